@@ -1,0 +1,67 @@
+# Ulak — the commands that matter: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+HAS_UI := $(wildcard admin_ui/package.json)
+UI_SOURCES := $(shell find admin_ui/src admin_ui/index.html admin_ui/vite.config.ts admin_ui/public -type f 2>/dev/null)
+
+.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/ulak: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(BIN)/ulak
+
+ifneq ($(HAS_UI),)
+admin_ui/node_modules/.package-lock.json: admin_ui/package-lock.json admin_ui/package.json
+	cd admin_ui && npm ci --no-audit --no-fund --loglevel=error
+
+admin_ui/dist/index.html: admin_ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd admin_ui && npm run build
+
+ui: admin_ui/dist/index.html
+
+ui-test: admin_ui/node_modules/.package-lock.json
+	cd admin_ui && npm run typecheck && npm test
+else
+ui:
+ui-test:
+endif
+
+migrate: install
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak migrate
+
+run: install ui
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak migrate
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak serve
+
+worker: install
+	$(BIN)/ulak worker
+
+lint: install
+	$(BIN)/ruff check plugin handlers tests migrations
+
+test: install ui
+	$(BIN)/ruff check plugin handlers tests migrations
+	$(MAKE) --no-print-directory ui-test
+	$(BIN)/pytest
+	ULAK_TEST_DB=sqlite $(BIN)/pytest -m sqlite
+
+bench: install ui
+	$(BIN)/python -m tests.benchmarks.run
+
+clean:
+	rm -rf $(VENV) $(TOOLS) admin_ui/node_modules admin_ui/dist ulak.db ulak.db-*

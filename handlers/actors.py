@@ -1,0 +1,41 @@
+"""Every Dramatiq actor. Each takes ids, opens a unit of work and calls one service."""
+
+from __future__ import annotations
+
+import structlog
+
+from plugin import broker
+from plugin.db import session_scope
+from plugin.errors import ConfigurationError, IgnoredEvent
+from plugin.inbox import service as inbox_service
+
+log = structlog.get_logger(__name__)
+
+
+@broker.actor(
+    max_retries=4, min_backoff=1000, max_backoff=60000, throws=(ConfigurationError, IgnoredEvent)
+)
+def process_inbox_event(event_id: int) -> None:
+    """Hand one recorded webhook delivery to its domain service."""
+    try:
+        with session_scope() as session:
+            inbox_service.process(session=session, event_id=event_id)
+    except (ConfigurationError, IgnoredEvent):
+        raise
+    except Exception as exc:
+        with session_scope() as session:
+            retry = inbox_service.record_failure(
+                session=session, event_id=event_id, error=f"{exc.__class__.__name__}: {exc}"
+            )
+        log.exception("inbox_event_failed", event_id=event_id, retry=retry)
+        if retry:
+            raise
+
+
+@broker.actor(max_retries=3)
+def store_installed(store_id: int) -> None:
+    """Follow-up work after an install (initial sync, dev sandbox connection)."""
+    from plugin.saleor import lifecycle
+
+    with session_scope() as session:
+        lifecycle.after_install(session=session, store_id=store_id)

@@ -1,0 +1,33 @@
+"""Liveness and metrics for operators."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from plugin import broker
+from plugin.db import get_engine
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+def healthz() -> JSONResponse:
+    checks = {"database": False, "broker": broker.broker_reachable()}
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        checks["database"] = True
+    except Exception:  # noqa: BLE001
+        checks["database"] = False
+    ok = all(checks.values())
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
+    )
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,152 @@
+"""Saleor's edge: the manifest, the install call and one route per webhook in the registry.
+
+A webhook route verifies, resolves the store, parses, records (deduplicated), commits,
+enqueues and answers. No business rules here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
+
+from handlers.http import error_response, read_body
+from plugin import broker
+from plugin.db import get_engine
+from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
+from plugin.inbox import service as inbox_service
+from plugin.inbox.models import InboxSource, InboxStatus
+from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
+from plugin.saleor import service as saleor_service
+from plugin.saleor.jwks import verify_webhook_signature
+from plugin.saleor.manifest import build_manifest
+from plugin.saleor.payloads import parse_event
+from plugin.saleor.urls import parse_api_url
+from plugin.saleor.webhooks import WEBHOOKS as DEFINITIONS
+from plugin.saleor.webhooks import WebhookDefinition
+from plugin.settings import get_settings
+
+router = APIRouter()
+
+
+@router.get("/api/manifest")
+def manifest() -> dict[str, Any]:
+    return build_manifest(get_settings())
+
+
+@router.post("/api/register")
+async def register(request: Request) -> JSONResponse:
+    settings = get_settings()
+    try:
+        body = await read_body(request, 64 * 1024)
+        api_url = parse_api_url(request.headers.get("saleor-api-url"))
+        try:
+            data = json.loads(body or b"null")
+        except ValueError as exc:
+            raise InvalidPayload("body is not JSON") from exc
+        token = data.get("auth_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise InvalidPayload('body must be {"auth_token": "..."}', code="MISSING_AUTH_TOKEN")
+        domain = request.headers.get("saleor-domain", "")
+
+        def _install() -> None:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                saleor_service.install(
+                    session=session,
+                    api_url=api_url,
+                    auth_token=token,
+                    domain=domain,
+                    settings=settings,
+                )
+                session.commit()
+
+        await run_in_threadpool(_install)
+    except UlakError as exc:
+        return error_response(exc)
+    return JSONResponse({"success": True})
+
+
+def _accept(definition: WebhookDefinition, headers: dict[str, str], body: bytes) -> JSONResponse:
+    settings = get_settings()
+    api_url = parse_api_url(headers.get("saleor-api-url"))
+    with Session(get_engine(), expire_on_commit=False) as session:
+        store = saleor_service.find_store(session, api_url)
+        resolver = saleor_service.key_resolver(store, settings)
+        verify_webhook_signature(resolver, headers.get("saleor-signature"), body)
+        if resolver.refetched is not None:
+            saleor_service.remember_refetched_keys(session, store, resolver.refetched)
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise InvalidPayload("body is not JSON") from exc
+        if not isinstance(data, dict):
+            raise InvalidPayload("body is not a JSON object")
+        status, error = InboxStatus.PENDING, None
+        try:
+            event = parse_event(definition.payload, data)
+        except ValidationError as exc:
+            status, error = InboxStatus.INVALID, str(exc)[:2000]
+        else:
+            if event.recipient is not None and event.recipient.id != store.saleor_app_id:
+                raise AuthenticationError("delivery is for another app", code="WRONG_RECIPIENT")
+        event_id = inbox_service.record(
+            session=session,
+            store_id=store.id or 0,
+            source=InboxSource.SALEOR,
+            event=definition.stem,
+            body=body,
+            status=status,
+            error=error,
+        )
+        session.commit()
+    if status is InboxStatus.INVALID:
+        return JSONResponse(
+            {
+                "success": False,
+                "error": {"code": "INVALID_PAYLOAD", "message": "recorded as invalid"},
+            },
+            status_code=422,
+        )
+    if event_id is None:
+        return JSONResponse({"success": True, "duplicate": True})
+    try:
+        broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
+    except Exception:  # noqa: BLE001 - the row is committed; the scheduler tick re-enqueues it
+        pass
+    return JSONResponse({"success": True, "id": event_id})
+
+
+def _make_endpoint(definition: WebhookDefinition) -> Any:
+    async def receive(request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        try:
+            body = await read_body(request, get_settings().max_webhook_body_bytes)
+            response = await run_in_threadpool(_accept, definition, dict(request.headers), body)
+        except UlakError as exc:
+            response = error_response(exc)
+        except (OperationalError, PoolTimeout):
+            response = error_response(RetryableError("database unavailable", code="DB_UNAVAILABLE"))
+        WEBHOOKS.labels("saleor", definition.stem, str(response.status_code)).inc()
+        WEBHOOK_SECONDS.labels("saleor").observe(time.perf_counter() - started)
+        return response
+
+    receive.__name__ = f"saleor_webhook_{definition.stem}"
+    return receive
+
+
+for _definition in DEFINITIONS:
+    router.add_api_route(
+        _definition.path,
+        _make_endpoint(_definition),
+        methods=["POST"],
+        name=f"saleor-webhook-{_definition.slug}",
+        summary=f"Saleor {_definition.event} webhook",
+    )

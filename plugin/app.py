@@ -1,0 +1,123 @@
+"""The FastAPI application factory: the composition root that mounts every edge."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from plugin import __version__, broker
+from plugin.db import configure_engine
+from plugin.errors import UlakError
+from plugin.logging import configure_logging
+from plugin.metrics import register_collectors
+from plugin.scheduler import SchedulerThread
+from plugin.settings import Settings, get_settings, set_settings
+
+log = structlog.get_logger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_DIST = ROOT / "admin_ui" / "dist"
+
+# Routers mounted in every mode, then the ones only dev mode serves.
+ROUTERS = ["handlers.saleor:router", "handlers.ops:router"]
+OPTIONAL_ROUTERS = [
+    "handlers.whatsapp:router",
+    "handlers.storefront:router",
+    "handlers.links:router",
+]
+DEV_ROUTERS = ["handlers.sandbox:router"]
+
+
+def _router(target: str) -> object | None:
+    module_name, _, name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name + ".").startswith(exc.name + "."):
+            return None
+        raise
+    return getattr(module, name)
+
+
+def create_app(settings: Settings | None = None, *, embedded_worker: bool | None = None) -> FastAPI:
+    """Build the app for these settings; the embedded worker runs when there is no Redis."""
+    settings = set_settings(settings or get_settings())
+    settings.check_production()
+    configure_logging(settings.log_level, json=settings.log_json)
+    configure_engine(settings.database_url)
+    broker.setup_broker(settings)
+    importlib.import_module("handlers.actors")
+    register_collectors()
+    run_worker = broker.is_embedded() if embedded_worker is None else embedded_worker
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if run_worker:
+            broker.start_embedded_worker(settings.embedded_worker_threads)
+            scheduler = SchedulerThread(settings.scheduler_interval_seconds)
+            scheduler.start()
+        log.info("ulak_started", env=settings.ulak_env, embedded_worker=run_worker)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+            if run_worker:
+                broker.stop_embedded_worker()
+
+    app = FastAPI(
+        title="Ulak",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.is_dev else None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(UlakError)
+    async def _ulak_error(_request: Request, exc: UlakError) -> JSONResponse:
+        return JSONResponse(
+            {"success": False, "error": {"code": exc.code, "message": exc.message}},
+            status_code=exc.status_code,
+        )
+
+    for target in ROUTERS + OPTIONAL_ROUTERS + (DEV_ROUTERS if settings.sandbox_enabled else []):
+        router = _router(target)
+        if router is not None:
+            app.include_router(router)  # type: ignore[arg-type]
+
+    admin_api = _router("plugin.admin_api.router:router")
+    if admin_api is not None:
+        app.include_router(admin_api, prefix="/graphql")  # type: ignore[arg-type]
+
+    _mount_admin_ui(app)
+    return app
+
+
+def _mount_admin_ui(app: FastAPI) -> None:
+    """Serve the built admin page at / (admin_ui/dist), or say how to build it."""
+    static = ROOT / "plugin" / "static"
+    if static.is_dir():
+        app.mount("/static", StaticFiles(directory=static), name="static")
+    if (ADMIN_DIST / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=ADMIN_DIST / "assets"), name="admin-assets")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def admin_index() -> HTMLResponse:
+        index = ADMIN_DIST / "index.html"
+        if index.is_file():
+            return HTMLResponse(index.read_text(encoding="utf-8"))
+        return HTMLResponse(
+            "<!doctype html><meta charset=utf-8><title>Ulak</title>"
+            "<p>The admin page is not built yet: run <code>make run</code> "
+            "(it builds admin_ui/). / Yönetim sayfası henüz derlenmedi: "
+            "<code>make run</code> çalıştırın.</p>",
+            status_code=503,
+        )

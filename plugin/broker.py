@@ -1,0 +1,149 @@
+"""The queue: Redis when REDIS_URL is set, otherwise in-process workers inside `ulak serve`.
+
+plugin/ never imports handlers/: work is enqueued by actor *name*. Messages carry ids only,
+and are sent after the unit of work commits, so a worker never looks for a row that is not
+there yet. Redis is transport, not truth: the scheduler tick re-enqueues what it may lose.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+import structlog
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage
+from sqlmodel import Session
+
+from plugin.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+# actor name -> queue name; actors declared in handlers/actors.py register here too.
+QUEUES: dict[str, str] = {}
+_declared: list[Any] = []
+_lock = threading.Lock()
+_broker: dramatiq.Broker | None = None
+_worker: dramatiq.Worker | None = None
+
+
+def _make_broker(settings: Settings) -> dramatiq.Broker:
+    broker: dramatiq.Broker
+    if settings.redis_url:
+        from dramatiq.brokers.redis import RedisBroker
+
+        broker = RedisBroker(url=settings.redis_url, namespace="ulak")
+    else:
+        broker = StubBroker()
+    broker.add_middleware(CurrentMessage())
+    return broker
+
+
+def setup_broker(settings: Settings | None = None) -> dramatiq.Broker:
+    """Create the broker for these settings, make it global and bind every known actor to it."""
+    global _broker
+    settings = settings or get_settings()
+    with _lock:
+        broker = _make_broker(settings)
+        dramatiq.set_broker(broker)
+        for actor in _declared:
+            actor.broker = broker
+            broker.declare_actor(actor)
+        _broker = broker
+    return broker
+
+
+def get_broker() -> dramatiq.Broker:
+    if _broker is None:
+        return setup_broker()
+    return _broker
+
+
+def is_embedded() -> bool:
+    return isinstance(get_broker(), StubBroker)
+
+
+def actor(
+    *, queue_name: str = "default", **options: Any
+) -> Callable[[Callable[..., Any]], dramatiq.Actor[Any, Any]]:
+    """Declare an actor on the configured broker (never on dramatiq's implicit default)."""
+
+    def decorator(fn: Callable[..., Any]) -> dramatiq.Actor[Any, Any]:
+        broker = get_broker()
+        declared = dramatiq.actor(fn, broker=broker, queue_name=queue_name, **options)
+        QUEUES[declared.actor_name] = queue_name
+        _declared.append(declared)
+        return declared
+
+    return decorator
+
+
+def enqueue(actor_name: str, *args: Any, delay_ms: int | None = None, **kwargs: Any) -> None:
+    """Send a message to an actor by name."""
+    broker = get_broker()
+    message = dramatiq.Message(
+        queue_name=QUEUES.get(actor_name, "default"),
+        actor_name=actor_name,
+        args=args,
+        kwargs=kwargs,
+        options={},
+    )
+    broker.enqueue(message, delay=delay_ms)
+
+
+def enqueue_after_commit(session: Session, actor_name: str, *args: Any, **kwargs: Any) -> None:
+    """Enqueue once the session's transaction commits; dropped if it rolls back."""
+    pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = session.info.get(
+        "ulak_enqueue"
+    )
+    if pending is None:
+        pending = []
+        session.info["ulak_enqueue"] = pending
+        import sqlalchemy as sa
+
+        @sa.event.listens_for(session, "after_commit")
+        def _flush(sess: Session) -> None:
+            items = list(sess.info.get("ulak_enqueue") or [])
+            sess.info["ulak_enqueue"] = []
+            for name, a, kw in items:
+                try:
+                    enqueue(name, *a, **kw)
+                except Exception:
+                    log.warning("enqueue_failed", actor=name, exc_info=True)
+
+        @sa.event.listens_for(session, "after_rollback")
+        def _drop(sess: Session) -> None:
+            sess.info["ulak_enqueue"] = []
+
+    pending.append((actor_name, args, kwargs))
+
+
+def start_embedded_worker(threads: int) -> dramatiq.Worker:
+    """Worker threads inside the API process (embedded mode only)."""
+    global _worker
+    broker = get_broker()
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
+    worker.start()
+    _worker = worker
+    return worker
+
+
+def stop_embedded_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.stop(timeout=5000)
+        _worker = None
+
+
+def broker_reachable() -> bool:
+    """For /healthz: Redis answers PING; the in-process broker is always there."""
+    broker = get_broker()
+    client = getattr(broker, "client", None)
+    if client is None:
+        return True
+    try:
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,93 @@
+"""`ulak`: serve, worker, migrate, sandbox — the pieces one by one, for deployments."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(database_url: str) -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def run_migrations(database_url: str) -> None:
+    """Bring the schema to the newest revision of every branch."""
+    from alembic import command
+
+    command.upgrade(alembic_config(database_url), "heads")  # type: ignore[arg-type]
+
+
+@click.group()
+def main() -> None:
+    """Ulak — consent-based WhatsApp messaging for Saleor."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (PostgreSQL or SQLite, from DATABASE_URL)."""
+    from plugin.settings import get_settings
+
+    run_migrations(get_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default PORT or 3000).")
+@click.option("--workers", default=1, show_default=True, help="API processes (Redis mode only).")
+@click.option("--migrate/--no-migrate", "do_migrate", default=False, help="Migrate first.")
+def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) -> None:
+    """Serve the API (and, without REDIS_URL, the in-process workers)."""
+    import uvicorn
+
+    from plugin.settings import ConfigError, get_settings
+
+    settings = get_settings()
+    try:
+        settings.check_production()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if do_migrate:
+        run_migrations(settings.database_url)
+    if workers > 1 and not settings.redis_url:
+        raise click.ClickException("several API processes need REDIS_URL (a shared queue)")
+    uvicorn.run(
+        "plugin.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+@click.option("--processes", "-p", default=1, show_default=True)
+@click.option("--threads", "-t", default=8, show_default=True)
+def worker(processes: int, threads: int) -> None:
+    """Run Dramatiq workers against REDIS_URL (with the scheduler tick)."""
+    from plugin.settings import get_settings
+
+    if not get_settings().redis_url:
+        raise click.ClickException(
+            "`ulak worker` needs REDIS_URL; without it `ulak serve` runs the workers"
+        )
+    from dramatiq.cli import main as dramatiq_main
+
+    sys.argv = ["ulak-worker", "handlers.worker", "-p", str(processes), "-t", str(threads)]
+    raise SystemExit(dramatiq_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Engine, sessions and the column types every model shares (PostgreSQL and SQLite alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+__all__ = [
+    "JSONType",
+    "SQLModel",
+    "Session",
+    "SessionDep",
+    "UTCDateTime",
+    "configure_engine",
+    "get_engine",
+    "session_scope",
+]
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+_engine: Engine | None = None
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    """A Field(sa_column=...) helper for aware timestamps."""
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """One engine per process; SQLite gets WAL so the embedded worker and API can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def configure_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """Set the process-wide engine (the API and the actors share it)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = make_engine(url, pool_size=pool_size)
+    return _engine
+
+
+def get_engine() -> Engine:
+    if _engine is None:
+        from plugin.settings import get_settings
+
+        return configure_engine(get_settings().database_url)
+    return _engine
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """The unit of work of an actor or a script: commit on success, roll back on error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_session() -> Iterator[Session]:
+    """A request's session; the route decides when to commit."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

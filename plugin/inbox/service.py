@@ -1,0 +1,173 @@
+"""Recording webhook deliveries once, and handing each to the service that acts on it."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from plugin import broker, clock
+from plugin.db import get_engine
+from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+from plugin.metrics import INBOX_PROCESSED
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import parse_event
+from plugin.saleor.webhooks import BY_EVENT
+
+log = structlog.get_logger(__name__)
+
+PROCESS_ACTOR = "process_inbox_event"
+MAX_ATTEMPTS = 5
+
+# Source -> "module:function(session=, store=, inbox=)" that acts on a recorded delivery.
+SOURCE_PROCESSORS: dict[str, str] = {
+    InboxSource.SALEOR: "plugin.inbox.service:dispatch_saleor",
+}
+
+
+def dedupe_key(body: bytes) -> str:
+    """Saleor sends no delivery id: an identical body is a redelivery."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def record(
+    *,
+    session: Session,
+    store_id: int,
+    source: InboxSource,
+    event: str,
+    body: bytes,
+    status: InboxStatus = InboxStatus.PENDING,
+    error: str | None = None,
+) -> int | None:
+    """Insert the delivery unless the same one is already there; returns the new id or None."""
+    values = {
+        "store_id": store_id,
+        "source": source.value,
+        "event": event,
+        "dedupe_key": dedupe_key(body),
+        "payload": body.decode("utf-8"),
+        "status": status.value,
+        "attempts": 0,
+        "error": error,
+        "received_at": clock.now(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(InboxEvent.__table__)  # type: ignore[attr-defined]
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["store_id", "source", "dedupe_key"])
+        .returning(InboxEvent.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    row = session.execute(stmt).first()
+    return int(row[0]) if row else None
+
+
+def dispatch_saleor(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
+    """Parse the recorded body and call the registry's service for its event."""
+    definition = BY_EVENT.get(inbox.event.upper())
+    if definition is None:
+        return InboxStatus.UNHANDLED
+    service = definition.resolve_service()
+    if service is None:
+        return InboxStatus.UNHANDLED
+    if not store.is_active and definition.event != "APP_DELETED":
+        return InboxStatus.IGNORED
+    try:
+        event = parse_event(definition.payload, json.loads(inbox.payload or "null"))
+    except (ValueError, ValidationError) as exc:
+        inbox.error = str(exc)[:2000]
+        return InboxStatus.INVALID
+    service(session=session, store=store, event=event)
+    return InboxStatus.PROCESSED
+
+
+def _processor(source: str) -> Callable[..., InboxStatus] | None:
+    target = SOURCE_PROCESSORS.get(source)
+    if target is None:
+        return None
+    module, _, name = target.partition(":")
+    fn: Callable[..., InboxStatus] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def process(*, session: Session, event_id: int) -> InboxStatus | None:
+    """Act on one pending delivery, once: the row is locked and its status checked first."""
+    query = select(InboxEvent).where(InboxEvent.id == event_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    inbox = session.exec(query).first()
+    if inbox is None or inbox.status != InboxStatus.PENDING:
+        return None
+    store = session.get(Store, inbox.store_id)
+    processor = _processor(inbox.source)
+    if store is None:
+        status = InboxStatus.IGNORED
+    elif processor is None:
+        status = InboxStatus.UNHANDLED
+    else:
+        status = processor(session=session, store=store, inbox=inbox)
+    inbox.status = status
+    inbox.attempts += 1
+    inbox.processed_at = clock.now()
+    session.add(inbox)
+    INBOX_PROCESSED.labels(inbox.source, inbox.event, status.value).inc()
+    return status
+
+
+def record_failure(*, session: Session, event_id: int, error: str) -> bool:
+    """Count a failed attempt; after MAX_ATTEMPTS the row is marked failed. True = retry."""
+    inbox = session.get(InboxEvent, event_id)
+    if inbox is None or inbox.status != InboxStatus.PENDING:
+        return False
+    inbox.attempts += 1
+    inbox.error = error[:2000]
+    if inbox.attempts >= MAX_ATTEMPTS:
+        inbox.status = InboxStatus.FAILED
+        inbox.processed_at = clock.now()
+    session.add(inbox)
+    return inbox.status == InboxStatus.PENDING
+
+
+def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Re-enqueue pending rows a lost queue message left behind (Redis is transport only)."""
+    cutoff = clock.now() - older_than
+    ids = session.exec(
+        select(InboxEvent.id)
+        .where(InboxEvent.status == InboxStatus.PENDING, InboxEvent.received_at < cutoff)
+        .order_by(InboxEvent.id)
+        .limit(1000)
+    ).all()
+    for event_id in ids:
+        broker.enqueue_after_commit(session, PROCESS_ACTOR, event_id)
+    return len(ids)
+
+
+def backlog() -> dict[str, int]:
+    """Pending rows per source, for /metrics."""
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            sa.select(InboxEvent.source, sa.func.count())  # type: ignore[call-overload]
+            .where(InboxEvent.status == InboxStatus.PENDING)
+            .group_by(InboxEvent.source)
+        ).all()
+    return {str(source): int(count) for source, count in rows}
+
+
+def counts_by_status(session: Session, store_id: int) -> dict[str, Any]:
+    rows = session.exec(
+        select(InboxEvent.status, sa.func.count())  # type: ignore[call-overload]
+        .where(InboxEvent.store_id == store_id)
+        .group_by(InboxEvent.status)
+    ).all()
+    return {str(status): int(count) for status, count in rows}

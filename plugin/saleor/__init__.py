@@ -1,0 +1,1 @@
+"""The Saleor protocol: manifest, install, signatures, dashboard tokens, GraphQL to Saleor."""

@@ -1,0 +1,125 @@
+"""Installing Ulak into a Saleor, finding the store of a webhook, and uninstalling."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from sqlmodel import Session, select
+
+from plugin import broker, clock, crypto
+from plugin.errors import AuthenticationError, ConfigurationError, RetryableError
+from plugin.saleor import documents, jwks
+from plugin.saleor.gateway import SaleorGateway
+from plugin.saleor.models import Store, StoreStatus
+from plugin.saleor.payloads import AppDeletedEvent
+from plugin.saleor.urls import SaleorApiUrl, is_allowed
+from plugin.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def install(
+    *, session: Session, api_url: SaleorApiUrl, auth_token: str, domain: str, settings: Settings
+) -> Store:
+    """Verify the token against that Saleor, fetch its keys and store the installation.
+
+    A reinstall replaces the token and reactivates the store; its data stays.
+    """
+    if not is_allowed(api_url, settings.allowed_saleor_urls, dev=settings.is_dev):
+        raise ConfigurationError(
+            "this Saleor is not allowed to install Ulak (ALLOWED_SALEOR_URLS)",
+            code="SALEOR_URL_NOT_ALLOWED",
+            status_code=403,
+        )
+    if not auth_token:
+        raise ConfigurationError("missing auth_token", code="MISSING_AUTH_TOKEN")
+    gateway = SaleorGateway(api_url, auth_token, timeout=settings.saleor_http_timeout_seconds)
+    try:
+        data = gateway.execute(documents.load("queries/AppId.graphql"))
+    except RetryableError as exc:
+        raise ConfigurationError(str(exc), code="SALEOR_UNREACHABLE", status_code=424) from exc
+    except ConfigurationError as exc:
+        exc.status_code = 401 if exc.code == "INVALID_APP_TOKEN" else 400
+        raise
+    app = data.get("app") or {}
+    app_id = app.get("id")
+    if not app_id:
+        raise ConfigurationError(
+            "Saleor did not recognise the token as an app token",
+            code="INVALID_APP_TOKEN",
+            status_code=401,
+        )
+    try:
+        raw_jwks = jwks.fetch_jwks(api_url, timeout=settings.saleor_http_timeout_seconds)
+    except RetryableError as exc:
+        raise ConfigurationError(str(exc), code="JWKS_UNAVAILABLE", status_code=424) from exc
+
+    shop = data.get("shop") or {}
+    store = session.exec(select(Store).where(Store.saleor_api_url == api_url)).first()
+    now = clock.now()
+    if store is None:
+        store = Store(saleor_api_url=api_url, saleor_app_id=app_id, app_token_encrypted="")
+    store.saleor_app_id = app_id
+    store.app_token_encrypted = crypto.encrypt(auth_token)
+    store.domain = ((shop.get("domain") or {}).get("host")) or domain
+    store.name = shop.get("name") or store.name or store.domain
+    store.jwks = raw_jwks
+    store.jwks_fetched_at = now
+    store.status = StoreStatus.ACTIVE
+    store.disabled_at = None
+    store.updated_at = now
+    session.add(store)
+    session.flush()
+    jwks.prime(api_url, raw_jwks)
+    broker.enqueue_after_commit(session, "store_installed", store.id)
+    log.info("store_installed", store_id=store.id)
+    return store
+
+
+def find_store(session: Session, api_url: SaleorApiUrl) -> Store:
+    """The active store for a `Saleor-Api-Url`; unknown or uninstalled → 401."""
+    store = session.exec(select(Store).where(Store.saleor_api_url == api_url)).first()
+    if store is None or not store.is_active:
+        raise AuthenticationError("unknown Saleor installation", code="UNKNOWN_SALEOR")
+    return store
+
+
+def key_resolver(store: Store, settings: Settings) -> jwks.KeyResolver:
+    return jwks.KeyResolver(
+        SaleorApiUrl(store.saleor_api_url),
+        store.jwks,
+        min_interval=settings.jwks_refetch_min_interval_seconds,
+    )
+
+
+def remember_refetched_keys(session: Session, store: Store, raw: dict[str, Any]) -> None:
+    """Persist a JWKS fetched after a key rotation."""
+    store.jwks = raw
+    store.jwks_fetched_at = clock.now()
+    session.add(store)
+
+
+def app_token(store: Store) -> str:
+    return crypto.decrypt(store.app_token_encrypted)
+
+
+def gateway_for(store: Store, settings: Settings) -> SaleorGateway:
+    return SaleorGateway(
+        SaleorApiUrl(store.saleor_api_url),
+        app_token(store),
+        timeout=settings.saleor_http_timeout_seconds,
+    )
+
+
+def handle_app_deleted(*, session: Session, store: Store, event: AppDeletedEvent) -> None:
+    """Saleor uninstalled us: disable the store so nothing more is sent for it."""
+    if event.app is not None and event.app.id != store.saleor_app_id:
+        return
+    store.status = StoreStatus.DISABLED
+    store.disabled_at = clock.now()
+    store.updated_at = store.disabled_at
+    session.add(store)
+    jwks.forget(store.saleor_api_url)
+    log.info("store_disabled", store_id=store.id, at=time.time())

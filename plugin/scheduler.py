@@ -1,0 +1,71 @@
+"""The scheduler tick: turns due rows in the database into queue messages.
+
+A delayed step is a row with `due_at`, never a broker delay, so a Redis flush or a killed
+worker loses nothing: the next tick finds the row again. Ticks are idempotent; on
+PostgreSQL one process owns each tick (advisory lock) so N workers do not all scan.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+
+import sqlalchemy as sa
+import structlog
+from sqlmodel import Session
+
+from plugin.db import session_scope
+
+log = structlog.get_logger(__name__)
+
+ADVISORY_LOCK_ID = 0x756C616B  # "ulak"
+
+# "module:function(session=)" run on every tick, in order; domains add theirs here.
+TICK_TASKS: list[str] = [
+    "plugin.inbox.service:requeue_orphans",
+]
+
+
+def _resolve(target: str) -> Callable[..., object]:
+    module, _, name = target.partition(":")
+    fn: Callable[..., object] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def _acquire(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.execute(
+            sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID}
+        ).scalar()
+    )
+
+
+def run_tick() -> None:
+    """One pass of every task, each in its own transaction so one failure does not stop all."""
+    for target in TICK_TASKS:
+        try:
+            with session_scope() as session:
+                if not _acquire(session):
+                    return
+                _resolve(target)(session=session)
+        except Exception:
+            log.exception("tick_task_failed", task=target)
+
+
+class SchedulerThread(threading.Thread):
+    """Ticks every `interval` seconds until stopped (inside `ulak serve` or `ulak worker`)."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="ulak-scheduler", daemon=True)
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            run_tick()
+
+    def stop(self) -> None:
+        self._stop_event.set()

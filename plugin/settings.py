@@ -1,0 +1,129 @@
+"""Every knob of Ulak, read from the environment in one place (DESIGN.md, "Environment")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET_KEY = "ulak-dev-insecure-secret-key"
+DEV_WHATSAPP_APP_SECRET = "ulak-sandbox-app-secret"
+DEV_WHATSAPP_VERIFY_TOKEN = "ulak-sandbox-verify-token"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe deployment."""
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; production refuses to start without its secrets."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    ulak_env: Literal["production", "dev", "test"] = "production"
+    app_url: str = "http://127.0.0.1:3000"
+    port: int = 3000
+    host: str = "127.0.0.1"
+    database_url: str = "sqlite:///./ulak.db"
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+    allowed_saleor_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    whatsapp_graph_url: str | None = None
+    whatsapp_graph_version: str = "v23.0"
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    app_id: str = "app.ulak.whatsapp"
+    app_name: str = "Ulak"
+    max_webhook_body_bytes: int = 1024 * 1024
+    # In-process queue: worker threads inside `ulak serve` when REDIS_URL is unset.
+    embedded_worker_threads: int = 4
+    scheduler_interval_seconds: float = 1.0
+    jwks_refetch_min_interval_seconds: float = 30.0
+    saleor_http_timeout_seconds: float = 10.0
+
+    @field_validator("allowed_saleor_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("app_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("redis_url", "whatsapp_graph_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _dev_defaults(self) -> Settings:
+        if self.is_dev:
+            if self.secret_key is None:
+                self.secret_key = SecretStr(DEV_SECRET_KEY)
+            if self.whatsapp_app_secret is None:
+                self.whatsapp_app_secret = SecretStr(DEV_WHATSAPP_APP_SECRET)
+            if self.whatsapp_verify_token is None:
+                self.whatsapp_verify_token = SecretStr(DEV_WHATSAPP_VERIFY_TOKEN)
+            if not self.allowed_saleor_urls:
+                self.allowed_saleor_urls = ["*"]
+            if self.whatsapp_graph_url is None:
+                self.whatsapp_graph_url = f"{self.app_url}/sandbox/graph"
+        elif self.whatsapp_graph_url is None:
+            self.whatsapp_graph_url = "https://graph.facebook.com"
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        """Dev and test share the sandbox, the movable clock and the relaxed defaults."""
+        return self.ulak_env in ("dev", "test")
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        return self.is_dev
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_production(self) -> None:
+        """Refuse to run a production process that would store secrets unprotected."""
+        if self.is_dev:
+            return
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.secret_key),
+                ("WHATSAPP_APP_SECRET", self.whatsapp_app_secret),
+                ("ALLOWED_SALEOR_URLS", self.allowed_saleor_urls or None),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "production mode (ULAK_ENV unset or 'production') needs " + ", ".join(missing)
+            )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment once."""
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+def set_settings(settings: Settings) -> Settings:
+    """Make these the process's settings (the app factory and tests)."""
+    global _current
+    _current = settings
+    return settings

@@ -1,0 +1,167 @@
+"""Fixtures: a real database per session (PostgreSQL by default, SQLite with ULAK_TEST_DB=sqlite),
+a fake Saleor on loopback, the app under test, and an installed store."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session, SQLModel
+
+from plugin import clock
+from plugin.saleor import jwks as jwks_cache
+from plugin.settings import Settings
+from tests.support import SALEOR_SHARED, FakeSaleor, ServerThread, SigningKey, free_port, new_key
+
+PG_ADMIN = os.environ.get("ULAK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKEND = os.environ.get("ULAK_TEST_DB", "postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND == "sqlite":
+        skip = pytest.mark.skip(reason="PostgreSQL-only behaviour")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from plugin.cli import run_migrations
+
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "ulak-test.db"
+        url = f"sqlite:///{path}"
+        run_migrations(url)
+        yield url
+        return
+    name = f"ulak_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    run_migrations(url)
+    yield url
+    from plugin import db
+
+    if db._engine is not None:
+        db._engine.dispose()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def saleor_key() -> SigningKey:
+    return new_key("ulak-test-key-1")
+
+
+@pytest.fixture(scope="session")
+def fake_saleor_server() -> Iterator[FakeSaleor]:
+    fake = FakeSaleor(port=free_port())
+    with ServerThread(fake.asgi(), fake.port):
+        yield fake
+
+
+@pytest.fixture()
+def fake_saleor(fake_saleor_server: FakeSaleor, saleor_key: SigningKey) -> FakeSaleor:
+    """Serves Saleor's real JWKS (the captured payloads verify) plus our test key."""
+    real = json.loads((SALEOR_SHARED / "jwks.json").read_text())
+    fake_saleor_server.jwks = {"keys": [*real["keys"], saleor_key.public_jwk()]}
+    fake_saleor_server.jwks_requests = 0
+    fake_saleor_server.graphql_calls.clear()
+    fake_saleor_server.handlers.clear()
+    fake_saleor_server.valid_tokens = {"good-app-token"}
+    return fake_saleor_server
+
+
+def make_settings(db_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "ulak_env": "test",
+        "database_url": db_url,
+        "app_url": "http://testserver",
+        "log_json": True,
+        "log_level": "WARNING",
+        "redis_url": None,
+        "jwks_refetch_min_interval_seconds": 0.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture()
+def settings(db_url: str) -> Settings:
+    return make_settings(db_url)
+
+
+@pytest.fixture(autouse=True)
+def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with empty tables, the real clock and no cached keys."""
+    clock.reset()
+    jwks_cache._cache.clear()
+    yield
+    clock.reset()
+    if "db_url" in request.fixturenames:
+        _truncate(request.getfixturevalue("db_url"))
+
+
+def _truncate(url: str) -> None:
+    import plugin.all_models  # noqa: F401
+    from plugin.db import get_engine
+
+    engine = get_engine()
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if url.startswith("sqlite"):
+            for table in tables:
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+        else:
+            conn.execute(
+                sa.text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+
+
+@pytest.fixture()
+def app(settings: Settings) -> Any:
+    from plugin.app import create_app
+
+    return create_app(settings, embedded_worker=False)
+
+
+@pytest.fixture()
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture()
+def session(app: Any) -> Iterator[Session]:
+    from plugin.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture()
+def installed_store(client: TestClient, fake_saleor: FakeSaleor) -> dict[str, Any]:
+    """A store installed through the real register call."""
+    response = client.post(
+        "/api/register",
+        headers={"saleor-api-url": fake_saleor.api_url, "saleor-domain": fake_saleor.domain},
+        json={"auth_token": "good-app-token"},
+    )
+    assert response.status_code == 200, response.text
+    return {"api_url": fake_saleor.api_url, "app_id": fake_saleor.app_id}
+
+
+@pytest.fixture()
+def shared_dir() -> Path:
+    return SALEOR_SHARED

@@ -1,0 +1,186 @@
+"""Test helpers used across the suite: a fake Saleor on loopback, signing, queue draining."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import jwt
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SALEOR_SHARED = SHARED / "saleor"
+PAYLOADS = SALEOR_SHARED / "payloads"
+WHATSAPP_SAMPLES = SHARED / "whatsapp" / "samples"
+REAL_APP_ID = "QXBwOjE="  # the recipient id in the captured payloads
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread(threading.Thread):
+    """Runs an ASGI app with uvicorn on loopback for the duration of a test session."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        super().__init__(daemon=True)
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        self.port = port
+
+    def run(self) -> None:
+        self.server.run()
+
+    def __enter__(self) -> ServerThread:
+        self.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.join(5)
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    private: rsa.RSAPrivateKey
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = json.loads(
+            jwt.algorithms.RSAAlgorithm.to_jwk(self.private.public_key())
+        )
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return jwk
+
+    def sign_body(self, body: bytes) -> str:
+        """What Saleor sends: RS256, detached, unencoded payload (b64=false)."""
+        return jwt.api_jws.encode(
+            body,
+            self.private,
+            algorithm="RS256",
+            headers={"kid": self.kid},
+            is_payload_detached=True,
+        )
+
+    def token(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
+        return jwt.encode(
+            claims, self.private, algorithm="RS256", headers={"kid": self.kid, **(headers or {})}
+        )
+
+
+def new_key(kid: str) -> SigningKey:
+    return SigningKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+@dataclass
+class FakeSaleor:
+    """A Saleor on loopback: JWKS, the app query for register, and recorded GraphQL calls."""
+
+    port: int
+    app_id: str = REAL_APP_ID
+    valid_tokens: set[str] = field(default_factory=lambda: {"good-app-token"})
+    jwks: dict[str, Any] = field(default_factory=dict)
+    jwks_requests: int = 0
+    graphql_calls: list[dict[str, Any]] = field(default_factory=list)
+    handlers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql/"
+
+    @property
+    def domain(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def asgi(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/.well-known/jwks.json")
+        def jwks() -> dict[str, Any]:
+            self.jwks_requests += 1
+            return self.jwks
+
+        @app.post("/graphql/")
+        async def graphql(request: Request) -> JSONResponse:
+            auth = request.headers.get("authorization", "")
+            token = auth.removeprefix("Bearer ").strip()
+            body = await request.json()
+            self.graphql_calls.append({"token": token, **body})
+            if token not in self.valid_tokens:
+                return JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "Invalid token",
+                                "extensions": {"exception": {"code": "InvalidTokenError"}},
+                            }
+                        ]
+                    },
+                    status_code=401,
+                )
+            query = body.get("query", "")
+            for marker, handler in self.handlers.items():
+                if marker in query:
+                    return JSONResponse(handler(body))
+            if "app {" in query or "app{" in query:
+                return JSONResponse(
+                    {
+                        "data": {
+                            "app": {"id": self.app_id, "name": "Ulak"},
+                            "shop": {"name": "Demo Store", "domain": {"host": self.domain}},
+                        }
+                    }
+                )
+            return JSONResponse({"errors": [{"message": "unexpected query in fake Saleor"}]})
+
+        return app
+
+
+def saleor_headers(name: str, directory: Path = PAYLOADS) -> dict[str, str]:
+    return json.loads((directory / f"{name}.headers.json").read_text())
+
+
+def saleor_body(name: str, directory: Path = PAYLOADS) -> bytes:
+    return (directory / f"{name}.json").read_bytes()
+
+
+def captured_payload_names() -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    for directory in (PAYLOADS, PAYLOADS / "extra"):
+        for path in sorted(directory.glob("*.json")):
+            if not path.name.endswith(".headers.json"):
+                out.append((directory, path.name.removesuffix(".json")))
+    return out
+
+
+def drain_queue(timeout_ms: int = 10_000) -> None:
+    """Run every queued message (and what it enqueues) with a real Dramatiq worker."""
+    from plugin import broker as ulak_broker
+
+    b = ulak_broker.get_broker()
+    worker = dramatiq.Worker(b, worker_timeout=20, worker_threads=2)
+    worker.start()
+    try:
+        for _ in range(3):
+            for queue in list(b.queues):
+                b.join(queue, timeout=timeout_ms, fail_fast=True)
+            worker.join()
+    finally:
+        worker.stop()
