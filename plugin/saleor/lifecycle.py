@@ -9,7 +9,9 @@ from sqlmodel import Session
 from plugin.saleor.models import Store
 
 # "module:function(session=, store=)" run once after each (re)install, in order.
-AFTER_INSTALL: list[str] = []
+AFTER_INSTALL: list[str] = [
+    "plugin.stores.service:ensure_settings",
+]
 
 
 def after_install(*, session: Session, store_id: int) -> None:

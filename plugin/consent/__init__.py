@@ -1,0 +1,1 @@
+"""Consent: an append-only ledger, double opt-in, one-step opt-out, export and erase."""

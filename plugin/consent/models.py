@@ -1,0 +1,73 @@
+"""The consent ledger (append-only) and the suppression list of erased numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from plugin import clock
+from plugin.db import JSONType, utc_column
+
+
+class Purpose(StrEnum):
+    MARKETING = "marketing"
+    TRANSACTIONAL = "transactional"
+
+
+class ConsentAction(StrEnum):
+    REQUESTED = "requested"  # web opt-in waiting for the WhatsApp confirmation
+    GRANTED = "granted"
+    REVOKED = "revoked"
+    LAPSED = "lapsed"  # a request never confirmed
+
+
+class ConsentSource(StrEnum):
+    CHECKOUT = "checkout"
+    CUSTOMER = "customer"
+    ORDER = "order"
+    STOREFRONT = "storefront"
+    WHATSAPP_KEYWORD = "whatsapp_keyword"
+    BUTTON_REPLY = "button_reply"
+    META_PREFERENCES = "meta_preferences"
+    META_ERROR = "meta_error"  # 131050
+    ADMIN = "admin"
+    CSV_IMPORT = "csv_import"
+    API = "api"
+    SYSTEM = "system"  # lapse of an unconfirmed request
+
+
+class ConsentEvent(SQLModel, table=True):
+    """One fact about consent; the current state is derived from these, never edited."""
+
+    __tablename__ = "consent_event"
+    __table_args__ = (sa.Index("ix_consent_contact_purpose", "contact_id", "purpose", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    purpose: Purpose = Field(sa_type=sa.String(20))
+    action: ConsentAction = Field(sa_type=sa.String(20))
+    source: ConsentSource = Field(sa_type=sa.String(30))
+    text_version: str | None = Field(default=None, max_length=100)
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    text_hash: str | None = Field(default=None, max_length=64)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    occurred_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    recorded_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    iys_exported_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class Suppression(SQLModel, table=True):
+    """A number that must never be messaged again (erased), kept only as a keyed hash."""
+
+    __table_args__ = (sa.UniqueConstraint("store_id", "phone_hash", name="uq_suppression"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    phone_hash: str = Field(max_length=64)
+    reason: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

@@ -1,0 +1,1 @@
+"""Contacts: one per store and phone number, kept from Saleor customers, checkouts, orders."""

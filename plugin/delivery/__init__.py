@@ -1,0 +1,1 @@
+"""The outbox: every message is a row first; policy at send time; pace; retries; status."""

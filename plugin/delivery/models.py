@@ -1,0 +1,130 @@
+"""Outbound messages (the outbox) and inbound messages (the conversation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from plugin import clock
+from plugin.db import JSONType, utc_column
+
+
+class MessagePurpose(StrEnum):
+    TRANSACTIONAL = "transactional"
+    MARKETING = "marketing"
+
+
+class MessageKind(StrEnum):
+    ORDER_UPDATE = "order_update"
+    OPTIN_REQUEST = "optin_request"
+    SERVICE_REPLY = "service_reply"  # inside the 24-hour window (opt-out confirmation, support)
+    CART_RECOVERY = "cart_recovery"
+    REMINDER = "reminder"
+    COD_CONFIRMATION = "cod_confirmation"
+    CAMPAIGN = "campaign"
+    TEST = "test"
+
+
+class MessageStatus(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for due_at
+    QUEUED = "queued"  # handed to the queue
+    SENDING = "sending"  # claimed with a lease; the API call may be in flight
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    SUPPRESSED = "suppressed"  # policy said no (status_reason says why)
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # worker died mid-call: never resent automatically
+
+
+FINAL_STATUSES = {
+    MessageStatus.SENT,
+    MessageStatus.DELIVERED,
+    MessageStatus.READ,
+    MessageStatus.SUPPRESSED,
+    MessageStatus.FAILED,
+    MessageStatus.CANCELLED,
+    MessageStatus.UNKNOWN,
+}
+
+
+class OutboundMessage(SQLModel, table=True):
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        sa.UniqueConstraint("store_id", "idempotency_key", name="uq_outbound_idempotency"),
+        sa.Index("ix_outbound_status_due", "status", "due_at"),
+        sa.Index("ix_outbound_contact_created", "contact_id", "created_at"),
+        sa.Index("ix_outbound_campaign", "campaign_id", "status"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    store_id: int = Field(foreign_key="store.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    account_id: int | None = Field(default=None, foreign_key="whatsapp_account.id")
+    purpose: MessagePurpose = Field(sa_type=sa.String(20))
+    kind: MessageKind = Field(sa_type=sa.String(30))
+    idempotency_key: str = Field(max_length=200)
+    template_id: int | None = Field(default=None, foreign_key="message_template.id")
+    template_name: str | None = Field(default=None, max_length=512)
+    template_language: str | None = Field(default=None, max_length=15)
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, sa_type=JSONType
+    )  # purged by retention
+    text: str | None = Field(default=None, sa_type=sa.Text)  # free text inside the window
+    source_type: str = Field(
+        default="", max_length=30
+    )  # flow / campaign / consent / test / support
+    source_id: str | None = Field(default=None, max_length=100)
+    flow_key: str | None = Field(default=None, max_length=60)
+    flow_step: int | None = None
+    campaign_id: int | None = Field(default=None)
+    variant: str | None = Field(default=None, max_length=10)
+    checkout_id: str | None = Field(default=None, max_length=100, index=True)
+    order_id: str | None = Field(default=None, max_length=100)
+    due_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    status: MessageStatus = Field(default=MessageStatus.SCHEDULED, sa_type=sa.String(20))
+    status_reason: str | None = Field(default=None, max_length=60)
+    attempts: int = 0
+    lease_until: datetime | None = Field(default=None, sa_column=utc_column())
+    wamid: str | None = Field(default=None, max_length=128, unique=True)
+    error_code: int | None = None
+    error_message: str | None = Field(default=None, max_length=500)
+    pricing_category: str | None = Field(default=None, max_length=40)
+    pricing_type: str | None = Field(default=None, max_length=40)
+    billable: bool | None = None
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())
+    delivered_at: datetime | None = Field(default=None, sa_column=utc_column())
+    read_at: datetime | None = Field(default=None, sa_column=utc_column())
+    failed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class InboundMessage(SQLModel, table=True):
+    """A customer's message to the store (opens the 24-hour service window)."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (sa.Index("ix_inbound_contact_received", "contact_id", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    account_id: int | None = Field(default=None, foreign_key="whatsapp_account.id")
+    wamid: str = Field(max_length=128, unique=True)
+    type: str = Field(max_length=30)
+    text: str | None = Field(default=None, sa_type=sa.Text)  # purged by retention
+    button_payload: str | None = Field(default=None, max_length=256)
+    context_wamid: str | None = Field(default=None, max_length=128)
+    received_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

@@ -1,0 +1,1 @@
+"""Per-store settings a merchant controls: time zone, quiet hours, caps, plan, keywords."""

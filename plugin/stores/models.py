@@ -1,0 +1,87 @@
+"""Store settings: one row per store, created with defaults at install."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from plugin import clock
+from plugin.db import JSONType, utc_column
+
+DEFAULT_OPTOUT_KEYWORDS = [
+    "STOP",
+    "DUR",
+    "İPTAL",
+    "IPTAL",
+    "RET",
+    "ABONELİKTEN ÇIK",
+    "UNSUBSCRIBE",
+    "CANCEL",
+]
+DEFAULT_OPTIN_KEYWORDS = ["EVET", "YES"]
+DEFAULT_RESUME_KEYWORDS = ["START", "BAŞLA"]
+
+
+class Plan(StrEnum):
+    FREE = "free"  # 0 ₺
+    SILVER = "silver"  # 500 ₺ / month
+    GOLD = "gold"  # 1250 ₺ / month
+
+
+class StoreSettings(SQLModel, table=True):
+    """What a merchant tunes; defaults are the product's defaults (DESIGN.md)."""
+
+    __tablename__ = "store_settings"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    timezone: str = Field(default="Europe/Istanbul", max_length=64)
+    default_region: str = Field(default="TR", max_length=2)
+    default_locale: str = Field(default="tr", max_length=10)
+    default_currency: str = Field(default="TRY", max_length=3)
+    quiet_hours_start: str = Field(default="21:00", max_length=5)
+    quiet_hours_end: str = Field(default="09:00", max_length=5)
+    quiet_hours_transactional: bool = False
+    marketing_cap_24h: int = 1
+    marketing_cap_7d: int = 3
+    recovery_pause_after_order_hours: int = 24
+    optout_keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_OPTOUT_KEYWORDS), sa_type=JSONType
+    )
+    optin_keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_OPTIN_KEYWORDS), sa_type=JSONType
+    )
+    resume_keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RESUME_KEYWORDS), sa_type=JSONType
+    )
+    optin_lapse_days: int = 7
+    message_retention_days: int = 90
+    inbox_retention_days: int = 30
+    attribution_window_hours: int = 72
+    plan: Plan = Field(default=Plan.FREE, sa_type=sa.String(20))
+    plan_started_at: datetime = Field(
+        default_factory=clock.now, sa_column=utc_column(nullable=False)
+    )
+    daily_recipient_tier: int | None = 250  # Meta's messaging limit; None = unlimited
+    storefront_url: str | None = Field(default=None, max_length=500)
+    checkout_url_template: str | None = Field(default=None, max_length=1000)
+    storefront_public_key: str | None = Field(default=None, max_length=64, index=True)
+    storefront_origins: list[str] = Field(default_factory=list, sa_type=JSONType)
+    cod_gateways: list[str] = Field(default_factory=list, sa_type=JSONType)
+    rate_table: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    cost_currency: str = Field(default="USD", max_length=3)
+    extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+PLAN_MONTHLY_QUOTA: dict[Plan, int] = {Plan.FREE: 500, Plan.SILVER: 10_000, Plan.GOLD: 50_000}
+PLAN_PRICE_TRY: dict[Plan, Decimal] = {
+    Plan.FREE: Decimal("0"),
+    Plan.SILVER: Decimal("500"),
+    Plan.GOLD: Decimal("1250"),
+}

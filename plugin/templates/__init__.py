@@ -1,0 +1,1 @@
+"""WhatsApp message templates: local records, validation, rendering, sync with Meta."""

@@ -1,0 +1,57 @@
+"""A store's WhatsApp connection: phone number id, WABA id and the access token (encrypted)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from plugin import clock, crypto
+from plugin.db import utc_column
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # account problem (190, 368, ...): sending stopped, merchant alerted
+    DISCONNECTED = "disconnected"
+
+
+class WhatsAppAccount(SQLModel, table=True):
+    __tablename__ = "whatsapp_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    phone_number_id: str = Field(max_length=64, unique=True)
+    waba_id: str = Field(max_length=64)
+    display_phone: str = Field(default="", max_length=32)
+    access_token_encrypted: str
+    is_sandbox: bool = False
+    is_default: bool = True
+    use_marketing_endpoint: bool = False  # /marketing_messages for marketing templates
+    throughput_mps: int = 80
+    messaging_limit_tier: str | None = Field(default=None, max_length=40)
+    quality_rating: str | None = Field(default=None, max_length=20)
+    status: AccountStatus = Field(default=AccountStatus.ACTIVE, sa_type=sa.String(20))
+    status_reason: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_encrypted)
+
+
+def default_account(session: Session, store_id: int) -> WhatsAppAccount | None:
+    """The number a store sends from (the default one when it has several)."""
+    return session.exec(
+        select(WhatsAppAccount)
+        .where(WhatsAppAccount.store_id == store_id)
+        .order_by(WhatsAppAccount.is_default.desc(), WhatsAppAccount.id)  # type: ignore[union-attr,attr-defined]
+    ).first()
+
+
+def account_by_phone_number_id(session: Session, phone_number_id: str) -> WhatsAppAccount | None:
+    return session.exec(
+        select(WhatsAppAccount).where(WhatsAppAccount.phone_number_id == phone_number_id)
+    ).first()

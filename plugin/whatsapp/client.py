@@ -1,0 +1,342 @@
+"""Async WhatsApp Cloud API client over one shared, pooled `httpx.AsyncClient`.
+
+Stateless about stores: every call takes the store's `Credentials`, so one client (one
+connection pool) serves every store of the process. Failures raise `WhatsAppError` with the
+classified disposition (`plugin.whatsapp.errors`); the caller decides what to do with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from plugin.whatsapp.errors import (
+    Disposition,
+    ErrorClass,
+    TransportError,
+    WhatsAppError,
+    classify,
+    classify_http_status,
+    classify_transport,
+)
+from plugin.whatsapp.models import (
+    BodyComponent,
+    BodyParameter,
+    ButtonComponent,
+    CreatedTemplate,
+    Credentials,
+    HeaderComponent,
+    HeaderParameter,
+    Interactive,
+    InteractiveMessage,
+    MessageContext,
+    OutboundMessage,
+    PhoneNumberInfo,
+    SendResult,
+    Template,
+    TemplateComponent,
+    TemplateDefinition,
+    TemplateInfo,
+    TemplateLanguage,
+    TemplateMessage,
+    TextBody,
+    TextMessage,
+    payload_json,
+)
+
+DEFAULT_GRAPH_VERSION = "v23.0"
+PHONE_NUMBER_FIELDS = (
+    "id,display_phone_number,verified_name,quality_rating,throughput,"
+    "messaging_limit_tier,whatsapp_business_manager_messaging_limit,name_status,status"
+)
+_OUTBOUND: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
+
+
+def create_http_client(
+    base_url: str,
+    *,
+    max_connections: int = 100,
+    max_keepalive: int = 50,
+    timeout: float = 10.0,
+    connect_timeout: float = 5.0,
+) -> httpx.AsyncClient:
+    """A pooled client; HTTP/2 only over TLS (Meta), where one connection multiplexes sends."""
+    http2 = urlsplit(base_url).scheme == "https"
+    return httpx.AsyncClient(
+        http2=http2,
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_keepalive
+        ),
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        headers={"User-Agent": "ulak/0.1"},
+    )
+
+
+class CloudApiClient:
+    """The Graph API calls Ulak makes: sends, template management and phone-number facts."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        graph_version: str = DEFAULT_GRAPH_VERSION,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+        max_connections: int = 100,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.graph_version = graph_version
+        self._owns_http = http is None
+        self.http = http or create_http_client(
+            base_url, timeout=timeout, max_connections=max_connections
+        )
+
+    async def aclose(self) -> None:
+        """Close the pool, unless it was handed in (then its owner closes it)."""
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> CloudApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def url(self, *parts: str) -> str:
+        return "/".join((self.base_url, self.graph_version, *parts))
+
+    # ------------------------------------------------------------------ transport
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        access_token: str,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One Graph call: the decoded JSON on 2xx, else a classified `WhatsAppError`."""
+        headers = {"Authorization": f"Bearer {access_token}"}
+        try:
+            response = await self.http.request(
+                method, url, json=json, params=params, headers=headers
+            )
+        except httpx.TransportError as exc:
+            raise TransportError(classify_transport(exc)) from exc
+        try:
+            data = response.json() if response.content else None
+        except ValueError:
+            data = None
+        if response.is_success:
+            if isinstance(data, dict):
+                return data
+            # Accepted, maybe sent, but unreadable: the caller must not resend blindly.
+            raise WhatsAppError(
+                ErrorClass(Disposition.OUTCOME_UNKNOWN, details="2xx without a JSON object"),
+                http_status=response.status_code,
+            )
+        raise _error_from_response(response.status_code, data)
+
+    # ------------------------------------------------------------------ messages
+
+    async def send_message(
+        self,
+        payload: OutboundMessage | dict[str, Any],
+        *,
+        credentials: Credentials,
+        marketing: bool = False,
+    ) -> SendResult:
+        """Send any message. Marketing templates go through /marketing_messages when the store
+        uses it; if Meta answers 131063 there (not available), the same payload goes through
+        /messages: the first call was refused, so this cannot send twice."""
+        message = _OUTBOUND.validate_python(payload) if isinstance(payload, dict) else payload
+        body = payload_json(message)
+        pnid = credentials.phone_number_id
+        token = credentials.access_token
+        if marketing and credentials.use_marketing_messages and body.get("type") == "template":
+            try:
+                data = await self.request(
+                    "POST", self.url(pnid, "marketing_messages"), access_token=token, json=body
+                )
+            except WhatsAppError as exc:
+                if exc.disposition is not Disposition.MARKETING_API_UNAVAILABLE:
+                    raise
+            else:
+                return _send_result(data, endpoint="marketing_messages")
+            data = await self.request(
+                "POST", self.url(pnid, "messages"), access_token=token, json=body
+            )
+            return _send_result(data, endpoint="messages", marketing_fallback=True)
+        data = await self.request("POST", self.url(pnid, "messages"), access_token=token, json=body)
+        return _send_result(data, endpoint="messages")
+
+    async def send_text(
+        self,
+        *,
+        credentials: Credentials,
+        to: str,
+        body: str,
+        preview_url: bool = False,
+        reply_to: str | None = None,
+        biz_opaque_callback_data: str | None = None,
+    ) -> SendResult:
+        """A free-form text (only inside the 24-hour service window)."""
+        message = TextMessage(
+            to=to,
+            text=TextBody(body=body, preview_url=preview_url),
+            context=MessageContext(message_id=reply_to) if reply_to else None,
+            biz_opaque_callback_data=biz_opaque_callback_data,
+        )
+        return await self.send_message(message, credentials=credentials)
+
+    async def send_template(
+        self,
+        *,
+        credentials: Credentials,
+        to: str,
+        name: str,
+        language: str,
+        header: list[HeaderParameter] | None = None,
+        body: list[BodyParameter] | None = None,
+        buttons: list[ButtonComponent] | None = None,
+        marketing: bool = False,
+        biz_opaque_callback_data: str | None = None,
+    ) -> SendResult:
+        """An approved template with its header, body parameters and button parameters."""
+        components: list[TemplateComponent] = []
+        if header:
+            components.append(HeaderComponent(parameters=header))
+        if body:
+            components.append(BodyComponent(parameters=body))
+        components.extend(buttons or [])
+        message = TemplateMessage(
+            to=to,
+            template=Template(
+                name=name, language=TemplateLanguage(code=language), components=components
+            ),
+            biz_opaque_callback_data=biz_opaque_callback_data,
+        )
+        return await self.send_message(message, credentials=credentials, marketing=marketing)
+
+    async def send_interactive(
+        self,
+        *,
+        credentials: Credentials,
+        to: str,
+        interactive: Interactive,
+        biz_opaque_callback_data: str | None = None,
+    ) -> SendResult:
+        """Reply buttons, a list or a call-to-action URL (service window only)."""
+        message = InteractiveMessage(
+            to=to, interactive=interactive, biz_opaque_callback_data=biz_opaque_callback_data
+        )
+        return await self.send_message(message, credentials=credentials)
+
+    # ------------------------------------------------------------------ templates
+
+    async def iter_templates(
+        self, *, credentials: Credentials, limit: int = 100, **filters: str
+    ) -> AsyncIterator[TemplateInfo]:
+        """Every template of the WABA, following Meta's `after` cursor page by page."""
+        params: dict[str, Any] = {"limit": limit, **filters}
+        url = self.url(credentials.waba_id, "message_templates")
+        while True:
+            data = await self.request(
+                "GET", url, access_token=credentials.access_token, params=params
+            )
+            for item in data.get("data", []):
+                yield TemplateInfo.model_validate(item)
+            paging = data.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            params = {**params, "after": after}
+
+    async def list_templates(
+        self, *, credentials: Credentials, limit: int = 100, **filters: str
+    ) -> list[TemplateInfo]:
+        pages = self.iter_templates(credentials=credentials, limit=limit, **filters)
+        return [template async for template in pages]
+
+    async def create_template(
+        self, *, credentials: Credentials, template: TemplateDefinition
+    ) -> CreatedTemplate:
+        """Submit a template for review; approval arrives as a status-update webhook."""
+        data = await self.request(
+            "POST",
+            self.url(credentials.waba_id, "message_templates"),
+            access_token=credentials.access_token,
+            json=_dump(template),
+        )
+        return CreatedTemplate.model_validate(data)
+
+    async def delete_template(
+        self, *, credentials: Credentials, name: str, hsm_id: str | None = None
+    ) -> bool:
+        """Delete every language of `name` (or one version when `hsm_id` is given)."""
+        params = {"name": name} | ({"hsm_id": hsm_id} if hsm_id else {})
+        data = await self.request(
+            "DELETE",
+            self.url(credentials.waba_id, "message_templates"),
+            access_token=credentials.access_token,
+            params=params,
+        )
+        return bool(data.get("success"))
+
+    # ------------------------------------------------------------------ phone number
+
+    async def get_phone_number(self, *, credentials: Credentials) -> PhoneNumberInfo:
+        """Quality rating, throughput level and messaging limit of the store's number."""
+        data = await self.request(
+            "GET",
+            self.url(credentials.phone_number_id),
+            access_token=credentials.access_token,
+            params={"fields": PHONE_NUMBER_FIELDS},
+        )
+        return PhoneNumberInfo.model_validate(data)
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def _send_result(
+    data: dict[str, Any], *, endpoint: str, marketing_fallback: bool = False
+) -> SendResult:
+    messages = data.get("messages") or [{}]
+    contacts = data.get("contacts") or [{}]
+    wamid = messages[0].get("id")
+    if not wamid:
+        raise WhatsAppError(
+            ErrorClass(Disposition.OUTCOME_UNKNOWN, details="2xx without a wamid"), raw=data
+        )
+    return SendResult(
+        wamid=wamid,
+        wa_id=contacts[0].get("wa_id", ""),
+        input=contacts[0].get("input", ""),
+        message_status=messages[0].get("message_status"),
+        endpoint=endpoint,  # type: ignore[arg-type]
+        marketing_fallback=marketing_fallback,
+    )
+
+
+def _error_from_response(status_code: int, data: Any) -> WhatsAppError:
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("code"), int):
+        return WhatsAppError(classify_http_status(status_code), http_status=status_code)
+    error_data = error.get("error_data") or {}
+    details = error_data.get("details") if isinstance(error_data, dict) else None
+    subcode = error.get("error_subcode")
+    error_class = classify(error["code"], subcode if isinstance(subcode, int) else None, details)
+    return WhatsAppError(
+        error_class,
+        message=str(error.get("message") or ""),
+        http_status=status_code,
+        fbtrace_id=error.get("fbtrace_id"),
+        raw=error,
+    )

@@ -1,0 +1,19 @@
+"""What the delivery engine needs from WhatsApp, as a Protocol (the real client or a fake)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from plugin.whatsapp.models import Credentials, OutboundMessage, SendResult
+
+
+class WhatsAppSender(Protocol):
+    """Sends one message; raises `plugin.whatsapp.errors.WhatsAppError` with a disposition."""
+
+    async def send_message(
+        self,
+        payload: OutboundMessage,
+        *,
+        credentials: Credentials,
+        marketing: bool = False,
+    ) -> SendResult: ...
