@@ -28,7 +28,7 @@ from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
 from plugin.saleor import service as saleor_service
 from plugin.saleor.jwks import verify_webhook_signature
 from plugin.saleor.manifest import build_manifest
-from plugin.saleor.payloads import parse_event
+from plugin.saleor.payloads import parse_envelope
 from plugin.saleor.urls import parse_api_url
 from plugin.saleor.webhooks import WEBHOOKS as DEFINITIONS
 from plugin.saleor.webhooks import WebhookDefinition
@@ -78,11 +78,11 @@ def _accept(definition: WebhookDefinition, headers: dict[str, str], body: bytes)
     settings = get_settings()
     api_url = parse_api_url(headers.get("saleor-api-url"))
     with Session(get_engine(), expire_on_commit=False) as session:
-        store = saleor_service.find_store(session, api_url)
+        store = saleor_service.store_ref(session, api_url)
         resolver = saleor_service.key_resolver(store, settings)
         verify_webhook_signature(resolver, headers.get("saleor-signature"), body)
         if resolver.refetched is not None:
-            saleor_service.remember_refetched_keys(session, store, resolver.refetched)
+            saleor_service.remember_refetched_keys(session, store.id, resolver.refetched)
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -91,15 +91,15 @@ def _accept(definition: WebhookDefinition, headers: dict[str, str], body: bytes)
             raise InvalidPayload("body is not a JSON object")
         status, error = InboxStatus.PENDING, None
         try:
-            event = parse_event(definition.payload, data)
+            envelope = parse_envelope(data)
         except ValidationError as exc:
             status, error = InboxStatus.INVALID, str(exc)[:2000]
         else:
-            if event.recipient is not None and event.recipient.id != store.saleor_app_id:
+            if envelope.recipient is not None and envelope.recipient.id != store.saleor_app_id:
                 raise AuthenticationError("delivery is for another app", code="WRONG_RECIPIENT")
         event_id = inbox_service.record(
             session=session,
-            store_id=store.id or 0,
+            store_id=store.id,
             source=InboxSource.SALEOR,
             event=definition.stem,
             body=body,

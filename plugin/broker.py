@@ -34,7 +34,7 @@ def _make_broker(settings: Settings) -> dramatiq.Broker:
     if settings.redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=settings.redis_url, namespace="ulak")
+        broker = RedisBroker(url=settings.redis_url, namespace=settings.redis_namespace)
     else:
         broker = StubBroker()
     broker.add_middleware(CurrentMessage())

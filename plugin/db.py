@@ -56,7 +56,7 @@ def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
     return sa.Column(UTCDateTime(), nullable=nullable, index=index)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """One engine per process; SQLite gets WAL so the embedded worker and API can share it."""
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -82,7 +82,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def configure_engine(url: str, *, pool_size: int = 10) -> Engine:
+def configure_engine(url: str, *, pool_size: int = 20) -> Engine:
     """Set the process-wide engine (the API and the actors share it)."""
     global _engine
     if _engine is not None:

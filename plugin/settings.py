@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     database_url: str = "sqlite:///./ulak.db"
     redis_url: str | None = None
+    redis_namespace: str = "ulak"
     secret_key: SecretStr | None = None
     allowed_saleor_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     whatsapp_graph_url: str | None = None

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from plugin import clock
 from plugin.saleor import jwks as jwks_cache
+from plugin.saleor import service as saleor_service
 from plugin.settings import Settings
 from tests.support import SALEOR_SHARED, FakeSaleor, ServerThread, SigningKey, free_port, new_key
 
@@ -105,6 +106,7 @@ def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with empty tables, the real clock and no cached keys."""
     clock.reset()
     jwks_cache._cache.clear()
+    saleor_service._refs.clear()
     yield
     clock.reset()
     if "db_url" in request.fixturenames:

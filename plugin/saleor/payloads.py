@@ -194,6 +194,10 @@ class _Event(_Model):
     recipient: AppRef | None = None
 
 
+class EventEnvelope(_Event):
+    """The part of every payload the webhook edge checks; the worker parses the rest."""
+
+
 class OrderEvent(_Event):
     order: Order
 
@@ -222,6 +226,10 @@ PAYLOAD_MODELS: dict[str, type[_Event]] = {
     "CustomerEvent": CustomerEvent,
     "AppDeletedEvent": AppDeletedEvent,
 }
+
+
+def parse_envelope(data: dict[str, Any]) -> EventEnvelope:
+    return EventEnvelope.model_validate(data)
 
 
 def parse_event(model_name: str, data: dict[str, Any]) -> _Event:

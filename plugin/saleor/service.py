@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -73,6 +74,7 @@ def install(
     session.add(store)
     session.flush()
     jwks.prime(api_url, raw_jwks)
+    forget_store_ref(api_url)
     broker.enqueue_after_commit(session, "store_installed", store.id)
     log.info("store_installed", store_id=store.id)
     return store
@@ -86,7 +88,41 @@ def find_store(session: Session, api_url: SaleorApiUrl) -> Store:
     return store
 
 
-def key_resolver(store: Store, settings: Settings) -> jwks.KeyResolver:
+@dataclass(frozen=True)
+class StoreRef:
+    """What the webhook edge needs of a store, cheap to keep in memory."""
+
+    id: int
+    saleor_api_url: str
+    saleor_app_id: str
+    jwks: dict[str, Any]
+
+
+_refs: dict[str, tuple[float, StoreRef]] = {}
+STORE_REF_TTL_SECONDS = 10.0
+
+
+def store_ref(session: Session, api_url: SaleorApiUrl) -> StoreRef:
+    """`find_store`, cached for a few seconds: webhook bursts need no lookup per delivery.
+
+    An uninstall in another process is seen within the TTL; deliveries accepted meanwhile
+    are recorded and then ignored by the worker, which reads the store row itself.
+    """
+    cached = _refs.get(api_url)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    store = find_store(session, api_url)
+    assert store.id is not None
+    ref = StoreRef(store.id, store.saleor_api_url, store.saleor_app_id, store.jwks)
+    _refs[api_url] = (time.monotonic() + STORE_REF_TTL_SECONDS, ref)
+    return ref
+
+
+def forget_store_ref(api_url: str) -> None:
+    _refs.pop(api_url, None)
+
+
+def key_resolver(store: Store | StoreRef, settings: Settings) -> jwks.KeyResolver:
     return jwks.KeyResolver(
         SaleorApiUrl(store.saleor_api_url),
         store.jwks,
@@ -94,11 +130,15 @@ def key_resolver(store: Store, settings: Settings) -> jwks.KeyResolver:
     )
 
 
-def remember_refetched_keys(session: Session, store: Store, raw: dict[str, Any]) -> None:
+def remember_refetched_keys(session: Session, store_id: int, raw: dict[str, Any]) -> None:
     """Persist a JWKS fetched after a key rotation."""
+    store = session.get(Store, store_id)
+    if store is None:
+        return
     store.jwks = raw
     store.jwks_fetched_at = clock.now()
     session.add(store)
+    forget_store_ref(store.saleor_api_url)
 
 
 def app_token(store: Store) -> str:
@@ -122,4 +162,5 @@ def handle_app_deleted(*, session: Session, store: Store, event: AppDeletedEvent
     store.updated_at = store.disabled_at
     session.add(store)
     jwks.forget(store.saleor_api_url)
+    forget_store_ref(store.saleor_api_url)
     log.info("store_disabled", store_id=store.id, at=time.time())

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -505,9 +505,7 @@ class Sandbox:
                 "metadata": self._metadata(number),
                 "statuses": statuses[start : start + size],
             }
-            await self.post_webhook(
-                self._envelope(number.waba_id, "messages", value), retries=3
-            )
+            await self.post_webhook(self._envelope(number.waba_id, "messages", value), retries=3)
 
     def _status_json(
         self, message: SentMessage, status: str, error: dict[str, Any] | None
@@ -869,7 +867,3 @@ class Sandbox:
             await self._http.aclose()
         self._http = None
         self._dispatcher = None
-
-
-def service_window() -> timedelta:
-    return timedelta(seconds=SERVICE_WINDOW)

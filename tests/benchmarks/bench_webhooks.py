@@ -1,0 +1,166 @@
+"""Issue 2's figure: signed Saleor webhooks on loopback for 30 s.
+
+The app (`ulak serve`, PostgreSQL, Redis queue) runs in its own process; the load generator
+runs in another and sends unique ORDER_CREATED bodies, each signed like Saleor signs them
+(RS256, detached JWS), at a fixed rate (open loop), recording each answer's latency.
+Target: >= 500 webhooks/s sustained, p99 < 100 ms, zero lost (every 200 is in the inbox).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from tests.benchmarks.common import open_loop, percentile, save, scratch_database, ulak_process
+from tests.support import (
+    PAYLOADS,
+    FakeSaleor,
+    ServerThread,
+    free_port,
+    new_key,
+)
+
+RATE = int(os.environ.get("BENCH_WEBHOOK_RATE", "500"))
+SECONDS = int(os.environ.get("BENCH_WEBHOOK_SECONDS", "30"))
+CONCURRENCY = 32
+
+
+def _prepare(key_pem: bytes, kid: str, count: int, out: Path) -> None:
+    """Pre-sign `count` unique bodies (signing is not what is measured)."""
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+
+    private = serialization.load_pem_private_key(key_pem, password=None)
+    template = json.loads((PAYLOADS / "ORDER_CREATED.json").read_text())
+    with out.open("w") as fh:
+        for i in range(count):
+            template["issuedAt"] = f"2026-11-24T20:{i // 60000 % 60:02d}:00.{i:06d}+00:00"
+            template["order"]["id"] = f"bench-{uuid.uuid4().hex}"
+            body = json.dumps(template)
+            sig = jwt.api_jws.encode(
+                body.encode(),
+                private,
+                algorithm="RS256",
+                headers={"kid": kid},
+                is_payload_detached=True,
+            )
+            fh.write(json.dumps([body, sig]) + "\n")
+
+
+def _load(port: int, api_url: str, bodies_file: Path, rate: int, result: mp.Queue) -> None:
+    """The load generator process: open loop at `rate`/s over raw keep-alive connections."""
+    import asyncio
+
+    path = "/api/webhooks/saleor/order-created"
+    requests = []
+    for line in bodies_file.read_text().splitlines():
+        body, sig = json.loads(line)
+        headers = {
+            "saleor-signature": sig,
+            "saleor-api-url": api_url,
+            "saleor-event": "order_created",
+            "content-type": "application/json",
+        }
+        requests.append((path, headers, body.encode()))
+    result.put(asyncio.run(open_loop(port, requests, rate=rate, connections=CONCURRENCY)))
+
+
+def main() -> dict[str, object]:
+    from cryptography.hazmat.primitives import serialization
+
+    key = new_key("bench-key")
+    fake = FakeSaleor(port=free_port())
+    fake.jwks = {"keys": [key.public_jwk()]}
+    port = free_port()
+    namespace = f"ulak-bench-{uuid.uuid4().hex[:6]}"
+    total = RATE * SECONDS
+    bodies = Path(f"/tmp/ulak-bench-bodies-{namespace}.jsonl")
+    pem = key.private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    print(f"signing {total} unique bodies ...", flush=True)
+    _prepare(pem, key.kid, total, bodies)
+    with ServerThread(fake.asgi(), fake.port), scratch_database() as db_url:
+        env = {
+            "ULAK_ENV": "production",
+            "DATABASE_URL": db_url,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "REDIS_NAMESPACE": namespace,
+            "SECRET_KEY": "bench-secret-key",
+            "WHATSAPP_APP_SECRET": "bench-app-secret",
+            "ALLOWED_SALEOR_URLS": fake.api_url,
+            "APP_URL": f"http://127.0.0.1:{port}",
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        workers = os.environ.get("BENCH_API_WORKERS", "2")
+        with ulak_process(["serve", "--workers", workers], env, port=port) as proc:
+            r = httpx.post(
+                f"http://127.0.0.1:{port}/api/register",
+                headers={"saleor-api-url": fake.api_url},
+                json={"auth_token": "good-app-token"},
+            )
+            assert r.status_code == 200, r.text
+            ctx = mp.get_context("spawn")
+            result: mp.Queue = ctx.Queue()
+            loader = ctx.Process(
+                target=_load,
+                args=(port, fake.api_url, bodies, RATE, result),
+            )
+            print(f"sending {RATE}/s for {SECONDS}s ...", flush=True)
+            loader.start()
+            outcome = result.get(timeout=SECONDS * 10 + 120)
+            loader.join()
+            rss_mb = _rss_mb(proc.pid)
+        with psycopg.connect(db_url.replace("+psycopg", "")) as conn:
+            recorded = conn.execute("SELECT count(*) FROM inbox_event").fetchone()[0]
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        queued = client.hlen(f"{namespace}:default.msgs")
+        for k in client.scan_iter(f"{namespace}:*"):
+            client.delete(k)
+    bodies.unlink(missing_ok=True)
+    latencies = outcome.pop("latencies")
+    accepted = outcome["statuses"].get(200, 0)
+    figures = {
+        **outcome,
+        "target_rate": RATE,
+        "achieved_rate": round(accepted / outcome["elapsed_s"], 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "max_ms": round(max(latencies) * 1000, 2) if latencies else None,
+        "accepted_200": accepted,
+        "recorded_in_inbox": recorded,
+        "queued_in_redis": queued,
+        "lost": accepted - recorded,
+        "api_rss_mb": rss_mb,
+        "passed": accepted / outcome["elapsed_s"] >= 500
+        and percentile(latencies, 99) < 0.1
+        and accepted == recorded == outcome["sent"],
+    }
+    save("webhooks", figures)
+    print(json.dumps(figures, indent=2))
+    return figures
+
+
+def _rss_mb(pid: int) -> float:
+    import psutil
+
+    parent = psutil.Process(pid)
+    total = sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
+    return round(total / 2**20, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main()["passed"] else 1)

@@ -1,0 +1,339 @@
+"""The sandbox's webhooks (signed, ordered, Meta-shaped), template review, the JSON API and the
+phone page."""
+
+import asyncio
+
+import httpx
+import pytest
+
+from plugin.whatsapp.client import CloudApiClient
+from plugin.whatsapp.errors import WhatsAppError
+from plugin.whatsapp.models import (
+    ButtonComponent,
+    ButtonInteractive,
+    ButtonsAction,
+    InteractiveText,
+    MessagesChange,
+    PayloadParameter,
+    ReplyButton,
+    ReplyButtonReply,
+    TemplateDefinition,
+    TemplateStatusChange,
+    TextParameter,
+    parse_webhook,
+)
+from plugin.whatsapp.signature import verify_signature
+from tests.whatsapp.conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, WABA_ID
+
+
+def signed(call) -> bool:
+    return verify_signature(APP_SECRET, call.body, call.headers.get("x-hub-signature-256"))
+
+
+async def send_order_update(server, to=CUSTOMER, payload="STOP_PROMO"):
+    async with CloudApiClient(server.graph_url) as client:
+        return await client.send_template(
+            credentials=server.credentials,
+            to=to,
+            name="order_update",
+            language="en",
+            header=[TextParameter(text="#7")],
+            body=[
+                TextParameter(text="Can"),
+                TextParameter(text="1 item"),
+                TextParameter(text="Monday"),
+            ],
+            buttons=[
+                ButtonComponent(
+                    sub_type="quick_reply",
+                    index="0",
+                    parameters=[PayloadParameter(payload=payload)],
+                ),
+                ButtonComponent(sub_type="url", index="1", parameters=[TextParameter(text="x")]),
+                ButtonComponent(
+                    sub_type="copy_code",
+                    index="2",
+                    parameters=[{"type": "coupon_code", "coupon_code": "C"}],
+                ),
+            ],
+        )
+
+
+async def api(server, method, path, **kwargs):
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        return await http.request(method, path, **kwargs)
+
+
+async def test_status_webhooks_arrive_signed_batched_and_in_order(sandbox_server):
+    # given two template sends
+    first = await send_order_update(sandbox_server)
+    second = await send_order_update(sandbox_server, to="+905550000009")
+    receiver = sandbox_server.receiver
+    # when the sandbox reports statuses
+    receiver.wait_for(lambda calls: len(receiver.statuses()) == 6)
+    # then every POST is signed with the app secret and parses as Meta's shape
+    assert all(signed(call) for call in receiver.calls)
+    for call in receiver.calls:
+        change = parse_webhook(call.body).entry[0].changes[0]
+        assert isinstance(change, MessagesChange)
+        assert change.value.metadata.phone_number_id == PHONE_NUMBER_ID
+        assert change.value.metadata.display_phone_number == "15550783881"
+    # and statuses are batched (several per POST) and ordered sent -> delivered -> read
+    assert len(receiver.calls) < 6
+    for wamid in (first.wamid, second.wamid):
+        assert [s["status"] for s in receiver.statuses() if s["id"] == wamid] == [
+            "sent",
+            "delivered",
+            "read",
+        ]
+    sent = receiver.statuses()[0]
+    assert sent["pricing"] == {
+        "billable": True,
+        "pricing_model": "PMP",
+        "type": "regular",
+        "category": "utility",
+    }
+    assert sent["recipient_id"] == "905551112233"
+    # and the JSON API shows the final status
+    response = await api(sandbox_server, "GET", "/sandbox/api/messages", params={"to": CUSTOMER})
+    assert response.json()["messages"][0]["status"] == "read"
+
+
+async def test_read_ratio_zero_stops_at_delivered(sandbox_server):
+    sandbox_server.sandbox.set_config({"read_ratio": 0.0})
+    result = await send_order_update(sandbox_server)
+    receiver = sandbox_server.receiver
+    receiver.wait_for(lambda calls: len(receiver.statuses()) == 2)
+    await _settle()
+    assert [s["status"] for s in receiver.statuses() if s["id"] == result.wamid] == [
+        "sent",
+        "delivered",
+    ]
+
+
+async def _settle():
+    await asyncio.sleep(0.3)
+
+
+async def test_free_form_outside_the_window_fails_with_131047_then_works_after_a_reply(
+    sandbox_server,
+):
+    # given a customer who never wrote
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        creds = sandbox_server.credentials
+        # when a text is sent, it is accepted but fails (as Meta reports it: a failed status)
+        first = await client.send_text(credentials=creds, to=CUSTOMER, body="hello")
+        receiver = sandbox_server.receiver
+        receiver.wait_for(lambda calls: any(s["id"] == first.wamid for s in receiver.statuses()))
+        [failed] = [s for s in receiver.statuses() if s["id"] == first.wamid]
+        assert failed["status"] == "failed"
+        assert failed["errors"][0]["code"] == 131047
+        # and after the customer writes, the window is open
+        await api(
+            sandbox_server, "POST", "/sandbox/api/reply", json={"from": CUSTOMER, "text": "hi"}
+        )
+        second = await client.send_text(credentials=creds, to=CUSTOMER, body="hello again")
+    receiver.wait_for(
+        lambda calls: (
+            [s["status"] for s in receiver.statuses() if s["id"] == second.wamid]
+            == ["sent", "delivered", "read"]
+        )
+    )
+
+
+async def test_reply_text_webhook_has_metas_shape(sandbox_server):
+    # given a customer who received a message from our number
+    await send_order_update(sandbox_server)
+    # when they reply
+    response = await api(
+        sandbox_server, "POST", "/sandbox/api/reply", json={"from": CUSTOMER, "text": "STOP"}
+    )
+    # then the app got one signed `messages` webhook with contacts and the text
+    assert response.status_code == 200
+    assert response.json()["webhook_status"] == 200
+    calls = [c for c in sandbox_server.receiver.calls if b'"messages":[' in c.body]
+    assert len(calls) == 1
+    assert signed(calls[0])
+    value = parse_webhook(calls[0].body).entry[0].changes[0].value
+    assert parse_webhook(calls[0].body).entry[0].id == WABA_ID
+    contact = value.contacts[0]
+    assert (contact.wa_id, contact.profile.name) == ("905551112233", "Sandbox User")
+    assert contact.user_id.startswith("TR.")
+    message = value.messages[0]
+    assert (message.from_, message.type, message.text.body) == ("905551112233", "text", "STOP")
+    assert message.id == response.json()["wamid"]
+
+
+async def test_button_payload_reply_is_a_template_quick_reply(sandbox_server):
+    # given a template with a quick reply button carrying a payload
+    sent = await send_order_update(sandbox_server, payload="OPTIN_YES")
+    # when the customer taps it
+    await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/reply",
+        json={"from": CUSTOMER, "button_payload": "OPTIN_YES"},
+    )
+    # then Meta's `button` message arrives with payload, the button's text and the context
+    [call] = [c for c in sandbox_server.receiver.calls if b'"button"' in c.body]
+    message = parse_webhook(call.body).entry[0].changes[0].value.messages[0]
+    assert message.type == "button"
+    assert (message.button.payload, message.button.text) == ("OPTIN_YES", "Stop promotions")
+    assert (message.context.id, message.context.from_) == (sent.wamid, "15550783881")
+
+
+async def test_interactive_reply_and_unknown_payload(sandbox_server):
+    await api(sandbox_server, "POST", "/sandbox/api/reply", json={"from": CUSTOMER, "text": "hi"})
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        await client.send_interactive(
+            credentials=sandbox_server.credentials,
+            to=CUSTOMER,
+            interactive=ButtonInteractive(
+                body=InteractiveText(text="?"),
+                action=ButtonsAction(
+                    buttons=[ReplyButton(reply=ReplyButtonReply(id="yes", title="Evet"))]
+                ),
+            ),
+        )
+    await api(
+        sandbox_server, "POST", "/sandbox/api/reply", json={"from": CUSTOMER, "reply_id": "yes"}
+    )
+    await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/reply",
+        json={"from": CUSTOMER, "button_payload": "NEVER_SENT"},
+    )
+    inbound = [
+        m
+        for c in sandbox_server.receiver.calls
+        for m in parse_webhook(c.body).entry[0].changes[0].value.messages
+    ]
+    assert [m.type for m in inbound] == ["text", "interactive", "button"]
+    assert (inbound[1].interactive.button_reply.id, inbound[1].interactive.button_reply.title) == (
+        "yes",
+        "Evet",
+    )
+    assert (inbound[2].button.payload, inbound[2].button.text, inbound[2].context) == (
+        "NEVER_SENT",
+        "NEVER_SENT",
+        None,
+    )
+
+
+async def test_template_review_approves_after_delay_and_rejects_by_rule(sandbox_server):
+    # given a review delay
+    sandbox_server.sandbox.set_config({"review_delay_seconds": 0.2})
+    creds = sandbox_server.credentials
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        # when a good and a bad template are submitted
+        good = await client.create_template(
+            credentials=creds,
+            template=TemplateDefinition(
+                name="welcome",
+                language="tr",
+                category="UTILITY",
+                components=[{"type": "BODY", "text": "Hoş geldin {{1}}"}],
+            ),
+        )
+        bad = await client.create_template(
+            credentials=creds,
+            template=TemplateDefinition(
+                name="promo",
+                language="tr",
+                category="MARKETING",
+                components=[{"type": "BODY", "text": "REJECT_ME now"}],
+            ),
+        )
+        pending = await client.list_templates(credentials=creds, name="welcome")
+        # then both start PENDING and a status-update webhook reports each outcome
+        assert (good.status, bad.status, pending[0].status) == ("PENDING", "PENDING", "PENDING")
+        receiver = sandbox_server.receiver
+        receiver.wait_for(lambda calls: len(calls) == 2)
+        done = await client.list_templates(credentials=creds)
+    events = {}
+    for call in receiver.calls:
+        assert signed(call)
+        change = parse_webhook(call.body).entry[0].changes[0]
+        assert isinstance(change, TemplateStatusChange)
+        events[change.value.message_template_name] = (
+            change.value.event,
+            str(change.value.message_template_id),
+            change.value.reason,
+        )
+    assert events == {
+        "welcome": ("APPROVED", good.id, "NONE"),
+        "promo": ("REJECTED", bad.id, "INVALID_FORMAT"),
+    }
+    assert {t.name: t.status for t in done if t.name in events} == {
+        "welcome": "APPROVED",
+        "promo": "REJECTED",
+    }
+
+
+async def test_rejected_template_by_name_and_not_sendable(sandbox_server):
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        created = await client.create_template(
+            credentials=sandbox_server.credentials,
+            template=TemplateDefinition(
+                name="reject_this",
+                language="en",
+                category="UTILITY",
+                components=[{"type": "BODY", "text": "Hi"}],
+            ),
+        )
+        assert created.status == "REJECTED"
+        with pytest.raises(WhatsAppError) as info:
+            await client.send_template(
+                credentials=sandbox_server.credentials,
+                to=CUSTOMER,
+                name="reject_this",
+                language="en",
+            )
+    assert info.value.code == 132001
+
+
+async def test_clock_moves_the_apps_clock(sandbox_server):
+    response = await api(sandbox_server, "POST", "/sandbox/api/clock", json={"advance_seconds": 90})
+    assert response.json() == {"now": "2030-01-01T00:00:00+00:00"}
+    assert sandbox_server.clock_calls == [90.0]
+    refused = await api(sandbox_server, "POST", "/sandbox/api/clock", json={"advance_seconds": -1})
+    assert refused.status_code == 422
+
+
+async def test_numbers_faults_and_reset_api(sandbox_server):
+    created = await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/numbers",
+        json={
+            "phone_number_id": "222",
+            "waba_id": "333",
+            "display_phone_number": "+90 555 000 0000",
+            "access_token": "tok-2",
+            "throughput_level": "STANDARD",
+        },
+    )
+    assert created.status_code == 201
+    faults = await api(sandbox_server, "POST", "/sandbox/api/faults", json={"latency_ms": 5})
+    assert faults.json()["latency_ms"] == 5.0
+    assert (await api(sandbox_server, "GET", "/sandbox/api/faults")).json()["latency_ms"] == 5.0
+    await send_order_update(sandbox_server)
+    await api(sandbox_server, "POST", "/sandbox/api/reset")
+    after = await api(sandbox_server, "GET", "/sandbox/api/messages", params={"to": CUSTOMER})
+    assert after.json()["messages"] == []
+    assert (await api(sandbox_server, "GET", "/sandbox/api/faults")).json()["latency_ms"] == 0.0
+    numbers = (await api(sandbox_server, "GET", "/sandbox/api/numbers")).json()["numbers"]
+    assert [n["phone_number_id"] for n in numbers] == [PHONE_NUMBER_ID, "222"]
+
+
+async def test_phone_page_renders_without_external_resources(sandbox_server):
+    await send_order_update(sandbox_server)
+    response = await api(sandbox_server, "GET", "/sandbox/phone")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert "Gönder" in html and "Send" in html and "STOP" in html
+    assert "<script src" not in html and "<link" not in html and "cdn" not in html.lower()
+    chats = (await api(sandbox_server, "GET", "/sandbox/api/chats")).json()["chats"]
+    assert chats[0]["to"] == CUSTOMER
