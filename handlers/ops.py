@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from plugin import broker
@@ -26,6 +28,15 @@ def healthz() -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503
     )
+
+
+PRIVACY_PAGE = Path(__file__).resolve().parents[1] / "plugin" / "static" / "privacy.html"
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+def privacy() -> HTMLResponse:
+    """The manifest's dataPrivacyUrl: what Ulak keeps, in English and Turkish."""
+    return HTMLResponse(PRIVACY_PAGE.read_text(encoding="utf-8"))
 
 
 @router.get("/metrics")

@@ -105,3 +105,14 @@ def test_payloads_ask_only_for_the_consent_metadata_not_all_metadata() -> None:
         query = webhook.query
         assert "privateMetadata" not in query
         assert "metadata {" not in query
+
+
+def test_every_url_in_the_manifest_that_points_at_us_answers(client, settings) -> None:
+    manifest = client.get("/api/manifest").json()
+    for url in (manifest["dataPrivacyUrl"], manifest["brand"]["logo"]["default"]):
+        path = url.removeprefix(settings.app_url)
+        response = client.get(path)
+        assert response.status_code == 200, path
+    logo = client.get("/static/logo.png")
+    assert logo.headers["content-type"] == "image/png"
+    assert logo.content.startswith(b"\x89PNG")
