@@ -31,7 +31,7 @@ SENSITIVE_KEYS = {
     "payload",
     "parameters",
 }
-_PHONE = re.compile(r"(?<![\w.:/])\+?\d(?:[\s()-]{0,2}\d){9,14}(?![\w.:])")
+_PHONE = re.compile(r"(?<![\w.:/])\+?\d(?:[\s()-]{0,2}\d){9,14}(?![\w:]|\.\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
