@@ -1,0 +1,1 @@
+"""Triggered journeys: order updates, cart recovery, cash-on-delivery confirmation, reminders."""
