@@ -63,3 +63,58 @@ def ok(client: TestClient, token: str, query: str, variables: dict[str, Any] | N
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
     return body["data"]
+
+
+def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: int = 1) -> None:
+    """Rows of every type the admin API reads for one store (a contact and its messages too)."""
+    from datetime import timedelta
+
+    from plugin import clock, crypto
+    from plugin.contacts.models import Contact
+    from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+    from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+    from plugin.whatsapp.accounts import WhatsAppAccount
+
+    from plugin.stores.service import get_settings
+
+    get_settings(session, store_id)
+    now = clock.now()
+    contact = Contact(store_id=store_id, phone_e164=f"+9055500{store_id:05d}")
+    session.add(contact)
+    session.flush()
+    for i in range(accounts):
+        account = WhatsAppAccount(
+            store_id=store_id,
+            phone_number_id=f"{store_id}{i:04d}",
+            waba_id=f"waba{store_id}",
+            display_phone=f"+90 555 {store_id} {i}",
+            access_token_encrypted=crypto.encrypt(f"secret-token-{store_id}-{i}"),
+            is_default=i == 0,
+        )
+        session.add(account)
+        session.flush()
+        session.add(
+            OutboundMessage(
+                store_id=store_id,
+                contact_id=contact.id,
+                account_id=account.id,
+                purpose=MessagePurpose.TRANSACTIONAL,
+                kind=MessageKind.ORDER_UPDATE,
+                idempotency_key=f"k-{store_id}-{i}",
+                status=MessageStatus.DELIVERED,
+                sent_at=now,
+            )
+        )
+    for i in range(inbox):
+        session.add(
+            InboxEvent(
+                store_id=store_id,
+                source=InboxSource.SALEOR,
+                event="order_created",
+                dedupe_key=f"{store_id}-{i}",
+                payload="{}",
+                status=InboxStatus.PROCESSED if i % 2 else InboxStatus.FAILED,
+                received_at=now - timedelta(seconds=i),
+            )
+        )
+    session.commit()

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 
 import structlog
 from graphql import GraphQLError
-from graphql.language import OperationType
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.extensions import (
     MaskErrors,
@@ -16,6 +15,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from plugin.admin_api.errors import AdminApiError
 
@@ -46,7 +46,10 @@ class UnitOfWork(SchemaExtension):
         if session is None or getattr(context, "auth_error", None) is not None:
             return
         result = self.execution_context.result
-        is_mutation = self.execution_context.operation_type == OperationType.MUTATION
+        try:
+            is_mutation = self.execution_context.operation_type == OperationType.MUTATION
+        except RuntimeError:  # no document (syntax error): nothing ran
+            is_mutation = False
         if not is_mutation or result is None or result.errors:
             session.rollback()
             if is_mutation and result is not None and result.errors:

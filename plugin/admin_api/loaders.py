@@ -63,7 +63,7 @@ class Loaders:
                 .group_by(column),
                 model,
             )
-            counts = dict(self._ctx.session.execute(stmt).tuples().all())
+            counts = {key: count for key, count in self._ctx.session.execute(stmt)}
             return [int(counts.get(k, 0)) for k in keys]
 
         return self.get(name or f"count_by:{model.__name__}.{column.key}", batch)
