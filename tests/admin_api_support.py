@@ -73,9 +73,8 @@ def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: in
     from plugin.contacts.models import Contact
     from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
     from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
-    from plugin.whatsapp.accounts import WhatsAppAccount
-
     from plugin.stores.service import get_settings
+    from plugin.whatsapp.accounts import WhatsAppAccount
 
     get_settings(session, store_id)
     now = clock.now()

@@ -189,9 +189,9 @@ def drain_queue(timeout_ms: int = 10_000) -> None:
 class QueryCounter:
     """Counts SQL statements an engine runs (for N+1 checks: a count, never a timing).
 
-        with QueryCounter(get_engine()) as queries:
-            ...
-        assert queries.count <= 6
+    with QueryCounter(get_engine()) as queries:
+        ...
+    assert queries.count <= 6
     """
 
     def __init__(self, engine: Any) -> None:

@@ -93,9 +93,13 @@ def test_hs256_signed_with_the_public_key_is_refused(client, installed_store, sa
     import hashlib
     import hmac
 
-    signature = base64.urlsafe_b64encode(
-        hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
-    ).decode().rstrip("=")
+    signature = (
+        base64.urlsafe_b64encode(
+            hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+        )
+        .decode()
+        .rstrip("=")
+    )
     _refused(gql(client, f"{signing_input}.{signature}", QUERY), "BAD_TOKEN")
 
 
@@ -144,7 +148,9 @@ def test_a_disabled_store_is_refused(client, installed_store, saleor_key, sessio
     store.status = StoreStatus.DISABLED
     session.add(store)
     session.commit()
-    _refused(gql(client, token_for(saleor_key, installed_store["api_url"]), QUERY), "UNKNOWN_SALEOR")
+    _refused(
+        gql(client, token_for(saleor_key, installed_store["api_url"]), QUERY), "UNKNOWN_SALEOR"
+    )
 
 
 def test_graphiql_is_served_on_get_in_dev(client):

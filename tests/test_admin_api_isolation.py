@@ -89,7 +89,8 @@ def test_store_a_cannot_disconnect_store_b_number(client, two_stores, session):
     data = ok(
         client,
         two_stores["token_a"],
-        "mutation($id: ID!) { disconnectWhatsApp(id: $id) { account { id } errors { field code } } }",
+        "mutation($id: ID!) { disconnectWhatsApp(id: $id) {"
+        " account { id } errors { field code } } }",
         {"id": str(b_account.id)},
     )
     assert data["disconnectWhatsApp"] == {
@@ -138,6 +139,10 @@ def test_the_guard_refuses_an_aggregate_without_a_store_filter(two_stores, app):
         with pytest.raises(StoreIsolationError):
             guarded.execute(sa.select(sa.func.count()).select_from(WhatsAppAccount)).scalar()
         count = guarded.execute(
-            scoped(sa.select(sa.func.count()).select_from(WhatsAppAccount), two_stores["a"], WhatsAppAccount)
+            scoped(
+                sa.select(sa.func.count()).select_from(WhatsAppAccount),
+                two_stores["a"],
+                WhatsAppAccount,
+            )
         ).scalar()
         assert count == 1

@@ -41,7 +41,9 @@ def _guarded_fields() -> set[str]:
         definition = type_def.definition
         for field in getattr(definition, "fields", []):
             if any(isinstance(p, Allowed) or p is Allowed for p in field.permission_classes):
-                found.add(f"{definition.name}.{schema.config.name_converter.get_graphql_name(field)}")
+                found.add(
+                    f"{definition.name}.{schema.config.name_converter.get_graphql_name(field)}"
+                )
     return found
 
 
@@ -49,9 +51,7 @@ def test_every_root_field_is_guarded_and_in_the_table():
     # given every operation of the schema
     graphql = schema._schema
     roots = {
-        f"{t.name}.{name}"
-        for t in (graphql.query_type, graphql.mutation_type)
-        for name in t.fields
+        f"{t.name}.{name}" for t in (graphql.query_type, graphql.mutation_type) for name in t.fields
     }
     # then each carries the permission class and has a table entry, and the table has no stale rows
     assert roots <= _guarded_fields(), "add permission_classes=[Allowed] to: " + ", ".join(
@@ -120,5 +120,9 @@ def test_a_refused_mutation_changes_nothing(client, installed_store, saleor_key,
 
     token = token_for(saleor_key, installed_store["api_url"], permissions=["MANAGE_USERS"])
     gql(client, token, CALLS["Mutation.changePlan"])
-    store_id = session.exec(__import__("sqlmodel").select(__import__("plugin.saleor.models", fromlist=["Store"]).Store.id)).one()
+    store_id = session.exec(
+        __import__("sqlmodel").select(
+            __import__("plugin.saleor.models", fromlist=["Store"]).Store.id
+        )
+    ).one()
     assert get_settings(session, store_id).plan == "free"

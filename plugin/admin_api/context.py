@@ -13,16 +13,16 @@ import sqlalchemy as sa
 import strawberry
 import structlog
 from fastapi import Request
+from sqlmodel import Session
 from strawberry.fastapi import BaseContext
 
+from plugin.admin_api.loaders import Loaders
+from plugin.admin_api.scope import install_guard, scoped
 from plugin.db import SessionDep
 from plugin.errors import UlakError
 from plugin.saleor.models import Store
 from plugin.saleor.service import authenticate_dashboard_token
 from plugin.settings import Settings, get_settings
-from plugin.admin_api.loaders import Loaders
-from plugin.admin_api.scope import install_guard, scoped
-from sqlmodel import Session
 
 log = structlog.get_logger(__name__)
 M = TypeVar("M")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import structlog
-from graphql import GraphQLError
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.extensions import (
     MaskErrors,
@@ -17,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graphql import GraphQLError
 from plugin.admin_api.errors import AdminApiError
 
 log = structlog.get_logger(__name__)

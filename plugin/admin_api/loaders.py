@@ -56,14 +56,18 @@ class Loaders:
         """Rows of this store per value of `column` (0 when none), with extra criteria."""
 
         def batch(keys: list[Any]) -> list[int]:
-            stmt = self._ctx.scoped(
-                sa.select(column, sa.func.count())
-                .select_from(model)
-                .where(column.in_(keys), *where)
-                .group_by(column),
-                model,
-            )
-            counts = {key: count for key, count in self._ctx.session.execute(stmt)}
-            return [int(counts.get(k, 0)) for k in keys]
+            return self.count_rows(model, column, keys, *where)
 
         return self.get(name or f"count_by:{model.__name__}.{column.key}", batch)
+
+    def count_rows(self, model: Any, column: Any, keys: list[Any], *where: Any) -> list[int]:
+        """One grouped count for a batch (for batch functions that compute their criteria)."""
+        stmt = self._ctx.scoped(
+            sa.select(column, sa.func.count())
+            .select_from(model)
+            .where(column.in_(keys), *where)
+            .group_by(column),
+            model,
+        )
+        counts = {key: count for key, count in self._ctx.session.execute(stmt)}
+        return [int(counts.get(k, 0)) for k in keys]

@@ -64,8 +64,10 @@ def check(key: str, *, user_permissions: frozenset[str], is_staff: bool) -> None
     needed = sorted(requirement.all_of)
     if not is_staff or not requirement.all_of <= user_permissions:
         raise PermissionDenied(
-            "You need the following permissions: " + (", ".join(needed) or "staff user")
-            + " / Şu yetkiler gerekli: " + (", ".join(needed) or "personel kullanıcı"),
+            "You need the following permissions: "
+            + (", ".join(needed) or "staff user")
+            + " / Şu yetkiler gerekli: "
+            + (", ".join(needed) or "personel kullanıcı"),
             permissions=needed,
         )
 

@@ -27,7 +27,10 @@ class AdminRouter(GraphQLRouter[AdminContext, None]):
         if isinstance(request, Request) and request.method == "POST" and error is not None:
             status = 401 if isinstance(error, AuthenticationError) else error.status_code
             return JSONResponse(
-                {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},
+                {
+                    "data": None,
+                    "errors": [{"message": error.message, "extensions": {"code": error.code}}],
+                },
                 status_code=status,
                 headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
             )

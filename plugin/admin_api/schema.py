@@ -6,10 +6,10 @@ from typing import Any
 
 import strawberry
 import structlog
-from graphql import GraphQLError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graphql import GraphQLError
 from plugin.admin_api.domains import inbox, store, whatsapp
 from plugin.admin_api.extensions import extensions, is_expected
 

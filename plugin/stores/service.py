@@ -187,9 +187,7 @@ def validate_settings(changes: SettingsChanges) -> list[FieldError]:
     return errors
 
 
-def update_settings(
-    *, session: Session, store_id: int, changes: SettingsChanges
-) -> StoreSettings:
+def update_settings(*, session: Session, store_id: int, changes: SettingsChanges) -> StoreSettings:
     """Apply a validated change; `InvalidInput` (nothing changed) when a rule is broken."""
     row = get_settings(session, store_id)
     merged_caps = SettingsChanges(
@@ -283,7 +281,9 @@ def usage(*, session: Session, store_id: int) -> Usage:
         )
     ).scalar_one()
     plan = Plan(row.plan)
-    return Usage(plan=plan, monthly_quota=PLAN_MONTHLY_QUOTA[plan], used=int(used), period_start=start)
+    return Usage(
+        plan=plan, monthly_quota=PLAN_MONTHLY_QUOTA[plan], used=int(used), period_start=start
+    )
 
 
 def change_plan(*, session: Session, store_id: int, plan: Plan) -> StoreSettings:

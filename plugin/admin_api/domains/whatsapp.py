@@ -36,15 +36,18 @@ class WhatsAppAccount:
     @strawberry.field(description="Messages Meta accepted from this number this month.")
     async def sent_this_month(self, info: Info) -> int:
         ctx = info.context
-        start = month_start(clock.now(), get_settings(ctx.session, ctx.store_id).timezone)
-        loader = ctx.loaders.count_by(
-            OutboundMessage,
-            OutboundMessage.account_id,
-            OutboundMessage.status.in_([s.value for s in BILLED_STATUSES]),  # type: ignore[attr-defined]
-            sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at) >= start,
-            name="whatsapp_sent_this_month",
-        )
-        return await loader.load(int(self.id))
+
+        def batch(account_ids: list[int]) -> list[int]:
+            start = month_start(clock.now(), get_settings(ctx.session, ctx.store_id).timezone)
+            return ctx.loaders.count_rows(
+                OutboundMessage,
+                OutboundMessage.account_id,
+                account_ids,
+                OutboundMessage.status.in_([s.value for s in BILLED_STATUSES]),  # type: ignore[attr-defined]
+                sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at) >= start,
+            )
+
+        return await ctx.loaders.get("whatsapp_sent_this_month", batch).load(int(self.id))
 
     @classmethod
     def from_row(cls, row: AccountRow) -> WhatsAppAccount:
@@ -119,7 +122,11 @@ class Mutation:
         if row is None or row.id is None:
             return WhatsAppAccountPayload(
                 errors=admin_errors(
-                    [FieldError("id", "NOT_FOUND", "No such WhatsApp number.", "Böyle bir numara yok.")]
+                    [
+                        FieldError(
+                            "id", "NOT_FOUND", "No such WhatsApp number.", "Böyle bir numara yok."
+                        )
+                    ]
                 )
             )
         row = connection.disconnect_account(
