@@ -65,7 +65,9 @@ def ok(client: TestClient, token: str, query: str, variables: dict[str, Any] | N
     return body["data"]
 
 
-def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: int = 1) -> None:
+def seed_store_rows(
+    session: Any, store_id: int, *, accounts: int = 1, inbox: int = 1, batch: int = 0
+) -> None:
     """Rows of every type the admin API reads for one store (a contact and its messages too)."""
     from datetime import timedelta
 
@@ -78,17 +80,17 @@ def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: in
 
     get_settings(session, store_id)
     now = clock.now()
-    contact = Contact(store_id=store_id, phone_e164=f"+9055500{store_id:05d}")
+    contact = Contact(store_id=store_id, phone_e164=f"+905550{batch:02d}{store_id:04d}")
     session.add(contact)
     session.flush()
     for i in range(accounts):
         account = WhatsAppAccount(
             store_id=store_id,
-            phone_number_id=f"{store_id}{i:04d}",
+            phone_number_id=f"{store_id}{batch or ''}{i:04d}",
             waba_id=f"waba{store_id}",
             display_phone=f"+90 555 {store_id} {i}",
             access_token_encrypted=crypto.encrypt(f"secret-token-{store_id}-{i}"),
-            is_default=i == 0,
+            is_default=i == 0 and not batch,
         )
         session.add(account)
         session.flush()
@@ -99,7 +101,7 @@ def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: in
                 account_id=account.id,
                 purpose=MessagePurpose.TRANSACTIONAL,
                 kind=MessageKind.ORDER_UPDATE,
-                idempotency_key=f"k-{store_id}-{i}",
+                idempotency_key=f"k-{store_id}-{batch}-{i}",
                 status=MessageStatus.DELIVERED,
                 sent_at=now,
             )
@@ -110,7 +112,7 @@ def seed_store_rows(session: Any, store_id: int, *, accounts: int = 1, inbox: in
                 store_id=store_id,
                 source=InboxSource.SALEOR,
                 event="order_created",
-                dedupe_key=f"{store_id}-{i}",
+                dedupe_key=f"{store_id}-{batch}-{i}",
                 payload="{}",
                 status=InboxStatus.PROCESSED if i % 2 else InboxStatus.FAILED,
                 received_at=now - timedelta(seconds=i),

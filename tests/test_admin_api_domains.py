@@ -369,53 +369,8 @@ def test_list_queries_do_no_n_plus_one(client, token, session, store_id):
     inbox_q = "{ inboxEvents(first: 100) { edges { node { id event status } } } }"
     seed_store_rows(session, store_id, accounts=1, inbox=1)
     small = (_count(client, token, accounts_q), _count(client, token, inbox_q))
-    seed_more(session, store_id)
+    seed_store_rows(session, store_id, accounts=100, inbox=100, batch=1)
     # then the number of SQL statements does not grow with the rows
     large = (_count(client, token, accounts_q), _count(client, token, inbox_q))
     assert large == small
     assert len(ok(client, token, "{ whatsappAccounts { id } }")["whatsappAccounts"]) == 101
-
-
-def seed_more(session, store_id: int) -> None:
-    from datetime import timedelta
-
-    from plugin import clock
-    from plugin.contacts.models import Contact
-    from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
-    from plugin.inbox.models import InboxEvent, InboxSource
-
-    contact = Contact(store_id=store_id, phone_e164="+905559999999")
-    session.add(contact)
-    session.flush()
-    for i in range(100):
-        account = WhatsAppAccount(
-            store_id=store_id,
-            phone_number_id=f"n{i}",
-            waba_id="w",
-            access_token_encrypted="x",
-            is_default=False,
-        )
-        session.add(account)
-        session.flush()
-        session.add(
-            OutboundMessage(
-                store_id=store_id,
-                contact_id=contact.id,
-                account_id=account.id,
-                purpose=MessagePurpose.MARKETING,
-                kind=MessageKind.CAMPAIGN,
-                idempotency_key=f"more-{i}",
-                status=MessageStatus.SENT,
-                sent_at=clock.now(),
-            )
-        )
-        session.add(
-            InboxEvent(
-                store_id=store_id,
-                source=InboxSource.SALEOR,
-                event="order_created",
-                dedupe_key=f"more-{i}",
-                received_at=clock.now() - timedelta(minutes=i),
-            )
-        )
-    session.commit()
