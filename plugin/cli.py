@@ -89,5 +89,20 @@ def worker(processes: int, threads: int) -> None:
     raise SystemExit(dramatiq_main())
 
 
+ADMIN_SDL = ROOT / "graphql" / "admin.graphql"
+
+
+@main.command("export-schema")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), default=ADMIN_SDL, show_default=True
+)
+def export_schema(output: Path) -> None:
+    """Write the admin API's SDL (graphql/admin.graphql; a test keeps it in sync)."""
+    from plugin.admin_api.schema import sdl
+
+    output.write_text(sdl(), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 if __name__ == "__main__":
     main()

@@ -79,3 +79,38 @@ DISPOSITIONS: dict[type[UlakError], int] = {
 def status_for(exc: UlakError) -> int:
     """The HTTP status that tells the sender what to do next (the instance may narrow it)."""
     return exc.status_code
+
+
+class FieldError:
+    """One problem with one input field, reported to the merchant in English and Turkish."""
+
+    __slots__ = ("code", "field", "message", "message_tr")
+
+    def __init__(self, field: str | None, code: str, message: str, message_tr: str) -> None:
+        self.field = field
+        self.code = code
+        self.message = message
+        self.message_tr = message_tr
+
+    def __repr__(self) -> str:
+        return f"FieldError({self.field!r}, {self.code!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldError) and (self.field, self.code) == (
+            other.field,
+            other.code,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.code))
+
+
+class InvalidInput(UlakError):
+    """A merchant's input breaks a rule: nothing was changed; `errors` says what to fix."""
+
+    code = "INVALID_INPUT"
+    status_code = 400
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors) or "invalid input")
+        self.errors = errors

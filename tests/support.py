@@ -184,3 +184,34 @@ def drain_queue(timeout_ms: int = 10_000) -> None:
             worker.join()
     finally:
         worker.stop()
+
+
+class QueryCounter:
+    """Counts SQL statements an engine runs (for N+1 checks: a count, never a timing).
+
+    with QueryCounter(get_engine()) as queries:
+        ...
+    assert queries.count <= 6
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __enter__(self) -> QueryCounter:
+        import sqlalchemy as sa
+
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import sqlalchemy as sa
+
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 import structlog
 from sqlmodel import Session, select
 
@@ -15,7 +16,7 @@ from plugin.saleor import documents, jwks
 from plugin.saleor.gateway import SaleorGateway
 from plugin.saleor.models import Store, StoreStatus
 from plugin.saleor.payloads import AppDeletedEvent
-from plugin.saleor.urls import SaleorApiUrl, is_allowed
+from plugin.saleor.urls import SaleorApiUrl, is_allowed, parse_api_url
 from plugin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -164,3 +165,39 @@ def handle_app_deleted(*, session: Session, store: Store, event: AppDeletedEvent
     jwks.forget(store.saleor_api_url)
     forget_store_ref(store.saleor_api_url)
     log.info("store_disabled", store_id=store.id, at=time.time())
+
+
+def authenticate_dashboard_token(
+    session: Session, token: str | None, settings: Settings
+) -> tuple[Store, dict[str, Any]]:
+    """The store and claims of a dashboard token, or `AuthenticationError` saying why not.
+
+    The store is the one whose Saleor issued the token (`iss`): the signature is checked
+    with that store's JWKS only, so a token from one Saleor can never open another's store.
+    Then the `app` claim must be the app id that store installed.
+    """
+    if not token:
+        raise AuthenticationError("missing bearer token", code="MISSING_TOKEN")
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as exc:
+        raise AuthenticationError("malformed token", code="BAD_TOKEN") from exc
+    issuer = unverified.get("iss")
+    if not isinstance(issuer, str):
+        raise AuthenticationError("token has no issuer", code="BAD_TOKEN")
+    try:
+        api_url = parse_api_url(issuer)
+    except ConfigurationError as exc:
+        raise AuthenticationError("token issuer is not a Saleor URL", code="BAD_TOKEN") from exc
+    store = session.exec(select(Store).where(Store.saleor_api_url == api_url)).first()
+    if store is None or not store.is_active:
+        raise AuthenticationError("token issued by an unknown Saleor", code="UNKNOWN_SALEOR")
+    resolver = key_resolver(store, settings)
+    claims = jwks.verify_dashboard_token(resolver, token)
+    if resolver.refetched is not None:
+        remember_refetched_keys(session, store, resolver.refetched)
+    if claims.get("app") != store.saleor_app_id:
+        raise AuthenticationError("token was issued to another app", code="WRONG_APP")
+    if not isinstance(claims.get("user_permissions", []), list):
+        raise AuthenticationError("malformed user_permissions claim", code="BAD_TOKEN")
+    return store, claims

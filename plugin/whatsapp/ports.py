@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from plugin.whatsapp.models import Credentials, OutboundMessage, SendResult
+from plugin.whatsapp.models import Credentials, OutboundMessage, PhoneNumberInfo, SendResult
 
 
 class WhatsAppSender(Protocol):
@@ -17,3 +17,12 @@ class WhatsAppSender(Protocol):
         credentials: Credentials,
         marketing: bool = False,
     ) -> SendResult: ...
+
+
+class PhoneNumberLookup(Protocol):
+    """Reads a phone number's facts from the Graph API: proves credentials work before saving.
+
+    `plugin.whatsapp.client.CloudApiClient` is the real one; raises `WhatsAppError` on refusal.
+    """
+
+    async def get_phone_number(self, *, credentials: Credentials) -> PhoneNumberInfo: ...

@@ -1,0 +1,192 @@
+"""The store, its settings, and its plan and usage."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from plugin.admin_api.context import Info
+from plugin.admin_api.errors import AdminError, admin_errors
+from plugin.admin_api.permissions import Allowed
+from plugin.errors import InvalidInput
+from plugin.stores import service
+from plugin.stores.models import PLAN_MONTHLY_QUOTA, PLAN_PRICE_TRY
+from plugin.stores.models import Plan as PlanValue
+from plugin.stores.models import StoreSettings as StoreSettingsRow
+
+
+@strawberry.enum
+class Plan(Enum):
+    FREE = "free"
+    SILVER = "silver"
+    GOLD = "gold"
+
+
+@strawberry.type(description="The staff user behind the token.")
+class Viewer:
+    email: str | None
+    user_id: str | None
+    is_staff: bool
+    user_permissions: list[str]
+
+
+@strawberry.type(description="This Saleor installation of Ulak.")
+class Store:
+    name: str
+    domain: str
+    saleor_api_url: str
+    status: str
+    installed_at: datetime
+    plan: Plan
+
+
+@strawberry.type
+class StoreSettings:
+    timezone: str
+    default_region: str
+    default_locale: str
+    quiet_hours_start: str
+    quiet_hours_end: str
+    quiet_hours_transactional: bool
+    marketing_cap_24h: int
+    marketing_cap_7d: int
+    recovery_pause_after_order_hours: int
+    optout_keywords: list[str]
+    optin_keywords: list[str]
+    resume_keywords: list[str]
+    optin_lapse_days: int
+    message_retention_days: int
+    inbox_retention_days: int
+    attribution_window_hours: int
+    storefront_url: str | None
+    checkout_url_template: str | None
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: StoreSettingsRow) -> StoreSettings:
+        names = [f.name for f in fields(service.SettingsChanges)] + ["updated_at"]
+        return cls(**{name: getattr(row, name) for name in names})
+
+
+@strawberry.input(description="Only the fields given change.")
+class StoreSettingsInput:
+    timezone: str | None = None
+    default_region: str | None = None
+    default_locale: str | None = None
+    quiet_hours_start: str | None = strawberry.field(default=None, description="HH:MM")
+    quiet_hours_end: str | None = strawberry.field(default=None, description="HH:MM")
+    quiet_hours_transactional: bool | None = None
+    marketing_cap_24h: int | None = None
+    marketing_cap_7d: int | None = None
+    recovery_pause_after_order_hours: int | None = None
+    optout_keywords: list[str] | None = None
+    optin_keywords: list[str] | None = None
+    resume_keywords: list[str] | None = None
+    optin_lapse_days: int | None = None
+    message_retention_days: int | None = None
+    inbox_retention_days: int | None = None
+    attribution_window_hours: int | None = None
+    storefront_url: str | None = None
+    checkout_url_template: str | None = None
+
+    def to_changes(self) -> service.SettingsChanges:
+        return service.SettingsChanges(
+            **{f.name: getattr(self, f.name) for f in fields(service.SettingsChanges)}
+        )
+
+
+@strawberry.type
+class StoreSettingsPayload:
+    settings: StoreSettings | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PlanUsage:
+    plan: Plan
+    monthly_quota: int
+    used_this_month: int
+    remaining: int
+    period_start: datetime
+    price_try: str = strawberry.field(description="Monthly price in Turkish lira.")
+
+
+@strawberry.type
+class ChangePlanPayload:
+    usage: PlanUsage | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+def _usage(info: Info) -> PlanUsage:
+    ctx = info.context
+    usage = service.usage(session=ctx.session, store_id=ctx.store_id)
+    return PlanUsage(
+        plan=Plan(usage.plan.value),
+        monthly_quota=usage.monthly_quota,
+        used_this_month=usage.used,
+        remaining=usage.remaining,
+        period_start=usage.period_start,
+        price_try=str(PLAN_PRICE_TRY[usage.plan]),
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[Allowed])
+    def viewer(self, info: Info) -> Viewer:
+        claims = info.context.claims
+        return Viewer(
+            email=claims.get("email"),
+            user_id=claims.get("user_id"),
+            is_staff=info.context.is_staff,
+            user_permissions=sorted(info.context.user_permissions),
+        )
+
+    @strawberry.field(permission_classes=[Allowed])
+    def store(self, info: Info) -> Store:
+        ctx = info.context
+        row = ctx.store
+        settings = service.get_settings(ctx.session, ctx.store_id)
+        return Store(
+            name=row.name,
+            domain=row.domain,
+            saleor_api_url=row.saleor_api_url,
+            status=str(row.status),
+            installed_at=row.installed_at,
+            plan=Plan(PlanValue(settings.plan).value),
+        )
+
+    @strawberry.field(permission_classes=[Allowed])
+    def store_settings(self, info: Info) -> StoreSettings:
+        ctx = info.context
+        return StoreSettings.from_row(service.get_settings(ctx.session, ctx.store_id))
+
+    @strawberry.field(permission_classes=[Allowed])
+    def plan_usage(self, info: Info) -> PlanUsage:
+        return _usage(info)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[Allowed])
+    def update_store_settings(self, info: Info, input: StoreSettingsInput) -> StoreSettingsPayload:
+        ctx = info.context
+        try:
+            row = service.update_settings(
+                session=ctx.session, store_id=ctx.store_id, changes=input.to_changes()
+            )
+        except InvalidInput as exc:
+            return StoreSettingsPayload(errors=admin_errors(exc))
+        return StoreSettingsPayload(settings=StoreSettings.from_row(row))
+
+    @strawberry.mutation(permission_classes=[Allowed])
+    def change_plan(self, info: Info, plan: Plan) -> ChangePlanPayload:
+        ctx = info.context
+        service.change_plan(session=ctx.session, store_id=ctx.store_id, plan=PlanValue(plan.value))
+        return ChangePlanPayload(usage=_usage(info))
+
+
+assert set(PLAN_MONTHLY_QUOTA) == {PlanValue(p.value) for p in Plan}

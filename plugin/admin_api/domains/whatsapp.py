@@ -1,0 +1,142 @@
+"""The store's WhatsApp numbers: list (never the token), connect with a checked token,
+disconnect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import strawberry
+
+from plugin import clock
+from plugin.admin_api.context import Info
+from plugin.admin_api.errors import AdminError, admin_errors
+from plugin.admin_api.permissions import Allowed
+from plugin.delivery.models import OutboundMessage
+from plugin.errors import FieldError, InvalidInput
+from plugin.stores.service import BILLED_STATUSES, get_settings, month_start
+from plugin.whatsapp import connection
+from plugin.whatsapp.accounts import WhatsAppAccount as AccountRow
+
+
+@strawberry.type(description="A connected number; the access token is never returned.")
+class WhatsAppAccount:
+    id: strawberry.ID
+    phone_number_id: str
+    waba_id: str
+    display_phone: str
+    is_sandbox: bool
+    is_default: bool
+    status: str
+    status_reason: str | None
+    quality_rating: str | None
+    messaging_limit_tier: str | None
+    created_at: datetime
+
+    @strawberry.field(description="Messages Meta accepted from this number this month.")
+    async def sent_this_month(self, info: Info) -> int:
+        ctx = info.context
+
+        def batch(account_ids: list[int]) -> list[int]:
+            start = month_start(clock.now(), get_settings(ctx.session, ctx.store_id).timezone)
+            return ctx.loaders.count_rows(
+                OutboundMessage,
+                OutboundMessage.account_id,
+                account_ids,
+                OutboundMessage.status.in_([s.value for s in BILLED_STATUSES]),  # type: ignore[attr-defined]
+                sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at) >= start,
+            )
+
+        return await ctx.loaders.get("whatsapp_sent_this_month", batch).load(int(self.id))
+
+    @classmethod
+    def from_row(cls, row: AccountRow) -> WhatsAppAccount:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            phone_number_id=row.phone_number_id,
+            waba_id=row.waba_id,
+            display_phone=row.display_phone,
+            is_sandbox=row.is_sandbox,
+            is_default=row.is_default,
+            status=str(row.status),
+            status_reason=row.status_reason,
+            quality_rating=row.quality_rating,
+            messaging_limit_tier=row.messaging_limit_tier,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.input
+class ConnectWhatsAppInput:
+    phone_number_id: str
+    waba_id: str
+    access_token: str = strawberry.field(description="Stored encrypted; never returned.")
+    sandbox: bool = strawberry.field(default=False, description="Dev mode only.")
+
+
+@strawberry.type
+class WhatsAppAccountPayload:
+    account: WhatsAppAccount | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[Allowed])
+    def whatsapp_accounts(self, info: Info) -> list[WhatsAppAccount]:
+        ctx = info.context
+        stmt = ctx.scoped(sa.select(AccountRow)).order_by(
+            AccountRow.is_default.desc(),  # type: ignore[attr-defined]
+            AccountRow.id,
+        )
+        return [WhatsAppAccount.from_row(r) for r in ctx.session.execute(stmt).scalars()]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[Allowed])
+    async def connect_whats_app(
+        self, info: Info, input: ConnectWhatsAppInput
+    ) -> WhatsAppAccountPayload:
+        ctx = info.context
+        try:
+            async with connection.open_lookup(ctx.settings) as lookup:
+                row = await connection.connect_account(
+                    session=ctx.session,
+                    store_id=ctx.store_id,
+                    phone_number_id=input.phone_number_id,
+                    waba_id=input.waba_id,
+                    access_token=input.access_token,
+                    lookup=lookup,
+                    sandbox=input.sandbox,
+                    sandbox_allowed=ctx.settings.sandbox_enabled,
+                )
+        except InvalidInput as exc:
+            return WhatsAppAccountPayload(errors=admin_errors(exc))
+        return WhatsAppAccountPayload(account=WhatsAppAccount.from_row(row))
+
+    @strawberry.mutation(permission_classes=[Allowed])
+    def disconnect_whats_app(self, info: Info, id: strawberry.ID) -> WhatsAppAccountPayload:
+        ctx = info.context
+        row = ctx.get_owned(AccountRow, _int_id(id))
+        if row is None or row.id is None:
+            return WhatsAppAccountPayload(
+                errors=admin_errors(
+                    [
+                        FieldError(
+                            "id", "NOT_FOUND", "No such WhatsApp number.", "Böyle bir numara yok."
+                        )
+                    ]
+                )
+            )
+        row = connection.disconnect_account(
+            session=ctx.session, store_id=ctx.store_id, account_id=row.id
+        )
+        return WhatsAppAccountPayload(account=WhatsAppAccount.from_row(row))
+
+
+def _int_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return -1

@@ -1,0 +1,68 @@
+"""Errors the admin API reports: typed input errors in payloads, and request-level errors.
+
+Input errors are data (`errors: [AdminError!]!` on every mutation payload, like Saleor's
+`AccountError`); permission and cursor problems are GraphQL errors with `extensions.code`;
+anything else is a bug, masked as "Unexpected error." and logged.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from plugin.errors import FieldError, InvalidInput
+
+
+@strawberry.enum(description="Why an input was refused (add members for new rules).")
+class AdminErrorCode(Enum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    UNIQUE = "UNIQUE"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    CREDENTIALS_REJECTED = "CREDENTIALS_REJECTED"
+    GRAPH_UNREACHABLE = "GRAPH_UNREACHABLE"
+
+
+@strawberry.type(description="One problem with the input; `field` is null for the whole input.")
+class AdminError:
+    field: str | None
+    code: AdminErrorCode
+    message: str = strawberry.field(description="In English.")
+    message_tr: str = strawberry.field(description="In Turkish.")
+
+
+def admin_errors(errors: InvalidInput | list[FieldError]) -> list[AdminError]:
+    """Translate a domain's `InvalidInput` into the payload's error list."""
+    items = errors.errors if isinstance(errors, InvalidInput) else errors
+    return [
+        AdminError(
+            field=e.field, code=AdminErrorCode(e.code), message=e.message, message_tr=e.message_tr
+        )
+        for e in items
+    ]
+
+
+class AdminApiError(Exception):
+    """An expected request-level error: shown to the client as is (never masked)."""
+
+    code = "GRAPHQL_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class PermissionDenied(AdminApiError):
+    code = "PERMISSION_DENIED"
+
+
+class InvalidCursor(AdminApiError):
+    code = "INVALID_CURSOR"
+
+
+class InvalidArgument(AdminApiError):
+    code = "INVALID_ARGUMENT"

@@ -1,0 +1,86 @@
+"""Who may run what: one table from operation to the Saleor permissions it requires.
+
+Keys are "<Type>.<graphqlField>" (`Query.storeSettings`, `Mutation.changePlan`, or a nested
+sensitive field such as `Store.settings`). Every field that uses `Allowed` must have an entry:
+a missing one refuses the call, and tests/admin_api/test_permissions.py fails. The same table
+is printed in docs/admin-api.md (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from strawberry.permission import BasePermission
+
+from plugin.admin_api.errors import PermissionDenied
+
+
+class SaleorPermission(StrEnum):
+    """The Saleor permission codes Ulak checks (a subset of Saleor's PermissionEnum)."""
+
+    MANAGE_APPS = "MANAGE_APPS"
+    MANAGE_USERS = "MANAGE_USERS"
+    MANAGE_ORDERS = "MANAGE_ORDERS"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """The staff user must hold every permission in `all_of` (none: any staff user)."""
+
+    all_of: frozenset[SaleorPermission] = frozenset()
+
+    def describe(self) -> str:
+        return ", ".join(sorted(self.all_of)) or "any staff user"
+
+
+STAFF = Requirement()
+MANAGE_APPS = Requirement(frozenset({SaleorPermission.MANAGE_APPS}))
+MANAGE_USERS = Requirement(frozenset({SaleorPermission.MANAGE_USERS}))
+MANAGE_ORDERS = Requirement(frozenset({SaleorPermission.MANAGE_ORDERS}))
+
+# The one table. Domains to come: contacts, consent, export, erase, segments, templates and
+# campaigns -> MANAGE_USERS; flows -> MANAGE_ORDERS; dashboards -> STAFF.
+OPERATION_PERMISSIONS: dict[str, Requirement] = {
+    "Query.viewer": STAFF,
+    "Query.store": STAFF,
+    "Query.planUsage": STAFF,
+    "Query.storeSettings": MANAGE_APPS,
+    "Query.whatsappAccounts": MANAGE_APPS,
+    "Query.inboxEvents": MANAGE_APPS,
+    "Mutation.updateStoreSettings": MANAGE_APPS,
+    "Mutation.changePlan": MANAGE_APPS,
+    "Mutation.connectWhatsApp": MANAGE_APPS,
+    "Mutation.disconnectWhatsApp": MANAGE_APPS,
+}
+
+
+def check(key: str, *, user_permissions: frozenset[str], is_staff: bool) -> None:
+    """Raise `PermissionDenied` unless a staff user with the table's permissions asks."""
+    requirement = OPERATION_PERMISSIONS.get(key)
+    if requirement is None:
+        raise PermissionDenied(f"{key} has no permission entry", permissions=[])
+    needed = sorted(requirement.all_of)
+    if not is_staff or not requirement.all_of <= user_permissions:
+        raise PermissionDenied(
+            "You need the following permissions: "
+            + (", ".join(needed) or "staff user")
+            + " / Şu yetkiler gerekli: "
+            + (", ".join(needed) or "personel kullanıcı"),
+            permissions=needed,
+        )
+
+
+class Allowed(BasePermission):
+    """Put on every Query/Mutation field (and sensitive nested fields): checks the table."""
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        ctx = info.context
+        raw = info._raw_info  # graphql-core's info: the GraphQL names of type and field
+        check(
+            f"{raw.parent_type.name}.{raw.field_name}",
+            user_permissions=ctx.user_permissions,
+            is_staff=ctx.is_staff,
+        )
+        return True

@@ -1,0 +1,128 @@
+"""Every admin operation requires the Saleor permissions the table names, and nothing less."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from plugin.admin_api.permissions import OPERATION_PERMISSIONS, Allowed
+from plugin.admin_api.schema import schema
+from tests.admin_api_support import gql, token_for
+
+pytestmark = pytest.mark.sqlite
+DOC = Path(__file__).resolve().parents[1] / "docs" / "admin-api.md"
+
+# One representative call per operation; `errors` requested so mutations run to the end.
+CALLS: dict[str, str] = {
+    "Query.viewer": "{ viewer { email } }",
+    "Query.store": "{ store { name } }",
+    "Query.planUsage": "{ planUsage { plan } }",
+    "Query.storeSettings": "{ storeSettings { timezone } }",
+    "Query.whatsappAccounts": "{ whatsappAccounts { id } }",
+    "Query.inboxEvents": "{ inboxEvents(first: 1) { edges { cursor } } }",
+    "Mutation.updateStoreSettings": (
+        'mutation { updateStoreSettings(input: {timezone: "UTC"}) { errors { code } } }'
+    ),
+    "Mutation.changePlan": "mutation { changePlan(plan: SILVER) { errors { code } } }",
+    "Mutation.connectWhatsApp": (
+        'mutation { connectWhatsApp(input: {phoneNumberId: "", wabaId: "", accessToken: ""})'
+        " { errors { code } } }"
+    ),
+    "Mutation.disconnectWhatsApp": 'mutation { disconnectWhatsApp(id: "1") { errors { code } } }',
+}
+
+
+def _guarded_fields() -> set[str]:
+    """Every schema field that carries the `Allowed` permission class."""
+    found: set[str] = set()
+    for type_def in schema.schema_converter.type_map.values():
+        definition = type_def.definition
+        for field in getattr(definition, "fields", []):
+            if any(isinstance(p, Allowed) or p is Allowed for p in field.permission_classes):
+                found.add(
+                    f"{definition.name}.{schema.config.name_converter.get_graphql_name(field)}"
+                )
+    return found
+
+
+def test_every_root_field_is_guarded_and_in_the_table():
+    # given every operation of the schema
+    graphql = schema._schema
+    roots = {
+        f"{t.name}.{name}" for t in (graphql.query_type, graphql.mutation_type) for name in t.fields
+    }
+    # then each carries the permission class and has a table entry, and the table has no stale rows
+    assert roots <= _guarded_fields(), "add permission_classes=[Allowed] to: " + ", ".join(
+        sorted(roots - _guarded_fields())
+    )
+    assert set(OPERATION_PERMISSIONS) == _guarded_fields(), (
+        "plugin/admin_api/permissions.py OPERATION_PERMISSIONS must list exactly the guarded fields"
+    )
+
+
+def test_the_matrix_below_covers_every_operation():
+    assert set(CALLS) == set(OPERATION_PERMISSIONS)
+
+
+def test_the_documented_table_is_the_code_table():
+    # given the table in docs/admin-api.md between its markers
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split("<!-- permissions:start -->")[1].split("<!-- permissions:end -->")[0]
+    rows = re.findall(r"^\| `([^`]+)` \| ([^|]+) \|", block, flags=re.M)
+    # then it says the same as the code
+    assert {k: v.strip() for k, v in rows} == {
+        k: r.describe() for k, r in OPERATION_PERMISSIONS.items()
+    }
+
+
+def _matrix() -> list[tuple[str, list[str], bool]]:
+    cases = []
+    for key, requirement in OPERATION_PERMISSIONS.items():
+        needed = sorted(requirement.all_of)
+        cases.append((key, needed, True))
+        for missing in needed:
+            cases.append((key, [p for p in needed if p != missing] + ["MANAGE_CHECKOUTS"], False))
+        if not needed:
+            cases.append((key, [], True))
+    return cases
+
+
+@pytest.mark.parametrize(("key", "permissions", "allowed"), _matrix())
+def test_permission_matrix(client, installed_store, saleor_key, key, permissions, allowed):
+    # given a staff user holding exactly these permissions
+    token = token_for(saleor_key, installed_store["api_url"], permissions=permissions)
+    # when they call the operation
+    response = gql(client, token, CALLS[key])
+    body = response.json()
+    # then it runs, or is refused with PERMISSION_DENIED naming what is needed
+    assert response.status_code == 200
+    if allowed:
+        assert "errors" not in body, body
+    else:
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"] == {
+            "code": "PERMISSION_DENIED",
+            "permissions": sorted(OPERATION_PERMISSIONS[key].all_of),
+        }
+
+
+@pytest.mark.parametrize("key", sorted(CALLS))
+def test_a_non_staff_token_is_refused_everything(client, installed_store, saleor_key, key):
+    token = token_for(saleor_key, installed_store["api_url"], is_staff=False)
+    body = gql(client, token, CALLS[key]).json()
+    assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def test_a_refused_mutation_changes_nothing(client, installed_store, saleor_key, session):
+    from plugin.stores.service import get_settings
+
+    token = token_for(saleor_key, installed_store["api_url"], permissions=["MANAGE_USERS"])
+    gql(client, token, CALLS["Mutation.changePlan"])
+    store_id = session.exec(
+        __import__("sqlmodel").select(
+            __import__("plugin.saleor.models", fromlist=["Store"]).Store.id
+        )
+    ).one()
+    assert get_settings(session, store_id).plan == "free"
