@@ -7,6 +7,8 @@ own action), so quiet hours and marketing caps never hold them back.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -69,60 +71,58 @@ def _schedule(
     return message
 
 
+def _consent_message(
+    contact: Contact, *, kind: MessageKind, key: str, event_id: int, **content: Any
+) -> OutboundMessage:
+    """A transactional row due now, tied to the ledger event that caused it."""
+    assert contact.id is not None
+    now = clock.now()
+    return OutboundMessage(
+        store_id=contact.store_id,
+        contact_id=contact.id,
+        purpose=MessagePurpose.TRANSACTIONAL,
+        kind=kind,
+        idempotency_key=f"{key}:{contact.id}:{event_id}",
+        source_type="consent",
+        source_id=str(event_id),
+        due_at=now,
+        status=MessageStatus.SCHEDULED,
+        created_at=now,
+        updated_at=now,
+        **content,
+    )
+
+
 def schedule_optin_request(
     session: Session, *, contact: Contact, request_event_id: int
 ) -> OutboundMessage | None:
     """The double opt-in request: a template with YES/EVET and STOP quick replies."""
-    assert contact.id is not None
-    now = clock.now()
-    return _schedule(
-        session,
-        OutboundMessage(
-            store_id=contact.store_id,
-            contact_id=contact.id,
-            purpose=MessagePurpose.TRANSACTIONAL,
-            kind=MessageKind.OPTIN_REQUEST,
-            idempotency_key=f"optin:{contact.id}:{request_event_id}",
-            template_name=OPTIN_TEMPLATE,
-            template_language=language_of(session, contact),
-            parameters={
-                "buttons": [
-                    {"type": "quick_reply", "index": 0, "payload": OPTIN_YES_PAYLOAD},
-                    {"type": "quick_reply", "index": 1, "payload": STOP_PAYLOAD},
-                ]
-            },
-            source_type="consent",
-            source_id=str(request_event_id),
-            due_at=now,
-            status=MessageStatus.SCHEDULED,
-            created_at=now,
-            updated_at=now,
-        ),
+    message = _consent_message(
         contact,
+        kind=MessageKind.OPTIN_REQUEST,
+        key="optin",
+        event_id=request_event_id,
+        template_name=OPTIN_TEMPLATE,
+        template_language=language_of(session, contact),
+        parameters={
+            "buttons": [
+                {"type": "quick_reply", "index": 0, "payload": OPTIN_YES_PAYLOAD},
+                {"type": "quick_reply", "index": 1, "payload": STOP_PAYLOAD},
+            ]
+        },
     )
+    return _schedule(session, message, contact)
 
 
 def schedule_service_reply(
     session: Session, *, contact: Contact, event_id: int, key: str, texts: dict[str, str]
 ) -> OutboundMessage | None:
     """A free-text reply inside the service window, in the customer's language."""
-    assert contact.id is not None
-    now = clock.now()
-    return _schedule(
-        session,
-        OutboundMessage(
-            store_id=contact.store_id,
-            contact_id=contact.id,
-            purpose=MessagePurpose.TRANSACTIONAL,
-            kind=MessageKind.SERVICE_REPLY,
-            idempotency_key=f"{key}:{contact.id}:{event_id}",
-            text=texts[language_of(session, contact)],
-            source_type="consent",
-            source_id=str(event_id),
-            due_at=now,
-            status=MessageStatus.SCHEDULED,
-            created_at=now,
-            updated_at=now,
-        ),
+    message = _consent_message(
         contact,
+        kind=MessageKind.SERVICE_REPLY,
+        key=key,
+        event_id=event_id,
+        text=texts[language_of(session, contact)],
     )
+    return _schedule(session, message, contact)
