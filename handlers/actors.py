@@ -39,3 +39,17 @@ def store_installed(store_id: int) -> None:
 
     with session_scope() as session:
         lifecycle.after_install(session=session, store_id=store_id)
+
+
+@broker.actor(max_retries=8, min_backoff=500, max_backoff=60000, throws=(ConfigurationError,))
+def sync_contacts(store_id: int) -> None:
+    """One page of a store's initial customer and order sync (it re-enqueues itself)."""
+    from plugin.contacts import sync
+
+    try:
+        with session_scope() as session:
+            sync.sync_next_page(session=session, store_id=store_id)
+    except ConfigurationError as exc:
+        with session_scope() as session:
+            sync.record_failure(session=session, store_id=store_id, error=exc.message)
+        raise

@@ -24,6 +24,9 @@ ADVISORY_LOCK_ID = 0x756C616B  # "ulak"
 # "module:function(session=)" run on every tick, in order; domains add theirs here.
 TICK_TASKS: list[str] = [
     "plugin.inbox.service:requeue_orphans",
+    "plugin.contacts.sync:requeue_stalled",
+    "plugin.consent.service:lapse_requests",
+    "plugin.consent.privacy:purge_expired",
 ]
 
 

@@ -185,14 +185,25 @@ def test_database_down_is_a_503_so_saleor_retries(db_url, fake_saleor):
 
 
 def test_an_event_without_a_service_stays_in_the_inbox_visible(client, installed_store, session):
-    # given a delivery whose domain service does not exist yet
-    from plugin.saleor import webhooks
+    # given a recorded delivery of an event no service handles (e.g. from an older manifest)
+    from plugin.inbox import service as inbox_service
+    from plugin.inbox.models import InboxSource
+    from plugin.saleor.models import Store
 
-    body, headers = saleor_body("CUSTOMER_CREATED"), saleor_headers("CUSTOMER_CREATED")
-    if webhooks.BY_EVENT["CUSTOMER_CREATED"].service is not None:
-        pytest.skip("CUSTOMER_CREATED has a service now")
-    assert _post(client, "x", body, headers, installed_store["api_url"]).status_code == 200
-    # when the worker runs
+    store = session.exec(select(Store)).one()
+    body = saleor_body("ORDER_CREATED")
+    event_id = inbox_service.record(
+        session=session,
+        store_id=store.id,
+        source=InboxSource.SALEOR,
+        event="order_metadata_updated",
+        body=body,
+    )
+    session.commit()
+    # when the worker processes it
+    from plugin import broker
+
+    broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
     drain_queue()
     # then the row is kept, marked unhandled, never dropped
     rows = _inbox(session)

@@ -44,7 +44,10 @@ class ConsentEvent(SQLModel, table=True):
     """One fact about consent; the current state is derived from these, never edited."""
 
     __tablename__ = "consent_event"
-    __table_args__ = (sa.Index("ix_consent_contact_purpose", "contact_id", "purpose", "id"),)
+    __table_args__ = (
+        sa.Index("ix_consent_contact_purpose", "contact_id", "purpose", "id"),
+        sa.Index("ix_consent_contact_capture", "contact_id", "capture_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="store.id", index=True)
@@ -59,6 +62,9 @@ class ConsentEvent(SQLModel, table=True):
     occurred_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     recorded_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     iys_exported_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # What carried a web consent (e.g. "checkout:<id>"): the same carrier is recorded once,
+    # so a redelivered or repeatedly updated checkout never re-requests after a STOP.
+    capture_key: str | None = Field(default=None, max_length=200)
 
 
 class Suppression(SQLModel, table=True):

@@ -54,3 +54,53 @@ class Contact(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_column=utc_column())
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+class ContactOrder(SQLModel, table=True):
+    """An order already counted in its contact's figures: ORDER_CREATED, ORDER_FULLY_PAID,
+    redeliveries and the initial sync all meet here, so each order counts once."""
+
+    __tablename__ = "contact_order"
+    __table_args__ = (sa.UniqueConstraint("store_id", "saleor_order_id", name="uq_contact_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id")
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    saleor_order_id: str = Field(max_length=100)
+    currency: str | None = Field(default=None, max_length=3)
+    amount: str = Field(default="0", max_length=32)  # Decimal as text: exact on both backends
+    ordered_at: datetime | None = Field(default=None, sa_column=utc_column())
+    cancelled: bool = False
+    counted_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+class SyncStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SyncPhase(StrEnum):
+    CUSTOMERS = "customers"
+    ORDERS = "orders"
+    DONE = "done"
+
+
+class ContactSync(SQLModel, table=True):
+    """The initial sync's checkpoint and progress, one row per store (listmonk-style)."""
+
+    __tablename__ = "contact_sync"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    status: SyncStatus = Field(default=SyncStatus.PENDING, sa_type=sa.String(20))
+    phase: SyncPhase = Field(default=SyncPhase.CUSTOMERS, sa_type=sa.String(20))
+    cursor: str | None = Field(default=None, max_length=500)
+    pages: int = 0
+    customers_seen: int = 0
+    orders_seen: int = 0
+    contacts_total: int = 0
+    error: str | None = Field(default=None, max_length=500)
+    started_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column())

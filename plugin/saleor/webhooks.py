@@ -43,19 +43,23 @@ class WebhookDefinition:
         return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
+_ORDER = "plugin.contacts.events:on_order_event"
+_CHECKOUT = "plugin.contacts.events:on_checkout_event"
+_CUSTOMER = "plugin.contacts.events:on_customer_event"
+
 WEBHOOKS: tuple[WebhookDefinition, ...] = (
-    WebhookDefinition("ORDER_CREATED", "OrderEvent", None),
-    WebhookDefinition("ORDER_CONFIRMED", "OrderEvent", None),
-    WebhookDefinition("ORDER_FULLY_PAID", "OrderEvent", None),
-    WebhookDefinition("ORDER_FULFILLED", "OrderEvent", None),
-    WebhookDefinition("ORDER_CANCELLED", "OrderEvent", None),
-    WebhookDefinition("ORDER_REFUNDED", "OrderEvent", None),
+    WebhookDefinition("ORDER_CREATED", "OrderEvent", _ORDER),
+    WebhookDefinition("ORDER_CONFIRMED", "OrderEvent", _ORDER),
+    WebhookDefinition("ORDER_FULLY_PAID", "OrderEvent", _ORDER),
+    WebhookDefinition("ORDER_FULFILLED", "OrderEvent", _ORDER),
+    WebhookDefinition("ORDER_CANCELLED", "OrderEvent", _ORDER),
+    WebhookDefinition("ORDER_REFUNDED", "OrderEvent", _ORDER),
     WebhookDefinition("FULFILLMENT_CREATED", "FulfillmentEvent", None),
-    WebhookDefinition("CHECKOUT_CREATED", "CheckoutEvent", None),
-    WebhookDefinition("CHECKOUT_UPDATED", "CheckoutEvent", None),
-    WebhookDefinition("CHECKOUT_FULLY_PAID", "CheckoutEvent", None),
-    WebhookDefinition("CUSTOMER_CREATED", "CustomerEvent", None),
-    WebhookDefinition("CUSTOMER_UPDATED", "CustomerEvent", None),
+    WebhookDefinition("CHECKOUT_CREATED", "CheckoutEvent", _CHECKOUT),
+    WebhookDefinition("CHECKOUT_UPDATED", "CheckoutEvent", _CHECKOUT),
+    WebhookDefinition("CHECKOUT_FULLY_PAID", "CheckoutEvent", _CHECKOUT),
+    WebhookDefinition("CUSTOMER_CREATED", "CustomerEvent", _CUSTOMER),
+    WebhookDefinition("CUSTOMER_UPDATED", "CustomerEvent", _CUSTOMER),
     WebhookDefinition("APP_DELETED", "AppDeletedEvent", "plugin.saleor.service:handle_app_deleted"),
 )
 

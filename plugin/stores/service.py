@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from plugin import clock
@@ -29,8 +30,15 @@ def get_settings(session: Session, store_id: int) -> StoreSettings:
     settings = session.get(StoreSettings, store_id)
     if settings is None:
         settings = StoreSettings(store_id=store_id)
-        session.add(settings)
-        session.flush()
+        try:
+            with session.begin_nested():  # two workers may create it at once
+                session.add(settings)
+                session.flush()
+        except IntegrityError:
+            found = session.get(StoreSettings, store_id, populate_existing=True)
+            if found is None:
+                raise
+            settings = found
     return settings
 
 

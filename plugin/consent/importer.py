@@ -1,0 +1,129 @@
+"""CSV import of consent collected elsewhere, with a report line per row.
+
+Columns (header row, case-insensitive): phone (required), country, email, first_name,
+last_name, locale, marketing, transactional (yes/no/true/false/1/0/evet/hayır), consent_date
+(ISO 8601; default now), text_version. A row that fails is reported, never half-applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from plugin.consent import service as consent_service
+from plugin.consent.models import ConsentAction, ConsentSource, Purpose
+from plugin.consent.privacy import is_suppressed
+from plugin.contacts.phones import normalize_phone
+from plugin.contacts.service import Identity, upsert_contact
+from plugin.saleor.models import Store
+from plugin.stores.service import get_settings
+
+_TRUE = {"1", "true", "yes", "evet", "y", "e"}
+_FALSE = {"0", "false", "no", "hayır", "hayir", "n", "h", ""}
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RowReport:
+    line: int
+    status: str  # imported / skipped / error
+    reason: str | None = None
+    contact_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+
+def _flag(value: str | None) -> bool | None:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return None if not text else False
+    raise ValueError("invalid_flag")
+
+
+def import_csv(
+    *,
+    session: Session,
+    store: Store,
+    csv_text: str,
+    staff_user_id: str,
+    text: str | None = None,
+    text_version: str | None = None,
+) -> ImportReport:
+    """Grant (or revoke) consent per row with the importing staff user as evidence. Marketing
+    imported this way is granted: the merchant vouches for consent collected offline."""
+    assert store.id is not None
+    region = get_settings(session, store.id).default_region
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(csv_text))
+    reader.fieldnames = [(n or "").strip().lower() for n in reader.fieldnames or []]
+    if "phone" not in reader.fieldnames:
+        return ImportReport([RowReport(line=1, status="error", reason="missing_phone_column")])
+    for index, row in enumerate(reader, start=2):
+        if index - 1 > MAX_ROWS:
+            report.rows.append(RowReport(line=index, status="error", reason="too_many_rows"))
+            break
+        try:
+            marketing, transactional = _flag(row.get("marketing")), _flag(row.get("transactional"))
+            raw_date = (row.get("consent_date") or "").strip()
+            occurred = datetime.fromisoformat(raw_date) if raw_date else None
+            if occurred is not None and occurred.tzinfo is None:
+                occurred = occurred.replace(tzinfo=UTC)
+        except ValueError as exc:
+            report.rows.append(RowReport(line=index, status="error", reason=str(exc)[:60]))
+            continue
+        phone = normalize_phone(row.get("phone"), region=(row.get("country") or region))
+        if phone.e164 is None:
+            report.rows.append(RowReport(line=index, status="error", reason=phone.reason))
+            continue
+        if is_suppressed(session, store_id=store.id, phone_e164=phone.e164):
+            report.rows.append(RowReport(line=index, status="skipped", reason="suppressed"))
+            continue
+        if marketing is None and transactional is None:
+            report.rows.append(RowReport(line=index, status="skipped", reason="no_consent_column"))
+            continue
+        contact = upsert_contact(
+            session=session,
+            store=store,
+            identity=Identity(
+                phones=(phone.e164,),
+                country=(row.get("country") or "").strip() or None,
+                email=(row.get("email") or "").strip() or None,
+                first_name=(row.get("first_name") or "").strip() or None,
+                last_name=(row.get("last_name") or "").strip() or None,
+                language_code=(row.get("locale") or "").strip() or None,
+            ),
+        )
+        assert contact is not None and contact.id is not None
+        for purpose, flag in (
+            (Purpose.TRANSACTIONAL, transactional),
+            (Purpose.MARKETING, marketing),
+        ):
+            if flag is None:
+                continue
+            if not flag and purpose == Purpose.MARKETING:
+                consent_service.suppress_queued_marketing(session, contact_id=contact.id)
+            consent_service.record(
+                session,
+                contact=contact,
+                purpose=purpose,
+                action=ConsentAction.GRANTED if flag else ConsentAction.REVOKED,
+                source=ConsentSource.CSV_IMPORT,
+                evidence={"staff_user_id": staff_user_id, "line": index},
+                text=text,
+                text_version=(row.get("text_version") or "").strip() or text_version,
+                occurred_at=occurred,
+            )
+        report.rows.append(RowReport(line=index, status="imported", contact_id=contact.id))
+    return report

@@ -1,0 +1,128 @@
+"""The messages consent itself sends, written to the outbox as scheduled rows.
+
+Consent does not send: it writes a row (due now, idempotency key per ledger event) and the
+delivery worker sends scheduled rows. These are transactional (they answer the customer's
+own action), so quiet hours and marketing caps never hold them back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.consent.keywords import OPTIN_YES_PAYLOAD, STOP_PAYLOAD
+from plugin.consent.privacy import is_suppressed
+from plugin.contacts.models import Contact
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.stores.service import get_settings
+
+OPTIN_TEMPLATE = "ulak_optin_request"
+
+OPTOUT_TEXT = {
+    "tr": (
+        "Pazarlama mesajlarımızdan çıkarıldınız; artık kampanya mesajı almayacaksınız. "
+        "Sipariş bildirimleriniz sürer. Yeniden katılmak için BAŞLA yazmanız yeterli."
+    ),
+    "en": (
+        "You have been unsubscribed from our marketing messages. Order updates continue. "
+        "To rejoin at any time, reply START."
+    ),
+}
+RESUME_TEXT = {
+    "tr": (
+        "Tekrar hoş geldiniz! Pazarlama mesajlarımıza yeniden abone oldunuz. "
+        "Ayrılmak için DUR yazabilirsiniz."
+    ),
+    "en": "Welcome back! You are subscribed to our marketing messages again. Reply STOP to leave.",
+}
+
+
+def language_of(session: Session, contact: Contact) -> str:
+    """Turkish or English: the contact's locale, else the store's default."""
+    locale = contact.locale or get_settings(session, contact.store_id).default_locale
+    return "tr" if (locale or "").lower().startswith("tr") else "en"
+
+
+def _schedule(
+    session: Session, message: OutboundMessage, contact: Contact
+) -> OutboundMessage | None:
+    """Insert once per idempotency key; nothing for a number that cannot be messaged."""
+    if contact.phone_e164 is None or is_suppressed(
+        session, store_id=contact.store_id, phone_e164=contact.phone_e164
+    ):
+        return None
+    existing = session.exec(
+        select(OutboundMessage).where(
+            OutboundMessage.store_id == message.store_id,
+            OutboundMessage.idempotency_key == message.idempotency_key,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return None
+    return message
+
+
+def _consent_message(
+    contact: Contact, *, kind: MessageKind, key: str, event_id: int, **content: Any
+) -> OutboundMessage:
+    """A transactional row due now, tied to the ledger event that caused it."""
+    assert contact.id is not None
+    now = clock.now()
+    return OutboundMessage(
+        store_id=contact.store_id,
+        contact_id=contact.id,
+        purpose=MessagePurpose.TRANSACTIONAL,
+        kind=kind,
+        idempotency_key=f"{key}:{contact.id}:{event_id}",
+        source_type="consent",
+        source_id=str(event_id),
+        due_at=now,
+        status=MessageStatus.SCHEDULED,
+        created_at=now,
+        updated_at=now,
+        **content,
+    )
+
+
+def schedule_optin_request(
+    session: Session, *, contact: Contact, request_event_id: int
+) -> OutboundMessage | None:
+    """The double opt-in request: a template with YES/EVET and STOP quick replies."""
+    message = _consent_message(
+        contact,
+        kind=MessageKind.OPTIN_REQUEST,
+        key="optin",
+        event_id=request_event_id,
+        template_name=OPTIN_TEMPLATE,
+        template_language=language_of(session, contact),
+        parameters={
+            "buttons": [
+                {"type": "quick_reply", "index": 0, "payload": OPTIN_YES_PAYLOAD},
+                {"type": "quick_reply", "index": 1, "payload": STOP_PAYLOAD},
+            ]
+        },
+    )
+    return _schedule(session, message, contact)
+
+
+def schedule_service_reply(
+    session: Session, *, contact: Contact, event_id: int, key: str, texts: dict[str, str]
+) -> OutboundMessage | None:
+    """A free-text reply inside the service window, in the customer's language."""
+    message = _consent_message(
+        contact,
+        kind=MessageKind.SERVICE_REPLY,
+        key=key,
+        event_id=event_id,
+        text=texts[language_of(session, contact)],
+    )
+    return _schedule(session, message, contact)

@@ -1,0 +1,575 @@
+"""The consent ledger: append-only facts, the current state derived from them, and the
+rules that turn what a customer does (a checkbox, a reply, a button, Meta's opt-out) into
+facts. Nothing here edits a past event or commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlmodel import Session, col, select
+
+from plugin import clock
+from plugin.consent import outbox
+from plugin.consent.keywords import OPTIN_YES_PAYLOAD, RESUME_PAYLOAD, STOP_PAYLOAD, matches
+from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.contacts.models import Contact
+from plugin.delivery.models import MessagePurpose, MessageStatus, OutboundMessage
+from plugin.saleor.models import Store
+from plugin.stores.models import StoreSettings
+from plugin.stores.service import get_settings
+
+log = structlog.get_logger(__name__)
+
+WEB_SOURCES = frozenset(
+    {ConsentSource.CHECKOUT, ConsentSource.CUSTOMER, ConsentSource.ORDER, ConsentSource.STOREFRONT}
+)
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The latest fact for one contact and purpose (no fact: action None, not granted)."""
+
+    action: ConsentAction | None
+    granted: bool
+    at: datetime | None
+    source: ConsentSource | None
+    event_id: int | None = None
+
+
+NO_CONSENT = ConsentState(action=None, granted=False, at=None, source=None)
+
+
+class InboundOutcome(StrEnum):
+    OPTIN_CONFIRMED = "optin_confirmed"
+    OPTED_OUT = "opted_out"
+    RESUMED = "resumed"
+    NONE = "none"
+
+
+def text_hash(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+
+
+def _latest_first() -> tuple[Any, ...]:
+    return (col(ConsentEvent.occurred_at).desc(), col(ConsentEvent.id).desc())
+
+
+def _state_of(event: ConsentEvent | None) -> ConsentState:
+    if event is None:
+        return NO_CONSENT
+    return ConsentState(
+        action=ConsentAction(event.action),
+        granted=event.action == ConsentAction.GRANTED,
+        at=event.occurred_at,
+        source=ConsentSource(event.source),
+        event_id=event.id,
+    )
+
+
+def current_state(session: Session, *, contact_id: int, purpose: Purpose) -> ConsentState:
+    """Derived from the ledger: the fact that happened last wins (ties: recorded last)."""
+    event = session.exec(
+        select(ConsentEvent)
+        .where(ConsentEvent.contact_id == contact_id, ConsentEvent.purpose == purpose)
+        .order_by(*_latest_first())
+        .limit(1)
+    ).first()
+    return _state_of(event)
+
+
+def granted_contact_ids(
+    session: Session, *, store_id: int, contact_ids: list[int] | set[int], purpose: Purpose
+) -> set[int]:
+    """Of these contacts, the ones whose current state for `purpose` is granted (one query
+    per chunk; the delivery engine checks a whole batch at send time)."""
+    wanted = list(set(contact_ids))
+    granted: set[int] = set()
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        ranked = (
+            sa.select(
+                ConsentEvent.contact_id,  # type: ignore[arg-type]
+                ConsentEvent.action,  # type: ignore[arg-type]
+                sa.func.row_number()
+                .over(partition_by=ConsentEvent.contact_id, order_by=_latest_first())
+                .label("rank"),
+            )
+            .where(
+                col(ConsentEvent.store_id) == store_id,
+                col(ConsentEvent.purpose) == purpose,
+                col(ConsentEvent.contact_id).in_(chunk),
+            )
+            .subquery()
+        )
+        rows = session.execute(
+            sa.select(ranked.c.contact_id).where(
+                ranked.c.rank == 1, ranked.c.action == ConsentAction.GRANTED.value
+            )
+        ).all()
+        granted.update(int(r[0]) for r in rows)
+    return granted
+
+
+def timeline(session: Session, *, store_id: int, contact_id: int) -> list[ConsentEvent]:
+    """Every fact about a contact, oldest first: "why did this person get this message?"."""
+    return list(
+        session.exec(
+            select(ConsentEvent)
+            .where(ConsentEvent.store_id == store_id, ConsentEvent.contact_id == contact_id)
+            .order_by(col(ConsentEvent.occurred_at), col(ConsentEvent.id))
+        ).all()
+    )
+
+
+def record(
+    session: Session,
+    *,
+    contact: Contact,
+    purpose: Purpose,
+    action: ConsentAction,
+    source: ConsentSource,
+    evidence: dict[str, Any] | None = None,
+    text: str | None = None,
+    text_version: str | None = None,
+    occurred_at: datetime | None = None,
+    capture_key: str | None = None,
+) -> ConsentEvent:
+    """Append one fact to the ledger (the only way consent changes)."""
+    assert contact.id is not None
+    now = clock.now()
+    event = ConsentEvent(
+        store_id=contact.store_id,
+        contact_id=contact.id,
+        purpose=purpose,
+        action=action,
+        source=source,
+        text=text,
+        text_version=text_version[:100] if text_version else None,
+        text_hash=text_hash(text),
+        evidence=evidence or {},
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+        capture_key=capture_key[:200] if capture_key else None,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def suppress_queued_marketing(session: Session, *, contact_id: int) -> int:
+    """A revocation holds at once for everything not yet sent (delivery re-checks anyway)."""
+    result = session.execute(
+        sa.update(OutboundMessage)
+        .where(
+            col(OutboundMessage.contact_id) == contact_id,
+            col(OutboundMessage.purpose) == MessagePurpose.MARKETING,
+            col(OutboundMessage.status).in_([MessageStatus.SCHEDULED, MessageStatus.QUEUED]),
+        )
+        .values(
+            status=MessageStatus.SUPPRESSED, status_reason="consent_revoked", updated_at=clock.now()
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def request_marketing(
+    session: Session,
+    *,
+    contact: Contact,
+    source: ConsentSource,
+    evidence: dict[str, Any],
+    text: str | None = None,
+    text_version: str | None = None,
+    capture_key: str | None = None,
+) -> ConsentEvent:
+    """Double opt-in, step one: a web grant is only `requested`; the request goes out now."""
+    event = record(
+        session,
+        contact=contact,
+        purpose=Purpose.MARKETING,
+        action=ConsentAction.REQUESTED,
+        source=source,
+        evidence=evidence,
+        text=text,
+        text_version=text_version,
+        capture_key=capture_key,
+    )
+    assert event.id is not None
+    outbox.schedule_optin_request(session, contact=contact, request_event_id=event.id)
+    return event
+
+
+def revoke_marketing(
+    session: Session,
+    *,
+    contact: Contact,
+    source: ConsentSource,
+    evidence: dict[str, Any],
+    occurred_at: datetime | None = None,
+    confirm: bool = True,
+) -> ConsentEvent | None:
+    """Stop marketing now: one ledger fact, queued marketing suppressed, one confirmation.
+
+    Already revoked: nothing new is recorded or sent (a second STOP gets no second reply).
+    """
+    assert contact.id is not None
+    state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    suppress_queued_marketing(session, contact_id=contact.id)
+    if state.action == ConsentAction.REVOKED:
+        return None
+    event = record(
+        session,
+        contact=contact,
+        purpose=Purpose.MARKETING,
+        action=ConsentAction.REVOKED,
+        source=source,
+        evidence=evidence,
+        occurred_at=occurred_at,
+    )
+    if confirm:
+        assert event.id is not None
+        outbox.schedule_service_reply(
+            session, contact=contact, event_id=event.id, key="optout", texts=outbox.OPTOUT_TEXT
+        )
+    return event
+
+
+def _grant_marketing(
+    session: Session,
+    *,
+    contact: Contact,
+    source: ConsentSource,
+    evidence: dict[str, Any],
+    occurred_at: datetime | None,
+) -> ConsentEvent:
+    return record(
+        session,
+        contact=contact,
+        purpose=Purpose.MARKETING,
+        action=ConsentAction.GRANTED,
+        source=source,
+        evidence=evidence,
+        occurred_at=occurred_at,
+    )
+
+
+def handle_inbound(
+    *,
+    session: Session,
+    store: Store,
+    contact: Contact,
+    text: str | None,
+    button_payload: str | None,
+    wamid: str,
+    received_at: datetime,
+) -> InboundOutcome:
+    """What a customer's WhatsApp message means for consent (called by the WhatsApp webhook).
+
+    Stop (button or whole-message keyword) wins over everything; a YES/EVET confirms only a
+    pending request; START/BAŞLA grants again with its own evidence.
+    """
+    from plugin.contacts.service import note_inbound
+
+    assert contact.id is not None and store.id is not None
+    note_inbound(session=session, contact=contact, at=received_at)
+    settings = get_settings(session, store.id)
+    by_button = button_payload is not None
+    source = ConsentSource.BUTTON_REPLY if by_button else ConsentSource.WHATSAPP_KEYWORD
+    evidence: dict[str, Any] = {"wamid": wamid}
+    if by_button:
+        evidence["button_payload"] = button_payload
+    else:
+        evidence["keyword"] = (text or "").strip()[:60]
+
+    if button_payload == STOP_PAYLOAD or (
+        not by_button and matches(text, settings.optout_keywords)
+    ):
+        revoke_marketing(
+            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
+        )
+        return InboundOutcome.OPTED_OUT
+
+    state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    if button_payload == OPTIN_YES_PAYLOAD or (
+        not by_button and matches(text, settings.optin_keywords)
+    ):
+        if state.action != ConsentAction.REQUESTED:
+            return InboundOutcome.NONE
+        evidence["request_event_id"] = state.event_id
+        _grant_marketing(
+            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
+        )
+        return InboundOutcome.OPTIN_CONFIRMED
+
+    if button_payload == RESUME_PAYLOAD or (
+        not by_button and matches(text, settings.resume_keywords)
+    ):
+        if state.granted:
+            return InboundOutcome.NONE
+        event = _grant_marketing(
+            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
+        )
+        assert event.id is not None
+        outbox.schedule_service_reply(
+            session, contact=contact, event_id=event.id, key="resume", texts=outbox.RESUME_TEXT
+        )
+        return InboundOutcome.RESUMED
+    return InboundOutcome.NONE
+
+
+def handle_marketing_preference(
+    *,
+    session: Session,
+    store: Store,
+    contact: Contact,
+    value: str,
+    wamid: str | None,
+    at: datetime,
+) -> InboundOutcome:
+    """Meta's user_preferences webhook: the customer stopped or resumed marketing in WhatsApp.
+
+    Meta confirms to the customer itself, so no reply is queued. A resume restores only a
+    consent the customer had before (it is not a new opt-in).
+    """
+    assert contact.id is not None
+    evidence = {"wamid": wamid, "value": value}
+    if value == "stop":
+        revoke_marketing(
+            session,
+            contact=contact,
+            source=ConsentSource.META_PREFERENCES,
+            evidence=evidence,
+            occurred_at=at,
+            confirm=False,
+        )
+        return InboundOutcome.OPTED_OUT
+    if value == "resume":
+        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        had_granted = session.exec(
+            select(ConsentEvent.id).where(
+                ConsentEvent.contact_id == contact.id,
+                ConsentEvent.purpose == Purpose.MARKETING,
+                ConsentEvent.action == ConsentAction.GRANTED,
+            )
+        ).first()
+        if state.action == ConsentAction.REVOKED and had_granted is not None:
+            _grant_marketing(
+                session,
+                contact=contact,
+                source=ConsentSource.META_PREFERENCES,
+                evidence=evidence,
+                occurred_at=at,
+            )
+            return InboundOutcome.RESUMED
+    return InboundOutcome.NONE
+
+
+def handle_opt_out_error(
+    *, session: Session, store: Store, contact: Contact, wamid: str
+) -> ConsentEvent | None:
+    """Error 131050: Meta says the customer stopped marketing messages from this business."""
+    return revoke_marketing(
+        session,
+        contact=contact,
+        source=ConsentSource.META_ERROR,
+        evidence={"wamid": wamid, "error_code": 131050},
+        confirm=False,
+    )
+
+
+def capture_web_consent(
+    *,
+    session: Session,
+    contact: Contact,
+    consent: dict[str, Any] | None,
+    source: ConsentSource,
+    capture_key: str,
+    evidence: dict[str, Any] | None = None,
+) -> list[ConsentEvent]:
+    """The storefront convention (`ulak.consent` metadata, or the opt-in endpoint).
+
+    `true` grants transactional consent and *requests* marketing consent (double opt-in).
+    Each carrier (a checkout, a customer's consent value, one endpoint call) is recorded
+    once, so webhook redeliveries and later updates of the same checkout add nothing. A
+    `false` on the customer (an account preference) revokes marketing; on a checkout or
+    order it only means "not given here".
+    """
+    if not consent:
+        return []
+    assert contact.id is not None
+    text = consent.get("text") if isinstance(consent.get("text"), str) else None
+    version = consent.get("text_version")
+    version = str(version) if version is not None else None
+    base = {**(evidence or {}), "capture_key": capture_key}
+    events: list[ConsentEvent] = []
+    if consent.get("transactional") is True:
+        key = f"{capture_key}:transactional"
+        state = current_state(session, contact_id=contact.id, purpose=Purpose.TRANSACTIONAL)
+        if not state.granted and not _captured(session, contact.id, key):
+            events.append(
+                record(
+                    session,
+                    contact=contact,
+                    purpose=Purpose.TRANSACTIONAL,
+                    action=ConsentAction.GRANTED,
+                    source=source,
+                    evidence=base,
+                    text=text,
+                    text_version=version,
+                    capture_key=key,
+                )
+            )
+    marketing = consent.get("marketing")
+    key = f"{capture_key}:marketing"
+    if marketing is True:
+        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        pending_or_granted = state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED)
+        if not pending_or_granted and not _captured(session, contact.id, key):
+            events.append(
+                request_marketing(
+                    session,
+                    contact=contact,
+                    source=source,
+                    evidence=base,
+                    text=text,
+                    text_version=version,
+                    capture_key=key,
+                )
+            )
+    elif marketing is False and source == ConsentSource.CUSTOMER:
+        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        if state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED):
+            revoked = revoke_marketing(session, contact=contact, source=source, evidence=base)
+            if revoked is not None:
+                events.append(revoked)
+    return events
+
+
+def _captured(session: Session, contact_id: int, capture_key: str) -> bool:
+    return (
+        session.exec(
+            select(ConsentEvent.id).where(
+                ConsentEvent.contact_id == contact_id, ConsentEvent.capture_key == capture_key
+            )
+        ).first()
+        is not None
+    )
+
+
+def consent_hash(consent: dict[str, Any]) -> str:
+    """A short stable fingerprint of a consent value (customer metadata has no other id)."""
+    canonical = repr(sorted((k, str(v)) for k, v in consent.items()))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def lapse_requests(*, session: Session) -> int:
+    """Tick: a marketing request not confirmed within the store's lapse period lapses."""
+    now = clock.now()
+    ranked = (
+        sa.select(
+            ConsentEvent.id,  # type: ignore[arg-type]
+            ConsentEvent.store_id,  # type: ignore[arg-type]
+            ConsentEvent.contact_id,  # type: ignore[arg-type]
+            ConsentEvent.action,  # type: ignore[arg-type]
+            ConsentEvent.occurred_at,  # type: ignore[arg-type]
+            sa.func.row_number()
+            .over(partition_by=ConsentEvent.contact_id, order_by=_latest_first())
+            .label("rank"),
+        )
+        .where(col(ConsentEvent.purpose) == Purpose.MARKETING)
+        .subquery()
+    )
+    oldest_possible = now - timedelta(days=1)
+    rows = session.execute(
+        sa.select(ranked.c.id, ranked.c.store_id, ranked.c.contact_id, ranked.c.occurred_at)
+        .where(
+            ranked.c.rank == 1,
+            ranked.c.action == ConsentAction.REQUESTED.value,
+            ranked.c.occurred_at < oldest_possible,
+        )
+        .limit(1000)
+    ).all()
+    lapse_days: dict[int, int] = {}
+    lapsed = 0
+    for event_id, store_id, contact_id, occurred_at in rows:
+        if store_id not in lapse_days:
+            settings = session.get(StoreSettings, store_id)
+            lapse_days[store_id] = settings.optin_lapse_days if settings else 7
+        if occurred_at > now - timedelta(days=lapse_days[store_id]):
+            continue
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            continue
+        record(
+            session,
+            contact=contact,
+            purpose=Purpose.MARKETING,
+            action=ConsentAction.LAPSED,
+            source=ConsentSource.SYSTEM,
+            evidence={"request_event_id": event_id},
+        )
+        lapsed += 1
+    return lapsed
+
+
+def record_by_admin(
+    *,
+    session: Session,
+    store_id: int,
+    contact_id: int,
+    purpose: Purpose,
+    granted: bool,
+    staff_user_id: str,
+    staff_email: str | None = None,
+    note: str | None = None,
+    text: str | None = None,
+    text_version: str | None = None,
+    occurred_at: datetime | None = None,
+) -> ConsentEvent:
+    """A merchant records consent collected elsewhere (a signed form) or revokes it; the staff
+    user is the evidence. A revocation of marketing holds at once for queued messages."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.store_id != store_id or contact.erased_at is not None:
+        raise LookupError("no such contact in this store")
+    evidence = {"staff_user_id": staff_user_id, "staff_email": staff_email, "note": note}
+    if not granted and purpose == Purpose.MARKETING:
+        assert contact.id is not None
+        suppress_queued_marketing(session, contact_id=contact.id)
+    return record(
+        session,
+        contact=contact,
+        purpose=purpose,
+        action=ConsentAction.GRANTED if granted else ConsentAction.REVOKED,
+        source=ConsentSource.ADMIN,
+        evidence={k: v for k, v in evidence.items() if v is not None},
+        text=text,
+        text_version=text_version,
+        occurred_at=occurred_at,
+    )
+
+
+def storefront_key(session: Session, *, store_id: int) -> str:
+    """The store's public key for the storefront opt-in endpoint, created on first use."""
+    settings = get_settings(session, store_id)
+    if not settings.storefront_public_key:
+        settings.storefront_public_key = "pk_" + secrets.token_urlsafe(24)
+        settings.updated_at = clock.now()
+        session.add(settings)
+        session.flush()
+    return settings.storefront_public_key
+
+
+def store_for_public_key(session: Session, key: str) -> StoreSettings | None:
+    if not key:
+        return None
+    return session.exec(
+        select(StoreSettings).where(StoreSettings.storefront_public_key == key)
+    ).first()

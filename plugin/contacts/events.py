@@ -1,0 +1,89 @@
+"""One entry per Saleor event family: contact first, then consent; returns the contact.
+
+These are small coordinators so the flows engine can be added here later (contact and
+consent must be up to date before a flow decides anything).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from plugin.consent import service as consent_service
+from plugin.consent.models import ConsentSource
+from plugin.contacts import service as contacts_service
+from plugin.contacts.models import Contact
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import (
+    CONSENT_KEY,
+    Checkout,
+    CheckoutEvent,
+    Customer,
+    CustomerEvent,
+    FulfillmentEvent,
+    Order,
+    OrderEvent,
+)
+
+
+def capture_customer(*, session: Session, store: Store, customer: Customer) -> Contact | None:
+    contact = contacts_service.upsert_from_customer(session=session, store=store, customer=customer)
+    consent = customer.meta_json(CONSENT_KEY)
+    if contact is not None and consent:
+        consent_service.capture_web_consent(
+            session=session,
+            contact=contact,
+            consent=consent,
+            source=ConsentSource.CUSTOMER,
+            capture_key=f"customer:{customer.id}:{consent_service.consent_hash(consent)}",
+            evidence={"saleor_user_id": customer.id},
+        )
+    return contact
+
+
+def capture_checkout(*, session: Session, store: Store, checkout: Checkout) -> Contact | None:
+    contact = contacts_service.upsert_from_checkout(session=session, store=store, checkout=checkout)
+    if contact is not None:
+        consent_service.capture_web_consent(
+            session=session,
+            contact=contact,
+            consent=checkout.meta_json(CONSENT_KEY),
+            source=ConsentSource.CHECKOUT,
+            capture_key=f"checkout:{checkout.id}",
+            evidence={"checkout_id": checkout.id},
+        )
+    return contact
+
+
+def capture_order(*, session: Session, store: Store, order: Order) -> Contact | None:
+    contact = contacts_service.upsert_from_order(session=session, store=store, order=order)
+    if contact is not None:
+        # Saleor copies checkout metadata to the order: the same consent, recorded once.
+        carrier = f"checkout:{order.checkout_id}" if order.checkout_id else f"order:{order.id}"
+        consent_service.capture_web_consent(
+            session=session,
+            contact=contact,
+            consent=order.meta_json(CONSENT_KEY),
+            source=ConsentSource.ORDER,
+            capture_key=carrier,
+            evidence={"order_id": order.id, "checkout_id": order.checkout_id},
+        )
+    return contact
+
+
+def on_customer_event(*, session: Session, store: Store, event: CustomerEvent) -> Contact | None:
+    """CUSTOMER_CREATED / CUSTOMER_UPDATED."""
+    return capture_customer(session=session, store=store, customer=event.user)
+
+
+def on_checkout_event(*, session: Session, store: Store, event: CheckoutEvent) -> Contact | None:
+    """CHECKOUT_CREATED / CHECKOUT_UPDATED / CHECKOUT_FULLY_PAID (null checkout: gone)."""
+    if event.checkout is None:
+        return None
+    return capture_checkout(session=session, store=store, checkout=event.checkout)
+
+
+def on_order_event(
+    *, session: Session, store: Store, event: OrderEvent | FulfillmentEvent
+) -> Contact | None:
+    """Every ORDER_* event: the order counts once in the profile, whichever comes first."""
+    return capture_order(session=session, store=store, order=event.order)

@@ -1,0 +1,388 @@
+"""Contacts: one per store and phone number, kept up to date from Saleor and WhatsApp.
+
+Who a payload is about is decided here once: the phone (billing, then shipping) when valid,
+else the Saleor user id, else the email. A number that was erased is never given a contact
+again (its personal data is not recreated). Profile figures move incrementally and each
+order counts once, whichever events (or the initial sync) bring it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, or_, select
+
+from plugin import clock
+from plugin.consent.privacy import is_suppressed
+from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
+from plugin.contacts.phones import (
+    PhoneE164,
+    PhoneResult,
+    locale_from_language_code,
+    normalize_phone,
+    region_of,
+    timezone_for,
+)
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import Address, Checkout, Customer, Order
+from plugin.stores.service import get_settings
+
+log = structlog.get_logger(__name__)
+
+CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a Saleor object says about the person behind it."""
+
+    phones: tuple[str | None, ...]
+    country: str | None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    saleor_user_id: str | None = None
+    language_code: str | None = None
+
+
+def _address_identity(*addresses: Address | None) -> tuple[tuple[str | None, ...], str | None]:
+    phones = tuple(a.phone for a in addresses if a is not None)
+    country = next((a.country.code for a in addresses if a and a.country), None)
+    return phones, country
+
+
+def _name(*addresses: Address | None) -> tuple[str | None, str | None]:
+    for address in addresses:
+        if address is not None and (address.first_name or address.last_name):
+            return address.first_name or None, address.last_name or None
+    return None, None
+
+
+def identity_of_customer(customer: Customer) -> Identity:
+    billing, shipping = customer.default_billing_address, customer.default_shipping_address
+    phones, country = _address_identity(billing, shipping)
+    first, last = _name(billing, shipping)
+    return Identity(
+        phones=phones,
+        country=country,
+        email=customer.email,
+        first_name=customer.first_name or first,
+        last_name=customer.last_name or last,
+        saleor_user_id=customer.id,
+        language_code=customer.language_code,
+    )
+
+
+def identity_of_checkout(checkout: Checkout) -> Identity:
+    phones, country = _address_identity(checkout.billing_address, checkout.shipping_address)
+    first, last = _name(checkout.billing_address, checkout.shipping_address)
+    user = checkout.user
+    return Identity(
+        phones=phones,
+        country=country,
+        email=checkout.email or (user.email if user else None),
+        first_name=first,
+        last_name=last,
+        saleor_user_id=user.id if user else None,
+        language_code=checkout.language_code or (user.language_code if user else None),
+    )
+
+
+def identity_of_order(order: Order) -> Identity:
+    phones, country = _address_identity(order.billing_address, order.shipping_address)
+    first, last = _name(order.billing_address, order.shipping_address)
+    user = order.user
+    return Identity(
+        phones=phones,
+        country=country,
+        email=order.user_email or (user.email if user else None),
+        first_name=first or (user.first_name if user else None),
+        last_name=last or (user.last_name if user else None),
+        saleor_user_id=user.id if user else None,
+        language_code=order.language_code or (user.language_code if user else None),
+    )
+
+
+def _pick_phone(identity: Identity, region: str) -> tuple[PhoneResult, str | None]:
+    """The first valid number; else the first typed one with its reason."""
+    first_bad: tuple[PhoneResult, str | None] | None = None
+    for raw in identity.phones:
+        result = normalize_phone(raw, region=identity.country or region)
+        if result.valid:
+            return result, raw
+        if result.status is PhoneStatus.INVALID and first_bad is None:
+            first_bad = (result, raw)
+    return first_bad or (normalize_phone(None, region=region), None)
+
+
+def _insert_contact(session: Session, contact: Contact) -> Contact:
+    """Insert, or return the row a concurrent writer created for the same number."""
+    try:
+        with session.begin_nested():
+            session.add(contact)
+            session.flush()
+        return contact
+    except IntegrityError:
+        existing = session.exec(
+            select(Contact).where(
+                Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
+            )
+        ).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
+    return session.exec(
+        select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone)
+    ).first()
+
+
+def _by_identity(session: Session, store_id: int, identity: Identity) -> Contact | None:
+    """A known person without a usable number: by Saleor user id, then by email."""
+    for column, value in (
+        (Contact.saleor_user_id, identity.saleor_user_id),
+        (Contact.email, identity.email),
+    ):
+        if value:
+            found = session.exec(
+                select(Contact)
+                .where(Contact.store_id == store_id, column == value)
+                .order_by(col(Contact.updated_at).desc(), col(Contact.id).desc())
+            ).first()
+            if found is not None:
+                return found
+    return None
+
+
+def contact_for_phone(
+    session: Session, *, store_id: int, phone_e164: PhoneE164 | str, create: bool = True
+) -> Contact | None:
+    """The contact for a number (created when asked); None for an erased (suppressed) number.
+
+    The WhatsApp webhook and every send path use this, so an erased person's data is never
+    recreated by a later message.
+    """
+    if is_suppressed(session, store_id=store_id, phone_e164=phone_e164):
+        return None
+    contact = _by_phone(session, store_id, phone_e164)
+    if contact is not None or not create:
+        return contact
+    result = normalize_phone(phone_e164, region=None)
+    if not result.valid:
+        raise ValueError("contact_for_phone needs an E.164 number")
+    country = region_of(PhoneE164(phone_e164))
+    return _insert_contact(
+        session,
+        Contact(
+            store_id=store_id,
+            phone_e164=result.e164,
+            phone_raw=phone_e164,
+            phone_status=PhoneStatus.VALID,
+            country=country,
+            timezone=timezone_for(phone=result.e164, country=country),
+        ),
+    )
+
+
+def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Contact | None:
+    """Create or update the contact a Saleor object is about; None when nothing identifies
+    anyone, or when the number was erased."""
+    assert store.id is not None
+    settings = get_settings(session, store.id)
+    result, raw = _pick_phone(identity, settings.default_region)
+    if result.e164 is not None and is_suppressed(
+        session, store_id=store.id, phone_e164=result.e164
+    ):
+        return None
+    contact: Contact | None = None
+    if result.e164 is not None:
+        contact = _by_phone(session, store.id, result.e164)
+        if contact is None:
+            known = _by_identity(session, store.id, identity)
+            if known is not None and known.phone_e164 is None:
+                contact = known  # the person we knew by email now has a number
+    else:
+        contact = _by_identity(session, store.id, identity)
+    if contact is None:
+        if result.e164 is None and not (raw or identity.email or identity.saleor_user_id):
+            return None
+        contact = Contact(store_id=store.id)
+    _apply(contact, identity, result, raw)
+    if contact.id is None:
+        if contact.phone_e164 is not None:
+            return _insert_contact(session, contact)
+        session.add(contact)
+        session.flush()
+    else:
+        session.add(contact)
+    return contact
+
+
+def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str | None) -> None:
+    """Newest non-empty values win; an invalid number never replaces a valid one."""
+    if result.e164 is not None:
+        contact.phone_e164 = result.e164
+        contact.phone_raw = (raw or result.e164)[:64]
+        contact.phone_status = PhoneStatus.VALID
+        contact.phone_invalid_reason = None
+    elif contact.phone_e164 is None and raw:
+        contact.phone_raw = raw[:64]
+        contact.phone_status = result.status
+        contact.phone_invalid_reason = result.reason
+    for field, value in (
+        ("email", identity.email),
+        ("first_name", identity.first_name),
+        ("last_name", identity.last_name),
+        ("saleor_user_id", identity.saleor_user_id),
+        ("locale", locale_from_language_code(identity.language_code)),
+    ):
+        if value:
+            setattr(contact, field, value[:254] if field == "email" else value[:100])
+    country = identity.country or (
+        region_of(PhoneE164(contact.phone_e164)) if contact.phone_e164 else None
+    )
+    if country:
+        contact.country = country.upper()[:2]
+    zone = timezone_for(
+        phone=PhoneE164(contact.phone_e164) if contact.phone_e164 else None,
+        country=contact.country,
+    )
+    if zone:
+        contact.timezone = zone
+    contact.updated_at = clock.now()
+
+
+def upsert_from_customer(*, session: Session, store: Store, customer: Customer) -> Contact | None:
+    return upsert_contact(session=session, store=store, identity=identity_of_customer(customer))
+
+
+def upsert_from_checkout(*, session: Session, store: Store, checkout: Checkout) -> Contact | None:
+    contact = upsert_contact(session=session, store=store, identity=identity_of_checkout(checkout))
+    seen = checkout.last_change or checkout.updated_at or checkout.created
+    if contact is not None and seen is not None:
+        if contact.last_checkout_at is None or seen > contact.last_checkout_at:
+            contact.last_checkout_at = seen
+            session.add(contact)
+    return contact
+
+
+def upsert_from_order(*, session: Session, store: Store, order: Order) -> Contact | None:
+    contact = upsert_contact(session=session, store=store, identity=identity_of_order(order))
+    if contact is not None:
+        count_order(session=session, contact=contact, order=order)
+    return contact
+
+
+def _money(total: dict[str, object], currency: str, delta: Decimal) -> dict[str, object]:
+    current = Decimal(str(total.get(currency, "0")))
+    return {**total, currency: str((current + delta).quantize(Decimal("0.01")))}
+
+
+def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
+    """Add an order to the contact's figures once; a cancellation takes it out once.
+
+    Returns True when the figures changed.
+    """
+    assert contact.id is not None
+    gross = order.total.gross if order.total else None
+    try:
+        amount = Decimal(str(gross.amount)) if gross else Decimal("0")
+    except InvalidOperation:
+        amount = Decimal("0")
+    cancelled = (order.status or "").upper() in CANCELLED_STATUSES
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(ContactOrder.__table__)  # type: ignore[attr-defined]
+        .values(
+            store_id=contact.store_id,
+            contact_id=contact.id,
+            saleor_order_id=order.id,
+            currency=gross.currency if gross else None,
+            amount=str(amount),
+            ordered_at=order.created,
+            cancelled=cancelled,
+            counted_at=clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["store_id", "saleor_order_id"])
+        .returning(ContactOrder.__table__.c.id)  # type: ignore[attr-defined]
+    ).first()
+    if inserted is not None:
+        if cancelled:
+            return False
+        _add_to_figures(contact, amount, gross.currency if gross else None, order.created, +1)
+        session.add(contact)
+        return True
+    if not cancelled:
+        return False
+    row = session.exec(
+        select(ContactOrder).where(
+            ContactOrder.store_id == contact.store_id,
+            ContactOrder.saleor_order_id == order.id,
+            ContactOrder.cancelled == False,  # noqa: E712
+        )
+    ).first()
+    if row is None:
+        return False
+    row.cancelled = True
+    session.add(row)
+    owner = session.get(Contact, row.contact_id) or contact
+    _add_to_figures(owner, Decimal(row.amount), row.currency, None, -1)
+    session.add(owner)
+    return True
+
+
+def _add_to_figures(
+    contact: Contact, amount: Decimal, currency: str | None, at: datetime | None, sign: int
+) -> None:
+    contact.orders_count = max(0, contact.orders_count + sign)
+    if currency:
+        contact.total_spent = _money(dict(contact.total_spent or {}), currency, sign * amount)
+    if at is not None and sign > 0:
+        if contact.first_order_at is None or at < contact.first_order_at:
+            contact.first_order_at = at
+        if contact.last_order_at is None or at > contact.last_order_at:
+            contact.last_order_at = at
+    contact.updated_at = clock.now()
+
+
+def note_inbound(*, session: Session, contact: Contact, at: datetime) -> None:
+    """The customer wrote to us (opens the service window; feeds the profile)."""
+    if contact.last_inbound_at is None or at > contact.last_inbound_at:
+        contact.last_inbound_at = at
+        session.add(contact)
+
+
+def list_contacts(
+    session: Session,
+    *,
+    store_id: int,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Contact]:
+    """The admin's contact list, newest first; `search` matches number, email or name."""
+    query = select(Contact).where(Contact.store_id == store_id, Contact.erased_at == None)  # noqa: E711
+    if search and search.strip():
+        term = search.strip()
+        phone = normalize_phone(term, region=get_settings(session, store_id).default_region)
+        like = f"%{term.lower()}%"
+        conditions = [
+            sa.func.lower(Contact.email).like(like),
+            sa.func.lower(Contact.first_name).like(like),
+            sa.func.lower(Contact.last_name).like(like),
+            col(Contact.phone_e164).like(f"%{term}%"),
+        ]
+        if phone.e164 is not None:
+            conditions.append(Contact.phone_e164 == phone.e164)
+        query = query.where(or_(*conditions))
+    query = query.order_by(col(Contact.id).desc()).offset(offset).limit(min(limit, 500))
+    return list(session.exec(query).all())
