@@ -98,6 +98,28 @@ def rows(session: Session, store_id: int) -> list[MessageTemplate]:
     return list(session.exec(query).all())
 
 
+def make_draft(
+    session: Session,
+    store_id: int,
+    name: str,
+    *,
+    language: str = "tr",
+    category: str = "UTILITY",
+    components: list[dict[str, Any]] = BODY,
+) -> MessageTemplate:
+    """A valid draft saved through the service."""
+    result = service.create_or_update_draft(
+        session,
+        store_id=store_id,
+        name=name,
+        language=language,
+        category=category,
+        components=components,
+    )
+    assert result.template is not None, result.errors
+    return result.template
+
+
 def wait_reviewed(meta: Meta, count: int) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -154,23 +176,16 @@ def test_installing_again_changes_nothing(session: Session, meta: Meta) -> None:
 def test_a_rejected_template_gets_its_reason_on_sync(session: Session, meta: Meta) -> None:
     # given two drafts the sandbox's reviewer rejects (by name, by body)
     store_id = make_store(session)
-    by_name = service.create_or_update_draft(
+    by_name = make_draft(session, store_id, "reject_promo", category="MARKETING")
+    rejected_body = [{"type": "BODY", "text": "Big sale REJECT_ME today."}]
+    by_body = make_draft(
         session,
-        store_id=store_id,
-        name="reject_promo",
-        language="tr",
-        category="MARKETING",
-        components=BODY,
-    ).template
-    by_body = service.create_or_update_draft(
-        session,
-        store_id=store_id,
-        name="spring_sale",
+        store_id,
+        "spring_sale",
         language="en",
         category="MARKETING",
-        components=[{"type": "BODY", "text": "Big sale REJECT_ME today."}],
-    ).template
-    assert by_name is not None and by_body is not None
+        components=rejected_body,
+    )
     # when
     assert service.submit_template(session, template=by_name, graph_url=meta.graph_url) == []
     assert service.submit_template(session, template=by_body, graph_url=meta.graph_url) == []
@@ -188,15 +203,7 @@ def test_meta_refusing_a_template_is_a_clear_typed_error(session: Session, meta:
     meta.sandbox.add_template(
         waba_id=WABA, name="welcome", language="tr", category="UTILITY", components=BODY
     )
-    draft = service.create_or_update_draft(
-        session,
-        store_id=store_id,
-        name="welcome",
-        language="tr",
-        category="UTILITY",
-        components=BODY,
-    ).template
-    assert draft is not None
+    draft = make_draft(session, store_id, "welcome")
     # when
     errors = service.submit_template(session, template=draft, graph_url=meta.graph_url)
     # then
@@ -276,10 +283,7 @@ def test_sync_adds_meta_only_templates_pages_through_and_marks_deleted(
             components=BODY,
         )
     # ... and one of ours that Meta no longer has
-    gone = service.create_or_update_draft(
-        session, store_id=store_id, name="gone", language="tr", category="UTILITY", components=BODY
-    ).template
-    assert gone is not None
+    gone = make_draft(session, store_id, "gone")
     service.submit_template(session, template=gone, graph_url=meta.graph_url)
     del meta.sandbox.templates[WABA][("gone", "tr")]
     # when
@@ -301,15 +305,7 @@ def test_sync_adds_meta_only_templates_pages_through_and_marks_deleted(
 
 def test_deleting_removes_the_template_at_meta(session: Session, meta: Meta) -> None:
     store_id = make_store(session)
-    row = service.create_or_update_draft(
-        session,
-        store_id=store_id,
-        name="old_promo",
-        language="tr",
-        category="MARKETING",
-        components=BODY,
-    ).template
-    assert row is not None
+    row = make_draft(session, store_id, "old_promo", category="MARKETING")
     service.submit_template(session, template=row, graph_url=meta.graph_url)
     # when
     assert service.delete_template(session, template=row, graph_url=meta.graph_url) == []
@@ -317,15 +313,7 @@ def test_deleting_removes_the_template_at_meta(session: Session, meta: Meta) -> 
     assert ("old_promo", "tr") not in meta.sandbox.templates[WABA]
     assert row.status == TemplateStatus.DELETED
     # a draft never submitted is only marked locally
-    draft = service.create_or_update_draft(
-        session,
-        store_id=store_id,
-        name="never_sent",
-        language="tr",
-        category="MARKETING",
-        components=BODY,
-    ).template
-    assert draft is not None
+    draft = make_draft(session, store_id, "never_sent", category="MARKETING")
     assert service.delete_template(session, template=draft, graph_url=meta.graph_url) == []
     assert draft.status == TemplateStatus.DELETED
 
