@@ -11,6 +11,7 @@ from plugin.saleor.models import Store
 # "module:function(session=, store=)" run once after each (re)install, in order.
 AFTER_INSTALL: list[str] = [
     "plugin.stores.service:ensure_settings",
+    "plugin.whatsapp.sandbox_connect:connect_sandbox",  # dev mode only
 ]
 
 
