@@ -34,7 +34,8 @@ INBOUND_LISTENERS: list[str] = []
 PREFERENCE_LISTENERS: list[str] = []
 
 
-def _resolve(target: str) -> Callable[..., Any] | None:
+def resolve(target: str) -> Callable[..., Any] | None:
+    """The function named "module:function", or None when that module or name is not there."""
     module_name, _, name = target.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -55,7 +56,7 @@ def _call(fn: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 def _consent(name: str, **kwargs: Any) -> bool:
-    fn = _resolve(f"{CONSENT_SERVICE}:{name}")
+    fn = resolve(f"{CONSENT_SERVICE}:{name}")
     if fn is None:
         log.info("consent_hook_missing", hook=name)
         return False
@@ -65,7 +66,7 @@ def _consent(name: str, **kwargs: Any) -> bool:
 
 def _listeners(targets: list[str], **kwargs: Any) -> None:
     for target in targets:
-        fn = _resolve(target)
+        fn = resolve(target)
         if fn is None:
             log.warning("listener_missing", target=target)
             continue

@@ -8,8 +8,7 @@ entries of this store's numbers and WABAs are acted on; everything is safe to re
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -140,14 +139,7 @@ def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate]) -> None
     if not updates:
         return
     for target in APPLY_STATUSES:
-        module_name, _, name = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        fn: Callable[..., Any] | None = getattr(module, name, None)
+        fn = hooks.resolve(target)
         if fn is not None:
             fn(session, updates=list(updates))
             return
