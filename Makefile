@@ -51,6 +51,9 @@ run: install ui
 worker: install
 	$(BIN)/ulak worker
 
+sandbox: install
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak sandbox
+
 lint: install
 	$(BIN)/ruff check plugin handlers tests migrations
 

@@ -63,10 +63,17 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
             broker.start_embedded_worker(settings.embedded_worker_threads)
             scheduler = SchedulerThread(settings.scheduler_interval_seconds)
             scheduler.start()
+        sandbox = getattr(app.state, "sandbox", None)
+        if sandbox is not None:
+            from plugin.whatsapp.sandbox_connect import register_all
+
+            register_all(sandbox)  # the sandbox's numbers live in memory: restore them
         log.info("ulak_started", env=settings.ulak_env, embedded_worker=run_worker)
         try:
             yield
         finally:
+            if sandbox is not None:
+                await sandbox.aclose()
             if scheduler is not None:
                 scheduler.stop()
             if run_worker:
@@ -92,6 +99,8 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
         router = _router(target)
         if router is not None:
             app.include_router(router)  # type: ignore[arg-type]
+            if hasattr(router, "sandbox"):
+                app.state.sandbox = router.sandbox
 
     admin_api = _router("plugin.admin_api.router:router")
     if admin_api is not None:

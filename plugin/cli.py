@@ -104,5 +104,55 @@ def export_schema(output: Path) -> None:
     click.echo(f"wrote {output}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8090, show_default=True, type=int)
+@click.option(
+    "--webhook-url",
+    default=None,
+    help="Where status webhooks go (default APP_URL/api/webhooks/whatsapp; 'none' for nowhere).",
+)
+@click.option("--phone-number-id", default=None, help="Register one number at start.")
+@click.option("--waba-id", default="sandbox-waba", show_default=True)
+@click.option("--access-token", default="sandbox-token", show_default=True)
+@click.option("--review-delay", default=1.0, show_default=True, type=float)
+def sandbox(
+    host: str,
+    port: int,
+    webhook_url: str | None,
+    phone_number_id: str | None,
+    waba_id: str,
+    access_token: str,
+    review_delay: float,
+) -> None:
+    """Run the sandbox WhatsApp (fake Graph API + phone page) as its own process."""
+    from plugin.settings import get_settings
+    from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, run_sandbox
+
+    settings = get_settings()
+    secret = settings.whatsapp_app_secret
+    if webhook_url is None:
+        webhook_url = f"{settings.app_url}/api/webhooks/whatsapp"
+    config = SandboxConfig(review_delay_seconds=review_delay)
+    if phone_number_id:
+        config.numbers.append(
+            SandboxNumber(
+                phone_number_id=phone_number_id,
+                waba_id=waba_id,
+                display_phone_number="+90 555 000 00 00",
+                access_token=access_token,
+                throughput_level="HIGH",
+            )
+        )
+    click.echo(f"sandbox on http://{host}:{port}/sandbox/phone")
+    run_sandbox(
+        host=host,
+        port=port,
+        webhook_target_url=None if webhook_url == "none" else webhook_url,
+        app_secret=secret.get_secret_value() if secret else "",
+        config=config,
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -31,6 +31,7 @@ MAX_ATTEMPTS = 5
 # Source -> "module:function(session=, store=, inbox=)" that acts on a recorded delivery.
 SOURCE_PROCESSORS: dict[str, str] = {
     InboxSource.SALEOR: "plugin.inbox.service:dispatch_saleor",
+    InboxSource.WHATSAPP: "plugin.whatsapp.inbound:process_webhook",
 }
 
 

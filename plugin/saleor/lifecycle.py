@@ -12,6 +12,7 @@ from plugin.saleor.models import Store
 AFTER_INSTALL: list[str] = [
     "plugin.stores.service:ensure_settings",
     "plugin.contacts.sync:start_initial_sync",
+    "plugin.whatsapp.sandbox_connect:connect_sandbox",  # dev mode only
 ]
 
 

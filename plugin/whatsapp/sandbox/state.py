@@ -62,6 +62,8 @@ MAX_INDEXED = 200_000
 ERROR_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
 ClockCallback = Callable[[float], "datetime | Awaitable[datetime] | None"]
+# Looks up a number the sandbox has not seen yet (e.g. a store connected by another process).
+NumberResolver = Callable[[str], SandboxNumber | None]
 
 
 @dataclass(slots=True)
@@ -150,8 +152,10 @@ class Sandbox:
         app_secret: str = "",
         clock_callback: ClockCallback | None = None,
         http_client: httpx.AsyncClient | None = None,
+        number_resolver: NumberResolver | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        self.number_resolver = number_resolver
         self.webhook_target_url = webhook_target_url
         self.app_secret = app_secret
         self.clock_callback = clock_callback
@@ -195,6 +199,13 @@ class Sandbox:
         self.tokens = {n.access_token for n in self.numbers.values()}
         self.templates.setdefault(number.waba_id, {})
         return number
+
+    def resolve_number(self, phone_number_id: str) -> SandboxNumber | None:
+        """Ask the resolver about an unknown number and remember what it says."""
+        if self.number_resolver is None:
+            return None
+        number = self.number_resolver(phone_number_id)
+        return self.register_number(number) if number is not None else None
 
     def add_template(
         self,
@@ -257,6 +268,8 @@ class Sandbox:
         token = ""
         if authorization and authorization[:7].lower() == "bearer ":
             token = authorization[7:].strip()
+        if object_id and object_id not in self.numbers:
+            self.resolve_number(object_id)
         if not token or token not in self.tokens:
             raise GraphError(
                 190,
@@ -691,7 +704,7 @@ class Sandbox:
         pnid = phone_number_id or self.last_sender.get(customer)
         if pnid is None and self.numbers:
             pnid = next(iter(self.numbers))
-        number = self.numbers.get(pnid or "")
+        number = self.numbers.get(pnid or "") or (self.resolve_number(pnid) if pnid else None)
         if number is None:
             raise LookupError(f"unknown phone_number_id {pnid}")
         return number

@@ -1,0 +1,115 @@
+"""Meta's edge: the verification handshake and signed webhook deliveries.
+
+A POST is verified (HMAC of the raw bytes) before anything is parsed, routed to the store by
+its phone number id (or WABA id), recorded in the inbox once, committed, enqueued and answered.
+A body for a number we do not serve is answered 200 and only counted: Meta retries any
+non-2xx for 7 days, and no retry will ever make it ours.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
+
+from handlers.http import error_response, read_body
+from plugin import broker
+from plugin.db import get_engine
+from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
+from plugin.inbox import service as inbox_service
+from plugin.inbox.models import InboxSource
+from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
+from plugin.settings import get_settings
+from plugin.whatsapp.models import parse_webhook
+from plugin.whatsapp.routing import route
+from plugin.whatsapp.signature import HEADER, verify_signature
+
+log = structlog.get_logger(__name__)
+router = APIRouter()
+PATH = "/api/webhooks/whatsapp"
+
+
+@router.get(PATH, include_in_schema=False)
+def verify(request: Request) -> Response:
+    """Meta's subscription handshake: echo hub.challenge when the verify token matches."""
+    params = request.query_params
+    expected = get_settings().whatsapp_verify_token
+    token = params.get("hub.verify_token")
+    if (
+        params.get("hub.mode") == "subscribe"
+        and expected is not None
+        and token is not None
+        and _same(token, expected.get_secret_value())
+    ):
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    return PlainTextResponse("forbidden", status_code=403)
+
+
+def _same(given: str, expected: str) -> bool:
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse, str]:
+    secret = get_settings().whatsapp_app_secret
+    if secret is None or not verify_signature(
+        secret.get_secret_value(), body, headers.get(HEADER.lower())
+    ):
+        raise AuthenticationError("X-Hub-Signature-256 does not verify", code="BAD_SIGNATURE")
+    try:
+        json.loads(body)
+        payload = parse_webhook(body)
+    except ValidationError as exc:
+        raise InvalidPayload("not a WhatsApp webhook body") from exc
+    except ValueError as exc:
+        raise InvalidPayload("body is not JSON") from exc
+    with Session(get_engine(), expire_on_commit=False) as session:
+        routes = route(session, payload)
+        if not routes:
+            log.info("whatsapp_webhook_unrouted", entries=len(payload.entry))
+            return JSONResponse({"success": True, "routed": False}), "unrouted"
+        ids = []
+        for target in routes:
+            event_id = inbox_service.record(
+                session=session,
+                store_id=target.store_id,
+                source=InboxSource.WHATSAPP,
+                event=target.event,
+                body=body,
+            )
+            if event_id is not None:
+                ids.append(event_id)
+        session.commit()
+    for event_id in ids:
+        try:
+            broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
+        except Exception:  # noqa: BLE001 - the row is committed; the scheduler tick re-enqueues it
+            log.warning("enqueue_failed", event_id=event_id)
+    event = "+".join(sorted({r.event for r in routes}))[:80]
+    if not ids:
+        return JSONResponse({"success": True, "duplicate": True}), event
+    return JSONResponse({"success": True, "ids": ids}), event
+
+
+@router.post(PATH, include_in_schema=False)
+async def receive(request: Request) -> Response:
+    started = time.perf_counter()
+    event = "unknown"
+    try:
+        body = await read_body(request, get_settings().max_webhook_body_bytes)
+        response, event = await run_in_threadpool(_accept, dict(request.headers), body)
+    except UlakError as exc:
+        response = error_response(exc)
+    except (OperationalError, PoolTimeout):
+        response = error_response(RetryableError("database unavailable", code="DB_UNAVAILABLE"))
+    WEBHOOKS.labels("whatsapp", event, str(response.status_code)).inc()
+    WEBHOOK_SECONDS.labels("whatsapp").observe(time.perf_counter() - started)
+    return response

@@ -1,0 +1,283 @@
+"""Acting on a recorded Meta webhook (the inbox processor for source "whatsapp").
+
+Statuses go to the delivery engine, customer messages become InboundMessage rows (deduplicated
+by wamid) that open the 24-hour service window and are handed to consent and the listeners,
+marketing preferences go to consent, template and account updates to their rows. Only the
+entries of this store's numbers and WABAs are acted on; everything is safe to repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.contacts.models import Contact
+from plugin.contacts.whatsapp import contact_for_whatsapp_user, find_contact
+from plugin.delivery.models import InboundMessage, OutboundMessage
+from plugin.inbox.models import InboxEvent, InboxStatus
+from plugin.saleor.models import Store
+from plugin.templates import meta_updates
+from plugin.whatsapp import hooks
+from plugin.whatsapp.account_updates import apply_account_update, apply_quality_update
+from plugin.whatsapp.accounts import WhatsAppAccount
+from plugin.whatsapp.models import (
+    AccountUpdateChange,
+    Entry,
+    MessagesChange,
+    MessagesValue,
+    PhoneNumberQualityChange,
+    TemplateCategoryChange,
+    TemplateQualityChange,
+    TemplateStatusChange,
+    UserPreferencesChange,
+    parse_webhook,
+)
+from plugin.whatsapp.models import InboundMessage as WebhookMessage
+from plugin.whatsapp.statuses import StatusUpdate, meta_timestamp, status_updates
+
+log = structlog.get_logger(__name__)
+
+UNDELIVERABLE = 131026  # not a WhatsApp user, or cannot receive: mark the number
+MARKETING_OPT_OUT = 131050  # the user stopped marketing messages: tell consent
+# The delivery engine's own function wins when its branch is merged; ours is the fallback.
+APPLY_STATUSES = (
+    "plugin.delivery.service:apply_statuses",
+    "plugin.delivery.statuses:apply_statuses",
+)
+
+
+def process_webhook(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
+    """Act on this store's part of one recorded webhook body."""
+    if not store.is_active:
+        return InboxStatus.IGNORED
+    try:
+        payload = parse_webhook(inbox.payload or "")
+    except (ValidationError, ValueError) as exc:
+        inbox.error = str(exc)[:2000]
+        return InboxStatus.INVALID
+    accounts = list(
+        session.exec(select(WhatsAppAccount).where(WhatsAppAccount.store_id == store.id)).all()
+    )
+    acted = False
+    for entry in payload.entry:
+        acted = _entry(session, store, accounts, entry) or acted
+    return InboxStatus.PROCESSED if acted else InboxStatus.IGNORED
+
+
+def _entry(session: Session, store: Store, accounts: list[WhatsAppAccount], entry: Entry) -> bool:
+    by_pnid = {a.phone_number_id: a for a in accounts}
+    waba_accounts = [a for a in accounts if a.waba_id == entry.id]
+    acted = False
+    for change in entry.changes:
+        if isinstance(change, MessagesChange | UserPreferencesChange):
+            account = by_pnid.get(change.value.metadata.phone_number_id)
+            if account is None:
+                continue
+            _messages(session, store, account, change.value)
+            acted = True
+        elif not waba_accounts:
+            continue
+        elif isinstance(
+            change, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange
+        ):
+            acted = _template(session, store, change) or acted
+        elif isinstance(change, PhoneNumberQualityChange):
+            acted = (
+                bool(apply_quality_update(session, accounts=waba_accounts, update=change.value))
+                or acted
+            )
+        elif isinstance(change, AccountUpdateChange):
+            apply_account_update(session, accounts=waba_accounts, update=change.value)
+            acted = True
+    return acted
+
+
+# --------------------------------------------------------------------------- messages change
+
+
+def _messages(
+    session: Session, store: Store, account: WhatsAppAccount, value: MessagesValue
+) -> None:
+    assert store.id is not None
+    if value.statuses:
+        updates = status_updates(value)
+        apply_statuses(session, updates=updates)
+        _failure_effects(session, store, updates)
+    profiles = {c.wa_id: c for c in value.contacts}
+    for message in value.messages:
+        _inbound(session, store, account, message, profiles)
+    for preference in value.user_preferences:
+        if not preference.category.startswith("marketing"):
+            continue
+        known = profiles.get(preference.wa_id)
+        contact = contact_for_whatsapp_user(
+            session,
+            store_id=store.id,
+            wa_id=preference.wa_id,
+            user_id=preference.user_id or (known.user_id if known else None),
+            name=known.profile.name if known and known.profile else None,
+        )
+        if contact is None:
+            continue
+        hooks.on_marketing_preference(
+            session=session,
+            store=store,
+            contact=contact,
+            value=preference.value,
+            occurred_at=meta_timestamp(preference.timestamp) or clock.now(),
+            detail=preference.detail,
+        )
+
+
+def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate]) -> None:
+    """Hand statuses to the delivery engine (its service when present, else our minimal one)."""
+    if not updates:
+        return
+    for target in APPLY_STATUSES:
+        fn = hooks.resolve(target)
+        if fn is not None:
+            fn(session, updates=list(updates))
+            return
+    raise RuntimeError("no apply_statuses in plugin.delivery")
+
+
+def _recipient(session: Session, store_id: int, update: StatusUpdate) -> Contact | None:
+    row = session.exec(
+        select(OutboundMessage).where(
+            OutboundMessage.store_id == store_id, OutboundMessage.wamid == update.wamid
+        )
+    ).first()
+    if row is not None:
+        return session.get(Contact, row.contact_id)
+    return find_contact(
+        session, store_id=store_id, wa_id=update.recipient_id, user_id=update.user_id
+    )
+
+
+def _failure_effects(session: Session, store: Store, updates: list[StatusUpdate]) -> None:
+    """What a failed status means for the person: an unreachable number, a marketing opt-out."""
+    assert store.id is not None
+    for update in updates:
+        if update.status != "failed":
+            continue
+        codes = set(update.error_codes)
+        if not codes & {UNDELIVERABLE, MARKETING_OPT_OUT}:
+            continue
+        contact = _recipient(session, store.id, update)
+        if contact is None:
+            continue
+        if UNDELIVERABLE in codes and contact.undeliverable_at is None:
+            contact.undeliverable_at = update.timestamp
+            contact.updated_at = clock.now()
+            session.add(contact)
+        if MARKETING_OPT_OUT in codes:
+            hooks.on_opt_out_error(
+                session=session,
+                store=store,
+                contact=contact,
+                wamid=update.wamid,
+                occurred_at=update.timestamp,
+            )
+
+
+def content(message: WebhookMessage) -> tuple[str | None, str | None]:
+    """The text a person sees and the payload a button carries, for each message type."""
+    if message.text is not None:
+        return message.text.body, None
+    if message.button is not None:
+        return message.button.text, message.button.payload
+    interactive = message.interactive
+    if interactive is not None:
+        reply = interactive.button_reply or interactive.list_reply
+        if reply is not None:
+            return reply.title, reply.id
+        return None, None
+    if message.order is not None:
+        return message.order.text or None, None
+    for media in (message.image, message.video, message.document):
+        if media is not None and media.caption:
+            return media.caption, None
+    return None, None
+
+
+def _inbound(
+    session: Session,
+    store: Store,
+    account: WhatsAppAccount,
+    message: WebhookMessage,
+    profiles: dict[str, Any],
+) -> None:
+    assert store.id is not None
+    exists = session.exec(
+        select(InboundMessage.id).where(InboundMessage.wamid == message.id)
+    ).first()
+    if exists is not None:
+        return  # a redelivery: already recorded and acted on
+    known = profiles.get(message.from_)
+    if known is None and not message.from_ and len(profiles) == 1:
+        known = next(iter(profiles.values()))
+    contact = contact_for_whatsapp_user(
+        session,
+        store_id=store.id,
+        wa_id=message.from_,
+        user_id=message.from_user_id or (known.user_id if known else None),
+        name=known.profile.name if known and known.profile else None,
+    )
+    now = clock.now()
+    sent = meta_timestamp(message.timestamp)
+    received_at = min(sent, now) if sent is not None else now
+    text, payload = content(message)
+    inbound = InboundMessage(
+        store_id=store.id,
+        contact_id=contact.id if contact else None,
+        account_id=account.id,
+        wamid=message.id[:128],
+        type=message.type[:30],
+        text=text,
+        button_payload=payload[:256] if payload else None,
+        context_wamid=(message.context.id if message.context else None),
+        received_at=received_at,
+    )
+    session.add(inbound)
+    session.flush()
+    if contact is None:
+        return
+    if contact.last_inbound_at is None or contact.last_inbound_at < received_at:
+        contact.last_inbound_at = received_at  # opens the 24-hour service window
+        contact.updated_at = now
+        session.add(contact)
+    hooks.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
+
+
+def _template(session: Session, store: Store, change: Any) -> bool:
+    assert store.id is not None
+    value = change.value
+    template = meta_updates.find_template(
+        session,
+        store_id=store.id,
+        meta_id=str(value.message_template_id),
+        name=value.message_template_name,
+        language=value.message_template_language,
+    )
+    if template is None:
+        log.info("template_update_for_unknown_template", store_id=store.id)
+        return False
+    if isinstance(change, TemplateStatusChange):
+        reason = value.rejection_info.reason if value.rejection_info else None
+        meta_updates.apply_status(
+            session,
+            template=template,
+            event=value.event,
+            reason=reason or (value.reason if value.reason not in (None, "NONE") else None),
+            category=value.message_template_category,
+        )
+    elif isinstance(change, TemplateQualityChange):
+        meta_updates.apply_quality(session, template=template, quality=value.new_quality_score)
+    else:
+        meta_updates.apply_category(session, template=template, category=value.new_category)
+    return True

@@ -1,0 +1,86 @@
+"""Delivery facts from Meta's `statuses` webhooks, as plain values the delivery engine applies.
+
+`StatusUpdate` is the contract between this channel and `plugin.delivery`: it carries no
+pydantic model and no raw dict, so the delivery side never learns Meta's webhook shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from plugin.whatsapp.models import MessagesValue, Status
+
+# What a status webhook can tell us, in the order a message lives through them.
+TRACKED_STATUSES = ("sent", "delivered", "read", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """One status of one message (wamid), as Meta reported it."""
+
+    wamid: str
+    recipient_id: str
+    status: str  # sent / delivered / read / failed
+    timestamp: datetime  # aware UTC
+    errors: list[tuple[int, str, str | None]] = field(default_factory=list)
+    pricing_category: str | None = None  # marketing / utility / authentication / service
+    pricing_type: str | None = None  # PMP: regular / free_customer_service / free_entry_point
+    pricing_model: str | None = None  # PMP or the older CBP
+    billable: bool | None = None
+    conversation_id: str | None = None
+    conversation_category: str | None = None  # CBP: the conversation's origin type
+    biz_opaque_callback_data: str | None = None
+    user_id: str | None = None  # business-scoped user id of the recipient
+
+    @property
+    def error_codes(self) -> list[int]:
+        return [code for code, _, _ in self.errors]
+
+
+def meta_timestamp(value: str | int | None) -> datetime | None:
+    """Meta's epoch-seconds string as an aware UTC datetime (None when unreadable)."""
+    try:
+        return datetime.fromtimestamp(int(value), UTC) if value is not None else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def status_update(status: Status) -> StatusUpdate | None:
+    """The delivery fact in one status item; None for statuses we do not track (deleted...)."""
+    if status.status not in TRACKED_STATUSES:
+        return None
+    timestamp = meta_timestamp(status.timestamp)
+    if timestamp is None:
+        return None
+    pricing = status.pricing
+    conversation = status.conversation
+    return StatusUpdate(
+        wamid=status.id,
+        recipient_id=status.recipient_id,
+        status=status.status,
+        timestamp=timestamp,
+        errors=[
+            (
+                error.code,
+                error.title or error.message or "",
+                error.error_data.details if error.error_data else None,
+            )
+            for error in status.errors
+        ],
+        pricing_category=pricing.category if pricing else None,
+        pricing_type=pricing.type if pricing else None,
+        pricing_model=pricing.pricing_model if pricing else None,
+        billable=pricing.billable if pricing else None,
+        conversation_id=conversation.id if conversation else None,
+        conversation_category=(
+            conversation.origin.type if conversation and conversation.origin else None
+        ),
+        biz_opaque_callback_data=status.biz_opaque_callback_data,
+        user_id=status.recipient_user_id,
+    )
+
+
+def status_updates(value: MessagesValue) -> list[StatusUpdate]:
+    """Every tracked status of one `messages` change, in the order Meta listed them."""
+    return [update for status in value.statuses if (update := status_update(status))]
