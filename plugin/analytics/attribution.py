@@ -256,7 +256,7 @@ class HoldoutLift:
 
 def _holdout_from_table(session: Session, campaign_id: int) -> list[int]:
     """The campaigns domain's `campaign_recipient` rows flagged holdout, if that table exists."""
-    inspector = sa.inspect(session.get_bind())
+    inspector = sa.inspect(session.connection())
     if not inspector.has_table("campaign_recipient"):
         return []
     columns = {c["name"] for c in inspector.get_columns("campaign_recipient")}

@@ -38,9 +38,7 @@ DESKTOP = (
 def _link(session: Session, **settings_: Any) -> tuple[Any, Any, Any, str]:
     store = make_store(session, **settings_)
     contact = make_contact(session, store)
-    message = make_message(
-        session, store, contact, created_at=clock.now() - timedelta(minutes=5)
-    )
+    message = make_message(session, store, contact, created_at=clock.now() - timedelta(minutes=5))
     code = create_link(
         session,
         store_id=store.id,
@@ -68,7 +66,9 @@ def test_codes_are_unguessable_and_url_safe(session: Session) -> None:
     }
     # then
     assert len(codes) == 50
-    assert all(len(code) >= 16 and code.replace("-", "").replace("_", "").isalnum() for code in codes)
+    assert all(
+        len(code) >= 16 and code.replace("-", "").replace("_", "").isalnum() for code in codes
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,9 +118,7 @@ def test_create_link_accepts_configured_hosts_normalised(session: Session) -> No
     ]
     codes = [create_link(session, store_id=store.id, url=u) for u in urls]
     # then
-    stored = {
-        link.code: link.url for link in session.exec(select(TrackedLink)).all()
-    }
+    stored = {link.code: link.url for link in session.exec(select(TrackedLink)).all()}
     assert [stored[c] for c in codes] == [
         "https://shop.example.com/p/1?utm=wa",
         "https://pay.example.com/checkout/abc",
@@ -196,9 +194,7 @@ def test_previews_and_bots_redirect_but_are_not_counted(
     # given
     _store, _contact, _message, code = _link(session)
     # when
-    response = client.get(
-        f"/r/{code}", headers={"user-agent": user_agent}, follow_redirects=False
-    )
+    response = client.get(f"/r/{code}", headers={"user-agent": user_agent}, follow_redirects=False)
     # then
     assert response.status_code == 302
     [click] = _clicks(session)
