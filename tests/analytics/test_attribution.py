@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.analytics.attribution import apply_refund_or_cancel, attribute_order, holdout_lift
-from plugin.analytics.models import AttributionRule, LinkClick, LinkKind, OrderAttribution
 from plugin.analytics.links import create_link, record_click
-from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus
+from plugin.analytics.models import AttributionRule, LinkClick, LinkKind, OrderAttribution
+from plugin.delivery.models import MessageKind, MessagePurpose
 from tests.analytics.factories import make_contact, make_message, make_order, make_store
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from plugin import clock
 from plugin.analytics.cost import DEFAULT_RATE_TABLE, pricing_from_status, rate_for
-from plugin.analytics.service import Dimension, cost_report
 from plugin.analytics.rollups import build_rollups
+from plugin.analytics.service import Dimension, cost_report
 from plugin.delivery.models import MessageStatus
 from plugin.whatsapp.models import parse_webhook
 from tests.analytics.factories import make_contact, make_message, make_store
