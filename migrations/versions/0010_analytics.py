@@ -61,6 +61,7 @@ def upgrade() -> None:
     op.create_table('analytics_rollup_state',
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('built_through', sa.Date(), nullable=True),
+    sa.Column('partial_until', plugin.db.UTCDateTime(), nullable=True),
     sa.Column('settled_at', plugin.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['store_id'], ['store.id'], ),
     sa.PrimaryKeyConstraint('store_id')

@@ -169,12 +169,14 @@ class DailyRollup(SQLModel, table=True):
 
 
 class RollupState(SQLModel, table=True):
-    """How far a store's rollups are built; days after `built_through` are read raw."""
+    """How far a store's rollups are built: whole days through `built_through`, and today's
+    rows up to `partial_until` (refreshed every few minutes); anything later is read raw."""
 
     __tablename__ = "analytics_rollup_state"
 
     store_id: int = Field(foreign_key="store.id", primary_key=True)
     built_through: date | None = None
+    partial_until: datetime | None = Field(default=None, sa_column=utc_column())
     settled_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 

@@ -34,6 +34,7 @@ log = structlog.get_logger(__name__)
 REPLY_WINDOW_HOURS = 24
 SETTLE_DAYS = 3  # late statuses: the last built days are rebuilt once an hour
 SETTLE_EVERY = timedelta(hours=1)
+TODAY_EVERY = timedelta(minutes=5)  # today's rows so far are rolled up this often
 MAX_DAYS_PER_TICK = 31
 PURGE_EVERY_SECONDS = 600.0
 PURGE_BATCH = 5000
@@ -247,6 +248,9 @@ def aggregate(
             out[key] = Bucket()
         return out[key]
 
+    if dialect == "postgresql":
+        # Index lookups over a day or two: JIT compilation would cost more than the query.
+        session.execute(sa.text("SET LOCAL jit = off"))
     bounds = {"store": store_id, "start": start, "end": end}
     reply_end = end + timedelta(hours=REPLY_WINDOW_HOURS)
     for row in session.execute(_params(MESSAGES_SQL, dialect), {**bounds, "reply_end": reply_end}):
@@ -269,10 +273,16 @@ def aggregate(
     return out
 
 
-def rebuild_days(session: Session, *, store_id: int, first: date, last: date) -> int:
-    """Replace the rollup rows of [first, last] with fresh aggregates; returns rows written."""
+def rebuild_days(
+    session: Session, *, store_id: int, first: date, last: date, until: datetime | None = None
+) -> int:
+    """Replace the rollup rows of [first, last] with fresh aggregates (of what happened before
+    `until` when given: today so far); returns rows written."""
     figures = aggregate(
-        session, store_id=store_id, start=day_start(first), end=day_start(last + timedelta(days=1))
+        session,
+        store_id=store_id,
+        start=day_start(first),
+        end=until or day_start(last + timedelta(days=1)),
     )
     session.execute(
         sa.delete(DailyRollup).where(
@@ -372,8 +382,27 @@ def build_store(session: Session, *, store_id: int) -> list[date]:
             )
         )
     state.built_through = max(built, missing_end)
+    today = utc_day(now)
+    if state.built_through == yesterday and (
+        state.partial_until is None
+        or utc_day(state.partial_until) != today
+        or now - state.partial_until >= TODAY_EVERY
+    ):
+        rebuild_days(session, store_id=store_id, first=today, last=today, until=now)
+        state.partial_until = now
+        days.append(today)
     session.flush()
     return sorted(set(days))
+
+
+def coverage(state: RollupState | None) -> tuple[date | None, datetime | None]:
+    """(last day whose rollup rows may be read, moment from which rows must be read raw)."""
+    if state is None or state.built_through is None:
+        return None, None
+    next_day = state.built_through + timedelta(days=1)
+    if state.partial_until is not None and utc_day(state.partial_until) == next_day:
+        return next_day, state.partial_until
+    return state.built_through, day_start(next_day)
 
 
 def build_rollups(*, session: Session) -> None:

@@ -1,7 +1,8 @@
 """What the dashboard shows: funnels, revenue and cost per source, a daily series, CSV.
 
-Every report reads built rollups for the days up to `built_through` and aggregates the rest
-(today) from raw rows with the same query, so numbers do not jump when a day is rolled up.
+Every report reads built rollups (whole days, and today up to the last refresh a few minutes
+ago) and aggregates the rest from raw rows with the same query, so numbers do not jump when a
+day is rolled up.
 The admin API calls these (keyword-only, never commit); links and attribution live in
 links.py and attribution.py and are re-exported here.
 """
@@ -36,6 +37,7 @@ from plugin.analytics.rollups import (
     SourceKey,
     aggregate,
     build_rollups,
+    coverage,
     day_start,
     purge_expired,
     utc_day,
@@ -91,28 +93,23 @@ def load(
     session: Session, *, store_id: int, start: date, end: date
 ) -> list[tuple[date, SourceKey, Bucket]]:
     """Figures per (day, source) for the UTC days [start, end]: rollups, then raw for the rest."""
-    state = session.get(RollupState, store_id)
-    built = state.built_through if state and state.built_through else start - timedelta(days=1)
+    last_rolled, raw_from = coverage(session.get(RollupState, store_id))
     out: list[tuple[date, SourceKey, Bucket]] = []
-    if start <= built:
+    if last_rolled is not None and start <= last_rolled:
         rows = session.execute(
             sa.select(DailyRollup).where(
                 DailyRollup.store_id == store_id,  # type: ignore[arg-type]
                 DailyRollup.day >= start,  # type: ignore[arg-type]
-                DailyRollup.day <= min(end, built),  # type: ignore[arg-type]
+                DailyRollup.day <= min(end, last_rolled),  # type: ignore[arg-type]
             )
         ).scalars()
         for row in rows:
             key = (row.flow_key, row.flow_step, row.campaign_id, row.variant, row.template_name)
             out.append((row.day, key, Bucket.from_row(row)))
-    raw_first = max(start, built + timedelta(days=1))
-    if raw_first <= end:
-        live = aggregate(
-            session,
-            store_id=store_id,
-            start=day_start(raw_first),
-            end=day_start(end + timedelta(days=1)),
-        )
+    raw_start = max(day_start(start), raw_from) if raw_from else day_start(start)
+    raw_end = day_start(end + timedelta(days=1))
+    if raw_start < raw_end:
+        live = aggregate(session, store_id=store_id, start=raw_start, end=raw_end)
         out += [(day, key, bucket) for (day, key), bucket in live.items()]
     return out
 

@@ -321,3 +321,18 @@ def test_purge_deletes_clicks_and_links_after_the_retention(session: Session) ->
     assert deleted == 2
     assert [link.code for link in session.exec(select(TrackedLink)).all()] == [fresh]
     assert len(session.exec(select(LinkClick)).all()) == 1
+
+
+def test_rows_after_the_last_refresh_are_read_raw(session: Session) -> None:
+    # given: rollups built (today's rows included up to now)
+    store, t0 = _timeline(session)
+    build_rollups(session=session)
+    session.commit()
+    today = utc_day(clock.now())
+    # when: a message enters the outbox after the refresh
+    contact = make_contact(session, store)
+    make_message(session, store, contact, campaign_id=4, variant="A")
+    session.commit()
+    rows = funnel(session, store_id=store.id, start=t0.date(), end=today, by=Dimension.VARIANT)
+    # then
+    assert [(r.source, r.queued, r.delivered) for r in rows] == [("4:A", 4, 3), ("4:B", 3, 1)]
