@@ -139,36 +139,28 @@ def _sql(dialect: str) -> dict[str, str]:
 
 KEYS = "m.flow_key, m.flow_step, m.campaign_id, m.variant, m.template_name"
 
+# The contact's last message sent at most 24 h before an event (a reply, a revocation).
+LAST_MESSAGE_BEFORE = """
+    SELECT DISTINCT (
+        SELECT o.id FROM outbound_message o
+        WHERE o.contact_id = {a}.contact_id AND o.store_id = :store
+          AND o.created_at <= {a}.{at} AND o.sent_at IS NOT NULL
+          AND o.sent_at >= {recent}
+        ORDER BY o.created_at DESC LIMIT 1
+    ) AS message_id
+    FROM {table} {a}
+    WHERE {a}.store_id = :store AND {a}.{at} >= :start AND {a}.{at} < :reply_end
+      AND {a}.contact_id IS NOT NULL {extra}
+"""
+
 MESSAGES_SQL = """
 WITH clicked AS (
     SELECT DISTINCT message_id FROM link_click
     WHERE store_id = :store AND filtered = {false} AND clicked_at >= :start
       AND message_id IS NOT NULL
 ),
-replied AS (
-    SELECT DISTINCT (
-        SELECT o.id FROM outbound_message o
-        WHERE o.contact_id = i.contact_id AND o.store_id = :store
-          AND o.created_at <= i.received_at AND o.sent_at IS NOT NULL
-          AND o.sent_at >= {recent_i}
-        ORDER BY o.created_at DESC LIMIT 1
-    ) AS message_id
-    FROM inbound_message i
-    WHERE i.store_id = :store AND i.received_at >= :start AND i.received_at < :reply_end
-      AND i.contact_id IS NOT NULL
-),
-opted AS (
-    SELECT DISTINCT (
-        SELECT o.id FROM outbound_message o
-        WHERE o.contact_id = e.contact_id AND o.store_id = :store
-          AND o.created_at <= e.occurred_at AND o.sent_at IS NOT NULL
-          AND o.sent_at >= {recent_e}
-        ORDER BY o.created_at DESC LIMIT 1
-    ) AS message_id
-    FROM consent_event e
-    WHERE e.store_id = :store AND e.action = 'revoked'
-      AND e.occurred_at >= :start AND e.occurred_at < :reply_end
-)
+replied AS ({replied}),
+opted AS ({opted})
 SELECT {day_m} AS day, {keys}, m.pricing_category,
        CASE WHEN m.billable = {true}
             THEN (SELECT c.country FROM contact c WHERE c.id = m.contact_id) END AS country,
@@ -222,8 +214,19 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def _params(query: str, dialect: str, **extra: Any) -> sa.TextClause:
-    text = sa.text(query.format(keys=KEYS, **_sql(dialect)))
+def _params(query: str, dialect: str) -> sa.TextClause:
+    parts = _sql(dialect)
+    replied = LAST_MESSAGE_BEFORE.format(
+        a="i", at="received_at", table="inbound_message", recent=parts["recent_i"], extra=""
+    )
+    opted = LAST_MESSAGE_BEFORE.format(
+        a="e",
+        at="occurred_at",
+        table="consent_event",
+        recent=parts["recent_e"],
+        extra="AND e.action = 'revoked'",
+    )
+    text = sa.text(query.format(keys=KEYS, replied=replied, opted=opted, **parts))
     return text.bindparams(
         *[
             sa.bindparam(name, type_=UTCDateTime())

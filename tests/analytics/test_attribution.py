@@ -16,6 +16,8 @@ from plugin.analytics.models import AttributionRule, LinkClick, LinkKind, OrderA
 from plugin.delivery.models import MessageKind, MessagePurpose
 from tests.analytics.factories import make_contact, make_message, make_order, make_store
 
+pytestmark = pytest.mark.sqlite  # measurement runs on the embedded default too
+
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
 
 

@@ -17,6 +17,8 @@ from plugin.whatsapp.models import parse_webhook
 from tests.analytics.factories import make_contact, make_message, make_store
 from tests.support import WHATSAPP_SAMPLES
 
+pytestmark = pytest.mark.sqlite  # measurement runs on the embedded default too
+
 
 def _status(name: str):  # type: ignore[no-untyped-def]
     payload = parse_webhook((WHATSAPP_SAMPLES / name).read_bytes())
@@ -26,7 +28,6 @@ def _status(name: str):  # type: ignore[no-untyped-def]
     return status
 
 
-@pytest.mark.sqlite
 @pytest.mark.parametrize(
     ("sample", "expected"),
     [
@@ -46,7 +47,6 @@ def test_pricing_from_real_status_samples(sample: str, expected: tuple[object, .
     assert mapped == expected
 
 
-@pytest.mark.sqlite
 def test_free_pricing_types_are_not_billable_when_meta_omits_the_flag() -> None:
     # given: a PMP status without "billable" (a free customer-service reply)
     status = _status("status_sent_pmp.json").model_copy(
@@ -60,7 +60,6 @@ def test_free_pricing_types_are_not_billable_when_meta_omits_the_flag() -> None:
     assert pricing_from_status(status) == ("service", "free_customer_service", False)
 
 
-@pytest.mark.sqlite
 def test_rates_fall_back_to_the_default_row_and_unknown_categories_cost_nothing() -> None:
     table = {"rates": {"TR": {"marketing": "0.0109"}, "*": {"marketing": "0.05"}}}
     assert rate_for(table, country="tr", category="MARKETING") == Decimal("0.0109")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlmodel import Session, select
 
 from plugin import clock
@@ -24,6 +25,8 @@ from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Pu
 from plugin.delivery.models import InboundMessage, MessageStatus
 from plugin.saleor.models import Store
 from tests.analytics.factories import make_contact, make_message, make_order, make_store
+
+pytestmark = pytest.mark.sqlite  # measurement runs on the embedded default too
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
 

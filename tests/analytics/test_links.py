@@ -25,6 +25,8 @@ from plugin.delivery.models import MessageStatus
 from plugin.stores.service import get_settings
 from tests.analytics.factories import make_contact, make_message, make_store
 
+pytestmark = pytest.mark.sqlite  # measurement runs on the embedded default too
+
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
@@ -251,7 +253,6 @@ def test_unknown_codes_are_a_bilingual_404_and_record_nothing(
     assert _clicks(session) == []
 
 
-@pytest.mark.sqlite
 def test_agent_classes() -> None:
     assert classify_agent(IPHONE) is AgentClass.MOBILE
     assert classify_agent(DESKTOP) is AgentClass.DESKTOP

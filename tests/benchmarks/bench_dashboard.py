@@ -66,14 +66,16 @@ SELECT g,
        CASE WHEN s.status IN ('sent', 'delivered', 'read') THEN 'regular' END,
        CASE WHEN s.status IN ('sent', 'delivered', 'read') THEN TRUE END,
        s.created_at, s.created_at,
-       CASE WHEN s.status IN ('sent', 'delivered', 'read') THEN s.created_at + interval '1 second' END,
+       CASE WHEN s.status IN ('sent', 'delivered', 'read')
+           THEN s.created_at + interval '1 second' END,
        CASE WHEN s.status IN ('delivered', 'read') THEN s.created_at + interval '5 seconds' END,
        CASE WHEN s.status = 'read' THEN s.created_at + interval '10 minutes' END,
        CASE WHEN s.status = 'failed' THEN s.created_at + interval '2 seconds' END
 FROM generate_series(1, {rows}) AS g
 CROSS JOIN LATERAL (
     SELECT CASE WHEN g % 2 = 0 THEN {bench} ELSE {bench} + 1 + g % {others} END AS store_id,
-           now() - ((({rows} - g)::float8 * {seconds} / {rows}) * interval '1 second') AS created_at,
+           now() - ((({rows} - g)::float8 * {seconds} / {rows}) * interval '1 second')
+               AS created_at,
            (ARRAY['campaign', 'campaign', 'cart_recovery', 'order_update'])[1 + g % 4] AS kind,
            (ARRAY['spring_a', 'spring_b', 'cart_1', 'cart_2', 'order_paid', 'shipped'])[1 + g % 6]
                AS template,
@@ -221,9 +223,7 @@ def main() -> dict[str, object]:
         t = time.monotonic()
         with session_scope() as session:
             get_settings(session, BENCH_STORE).storefront_url = "https://shop.example.com"
-            session.add(
-                RollupState(store_id=BENCH_STORE, built_through=today - timedelta(days=36))
-            )
+            session.add(RollupState(store_id=BENCH_STORE, built_through=today - timedelta(days=36)))
         built: list[Any] = []
         while True:
             with session_scope() as session:
