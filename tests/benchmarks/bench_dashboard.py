@@ -31,6 +31,9 @@ BENCH_STORE = 1
 OTHER_STORES = 9
 CONTACTS = 1_000_000
 HISTORY_DAYS = 365
+# Reported, not held to the target: what a dashboard costs when the tick has not refreshed
+# today's rollup (a stopped scheduler), so all of today is aggregated raw.
+DIAGNOSTIC = {"funnel_by_campaign_today_raw"}
 
 
 GENERATE = """
@@ -204,6 +207,19 @@ def generate(dsn: str, rows: int) -> dict[str, float]:
     return timings
 
 
+def _without_today_rollup(session: Any, query: Callable[[], object]) -> object:
+    """Run `query` as if today's rows had never been rolled up (rolled back afterwards)."""
+    from plugin.analytics.models import RollupState
+
+    state = session.get(RollupState, BENCH_STORE)
+    state.partial_until = None
+    session.flush()
+    try:
+        return query()
+    finally:
+        session.rollback()
+
+
 def main() -> dict[str, object]:
     from plugin import clock
     from plugin.analytics import service
@@ -264,6 +280,10 @@ def main() -> dict[str, object]:
             "export_csv_funnel": lambda s: service.export_csv(
                 "funnel", session=s, by=D.CAMPAIGN, **common
             ),
+            # worst case: today's refresh has not run, all of today is read raw
+            "funnel_by_campaign_today_raw": lambda s: _without_today_rollup(
+                s, lambda: service.funnel(s, by=D.CAMPAIGN, **common)
+            ),
         }
         results: dict[str, dict[str, float]] = {}
         for name, query in queries.items():
@@ -286,8 +306,9 @@ def main() -> dict[str, object]:
             }
             print(f"{name:28s} {results[name]}", flush=True)
         figures["queries"] = results
-        figures["worst_median_ms"] = max(r["median_ms"] for r in results.values())
-        figures["passed"] = all(r["median_ms"] < TARGET_MS for r in results.values())
+        dashboard = {k: v for k, v in results.items() if k not in DIAGNOSTIC}
+        figures["worst_median_ms"] = max(r["median_ms"] for r in dashboard.values())
+        figures["passed"] = all(r["median_ms"] < TARGET_MS for r in dashboard.values())
     save("dashboard", figures)
     return figures
 
