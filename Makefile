@@ -60,8 +60,8 @@ lint: install
 test: install ui
 	$(BIN)/ruff check plugin handlers tests migrations
 	$(MAKE) --no-print-directory ui-test
-	$(BIN)/pytest
-	ULAK_TEST_DB=sqlite $(BIN)/pytest -m sqlite
+	$(BIN)/pytest -n 4
+	ULAK_TEST_DB=sqlite $(BIN)/pytest -n 2 -m sqlite
 
 bench: install ui
 	$(BIN)/python -m tests.benchmarks.run

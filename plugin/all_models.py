@@ -1,5 +1,6 @@
 """Imports every table model so SQLModel's metadata is complete (Alembic, tests)."""
 
+from plugin.analytics import models as analytics_models  # noqa: F401
 from plugin.consent import models as consent_models  # noqa: F401
 from plugin.contacts import models as contacts_models  # noqa: F401
 from plugin.delivery import models as delivery_models  # noqa: F401

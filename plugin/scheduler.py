@@ -27,6 +27,8 @@ TICK_TASKS: list[str] = [
     "plugin.contacts.sync:requeue_stalled",
     "plugin.consent.service:lapse_requests",
     "plugin.consent.privacy:purge_expired",
+    "plugin.analytics.rollups:build_rollups",
+    "plugin.analytics.rollups:purge_expired",
 ]
 
 

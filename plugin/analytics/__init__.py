@@ -1,0 +1,1 @@
+"""Measurement: tracked links, funnels, attribution of orders, cost, daily rollups."""

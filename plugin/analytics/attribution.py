@@ -1,0 +1,336 @@
+"""Orders credited to messages, and what a campaign's holdout says about real lift.
+
+Rules, in order (issue 9):
+1. an order from a checkout that a recovery message was about goes to that recovery step
+   (the step the contact clicked, else the last step sent before the order);
+2. else the last message the contact clicked within the attribution window (default 72 h);
+3. else the last marketing message delivered to the contact within 24 h;
+4. else nothing: the order is still kept (conversion and holdout lift count every order).
+Refunds and cancellations reduce the kept amount; the order id makes every call idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
+from plugin.analytics.rollups import mark_dirty
+from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import Order
+from plugin.stores.service import get_settings
+
+DELIVERED_WINDOW = timedelta(hours=24)
+RECOVERY_KINDS = (MessageKind.CART_RECOVERY.value,)
+NOT_ATTRIBUTABLE_KINDS = (MessageKind.TEST.value, MessageKind.OPTIN_REQUEST.value)
+
+
+def _candidate(
+    session: Session, *, store_id: int, ordered_at: datetime, window: timedelta, order: Order
+) -> tuple[AttributionRule, OutboundMessage] | None:
+    m = OutboundMessage
+    if order.checkout_id:
+        recovery = (
+            select(m)
+            .where(
+                m.store_id == store_id,
+                m.checkout_id == order.checkout_id,
+                m.kind.in_(RECOVERY_KINDS),  # type: ignore[attr-defined]
+                m.sent_at.is_not(None),  # type: ignore[union-attr]
+                m.sent_at <= ordered_at,  # type: ignore[operator]
+                m.sent_at >= ordered_at - window,  # type: ignore[operator]
+            )
+            .order_by(m.sent_at.desc(), m.id.desc())  # type: ignore[union-attr]
+        )
+        steps = list(session.exec(recovery))
+        if steps:
+            clicked = _last_clicked_among(session, [s.id for s in steps if s.id], ordered_at)
+            chosen = next((s for s in steps if s.id == clicked), steps[0])
+            return AttributionRule.RECOVERY, chosen
+    return None
+
+
+def _last_clicked_among(session: Session, ids: list[int], before: datetime) -> int | None:
+    if not ids:
+        return None
+    row = session.execute(
+        sa.select(LinkClick.message_id)
+        .where(
+            LinkClick.message_id.in_(ids),  # type: ignore[union-attr]
+            LinkClick.filtered.is_(False),  # type: ignore[attr-defined]
+            LinkClick.clicked_at <= before,  # type: ignore[operator]
+        )
+        .order_by(LinkClick.clicked_at.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    return int(row[0]) if row else None
+
+
+def _by_click(
+    session: Session, *, store_id: int, contact_id: int, ordered_at: datetime, window: timedelta
+) -> OutboundMessage | None:
+    row = session.execute(
+        sa.select(LinkClick.message_id)
+        .join(OutboundMessage, OutboundMessage.id == LinkClick.message_id)  # type: ignore[arg-type]
+        .where(
+            LinkClick.contact_id == contact_id,
+            LinkClick.store_id == store_id,
+            LinkClick.filtered.is_(False),  # type: ignore[attr-defined]
+            LinkClick.clicked_at <= ordered_at,  # type: ignore[operator]
+            LinkClick.clicked_at >= ordered_at - window,  # type: ignore[operator]
+            OutboundMessage.kind.not_in(NOT_ATTRIBUTABLE_KINDS),  # type: ignore[attr-defined]
+        )
+        .order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    return session.get(OutboundMessage, row[0]) if row else None
+
+
+def _by_delivery(
+    session: Session, *, store_id: int, contact_id: int, ordered_at: datetime
+) -> OutboundMessage | None:
+    m = OutboundMessage
+    query = (
+        select(m)
+        .where(
+            m.store_id == store_id,
+            m.contact_id == contact_id,
+            m.purpose == MessagePurpose.MARKETING.value,
+            m.delivered_at.is_not(None),  # type: ignore[union-attr]
+            m.delivered_at <= ordered_at,  # type: ignore[operator]
+            m.delivered_at >= ordered_at - DELIVERED_WINDOW,  # type: ignore[operator]
+        )
+        .order_by(m.delivered_at.desc(), m.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def _amounts(order: Order) -> tuple[Decimal, Decimal, str | None]:
+    total = order.total.gross.amount if order.total else Decimal("0")
+    currency = order.total.gross.currency if order.total else None
+    refunded = order.total_refunded.amount if order.total_refunded else Decimal("0")
+    return total, refunded, currency
+
+
+def attribute_order(
+    session: Session, *, store: Store, order: Order, contact_id: int | None
+) -> OrderAttribution:
+    """Credit `order` to a message by the rules above (once per order id: a second call returns
+    the first result, with the amounts refreshed from the payload)."""
+    assert store.id is not None
+    existing = session.exec(
+        select(OrderAttribution).where(
+            OrderAttribution.store_id == store.id, OrderAttribution.order_id == order.id
+        )
+    ).first()
+    total, refunded, currency = _amounts(order)
+    settings = get_settings(session, store.id)
+    if existing is not None:
+        if total > 0 and not existing.cancelled:
+            existing.total_amount = total
+            existing.refunded_amount = max(existing.refunded_amount, refunded)
+            existing.net_amount = max(total - existing.refunded_amount, Decimal("0"))
+            existing.updated_at = clock.now()
+            mark_dirty(session, store_id=store.id, day=existing.ordered_at.date())
+        return existing
+    ordered_at = order.created or clock.now()
+    window = timedelta(hours=settings.attribution_window_hours)
+    rule = AttributionRule.NONE
+    message: OutboundMessage | None = None
+    found = _candidate(
+        session, store_id=store.id, ordered_at=ordered_at, window=window, order=order
+    )
+    if found is not None:
+        rule, message = found
+    elif contact_id is not None:
+        message = _by_click(
+            session, store_id=store.id, contact_id=contact_id, ordered_at=ordered_at, window=window
+        )
+        if message is not None:
+            rule = AttributionRule.CLICK
+        else:
+            message = _by_delivery(
+                session, store_id=store.id, contact_id=contact_id, ordered_at=ordered_at
+            )
+            if message is not None:
+                rule = AttributionRule.DELIVERED
+    row = OrderAttribution(
+        store_id=store.id,
+        order_id=order.id,
+        contact_id=contact_id,
+        rule=rule,
+        message_id=message.id if message else None,
+        flow_key=message.flow_key if message else None,
+        flow_step=message.flow_step if message else None,
+        campaign_id=message.campaign_id if message else None,
+        variant=message.variant if message else None,
+        template_name=message.template_name if message else None,
+        currency=(currency or settings.default_currency)[:3],
+        total_amount=total,
+        refunded_amount=refunded,
+        net_amount=max(total - refunded, Decimal("0")),
+        ordered_at=ordered_at,
+    )
+    session.add(row)
+    mark_dirty(session, store_id=store.id, day=ordered_at.date())
+    session.flush()
+    return row
+
+
+def apply_refund_or_cancel(
+    session: Session,
+    *,
+    store: Store,
+    order: Order,
+    event: Literal["refunded", "cancelled"],
+) -> OrderAttribution | None:
+    """ORDER_REFUNDED (with totalRefunded, cumulative, so redeliveries change nothing) lowers the
+    kept amount; ORDER_CANCELLED sets it to 0. None when the order was never recorded."""
+    assert store.id is not None
+    row = session.exec(
+        select(OrderAttribution).where(
+            OrderAttribution.store_id == store.id, OrderAttribution.order_id == order.id
+        )
+    ).first()
+    if row is None:
+        return None
+    if event == "cancelled":
+        row.cancelled = True
+        row.net_amount = Decimal("0")
+    else:
+        _total, refunded, _currency = _amounts(order)
+        row.refunded_amount = max(row.refunded_amount, refunded)
+        row.net_amount = (
+            Decimal("0")
+            if row.cancelled
+            else max(row.total_amount - row.refunded_amount, Decimal("0"))
+        )
+    row.updated_at = clock.now()
+    mark_dirty(session, store_id=store.id, day=row.ordered_at.date())
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class HoldoutLift:
+    """Conversion of a campaign's recipients against its holdout over the same window."""
+
+    campaign_id: int
+    started_at: datetime | None
+    window_hours: int
+    recipients: int
+    recipients_converted: int
+    holdout: int
+    holdout_converted: int
+
+    @property
+    def recipient_rate(self) -> float:
+        return self.recipients_converted / self.recipients if self.recipients else 0.0
+
+    @property
+    def holdout_rate(self) -> float:
+        return self.holdout_converted / self.holdout if self.holdout else 0.0
+
+    @property
+    def absolute_lift(self) -> float:
+        """Percentage points the messages added."""
+        return self.recipient_rate - self.holdout_rate
+
+    @property
+    def relative_lift(self) -> float | None:
+        """(recipient rate / holdout rate) - 1; None while the holdout has no conversion."""
+        return self.recipient_rate / self.holdout_rate - 1 if self.holdout_rate else None
+
+    @property
+    def incremental_orders(self) -> float:
+        return self.absolute_lift * self.recipients
+
+
+def _holdout_from_table(session: Session, campaign_id: int) -> list[int]:
+    """The campaigns domain's `campaign_recipient` rows flagged holdout, if that table exists."""
+    inspector = sa.inspect(session.connection())
+    if not inspector.has_table("campaign_recipient"):
+        return []
+    columns = {c["name"] for c in inspector.get_columns("campaign_recipient")}
+    if not {"campaign_id", "contact_id", "holdout"} <= columns:
+        return []
+    rows = session.execute(
+        sa.text(
+            "SELECT contact_id FROM campaign_recipient "
+            "WHERE campaign_id = :campaign AND holdout = :yes"
+        ),
+        {"campaign": campaign_id, "yes": True},
+    )
+    return [int(r[0]) for r in rows]
+
+
+def holdout_lift(
+    session: Session,
+    *,
+    store_id: int,
+    campaign_id: int,
+    holdout_contact_ids: list[int] | None = None,
+    window_hours: int | None = None,
+) -> HoldoutLift:
+    """Share of recipients (sent a message of the campaign) and of holdout contacts (given, or
+    read from `campaign_recipient`) who ordered within the window after the campaign started."""
+    if window_hours is None:
+        window_hours = get_settings(session, store_id).attribution_window_hours
+    m = OutboundMessage
+    (started_at,) = session.execute(
+        sa.select(sa.func.min(m.sent_at)).where(
+            m.store_id == store_id, m.campaign_id == campaign_id
+        )
+    ).one()
+    recipients = {
+        int(r[0])
+        for r in session.execute(
+            sa.select(m.contact_id)
+            .where(
+                m.store_id == store_id,
+                m.campaign_id == campaign_id,
+                m.sent_at.is_not(None),  # type: ignore[union-attr]
+            )
+            .distinct()
+        )
+    }
+    if holdout_contact_ids is None:
+        holdout_contact_ids = _holdout_from_table(session, campaign_id)
+    holdout = set(holdout_contact_ids) - recipients
+    converted: set[int] = set()
+    if started_at is not None and (recipients or holdout):
+        end = started_at + timedelta(hours=window_hours)
+        everyone = sorted(recipients | holdout)
+        for start in range(0, len(everyone), 5000):
+            chunk = everyone[start : start + 5000]
+            converted |= {
+                int(r[0])
+                for r in session.execute(
+                    sa.select(OrderAttribution.contact_id)
+                    .where(
+                        OrderAttribution.store_id == store_id,
+                        OrderAttribution.contact_id.in_(chunk),  # type: ignore[union-attr]
+                        OrderAttribution.ordered_at >= started_at,  # type: ignore[operator]
+                        OrderAttribution.ordered_at <= end,  # type: ignore[operator]
+                        OrderAttribution.cancelled.is_(False),  # type: ignore[attr-defined]
+                    )
+                    .distinct()
+                )
+            }
+    return HoldoutLift(
+        campaign_id=campaign_id,
+        started_at=started_at,
+        window_hours=window_hours,
+        recipients=len(recipients),
+        recipients_converted=len(recipients & converted),
+        holdout=len(holdout),
+        holdout_converted=len(holdout & converted),
+    )

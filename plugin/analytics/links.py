@@ -1,0 +1,250 @@
+"""Tracked links: short unguessable codes that redirect only to URLs the store configured.
+
+An open redirect can never be produced: /r/<code> resolves only codes made by `create_link`,
+and `create_link` refuses any URL whose host the store did not configure.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.analytics.models import AgentClass, LinkClick, LinkKind, TrackedLink
+from plugin.analytics.rollups import mark_dirty
+from plugin.delivery.models import OutboundMessage
+from plugin.errors import ConfigurationError
+from plugin.stores.models import StoreSettings
+from plugin.stores.service import get_settings
+
+CODE_BYTES = 12  # token_urlsafe(12) -> 16 characters, 96 bits
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
+PREVIEW_WINDOW = timedelta(seconds=2)  # a "click" this soon after sending is a preview fetch
+
+# Substrings (lowercase) of user agents that fetch link previews or crawl, never people.
+PREVIEW_AGENTS = (
+    "whatsapp/",
+    "facebookexternalhit",
+    "facebookcatalog",
+    "slackbot",
+    "telegrambot",
+    "twitterbot",
+    "discordbot",
+    "linkedinbot",
+    "skypeuripreview",
+    "pinterestbot",
+    "embedly",
+    "iframely",
+    "vkshare",
+    "redditbot",
+    "applebot",
+)
+# curl, wget and HTTP libraries: no person taps a WhatsApp link with them, so not counted.
+BOT_AGENTS = (
+    "googlebot",
+    "bingbot",
+    "yandexbot",
+    "duckduckbot",
+    "baiduspider",
+    "ahrefsbot",
+    "semrushbot",
+    "petalbot",
+    "bot/",
+    "crawler",
+    "spider",
+    "curl/",
+    "wget/",
+    "python-requests",
+    "python-httpx",
+    "python-urllib",
+    "aiohttp",
+    "go-http-client",
+    "okhttp",
+    "java/",
+    "libwww-perl",
+    "headlesschrome",
+    "phantomjs",
+    "scrapy",
+)
+MOBILE_MARKERS = ("mobile", "android", "iphone", "ipad", "ipod", "windows phone")
+
+
+class LinkRefused(ConfigurationError):
+    """The URL is not one the store configured (or not a plain web URL)."""
+
+    code = "LINK_REFUSED"
+
+
+def _normalise_host(host: str) -> str:
+    """Lowercase ASCII (punycode) host without a trailing dot; raises on malformed IDN."""
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        raise ValueError("empty host")
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError("bad international host") from exc
+    if not re.fullmatch(r"[a-z0-9.-]+", ascii_host) or ".." in ascii_host:
+        raise ValueError("bad host")
+    return ascii_host
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url.strip())
+        return _normalise_host(parts.hostname or "") if parts.hostname else None
+    except ValueError:
+        return None
+
+
+def allowed_hosts(settings: StoreSettings) -> set[str]:
+    """Hosts the store configured: its storefront, its checkout URL and `extra.link_hosts`
+    (an entry "*.example.com" allows that domain's subdomains)."""
+    hosts: set[str] = set()
+    for url in (settings.storefront_url, settings.checkout_url_template):
+        if url:
+            host = _host_of(url.replace("{", "").replace("}", ""))
+            if host:
+                hosts.add(host)
+    extra = settings.extra.get("link_hosts") if isinstance(settings.extra, dict) else None
+    for entry in extra or []:
+        if not isinstance(entry, str):
+            continue
+        wildcard = entry.strip().startswith("*.")
+        name = entry.strip()[2:] if wildcard else entry.strip()
+        if "//" in name:
+            host = _host_of(name)
+        else:
+            try:
+                host = _normalise_host(name.split("/")[0].split(":")[0])
+            except ValueError:
+                host = None
+        if host:
+            hosts.add(("*." if wildcard else "") + host)
+    return hosts
+
+
+def _host_allowed(host: str, hosts: set[str]) -> bool:
+    if host in hosts:
+        return True
+    return any(h.startswith("*.") and host.endswith(h[1:]) for h in hosts)
+
+
+def checked_url(url: str, hosts: set[str]) -> str:
+    """The URL, normalised (punycode host, no fragment-only tricks), if it may be a redirect
+    target; raises LinkRefused otherwise."""
+    refused = LinkRefused(
+        "Bu bağlantı mağazanın ayarlarında tanımlı bir adrese gitmiyor. / "
+        "This link does not point to an address configured for the store."
+    )
+    if not isinstance(url, str) or not url or len(url) > 4000:
+        raise refused
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in url):
+        raise refused
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise refused from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise refused
+    if "@" in parts.netloc or parts.username is not None or parts.password is not None:
+        raise refused
+    if not parts.hostname:
+        raise refused
+    try:
+        host = _normalise_host(parts.hostname)
+    except ValueError as exc:
+        raise refused from exc
+    if not _host_allowed(host, hosts):
+        raise refused
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit(
+        (parts.scheme.lower(), netloc, parts.path or "/", parts.query, parts.fragment)
+    )
+
+
+def create_link(
+    session: Session,
+    *,
+    store_id: int,
+    url: str,
+    message_id: int | None = None,
+    contact_id: int | None = None,
+    kind: LinkKind = LinkKind.OTHER,
+) -> str:
+    """A new short code for `url` (refused unless its host is configured for the store)."""
+    target = checked_url(url, allowed_hosts(get_settings(session, store_id)))
+    code = secrets.token_urlsafe(CODE_BYTES)
+    session.add(
+        TrackedLink(
+            store_id=store_id,
+            code=code,
+            url=target,
+            kind=kind,
+            message_id=message_id,
+            contact_id=contact_id,
+        )
+    )
+    session.flush()
+    return code
+
+
+def classify_agent(user_agent: str | None) -> AgentClass:
+    """Who is asking, from the User-Agent alone (the class is kept, never the raw string)."""
+    ua = (user_agent or "").strip().lower()
+    if not ua:
+        return AgentClass.UNKNOWN
+    if any(marker in ua for marker in PREVIEW_AGENTS):
+        return AgentClass.PREVIEW
+    if any(marker in ua for marker in BOT_AGENTS):
+        return AgentClass.BOT
+    if any(marker in ua for marker in MOBILE_MARKERS):
+        return AgentClass.MOBILE
+    return AgentClass.DESKTOP
+
+
+def record_click(
+    session: Session, *, code: str, user_agent: str | None, method: str = "GET"
+) -> str | None:
+    """Record a request for `code` and return where to redirect, or None for an unknown code.
+
+    Previews, bots, HEAD requests and requests within 2 s of the message being sent are kept
+    as filtered: they redirect like any other but are never counted as clicks."""
+    if not CODE_PATTERN.fullmatch(code):
+        return None
+    link = session.exec(select(TrackedLink).where(TrackedLink.code == code)).first()
+    if link is None:
+        return None
+    now = clock.now()
+    agent = classify_agent(user_agent)
+    reason: str | None = None
+    if method.upper() == "HEAD":
+        reason = "head"
+    elif agent in (AgentClass.PREVIEW, AgentClass.BOT, AgentClass.UNKNOWN):
+        reason = agent.value
+    message = session.get(OutboundMessage, link.message_id) if link.message_id else None
+    if reason is None and message is not None and message.sent_at is not None:
+        if now - message.sent_at < PREVIEW_WINDOW:
+            reason = "too_soon"
+    assert link.id is not None
+    session.add(
+        LinkClick(
+            store_id=link.store_id,
+            link_id=link.id,
+            message_id=link.message_id,
+            contact_id=link.contact_id,
+            agent_class=agent,
+            filtered=reason is not None,
+            filter_reason=reason,
+            clicked_at=now,
+        )
+    )
+    if reason is None and message is not None:
+        mark_dirty(session, store_id=link.store_id, day=message.created_at.date())
+    session.flush()
+    return link.url
