@@ -95,8 +95,14 @@ class SentMessage:
             "type": r.type,
             "template_name": r.template_name,
             "template_language": r.template_language,
+            "template": (
+                {"name": r.template_name, "language": r.template_language}
+                if r.template_name
+                else None
+            ),
             "category": r.category,
             "text": r.text,
+            "rendered_text": r.text,
             "body": body,
             "header": r.header,
             "footer": r.footer,
