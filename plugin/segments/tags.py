@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from plugin import clock
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.errors import InvalidPayload
@@ -47,9 +48,16 @@ def _add(
 ) -> list[str]:
     clean = sorted({t for t in (normalise_tag(x) for x in tags) if t})
     if clean:
+        now = clock.now()
         stmt = insert_ignoring_conflicts(session, ContactTag).values(
             [
-                {"store_id": store_id, "contact_id": contact_id, "tag": t, "source": source}
+                {
+                    "store_id": store_id,
+                    "contact_id": contact_id,
+                    "tag": t,
+                    "source": source,
+                    "created_at": now,
+                }
                 for t in clean
             ]
         )
