@@ -24,6 +24,8 @@ ADVISORY_LOCK_ID = 0x756C616B  # "ulak"
 # "module:function(session=)" run on every tick, in order; domains add theirs here.
 TICK_TASKS: list[str] = [
     "plugin.inbox.service:requeue_orphans",
+    "plugin.campaigns.service:tick",
+    "plugin.segments.service:refresh_rfm_due",
 ]
 
 

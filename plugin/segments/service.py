@@ -22,7 +22,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.errors import InvalidPayload
 from plugin.saleor.payloads import Order
 from plugin.segments.builtin import builtin_condition, spend_in_window, thresholds_for
-from plugin.segments.models import ContactOrder, ContactPurchase, ContactRfm, Segment
+from plugin.segments.models import ContactOrder, ContactPurchase, ContactRfm, ContactTag, Segment
 from plugin.segments.rules import RuleContext, compile_rule, validate_rule
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
@@ -59,13 +59,22 @@ def context_for(settings: StoreSettings) -> RuleContext:
     )
 
 
+STAFF_TAG = "ulak:staff"  # staff numbers that received test sends: never in an audience
+
+
 def reachable(store_id: int) -> ColumnElement[bool]:
-    """The universe of every segment: the store's contacts with a valid phone, not erased."""
+    """The universe of every segment: the store's contacts with a valid phone, not erased,
+    not a staff test number."""
     erased: Any = Contact.erased_at
+    contact_id: Any = Contact.id
+    staff = sa.select(ContactTag.contact_id).where(
+        ContactTag.store_id == store_id, ContactTag.tag == STAFF_TAG
+    )
     return sa.and_(
         Contact.store_id == store_id,
         Contact.phone_status == PhoneStatus.VALID.value,
         erased.is_(None),
+        contact_id.not_in(staff),
     )
 
 

@@ -43,9 +43,10 @@ class TagSource:
     BUTTON = "button"
 
 
-def _add(
+def record_tags(
     session: Session, *, store_id: int, contact_id: int, tags: Iterable[str], source: str
 ) -> list[str]:
+    """Add tags (normalised, idempotent) without a plan check: for automatic sources."""
     clean = sorted({t for t in (normalise_tag(x) for x in tags) if t})
     if clean:
         now = clock.now()
@@ -86,7 +87,7 @@ def add_tags(session: Session, *, store_id: int, contact_id: int, tags: list[str
     """A merchant tags a contact by hand (Silver). Returns the normalised tags added."""
     require_feature(stores_service.get_settings(session, store_id), Feature.TAGS)
     _contact(session, store_id=store_id, contact_id=contact_id)
-    return _add(
+    return record_tags(
         session, store_id=store_id, contact_id=contact_id, tags=tags, source=TagSource.MANUAL
     )
 
@@ -184,7 +185,9 @@ def _import_row(
             "No contact with this phone or email.",
             "Bu telefon ya da e-postayla kişi yok.",
         )
-    added = _add(session, store_id=store_id, contact_id=contact.id, tags=tags, source=TagSource.CSV)
+    added = record_tags(
+        session, store_id=store_id, contact_id=contact.id, tags=tags, source=TagSource.CSV
+    )
     return CsvRowResult(index, "tagged", tags=added)
 
 
@@ -218,7 +221,9 @@ def tags_from_customer(
     if wanted:
         stale = stale.where(ContactTag.tag.not_in(wanted))  # type: ignore[attr-defined]
     session.execute(stale)
-    _add(session, store_id=store_id, contact_id=contact_id, tags=wanted, source=TagSource.SALEOR)
+    record_tags(
+        session, store_id=store_id, contact_id=contact_id, tags=wanted, source=TagSource.SALEOR
+    )
     return wanted
 
 
@@ -245,7 +250,9 @@ def tag_from_button_answer(
             ContactTag.tag != tag,  # type: ignore[arg-type]
         )
     )
-    _add(session, store_id=store_id, contact_id=contact_id, tags=[tag], source=TagSource.BUTTON)
+    record_tags(
+        session, store_id=store_id, contact_id=contact_id, tags=[tag], source=TagSource.BUTTON
+    )
     return tag
 
 

@@ -29,7 +29,7 @@ from plugin.segments.rules import (
     validate_rule,
 )
 from plugin.segments.service import Audience
-from plugin.segments.tags import TagSource, _add
+from plugin.segments.tags import TagSource, record_tags
 from plugin.stores.models import Plan
 from plugin.stores.plans import PlanLimitError
 from tests.segments.factories import (
@@ -102,7 +102,7 @@ def build_world(session: Session, now: datetime) -> tuple[int, list[Person]]:
         assert contact.id is not None
         p = Person(contact.id, country, locale, orders, Decimal(spent), first, last)
         for tag in rnd.sample(["vip", "colour:blue", "b2b"], rnd.choice([0, 1, 2])):
-            _add(
+            record_tags(
                 session,
                 store_id=store.id,
                 contact_id=contact.id,
