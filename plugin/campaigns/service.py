@@ -953,11 +953,15 @@ def tick(*, session: Session) -> None:
         pick_winner(session, campaign=campaign)
     ob: Any = OutboundMessage
     for campaign in session.exec(select(Campaign).where(c.status == CampaignStatus.RUNNING.value)):
+        waiting_for_winner = _winner_group_pending(campaign) and campaign.winner_variant is None
         if campaign.fanout_done_at is None:
-            if now - campaign.updated_at > STALL_AFTER:
+            main_done = (
+                campaign.snapshot_done and campaign.send_checkpoint >= campaign.snapshot_checkpoint
+            )
+            if not (main_done and waiting_for_winner) and now - campaign.updated_at > STALL_AFTER:
                 broker.enqueue_after_commit(session, LOOP_ACTOR, campaign.id)
             continue
-        if _winner_group_pending(campaign) and campaign.winner_variant is None:
+        if waiting_for_winner:
             continue
         unfinished = session.execute(
             sa.select(
