@@ -2,7 +2,7 @@
 
 Revision ID: 0009_campaigns
 Revises: 0008_checkouts
-Create Date: 2026-11-24 21:41:23.642983
+Create Date: 2026-11-24 22:04:04.425641
 """
 from collections.abc import Sequence
 
@@ -54,6 +54,8 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('test_sent_at', plugin.db.UTCDateTime(), nullable=True),
     sa.Column('estimated_cost', sa.Numeric(precision=14, scale=4), nullable=True),
+    sa.Column('estimated_messages', sa.Integer(), nullable=True),
+    sa.Column('estimated_at', plugin.db.UTCDateTime(), nullable=True),
     sa.Column('cost_currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
     sa.Column('audience_rule', plugin.db.JSONType, nullable=True),
     sa.Column('audience_as_of', plugin.db.UTCDateTime(), nullable=True),
@@ -114,12 +116,15 @@ def upgrade() -> None:
     sa.Column('recency', sa.Integer(), nullable=False),
     sa.Column('frequency', sa.Integer(), nullable=False),
     sa.Column('monetary', sa.Integer(), nullable=False),
+    sa.Column('spend_window', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('spend_rank', sa.Integer(), nullable=True),
     sa.Column('computed_at', plugin.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['store_id'], ['store.id'], ),
     sa.PrimaryKeyConstraint('contact_id')
     )
     with op.batch_alter_table('contact_rfm', schema=None) as batch_op:
+        batch_op.create_index('ix_contact_rfm_spend_rank', ['store_id', 'spend_rank'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_rfm_store_id'), ['store_id'], unique=False)
 
     op.create_table('contact_tag',
@@ -180,6 +185,7 @@ def downgrade() -> None:
     op.drop_table('contact_tag')
     with op.batch_alter_table('contact_rfm', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_rfm_store_id'))
+        batch_op.drop_index('ix_contact_rfm_spend_rank')
 
     op.drop_table('contact_rfm')
     with op.batch_alter_table('contact_order', schema=None) as batch_op:

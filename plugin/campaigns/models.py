@@ -60,6 +60,8 @@ class Campaign(SQLModel, table=True):
     # before launch
     test_sent_at: datetime | None = Field(default=None, sa_column=utc_column())
     estimated_cost: Decimal | None = Field(default=None, max_digits=14, decimal_places=4)
+    estimated_messages: int | None = None
+    estimated_at: datetime | None = Field(default=None, sa_column=utc_column())
     cost_currency: str | None = Field(default=None, max_length=3)
     # the loop
     audience_rule: dict[str, Any] | None = Field(default=None, sa_type=JSONType)  # as launched

@@ -56,9 +56,10 @@ from plugin.stores.plans import (
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import WhatsAppAccount, default_account
 
-BATCH_SIZE = 5_000  # outbox rows per INSERT … SELECT
+BATCH_SIZE = 10_000  # outbox rows per INSERT … SELECT
 SNAPSHOT_CHUNK = 100_000  # contacts per snapshot statement
 STALL_AFTER = timedelta(seconds=30)  # a running loop silent this long is re-enqueued
+ESTIMATE_FRESH_FOR = timedelta(minutes=15)  # launch reuses the estimate the merchant just saw
 MAX_VARIANTS = 4
 MAX_HOLDOUT = 50
 PENDING_STATUSES = (MessageStatus.SCHEDULED.value, MessageStatus.QUEUED.value)
@@ -430,6 +431,13 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     messages = math.floor(sum(r.consented for r in rows) * send_share)
     tier = settings.daily_recipient_tier
     limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
+    if campaign.status == CampaignStatus.DRAFT:  # what the merchant saw; launch reuses it
+        campaign.estimated_cost, campaign.cost_currency = (
+            cost.quantize(Decimal("0.0001")),
+            settings.cost_currency,
+        )
+        campaign.estimated_messages, campaign.estimated_at = messages, clock.now()
+        session.add(campaign)
     return {
         "audience": audience,
         "holdout": audience - math.floor(audience * send_share),
@@ -464,20 +472,32 @@ def launch_campaign(
             "Send a test to a staff number first.",
             "Önce bir personel numarasına test mesajı gönderin.",
         )
-    estimate = estimate_campaign(session, store_id=store_id, campaign_id=campaign_id)
-    require_recipient_limit(settings, estimate["audience"])
-    if estimate["exceeds_daily_tier"] and not accept_daily_tier:
-        raise CampaignError(
-            "DAILY_TIER_EXCEEDED",
-            f"{estimate['messages']} messages exceed your WhatsApp number's daily limit of "
-            f"{estimate['daily_tier']} people; sending would take {estimate['days_needed']} days. "
-            "Confirm to continue.",
-            f"{estimate['messages']} mesaj, WhatsApp numaranızın günlük {estimate['daily_tier']} "
-            f"kişi sınırını aşıyor; gönderim {estimate['days_needed']} gün sürer. "
-            "Devam etmek için onaylayın.",
+    limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
+    if limit is not None:
+        where = audience_condition(session, settings=settings, audience=audience_of(campaign))
+        count = session.execute(
+            sa.select(sa.func.count()).select_from(Contact).where(where)
+        ).scalar_one()
+        require_recipient_limit(settings, int(count))
+    tier = settings.daily_recipient_tier
+    if tier is not None and not accept_daily_tier:
+        fresh = (
+            campaign.estimated_at is not None
+            and clock.now() - campaign.estimated_at < ESTIMATE_FRESH_FOR
         )
+        if not fresh:
+            estimate_campaign(session, store_id=store_id, campaign_id=campaign_id)
+        messages = campaign.estimated_messages or 0
+        if messages > tier:
+            days = math.ceil(messages / tier)
+            raise CampaignError(
+                "DAILY_TIER_EXCEEDED",
+                f"{messages} messages exceed your WhatsApp number's daily limit of {tier} people; "
+                f"sending would take {days} days. Confirm to continue.",
+                f"{messages} mesaj, WhatsApp numaranızın günlük {tier} kişi sınırını aşıyor; "
+                f"gönderim {days} gün sürer. Devam etmek için onaylayın.",
+            )
     now = clock.now()
-    campaign.estimated_cost, campaign.cost_currency = estimate["cost"], estimate["cost_currency"]
     campaign.launched_at = now
     if campaign.send_mode == SendMode.NOW:
         _start(session, campaign, settings)
@@ -689,7 +709,7 @@ def _snapshot_chunk(session: Session, campaign: Campaign, settings: StoreSetting
         else Audience(rule=campaign.audience_rule)
     )
     where = audience_condition(session, settings=settings, audience=audience, ctx=ctx)
-    limit = SNAPSHOT_CHUNK
+    limit = SNAPSHOT_CHUNK if campaign.recipients_total else BATCH_SIZE  # first rows at once
     plan_limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     if plan_limit is not None:
         limit = max(0, min(limit, plan_limit - campaign.recipients_total))

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from plugin.contacts.models import Contact
 from plugin.errors import InvalidPayload
-from plugin.segments.models import ContactOrder
+from plugin.segments.models import ContactOrder, ContactRfm
 from plugin.segments.rules import RuleContext, open_checkout_exists
 from plugin.stores.models import StoreSettings
 
@@ -119,19 +119,14 @@ def _abandoned(ctx: RuleContext, t: Thresholds) -> ColumnElement[bool]:
 
 
 def _vip(ctx: RuleContext, t: Thresholds) -> ColumnElement[bool]:
-    spend = spend_in_window(ctx, t.vip_spend_days)
-    ranked = (
-        sa.select(
-            spend.c.contact_id,
-            sa.func.rank().over(order_by=spend.c.spend.desc()).label("r"),
-            sa.func.count().over().label("n"),
-        )
-        .where(spend.c.spend > 0)
-        .subquery("ranked")
-    )
+    """Ranks come from contact_rfm (daily refresh): ranking a year of orders on every count
+    would cost seconds at a million contacts."""
+    rfm: Any = ContactRfm
+    ranked = sa.and_(rfm.store_id == ctx.store_id, rfm.spend_rank.is_not(None))
+    n = sa.select(sa.func.count()).where(ranked).scalar_subquery()
     # rank <= ceil(n * p / 100), in integers; ties at the boundary are all in.
-    top = sa.select(ranked.c.contact_id).where(
-        (ranked.c.r - 1) * 100 < ranked.c.n * t.vip_top_percent
+    top = sa.select(rfm.contact_id).where(
+        ranked, (rfm.spend_rank - 1) * 100 < n * t.vip_top_percent
     )
     contact_id: Any = Contact.id
     return sa.or_(Contact.orders_count >= t.vip_min_orders, contact_id.in_(top))

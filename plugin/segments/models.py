@@ -88,13 +88,17 @@ class Segment(SQLModel, table=True):
 
 
 class ContactRfm(SQLModel, table=True):
-    """Recency, frequency and monetary quintiles (1 = lowest, 5 = best) of contacts who ordered."""
+    """Recency, frequency and monetary quintiles (1 = lowest, 5 = best) of contacts who ordered,
+    and the spend over the VIP window with its rank (1 = biggest), refreshed daily."""
 
     __tablename__ = "contact_rfm"
+    __table_args__ = (sa.Index("ix_contact_rfm_spend_rank", "store_id", "spend_rank"),)
 
     contact_id: int = Field(foreign_key="contact.id", primary_key=True)
     store_id: int = Field(foreign_key="store.id", index=True)
     recency: int
     frequency: int
     monetary: int
+    spend_window: Decimal = Field(default=Decimal("0"), max_digits=14, decimal_places=2)
+    spend_rank: int | None = None  # among contacts with a positive spend in the window
     computed_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

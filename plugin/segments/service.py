@@ -328,19 +328,32 @@ def refresh_rfm(session: Session, *, store_id: int) -> int:
         .subquery("per_contact")
     )
     now = clock.now()
+    ctx = context_for(settings)
+    spend = spend_in_window(ctx, thresholds_for(settings).vip_spend_days)
+    window = sa.func.coalesce(spend.c.spend, 0)
     scored = sa.select(
         per_contact.c.contact_id,
         sa.literal(store_id).label("store_id"),
         sa.func.ntile(5).over(order_by=per_contact.c.last_at.asc()).label("recency"),
         sa.func.ntile(5).over(order_by=per_contact.c.freq.asc()).label("frequency"),
         sa.func.ntile(5).over(order_by=per_contact.c.money.asc()).label("monetary"),
+        window.label("spend_window"),
+        sa.case((window > 0, sa.func.rank().over(order_by=window.desc()))).label("spend_rank"),
         sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]
-    )
+    ).select_from(per_contact.outerjoin(spend, spend.c.contact_id == per_contact.c.contact_id))
     session.execute(sa.delete(ContactRfm).where(ContactRfm.store_id == store_id))  # type: ignore[arg-type]
+    columns = [
+        "contact_id",
+        "store_id",
+        "recency",
+        "frequency",
+        "monetary",
+        "spend_window",
+        "spend_rank",
+        "computed_at",
+    ]
     result = session.execute(
-        sa.insert(ContactRfm).from_select(
-            ["contact_id", "store_id", "recency", "frequency", "monetary", "computed_at"], scored
-        ),
+        sa.insert(ContactRfm).from_select(columns, scored),
         execution_options={"preserve_rowcount": True},
     )
     extra = dict(settings.extra or {})

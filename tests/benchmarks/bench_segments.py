@@ -162,6 +162,10 @@ def launch_once(engine: sa.Engine, store_id: int, name: str) -> dict[str, Any]:
             session, store_id=store_id, campaign_id=campaign.id, phone_e164="+905550000001"
         )
         campaign_id = campaign.id
+    with session_scope() as session:  # what the merchant sees before launching
+        estimate, estimate_s = timed(
+            lambda: campaigns.estimate_campaign(session, store_id=store_id, campaign_id=campaign_id)
+        )
     process = psutil.Process()
     peak = {"rss": process.memory_info().rss}
     marks: dict[str, float] = {}
@@ -213,6 +217,8 @@ def launch_once(engine: sa.Engine, store_id: int, name: str) -> dict[str, Any]:
             sa.text("SELECT batches FROM campaign WHERE id = :c"), {"c": campaign_id}
         ).scalar()
     return {
+        "estimate_s": round(estimate_s, 2),
+        "estimated_cost_usd": str(estimate["cost"]),
         "launch_call_s": round(marks["launch_call"], 3),
         "first_in_outbox_s": round(marks.get("first", float("nan")), 3),
         "all_in_outbox_s": round(marks.get("all", float("nan")), 2),
@@ -266,6 +272,9 @@ def main() -> dict[str, object]:
         print(f"seeding {CONTACTS} contacts, {ORDERS} orders ...", flush=True)
         figures["seed_s"] = round(seed(engine, store_id), 1)
 
+        with session_scope() as session:
+            _, rfm_s = timed(lambda: segments.refresh_rfm(session, store_id=store_id))
+        figures["rfm_refresh_s"] = round(rfm_s, 1)
         builtin: dict[str, list[float]] = {}
         counts: dict[str, int] = {}
         for key in BuiltinSegment:
@@ -308,7 +317,7 @@ def main() -> dict[str, object]:
     best_builtin = {k: min(v) for k, v in builtin.items()}
     figures["passed"] = (
         min(best_builtin.values()) < 1.0
-        and all(v < 1.0 for k, v in best_builtin.items() if k != "vip")
+        and all(v < 1.0 for v in best_builtin.values())
         and min(rule_times) < 2.0
         and all(
             launch["first_in_outbox_s"] < 2.0
