@@ -53,3 +53,21 @@ def sync_contacts(store_id: int) -> None:
         with session_scope() as session:
             sync.record_failure(session=session, store_id=store_id, error=exc.message)
         raise
+
+
+@broker.actor(max_retries=10, min_backoff=500, max_backoff=30000, time_limit=300_000)
+def campaign_batch(campaign_id: int) -> None:
+    """One turn of a campaign's sending loop; it re-enqueues itself until the fan-out is done."""
+    from plugin.campaigns import service as campaigns_service
+
+    with session_scope() as session:
+        campaigns_service.run_batch(session=session, campaign_id=campaign_id)
+
+
+@broker.actor(max_retries=3, time_limit=600_000)
+def refresh_rfm(store_id: int) -> None:
+    """Recompute a store's RFM scores (enqueued daily by the scheduler tick)."""
+    from plugin.segments import service as segments_service
+
+    with session_scope() as session:
+        segments_service.refresh_rfm(session=session, store_id=store_id)

@@ -29,6 +29,8 @@ TICK_TASKS: list[str] = [
     "plugin.consent.privacy:purge_expired",
     "plugin.analytics.rollups:build_rollups",
     "plugin.analytics.rollups:purge_expired",
+    "plugin.campaigns.service:tick",
+    "plugin.segments.service:refresh_rfm_due",
 ]
 
 

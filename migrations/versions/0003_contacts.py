@@ -41,19 +41,26 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('saleor_order_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
-    sa.Column('amount', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('ordered_at', plugin.db.UTCDateTime(), nullable=True),
+    sa.Column('order_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('created_at', plugin.db.UTCDateTime(), nullable=False),
+    sa.Column('total', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('counts', sa.Boolean(), nullable=False),
+    sa.Column('product_ids', plugin.db.JSONType, nullable=False),
+    sa.Column('skus', plugin.db.JSONType, nullable=False),
+    sa.Column('category_slugs', plugin.db.JSONType, nullable=False),
+    sa.Column('counted_at', plugin.db.UTCDateTime(), nullable=True),
     sa.Column('cancelled', sa.Boolean(), nullable=False),
-    sa.Column('counted_at', plugin.db.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', plugin.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['store_id'], ['store.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('store_id', 'saleor_order_id', name='uq_contact_order')
+    sa.UniqueConstraint('store_id', 'order_id', name='uq_contact_order')
     )
     with op.batch_alter_table('contact_order', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_order_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_contact_order_contact_created', ['contact_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_contact_order_store_created', ['store_id', 'created_at'], unique=False)
 
     with op.batch_alter_table('consent_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('capture_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
@@ -69,7 +76,8 @@ def downgrade() -> None:
         batch_op.drop_column('capture_key')
 
     with op.batch_alter_table('contact_order', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_order_contact_id'))
+        batch_op.drop_index('ix_contact_order_store_created')
+        batch_op.drop_index('ix_contact_order_contact_created')
 
     op.drop_table('contact_order')
     op.drop_table('contact_sync')

@@ -255,21 +255,18 @@ class HoldoutLift:
 
 
 def _holdout_from_table(session: Session, campaign_id: int) -> list[int]:
-    """The campaigns domain's `campaign_recipient` rows flagged holdout, if that table exists."""
-    inspector = sa.inspect(session.connection())
-    if not inspector.has_table("campaign_recipient"):
-        return []
-    columns = {c["name"] for c in inspector.get_columns("campaign_recipient")}
-    if not {"campaign_id", "contact_id", "holdout"} <= columns:
-        return []
-    rows = session.execute(
-        sa.text(
-            "SELECT contact_id FROM campaign_recipient "
-            "WHERE campaign_id = :campaign AND holdout = :yes"
-        ),
-        {"campaign": campaign_id, "yes": True},
-    )
-    return [int(r[0]) for r in rows]
+    """The campaign's holdout group, as fixed at launch."""
+    from plugin.campaigns.models import CampaignRecipient
+
+    return [
+        int(contact_id)
+        for contact_id in session.exec(
+            select(CampaignRecipient.contact_id).where(
+                CampaignRecipient.campaign_id == campaign_id,
+                CampaignRecipient.holdout == True,  # noqa: E712
+            )
+        )
+    ]
 
 
 def holdout_lift(

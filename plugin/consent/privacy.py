@@ -111,6 +111,10 @@ def erase_contact(
         .where(col(InboundMessage.contact_id) == contact_id)
         .values(text=None, button_payload=None)
     )
+    from plugin.segments.models import ContactPurchase, ContactTag
+
+    session.execute(sa.delete(ContactPurchase).where(col(ContactPurchase.contact_id) == contact_id))
+    session.execute(sa.delete(ContactTag).where(col(ContactTag.contact_id) == contact_id))
     session.execute(sa.delete(ContactOrder).where(col(ContactOrder.contact_id) == contact_id))
     for field in (
         "phone_e164",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from plugin.analytics import attribution
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts import service as contacts_service
@@ -23,6 +24,8 @@ from plugin.saleor.payloads import (
     Order,
     OrderEvent,
 )
+from plugin.segments import service as segments_service
+from plugin.segments import tags
 
 
 def capture_customer(*, session: Session, store: Store, customer: Customer) -> Contact | None:
@@ -71,8 +74,13 @@ def capture_order(*, session: Session, store: Store, order: Order) -> Contact | 
 
 
 def on_customer_event(*, session: Session, store: Store, event: CustomerEvent) -> Contact | None:
-    """CUSTOMER_CREATED / CUSTOMER_UPDATED."""
-    return capture_customer(session=session, store=store, customer=event.user)
+    """CUSTOMER_CREATED / CUSTOMER_UPDATED (the customer's `ulak.tags` metadata become tags)."""
+    contact = capture_customer(session=session, store=store, customer=event.user)
+    if contact is not None and contact.id is not None and store.id is not None:
+        tags.tags_from_customer(
+            session, store_id=store.id, contact_id=contact.id, customer=event.user
+        )
+    return contact
 
 
 def on_checkout_event(*, session: Session, store: Store, event: CheckoutEvent) -> Contact | None:
@@ -85,5 +93,19 @@ def on_checkout_event(*, session: Session, store: Store, event: CheckoutEvent) -
 def on_order_event(
     *, session: Session, store: Store, event: OrderEvent | FulfillmentEvent
 ) -> Contact | None:
-    """Every ORDER_* event: the order counts once in the profile, whichever comes first."""
-    return capture_order(session=session, store=store, order=event.order)
+    """Every ORDER_* event: the order counts once in the profile, whichever comes first;
+    segments remember its lines; measurement credits it to a message (and takes refunds and
+    cancellations off what it credited)."""
+    order = event.order
+    contact = capture_order(session=session, store=store, order=order)
+    contact_id = contact.id if contact is not None else None
+    if contact_id is not None and store.id is not None:
+        segments_service.record_order(
+            session, store_id=store.id, contact_id=contact_id, order=order
+        )
+    attribution.attribute_order(session, store=store, order=order, contact_id=contact_id)
+    if (order.status or "").upper() in ("CANCELED", "CANCELLED"):
+        attribution.apply_refund_or_cancel(session, store=store, order=order, event="cancelled")
+    elif order.total_refunded is not None and order.total_refunded.amount > 0:
+        attribution.apply_refund_or_cancel(session, store=store, order=order, event="refunded")
+    return contact

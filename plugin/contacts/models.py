@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -57,21 +58,34 @@ class Contact(SQLModel, table=True):
 
 
 class ContactOrder(SQLModel, table=True):
-    """An order already counted in its contact's figures: ORDER_CREATED, ORDER_FULLY_PAID,
-    redeliveries and the initial sync all meet here, so each order counts once."""
+    """One Saleor order of a contact, recorded once however often Saleor sends it.
+
+    Contacts count it in the profile figures once (`counted_at`) and take it out once on
+    cancellation (`cancelled`); segments read it for 12-month spend, RFM and purchases.
+    """
 
     __tablename__ = "contact_order"
-    __table_args__ = (sa.UniqueConstraint("store_id", "saleor_order_id", name="uq_contact_order"),)
+    __table_args__ = (
+        sa.UniqueConstraint("store_id", "order_id", name="uq_contact_order"),
+        sa.Index("ix_contact_order_contact_created", "contact_id", "created_at"),
+        sa.Index("ix_contact_order_store_created", "store_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="store.id")
-    contact_id: int = Field(foreign_key="contact.id", index=True)
-    saleor_order_id: str = Field(max_length=100)
-    currency: str | None = Field(default=None, max_length=3)
-    amount: str = Field(default="0", max_length=32)  # Decimal as text: exact on both backends
-    ordered_at: datetime | None = Field(default=None, sa_column=utc_column())
+    contact_id: int = Field(foreign_key="contact.id")
+    order_id: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    total: Decimal = Field(default=Decimal("0"), max_digits=14, decimal_places=2)
+    currency: str = Field(default="", max_length=3)
+    status: str = Field(default="", max_length=30)
+    counts: bool = True  # false for draft, cancelled and expired orders
+    product_ids: list[str] = Field(default_factory=list, sa_type=JSONType)
+    skus: list[str] = Field(default_factory=list, sa_type=JSONType)
+    category_slugs: list[str] = Field(default_factory=list, sa_type=JSONType)
+    counted_at: datetime | None = Field(default=None, sa_column=utc_column())
     cancelled: bool = False
-    counted_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    recorded_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
 
 
 class SyncStatus(StrEnum):

@@ -289,53 +289,65 @@ def _money(total: dict[str, object], currency: str, delta: Decimal) -> dict[str,
 def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
     """Add an order to the contact's figures once; a cancellation takes it out once.
 
-    Returns True when the figures changed.
+    The order row is shared with segments (which add its lines); the two flags make each
+    step happen once whatever order Saleor's events arrive in. Returns True when the
+    figures changed.
     """
     assert contact.id is not None
     gross = order.total.gross if order.total else None
     try:
-        amount = Decimal(str(gross.amount)) if gross else Decimal("0")
+        amount = Decimal(str(gross.amount)).quantize(Decimal("0.01")) if gross else Decimal("0")
     except InvalidOperation:
         amount = Decimal("0")
-    cancelled = (order.status or "").upper() in CANCELLED_STATUSES
+    status = (order.status or "").upper()
+    cancelled = status in CANCELLED_STATUSES
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = session.execute(
-        insert(ContactOrder.__table__)  # type: ignore[attr-defined]
+    table = ContactOrder.__table__  # type: ignore[attr-defined]
+    session.execute(
+        insert(table)
         .values(
             store_id=contact.store_id,
             contact_id=contact.id,
-            saleor_order_id=order.id,
-            currency=gross.currency if gross else None,
-            amount=str(amount),
-            ordered_at=order.created,
-            cancelled=cancelled,
-            counted_at=clock.now(),
+            order_id=order.id,
+            created_at=order.created or clock.now(),
+            total=amount,
+            currency=gross.currency if gross else "",
+            status=status,
+            counts=not cancelled,
+            product_ids=[],
+            skus=[],
+            category_slugs=[],
+            cancelled=False,
+            recorded_at=clock.now(),
         )
-        .on_conflict_do_nothing(index_elements=["store_id", "saleor_order_id"])
-        .returning(ContactOrder.__table__.c.id)  # type: ignore[attr-defined]
-    ).first()
-    if inserted is not None:
-        if cancelled:
+        .on_conflict_do_nothing(index_elements=["store_id", "order_id"])
+    )
+    mine = (table.c.store_id == contact.store_id) & (table.c.order_id == order.id)
+    if not cancelled:
+        counted = session.execute(
+            sa.update(table)
+            .where(mine, table.c.counted_at.is_(None), table.c.cancelled.is_(False))
+            .values(counted_at=clock.now())
+            .returning(table.c.total, table.c.currency, table.c.created_at)
+        ).first()
+        if counted is None:
             return False
-        _add_to_figures(contact, amount, gross.currency if gross else None, order.created, +1)
+        _add_to_figures(
+            contact, Decimal(counted.total), counted.currency or None, counted.created_at, +1
+        )
         session.add(contact)
         return True
-    if not cancelled:
-        return False
-    row = session.exec(
-        select(ContactOrder).where(
-            ContactOrder.store_id == contact.store_id,
-            ContactOrder.saleor_order_id == order.id,
-            ContactOrder.cancelled == False,  # noqa: E712
-        )
+    reversed_ = session.execute(
+        sa.update(table)
+        .where(mine, table.c.cancelled.is_(False))
+        .values(cancelled=True, counts=False, status=status)
+        .returning(table.c.contact_id, table.c.total, table.c.currency, table.c.counted_at)
     ).first()
-    if row is None:
+    if reversed_ is None or reversed_.counted_at is None:
         return False
-    row.cancelled = True
-    session.add(row)
-    owner = session.get(Contact, row.contact_id) or contact
-    _add_to_figures(owner, Decimal(row.amount), row.currency, None, -1)
+    owner = session.get(Contact, reversed_.contact_id) or contact
+    _add_to_figures(owner, Decimal(reversed_.total), reversed_.currency or None, None, -1)
     session.add(owner)
     return True
 

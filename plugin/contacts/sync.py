@@ -22,6 +22,7 @@ from plugin.saleor.gateway import SaleorGateway
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Customer, Order
 from plugin.saleor.service import gateway_for
+from plugin.segments import service as segments_service
 from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -89,7 +90,12 @@ def sync_next_page(
             capture_customer(session=session, store=store, customer=Customer.model_validate(node))
             sync.customers_seen += 1
         else:
-            capture_order(session=session, store=store, order=Order.model_validate(node))
+            order = Order.model_validate(node)
+            contact = capture_order(session=session, store=store, order=order)
+            if contact is not None and contact.id is not None and store.id is not None:
+                segments_service.record_order(
+                    session, store_id=store.id, contact_id=contact.id, order=order
+                )
             sync.orders_seen += 1
     page_info = connection.get("pageInfo") or {}
     sync.pages += 1

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin import clock
@@ -263,26 +262,24 @@ def test_holdout_lift_compares_recipients_with_the_holdout(session: Session) -> 
 
 
 @pytest.mark.postgres_only
-def test_holdout_lift_reads_the_campaign_recipient_table_when_present(session: Session) -> None:
-    # given: the campaigns domain's table (created here as it will exist after the merge)
+def test_holdout_lift_reads_the_campaigns_holdout_group(session: Session) -> None:
+    # given the campaign's audience as fixed at launch, with its holdout flagged
+    from plugin.campaigns.models import Campaign, CampaignRecipient
+
     store_id, holdout_ids = _holdout_timeline(session)
-    session.execute(
-        sa.text(
-            "CREATE TABLE campaign_recipient "
-            "(campaign_id integer, contact_id integer, holdout boolean)"
-        )
-    )
+    session.add(Campaign(id=9, store_id=store_id, name="Kış indirimi"))
+    session.flush()
     for contact_id in holdout_ids:
-        session.execute(
-            sa.text("INSERT INTO campaign_recipient VALUES (9, :c, true)"), {"c": contact_id}
+        session.add(
+            CampaignRecipient(
+                campaign_id=9, contact_id=contact_id, holdout=True, due_at=clock.now()
+            )
         )
-    try:
-        # when
-        lift = holdout_lift(session, store_id=store_id, campaign_id=9)
-        # then
-        assert (lift.holdout, lift.holdout_converted) == (4, 1)
-    finally:
-        session.rollback()
+    session.flush()
+    # when
+    lift = holdout_lift(session, store_id=store_id, campaign_id=9)
+    # then
+    assert (lift.holdout, lift.holdout_converted) == (4, 1)
 
 
 def test_holdout_lift_without_a_holdout_is_zero(session: Session) -> None:

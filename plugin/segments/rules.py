@@ -1,0 +1,480 @@
+"""The segment rule language: validation (the admin UI's validateRule.ts, ported exactly) and
+the compiler to one SQLAlchemy Core condition over `contact`.
+
+A rule is `{"all": [...]}`, `{"any": [...]}`, `{"not": rule}` or a condition
+`{"field": F, "op": OP, "value": V}`. Only whitelisted fields and operators exist; every
+value is a bound parameter, never text spliced into SQL. docs/segment-rules.md is the
+reference; admin_ui/src/segments/ruleLanguage.ts is the same table for the builder.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
+from plugin.contacts.models import Contact
+from plugin.delivery.models import InboundMessage
+from plugin.errors import InvalidPayload
+from plugin.flows.models import CheckoutState, TrackedCheckout
+from plugin.segments.models import ContactPurchase, ContactTag
+
+MAX_DEPTH = 8
+
+COUNT_OPS = {
+    "eq": "int",
+    "gt": "int",
+    "gte": "int",
+    "lt": "int",
+    "lte": "int",
+    "between": "int_range",
+}
+MONEY_OPS = {"gt": "money", "gte": "money", "lt": "money", "lte": "money", "between": "money_range"}
+RECENCY_OPS = {"within_days": "days", "not_within_days": "days", "never": "none"}
+
+# field -> {op: value kind}; the same table as FIELD_SPECS in ruleLanguage.ts.
+FIELD_SPECS: dict[str, dict[str, str]] = {
+    "tags": {"has": "text", "has_not": "text"},
+    "country": {"eq": "country", "neq": "country", "in": "country_list", "not_in": "country_list"},
+    "locale": {"eq": "locale", "in": "locale_list"},
+    "orders_count": COUNT_OPS,
+    "total_spent": MONEY_OPS,
+    "last_order_at": RECENCY_OPS,
+    "first_order_at": RECENCY_OPS,
+    "bought_product": {"eq": "text"},
+    "bought_category": {"eq": "slug"},
+    "checkout_state": {"eq": "checkout_state"},
+    "marketing_consent_at": {"within_days": "days", "not_within_days": "days"},
+    "last_reply_at": RECENCY_OPS,
+    "button_answer": {"eq": "answer"},
+}
+CHECKOUT_STATES = ("open", "abandoned", "none")
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_LOCALE = re.compile(r"[a-z]{2}([-_][A-Za-z]{2,4})?")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_ANSWER = re.compile(r"[^:\s][^:]*:.+")
+
+
+@dataclass(frozen=True)
+class RuleError:
+    path: str
+    code: str
+    message_en: str
+    message_tr: str
+
+
+class InvalidRule(InvalidPayload):
+    """A rule that does not validate; `errors` lists every problem with its path."""
+
+    code = "INVALID_RULE"
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        first = errors[0]
+        super().__init__(f"{first.path or '(root)'}: {first.message_en}")
+        self.errors = errors
+
+
+def _join(base: str, key: str | int) -> str:
+    return f"{base}.{key}" if base else str(key)
+
+
+def _js_string(value: Any) -> str:
+    """String(value) as JavaScript writes it, so messages match the UI's word for word."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(_js_string(v) for v in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_integer(value: Any) -> bool:
+    return _is_number(value) and float(value).is_integer()
+
+
+def validate_rule(rule: Any, path: str = "") -> list[RuleError]:
+    """Every problem in `rule` (empty when valid), with the UI's paths, codes and messages."""
+    errors: list[RuleError] = []
+    _walk(rule, path, 0, errors)
+    return errors
+
+
+def _walk(rule: Any, path: str, depth: int, errors: list[RuleError]) -> None:
+    def add(p: str, code: str, en: str, tr: str) -> None:
+        errors.append(RuleError(p, code, en, tr))
+
+    if depth > MAX_DEPTH:
+        add(
+            path,
+            "too_deep",
+            f"Rules can be nested at most {MAX_DEPTH} levels deep.",
+            f"Kurallar en fazla {MAX_DEPTH} seviye iç içe olabilir.",
+        )
+        return
+    if not isinstance(rule, dict):
+        add(
+            path,
+            "invalid_rule",
+            "Expected a group or a condition.",
+            "Bir grup ya da koşul bekleniyordu.",
+        )
+        return
+    keys = list(rule)
+    if len(keys) == 1 and keys[0] in ("all", "any"):
+        key = keys[0]
+        members = rule[key]
+        if not isinstance(members, list):
+            add(
+                _join(path, key),
+                "invalid_rule",
+                "A group holds a list of rules.",
+                "Bir grup, kurallardan oluşan bir liste içerir.",
+            )
+            return
+        if not members:
+            add(
+                _join(path, key),
+                "empty_group",
+                "Add at least one condition to this group.",
+                "Bu gruba en az bir koşul ekleyin.",
+            )
+        for i, member in enumerate(members):
+            _walk(member, _join(_join(path, key), i), depth + 1, errors)
+        return
+    if len(keys) == 1 and keys[0] == "not":
+        _walk(rule["not"], _join(path, "not"), depth + 1, errors)
+        return
+    if (
+        "field" not in rule
+        or "op" not in rule
+        or any(k not in ("field", "op", "value") for k in keys)
+    ):
+        add(
+            path,
+            "invalid_rule",
+            'Expected {"all": […]}, {"any": […]}, {"not": …} or {"field", "op", "value"}.',
+            'Beklenen: {"all": […]}, {"any": […]}, {"not": …} ya da {"field", "op", "value"}.',
+        )
+        return
+    field = rule["field"]
+    if not isinstance(field, str) or field not in FIELD_SPECS:
+        add(
+            _join(path, "field"),
+            "unknown_field",
+            f'Unknown field "{_js_string(field)}".',
+            f'Bilinmeyen alan "{_js_string(field)}".',
+        )
+        return
+    op = rule["op"]
+    kind = FIELD_SPECS[field].get(op) if isinstance(op, str) else None
+    if kind is None:
+        add(
+            _join(path, "op"),
+            "unknown_op",
+            f'"{_js_string(op)}" cannot be used with {field}.',
+            f'"{_js_string(op)}", {field} alanıyla kullanılamaz.',
+        )
+        return
+    _check_value(kind, rule.get("value"), _join(path, "value"), add)
+
+
+def _check_value(
+    kind: str, value: Any, path: str, add: Callable[[str, str, str, str], None]
+) -> None:
+    def invalid(en: str, tr: str) -> None:
+        add(path, "invalid_value", en, tr)
+
+    missing = value is None or value == "" or (isinstance(value, list) and not value)
+    if kind == "none":
+        if not missing:
+            add(
+                path,
+                "value_not_allowed",
+                "This operator takes no value.",
+                "Bu operatör değer almaz.",
+            )
+        return
+    if missing:
+        add(path, "value_required", "Enter a value.", "Bir değer girin.")
+        return
+    if kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            invalid("Enter some text.", "Bir metin girin.")
+    elif kind == "slug":
+        if not isinstance(value, str) or not _SLUG.fullmatch(value):
+            invalid(
+                "Use the category's slug, e.g. summer-shoes.",
+                "Kategorinin slug değerini kullanın, örneğin yaz-ayakkabilari.",
+            )
+    elif kind == "answer":
+        if not isinstance(value, str) or not _ANSWER.fullmatch(value):
+            invalid('Write it as "question_key:answer".', '"soru_anahtari:yanıt" biçiminde yazın.')
+    elif kind == "country":
+        if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
+            invalid(
+                "Use a two-letter country code, e.g. TR.",
+                "İki harfli ülke kodu kullanın, örneğin TR.",
+            )
+    elif kind == "country_list":
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or not _COUNTRY.fullmatch(v) for v in value
+        ):
+            invalid(
+                "Use two-letter country codes, e.g. TR, DE.",
+                "İki harfli ülke kodları kullanın, örneğin TR, DE.",
+            )
+    elif kind == "locale":
+        if not isinstance(value, str) or not _LOCALE.fullmatch(value):
+            invalid(
+                "Use a language code, e.g. tr or en.", "Bir dil kodu kullanın, örneğin tr ya da en."
+            )
+    elif kind == "locale_list":
+        if not isinstance(value, list) or any(
+            not isinstance(v, str) or not _LOCALE.fullmatch(v) for v in value
+        ):
+            invalid("Use language codes, e.g. tr, en.", "Dil kodları kullanın, örneğin tr, en.")
+    elif kind == "int":
+        if not _is_integer(value) or value < 0:
+            invalid("Enter a whole number, 0 or more.", "0 ya da daha büyük bir tam sayı girin.")
+    elif kind == "days":
+        if not _is_integer(value) or value < 1:
+            invalid("Enter a number of days, 1 or more.", "1 ya da daha fazla gün sayısı girin.")
+    elif kind == "money":
+        if not _is_number(value) or value < 0:
+            invalid("Enter an amount, 0 or more.", "0 ya da daha büyük bir tutar girin.")
+    elif kind in ("int_range", "money_range"):
+
+        def ok(v: Any) -> bool:
+            return _is_number(v) and v >= 0 and (kind == "money_range" or _is_integer(v))
+
+        if not isinstance(value, list) or len(value) != 2 or not ok(value[0]) or not ok(value[1]):
+            invalid("Enter both ends of the range.", "Aralığın iki ucunu da girin.")
+        elif value[0] > value[1]:
+            invalid(
+                "The first number must not be larger than the second.",
+                "İlk sayı ikinciden büyük olamaz.",
+            )
+    elif kind == "checkout_state":
+        if not isinstance(value, str) or value not in CHECKOUT_STATES:
+            invalid("Choose open, abandoned or none.", "Açık, terk edilmiş ya da yok seçin.")
+
+
+# --- the compiler --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule is evaluated against: the store, its currency and one fixed `now`."""
+
+    store_id: int
+    currency: str
+    now: datetime
+    abandoned_idle: timedelta = timedelta(hours=1)
+
+
+def normalise_tag(tag: str) -> str:
+    """Tags compare case-insensitively with single spaces ("VIP  list" == "vip list")."""
+    return " ".join(tag.replace("İ", "i").split()).lower()[:100]
+
+
+def normalise_locale(locale: str) -> str:
+    return locale.replace("_", "-").lower()
+
+
+def total_spent_expr(currency: str) -> ColumnElement[Any]:
+    """The contact's lifetime spend in `currency` (0 when none), from Contact.total_spent."""
+    col: Any = Contact.total_spent
+    return sa.func.coalesce(sa.cast(col[currency].as_string(), sa.Numeric(14, 2)), 0)
+
+
+def compile_rule(rule: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    """The rule as one boolean SQL expression over `contact` (raises InvalidRule first).
+
+    Every condition is two-valued (never NULL), so `not` means what the merchant expects.
+    """
+    errors = validate_rule(rule)
+    if errors:
+        raise InvalidRule(errors)
+    return _compile(rule, ctx)
+
+
+def _compile(rule: dict[str, Any], ctx: RuleContext) -> ColumnElement[bool]:
+    if "all" in rule:
+        return sa.and_(*(_compile(m, ctx) for m in rule["all"]))
+    if "any" in rule:
+        return sa.or_(*(_compile(m, ctx) for m in rule["any"]))
+    if "not" in rule:
+        return sa.not_(_compile(rule["not"], ctx))
+    return _CONDITIONS[rule["field"]](rule["op"], rule.get("value"), ctx)
+
+
+def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
+    if op == "eq":
+        return expr == value  # type: ignore[no-any-return]
+    if op == "gt":
+        return expr > value  # type: ignore[no-any-return]
+    if op == "gte":
+        return expr >= value  # type: ignore[no-any-return]
+    if op == "lt":
+        return expr < value  # type: ignore[no-any-return]
+    if op == "lte":
+        return expr <= value  # type: ignore[no-any-return]
+    if op == "between":
+        return expr.between(value[0], value[1])  # type: ignore[no-any-return]
+    raise AssertionError(op)
+
+
+def _recency(column: Any, op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    if op == "never":
+        return column.is_(None)  # type: ignore[no-any-return]
+    within = sa.and_(column.is_not(None), column >= ctx.now - timedelta(days=int(value)))
+    return within if op == "within_days" else sa.not_(within)
+
+
+def _tags(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    has = sa.exists().where(
+        ContactTag.store_id == ctx.store_id,
+        ContactTag.tag == normalise_tag(value),
+        ContactTag.contact_id == Contact.id,
+    )
+    return has if op == "has" else sa.not_(has)
+
+
+def _country(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    col: Any = Contact.country
+    if op == "eq":
+        return sa.and_(col.is_not(None), col == value)
+    if op == "in":
+        return sa.and_(col.is_not(None), col.in_(list(value)))
+    if op == "neq":
+        return sa.or_(col.is_(None), col != value)
+    return sa.or_(col.is_(None), col.not_in(list(value)))
+
+
+def _locale_match(value: str) -> ColumnElement[bool]:
+    col: Any = Contact.locale
+    loc = sa.func.lower(sa.func.replace(col, "_", "-"))
+    wanted = normalise_locale(value)
+    match = loc == wanted
+    if "-" not in wanted:
+        match = sa.or_(match, sa.func.substr(loc, 1, len(wanted) + 1) == wanted + "-")
+    return sa.and_(col.is_not(None), match)
+
+
+def _locale(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    values = [value] if op == "eq" else list(value)
+    return sa.or_(*(_locale_match(v) for v in values))
+
+
+def _orders_count(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    bound = [int(v) for v in value] if op == "between" else int(value)
+    return _compare(Contact.orders_count, op, bound)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _total_spent(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    bound = [_money(v) for v in value] if op == "between" else _money(value)
+    return _compare(total_spent_expr(ctx.currency), op, bound)
+
+
+def _purchase(kind: str) -> Callable[[str, Any, RuleContext], ColumnElement[bool]]:
+    def condition(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+        return sa.exists().where(
+            ContactPurchase.store_id == ctx.store_id,
+            ContactPurchase.kind == kind,
+            ContactPurchase.value == (value.strip() if kind == "product" else value),
+            ContactPurchase.contact_id == Contact.id,
+        )
+
+    return condition
+
+
+def open_checkout_exists(ctx: RuleContext, *, abandoned: bool) -> ColumnElement[bool]:
+    """An open checkout with lines; `abandoned`: idle past the threshold, no order since."""
+    tc: Any = TrackedCheckout
+    where = [
+        tc.store_id == ctx.store_id,
+        tc.contact_id == Contact.id,
+        tc.state == CheckoutState.OPEN.value,
+        tc.lines_count > 0,
+    ]
+    if abandoned:
+        last_order: Any = Contact.last_order_at
+        where += [
+            tc.last_change.is_not(None),
+            tc.last_change <= ctx.now - ctx.abandoned_idle,
+            sa.or_(last_order.is_(None), last_order < tc.last_change),
+        ]
+    return sa.exists().where(*where)
+
+
+def _checkout_state(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    if value == "none":
+        return sa.not_(open_checkout_exists(ctx, abandoned=False))
+    return open_checkout_exists(ctx, abandoned=value == "abandoned")
+
+
+def _marketing_consent_at(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    ce: Any = ConsentEvent
+    granted = sa.exists().where(
+        ce.contact_id == Contact.id,
+        ce.purpose == Purpose.MARKETING.value,
+        ce.action == ConsentAction.GRANTED.value,
+        ce.occurred_at >= ctx.now - timedelta(days=int(value)),
+    )
+    return granted if op == "within_days" else sa.not_(granted)
+
+
+def _last_reply_at(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    im: Any = InboundMessage
+    where = [im.contact_id == Contact.id]
+    if op != "never":
+        where.append(im.received_at >= ctx.now - timedelta(days=int(value)))
+    replied = sa.exists().where(*where)
+    return replied if op == "within_days" else sa.not_(replied)
+
+
+def _button_answer(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+    im: Any = InboundMessage
+    return sa.exists().where(
+        im.contact_id == Contact.id, im.button_payload.in_([value, f"TAG:{value}"])
+    )
+
+
+_CONDITIONS: dict[str, Callable[[str, Any, RuleContext], ColumnElement[bool]]] = {
+    "tags": _tags,
+    "country": _country,
+    "locale": _locale,
+    "orders_count": _orders_count,
+    "total_spent": _total_spent,
+    "last_order_at": lambda op, v, ctx: _recency(Contact.last_order_at, op, v, ctx),
+    "first_order_at": lambda op, v, ctx: _recency(Contact.first_order_at, op, v, ctx),
+    "bought_product": _purchase("product"),
+    "bought_category": _purchase("category"),
+    "checkout_state": _checkout_state,
+    "marketing_consent_at": _marketing_consent_at,
+    "last_reply_at": _last_reply_at,
+    "button_answer": _button_answer,
+}
+assert set(_CONDITIONS) == set(FIELD_SPECS)
