@@ -14,12 +14,15 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
+from plugin.consent import models as consent_models
 from plugin.consent import outbox
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent as ConsentEventRow
 from plugin.consent.models import Purpose
+from plugin.contacts import models as contact_models
 from plugin.contacts import service as contacts_service
 from plugin.contacts.models import Contact as ContactRow
+from plugin.delivery import models as delivery_models
 from plugin.delivery.conversation import conversation_query
 from plugin.delivery.models import OutboundMessage
 from plugin.errors import InvalidInput
@@ -27,74 +30,19 @@ from plugin.errors import InvalidInput
 NO_CONTACT = ("No such contact.", "Böyle bir kişi yok.")
 
 
-@strawberry.enum
-class ConsentPurpose(Enum):
-    MARKETING = "marketing"
-    TRANSACTIONAL = "transactional"
-
-
-@strawberry.enum
-class ConsentAction(Enum):
-    REQUESTED = "requested"
-    GRANTED = "granted"
-    REVOKED = "revoked"
-    LAPSED = "lapsed"
-
-
-@strawberry.enum
-class ConsentSource(Enum):
-    CHECKOUT = "checkout"
-    CUSTOMER = "customer"
-    ORDER = "order"
-    STOREFRONT = "storefront"
-    WHATSAPP_KEYWORD = "whatsapp_keyword"
-    BUTTON_REPLY = "button_reply"
-    META_PREFERENCES = "meta_preferences"
-    META_ERROR = "meta_error"
-    ADMIN = "admin"
-    CSV_IMPORT = "csv_import"
-    API = "api"
-    SYSTEM = "system"
-
-
-@strawberry.enum
-class PhoneStatus(Enum):
-    VALID = "valid"
-    INVALID = "invalid"
-    MISSING = "missing"
-    ERASED = "erased"
+# GraphQL enums are the domain's own (names as in the domain, values as stored).
+ConsentPurpose = strawberry.enum(Purpose, name="ConsentPurpose")
+ConsentAction = strawberry.enum(consent_models.ConsentAction, name="ConsentAction")
+ConsentSource = strawberry.enum(consent_models.ConsentSource, name="ConsentSource")
+PhoneStatus = strawberry.enum(contact_models.PhoneStatus, name="PhoneStatus")
+MessageStatus = strawberry.enum(delivery_models.MessageStatus, name="MessageStatus")
+MessageKind = strawberry.enum(delivery_models.MessageKind, name="MessageKind")
 
 
 @strawberry.enum
 class MessageDirection(Enum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
-
-
-@strawberry.enum
-class MessageStatus(Enum):
-    SCHEDULED = "scheduled"
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    READ = "read"
-    SUPPRESSED = "suppressed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
-
-
-@strawberry.enum
-class MessageKind(Enum):
-    ORDER_UPDATE = "order_update"
-    OPTIN_REQUEST = "optin_request"
-    SERVICE_REPLY = "service_reply"
-    CART_RECOVERY = "cart_recovery"
-    REMINDER = "reminder"
-    COD_CONFIRMATION = "cod_confirmation"
-    CAMPAIGN = "campaign"
-    TEST = "test"
 
 
 @strawberry.type(description="An amount in one currency (a decimal as text, exact).")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any, TypeVar
 
 import anyio
@@ -21,6 +20,7 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, AdminErrorCode, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
+from plugin.templates import models as template_models
 from plugin.templates import service
 from plugin.templates.models import MessageTemplate as TemplateRow
 from plugin.templates.render import RenderedMessage, render_text
@@ -41,23 +41,8 @@ _CODES = {
 }
 
 
-@strawberry.enum
-class TemplateStatus(Enum):
-    DRAFT = "DRAFT"
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    PAUSED = "PAUSED"
-    DISABLED = "DISABLED"
-    IN_APPEAL = "IN_APPEAL"
-    DELETED = "DELETED"
-
-
-@strawberry.enum
-class TemplateCategory(Enum):
-    MARKETING = "MARKETING"
-    UTILITY = "UTILITY"
-    AUTHENTICATION = "AUTHENTICATION"
+TemplateStatus = strawberry.enum(template_models.TemplateStatus, name="TemplateStatus")
+TemplateCategory = strawberry.enum(template_models.TemplateCategory, name="TemplateCategory")
 
 
 @strawberry.type(description="A WhatsApp message template of the store (one language).")
@@ -252,6 +237,20 @@ def _owned(info: Info, id: strawberry.ID) -> TemplateRow | None:
     return info.context.get_owned(TemplateRow, int_id(id))
 
 
+async def _with_meta(
+    info: Info, id: strawberry.ID, action: Callable[..., list[TemplateError]]
+) -> TemplatePayload:
+    """Run a template action that may call Meta (submit, delete) on one of this store's rows."""
+    row = _owned(info, id)
+    if row is None:
+        return TemplatePayload(errors=not_found("id", *NO_TEMPLATE))
+    session = info.context.session
+    errors = await _in_thread(lambda: action(session, template=row))
+    return TemplatePayload(
+        template=MessageTemplate.from_row(row), errors=_errors(errors), problems=_problems(errors)
+    )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(permission_classes=[Allowed], description="Recently changed first.")
@@ -372,16 +371,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=[Allowed], description="Send for Meta's review.")
     async def submit_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        row = _owned(info, id)
-        if row is None:
-            return TemplatePayload(errors=not_found("id", *NO_TEMPLATE))
-        session = info.context.session
-        errors = await _in_thread(lambda: service.submit_template(session, template=row))
-        return TemplatePayload(
-            template=MessageTemplate.from_row(row),
-            errors=_errors(errors),
-            problems=_problems(errors),
-        )
+        return await _with_meta(info, id, service.submit_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
@@ -403,16 +393,7 @@ class Mutation:
         permission_classes=[Allowed], description="Deleted at Meta too when it was submitted."
     )
     async def delete_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        row = _owned(info, id)
-        if row is None:
-            return TemplatePayload(errors=not_found("id", *NO_TEMPLATE))
-        session = info.context.session
-        errors = await _in_thread(lambda: service.delete_template(session, template=row))
-        return TemplatePayload(
-            template=MessageTemplate.from_row(row),
-            errors=_errors(errors),
-            problems=_problems(errors),
-        )
+        return await _with_meta(info, id, service.delete_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
