@@ -66,16 +66,35 @@ def ok(client: TestClient, token: str, query: str, variables: dict[str, Any] | N
 
 
 def seed_store_rows(
-    session: Any, store_id: int, *, accounts: int = 1, inbox: int = 1, batch: int = 0
-) -> None:
-    """Rows of every type the admin API reads for one store (a contact and its messages too)."""
+    session: Any,
+    store_id: int,
+    *,
+    accounts: int = 1,
+    inbox: int = 1,
+    batch: int = 0,
+    contacts: int = 1,
+    messages: int = 1,
+    templates: int = 1,
+) -> int:
+    """Rows of every type the admin API reads for one store: accounts with a delivered message
+    each, inbox events, `contacts` more contacts with a consent fact each, `messages` inbound
+    and `messages` suppressed outbound messages of the first contact, `templates` templates.
+    Returns the first contact's id."""
     from datetime import timedelta
 
     from plugin import clock, crypto
+    from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
     from plugin.contacts.models import Contact
-    from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+    from plugin.delivery.models import (
+        InboundMessage,
+        MessageKind,
+        MessagePurpose,
+        MessageStatus,
+        OutboundMessage,
+    )
     from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
     from plugin.stores.service import get_settings
+    from plugin.templates.models import MessageTemplate, TemplateCategory
     from plugin.whatsapp.accounts import WhatsAppAccount
 
     get_settings(session, store_id)
@@ -118,4 +137,61 @@ def seed_store_rows(
                 received_at=now - timedelta(seconds=i),
             )
         )
+    for i in range(contacts):
+        other = Contact(
+            store_id=store_id,
+            phone_e164=f"+90554{batch}{store_id % 100:02d}{i:04d}",
+            first_name=f"Name{i}",
+            email=f"c{i}-{batch}@s{store_id}.example",
+            created_at=now - timedelta(seconds=i),
+        )
+        session.add(other)
+        session.flush()
+        session.add(
+            ConsentEvent(
+                store_id=store_id,
+                contact_id=other.id,
+                purpose=Purpose.MARKETING,
+                action=ConsentAction.GRANTED,
+                source=ConsentSource.ADMIN,
+                evidence={"seed": i},
+            )
+        )
+    for i in range(messages):
+        session.add(
+            InboundMessage(
+                store_id=store_id,
+                contact_id=contact.id,
+                wamid=f"wamid.in.{store_id}.{batch}.{i}",
+                type="text",
+                text=f"question {i}",
+                received_at=now - timedelta(minutes=i),
+            )
+        )
+        session.add(
+            OutboundMessage(
+                store_id=store_id,
+                contact_id=contact.id,
+                purpose=MessagePurpose.MARKETING,
+                kind=MessageKind.CAMPAIGN,
+                idempotency_key=f"s-{store_id}-{batch}-{i}",
+                status=MessageStatus.SUPPRESSED,
+                status_reason="quiet_hours",
+                created_at=now - timedelta(minutes=i, seconds=30),
+            )
+        )
+    for i in range(templates):
+        session.add(
+            MessageTemplate(
+                store_id=store_id,
+                name=f"seed_{batch}_{i}",
+                language="tr",
+                category=TemplateCategory.UTILITY,
+                components=[{"type": "BODY", "text": f"Merhaba {{{{1}}}} {i}"}],
+                variable_mapping={"body": ["first_name"]},
+                updated_at=now - timedelta(seconds=i),
+            )
+        )
     session.commit()
+    assert contact.id is not None
+    return contact.id

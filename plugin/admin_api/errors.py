@@ -25,6 +25,10 @@ class AdminErrorCode(Enum):
     NOT_ALLOWED = "NOT_ALLOWED"
     CREDENTIALS_REJECTED = "CREDENTIALS_REJECTED"
     GRAPH_UNREACHABLE = "GRAPH_UNREACHABLE"
+    META_REJECTED = "META_REJECTED"
+    WINDOW_CLOSED = "WINDOW_CLOSED"
+    INVALID_PHONE = "INVALID_PHONE"
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")
@@ -44,6 +48,19 @@ def admin_errors(errors: InvalidInput | list[FieldError]) -> list[AdminError]:
         )
         for e in items
     ]
+
+
+def not_found(field: str, en: str, tr: str) -> list[AdminError]:
+    """The payload errors for an id that is not one of this store's rows."""
+    return admin_errors([FieldError(field, "NOT_FOUND", en, tr)])
+
+
+def int_id(value: str) -> int:
+    """A row id from a GraphQL ID; -1 (never a row) when it is not a number."""
+    try:
+        return int(value)
+    except ValueError:
+        return -1
 
 
 class AdminApiError(Exception):

@@ -105,8 +105,12 @@ def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    scalars: bool = True,
 ) -> Connection[T]:
-    """One page of `stmt` (already store-scoped) as a Connection; one query."""
+    """One page of `stmt` (already store-scoped) as a Connection; one query.
+
+    `scalars=False` pages a select of columns (e.g. over a union): `node` then gets the row,
+    and the order's columns are read from it by name."""
     if first is not None and last is not None:
         raise InvalidArgument("give first or last, not both / first veya last, ikisi birden değil")
     size = last if last is not None else (first if first is not None else DEFAULT_PAGE)
@@ -123,7 +127,8 @@ def paginate(
     ordering = [
         (column.desc() if descending != backward else column.asc()) for column, descending in order
     ]
-    rows = list(ctx.session.execute(stmt.order_by(*ordering).limit(size + 1)).scalars())
+    result = ctx.session.execute(stmt.order_by(*ordering).limit(size + 1))
+    rows = list(result.scalars() if scalars else result.all())
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -10,14 +10,28 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
-from plugin.admin_api.domains import inbox, store, whatsapp
+from plugin.admin_api.domains import consent, contacts, inbox, store, templates, whatsapp
 from plugin.admin_api.extensions import extensions, is_expected
 
 log = structlog.get_logger(__name__)
 
 # Add your domain module here (docs/admin-api.md).
-QUERIES: tuple[type[Any], ...] = (store.Query, whatsapp.Query, inbox.Query)
-MUTATIONS: tuple[type[Any], ...] = (store.Mutation, whatsapp.Mutation)
+QUERIES: tuple[type[Any], ...] = (
+    store.Query,
+    whatsapp.Query,
+    inbox.Query,
+    contacts.Query,
+    consent.Query,
+    templates.Query,
+)
+MUTATIONS: tuple[type[Any], ...] = (
+    store.Mutation,
+    whatsapp.Mutation,
+    whatsapp.TestMessageMutation,
+    contacts.Mutation,
+    consent.Mutation,
+    templates.Mutation,
+)
 
 
 class AdminSchema(strawberry.Schema):

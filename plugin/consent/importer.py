@@ -113,7 +113,9 @@ def import_csv(
             if flag is None:
                 continue
             if not flag and purpose == Purpose.MARKETING:
-                consent_service.suppress_queued_marketing(session, contact_id=contact.id)
+                consent_service.suppress_queued_marketing(
+                    session, store_id=store.id, contact_id=contact.id
+                )
             consent_service.record(
                 session,
                 contact=contact,

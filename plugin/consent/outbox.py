@@ -7,6 +7,7 @@ own action), so quiet hours and marketing caps never hold them back.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from plugin.consent.keywords import OPTIN_YES_PAYLOAD, STOP_PAYLOAD
 from plugin.consent.privacy import is_suppressed
 from plugin.contacts.models import Contact
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
 
 OPTIN_TEMPLATE = "ulak_optin_request"
@@ -72,9 +74,15 @@ def _schedule(
 
 
 def _consent_message(
-    contact: Contact, *, kind: MessageKind, key: str, event_id: int, **content: Any
+    contact: Contact,
+    *,
+    kind: MessageKind,
+    key: str,
+    event_id: int | str,
+    source_type: str = "consent",
+    **content: Any,
 ) -> OutboundMessage:
-    """A transactional row due now, tied to the ledger event that caused it."""
+    """A transactional row due now, tied to what caused it (a ledger event, a support reply)."""
     assert contact.id is not None
     now = clock.now()
     return OutboundMessage(
@@ -83,7 +91,7 @@ def _consent_message(
         purpose=MessagePurpose.TRANSACTIONAL,
         kind=kind,
         idempotency_key=f"{key}:{contact.id}:{event_id}",
-        source_type="consent",
+        source_type=source_type,
         source_id=str(event_id),
         due_at=now,
         status=MessageStatus.SCHEDULED,
@@ -126,3 +134,67 @@ def schedule_service_reply(
         text=texts[language_of(session, contact)],
     )
     return _schedule(session, message, contact)
+
+
+SUPPORT_TEXT_LIMIT = 4096  # WhatsApp's limit for a text message body
+
+
+def schedule_support_reply(
+    session: Session, *, contact: Contact, text: str, staff_user_id: str | None = None
+) -> OutboundMessage:
+    """A staff member's free-text answer to a customer (customer support).
+
+    Free text is only allowed while the customer's 24-hour service window is open (their last
+    message less than 24 hours ago); otherwise `InvalidInput` with WINDOW_CLOSED and nothing
+    is written. Each reply is its own row (`support:<contact id>:<uuid>`)."""
+    from plugin.contacts.service import service_window_open
+
+    body = text.strip()
+    if not body:
+        raise InvalidInput([FieldError("text", "REQUIRED", "Write a message.", "Bir mesaj yazın.")])
+    if len(body) > SUPPORT_TEXT_LIMIT:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "text",
+                    "OUT_OF_RANGE",
+                    f"A message has at most {SUPPORT_TEXT_LIMIT} characters.",
+                    f"Bir mesaj en fazla {SUPPORT_TEXT_LIMIT} karakter olabilir.",
+                )
+            ]
+        )
+    if not service_window_open(contact):
+        raise InvalidInput(
+            [
+                FieldError(
+                    "contactId",
+                    "WINDOW_CLOSED",
+                    "The customer has not written in the last 24 hours, so WhatsApp allows "
+                    "only approved templates now.",
+                    "Müşteri son 24 saatte yazmadığı için WhatsApp şu an yalnızca onaylı "
+                    "şablonlara izin veriyor.",
+                )
+            ]
+        )
+    message = _consent_message(
+        contact,
+        kind=MessageKind.SERVICE_REPLY,
+        key="support",
+        event_id=uuid.uuid4().hex,
+        source_type="support",
+        text=body,
+    )
+    message.source_id = staff_user_id[:100] if staff_user_id else None
+    scheduled = _schedule(session, message, contact)
+    if scheduled is None:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "contactId",
+                    "NOT_ALLOWED",
+                    "This customer cannot be messaged (no number, or erased).",
+                    "Bu müşteriye mesaj gönderilemez (numara yok ya da silinmiş).",
+                )
+            ]
+        )
+    return scheduled

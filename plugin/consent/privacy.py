@@ -89,18 +89,23 @@ def erase_contact(
             )
         )
     for event in session.exec(
-        select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)
+        select(ConsentEvent).where(
+            ConsentEvent.store_id == store_id, ConsentEvent.contact_id == contact_id
+        )
     ).all():
         event.evidence = {k: v for k, v in (event.evidence or {}).items() if k in _KEPT_EVIDENCE}
         session.add(event)
     session.execute(
         sa.update(OutboundMessage)
-        .where(col(OutboundMessage.contact_id) == contact_id)
+        .where(
+            col(OutboundMessage.store_id) == store_id, col(OutboundMessage.contact_id) == contact_id
+        )
         .values(text=None, parameters={})
     )
     session.execute(
         sa.update(OutboundMessage)
         .where(
+            col(OutboundMessage.store_id) == store_id,
             col(OutboundMessage.contact_id) == contact_id,
             col(OutboundMessage.status).in_(["scheduled", "queued"]),
         )
@@ -108,14 +113,19 @@ def erase_contact(
     )
     session.execute(
         sa.update(InboundMessage)
-        .where(col(InboundMessage.contact_id) == contact_id)
+        .where(
+            col(InboundMessage.store_id) == store_id, col(InboundMessage.contact_id) == contact_id
+        )
         .values(text=None, button_payload=None)
     )
     from plugin.segments.models import ContactPurchase, ContactTag
 
-    session.execute(sa.delete(ContactPurchase).where(col(ContactPurchase.contact_id) == contact_id))
-    session.execute(sa.delete(ContactTag).where(col(ContactTag.contact_id) == contact_id))
-    session.execute(sa.delete(ContactOrder).where(col(ContactOrder.contact_id) == contact_id))
+    for model in (ContactPurchase, ContactTag, ContactOrder):
+        session.execute(
+            sa.delete(model).where(
+                col(model.store_id) == store_id, col(model.contact_id) == contact_id
+            )
+        )
     for field in (
         "phone_e164",
         "phone_raw",
@@ -162,12 +172,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def export_contact(session: Session, *, store_id: int, phone_e164: str) -> dict[str, Any]:
-    """Everything held about a number, as JSON-ready data (a data-subject access request)."""
-    suppressed = is_suppressed(session, store_id=store_id, phone_e164=phone_e164)
-    contact = session.exec(
-        select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone_e164)
-    ).first()
+def export_contact(
+    session: Session,
+    *,
+    store_id: int,
+    phone_e164: str | None = None,
+    contact_id: int | None = None,
+) -> dict[str, Any]:
+    """Everything held about a number (or a contact), as JSON-ready data (a data-subject
+    access request)."""
+    contact: Contact | None
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.store_id != store_id:
+            raise LookupError("no such contact in this store")
+        phone_e164 = contact.phone_e164
+    else:
+        contact = session.exec(
+            select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone_e164)
+        ).first()
+    suppressed = phone_e164 is not None and is_suppressed(
+        session, store_id=store_id, phone_e164=phone_e164
+    )
     out: dict[str, Any] = {
         "phone": phone_e164,
         "suppressed": suppressed,

@@ -129,6 +129,53 @@ def timeline(session: Session, *, store_id: int, contact_id: int) -> list[Consen
     )
 
 
+def timelines(
+    session: Session, *, store_id: int, contact_ids: list[int]
+) -> dict[int, list[ConsentEvent]]:
+    """`timeline` for many contacts in one query (list pages)."""
+    found: dict[int, list[ConsentEvent]] = {contact_id: [] for contact_id in contact_ids}
+    if not contact_ids:
+        return found
+    for event in session.exec(
+        select(ConsentEvent)
+        .where(ConsentEvent.store_id == store_id, col(ConsentEvent.contact_id).in_(contact_ids))
+        .order_by(col(ConsentEvent.occurred_at), col(ConsentEvent.id))
+    ).all():
+        found[event.contact_id].append(event)
+    return found
+
+
+def current_states(
+    session: Session, *, store_id: int, contact_ids: list[int]
+) -> dict[tuple[int, Purpose], ConsentState]:
+    """`current_state` for every purpose of many contacts in one query (NO_CONSENT when no
+    fact): the latest fact per contact and purpose wins, as in `current_state`."""
+    states = {(c, p): NO_CONSENT for c in contact_ids for p in Purpose}
+    if not contact_ids:
+        return states
+    ranked = (
+        select(
+            ConsentEvent.id,
+            sa.func.row_number()
+            .over(
+                partition_by=(ConsentEvent.contact_id, ConsentEvent.purpose),
+                order_by=_latest_first(),
+            )
+            .label("rank"),
+        )
+        .where(ConsentEvent.store_id == store_id, col(ConsentEvent.contact_id).in_(contact_ids))
+        .subquery()
+    )
+    latest = session.exec(
+        select(ConsentEvent)
+        .join(ranked, col(ConsentEvent.id) == ranked.c.id)
+        .where(ConsentEvent.store_id == store_id, ranked.c.rank == 1)
+    ).all()
+    for event in latest:
+        states[(event.contact_id, Purpose(event.purpose))] = _state_of(event)
+    return states
+
+
 def record(
     session: Session,
     *,
@@ -164,11 +211,12 @@ def record(
     return event
 
 
-def suppress_queued_marketing(session: Session, *, contact_id: int) -> int:
+def suppress_queued_marketing(session: Session, *, store_id: int, contact_id: int) -> int:
     """A revocation holds at once for everything not yet sent (delivery re-checks anyway)."""
     result = session.execute(
         sa.update(OutboundMessage)
         .where(
+            col(OutboundMessage.store_id) == store_id,
             col(OutboundMessage.contact_id) == contact_id,
             col(OutboundMessage.purpose) == MessagePurpose.MARKETING,
             col(OutboundMessage.status).in_([MessageStatus.SCHEDULED, MessageStatus.QUEUED]),
@@ -222,7 +270,7 @@ def revoke_marketing(
     """
     assert contact.id is not None
     state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
-    suppress_queued_marketing(session, contact_id=contact.id)
+    suppress_queued_marketing(session, store_id=contact.store_id, contact_id=contact.id)
     if state.action == ConsentAction.REVOKED:
         return None
     event = record(
@@ -542,7 +590,7 @@ def record_by_admin(
     evidence = {"staff_user_id": staff_user_id, "staff_email": staff_email, "note": note}
     if not granted and purpose == Purpose.MARKETING:
         assert contact.id is not None
-        suppress_queued_marketing(session, contact_id=contact.id)
+        suppress_queued_marketing(session, store_id=contact.store_id, contact_id=contact.id)
     return record(
         session,
         contact=contact,

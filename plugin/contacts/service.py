@@ -9,8 +9,9 @@ order counts once, whichever events (or the initial sync) bring it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 import structlog
@@ -373,15 +374,24 @@ def note_inbound(*, session: Session, contact: Contact, at: datetime) -> None:
         session.add(contact)
 
 
-def list_contacts(
-    session: Session,
-    *,
-    store_id: int,
-    search: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[Contact]:
-    """The admin's contact list, newest first; `search` matches number, email or name."""
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+def service_window_open_until(contact: Contact) -> datetime | None:
+    """Until when free text may be sent: 24 hours after the customer's last message."""
+    if contact.last_inbound_at is None:
+        return None
+    return contact.last_inbound_at + SERVICE_WINDOW
+
+
+def service_window_open(contact: Contact, *, at: datetime | None = None) -> bool:
+    until = service_window_open_until(contact)
+    return until is not None and (at or clock.now()) < until
+
+
+def contacts_query(session: Session, *, store_id: int, search: str | None = None) -> Any:
+    """The admin's contact list as a select (no order, no limit: callers page it by keyset);
+    `search` matches number, email or name; erased contacts are left out."""
     query = select(Contact).where(Contact.store_id == store_id, Contact.erased_at == None)  # noqa: E711
     if search and search.strip():
         term = search.strip()
@@ -396,5 +406,18 @@ def list_contacts(
         if phone.e164 is not None:
             conditions.append(Contact.phone_e164 == phone.e164)
         query = query.where(or_(*conditions))
+    return query
+
+
+def list_contacts(
+    session: Session,
+    *,
+    store_id: int,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Contact]:
+    """The admin's contact list, newest first; `search` matches number, email or name."""
+    query = contacts_query(session, store_id=store_id, search=search)
     query = query.order_by(col(Contact.id).desc()).offset(offset).limit(min(limit, 500))
     return list(session.exec(query).all())

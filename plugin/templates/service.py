@@ -293,7 +293,7 @@ def submit_template(
     definition = TemplateDefinition(
         name=template.name,
         language=template.language,
-        category=template.category.value,  # type: ignore[arg-type]
+        category=TemplateCategory(template.category).value,  # type: ignore[arg-type]
         components=template.components,
     )
     credentials = credentials_for(account)
@@ -498,7 +498,7 @@ def ensure_sandbox_approved(
             waba_id=account.waba_id,
             name=row.name,
             language=row.language,
-            category=row.category.value,
+            category=TemplateCategory(row.category).value,
             components=row.components,
             status="APPROVED",
         )

@@ -300,15 +300,21 @@ def resolve_variables(mapping: Mapping[str, Any], context: Mapping[str, Any]) ->
     return TemplateValues(header=header, body=body, buttons=buttons)
 
 
-def sample_values(mapping: Mapping[str, Any], language: str) -> TemplateValues:
-    """The catalogue's samples for a mapping, in the template's language (Meta's `example`)."""
+def sample_values(
+    mapping: Mapping[str, Any], language: str, given: Mapping[str, Any] | None = None
+) -> TemplateValues:
+    """The catalogue's samples for a mapping, in the template's language (Meta's `example`);
+    `given` (variable key -> text, e.g. typed in the admin's preview) wins over a sample."""
 
     def sample(ref: Any) -> str:
         if isinstance(ref, Mapping) and "payload" in ref:
             return str(ref["payload"])
         if isinstance(ref, Mapping) and "text" in ref:
             return str(ref["text"])
-        variable = CATALOGUE.get(reference_key(ref) or "")
+        key = reference_key(ref) or ""
+        if given and given.get(key) not in (None, ""):
+            return str(given[key])
+        variable = CATALOGUE.get(key)
         return variable.sample(language) if variable else str(reference_key(ref))
 
     return TemplateValues(

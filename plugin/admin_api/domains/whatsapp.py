@@ -10,10 +10,12 @@ import strawberry
 
 from plugin import clock
 from plugin.admin_api.context import Info
-from plugin.admin_api.errors import AdminError, admin_errors
+from plugin.admin_api.domains.contacts import ConversationItem
+from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.permissions import Allowed
+from plugin.delivery import manual
 from plugin.delivery.models import OutboundMessage
-from plugin.errors import FieldError, InvalidInput
+from plugin.errors import InvalidInput
 from plugin.stores.service import BILLED_STATUSES, get_settings, month_start
 from plugin.whatsapp import connection
 from plugin.whatsapp.accounts import WhatsAppAccount as AccountRow
@@ -118,16 +120,10 @@ class Mutation:
     @strawberry.mutation(permission_classes=[Allowed])
     def disconnect_whats_app(self, info: Info, id: strawberry.ID) -> WhatsAppAccountPayload:
         ctx = info.context
-        row = ctx.get_owned(AccountRow, _int_id(id))
+        row = ctx.get_owned(AccountRow, int_id(id))
         if row is None or row.id is None:
             return WhatsAppAccountPayload(
-                errors=admin_errors(
-                    [
-                        FieldError(
-                            "id", "NOT_FOUND", "No such WhatsApp number.", "Böyle bir numara yok."
-                        )
-                    ]
-                )
+                errors=not_found("id", "No such WhatsApp number.", "Böyle bir numara yok.")
             )
         row = connection.disconnect_account(
             session=ctx.session, store_id=ctx.store_id, account_id=row.id
@@ -135,8 +131,36 @@ class Mutation:
         return WhatsAppAccountPayload(account=WhatsAppAccount.from_row(row))
 
 
-def _int_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return -1
+@strawberry.type
+class TestMessagePayload:
+    message: ConversationItem | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TestMessageMutation:
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="A test message to a number: a template filled with sample values, or "
+        "text. Scheduled now; the delivery engine sends it.",
+    )
+    def send_test_message(
+        self,
+        info: Info,
+        phone: str,
+        template_id: strawberry.ID | None = None,
+        text: str | None = None,
+    ) -> TestMessagePayload:
+        ctx = info.context
+        try:
+            message = manual.schedule_test_message(
+                ctx.session,
+                store_id=ctx.store_id,
+                phone=phone,
+                template_id=int_id(template_id) if template_id is not None else None,
+                text=text,
+                staff_user_id=ctx.claims.get("user_id"),
+            )
+        except InvalidInput as exc:
+            return TestMessagePayload(errors=admin_errors(exc))
+        return TestMessagePayload(message=ConversationItem.from_outbound(message))

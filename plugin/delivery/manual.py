@@ -1,0 +1,121 @@
+"""Messages a merchant sends by hand from the admin: a test message to a number.
+
+Like every send, this only writes an outbox row (due now, status SCHEDULED); the delivery
+engine sends scheduled rows. Test messages are transactional: they go to the merchant's own
+phone at the merchant's request, so no quiet hours or marketing caps hold them back.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.contacts.phones import normalize_phone
+from plugin.contacts.service import contact_for_phone
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.errors import FieldError, InvalidInput
+from plugin.stores.service import get_settings
+from plugin.templates.models import MessageTemplate
+from plugin.templates.render import MissingValue, build_components
+from plugin.templates.variables import sample_values
+
+TEXT_LIMIT = 4096
+
+
+def _refuse(field: str | None, code: str, en: str, tr: str) -> InvalidInput:
+    return InvalidInput([FieldError(field, code, en, tr)])
+
+
+def schedule_test_message(
+    session: Session,
+    *,
+    store_id: int,
+    phone: str,
+    template_id: int | None = None,
+    text: str | None = None,
+    staff_user_id: str | None = None,
+) -> OutboundMessage:
+    """A test message to `phone` (normalised with the store's default region): a template
+    filled with the catalogue's sample values, or free text. Exactly one of the two.
+
+    Raises `InvalidInput` (INVALID_PHONE, NOT_FOUND, INVALID, NOT_ALLOWED) before writing."""
+    if (template_id is None) == (text is None or not text.strip()):
+        raise _refuse(
+            None,
+            "INVALID",
+            "Give either a template or a text.",
+            "Bir şablon ya da bir metin verin.",
+        )
+    result = normalize_phone(phone, region=get_settings(session, store_id).default_region)
+    if result.e164 is None:
+        raise _refuse(
+            "phone",
+            "INVALID_PHONE",
+            "This is not a valid mobile number.",
+            "Bu geçerli bir cep telefonu numarası değil.",
+        )
+    template: MessageTemplate | None = None
+    content: dict[str, object] = {}
+    if template_id is not None:
+        template = session.exec(
+            select(MessageTemplate).where(
+                MessageTemplate.store_id == store_id, MessageTemplate.id == template_id
+            )
+        ).first()
+        if template is None:
+            raise _refuse("templateId", "NOT_FOUND", "No such template.", "Böyle bir şablon yok.")
+        try:
+            components = build_components(
+                template, sample_values(template.variable_mapping or {}, template.language)
+            )
+        except MissingValue as exc:
+            raise _refuse(
+                "templateId",
+                "INVALID",
+                f"The template needs a value the samples lack ({exc.where}).",
+                f"Şablonun örneklerde olmayan bir değere ihtiyacı var ({exc.where}).",
+            ) from exc
+        content = {
+            "template_id": template.id,
+            "template_name": template.name,
+            "template_language": template.language,
+            "parameters": {"components": components},
+        }
+    else:
+        assert text is not None
+        if len(text.strip()) > TEXT_LIMIT:
+            raise _refuse(
+                "text",
+                "OUT_OF_RANGE",
+                f"A message has at most {TEXT_LIMIT} characters.",
+                f"Bir mesaj en fazla {TEXT_LIMIT} karakter olabilir.",
+            )
+        content = {"text": text.strip()}
+    contact = contact_for_phone(session, store_id=store_id, phone_e164=result.e164)
+    if contact is None or contact.id is None:
+        raise _refuse(
+            "phone",
+            "NOT_ALLOWED",
+            "This number was erased and must not be messaged.",
+            "Bu numara silindi; mesaj gönderilemez.",
+        )
+    now = clock.now()
+    message = OutboundMessage(
+        store_id=store_id,
+        contact_id=contact.id,
+        purpose=MessagePurpose.TRANSACTIONAL,
+        kind=MessageKind.TEST,
+        idempotency_key=f"test:{contact.id}:{uuid.uuid4().hex}",
+        source_type="test",
+        source_id=staff_user_id[:100] if staff_user_id else None,
+        due_at=now,
+        status=MessageStatus.SCHEDULED,
+        created_at=now,
+        updated_at=now,
+        **content,  # type: ignore[arg-type]
+    )
+    session.add(message)
+    session.flush()
+    return message
