@@ -24,6 +24,9 @@ ADVISORY_LOCK_ID = 0x756C616B  # "ulak"
 # "module:function(session=)" run on every tick, in order; domains add theirs here.
 TICK_TASKS: list[str] = [
     "plugin.inbox.service:requeue_orphans",
+    "plugin.delivery.service:expire_leases",
+    "plugin.delivery.service:dispatch_due",
+    "plugin.delivery.service:apply_pending_statuses",
 ]
 
 
