@@ -192,3 +192,9 @@ def get_pacer(settings: Settings | None = None) -> Pacer:
             )
             _pacers[key] = pacer
         return pacer
+
+
+def reset_pacers() -> None:
+    """Forget every in-process pacer (tests: each starts with full buckets)."""
+    with _pacers_lock:
+        _pacers.clear()

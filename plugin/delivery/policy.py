@@ -325,22 +325,7 @@ def _evaluate_store(
         survivors.append(d)
     pending, survivors = survivors, []
 
-    # 7. pair rate: at most one message per person per 6 s from this number
-    if pending and ctx.account is not None:
-        allowed = pacer.reserve_recipients(
-            ctx.account.phone_number_id,
-            [str(d.row.contact_id) for d in pending],
-            now=now.timestamp(),
-            spacing=PAIR_SPACING_SECONDS,
-        )
-        for d, ok in zip(pending, allowed, strict=True):
-            if ok:
-                survivors.append(d)
-            else:
-                defer(d, PAIR_RATE, now + timedelta(seconds=PAIR_SPACING_SECONDS))
-        pending, survivors = survivors, []
-
-    # 8. the plan's monthly marketing quota (reserved atomically across workers)
+    # 7. the plan's monthly marketing quota (reserved atomically across workers)
     marketing = [d for d in pending if d.row.marketing]
     if marketing:
         limit = PLAN_MONTHLY_QUOTA.get(Plan(ctx.settings.plan), 0)
@@ -361,7 +346,7 @@ def _evaluate_store(
         _warn_quota(session, store_id=store_id, now=now, settings=ctx.settings, limit=limit)
         pending, survivors = survivors, []
 
-    # 9. Meta's daily unique-recipient tier (template messages start conversations)
+    # 8. Meta's daily unique-recipient tier (template messages start conversations)
     tier = ctx.settings.daily_recipient_tier
     counted = [d for d in pending if d.row.kind != MessageKind.SERVICE_REPLY]
     if tier is not None and counted:
@@ -380,6 +365,33 @@ def _evaluate_store(
                 refunds += 1 if d.row.marketing else 0
             else:
                 survivors.append(d)
+        if refunds:
+            release(
+                session,
+                store_id=store_id,
+                name=QUOTA_COUNTER,
+                period=quota_period(now, ctx.settings.timezone),
+                amount=refunds,
+            )
+        pending = survivors
+
+    # 9. pair rate: at most one message per person per 6 s from this number (last, so a
+    # refused message never holds a slot); a deferred marketing row gives its quota back
+    if pending and ctx.account is not None:
+        allowed = pacer.reserve_recipients(
+            ctx.account.phone_number_id,
+            [str(d.row.contact_id) for d in pending],
+            now=now.timestamp(),
+            spacing=PAIR_SPACING_SECONDS,
+        )
+        survivors = []
+        refunds = 0
+        for d, ok in zip(pending, allowed, strict=True):
+            if ok:
+                survivors.append(d)
+            else:
+                defer(d, PAIR_RATE, now + timedelta(seconds=PAIR_SPACING_SECONDS))
+                refunds += 1 if d.row.marketing else 0
         if refunds:
             release(
                 session,

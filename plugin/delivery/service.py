@@ -350,7 +350,10 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             effects.append(outcome)
         elif error.marks_template or error.stops_store:
             effects.append(outcome)
-    claimed = _T.c.status.in_([MessageStatus.SENDING.value, MessageStatus.UNKNOWN.value])
+    # (no IN here: an expanding parameter cannot be used with executemany)
+    claimed = sa.or_(
+        _T.c.status == MessageStatus.SENDING.value, _T.c.status == MessageStatus.UNKNOWN.value
+    )
     if sent:
         session.execute(
             sa.update(_T)

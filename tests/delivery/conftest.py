@@ -89,7 +89,10 @@ def sandbox_server() -> Iterator[SandboxServer]:
 
 @pytest.fixture()
 def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
-    """A clean sandbox for each test, with the store's two templates approved there."""
+    """A clean sandbox (and fresh pacers) for each test, with the store's templates approved."""
+    from plugin.delivery.pace import reset_pacers
+
+    reset_pacers()
     sb = sandbox_server.sandbox
     sb.reset(everything=True)
     sb.set_config({"status_webhooks": False})
@@ -104,11 +107,17 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     ]:
         sb.register_number(number)
     sb.add_template(
-        waba_id=WABA, name="order_update", language="tr", category="UTILITY",
+        waba_id=WABA,
+        name="order_update",
+        language="tr",
+        category="UTILITY",
         components=ORDER_TEMPLATE,
     )
     sb.add_template(
-        waba_id=WABA, name="cart_promo", language="tr", category="MARKETING",
+        waba_id=WABA,
+        name="cart_promo",
+        language="tr",
+        category="MARKETING",
         components=PROMO_TEMPLATE,
     )
     return sandbox_server
@@ -188,9 +197,7 @@ def make_contacts(world: World) -> Callable[..., list[int]]:
     """n contacts with valid numbers and the given consents (granted in the ledger)."""
     counter = {"next": 0}
 
-    def make(
-        n: int = 1, *, consents: tuple[str, ...] = ("marketing",), **fields: Any
-    ) -> list[int]:
+    def make(n: int = 1, *, consents: tuple[str, ...] = ("marketing",), **fields: Any) -> list[int]:
         session = world.session
         contacts = []
         for _ in range(n):
