@@ -47,7 +47,7 @@ _PAYLOAD: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
 class _Runtime:
     loop: asyncio.AbstractEventLoop
     client: CloudApiClient
-    key: tuple[str, str]
+    key: tuple[str, str, float]
     thread: threading.Thread
 
 
@@ -68,13 +68,20 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 def _runtime(settings: Settings) -> _Runtime:
     """This thread's event loop and pooled client (made once per thread and Graph URL)."""
     base_url = settings.whatsapp_graph_url or ""
-    key = (base_url, settings.whatsapp_graph_version)
+    timeout = settings.whatsapp_send_timeout_seconds
+    key = (base_url, settings.whatsapp_graph_version, timeout)
     runtime: _Runtime | None = getattr(_local, "runtime", None)
     if runtime is not None and runtime.key == key:
         return runtime
     _close_dead_runtimes()
     loop = _new_loop()
-    http = create_http_client(base_url, max_connections=CONCURRENCY, max_keepalive=CONCURRENCY)
+    http = create_http_client(
+        base_url,
+        max_connections=CONCURRENCY,
+        max_keepalive=CONCURRENCY,
+        timeout=timeout,
+        connect_timeout=min(5.0, timeout),
+    )
     client = CloudApiClient(base_url, graph_version=settings.whatsapp_graph_version, http=http)
     runtime = _Runtime(loop=loop, client=client, key=key, thread=threading.current_thread())
     _local.runtime = runtime

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import crypto
@@ -152,15 +153,10 @@ def world(app: Any, session: Session) -> World:
     session.flush()
     assert store.id is not None
     # Quiet hours off by default (tests run at any hour); the quiet-hours tests switch them on.
-    session.add(
-        StoreSettings(
-            store_id=store.id,
-            daily_recipient_tier=None,
-            plan="gold",
-            quiet_hours_start="00:00",
-            quiet_hours_end="00:00",
-        )
+    store_settings = StoreSettings(
+        store_id=store.id, plan="gold", quiet_hours_start="00:00", quiet_hours_end="00:00"
     )
+    session.add(store_settings)
     account = WhatsAppAccount(
         store_id=store.id,
         phone_number_id=PNID,
@@ -183,6 +179,13 @@ def world(app: Any, session: Session) -> World:
                 status=TemplateStatus.APPROVED,
             )
         )
+    session.commit()
+    # Meta's tier unlimited (a None attribute would let the column default fill in 250)
+    session.execute(
+        sa.update(StoreSettings)
+        .where(StoreSettings.store_id == store.id)
+        .values(daily_recipient_tier=None)
+    )
     session.commit()
     assert account.id is not None
     return World(session=session, store_id=store.id, account_id=account.id)
