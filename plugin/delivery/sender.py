@@ -39,7 +39,8 @@ from plugin.whatsapp.ports import WhatsAppSender
 log = structlog.get_logger(__name__)
 
 CLAIM_SIZE = 200  # rows per claim: the most a SIGKILL can leave `unknown`
-CONCURRENCY = 64  # API calls in flight per worker thread
+CONCURRENCY = 24  # API calls in flight per worker thread (httpcore polls every pooled
+# connection on each request, so a bigger pool costs CPU per send: see docs/benchmarks.md)
 _PAYLOAD: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
 
 

@@ -350,6 +350,8 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             effects.append(outcome)
         elif error.marks_template or error.stops_store:
             effects.append(outcome)
+    for batch in (sent, final, later):
+        batch.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
     # (no IN here: an expanding parameter cannot be used with executemany)
     claimed = sa.or_(
         _T.c.status == MessageStatus.SENDING.value, _T.c.status == MessageStatus.UNKNOWN.value
@@ -710,6 +712,7 @@ def apply_statuses(
         if error is not None and error.error_code and STATUS_RANK.get(row.status, 0) < 2:
             effects.append((row, error))
     if params:
+        params.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
 
         def earliest(column: str, param: str) -> Any:
             value = sa.bindparam(param, type_=_T.c[column].type)
