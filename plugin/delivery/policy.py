@@ -365,14 +365,7 @@ def _evaluate_store(
                 refunds += 1 if d.row.marketing else 0
             else:
                 survivors.append(d)
-        if refunds:
-            release(
-                session,
-                store_id=store_id,
-                name=QUOTA_COUNTER,
-                period=quota_period(now, ctx.settings.timezone),
-                amount=refunds,
-            )
+        _refund_quota(session, ctx, now=now, amount=refunds)
         pending = survivors
 
     # 9. pair rate: at most one message per person per 6 s from this number (last, so a
@@ -392,19 +385,19 @@ def _evaluate_store(
             else:
                 defer(d, PAIR_RATE, now + timedelta(seconds=PAIR_SPACING_SECONDS))
                 refunds += 1 if d.row.marketing else 0
-        if refunds:
-            release(
-                session,
-                store_id=store_id,
-                name=QUOTA_COUNTER,
-                period=quota_period(now, ctx.settings.timezone),
-                amount=refunds,
-            )
+        _refund_quota(session, ctx, now=now, amount=refunds)
         pending = survivors
 
     for d in pending:
         decided[d.row.id] = d
     return [decided[row.id] for row in rows]
+
+
+def _refund_quota(session: Session, ctx: _StoreContext, *, now: datetime, amount: int) -> None:
+    """Marketing rows deferred after the quota was reserved give their units back."""
+    if amount and ctx.store is not None and ctx.store.id is not None:
+        period = quota_period(now, ctx.settings.timezone)
+        release(session, store_id=ctx.store.id, name=QUOTA_COUNTER, period=period, amount=amount)
 
 
 # ---------------------------------------------------------------------------- loading

@@ -18,7 +18,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,28 +29,14 @@ import httpx
 import psutil
 import sqlalchemy as sa
 
+from tests.benchmarks.bench_sandbox import free_port, wait_port
 from tests.benchmarks.common import save, scratch_database, ulak_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PNID, WABA, TOKEN = "100000000000009", "200000000000009", "bench-delivery-token"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listening on {port}")
+BENCH_TEMPLATE_BODY = "Merhaba {{1}}, siparişin {{2}} yolda."
+PROFILE_OUT = ROOT / "bench-results" / "delivery-profile.txt"
 
 
 def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ignore[type-arg]
@@ -310,7 +295,7 @@ def main() -> None:
                     "name": "bench_order",
                     "language": "tr",
                     "category": "UTILITY",
-                    "components": [{"type": "BODY", "text": "Merhaba {{1}}, siparişin {{2}} yolda."}],
+                    "components": [{"type": "BODY", "text": BENCH_TEMPLATE_BODY}],
                 },
                 headers={"Authorization": f"Bearer {TOKEN}"},
             )
@@ -355,7 +340,7 @@ def main() -> None:
                 if args.profile:
                     spy = subprocess.Popen(
                         [
-                            "/tmp/uvt/bin/py-spy", "record", "-o", str(ROOT / "bench-results/delivery-profile.txt"),
+                            "/tmp/uvt/bin/py-spy", "record", "-o", str(PROFILE_OUT),
                             "--format", "raw", "-d", "25", "-s", "--pid", str(worker.pid),
                         ],
                     )  # fmt: skip

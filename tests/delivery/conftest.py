@@ -46,6 +46,16 @@ def promo_parameters(name: str = "Ayşe") -> dict[str, Any]:
     return {"components": [{"type": "body", "parameters": [{"type": "text", "text": name}]}]}
 
 
+def sandbox_number() -> SandboxNumber:
+    return SandboxNumber(
+        phone_number_id=PNID,
+        waba_id=WABA,
+        display_phone_number="+90 555 000 00 00",
+        access_token=TOKEN,
+        throughput_level="HIGH",
+    )
+
+
 @dataclass
 class SandboxServer:
     url: str
@@ -71,15 +81,7 @@ def sandbox_server() -> Iterator[SandboxServer]:
         read_delay_seconds=0.02,
         status_webhooks=False,
         random_seed=5,
-        numbers=[
-            SandboxNumber(
-                phone_number_id=PNID,
-                waba_id=WABA,
-                display_phone_number="+90 555 000 00 00",
-                access_token=TOKEN,
-                throughput_level="HIGH",
-            )
-        ],
+        numbers=[sandbox_number()],
     )
     app = create_sandbox_app(config)
     sandbox: Sandbox = app.state.sandbox
@@ -97,16 +99,7 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     sb = sandbox_server.sandbox
     sb.reset(everything=True)
     sb.set_config({"status_webhooks": False})
-    for number in [
-        SandboxNumber(
-            phone_number_id=PNID,
-            waba_id=WABA,
-            display_phone_number="+90 555 000 00 00",
-            access_token=TOKEN,
-            throughput_level="HIGH",
-        )
-    ]:
-        sb.register_number(number)
+    sb.register_number(sandbox_number())
     sb.add_template(
         waba_id=WABA,
         name="order_update",
