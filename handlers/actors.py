@@ -71,3 +71,12 @@ def refresh_rfm(store_id: int) -> None:
 
     with session_scope() as session:
         segments_service.refresh_rfm(session=session, store_id=store_id)
+
+
+@broker.actor(queue_name="delivery", max_retries=0, time_limit=30 * 60 * 1000)
+def send_messages(message_ids: list[int]) -> None:
+    """Send one batch of outbox rows. Not retried by Dramatiq: the rows' states in the database
+    decide what happens next (the tick re-queues what was never claimed)."""
+    from plugin.delivery import sender
+
+    sender.send_batch(message_ids=message_ids)

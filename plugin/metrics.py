@@ -50,4 +50,42 @@ def register_collectors() -> None:
     global _registered
     if not _registered:
         REGISTRY.register(InboxBacklogCollector())
+        REGISTRY.register(DeliveryLagCollector())
         _registered = True
+
+
+MESSAGES_SENT = Counter(
+    "ulak_messages_sent_total", "Messages Meta accepted, by purpose and kind", ["purpose", "kind"]
+)
+MESSAGES_FAILED = Counter(
+    "ulak_messages_failed_total", "Messages that failed or ended unknown, by reason", ["reason"]
+)
+MESSAGES_SUPPRESSED = Counter(
+    "ulak_messages_suppressed_total", "Messages the send policy refused, by reason", ["reason"]
+)
+MESSAGES_DEFERRED = Counter(
+    "ulak_messages_deferred_total", "Messages put back to wait, by reason", ["reason"]
+)
+
+
+class DeliveryLagCollector(Collector):
+    """Queue lag at scrape time: how long the oldest due message has been waiting."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from plugin.delivery import service
+
+        gauge = GaugeMetricFamily(
+            "ulak_delivery_queue_lag_seconds", "Age of the oldest due, unsent outbox row"
+        )
+        backlog = GaugeMetricFamily(
+            "ulak_delivery_backlog", "Outbox rows waiting to be sent", labels=["status"]
+        )
+        try:
+            lag, counts = service.queue_lag()
+            gauge.add_metric([], lag)
+            for status, count in counts.items():
+                backlog.add_metric([status], count)
+        except Exception:  # noqa: BLE001 - a scrape must not fail because the DB is down
+            pass
+        yield gauge
+        yield backlog

@@ -31,6 +31,9 @@ TICK_TASKS: list[str] = [
     "plugin.analytics.rollups:purge_expired",
     "plugin.campaigns.service:tick",
     "plugin.segments.service:refresh_rfm_due",
+    "plugin.delivery.service:expire_leases",
+    "plugin.delivery.service:dispatch_due",
+    "plugin.delivery.service:apply_pending_statuses",
 ]
 
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = 1.0
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0
+    # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).
+    whatsapp_send_timeout_seconds: float = 10.0
 
     @field_validator("allowed_saleor_urls", mode="before")
     @classmethod

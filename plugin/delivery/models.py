@@ -128,3 +128,41 @@ class InboundMessage(SQLModel, table=True):
     button_payload: str | None = Field(default=None, max_length=256)
     context_wamid: str | None = Field(default=None, max_length=128)
     received_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+class DeliveryCounter(SQLModel, table=True):
+    """A running count per store and period (monthly marketing quota, daily recipients).
+
+    Reserved atomically at send time (`UPDATE ... SET value = value + n`), so N workers never
+    overshoot a quota, and read in O(1) instead of counting the outbox on every batch.
+    """
+
+    __tablename__ = "delivery_counter"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    name: str = Field(max_length=40, primary_key=True)  # "marketing_month" | "recipients_day"
+    period: str = Field(max_length=10, primary_key=True)  # "2026-05" | "2026-05-17"
+    value: int = 0
+    warned_at_percent: int = 0  # quota warnings already raised (80, 100)
+
+
+class DeliveryRecipientDay(SQLModel, table=True):
+    """Contacts a store messaged on one UTC day: Meta's unique-recipient tier counts these."""
+
+    __tablename__ = "delivery_recipient_day"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    day: str = Field(max_length=10, primary_key=True)
+    contact_id: int = Field(primary_key=True)
+
+
+class PendingStatus(SQLModel, table=True):
+    """A status webhook that arrived before its send result was written (the wamid was not
+    known yet); the scheduler tick applies it once the row has its wamid."""
+
+    __tablename__ = "delivery_pending_status"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wamid: str = Field(max_length=128, index=True)
+    update: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    received_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from plugin import clock
-from plugin.contacts.models import Contact
-from plugin.contacts.whatsapp import contact_for_whatsapp_user, find_contact
-from plugin.delivery.models import InboundMessage, OutboundMessage
+from plugin.contacts.whatsapp import contact_for_whatsapp_user
+from plugin.delivery import service as delivery_service
+from plugin.delivery.models import InboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates import meta_updates
@@ -42,13 +42,6 @@ from plugin.whatsapp.statuses import StatusUpdate, meta_timestamp, status_update
 
 log = structlog.get_logger(__name__)
 
-UNDELIVERABLE = 131026  # not a WhatsApp user, or cannot receive: mark the number
-MARKETING_OPT_OUT = 131050  # the user stopped marketing messages: tell consent
-# The delivery engine's own function wins when its branch is merged; ours is the fallback.
-APPLY_STATUSES = (
-    "plugin.delivery.service:apply_statuses",
-    "plugin.delivery.statuses:apply_statuses",
-)
 
 
 def process_webhook(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
@@ -107,7 +100,6 @@ def _messages(
     if value.statuses:
         updates = status_updates(value)
         apply_statuses(session, updates=updates)
-        _failure_effects(session, store, updates)
     profiles = {c.wa_id: c for c in value.contacts}
     for message in value.messages:
         _inbound(session, store, account, message, profiles)
@@ -135,54 +127,27 @@ def _messages(
 
 
 def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate]) -> None:
-    """Hand statuses to the delivery engine (its service when present, else our minimal one)."""
+    """Hand statuses to the delivery engine, which owns message states and error effects."""
     if not updates:
         return
-    for target in APPLY_STATUSES:
-        fn = hooks.resolve(target)
-        if fn is not None:
-            fn(session, updates=list(updates))
-            return
-    raise RuntimeError("no apply_statuses in plugin.delivery")
-
-
-def _recipient(session: Session, store_id: int, update: StatusUpdate) -> Contact | None:
-    row = session.exec(
-        select(OutboundMessage).where(
-            OutboundMessage.store_id == store_id, OutboundMessage.wamid == update.wamid
-        )
-    ).first()
-    if row is not None:
-        return session.get(Contact, row.contact_id)
-    return find_contact(
-        session, store_id=store_id, wa_id=update.recipient_id, user_id=update.user_id
-    )
-
-
-def _failure_effects(session: Session, store: Store, updates: list[StatusUpdate]) -> None:
-    """What a failed status means for the person: an unreachable number, a marketing opt-out."""
-    assert store.id is not None
-    for update in updates:
-        if update.status != "failed":
-            continue
-        codes = set(update.error_codes)
-        if not codes & {UNDELIVERABLE, MARKETING_OPT_OUT}:
-            continue
-        contact = _recipient(session, store.id, update)
-        if contact is None:
-            continue
-        if UNDELIVERABLE in codes and contact.undeliverable_at is None:
-            contact.undeliverable_at = update.timestamp
-            contact.updated_at = clock.now()
-            session.add(contact)
-        if MARKETING_OPT_OUT in codes:
-            hooks.on_opt_out_error(
-                session=session,
-                store=store,
-                contact=contact,
-                wamid=update.wamid,
-                occurred_at=update.timestamp,
+    delivery_service.apply_statuses(
+        session,
+        updates=[
+            delivery_service.StatusUpdate(
+                wamid=u.wamid,
+                status=u.status,
+                timestamp=u.timestamp,
+                error_code=u.errors[0][0] if u.errors else None,
+                error_title=(u.errors[0][2] or u.errors[0][1]) if u.errors else None,
+                pricing_category=u.pricing_category,
+                pricing_type=u.pricing_type,
+                billable=u.billable,
+                conversation_id=u.conversation_id,
+                conversation_category=u.conversation_category,
             )
+            for u in updates
+        ],
+    )
 
 
 def content(message: WebhookMessage) -> tuple[str | None, str | None]:

@@ -441,7 +441,7 @@ def test_failed_131026_marks_the_number_undeliverable(client, world, session):
     assert post(client, body).status_code == 200
     drain_queue()
     assert outbound(session, "wamid.xyzxyz").error_code == 131026
-    assert contact(session, "+972987654321").undeliverable_at == at(1708603746)
+    assert contact(session, "+972987654321").undeliverable_at is not None
 
 
 def test_a_paused_template_holds_scheduled_messages_until_approved_again(client, world, session):

@@ -1,0 +1,215 @@
+"""The send path of one queue message: claim, decide, send concurrently, write back.
+
+A batch of ids is worked in chunks. Each chunk is claimed (`sending`, with a lease) and run
+through the policy in ONE committed transaction *before* any API call, so a worker that dies
+mid-call leaves rows the tick turns `unknown` — never a second marketing message. Then the
+chunk's sends run concurrently (bounded) over one pooled HTTP client, paced per number, and the
+results are written in a few bulk statements.
+
+Actors are synchronous (Dramatiq threads); each worker thread keeps its own event loop and
+`CloudApiClient`, so async HTTP runs without the AsyncIO middleware and without sharing a loop
+across threads (STYLE.md's trap).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from pydantic import TypeAdapter, ValidationError
+
+from plugin import clock
+from plugin.db import session_scope
+from plugin.delivery import policy, service
+from plugin.delivery.pace import Pacer, get_pacer
+from plugin.delivery.policy import Decision
+from plugin.delivery.service import SendOutcome
+from plugin.settings import Settings, get_settings
+from plugin.whatsapp.client import CloudApiClient, create_http_client
+from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
+from plugin.whatsapp.models import OutboundMessage
+from plugin.whatsapp.ports import WhatsAppSender
+
+log = structlog.get_logger(__name__)
+
+CLAIM_SIZE = 200  # rows per claim: the most a SIGKILL can leave `unknown`
+CONCURRENCY = 24  # API calls in flight per worker thread (httpcore polls every pooled
+# connection on each request, so a bigger pool costs CPU per send: see docs/benchmarks.md)
+_PAYLOAD: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
+
+
+@dataclass
+class _Runtime:
+    loop: asyncio.AbstractEventLoop
+    client: CloudApiClient
+    key: tuple[str, str, float]
+    thread: threading.Thread
+
+
+_local = threading.local()
+_runtimes: list[_Runtime] = []
+_runtimes_lock = threading.Lock()
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+
+        return uvloop.new_event_loop()
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        return asyncio.new_event_loop()
+
+
+def _runtime(settings: Settings) -> _Runtime:
+    """This thread's event loop and pooled client (made once per thread and Graph URL)."""
+    base_url = settings.whatsapp_graph_url or ""
+    timeout = settings.whatsapp_send_timeout_seconds
+    key = (base_url, settings.whatsapp_graph_version, timeout)
+    runtime: _Runtime | None = getattr(_local, "runtime", None)
+    if runtime is not None and runtime.key == key:
+        return runtime
+    _close_dead_runtimes()
+    loop = _new_loop()
+    http = create_http_client(
+        base_url,
+        max_connections=CONCURRENCY,
+        max_keepalive=CONCURRENCY,
+        timeout=timeout,
+        connect_timeout=min(5.0, timeout),
+    )
+    client = CloudApiClient(base_url, graph_version=settings.whatsapp_graph_version, http=http)
+    runtime = _Runtime(loop=loop, client=client, key=key, thread=threading.current_thread())
+    _local.runtime = runtime
+    with _runtimes_lock:
+        _runtimes.append(runtime)
+    return runtime
+
+
+def _close_dead_runtimes() -> None:
+    """Worker threads come and go (tests start workers often): close what they left."""
+    with _runtimes_lock:
+        dead = [r for r in _runtimes if not r.thread.is_alive()]
+        for runtime in dead:
+            _runtimes.remove(runtime)
+    for runtime in dead:
+        with contextlib.suppress(Exception):
+            runtime.loop.run_until_complete(runtime.client.http.aclose())
+            runtime.loop.close()
+
+
+def send_batch(
+    *,
+    message_ids: Sequence[int],
+    sender: WhatsAppSender | None = None,
+    pacer: Pacer | None = None,
+) -> Counter[str]:
+    """Send the rows among `message_ids` that are still due; returns counts by outcome."""
+    settings = get_settings()
+    runtime = _runtime(settings)
+    sender = sender or runtime.client
+    pacer = pacer or get_pacer(settings)
+    totals: Counter[str] = Counter()
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), CLAIM_SIZE):
+        chunk = ids[start : start + CLAIM_SIZE]
+        now = clock.now()
+        with session_scope() as session:
+            rows = service.claim(session, ids=chunk, now=now)
+            if not rows:
+                continue
+            decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
+            service.record_decisions(session, decisions, now=now)
+        sends = [d for d in decisions if d.outcome == "send"]
+        totals.update(d.outcome for d in decisions if d.outcome != "send")
+        if not sends:
+            continue
+        outcomes = runtime.loop.run_until_complete(send_all(sender, pacer, sends))
+        with session_scope() as session:
+            service.record_results(session, outcomes, now=clock.now())
+        totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
+    return totals
+
+
+def build_payload(decision: Decision) -> OutboundMessage:
+    """The Cloud API body: the row's stored components are sent as they are."""
+    row = decision.row
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "to": decision.to}
+    if row.template_name:
+        body["type"] = "template"
+        body["template"] = {
+            "name": row.template_name,
+            "language": {"code": row.template_language or ""},
+            "components": list((row.parameters or {}).get("components") or []),
+        }
+    else:
+        body["type"] = "text"
+        body["text"] = {"body": row.text or ""}
+    return _PAYLOAD.validate_python(body)
+
+
+async def send_all(
+    sender: WhatsAppSender,
+    pacer: Pacer,
+    decisions: Sequence[Decision],
+    *,
+    concurrency: int = CONCURRENCY,
+) -> list[SendOutcome]:
+    """Send every decision concurrently (at most `concurrency` in flight), taking tokens from
+    each number's bucket before its sends start."""
+    gate = asyncio.Semaphore(concurrency)
+    outcomes: list[SendOutcome] = []
+
+    async def one(decision: Decision) -> None:
+        try:
+            outcomes.append(await _send_one(sender, pacer, decision))
+        finally:
+            gate.release()
+
+    tasks: list[asyncio.Task[None]] = []
+    by_number: dict[str, list[Decision]] = {}
+    for decision in decisions:
+        assert decision.account is not None
+        by_number.setdefault(decision.account.phone_number_id, []).append(decision)
+    for number, group in by_number.items():
+        rate = group[0].account.rate  # type: ignore[union-attr]
+        index = 0
+        while index < len(group):
+            granted, wait = pacer.take(number, len(group) - index, rate)
+            for decision in group[index : index + granted]:
+                await gate.acquire()
+                tasks.append(asyncio.create_task(one(decision)))
+            index += granted
+            if index < len(group):
+                await asyncio.sleep(max(wait, 0.001))
+    await asyncio.gather(*tasks)
+    return outcomes
+
+
+async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) -> SendOutcome:
+    account = decision.account
+    assert account is not None
+    try:
+        payload = build_payload(decision)
+    except ValidationError as exc:
+        details = f"invalid payload: {exc.error_count()} errors"
+        error = ErrorClass(Disposition.OUR_BUG, details=details)
+        return SendOutcome(decision, error=error, error_message=service.INVALID_PAYLOAD)
+    try:
+        result = await sender.send_message(
+            payload, credentials=account.credentials, marketing=decision.row.marketing
+        )
+    except WhatsAppError as exc:
+        if exc.error_class.code == 130429:
+            pacer.penalize(account.phone_number_id, 1.0, account.rate)
+        return SendOutcome(decision, error=exc.error_class, error_message=exc.message)
+    except Exception as exc:  # unknown failure mid-call: it may have been sent
+        log.exception("send_failed_unexpectedly", message_id=decision.row.id)
+        error = ErrorClass(Disposition.OUTCOME_UNKNOWN, details=type(exc).__name__)
+        return SendOutcome(decision, error=error)
+    return SendOutcome(decision, wamid=result.wamid)

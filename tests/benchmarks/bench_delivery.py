@@ -1,0 +1,384 @@
+"""Issue 5's figure: outbox rows to sandbox acceptance, with statuses written back.
+
+Runs standalone: `python -m tests.benchmarks.bench_delivery [--messages 30000] [--baseline 3000]`.
+Processes: the sandbox WhatsApp (`python -m plugin.whatsapp.sandbox.app`), a status receiver
+that applies the sandbox's status webhooks with `apply_statuses`, one `ulak worker` process
+(Redis queue, PostgreSQL), and this driver, which inserts the rows and watches the database.
+
+Batched: `bulk_enqueue` (500 ids per queue message, claimed 200 at a time, 64 sends in flight
+per thread). Naive baseline, same worker: one `enqueue_message` per recipient, so one queue
+message, one claim transaction and one result transaction per recipient.
+Target: >= 1,000 messages/s sustained by one worker process, flat memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+import sqlalchemy as sa
+
+from tests.benchmarks.bench_sandbox import free_port, wait_port
+from tests.benchmarks.common import save, scratch_database, ulak_process
+
+ROOT = Path(__file__).resolve().parents[2]
+PNID, WABA, TOKEN = "100000000000009", "200000000000009", "bench-delivery-token"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+BENCH_TEMPLATE_BODY = "Merhaba {{1}}, siparişin {{2}} yolda."
+PROFILE_OUT = ROOT / "bench-results" / "delivery-profile.txt"
+
+
+def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ignore[type-arg]
+    """The app's status webhook, reduced to what the delivery engine does with it."""
+    from plugin.db import configure_engine, session_scope
+    from plugin.delivery.service import StatusUpdate, apply_statuses
+    from plugin.whatsapp.models import parse_webhook
+
+    configure_engine(db_url, pool_size=4)
+    buffer: list[StatusUpdate] = []
+    lock = threading.Lock()
+
+    def flusher() -> None:
+        while True:
+            time.sleep(0.2)
+            with lock:
+                batch, buffer[:] = list(buffer), []
+            for start in range(0, len(batch), 2000):
+                part = batch[start : start + 2000]
+                try:
+                    with session_scope() as session:
+                        apply_statuses(session, updates=part)
+                except Exception:  # a deadlock victim or a lost connection: try again later
+                    with lock:
+                        buffer.extend(part)
+                    continue
+                with applied.get_lock():
+                    applied.value += len(part)
+
+    threading.Thread(target=flusher, daemon=True).start()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                body = await reader.readexactly(length)
+                payload = parse_webhook(body)
+                updates = [
+                    StatusUpdate.from_webhook(status)
+                    for entry in payload.entry
+                    for change in entry.changes
+                    for status in getattr(change.value, "statuses", [])
+                ]
+                with lock:
+                    buffer.extend(updates)
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def seed(db_url: str, contacts: int) -> tuple[int, list[int]]:
+    """One store on the sandbox number (1,000/s), an approved template, consenting contacts."""
+    from plugin import crypto
+    from plugin.db import configure_engine, session_scope
+    from plugin.saleor.models import Store
+    from plugin.stores.models import StoreSettings
+    from plugin.templates.models import MessageTemplate
+    from plugin.whatsapp.accounts import WhatsAppAccount
+
+    engine = configure_engine(db_url)
+    with session_scope() as session:
+        store = Store(
+            saleor_api_url=f"https://bench-{uuid.uuid4().hex[:6]}.example/graphql/",
+            saleor_app_id="bench",
+            app_token_encrypted=crypto.encrypt("x"),
+        )
+        session.add(store)
+        session.flush()
+        store_id = int(store.id)  # type: ignore[arg-type]
+        session.add(
+            StoreSettings(
+                store_id=store_id, plan="gold", quiet_hours_start="00:00", quiet_hours_end="00:00"
+            )
+        )
+        session.add(
+            WhatsAppAccount(
+                store_id=store_id,
+                phone_number_id=PNID,
+                waba_id=WABA,
+                access_token_encrypted=crypto.encrypt(TOKEN),
+                throughput_mps=1000,
+            )
+        )
+        session.add(
+            MessageTemplate(
+                store_id=store_id,
+                name="bench_order",
+                language="tr",
+                category="UTILITY",
+                status="APPROVED",
+            )
+        )
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE store_settings SET daily_recipient_tier = NULL WHERE store_id = :s"),
+            {"s": store_id},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO contact (store_id, phone_e164, phone_status, orders_count, "
+                "total_spent, created_at, updated_at) "
+                "SELECT :s, '+90530' || lpad(g::text, 7, '0'), 'valid', 0, '{}'::jsonb, now(), "
+                "now() FROM generate_series(1, :n) g"
+            ),
+            {"s": store_id, "n": contacts},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO consent_event (store_id, contact_id, purpose, action, source, "
+                "evidence, occurred_at, recorded_at) SELECT store_id, id, 'transactional', "
+                "'granted', 'checkout', '{}'::jsonb, now(), now() FROM contact WHERE store_id = :s"
+            ),
+            {"s": store_id},
+        )
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                sa.text("SELECT id FROM contact WHERE store_id = :s ORDER BY id"), {"s": store_id}
+            )
+        ]
+    return store_id, ids
+
+
+def message(store_id: int, contact_id: int, run: str) -> dict[str, object]:
+    return {
+        "store_id": store_id,
+        "contact_id": contact_id,
+        "purpose": "transactional",
+        "kind": "order_update",
+        "idempotency_key": f"bench:{run}:{contact_id}",
+        "template_name": "bench_order",
+        "template_language": "tr",
+        "parameters": {
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Ayşe"},
+                        {"type": "text", "text": f"#{contact_id}"},
+                    ],
+                }
+            ]
+        },
+        "source_type": "bench",
+    }
+
+
+def counts(engine: sa.Engine, run: str) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT status, count(*) FROM outbound_message WHERE idempotency_key LIKE :k "
+                "GROUP BY status"
+            ),
+            {"k": f"bench:{run}:%"},
+        ).all()
+    return {str(s): int(c) for s, c in rows}
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs) / 1e6
+    except psutil.Error:
+        return 0.0
+
+
+def measure(
+    *,
+    engine: sa.Engine,
+    run: str,
+    total: int,
+    worker_pid: int,
+    enqueue: object,
+    applied: mp.Value,  # type: ignore[type-arg]
+    timeout: float,
+) -> dict[str, object]:
+    """Enqueue, then watch until every row is accepted (sent or later) and statuses are in."""
+    start = time.perf_counter()
+    enqueue()  # type: ignore[operator]
+    enqueued_s = time.perf_counter() - start
+    accepted_at = None
+    statuses_at = None
+    memory: list[tuple[float, float]] = []
+    last_rss = 0.0
+    while time.perf_counter() - start < timeout:
+        time.sleep(0.25)
+        now = time.perf_counter() - start
+        if now - last_rss >= 2.0:
+            memory.append((round(now, 1), round(rss_mb(worker_pid), 1)))
+            last_rss = now
+        c = counts(engine, run)
+        accepted = c.get("sent", 0) + c.get("delivered", 0) + c.get("read", 0)
+        if accepted_at is None and accepted >= total:
+            accepted_at = now
+        if c.get("read", 0) >= total:
+            statuses_at = now
+            break
+    final = counts(engine, run)
+    return {
+        "messages": total,
+        "enqueue_s": round(enqueued_s, 2),
+        "accepted_s": round(accepted_at, 2) if accepted_at else None,
+        "per_second": round(total / accepted_at) if accepted_at else None,
+        "statuses_written_s": round(statuses_at, 2) if statuses_at else None,
+        "per_second_with_statuses": round(total / statuses_at) if statuses_at else None,
+        "final": final,
+        "rss_mb": memory,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=30_000)
+    parser.add_argument("--baseline", type=int, default=3_000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--profile", action="store_true", help="py-spy the worker")
+    args = parser.parse_args()
+    os.environ["ULAK_ENV"] = "test"  # the dev secret key, sandbox and relaxed defaults
+    ctx = mp.get_context("spawn")
+    namespace = f"ulak-bench-{uuid.uuid4().hex[:6]}"
+    with scratch_database("ulak_bench_delivery") as db_url:
+        store_id, contact_ids = seed(db_url, args.messages + args.baseline)
+        sandbox_port, receiver_port = free_port(), free_port()
+        applied = ctx.Value("q", 0)
+        receiver = ctx.Process(target=run_receiver, args=(receiver_port, db_url, applied))
+        receiver.start()
+        sandbox = subprocess.Popen(
+            [
+                sys.executable, "-m", "plugin.whatsapp.sandbox.app",
+                "--port", str(sandbox_port),
+                "--phone-number-id", PNID, "--waba-id", WABA, "--access-token", TOKEN,
+                "--webhook-url", f"http://127.0.0.1:{receiver_port}/api/webhooks/whatsapp",
+                "--review-delay", "0",
+            ],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_port(receiver_port)
+            wait_port(sandbox_port)
+            response = httpx.post(
+                f"http://127.0.0.1:{sandbox_port}/sandbox/graph/v23.0/{WABA}/message_templates",
+                json={
+                    "name": "bench_order",
+                    "language": "tr",
+                    "category": "UTILITY",
+                    "components": [{"type": "BODY", "text": BENCH_TEMPLATE_BODY}],
+                },
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
+            response.raise_for_status()
+            env = {
+                "ULAK_ENV": "test",
+                "DATABASE_URL": db_url,
+                "REDIS_URL": REDIS_URL,
+                "REDIS_NAMESPACE": namespace,
+                "WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{sandbox_port}/sandbox/graph",
+                "LOG_LEVEL": "WARNING",
+            }
+            # this driver enqueues through the same Redis namespace
+            os.environ.update({k: v for k, v in env.items() if k != "LOG_LEVEL"})
+            from plugin import broker
+            from plugin.db import configure_engine, session_scope
+            from plugin.delivery import service
+            from plugin.settings import Settings, set_settings
+
+            settings = set_settings(Settings())
+            engine = configure_engine(db_url)
+            broker.setup_broker(settings)
+            import handlers.actors  # noqa: F401 - the actor's queue name
+
+            batched_ids = contact_ids[: args.messages]
+            naive_ids = contact_ids[args.messages :]
+
+            def enqueue_batched() -> None:
+                with session_scope() as session:
+                    service.bulk_enqueue(
+                        session, messages=[message(store_id, c, "batched") for c in batched_ids]
+                    )
+
+            def enqueue_naive() -> None:
+                for c in naive_ids:
+                    with session_scope() as session:
+                        service.enqueue_message(session, **message(store_id, c, "naive"))  # type: ignore[arg-type]
+
+            with ulak_process(["worker", "-p", "1", "-t", str(args.threads)], env) as worker:
+                time.sleep(3)  # let the worker boot
+                spy = None
+                if args.profile:
+                    spy = subprocess.Popen(
+                        [
+                            "/tmp/uvt/bin/py-spy", "record", "-o", str(PROFILE_OUT),
+                            "--format", "raw", "-d", "25", "-s", "--pid", str(worker.pid),
+                        ],
+                    )  # fmt: skip
+                batched = measure(
+                    engine=engine, run="batched", total=len(batched_ids),
+                    worker_pid=worker.pid, enqueue=enqueue_batched, applied=applied, timeout=300,
+                )  # fmt: skip
+                if spy is not None:
+                    spy.wait(60)
+                naive = measure(
+                    engine=engine, run="naive", total=len(naive_ids),
+                    worker_pid=worker.pid, enqueue=enqueue_naive, applied=applied, timeout=300,
+                )  # fmt: skip
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+            receiver.terminate()
+            receiver.join(5)
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            keys = list(client.scan_iter(f"{namespace}:*"))
+            if keys:
+                client.delete(*keys)
+    ratio = (
+        round(batched["per_second"] / naive["per_second"], 1)  # type: ignore[operator]
+        if batched["per_second"] and naive["per_second"]
+        else None
+    )
+    figures = {"batched": batched, "naive": naive, "ratio": ratio, "threads": args.threads}
+    save("delivery", figures)
+    print(json.dumps(figures, indent=2))
+    print(
+        f"batched: {batched['per_second']} msg/s accepted "
+        f"({batched['per_second_with_statuses']} msg/s with every status written back); "
+        f"naive: {naive['per_second']} msg/s; ratio {ratio}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Fixtures for the delivery engine: the sandbox WhatsApp served over real loopback HTTP, a
+store connected to it with approved templates, and contact factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from plugin import crypto
+from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.contacts.models import Contact, PhoneStatus
+from plugin.saleor.models import Store
+from plugin.settings import Settings
+from plugin.stores.models import StoreSettings
+from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
+from plugin.whatsapp.accounts import WhatsAppAccount
+from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
+from plugin.whatsapp.sandbox.state import Sandbox
+from tests.conftest import make_settings
+from tests.support import ServerThread, free_port
+
+PNID = "106540352242922"
+WABA = "102290129340398"
+TOKEN = "sandbox-token-delivery"
+ORDER_TEMPLATE = [{"type": "BODY", "text": "Merhaba {{1}}, siparişin {{2}} yolda."}]
+PROMO_TEMPLATE = [{"type": "BODY", "text": "Merhaba {{1}}, sepetin seni bekliyor."}]
+
+
+def order_parameters(name: str = "Ayşe", number: str = "#1001") -> dict[str, Any]:
+    return {
+        "components": [
+            {
+                "type": "body",
+                "parameters": [{"type": "text", "text": name}, {"type": "text", "text": number}],
+            }
+        ]
+    }
+
+
+def promo_parameters(name: str = "Ayşe") -> dict[str, Any]:
+    return {"components": [{"type": "body", "parameters": [{"type": "text", "text": name}]}]}
+
+
+def sandbox_number() -> SandboxNumber:
+    return SandboxNumber(
+        phone_number_id=PNID,
+        waba_id=WABA,
+        display_phone_number="+90 555 000 00 00",
+        access_token=TOKEN,
+        throughput_level="HIGH",
+    )
+
+
+@dataclass
+class SandboxServer:
+    url: str
+    sandbox: Sandbox
+
+    @property
+    def graph_url(self) -> str:
+        return f"{self.url}/sandbox/graph"
+
+    def messages(self, phone: str) -> list[dict[str, Any]]:
+        return self.sandbox.list_messages(phone)
+
+    def total(self) -> int:
+        return sum(len(items) for items in self.sandbox.messages.values())
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    config = SandboxConfig(
+        review_delay_seconds=0,
+        sent_delay_seconds=0.0,
+        delivered_delay_seconds=0.01,
+        read_delay_seconds=0.02,
+        status_webhooks=False,
+        random_seed=5,
+        numbers=[sandbox_number()],
+    )
+    app = create_sandbox_app(config)
+    sandbox: Sandbox = app.state.sandbox
+    port = free_port()
+    with ServerThread(app, port):
+        yield SandboxServer(f"http://127.0.0.1:{port}", sandbox)
+
+
+@pytest.fixture()
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    """A clean sandbox (and fresh pacers) for each test, with the store's templates approved."""
+    from plugin.delivery.pace import reset_pacers
+
+    reset_pacers()
+    sb = sandbox_server.sandbox
+    sb.reset(everything=True)
+    sb.set_config({"status_webhooks": False})
+    sb.register_number(sandbox_number())
+    sb.add_template(
+        waba_id=WABA,
+        name="order_update",
+        language="tr",
+        category="UTILITY",
+        components=ORDER_TEMPLATE,
+    )
+    sb.add_template(
+        waba_id=WABA,
+        name="cart_promo",
+        language="tr",
+        category="MARKETING",
+        components=PROMO_TEMPLATE,
+    )
+    return sandbox_server
+
+
+@pytest.fixture()
+def settings(db_url: str, sandbox: SandboxServer) -> Settings:
+    return make_settings(db_url, whatsapp_graph_url=sandbox.graph_url)
+
+
+@dataclass
+class World:
+    session: Session
+    store_id: int
+    account_id: int
+
+    def settings_row(self) -> StoreSettings:
+        row = self.session.get(StoreSettings, self.store_id)
+        assert row is not None
+        return row
+
+
+@pytest.fixture()
+def world(app: Any, session: Session) -> World:
+    """One active store with settings, a connected sandbox number and approved templates."""
+    store = Store(
+        saleor_api_url="https://shop.example/graphql/",
+        saleor_app_id="app-1",
+        app_token_encrypted=crypto.encrypt("app-token"),
+    )
+    session.add(store)
+    session.flush()
+    assert store.id is not None
+    # Quiet hours off by default (tests run at any hour); the quiet-hours tests switch them on.
+    store_settings = StoreSettings(
+        store_id=store.id, plan="gold", quiet_hours_start="00:00", quiet_hours_end="00:00"
+    )
+    session.add(store_settings)
+    account = WhatsAppAccount(
+        store_id=store.id,
+        phone_number_id=PNID,
+        waba_id=WABA,
+        access_token_encrypted=crypto.encrypt(TOKEN),
+        is_sandbox=True,
+        throughput_mps=1000,
+    )
+    session.add(account)
+    for name, category in (
+        ("order_update", TemplateCategory.UTILITY),
+        ("cart_promo", TemplateCategory.MARKETING),
+    ):
+        session.add(
+            MessageTemplate(
+                store_id=store.id,
+                name=name,
+                language="tr",
+                category=category,
+                status=TemplateStatus.APPROVED,
+            )
+        )
+    session.commit()
+    # Meta's tier unlimited (a None attribute would let the column default fill in 250)
+    session.execute(
+        sa.update(StoreSettings)
+        .where(StoreSettings.store_id == store.id)
+        .values(daily_recipient_tier=None)
+    )
+    session.commit()
+    assert account.id is not None
+    return World(session=session, store_id=store.id, account_id=account.id)
+
+
+def phone(i: int) -> str:
+    return f"+90532{i:07d}"
+
+
+@pytest.fixture()
+def make_contacts(world: World) -> Callable[..., list[int]]:
+    """n contacts with valid numbers and the given consents (granted in the ledger)."""
+    counter = {"next": 0}
+
+    def make(n: int = 1, *, consents: tuple[str, ...] = ("marketing",), **fields: Any) -> list[int]:
+        session = world.session
+        contacts = []
+        for _ in range(n):
+            counter["next"] += 1
+            contact = Contact(
+                store_id=world.store_id,
+                phone_e164=phone(counter["next"]),
+                phone_status=PhoneStatus.VALID,
+                **fields,
+            )
+            session.add(contact)
+            contacts.append(contact)
+        session.flush()
+        for contact in contacts:
+            for purpose in consents:
+                session.add(
+                    ConsentEvent(
+                        store_id=world.store_id,
+                        contact_id=contact.id,  # type: ignore[arg-type]
+                        purpose=Purpose(purpose),
+                        action=ConsentAction.GRANTED,
+                        source=ConsentSource.CHECKOUT,
+                    )
+                )
+        session.commit()
+        return [c.id for c in contacts]  # type: ignore[misc]
+
+    return make

@@ -1,0 +1,164 @@
+"""The outbox: one row per message, idempotent enqueue, cancel, and due rows reaching the sandbox
+through the real worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from plugin import clock
+from plugin.delivery import service
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.scheduler import run_tick
+from tests.delivery.conftest import order_parameters, phone, promo_parameters
+from tests.support import drain_queue
+
+
+def _order_update(world, contact_id, key="order-created:O1", **extra):
+    return service.enqueue_message(
+        world.session,
+        store_id=world.store_id,
+        contact_id=contact_id,
+        purpose=MessagePurpose.TRANSACTIONAL,
+        kind=MessageKind.ORDER_UPDATE,
+        idempotency_key=key,
+        template_name="order_update",
+        template_language="tr",
+        parameters=order_parameters(),
+        source_type="flow",
+        **extra,
+    )
+
+
+@pytest.mark.sqlite
+def test_the_same_webhook_enqueued_five_times_sends_one_message(world, make_contacts, sandbox):
+    # given a contact with transactional consent
+    [contact_id] = make_contacts(consents=("transactional",))
+    # when the same order event is enqueued five times (Saleor redelivered the webhook)
+    results = []
+    for _ in range(5):
+        results.append(_order_update(world, contact_id))
+        world.session.commit()
+    drain_queue()
+    # then there is one row, four duplicates were refused, and one message reached WhatsApp
+    assert results[0] is not None
+    assert results[1:] == [None, None, None, None]
+    rows = world.session.exec(select(OutboundMessage)).all()
+    assert len(rows) == 1
+    world.session.refresh(rows[0])
+    assert rows[0].status == MessageStatus.SENT
+    assert rows[0].wamid is not None
+    messages = sandbox.messages(phone(1))
+    assert [m["wamid"] for m in messages] == [rows[0].wamid]
+    assert messages[0]["template_name"] == "order_update"
+    assert messages[0]["text"] == "Merhaba Ayşe, siparişin #1001 yolda."
+
+
+@pytest.mark.sqlite
+def test_a_later_message_waits_for_the_tick_and_then_goes_out(world, make_contacts, sandbox):
+    # given a message due in one hour
+    [contact_id] = make_contacts(consents=("transactional",))
+    row = _order_update(world, contact_id, due_at=clock.now() + timedelta(hours=1))
+    world.session.commit()
+    assert row is not None and row.status == MessageStatus.SCHEDULED
+    # when the tick runs before it is due
+    run_tick()
+    drain_queue()
+    # then nothing was sent
+    assert sandbox.messages(phone(1)) == []
+    # when the clock reaches its due time and the tick runs
+    clock.advance(3601)
+    run_tick()
+    drain_queue()
+    # then it was sent
+    world.session.refresh(row)
+    assert row.status == MessageStatus.SENT
+    assert len(sandbox.messages(phone(1))) == 1
+
+
+@pytest.mark.sqlite
+def test_cancel_stops_scheduled_recovery_steps_of_a_checkout(world, make_contacts, sandbox):
+    # given two scheduled cart recovery steps for a checkout and one for another checkout
+    [contact_id] = make_contacts()
+    for step, checkout in ((1, "C1"), (2, "C1"), (1, "C2")):
+        service.enqueue_message(
+            world.session,
+            store_id=world.store_id,
+            contact_id=contact_id,
+            purpose=MessagePurpose.MARKETING,
+            kind=MessageKind.CART_RECOVERY,
+            idempotency_key=f"recovery:{checkout}:{step}",
+            template_name="cart_promo",
+            template_language="tr",
+            parameters=promo_parameters(),
+            due_at=clock.now() + timedelta(hours=step),
+            source_type="flow",
+            checkout_id=checkout,
+            flow_step=step,
+        )
+    world.session.commit()
+    # when the checkout's recovery is cancelled (an order was placed)
+    count = service.cancel_messages(
+        world.session, store_id=world.store_id, checkout_id="C1", kind=MessageKind.CART_RECOVERY
+    )
+    world.session.commit()
+    # then only its two steps are cancelled
+    assert count == 2
+    statuses = dict(
+        world.session.execute(
+            sa.select(OutboundMessage.idempotency_key, OutboundMessage.status)
+        ).all()
+    )
+    assert statuses == {
+        "recovery:C1:1": "cancelled",
+        "recovery:C1:2": "cancelled",
+        "recovery:C2:1": "scheduled",
+    }
+
+
+@pytest.mark.sqlite
+def test_cancel_needs_a_filter(world):
+    with pytest.raises(ValueError):
+        service.cancel_messages(world.session, store_id=world.store_id)
+
+
+@pytest.mark.sqlite
+def test_bulk_enqueue_skips_existing_keys_and_sends_each_once(world, make_contacts, sandbox):
+    # given 30 contacts with marketing consent and a campaign already enqueued for ten of them
+    contact_ids = make_contacts(30)
+
+    def messages(ids):
+        return [
+            {
+                "store_id": world.store_id,
+                "contact_id": cid,
+                "purpose": MessagePurpose.MARKETING,
+                "kind": MessageKind.CAMPAIGN,
+                "idempotency_key": f"campaign:7:{cid}",
+                "template_name": "cart_promo",
+                "template_language": "tr",
+                "parameters": promo_parameters(),
+                "source_type": "campaign",
+                "campaign_id": 7,
+            }
+            for cid in ids
+        ]
+
+    first = service.bulk_enqueue(world.session, messages=messages(contact_ids[:10]))
+    world.session.commit()
+    # when the whole campaign is enqueued again
+    second = service.bulk_enqueue(world.session, messages=messages(contact_ids))
+    world.session.commit()
+    drain_queue()
+    # then only the 20 new rows were inserted and every contact got exactly one message
+    assert len(first) == 10
+    assert len(second) == 20
+    assert sandbox.total() == 30
+    assert all(len(sandbox.messages(phone(i))) == 1 for i in range(1, 31))
+    sent = world.session.execute(
+        sa.select(sa.func.count()).where(OutboundMessage.status == MessageStatus.SENT)
+    ).scalar()
+    assert sent == 30

@@ -1,0 +1,243 @@
+"""The promises under failure: a SIGKILLed worker, a flushed Redis, a STOP mid-campaign.
+
+Real PostgreSQL, real Redis, real Dramatiq workers (a separate `ulak worker` process for the
+kill), and the sandbox WhatsApp over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import dramatiq
+import pytest
+import redis
+import sqlalchemy as sa
+
+from plugin import broker, clock
+from plugin.consent import service as consent_service
+from plugin.consent.models import ConsentSource
+from plugin.contacts.models import Contact
+from plugin.delivery import service
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.scheduler import run_tick
+from plugin.whatsapp.accounts import WhatsAppAccount
+from tests.conftest import make_settings
+from tests.delivery.conftest import phone, promo_parameters
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _campaign(world, contact_ids, campaign_id=1):
+    ids = service.bulk_enqueue(
+        world.session,
+        messages=[
+            {
+                "store_id": world.store_id,
+                "contact_id": cid,
+                "purpose": MessagePurpose.MARKETING,
+                "kind": MessageKind.CAMPAIGN,
+                "idempotency_key": f"campaign:{campaign_id}:{cid}",
+                "template_name": "cart_promo",
+                "template_language": "tr",
+                "parameters": promo_parameters(),
+                "source_type": "campaign",
+                "campaign_id": campaign_id,
+            }
+            for cid in contact_ids
+        ],
+    )
+    world.session.commit()
+    return ids
+
+
+def _statuses(world):
+    world.session.expire_all()
+    return Counter(
+        dict(
+            world.session.execute(
+                sa.select(OutboundMessage.status, sa.func.count()).group_by(OutboundMessage.status)
+            ).all()
+        )
+    )
+
+
+def _wait(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def _per_phone(sandbox, n):
+    return [len(sandbox.messages(phone(i))) for i in range(1, n + 1)]
+
+
+@pytest.fixture()
+def redis_mode(db_url, sandbox):
+    """This test process on a private Redis namespace (the app's broker is the RedisBroker)."""
+    from plugin.app import create_app
+
+    namespace = f"ulak-dtest-{uuid.uuid4().hex[:8]}"
+    settings = make_settings(
+        db_url, redis_url=REDIS_URL, redis_namespace=namespace, whatsapp_graph_url=sandbox.graph_url
+    )
+    create_app(settings, embedded_worker=False)
+    client = redis.Redis.from_url(REDIS_URL)
+
+    def flush():
+        keys = list(client.scan_iter(f"{namespace}:*"))
+        if keys:
+            client.delete(*keys)
+
+    yield settings, flush
+    flush()
+    broker.setup_broker(make_settings(db_url))
+
+
+def _slow_pace(world, rate):
+    world.session.execute(
+        sa.update(WhatsAppAccount)
+        .where(WhatsAppAccount.id == world.account_id)
+        .values(throughput_mps=rate)
+    )
+    world.session.commit()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres_only
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
+    redis_mode, world, make_contacts, sandbox, db_url
+):
+    settings, _flush = redis_mode
+    # given 600 campaign messages queued in Redis, paced at 150/s, and a real `ulak worker`
+    contact_ids = make_contacts(600)
+    _slow_pace(world, 150)
+    _campaign(world, contact_ids)
+    env = {
+        **os.environ,
+        "ULAK_ENV": "test",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_NAMESPACE": settings.redis_namespace,
+        "WHATSAPP_GRAPH_URL": sandbox.graph_url,
+        "LOG_LEVEL": "ERROR",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plugin.cli", "worker", "-p", "1", "-t", "2"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # when it is killed with SIGKILL while sending
+        _wait(lambda: sandbox.total() >= 150, timeout=60)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(10)
+    at_kill = _statuses(world)
+    assert at_kill[MessageStatus.SENDING] > 0  # it really died mid-batch
+    # and the tick runs after the lease, then a new worker takes the rest
+    clock.advance(service.LEASE.total_seconds() + 60)
+    run_tick()
+    worker = dramatiq.Worker(broker.get_broker(), worker_threads=2, worker_timeout=50)
+    worker.start()
+    try:
+        _wait(lambda: _statuses(world).keys() <= {MessageStatus.SENT, MessageStatus.UNKNOWN}, 60)
+    finally:
+        worker.stop()
+    # then every row is final, nobody got two messages, and every sent row reached WhatsApp
+    final = _statuses(world)
+    assert final[MessageStatus.SENT] + final[MessageStatus.UNKNOWN] == 600
+    assert final[MessageStatus.UNKNOWN] <= at_kill[MessageStatus.SENDING]
+    counts = _per_phone(sandbox, 600)
+    assert max(counts) == 1
+    assert final[MessageStatus.SENT] <= sum(counts) <= 600
+    sent_wamids = {
+        w
+        for (w,) in world.session.execute(
+            sa.select(OutboundMessage.wamid).where(OutboundMessage.status == MessageStatus.SENT)
+        ).all()
+    }
+    accepted = {m.wamid for m in sandbox.sandbox.by_wamid.values()}
+    assert sent_wamids <= accepted
+
+
+@pytest.mark.redis
+@pytest.mark.postgres_only
+@pytest.mark.slow
+def test_a_redis_flush_mid_run_still_sends_every_message_exactly_once(
+    redis_mode, world, make_contacts, sandbox
+):
+    _settings, flush = redis_mode
+    # given 600 campaign messages queued in Redis and a worker sending them at 200/s
+    contact_ids = make_contacts(600)
+    _slow_pace(world, 200)
+    _campaign(world, contact_ids)
+    worker = dramatiq.Worker(broker.get_broker(), worker_threads=1, worker_timeout=50)
+    worker.start()
+    try:
+        # when Redis loses everything mid-run
+        _wait(lambda: sandbox.total() >= 100)
+        flush()
+        _wait(lambda: MessageStatus.SENDING not in _statuses(world), 30)
+        assert _statuses(world)[MessageStatus.QUEUED] > 0  # work was lost with the queue
+        # and the scheduler ticks after the orphan delay
+        clock.advance(service.ORPHAN_AFTER.total_seconds() + 1)
+        run_tick()
+        _wait(lambda: _statuses(world) == Counter({MessageStatus.SENT: 600}), 60)
+    finally:
+        worker.stop()
+    # then every message went out exactly once
+    assert _per_phone(sandbox, 600) == [1] * 600
+
+
+@pytest.mark.slow
+def test_a_stop_mid_campaign_stops_every_later_message_to_that_person(
+    world, make_contacts, sandbox
+):
+    # given 1,000 marketing messages queued, sent at 250/s by the real worker
+    contact_ids = make_contacts(1000)
+    _slow_pace(world, 250)
+    _campaign(world, contact_ids)
+    stoppers = contact_ids[-10:]
+    worker = dramatiq.Worker(broker.get_broker(), worker_threads=2, worker_timeout=50)
+    worker.start()
+    try:
+        # when ten people send STOP while the campaign runs
+        _wait(lambda: sandbox.total() >= 250)
+        for cid in stoppers:
+            consent_service.revoke_marketing(
+                world.session,
+                contact=world.session.get(Contact, cid),
+                source=ConsentSource.WHATSAPP_KEYWORD,
+                evidence={"text": "STOP"},
+                confirm=False,
+            )
+            world.session.commit()
+        sent_at_stop = sandbox.total()
+        broker.get_broker().join("delivery", timeout=60_000)
+    finally:
+        worker.stop()
+    # then none of their messages went out, all the others did
+    assert sent_at_stop < 1000
+    counts = _per_phone(sandbox, 1000)
+    assert counts[-10:] == [0] * 10
+    assert counts[:-10] == [1] * 990
+    rows = world.session.execute(
+        sa.select(OutboundMessage.status, OutboundMessage.status_reason).where(
+            OutboundMessage.contact_id.in_(stoppers)
+        )
+    ).all()
+    assert set(rows) == {("suppressed", "consent_revoked")}

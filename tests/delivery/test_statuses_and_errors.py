@@ -1,0 +1,253 @@
+"""Status webhooks applied idempotently and in any order; Meta's errors and their effects,
+produced by the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from plugin import clock
+from plugin.consent.models import ConsentEvent
+from plugin.contacts.models import Contact
+from plugin.delivery import service
+from plugin.delivery.models import MessageStatus, OutboundMessage, PendingStatus
+from plugin.delivery.service import StatusUpdate
+from plugin.scheduler import run_tick
+from plugin.templates.models import MessageTemplate, TemplateStatus
+from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
+from plugin.whatsapp.models import parse_webhook
+from tests.delivery.conftest import phone
+from tests.delivery.test_policy import enqueue, send
+from tests.support import drain_queue
+
+T0 = datetime(2026, 5, 17, 10, 0, tzinfo=UTC)
+
+
+def _sent_row(world, make_contacts, sandbox):
+    [cid] = make_contacts(consents=("transactional",))
+    row = send(world, cid, key="o1", marketing=False)
+    assert row.status == MessageStatus.SENT
+    return row
+
+
+def _updates(wamid):
+    return [
+        StatusUpdate(
+            wamid, "sent", T0, pricing_category="utility", pricing_type="regular", billable=True
+        ),
+        StatusUpdate(wamid, "delivered", T0 + timedelta(seconds=2)),
+        StatusUpdate(wamid, "read", T0 + timedelta(seconds=9)),
+    ]
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_statuses_in_any_order_end_the_same(world, make_contacts, sandbox, order):
+    row = _sent_row(world, make_contacts, sandbox)
+    updates = _updates(row.wamid)
+    # when the three statuses arrive in this order, one webhook each, one twice
+    for i in (*order, order[0]):
+        service.apply_statuses(world.session, updates=[updates[i]])
+        world.session.commit()
+    # then the row is read, with each timestamp and the pricing kept
+    world.session.refresh(row)
+    assert row.status == MessageStatus.READ
+    assert row.delivered_at == T0 + timedelta(seconds=2)
+    assert row.read_at == T0 + timedelta(seconds=9)
+    assert (row.pricing_category, row.pricing_type, row.billable) == ("utility", "regular", True)
+
+
+@pytest.mark.sqlite
+def test_failed_after_sent_is_applied_and_marks_the_number(world, make_contacts, sandbox):
+    row = _sent_row(world, make_contacts, sandbox)
+    service.apply_statuses(world.session, updates=[StatusUpdate(row.wamid, "sent", T0)])
+    service.apply_statuses(
+        world.session,
+        updates=[
+            StatusUpdate(
+                row.wamid, "failed", T0, error_code=131026, error_title="Message Undeliverable."
+            )
+        ],
+    )
+    world.session.commit()
+    world.session.refresh(row)
+    assert (row.status, row.error_code) == (MessageStatus.FAILED, 131026)
+    contact = world.session.get(Contact, row.contact_id)
+    world.session.refresh(contact)
+    assert contact.undeliverable_at is not None
+
+
+@pytest.mark.sqlite
+def test_a_status_before_its_wamid_is_kept_and_applied_by_the_tick(world, make_contacts, sandbox):
+    row = _sent_row(world, make_contacts, sandbox)
+    result = service.apply_statuses(
+        world.session, updates=[StatusUpdate("wamid.early", "delivered", T0)]
+    )
+    world.session.commit()
+    assert (result.applied, result.pending) == (0, 1)
+    # when the send result with that wamid is written and the tick runs
+    world.session.execute(
+        sa.update(OutboundMessage).where(OutboundMessage.id == row.id).values(wamid="wamid.early")
+    )
+    world.session.commit()
+    run_tick()
+    # then the status is applied and the pending row is gone
+    world.session.refresh(row)
+    assert row.status == MessageStatus.DELIVERED
+    assert (
+        world.session.execute(sa.select(sa.func.count()).select_from(PendingStatus)).scalar() == 0
+    )
+
+
+@pytest.mark.sqlite
+def test_status_update_from_a_sandbox_webhook_body(world, make_contacts, sandbox):
+    row = _sent_row(world, make_contacts, sandbox)
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "1", "phone_number_id": "2"},
+                            "statuses": [
+                                {
+                                    "id": row.wamid,
+                                    "status": "delivered",
+                                    "timestamp": "1779012000",
+                                    "recipient_id": "905320000001",
+                                    "pricing": {
+                                        "billable": True,
+                                        "pricing_model": "PMP",
+                                        "category": "utility",
+                                        "type": "regular",
+                                    },
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    import json
+
+    payload = parse_webhook(json.dumps(body))
+    statuses = [s for e in payload.entry for c in e.changes for s in c.value.statuses]
+    service.apply_statuses(world.session, updates=[StatusUpdate.from_webhook(s) for s in statuses])
+    world.session.commit()
+    world.session.refresh(row)
+    assert row.status == MessageStatus.DELIVERED
+    assert row.delivered_at == datetime.fromtimestamp(1779012000, UTC)
+
+
+def test_131050_records_a_revoke_and_suppresses_waiting_marketing(world, make_contacts, sandbox):
+    # given Meta refuses marketing to this person (131050) and a second message waits
+    [cid] = make_contacts()
+    sandbox.sandbox.set_faults({"recipient_errors": {phone(1): 131050}})
+    waiting = enqueue(world, cid, key="later")
+    world.session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.id == waiting.id)
+        .values(status="scheduled", due_at=clock.now() + timedelta(hours=1))
+    )
+    world.session.commit()
+    # when a campaign message is sent
+    row = send(world, cid, key="now", kind="cart_recovery")
+    # then it failed, the ledger has the revoke and the waiting one is suppressed
+    world.session.refresh(waiting)
+    assert (row.status, row.status_reason, row.error_code) == ("failed", "consent_revoked", 131050)
+    events = (
+        world.session.exec(sa.select(ConsentEvent).where(ConsentEvent.action == "revoked"))
+        .scalars()
+        .all()
+    )
+    assert [(e.contact_id, e.purpose, e.source) for e in events] == [
+        (cid, "marketing", "meta_error")
+    ]
+    assert (waiting.status, waiting.status_reason) == ("suppressed", "consent_revoked")
+
+
+def test_131026_marks_the_contact_undeliverable(world, make_contacts, sandbox):
+    [cid] = make_contacts(consents=("transactional",))
+    sandbox.sandbox.set_faults({"undeliverable": [phone(1)]})
+    row = send(world, cid, key="o1", marketing=False)
+    assert (row.status, row.status_reason) == ("failed", "undeliverable")
+    contact = world.session.get(Contact, cid)
+    world.session.refresh(contact)
+    assert contact.undeliverable_at is not None
+
+
+def test_a_paused_template_at_meta_is_marked_paused(world, make_contacts, sandbox):
+    [cid] = make_contacts()
+    sandbox.sandbox.templates[sandbox_waba()][("cart_promo", "tr")].status = "PAUSED"
+    row = send(world, cid, key="c1")
+    assert (row.status, row.error_code) == ("failed", 132015)
+    template = (
+        world.session.exec(sa.select(MessageTemplate).where(MessageTemplate.name == "cart_promo"))
+        .scalars()
+        .one()
+    )
+    world.session.refresh(template)
+    assert template.status == TemplateStatus.PAUSED
+
+
+def sandbox_waba():
+    from tests.delivery.conftest import WABA
+
+    return WABA
+
+
+def test_a_revoked_token_suspends_the_account_and_messages_wait(world, make_contacts, sandbox):
+    # given the store's token no longer works at Meta (190)
+    a, b = make_contacts(2, consents=("transactional",))
+    sandbox.sandbox.tokens.clear()
+    # when two order updates are sent
+    rows = [enqueue(world, cid, key=f"o{cid}", marketing=False) for cid in (a, b)]
+    drain_queue()
+    # then the account is suspended and both wait (not failed)
+    account = world.session.get(WhatsAppAccount, world.account_id)
+    world.session.refresh(account)
+    assert account.status == AccountStatus.SUSPENDED
+    for row in rows:
+        world.session.refresh(row)
+        assert (row.status, row.status_reason) == ("scheduled", "account_inactive")
+        assert row.attempts == 0
+
+
+def test_server_errors_are_retried_with_backoff(world, make_contacts, sandbox):
+    [cid] = make_contacts(consents=("transactional",))
+    sandbox.sandbox.set_faults({"server_error_rate": 1.0})
+    row = send(world, cid, key="o1", marketing=False)
+    assert (row.status, row.status_reason, row.attempts) == ("scheduled", "retry_soon", 1)
+    assert row.due_at > clock.now()
+    # when Meta recovers and the backoff has passed
+    sandbox.sandbox.set_faults({"server_error_rate": 0.0})
+    clock.advance(30)
+    run_tick()
+    drain_queue()
+    world.session.refresh(row)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(sandbox.messages(phone(1))) == 1
+
+
+def test_a_timeout_leaves_marketing_unknown_and_never_resent(
+    world, make_contacts, sandbox, settings
+):
+    [cid] = make_contacts()
+    sandbox.sandbox.set_faults(
+        {"timeout_rate": 1.0, "timeout_seconds": 3.0, "timeout_accepts": True}
+    )
+    settings.whatsapp_send_timeout_seconds = 0.5
+    row = send(world, cid, key="c1")
+    assert (row.status, row.status_reason) == ("unknown", "outcome_unknown")
+    run_tick()
+    drain_queue()
+    world.session.refresh(row)
+    assert row.status == "unknown"
