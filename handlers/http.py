@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -28,3 +31,18 @@ def error_response(exc: UlakError) -> JSONResponse:
         {"success": False, "error": {"code": exc.code, "message": exc.message}},
         status_code=status_for(exc),
     )
+
+
+def documented_body(schema: dict[str, Any], *, headers: Sequence[str] = ()) -> dict[str, Any]:
+    """OpenAPI for a route that reads its raw body itself (signatures cover the raw bytes).
+
+    FastAPI cannot infer such a body; describing it lets clients and the schema fuzz test
+    (tests/hostile) see what the route takes.
+    """
+    return {
+        "parameters": [
+            {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+            for name in headers
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+    }

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
-from handlers.http import error_response, read_body
+from handlers.http import documented_body, error_response, read_body
 from plugin import broker
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
@@ -42,7 +42,17 @@ def manifest() -> dict[str, Any]:
     return build_manifest(get_settings())
 
 
-@router.post("/api/register")
+@router.post(
+    "/api/register",
+    openapi_extra=documented_body(
+        {
+            "type": "object",
+            "properties": {"auth_token": {"type": "string"}},
+            "required": ["auth_token"],
+        },
+        headers=("saleor-api-url", "saleor-domain"),
+    ),
+)
 async def register(request: Request) -> JSONResponse:
     settings = get_settings()
     try:
@@ -142,6 +152,9 @@ def _make_endpoint(definition: WebhookDefinition) -> Any:
     return receive
 
 
+_WEBHOOK_DOC = documented_body(
+    {"type": "object"}, headers=("saleor-api-url", "saleor-signature", "saleor-event")
+)
 for _definition in DEFINITIONS:
     router.add_api_route(
         _definition.path,
@@ -149,4 +162,5 @@ for _definition in DEFINITIONS:
         methods=["POST"],
         name=f"saleor-webhook-{_definition.slug}",
         summary=f"Saleor {_definition.event} webhook",
+        openapi_extra=_WEBHOOK_DOC,
     )

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
-from handlers.http import error_response, read_body
+from handlers.http import documented_body, error_response, read_body
 from plugin import clock
 from plugin.consent import storefront
 from plugin.db import get_engine
@@ -115,7 +115,12 @@ def _accept(headers: dict[str, str], ip: str, body: bytes, key: str | None) -> J
     return response
 
 
-@router.post(PATH)
+@router.post(
+    PATH,
+    openapi_extra=documented_body(
+        OptInBody.model_json_schema(), headers=("origin", "x-ulak-key", "user-agent")
+    ),
+)
 async def opt_in(request: Request, key: str | None = None) -> Response:
     origin = request.headers.get("origin")
     ip = request.client.host if request.client else "unknown"

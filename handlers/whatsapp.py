@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
-from handlers.http import error_response, read_body
+from handlers.http import documented_body, error_response, read_body
 from plugin import broker
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
@@ -99,7 +99,17 @@ def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse, str]:
     return JSONResponse({"success": True, "ids": ids}), event
 
 
-@router.post(PATH, include_in_schema=False)
+@router.post(
+    PATH,
+    openapi_extra=documented_body(
+        {
+            "type": "object",
+            "properties": {"object": {"type": "string"}, "entry": {"type": "array"}},
+            "required": ["object"],
+        },
+        headers=(HEADER,),
+    ),
+)
 async def receive(request: Request) -> Response:
     started = time.perf_counter()
     event = "unknown"

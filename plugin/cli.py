@@ -89,6 +89,48 @@ def worker(processes: int, threads: int) -> None:
     raise SystemExit(dramatiq_main())
 
 
+# Every column that holds a secret encrypted with SECRET_KEY: (module, model, column).
+ENCRYPTED_COLUMNS = [
+    ("plugin.saleor.models", "Store", "app_token_encrypted"),
+    ("plugin.whatsapp.accounts", "WhatsAppAccount", "access_token_encrypted"),
+]
+
+
+def rotate_keys() -> int:
+    """Re-encrypt every stored secret with the first SECRET_KEY; returns how many were."""
+    import importlib
+
+    from sqlmodel import Session, select
+
+    from plugin import crypto
+    from plugin.db import get_engine
+
+    rotated = 0
+    with Session(get_engine()) as session:
+        for module, model_name, column in ENCRYPTED_COLUMNS:
+            model = getattr(importlib.import_module(module), model_name)
+            for row in session.exec(select(model)).all():
+                value = getattr(row, column)
+                if value:
+                    setattr(row, column, crypto.rotate(value))
+                    session.add(row)
+                    rotated += 1
+        session.commit()
+    return rotated
+
+
+@main.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Re-encrypt stored tokens with the first SECRET_KEY (then drop the old keys)."""
+    from plugin.crypto import DecryptionError
+
+    try:
+        count = rotate_keys()
+    except DecryptionError as exc:
+        raise click.ClickException(f"{exc}: keep the old key in SECRET_KEY until done") from exc
+    click.echo(f"re-encrypted {count} secrets with the first SECRET_KEY")
+
+
 ADMIN_SDL = ROOT / "graphql" / "admin.graphql"
 
 

@@ -53,7 +53,10 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """Re-encrypt with the first (current) key."""
-    return _fernet(_keys()).rotate(token.encode()).decode()
+    try:
+        return _fernet(_keys()).rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise DecryptionError("stored secret cannot be decrypted with SECRET_KEY") from exc
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:

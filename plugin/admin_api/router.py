@@ -18,11 +18,33 @@ from plugin.admin_api.schema import schema
 from plugin.errors import AuthenticationError
 from plugin.settings import get_settings
 
+MAX_BODY_BYTES = 256 * 1024  # far above any document the admin page sends
+
 
 class AdminRouter(GraphQLRouter[AdminContext, None]):
-    """Refuses unauthenticated operations before strawberry sees them."""
+    """Refuses unauthenticated operations and oversized bodies before strawberry sees them."""
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        if isinstance(request, Request) and request.method == "POST":
+            declared = request.headers.get("content-length", "")
+            too_large = (
+                int(declared) > MAX_BODY_BYTES
+                if declared.isdigit()
+                else len(await request.body()) > MAX_BODY_BYTES  # cached for strawberry
+            )
+            if too_large:
+                return JSONResponse(
+                    {
+                        "data": None,
+                        "errors": [
+                            {
+                                "message": f"body over {MAX_BODY_BYTES} bytes",
+                                "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                            }
+                        ],
+                    },
+                    status_code=413,
+                )
         error = getattr(context, "auth_error", None)
         if isinstance(request, Request) and request.method == "POST" and error is not None:
             status = 401 if isinstance(error, AuthenticationError) else error.status_code

@@ -655,7 +655,7 @@ _KNOWN_FIELDS = {
 
 def _change_tag(value: Any) -> str:
     name = value.get("field") if isinstance(value, dict) else getattr(value, "field", None)
-    return name if name in _KNOWN_FIELDS else "other"
+    return name if isinstance(name, str) and name in _KNOWN_FIELDS else "other"
 
 
 Change = Annotated[

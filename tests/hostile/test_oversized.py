@@ -1,0 +1,41 @@
+"""Every POST route refuses a body over its limit with a 413 before reading it all."""
+
+from __future__ import annotations
+
+import pytest
+
+from plugin.saleor.webhooks import WEBHOOKS
+from tests.hostile.support import row_counts
+
+pytestmark = pytest.mark.sqlite
+
+MIB = 1024 * 1024
+LIMITS = {
+    "/api/register": 64 * 1024,
+    "/api/storefront/opt-in": 16 * 1024,
+    "/api/webhooks/whatsapp": MIB,
+    **{w.path: MIB for w in WEBHOOKS},
+}
+
+
+@pytest.mark.parametrize("path", sorted(LIMITS))
+def test_a_body_over_the_limit_is_a_413_and_nothing_is_recorded(client, installed_store, path):
+    body = b'{"pad": "' + b"x" * LIMITS[path] + b'"}'
+    before = row_counts()
+    response = client.post(
+        path,
+        content=body,
+        headers={"saleor-api-url": installed_store["api_url"], "content-type": "application/json"},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert row_counts() == before
+
+
+def test_a_chunked_body_without_length_is_cut_at_the_limit(client, installed_store):
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 1024
+
+    response = client.post("/api/storefront/opt-in", content=chunks())
+    assert response.status_code == 413
