@@ -53,3 +53,12 @@ def sync_contacts(store_id: int) -> None:
         with session_scope() as session:
             sync.record_failure(session=session, store_id=store_id, error=exc.message)
         raise
+
+
+@broker.actor(max_retries=8, min_backoff=1000, max_backoff=300000, throws=(ConfigurationError,))
+def write_back_cod_answer(confirmation_id: int) -> None:
+    """Put a cash-on-delivery answer on the Saleor order (retried while Saleor is away)."""
+    from plugin.flows import service as flows_service
+
+    with session_scope() as session:
+        flows_service.write_back_cod_answer(session=session, confirmation_id=confirmation_id)

@@ -24,7 +24,7 @@ log = structlog.get_logger(__name__)
 
 # "module:function" called with (session=, store=, contact=, inbound=<InboundMessage>) after
 # consent has seen each new inbound message.
-INBOUND_LISTENERS: list[str] = []
+INBOUND_LISTENERS: list[str] = ["plugin.flows.service:on_inbound"]
 # "module:function" called with (session=, store=, contact=, value=, occurred_at=, detail=)
 # after consent has seen a marketing preference (stop / resume / signup).
 PREFERENCE_LISTENERS: list[str] = []
