@@ -92,11 +92,13 @@ def order_event(
 ) -> dict[str, Any]:
     """A captured ORDER_* body (same order, Saleor 3.23), made Turkish, with the fields our
     subscription asks for (checkoutId, fulfillments' tracking numbers, payments, metafields)."""
-    source = "FULFILLMENT_CREATED" if name == "FULFILLMENT_CREATED" else name
-    payload = _load("ORDER_FULFILLED" if source == "FULFILLMENT_CREATED" else source)
+    captured = {"FULFILLMENT_CREATED": "ORDER_FULFILLED", "ORDER_CONFIRMED": "ORDER_CREATED"}
+    captured["ORDER_REFUNDED"] = "ORDER_CANCELLED"
+    payload = _load(captured.get(name, name))
     order = payload["order"]
     payload["issuedAt"] = iso(issued_at or created)
     order["id"] = order_id
+    order["number"] = "21"
     order["checkoutId"] = checkout_id
     order["created"] = iso(created)
     order["languageCodeEnum"] = "TR"
