@@ -8,7 +8,7 @@ An order is cash on delivery when one of its payments used a configured gateway 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,15 +59,16 @@ def start(
     contact: Contact,
     order: Order,
     context: dict[str, Any],
+    due_at: datetime,
 ) -> None:
-    """The question now, the nudges later (cancelled once answered), and the record the
-    merchant reads (pending until answered; no answer after the last nudge's deadline)."""
+    """The question at `due_at` (now), the nudges later (cancelled once answered), and the
+    record the merchant reads (pending until answered; no answer after the last deadline)."""
     assert store.id is not None and contact.id is not None
     if not is_cash_on_delivery(order, config=config, settings=settings):
         return
     base = order.created or clock.now()
     nudges: Sequence[int] = option(config, "nudge_hours") or []
-    times = [clock.now(), *(base + timedelta(hours=int(h)) for h in nudges[:2])]
+    times = [due_at, *(base + timedelta(hours=int(h)) for h in nudges[:2])]
     deadline = times[-1] + timedelta(hours=int(option(config, "answer_hours") or 24))
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
@@ -218,7 +219,7 @@ def write_back(session: Session, *, confirmation_id: int) -> bool:
         action=JournalAction.WRITTEN_BACK,
         order_id=row.order_id,
         contact_id=row.contact_id,
-        reason=row.status.value,
+        reason=str(row.status),
     )
     return True
 

@@ -140,6 +140,8 @@ def on_order(
     if contact is None or contact.id is None:
         return  # an order without a usable phone: nothing to send, nothing to say
     base = order_context(store=store, order=order, contact=contact)
+    # due when Saleor says it happened (never later than now): stable across redeliveries
+    due = min(issued_at, clock.now()) if issued_at else clock.now()
     for key, step in _updates(
         trigger, order, configs, issued_at=issued_at, fulfillment=fulfillment
     ):
@@ -168,7 +170,7 @@ def on_order(
             settings=settings,
             config=configs[key],
             contact=contact,
-            step=replace(step, context={**base, **step.context}),
+            step=replace(step, context={**base, **step.context}, due_at=due),
             payload_language=order.language_code,
         )
     if trigger in (CREATED, CONFIRMED) and (order.status or "").upper() != "UNCONFIRMED":
@@ -181,6 +183,7 @@ def on_order(
                 contact=contact,
                 order=order,
                 context=base,
+                due_at=due,
             )
         if applies(configs[FlowKey.REMINDER], channel):
             _reminder(

@@ -95,7 +95,9 @@ def test_a_paid_checkout_complete_sends_one_message_not_two(
 ):
     # given checkoutComplete of a paid checkout: ORDER_CREATED and ORDER_FULLY_PAID together
     created = clock.now()
-    paid = order_event("ORDER_FULLY_PAID", created=created, issued_at=created + timedelta(seconds=2))
+    paid = order_event(
+        "ORDER_FULLY_PAID", created=created, issued_at=created + timedelta(seconds=2)
+    )
     # when they arrive in either order
     _post(client, flow_store, saleor_key, "ORDER_FULLY_PAID", paid)
     _post(client, flow_store, saleor_key, "ORDER_CREATED", order_event(created=created))
@@ -131,7 +133,9 @@ def test_a_switched_off_flow_or_another_channel_sends_nothing(
 ):
     # given order-created off, and order-paid limited to another channel
     with session_scope() as s:
-        save_config(s, store_id=flow_store["store_id"], flow_key=FlowKey.ORDER_CREATED, enabled=False)
+        save_config(
+            s, store_id=flow_store["store_id"], flow_key=FlowKey.ORDER_CREATED, enabled=False
+        )
         save_config(
             s, store_id=flow_store["store_id"], flow_key=FlowKey.ORDER_PAID, channels=["default"]
         )
