@@ -152,20 +152,10 @@ def record_answer(
     row.status = status
     row.answered_at = inbound.received_at
     session.add(row)
-    for cancelled in outbox.cancel(
+    rows = outbox.cancel(
         session, store_id=store.id, order_id=row.order_id, flow_key=FLOW, reason="answered"
-    ):
-        journal.record(
-            session,
-            store_id=store.id,
-            flow_key=FLOW,
-            action=JournalAction.CANCELLED,
-            order_id=row.order_id,
-            contact_id=contact.id,
-            step=cancelled.flow_step,
-            reason="answered",
-            message_id=cancelled.id,
-        )
+    )
+    journal.cancelled(session, rows, reason="answered")
     journal.record(
         session,
         store_id=store.id,

@@ -66,6 +66,26 @@ def record(
     return event
 
 
+def cancelled(
+    session: Session, rows: list[OutboundMessage], *, reason: str, sequence: int | None = None
+) -> None:
+    """One CANCELLED line per outbox row a flow just cancelled."""
+    for row in rows:
+        record(
+            session,
+            store_id=row.store_id,
+            flow_key=row.flow_key or "",
+            action=JournalAction.CANCELLED,
+            checkout_id=row.checkout_id,
+            order_id=row.order_id,
+            contact_id=row.contact_id,
+            sequence=sequence,
+            step=row.flow_step,
+            reason=reason,
+            message_id=row.id,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class JourneyEntry:
     """One line of a checkout's story, oldest first."""

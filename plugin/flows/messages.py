@@ -112,7 +112,7 @@ def _mapped_keys(mapping: dict[str, Any]) -> set[str]:
     return {k for r in refs if (k := reference_key(r)) is not None}
 
 
-def _skip(
+def skip(
     session: Session, *, store_id: int, contact_id: int | None, step: Step, reason: str
 ) -> None:
     journal.record(
@@ -146,9 +146,9 @@ def write_step(
     assert store.id is not None and contact.id is not None
     if outbox.exists(session, store_id=store.id, idempotency_key=step.idempotency_key):
         return None
-    skip = {"store_id": store.id, "contact_id": contact.id, "step": step}
+    refusal = {"store_id": store.id, "contact_id": contact.id, "step": step}
     if contact.phone_status != PhoneStatus.VALID or not contact.phone_e164:
-        _skip(session, **skip, reason="no_phone")
+        skip(session, **refusal, reason="no_phone")
         return None
     language = customer_language(contact, payload_language, settings)
     template = approved_template(
@@ -158,7 +158,7 @@ def write_step(
         language=language,
     )
     if template is None:
-        _skip(session, **skip, reason="template_not_approved")
+        skip(session, **refusal, reason="template_not_approved")
         return None
     mapping = (config.variable_mappings or {}).get(step.template_key) or template.variable_mapping
     same_language = language_base(language) == language_base(template.language)
@@ -179,14 +179,14 @@ def write_step(
                     kind=kind,
                 )
     except ConfigurationError:
-        _skip(session, **skip, reason="link_refused")
+        skip(session, **refusal, reason="link_refused")
         return None
     from plugin.templates.variables import resolve_variables
 
     try:
         components = build_components(template, resolve_variables(mapping, context))
     except (MissingVariables, MissingValue):
-        _skip(session, **skip, reason="missing_variables")
+        skip(session, **refusal, reason="missing_variables")
         return None
     row = outbox.enqueue(
         session,

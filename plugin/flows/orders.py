@@ -24,8 +24,8 @@ from plugin.contacts.models import Contact
 from plugin.delivery.models import MessageKind, MessagePurpose
 from plugin.flows import cod, journal, outbox
 from plugin.flows.config import all_configs, applies, option
-from plugin.flows.messages import Step, order_context, write_step
-from plugin.flows.models import FlowConfig, FlowKey, JournalAction
+from plugin.flows.messages import Step, order_context, skip, write_step
+from plugin.flows.models import FlowConfig, FlowKey
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Fulfillment, Order
 from plugin.stores.models import StoreSettings
@@ -152,16 +152,12 @@ def on_order(
             and _paid_with_order(order, issued_at)
             and applies(configs[FlowKey.ORDER_CREATED], channel)
         ):
-            journal.record(
+            skip(
                 session,
                 store_id=store.id,
-                flow_key=key.value,
-                action=JournalAction.SKIPPED,
-                order_id=order.id,
                 contact_id=contact.id,
-                step=1,
+                step=step,
                 reason="paid_at_creation",
-                once=True,
             )
             continue
         write_step(
@@ -234,16 +230,12 @@ def _reminder(
         context={**context, "appointment_at": at},
     )
     if at <= clock.now():
-        journal.record(
+        skip(
             session,
             store_id=store.id,
-            flow_key=step.flow_key,
-            action=JournalAction.SKIPPED,
-            order_id=order.id,
             contact_id=contact.id,
-            step=1,
+            step=step,
             reason="appointment_passed",
-            once=True,
         )
         return
     write_step(
@@ -260,21 +252,11 @@ def _reminder(
 def cancel_for_order(session: Session, *, store_id: int, order: Order) -> None:
     """A cancelled order takes its reminder and its cash-on-delivery nudges with it."""
     for key in (FlowKey.REMINDER, FlowKey.COD_CONFIRMATION):
-        for row in outbox.cancel(
+        rows = outbox.cancel(
             session,
             store_id=store_id,
             order_id=order.id,
             flow_key=key.value,
             reason="order_cancelled",
-        ):
-            journal.record(
-                session,
-                store_id=store_id,
-                flow_key=key.value,
-                action=JournalAction.CANCELLED,
-                order_id=order.id,
-                contact_id=row.contact_id,
-                step=row.flow_step,
-                reason="order_cancelled",
-                message_id=row.id,
-            )
+        )
+        journal.cancelled(session, rows, reason="order_cancelled")

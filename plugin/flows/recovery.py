@@ -79,15 +79,7 @@ def _record(session: Session, tc: TrackedCheckout, action: JournalAction, **fiel
 def _cancelled(
     session: Session, tc: TrackedCheckout, rows: list[OutboundMessage], reason: str
 ) -> None:
-    for row in rows:
-        _record(
-            session,
-            tc,
-            JournalAction.CANCELLED,
-            step=row.flow_step,
-            reason=reason,
-            message_id=row.id,
-        )
+    journal.cancelled(session, rows, reason=reason, sequence=tc.sequence or None)
 
 
 def stop(
