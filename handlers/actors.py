@@ -80,3 +80,12 @@ def send_messages(message_ids: list[int]) -> None:
     from plugin.delivery import sender
 
     sender.send_batch(message_ids=message_ids)
+
+
+@broker.actor(max_retries=8, min_backoff=1000, max_backoff=300000, throws=(ConfigurationError,))
+def write_back_cod_answer(confirmation_id: int) -> None:
+    """Put a cash-on-delivery answer on the Saleor order (retried while Saleor is away)."""
+    from plugin.flows import service as flows_service
+
+    with session_scope() as session:
+        flows_service.write_back_cod_answer(session=session, confirmation_id=confirmation_id)

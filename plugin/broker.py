@@ -105,6 +105,8 @@ def enqueue_after_commit(session: Session, actor_name: str, *args: Any, **kwargs
 
         @sa.event.listens_for(session, "after_commit")
         def _flush(sess: Session) -> None:
+            if sess.in_nested_transaction():  # a SAVEPOINT released: the outer one may still fail
+                return
             items = list(sess.info.get("ulak_enqueue") or [])
             sess.info["ulak_enqueue"] = []
             for name, a, kw in items:
@@ -115,6 +117,8 @@ def enqueue_after_commit(session: Session, actor_name: str, *args: Any, **kwargs
 
         @sa.event.listens_for(session, "after_rollback")
         def _drop(sess: Session) -> None:
+            if sess.in_nested_transaction():  # a SAVEPOINT rolled back: the outer one goes on
+                return
             sess.info["ulak_enqueue"] = []
 
     pending.append((actor_name, args, kwargs))

@@ -174,16 +174,23 @@ def captured_payload_names() -> list[tuple[Path, str]]:
     return out
 
 
-def drain_queue(timeout_ms: int = 10_000) -> None:
-    """Run every queued message (and what it enqueues) with a real Dramatiq worker."""
+def drain_queue(timeout_ms: int = 10_000, *, queues: tuple[str, ...] | None = None) -> None:
+    """Run every queued message (and what it enqueues) with a real Dramatiq worker.
+
+    `queues` limits the worker to some queues (e.g. ("default",) to act on webhooks without
+    sending: the delivery queue's messages stay queued)."""
     from plugin import broker as ulak_broker
 
     b = ulak_broker.get_broker()
-    worker = dramatiq.Worker(b, worker_timeout=20, worker_threads=2)
+    worker = dramatiq.Worker(
+        b, worker_timeout=20, worker_threads=2, queues=set(queues) if queues else None
+    )
     worker.start()
     try:
         for _ in range(3):
             for queue in list(b.queues):
+                if queues and queue not in queues:
+                    continue
                 b.join(queue, timeout=timeout_ms, fail_fast=True)
             worker.join()
     finally:

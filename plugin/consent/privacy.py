@@ -231,11 +231,14 @@ def export_contact(
     ]
     out["orders"] = [
         {
-            "saleor_order_id": o.saleor_order_id,
-            "amount": o.amount,
+            "saleor_order_id": o.order_id,
+            "amount": str(o.total),
             "currency": o.currency,
-            "ordered_at": _iso(o.ordered_at),
+            "ordered_at": _iso(o.created_at),
             "cancelled": o.cancelled,
+            "products": o.product_ids,
+            "skus": o.skus,
+            "categories": o.category_slugs,
         }
         for o in session.exec(
             select(ContactOrder)

@@ -1,10 +1,12 @@
-"""One entry per Saleor event family: contact first, then consent; returns the contact.
+"""One entry per Saleor event: contact first, then consent, then the flows; returns the contact.
 
-These are small coordinators so the flows engine can be added here later (contact and
-consent must be up to date before a flow decides anything).
+Small coordinators: contact and consent must be up to date before a flow decides anything.
+The registry (plugin.saleor.webhooks) names one per event, so the flows know which it was.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -13,6 +15,7 @@ from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts import service as contacts_service
 from plugin.contacts.models import Contact
+from plugin.flows import service as flows_service
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import (
     CONSENT_KEY,
@@ -83,19 +86,25 @@ def on_customer_event(*, session: Session, store: Store, event: CustomerEvent) -
     return contact
 
 
-def on_checkout_event(*, session: Session, store: Store, event: CheckoutEvent) -> Contact | None:
+def on_checkout_event(
+    *, session: Session, store: Store, event: CheckoutEvent, trigger: str = "CHECKOUT_UPDATED"
+) -> Contact | None:
     """CHECKOUT_CREATED / CHECKOUT_UPDATED / CHECKOUT_FULLY_PAID (null checkout: gone)."""
     if event.checkout is None:
         return None
-    return capture_checkout(session=session, store=store, checkout=event.checkout)
+    contact = capture_checkout(session=session, store=store, checkout=event.checkout)
+    flows_service.on_checkout_event(
+        session, store=store, contact=contact, event=event, trigger=trigger
+    )
+    return contact
 
 
 def on_order_event(
-    *, session: Session, store: Store, event: OrderEvent | FulfillmentEvent
+    *, session: Session, store: Store, event: OrderEvent | FulfillmentEvent, trigger: str
 ) -> Contact | None:
     """Every ORDER_* event: the order counts once in the profile, whichever comes first;
     segments remember its lines; measurement credits it to a message (and takes refunds and
-    cancellations off what it credited)."""
+    cancellations off what it credited); then the flows decide what to send."""
     order = event.order
     contact = capture_order(session=session, store=store, order=order)
     contact_id = contact.id if contact is not None else None
@@ -108,4 +117,37 @@ def on_order_event(
         attribution.apply_refund_or_cancel(session, store=store, order=order, event="cancelled")
     elif order.total_refunded is not None and order.total_refunded.amount > 0:
         attribution.apply_refund_or_cancel(session, store=store, order=order, event="refunded")
+    flows_service.on_order_event(
+        session, store=store, contact=contact, event=event, trigger=trigger
+    )
     return contact
+
+
+def _order(trigger: str) -> Callable[..., Contact | None]:
+    def coordinator(
+        *, session: Session, store: Store, event: OrderEvent | FulfillmentEvent
+    ) -> Contact | None:
+        return on_order_event(session=session, store=store, event=event, trigger=trigger)
+
+    coordinator.__doc__ = f"{trigger}: contact, consent, then the flows."
+    return coordinator
+
+
+def _checkout(trigger: str) -> Callable[..., Contact | None]:
+    def coordinator(*, session: Session, store: Store, event: CheckoutEvent) -> Contact | None:
+        return on_checkout_event(session=session, store=store, event=event, trigger=trigger)
+
+    coordinator.__doc__ = f"{trigger}: contact, consent, then cart recovery."
+    return coordinator
+
+
+on_order_created = _order("ORDER_CREATED")
+on_order_confirmed = _order("ORDER_CONFIRMED")
+on_order_fully_paid = _order("ORDER_FULLY_PAID")
+on_order_fulfilled = _order("ORDER_FULFILLED")
+on_order_cancelled = _order("ORDER_CANCELLED")
+on_order_refunded = _order("ORDER_REFUNDED")
+on_fulfillment_created = _order("FULFILLMENT_CREATED")
+on_checkout_created = _checkout("CHECKOUT_CREATED")
+on_checkout_updated = _checkout("CHECKOUT_UPDATED")
+on_checkout_fully_paid = _checkout("CHECKOUT_FULLY_PAID")

@@ -13,6 +13,7 @@ AFTER_INSTALL: list[str] = [
     "plugin.stores.service:ensure_settings",
     "plugin.contacts.sync:start_initial_sync",
     "plugin.whatsapp.sandbox_connect:connect_sandbox",  # dev mode only
+    "plugin.flows.config:install_defaults",  # dev mode: order updates and recovery on
 ]
 
 

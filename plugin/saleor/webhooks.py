@@ -43,21 +43,22 @@ class WebhookDefinition:
         return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-_ORDER = "plugin.contacts.events:on_order_event"
-_CHECKOUT = "plugin.contacts.events:on_checkout_event"
-_CUSTOMER = "plugin.contacts.events:on_customer_event"
+_EVENTS = "plugin.contacts.events"
+_CUSTOMER = f"{_EVENTS}:on_customer_event"
 
 WEBHOOKS: tuple[WebhookDefinition, ...] = (
-    WebhookDefinition("ORDER_CREATED", "OrderEvent", _ORDER),
-    WebhookDefinition("ORDER_CONFIRMED", "OrderEvent", _ORDER),
-    WebhookDefinition("ORDER_FULLY_PAID", "OrderEvent", _ORDER),
-    WebhookDefinition("ORDER_FULFILLED", "OrderEvent", _ORDER),
-    WebhookDefinition("ORDER_CANCELLED", "OrderEvent", _ORDER),
-    WebhookDefinition("ORDER_REFUNDED", "OrderEvent", _ORDER),
-    WebhookDefinition("FULFILLMENT_CREATED", "FulfillmentEvent", None),
-    WebhookDefinition("CHECKOUT_CREATED", "CheckoutEvent", _CHECKOUT),
-    WebhookDefinition("CHECKOUT_UPDATED", "CheckoutEvent", _CHECKOUT),
-    WebhookDefinition("CHECKOUT_FULLY_PAID", "CheckoutEvent", _CHECKOUT),
+    WebhookDefinition("ORDER_CREATED", "OrderEvent", f"{_EVENTS}:on_order_created"),
+    WebhookDefinition("ORDER_CONFIRMED", "OrderEvent", f"{_EVENTS}:on_order_confirmed"),
+    WebhookDefinition("ORDER_FULLY_PAID", "OrderEvent", f"{_EVENTS}:on_order_fully_paid"),
+    WebhookDefinition("ORDER_FULFILLED", "OrderEvent", f"{_EVENTS}:on_order_fulfilled"),
+    WebhookDefinition("ORDER_CANCELLED", "OrderEvent", f"{_EVENTS}:on_order_cancelled"),
+    WebhookDefinition("ORDER_REFUNDED", "OrderEvent", f"{_EVENTS}:on_order_refunded"),
+    WebhookDefinition(
+        "FULFILLMENT_CREATED", "FulfillmentEvent", f"{_EVENTS}:on_fulfillment_created"
+    ),
+    WebhookDefinition("CHECKOUT_CREATED", "CheckoutEvent", f"{_EVENTS}:on_checkout_created"),
+    WebhookDefinition("CHECKOUT_UPDATED", "CheckoutEvent", f"{_EVENTS}:on_checkout_updated"),
+    WebhookDefinition("CHECKOUT_FULLY_PAID", "CheckoutEvent", f"{_EVENTS}:on_checkout_fully_paid"),
     WebhookDefinition("CUSTOMER_CREATED", "CustomerEvent", _CUSTOMER),
     WebhookDefinition("CUSTOMER_UPDATED", "CustomerEvent", _CUSTOMER),
     WebhookDefinition("APP_DELETED", "AppDeletedEvent", "plugin.saleor.service:handle_app_deleted"),

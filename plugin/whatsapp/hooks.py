@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 # "module:function" called with (session=, store=, contact=, inbound=<InboundMessage>) after
 # consent has seen each new inbound message.
 INBOUND_LISTENERS: list[str] = [
+    "plugin.flows.service:on_inbound",  # a conversational reply stops cart recovery; COD answers
     "plugin.segments.tags:on_inbound",  # answers to quick-reply questions become tags
 ]
 # "module:function" called with (session=, store=, contact=, value=, occurred_at=, detail=)

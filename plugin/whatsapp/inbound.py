@@ -43,7 +43,6 @@ from plugin.whatsapp.statuses import StatusUpdate, meta_timestamp, status_update
 log = structlog.get_logger(__name__)
 
 
-
 def process_webhook(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
     """Act on this store's part of one recorded webhook body."""
     if not store.is_active:

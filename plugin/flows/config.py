@@ -1,0 +1,176 @@
+"""Per-store flow settings: defaults, lookup, changes, and the dev-mode switch-on at install.
+
+Production defaults: every flow is off until the merchant switches it on (a store must first
+have approved templates and know what it sends). Dev mode (DESIGN.md: "install, place an order
+in Saleor, and the message is on the sandbox phone — no setup") switches the order updates and
+cart recovery on at install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from plugin import clock
+from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
+from plugin.saleor.models import Store
+from plugin.settings import get_settings as app_settings
+from plugin.stores.service import get_settings as store_settings
+from plugin.templates.variables import RECOVERY_FLOWS
+
+MAX_RECOVERY_STEPS = 3
+DEFAULT_STEPS: list[dict[str, Any]] = [
+    {"delay_minutes": 60, "template": "cart_recovery_1", "discount_code": None},
+    {"delay_minutes": 24 * 60, "template": "cart_recovery_2", "discount_code": None},
+]
+DEFAULT_OPTIONS: dict[FlowKey, dict[str, Any]] = {
+    # gateways add to StoreSettings.cod_gateways; an order whose `ulak.cod` metadata is
+    # "true" is cash on delivery whatever its gateway
+    FlowKey.COD_CONFIRMATION: {
+        "gateways": [],
+        "metadata_key": "ulak.cod",
+        "nudge_hours": [4, 24],
+        "answer_hours": 24,
+    },
+    FlowKey.REMINDER: {"hours_before": 24},
+    # Saleor's fulfillment has a tracking number only: a number that is itself a URL is the
+    # link; otherwise this template ("https://carrier.example/track/{tracking_number}")
+    FlowKey.ORDER_FULFILLED: {"tracking_url_template": None},
+}
+DEV_ENABLED = (*ORDER_UPDATE_FLOWS, FlowKey.CART_RECOVERY)
+
+
+def default_config(store_id: int, flow_key: FlowKey) -> FlowConfig:
+    return FlowConfig(
+        store_id=store_id,
+        flow_key=flow_key,
+        enabled=False,
+        steps=[dict(s) for s in DEFAULT_STEPS] if flow_key == FlowKey.CART_RECOVERY else [],
+        options=dict(DEFAULT_OPTIONS.get(flow_key, {})),
+    )
+
+
+def flow_config(session: Session, *, store_id: int, flow_key: FlowKey) -> FlowConfig:
+    """The store's settings for one flow (an unsaved default when it never changed them)."""
+    row = session.exec(
+        select(FlowConfig).where(FlowConfig.store_id == store_id, FlowConfig.flow_key == flow_key)
+    ).first()
+    return row if row is not None else default_config(store_id, flow_key)
+
+
+def all_configs(session: Session, *, store_id: int) -> list[FlowConfig]:
+    """Every flow of the store, in FlowKey order (the admin's list)."""
+    rows = {
+        r.flow_key: r
+        for r in session.exec(select(FlowConfig).where(FlowConfig.store_id == store_id)).all()
+    }
+    return [rows.get(k) or default_config(store_id, k) for k in FlowKey]
+
+
+def option(config: FlowConfig, name: str) -> Any:
+    return (config.options or {}).get(name, DEFAULT_OPTIONS.get(config.flow_key, {}).get(name))
+
+
+def applies(config: FlowConfig, channel_slug: str | None) -> bool:
+    """Switched on, and for this channel (no channel list = every channel)."""
+    if not config.enabled:
+        return False
+    return not config.channels or (channel_slug is not None and channel_slug in config.channels)
+
+
+def template_name(config: FlowConfig, template_key: str) -> str:
+    return (config.templates or {}).get(template_key) or f"ulak_{template_key}"
+
+
+def step_errors(steps: list[Mapping[str, Any]]) -> list[str]:
+    """What is wrong with a recovery sequence (empty when it is fine)."""
+    errors: list[str] = []
+    if not 1 <= len(steps) <= MAX_RECOVERY_STEPS:
+        errors.append(f"steps: between 1 and {MAX_RECOVERY_STEPS}")
+    previous = 0
+    for i, step in enumerate(steps, start=1):
+        delay = step.get("delay_minutes")
+        if not isinstance(delay, int) or delay <= previous:
+            errors.append(f"steps.{i}.delay_minutes: a whole number of minutes after the last")
+        else:
+            previous = delay
+        template = step.get("template")
+        if not isinstance(template, str) or not template:
+            errors.append(f"steps.{i}.template: one of {', '.join(RECOVERY_FLOWS)} or a name")
+        code = step.get("discount_code")
+        if code is not None and (not isinstance(code, str) or not 0 < len(code) <= 15):
+            errors.append(f"steps.{i}.discount_code: at most 15 characters")
+    return errors
+
+
+def save_config(
+    session: Session,
+    *,
+    store_id: int,
+    flow_key: FlowKey,
+    enabled: bool | None = None,
+    channels: list[str] | None = None,
+    templates: dict[str, str] | None = None,
+    variable_mappings: dict[str, Any] | None = None,
+    steps: list[dict[str, Any]] | None = None,
+    options: dict[str, Any] | None = None,
+) -> FlowConfig:
+    """Change one flow (None keeps a value); raises ValueError on a bad recovery sequence."""
+    if steps is not None and (errors := step_errors(steps)):
+        raise ValueError("; ".join(errors))
+    row = flow_config(session, store_id=store_id, flow_key=flow_key)
+    for name, value in (
+        ("enabled", enabled),
+        ("channels", channels),
+        ("templates", templates),
+        ("variable_mappings", variable_mappings),
+        ("steps", steps),
+        ("options", None if options is None else {**(row.options or {}), **options}),
+    ):
+        if value is not None:
+            setattr(row, name, value)
+    row.updated_at = clock.now()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # created meanwhile by another worker: apply to that one
+        session.expunge(row)
+        return save_config(
+            session,
+            store_id=store_id,
+            flow_key=flow_key,
+            enabled=enabled,
+            channels=channels,
+            templates=templates,
+            variable_mappings=variable_mappings,
+            steps=steps,
+            options=options,
+        )
+    return row
+
+
+def install_defaults(*, session: Session, store: Store) -> None:
+    """After-install step. Dev mode: order updates and cart recovery on (flows a merchant had
+    already changed are left alone), and a checkout URL so the recovery link works at once."""
+    if not app_settings().is_dev:
+        return
+    assert store.id is not None
+    existing = {
+        r.flow_key
+        for r in session.exec(select(FlowConfig).where(FlowConfig.store_id == store.id)).all()
+    }
+    for key in DEV_ENABLED:
+        if key not in existing:
+            save_config(session, store_id=store.id, flow_key=key, enabled=True)
+    settings = store_settings(session, store.id)
+    if not settings.checkout_url_template and store.domain:
+        settings.checkout_url_template = (
+            f"http://{store.domain}/checkout/?checkout={{checkout_token}}"
+        )
+        settings.updated_at = clock.now()
+        session.add(settings)
+    session.flush()

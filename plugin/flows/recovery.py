@@ -1,0 +1,256 @@
+"""Cart recovery: Saleor has no "checkout abandoned" event, so the timer is ours — one outbox
+row per step, due at the checkout's `lastChange` (as Saleor reports it) plus the step's delay.
+
+A checkout with a phone number and at least one line starts a sequence; a newer `lastChange`
+cancels the waiting steps and starts the next sequence number. It stops for good when an order
+is created from it or it is paid (ORDERED / PAID never go back to OPEN, whatever arrives late),
+and stops for now when it is emptied, consent is missing, the customer replies or placed
+another order in the last `recovery_pause_after_order_hours`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from plugin import clock
+from plugin.consent.models import ConsentAction, Purpose
+from plugin.consent.service import current_state
+from plugin.contacts.models import Contact, ContactOrder
+from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.flows import journal, outbox
+from plugin.flows.config import applies, flow_config
+from plugin.flows.messages import Step, checkout_context, write_step
+from plugin.flows.models import CheckoutState, FlowKey, JournalAction, TrackedCheckout
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import Checkout, Order
+from plugin.stores.service import get_settings
+
+FLOW = FlowKey.CART_RECOVERY.value
+FINISHED = (CheckoutState.ORDERED, CheckoutState.PAID)
+ACTIVE_CONSENT = (ConsentAction.GRANTED, ConsentAction.REQUESTED)  # the engine re-checks at send
+
+
+def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedCheckout:
+    """The checkout's row, created when unknown, locked for this transaction (PostgreSQL) so
+    two events about one checkout are decided one after the other."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = TrackedCheckout.__table__  # type: ignore[attr-defined]
+    now = clock.now()
+    session.execute(
+        insert(table)
+        .values(
+            store_id=store_id,
+            checkout_id=checkout_id,
+            lines_count=0,
+            state=CheckoutState.OPEN.value,
+            sequence=0,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["store_id", "checkout_id"])
+    )
+    row = session.exec(
+        select(TrackedCheckout)
+        .where(TrackedCheckout.store_id == store_id, TrackedCheckout.checkout_id == checkout_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return row
+
+
+def _record(session: Session, tc: TrackedCheckout, action: JournalAction, **fields: object) -> None:
+    journal.record(
+        session,
+        store_id=tc.store_id,
+        flow_key=FLOW,
+        action=action,
+        checkout_id=tc.checkout_id,
+        contact_id=tc.contact_id,
+        sequence=tc.sequence or None,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _cancelled(
+    session: Session, tc: TrackedCheckout, rows: list[OutboundMessage], reason: str
+) -> None:
+    journal.cancelled(session, rows, reason=reason, sequence=tc.sequence or None)
+
+
+def stop(
+    session: Session, tc: TrackedCheckout, *, reason: str, state: CheckoutState | None = None
+) -> None:
+    """Cancel the waiting steps; journal the stop once per sequence (and the state change)."""
+    rows = outbox.cancel(
+        session, store_id=tc.store_id, checkout_id=tc.checkout_id, flow_key=FLOW, reason=reason
+    )
+    _cancelled(session, tc, rows, reason)
+    if tc.sequence and tc.stop_reason is None:
+        _record(session, tc, JournalAction.STOPPED, reason=reason)
+        tc.stop_reason = reason
+    if state is not None:
+        tc.state = state
+    tc.updated_at = clock.now()
+    session.add(tc)
+
+
+def _update(tc: TrackedCheckout, checkout: Checkout, contact: Contact | None) -> None:
+    gross = checkout.total_price.gross if checkout.total_price else None
+    tc.token = checkout.token or tc.token
+    tc.contact_id = contact.id if contact is not None else tc.contact_id
+    tc.channel_slug = checkout.channel.slug if checkout.channel else tc.channel_slug
+    tc.lines_count = sum(1 for line in checkout.lines if line.quantity > 0)
+    tc.total_amount = Decimal(str(gross.amount)) if gross else None
+    tc.currency = gross.currency if gross else None
+    tc.last_change = checkout.last_change or checkout.updated_at or clock.now()
+    tc.updated_at = clock.now()
+
+
+def recent_order(session: Session, *, contact_id: int, hours: int) -> bool:
+    since = clock.now() - timedelta(hours=hours)
+    return (
+        session.exec(
+            select(ContactOrder.id).where(
+                ContactOrder.contact_id == contact_id,
+                col(ContactOrder.created_at) >= since,
+                ContactOrder.cancelled == False,  # noqa: E712
+            )
+        ).first()
+        is not None
+    )
+
+
+def on_checkout(
+    session: Session, *, store: Store, contact: Contact | None, checkout: Checkout, paid: bool
+) -> None:
+    """CHECKOUT_CREATED / CHECKOUT_UPDATED / CHECKOUT_FULLY_PAID (`paid`)."""
+    assert store.id is not None
+    tc = tracked(session, store_id=store.id, checkout_id=checkout.id)
+    if tc.state in FINISHED:
+        return  # an order (or payment) already ended it: late or out-of-order events change nothing
+    reported = checkout.last_change or checkout.updated_at
+    if paid:
+        stop(session, tc, reason="paid", state=CheckoutState.PAID)
+        return
+    if tc.last_change is not None and (reported is None or reported <= tc.last_change):
+        return  # a redelivery or an older view of the checkout
+    _update(tc, checkout, contact)
+    if tc.lines_count == 0:
+        stop(session, tc, reason="emptied", state=CheckoutState.EMPTY)
+        return
+    tc.state = CheckoutState.OPEN
+    session.add(tc)
+    start(session, store=store, contact=contact, checkout=checkout, tc=tc)
+
+
+def start(
+    session: Session,
+    *,
+    store: Store,
+    contact: Contact | None,
+    checkout: Checkout,
+    tc: TrackedCheckout,
+) -> None:
+    """(Re)start the sequence from this lastChange, unless something says not to."""
+    assert store.id is not None
+    config = flow_config(session, store_id=store.id, flow_key=FlowKey.CART_RECOVERY)
+    if not applies(config, tc.channel_slug):
+        return
+    settings = get_settings(session, store.id)
+    if contact is None or contact.id is None or not contact.phone_e164:
+        _record(session, tc, JournalAction.SKIPPED, reason="no_phone", once=True)
+        return
+    if tc.sequence:
+        rows = outbox.cancel(
+            session, store_id=store.id, checkout_id=tc.checkout_id, flow_key=FLOW, reason="reset"
+        )
+        _cancelled(session, tc, rows, "reset")
+    consent = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    if consent.action not in ACTIVE_CONSENT:
+        stop(session, tc, reason="no_consent")
+        _record(session, tc, JournalAction.SKIPPED, reason="no_consent", once=True)
+        return
+    if recent_order(
+        session, contact_id=contact.id, hours=settings.recovery_pause_after_order_hours
+    ):
+        stop(session, tc, reason="recent_order")
+        _record(session, tc, JournalAction.SKIPPED, reason="recent_order", once=True)
+        return
+    tc.sequence += 1
+    tc.stop_reason = None
+    session.add(tc)
+    _record(session, tc, JournalAction.RESET if tc.sequence > 1 else JournalAction.ENTERED)
+    assert tc.last_change is not None
+    context = checkout_context(store=store, checkout=checkout, contact=contact)
+    if settings.checkout_url_template and tc.token:
+        context["checkout_url"] = settings.checkout_url_template.replace(
+            "{checkout_token}", tc.token
+        )
+    for number, spec in enumerate(config.steps, start=1):
+        write_step(
+            session,
+            store=store,
+            settings=settings,
+            config=config,
+            contact=contact,
+            payload_language=checkout.language_code,
+            step=Step(
+                flow_key=FLOW,
+                template_key=str(spec["template"]),
+                idempotency_key=f"recovery:{tc.checkout_id}:{tc.sequence}:{number}",
+                kind=MessageKind.CART_RECOVERY,
+                purpose=MessagePurpose.MARKETING,
+                step=number,
+                sequence=tc.sequence,
+                due_at=tc.last_change + timedelta(minutes=int(spec["delay_minutes"])),
+                checkout_id=tc.checkout_id,
+                context={**context, "discount_code": spec.get("discount_code")},
+            ),
+        )
+
+
+def _stop_for_contact(session: Session, *, store_id: int, contact_id: int, reason: str) -> None:
+    rows = outbox.cancel(
+        session, store_id=store_id, contact_id=contact_id, flow_key=FLOW, reason=reason
+    )
+    by_checkout: dict[str, list[OutboundMessage]] = defaultdict(list)
+    for row in rows:
+        if row.checkout_id:
+            by_checkout[row.checkout_id].append(row)
+    for checkout_id, cancelled in by_checkout.items():
+        tc = tracked(session, store_id=store_id, checkout_id=checkout_id)
+        _cancelled(session, tc, cancelled, reason)
+        stop(session, tc, reason=reason)
+
+
+def order_placed(session: Session, *, store: Store, contact: Contact | None, order: Order) -> None:
+    """Any order event: the checkout it came from is finished for good, and the contact's
+    other checkouts pause when the order is recent."""
+    assert store.id is not None
+    if order.checkout_id:
+        tc = tracked(session, store_id=store.id, checkout_id=order.checkout_id)
+        if tc.state != CheckoutState.ORDERED:
+            gross = order.total.gross if order.total else None
+            tc.order_id = order.id
+            tc.ordered_at = order.created or clock.now()
+            tc.order_total = Decimal(str(gross.amount)) if gross else None
+            tc.order_currency = gross.currency if gross else None
+            tc.contact_id = tc.contact_id or (contact.id if contact else None)
+            stop(session, tc, reason="ordered", state=CheckoutState.ORDERED)
+    if contact is None or contact.id is None:
+        return
+    settings = get_settings(session, store.id)
+    window = timedelta(hours=settings.recovery_pause_after_order_hours)
+    if order.created is None or clock.now() - order.created <= window:
+        _stop_for_contact(session, store_id=store.id, contact_id=contact.id, reason="recent_order")
+
+
+def replied(session: Session, *, store: Store, contact: Contact) -> None:
+    """A conversational reply: the customer is talking to the store, no more reminders."""
+    assert store.id is not None and contact.id is not None
+    _stop_for_contact(session, store_id=store.id, contact_id=contact.id, reason="replied")
