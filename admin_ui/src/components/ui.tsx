@@ -84,7 +84,6 @@ export function AdminErrors({ errors }: { errors: readonly AdminError[] | undefi
       {errors.map((e, i) => (
         <li key={i}>
           <Text size={3} color="critical1">
-            {e.field ? `${e.field}: ` : ""}
             {locale === "tr" ? e.messageTr : e.message}
           </Text>
         </li>

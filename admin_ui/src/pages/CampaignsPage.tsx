@@ -7,8 +7,8 @@ import { CampaignWizard } from "../campaigns/CampaignWizard";
 import { ErrorState, Field, Loading, QuotaBar, Section, StatusBadge } from "../components/ui";
 import { formatCount, useLocale, useT } from "../i18n";
 import { RuleBuilder } from "../segments/RuleBuilder";
-import { makeCondition, type Rule } from "../segments/ruleLanguage";
-import { useSegmentPreview } from "./SegmentsPage";
+import type { Rule } from "../segments/ruleLanguage";
+import { STARTING_RULE, useSegmentPreview } from "./SegmentsPage";
 
 interface CampaignRow {
   id: string;
@@ -27,7 +27,7 @@ export function CampaignsPage() {
   const locale = useLocale();
   const { state, reload } = useAdminQuery<{ campaigns: CampaignRow[] }>(CAMPAIGNS);
   const preview = useSegmentPreview();
-  const [rule, setRule] = useState<Rule>({ all: [makeCondition("marketing_consent_at")] });
+  const [rule, setRule] = useState<Rule>(STARTING_RULE);
   const [name, setName] = useState("");
   const [when, setWhen] = useState("");
   const [localTime, setLocalTime] = useState(true);

@@ -216,23 +216,24 @@ export function ContactsPage() {
   const { state, reload } = useAdminQuery<{ contacts: Connection<ContactRow> }>(CONTACTS, { search: search || null, first: 50 });
   return (
     <Box display="flex" flexDirection="column" gap={4}>
-      <Box
-        as="form"
+      <form
         role="search"
-        display="flex"
-        gap={2}
-        alignItems="flex-end"
-        onSubmit={(e: React.FormEvent) => {
+        className="ulak-search"
+        onSubmit={(e) => {
           e.preventDefault();
           setSearch(draft.trim());
           setSelected(null);
         }}
       >
-        <Field label={t("contacts.search")} htmlFor="contact-search" hint={t("contacts.searchHint")}>
+        <label htmlFor="contact-search">{t("contacts.search")}</label>
+        <div className="ulak-search-row">
           <input id="contact-search" type="search" value={draft} aria-describedby="contact-search-hint" onChange={(e) => setDraft(e.target.value)} />
-        </Field>
-        <Button type="submit">{t("contacts.searchButton")}</Button>
-      </Box>
+          <Button type="submit">{t("contacts.searchButton")}</Button>
+        </div>
+        <span className="ulak-hint" id="contact-search-hint">
+          {t("contacts.searchHint")}
+        </span>
+      </form>
       {state.kind === "loading" && <Loading />}
       {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
       {state.kind === "loaded" &&

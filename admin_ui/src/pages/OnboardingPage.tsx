@@ -12,6 +12,8 @@ interface OnboardingData {
   whatsappAccounts: WhatsAppAccount[];
 }
 
+export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase() === "ACTIVE";
+
 export function AccountCard({ account }: { account: WhatsAppAccount }) {
   const t = useT();
   return (
@@ -21,7 +23,12 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
       </Text>
       {account.isSandbox && <StatusBadge tone="info">{t("onboarding.sandbox")}</StatusBadge>}
       {account.isDefault && <StatusBadge tone="neutral">{t("onboarding.default")}</StatusBadge>}
-      <StatusBadge tone={account.status === "ACTIVE" ? "success" : "warning"}>{account.status}</StatusBadge>
+      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{isActive(account) ? t("onboarding.active") : account.status}</StatusBadge>
+      {account.statusReason && (
+        <Text size={3} color="warning1">
+          {account.statusReason}
+        </Text>
+      )}
       {account.qualityRating && (
         <Text size={3} color="default2">
           {t("onboarding.quality", { quality: account.qualityRating })}
@@ -90,9 +97,11 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   };
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.testForm")}>
+      <div className="ulak-narrow">
       <Field label={t("onboarding.testTo")} htmlFor="test-to" hint={t("onboarding.testToHint")}>
         <input id="test-to" type="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
       </Field>
+      </div>
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}
       {sent && (
@@ -145,7 +154,7 @@ export function OnboardingPage() {
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
   const accounts = state.data.whatsappAccounts;
-  const active = accounts.find((a) => a.status === "ACTIVE");
+  const active = accounts.find(isActive);
   const sandbox = accounts.find((a) => a.isSandbox);
   const sentSomething = accounts.some((a) => a.sentThisMonth > 0);
   const flowOn = flows.state.kind === "loaded" && flows.state.data.flows.some((f) => f.enabled);

@@ -7,7 +7,10 @@ import { ErrorState, Loading, Section } from "../components/ui";
 import { useDashboard } from "../dashboard";
 import { formatCount, useLocale, useT } from "../i18n";
 import { RuleBuilder } from "../segments/RuleBuilder";
-import { makeCondition, type Rule } from "../segments/ruleLanguage";
+import type { Rule } from "../segments/ruleLanguage";
+
+/** Where a new segment starts: contacts who gave marketing consent in the last year. */
+export const STARTING_RULE: Rule = { all: [{ field: "marketing_consent_at", op: "within_days", value: 365 }] };
 
 interface SegmentRow {
   id: string;
@@ -28,7 +31,7 @@ export function SegmentsPage() {
   const t = useT();
   const locale = useLocale();
   const { state, reload } = useAdminQuery<{ segments: SegmentRow[] }>(SEGMENTS);
-  const [rule, setRule] = useState<Rule>({ all: [makeCondition("marketing_consent_at")] });
+  const [rule, setRule] = useState<Rule>(STARTING_RULE);
   const preview = useSegmentPreview();
   return (
     <Box display="flex" flexDirection="column" gap={4}>

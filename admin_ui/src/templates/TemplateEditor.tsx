@@ -65,11 +65,16 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
   const t = useT();
   const locale = useLocale();
   const [s, setS] = useState<EditorState>(EMPTY_EDITOR);
+  // Problems show once the merchant has started writing, not on an empty form.
+  const [touched, setTouched] = useState(false);
   const template = useMemo(() => editorToTemplate(s), [s]);
   const problems = useMemo(() => validateTemplate(template), [template]);
   const blocking = problems.filter((p) => p.severity === "error");
   const numbers = variableNumbers(s.body).sort((a, b) => a - b);
-  const set = <K extends keyof EditorState>(key: K, value: EditorState[K]) => setS((prev) => ({ ...prev, [key]: value }));
+  const set = <K extends keyof EditorState>(key: K, value: EditorState[K]) => {
+    setTouched(true);
+    setS((prev) => ({ ...prev, [key]: value }));
+  };
   const setButton = (i: number, patch: Partial<EditorButton>) => set("buttons", s.buttons.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   const values = { body: s.samples };
 
@@ -155,7 +160,11 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
           </Box>
         </fieldset>
         <Box aria-live="polite" data-testid="template-problems">
-          {problems.length === 0 ? (
+          {!touched ? (
+            <Text size={3} color="default2">
+              {t("templates.startTyping")}
+            </Text>
+          ) : problems.length === 0 ? (
             <Text size={3} color="success1">
               {t("templates.valid")}
             </Text>
@@ -181,7 +190,11 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
         <Text as="h4" size={4} fontWeight="bold">
           {t("templates.preview")}
         </Text>
-        <TemplatePreview template={template} values={values} />
+        {s.body.trim() || s.header.trim() ? (
+          <TemplatePreview template={template} values={values} />
+        ) : (
+          <p className="ulak-preview-empty">{t("templates.previewEmpty")}</p>
+        )}
       </Box>
     </div>
   );
