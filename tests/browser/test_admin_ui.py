@@ -11,10 +11,21 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from plugin.consent.models import ConsentEvent
 from plugin.stores.models import StoreSettings
-from tests.browser.conftest import Dashboard, needs, require
+from tests.browser.conftest import Dashboard, needs, require, wait_for
 
 pytestmark = pytest.mark.browser
+
+CUSTOMER = "+905551112233"
+
+
+def consent_actions() -> list[str]:
+    from plugin.db import get_engine
+
+    with Session(get_engine()) as s:
+        return [str(e.action) for e in s.exec(select(ConsentEvent)).all()]
+
 
 PAGES = [
     "onboarding",
@@ -116,21 +127,27 @@ def test_templates_list_shows_the_starter_library(dashboard: Dashboard):
     expect(table).to_contain_text("Starter")
 
 
-@needs("Query.contacts", "Query.contact")
+@needs("Query.contacts", "Query.contact", "Query.conversation")
 def test_contacts_search_shows_a_contact_and_its_consent_timeline(dashboard: Dashboard):
-    # given a customer who wrote STOP from the sandbox phone
+    # given a customer who wrote STOP from the sandbox phone, processed into the ledger
     reply = httpx.post(
-        f"{dashboard.app_url}/sandbox/api/reply", json={"from": "+905551112233", "text": "STOP"}
+        f"{dashboard.app_url}/sandbox/api/reply", json={"from": CUSTOMER, "text": "STOP"}
     )
     assert reply.status_code == 200, reply.text
+    wait_for(lambda: consent_actions() == ["REVOKED"])
+
     # when the merchant searches for the number and opens the contact
     frame = dashboard.open("contacts")
     frame.get_by_label("Search by phone, name or email").fill("5551112233")
     frame.get_by_role("button", name="Search").click()
-    frame.get_by_role("button", name=re.compile("5551112233")).click()
-    # then the consent timeline shows the opt-out
+    frame.get_by_role("button", name=CUSTOMER).click()
+
+    # then the consent timeline shows the opt-out and the conversation the STOP
     timeline = frame.get_by_role("list", name="Consent timeline")
-    expect(timeline).to_be_visible()
+    expect(timeline.get_by_role("listitem")).to_have_count(1)
+    expect(timeline).to_contain_text("REVOKED · MARKETING")
+    expect(frame.get_by_role("list", name="Conversation")).to_contain_text("Customer: STOP")
+    dashboard.screenshot("contacts-detail", frame)
 
 
 def test_every_page_renders_inside_the_dashboard(dashboard: Dashboard):
@@ -155,7 +172,7 @@ def test_end_to_end_sandbox_to_opt_out(dashboard: Dashboard):
     expect(frame.get_by_test_id("whatsapp-account")).to_contain_text("Sandbox")
 
     # when a template is created and submitted
-    require("Mutation.createTemplate", "Mutation.submitTemplate")
+    require("Mutation.saveTemplateDraft", "Mutation.submitTemplate")
     frame = dashboard.open("templates")
     frame.get_by_label("Name").fill("kampanya_e2e")
     frame.get_by_label("Body").fill("Merhaba {{1}}, yeni sezon başladı!")
@@ -168,6 +185,9 @@ def test_end_to_end_sandbox_to_opt_out(dashboard: Dashboard):
     frame = dashboard.open("flows")
     frame.get_by_role("switch").first.check()
 
-    # and a segment and a campaign are made and launched
+    # and a segment is built and a campaign launched to it
     require("Query.segmentPreview", "Mutation.createSegment", "Mutation.launchCampaign")
-    pytest.skip("campaign launch through the wizard lands with the campaigns admin API")
+    # TODO(campaigns): drive the wizard (segment → template → schedule → review → launch),
+    # then: the message on /sandbox/api/messages, STOP via /sandbox/api/reply, and the
+    # contact's consent timeline showing REVOKED (as in the contacts test above).
+    pytest.skip("the campaign wizard's launch is wired once the campaigns admin API exists")

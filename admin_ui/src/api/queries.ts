@@ -44,54 +44,60 @@ export const CHANGE_PLAN = `mutation UlakChangePlan($plan: Plan!) {
   changePlan(plan: $plan) { usage { ${USAGE_FIELDS} } ${ADMIN_ERRORS} }
 }`;
 
-// --- expected from branch adminapi2 (contacts, consent, templates, test message) ------------
+// --- from branch adminapi2 (contacts, consent, templates, test message; not merged yet) ----
 
 const TEMPLATE_FIELDS = `id name language category status quality rejectedReason starterKey components updatedAt`;
+
+const TEMPLATE_PROBLEMS = `problems { path code severity message messageTr }`;
 
 export const TEMPLATES = `query UlakTemplates($first: Int) {
   templates(first: $first) { edges { node { ${TEMPLATE_FIELDS} } } }
 }`;
 
-export const CREATE_TEMPLATE = `mutation UlakCreateTemplate($input: TemplateInput!) {
-  createTemplate(input: $input) { template { ${TEMPLATE_FIELDS} } ${ADMIN_ERRORS} }
+export const SAVE_TEMPLATE_DRAFT = `mutation UlakSaveTemplateDraft($input: TemplateDraftInput!) {
+  saveTemplateDraft(input: $input) { template { ${TEMPLATE_FIELDS} } ${ADMIN_ERRORS} ${TEMPLATE_PROBLEMS} }
 }`;
 
 export const SUBMIT_TEMPLATE = `mutation UlakSubmitTemplate($id: ID!) {
   submitTemplate(id: $id) { template { id status rejectedReason } ${ADMIN_ERRORS} }
 }`;
 
-export const INSTALL_STARTER_TEMPLATES = `mutation UlakInstallStarterTemplates {
-  installStarterTemplates { templates { id name status } ${ADMIN_ERRORS} }
+export const INSTALL_STARTER_TEMPLATES = `mutation UlakInstallStarterTemplates($submit: Boolean!) {
+  installStarterTemplates(submit: $submit) { templates { id name status } ${ADMIN_ERRORS} }
 }`;
 
-export const SEND_TEST_MESSAGE = `mutation UlakSendTestMessage($input: SendTestMessageInput!) {
-  sendTestMessage(input: $input) { message { id status } ${ADMIN_ERRORS} }
+export const SEND_TEST_MESSAGE = `mutation UlakSendTestMessage($phone: String!, $templateId: ID, $text: String) {
+  sendTestMessage(phone: $phone, templateId: $templateId, text: $text) { message { id status statusReason } ${ADMIN_ERRORS} }
 }`;
+
+const CONSENTS = `consents { purpose granted action at source }`;
 
 export const CONTACTS = `query UlakContacts($search: String, $first: Int) {
   contacts(search: $search, first: $first) {
-    edges { node { id phone name email whatsappConsent lastInboundAt } }
+    edges { node { id phone firstName lastName email lastInboundAt ${CONSENTS} } }
   }
 }`;
 
 export const CONTACT = `query UlakContact($id: ID!) {
   contact(id: $id) {
-    id phone name email whatsappConsent serviceWindowOpenUntil
-    consentEvents { id purpose action source occurredAt note }
-    conversation { id direction text templateName status skipReason failureReason occurredAt }
+    id phone firstName lastName email lastInboundAt serviceWindowOpen serviceWindowOpenUntil ${CONSENTS}
+    consentTimeline { id purpose action source occurredAt textVersion }
+  }
+  conversation(contactId: $id, first: 50) {
+    edges { node { id direction at text templateName kind status statusReason errorCode errorMessage } }
   }
 }`;
 
-export const REPLY_TO_CONTACT = `mutation UlakReplyToContact($id: ID!, $text: String!) {
-  replyToContact(id: $id, text: $text) { message { id status } ${ADMIN_ERRORS} }
+export const SEND_SUPPORT_REPLY = `mutation UlakSendSupportReply($contactId: ID!, $text: String!) {
+  sendSupportReply(contactId: $contactId, text: $text) { message { id status } ${ADMIN_ERRORS} }
 }`;
 
 export const EXPORT_CONTACT = `mutation UlakExportContact($id: ID!) {
-  exportContact(id: $id) { json ${ADMIN_ERRORS} }
+  exportContact(id: $id) { export ${ADMIN_ERRORS} }
 }`;
 
 export const ERASE_CONTACT = `mutation UlakEraseContact($id: ID!) {
-  eraseContact(id: $id) { ${ADMIN_ERRORS} }
+  eraseContact(id: $id, confirm: true) { contact { id } ${ADMIN_ERRORS} }
 }`;
 
 // --- expected later: flows, segments, campaigns, dashboard ----------------------------------
@@ -133,13 +139,13 @@ export const DOCUMENTS = {
   UPDATE_SETTINGS,
   CHANGE_PLAN,
   TEMPLATES,
-  CREATE_TEMPLATE,
+  SAVE_TEMPLATE_DRAFT,
   SUBMIT_TEMPLATE,
   INSTALL_STARTER_TEMPLATES,
   SEND_TEST_MESSAGE,
   CONTACTS,
   CONTACT,
-  REPLY_TO_CONTACT,
+  SEND_SUPPORT_REPLY,
   EXPORT_CONTACT,
   ERASE_CONTACT,
   FLOWS,
@@ -154,21 +160,22 @@ export type DocumentName = keyof typeof DOCUMENTS;
 
 /**
  * Documents waiting for their operation in the SDL, with the root field they need.
- * TODO(adminapi2): templates, createTemplate, submitTemplate, installStarterTemplates,
- *   sendTestMessage, contacts, contact, replyToContact, exportContact, eraseContact.
+ * TODO(adminapi2, written against its SDL, not merged yet): templates, saveTemplateDraft,
+ *   submitTemplate, installStarterTemplates, sendTestMessage, contacts, contact (+ conversation),
+ *   sendSupportReply, exportContact, eraseContact.
  * TODO(flows): flows, setFlowEnabled. TODO(campaigns): segments, segmentPreview, campaigns.
  * TODO(analytics): dashboardMetrics.
  * Remove an entry once its operation is in graphql/admin.graphql (the test then validates it).
  */
 export const PENDING: Partial<Record<DocumentName, string>> = {
   TEMPLATES: "Query.templates",
-  CREATE_TEMPLATE: "Mutation.createTemplate",
+  SAVE_TEMPLATE_DRAFT: "Mutation.saveTemplateDraft",
   SUBMIT_TEMPLATE: "Mutation.submitTemplate",
   INSTALL_STARTER_TEMPLATES: "Mutation.installStarterTemplates",
   SEND_TEST_MESSAGE: "Mutation.sendTestMessage",
   CONTACTS: "Query.contacts",
   CONTACT: "Query.contact",
-  REPLY_TO_CONTACT: "Mutation.replyToContact",
+  SEND_SUPPORT_REPLY: "Mutation.sendSupportReply",
   EXPORT_CONTACT: "Mutation.exportContact",
   ERASE_CONTACT: "Mutation.eraseContact",
   FLOWS: "Query.flows",

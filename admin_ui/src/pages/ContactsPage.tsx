@@ -1,19 +1,28 @@
 /** Contacts: search; one contact's consent timeline and conversation; reply, export and erase. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CONTACT, CONTACTS, ERASE_CONTACT, EXPORT_CONTACT, REPLY_TO_CONTACT } from "../api/queries";
+import { CONTACT, CONTACTS, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError, type Tone } from "../components/ui";
+import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
 import { formatDateTime, useLocale, useT } from "../i18n";
 import type { Connection, Payload } from "./types";
 
+export interface ConsentState {
+  purpose: "MARKETING" | "TRANSACTIONAL";
+  granted: boolean;
+  action: string | null;
+  at: string | null;
+  source: string | null;
+}
+
 interface ContactRow {
   id: string;
-  phone: string;
-  name: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
   email: string | null;
-  whatsappConsent: string;
   lastInboundAt: string | null;
+  consents: ConsentState[];
 }
 
 export interface ConsentEventRow {
@@ -22,27 +31,38 @@ export interface ConsentEventRow {
   action: string;
   source: string;
   occurredAt: string;
-  note: string | null;
+  textVersion: string | null;
 }
 
 export interface MessageRow {
   id: string;
   direction: "INBOUND" | "OUTBOUND";
+  at: string;
   text: string | null;
   templateName: string | null;
+  kind: string | null;
   status: string | null;
-  skipReason: string | null;
-  failureReason: string | null;
-  occurredAt: string;
+  statusReason: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
 }
 
 interface ContactDetail extends ContactRow {
+  serviceWindowOpen: boolean;
   serviceWindowOpenUntil: string | null;
-  consentEvents: ConsentEventRow[];
-  conversation: MessageRow[];
+  consentTimeline: ConsentEventRow[];
 }
 
-const CONSENT_TONES: Record<string, Tone> = { GRANTED: "success", OPTED_IN: "success", REVOKED: "critical", OPTED_OUT: "critical", NONE: "neutral" };
+const fullName = (c: ContactRow) => [c.firstName, c.lastName].filter(Boolean).join(" ");
+
+/** The marketing consent as a badge: granted, or the last action (REVOKED, LAPSED…), or none. */
+export function ConsentBadge({ consents }: { consents: ConsentState[] }) {
+  const t = useT();
+  const marketing = consents.find((c) => c.purpose === "MARKETING");
+  if (marketing?.granted) return <StatusBadge tone="success">{t("consent.granted")}</StatusBadge>;
+  if (marketing?.action) return <StatusBadge tone={marketing.action === "REVOKED" ? "critical" : "warning"}>{marketing.action}</StatusBadge>;
+  return <StatusBadge tone="neutral">{t("consent.none")}</StatusBadge>;
+}
 
 export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
   const t = useT();
@@ -58,9 +78,9 @@ export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
           <Text size={2} color="default2">
             <time dateTime={e.occurredAt}>{formatDateTime(locale, e.occurredAt)}</time> · {e.source}
           </Text>
-          {e.note && (
+          {e.textVersion && (
             <Text as="p" size={2} color="default2">
-              {e.note}
+              {t("contacts.textVersion", { version: e.textVersion })}
             </Text>
           )}
         </li>
@@ -80,10 +100,10 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
           <span className="ulak-visually-hidden">{m.direction === "OUTBOUND" ? t("contacts.us") : t("contacts.them")}: </span>
           {m.text ?? (m.templateName ? `[${m.templateName}]` : "")}
           <div className="ulak-chat-meta">
-            <time dateTime={m.occurredAt}>{formatDateTime(locale, m.occurredAt)}</time>
+            <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
             {m.status && ` · ${m.status}`}
-            {m.skipReason && ` · ${t("contacts.skipped", { reason: m.skipReason })}`}
-            {m.failureReason && ` · ${t("contacts.failed", { reason: m.failureReason })}`}
+            {m.statusReason && ` · ${t("contacts.skipped", { reason: m.statusReason })}`}
+            {m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorCode ? `${m.errorCode} ${m.errorMessage}` : m.errorMessage })}`}
           </div>
         </li>
       ))}
@@ -94,9 +114,9 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
 function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   const t = useT();
   const locale = useLocale();
-  const { state, reload } = useAdminQuery<{ contact: ContactDetail | null }>(CONTACT, { id });
-  const reply = useAdminMutation<{ replyToContact: Payload }>(REPLY_TO_CONTACT);
-  const exporter = useAdminMutation<{ exportContact: Payload & { json: string | null } }>(EXPORT_CONTACT);
+  const { state, reload } = useAdminQuery<{ contact: ContactDetail | null; conversation: Connection<MessageRow> }>(CONTACT, { id });
+  const reply = useAdminMutation<{ sendSupportReply: Payload }>(SEND_SUPPORT_REPLY);
+  const exporter = useAdminMutation<{ exportContact: Payload & { export: unknown } }>(EXPORT_CONTACT);
   const eraser = useAdminMutation<{ eraseContact: Payload }>(ERASE_CONTACT);
   const [text, setText] = useState("");
   const [errors, setErrors] = useState<AdminError[]>([]);
@@ -106,15 +126,17 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
   const contact = state.data.contact;
   if (!contact) return <Text size={3}>{t("page.empty")}</Text>;
-  const windowOpen = contact.serviceWindowOpenUntil !== null && new Date(contact.serviceWindowOpenUntil) > new Date();
+  const windowOpen = contact.serviceWindowOpen && contact.serviceWindowOpenUntil !== null;
+  // The API lists newest first; a chat reads oldest first.
+  const messages = state.data.conversation.edges.map((e) => e.node).reverse();
 
   const doExport = async () => {
     setConfirm(null);
     const data = await exporter.run({ id });
     setErrors(data?.exportContact.errors ?? []);
-    const json = data?.exportContact.json;
-    if (json) {
-      const url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
+    const exported = data?.exportContact.export;
+    if (exported) {
+      const url = URL.createObjectURL(new Blob([JSON.stringify(exported, null, 2)], { type: "application/json" }));
       const a = document.createElement("a");
       a.href = url;
       a.download = `contact-${id}.json`;
@@ -130,9 +152,9 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   };
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
-    const data = await reply.run({ id, text });
-    setErrors(data?.replyToContact.errors ?? []);
-    if (data && data.replyToContact.errors.length === 0) {
+    const data = await reply.run({ contactId: id, text });
+    setErrors(data?.sendSupportReply.errors ?? []);
+    if (data && data.sendSupportReply.errors.length === 0) {
       setText("");
       reload();
     }
@@ -141,7 +163,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   return (
     <Box display="flex" flexDirection="column" gap={4} data-testid="contact-detail">
       <Section
-        title={contact.name || contact.phone}
+        title={fullName(contact) || contact.phone || id}
         actions={
           <>
             <Button variant="secondary" onClick={() => setConfirm("export")}>
@@ -157,13 +179,16 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           {contact.phone}
           {contact.email ? ` · ${contact.email}` : ""}
         </Text>
-        <Box>
-          <StatusBadge tone={CONSENT_TONES[contact.whatsappConsent] ?? "neutral"}>{contact.whatsappConsent}</StatusBadge>
+        <Box display="flex" gap={2} alignItems="center">
+          <Text size={3} color="default2">
+            {t("contacts.consent")}
+          </Text>
+          <ConsentBadge consents={contact.consents} />
         </Box>
       </Section>
       <div className="ulak-split">
         <Section title={t("contacts.conversation")}>
-          <Conversation messages={contact.conversation} />
+          <Conversation messages={messages} />
           {windowOpen ? (
             <Box as="form" onSubmit={send} display="flex" flexDirection="column" gap={2}>
               <Field label={t("contacts.reply")} htmlFor="reply-text" hint={t("contacts.windowOpen", { until: formatDateTime(locale, contact.serviceWindowOpenUntil!) })}>
@@ -182,7 +207,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           )}
         </Section>
         <Section title={t("contacts.timeline")}>
-          <ConsentTimeline events={contact.consentEvents} />
+          <ConsentTimeline events={contact.consentTimeline} />
         </Section>
       </div>
       <AdminErrors errors={errors} />
@@ -254,12 +279,12 @@ export function ContactsPage() {
                 <tr key={node.id}>
                   <td>
                     <button type="button" className="ulak-row-button" aria-pressed={selected === node.id} onClick={() => setSelected(node.id)}>
-                      {node.phone}
+                      {node.phone ?? node.id}
                     </button>
                   </td>
-                  <td>{node.name ?? "—"}</td>
+                  <td>{fullName(node) || "—"}</td>
                   <td>
-                    <StatusBadge tone={CONSENT_TONES[node.whatsappConsent] ?? "neutral"}>{node.whatsappConsent}</StatusBadge>
+                    <ConsentBadge consents={node.consents} />
                   </td>
                 </tr>
               ))}

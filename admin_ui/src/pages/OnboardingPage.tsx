@@ -91,7 +91,7 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   const { run, state } = useAdminMutation<{ sendTestMessage: Payload & { message: { id: string; status: string } | null } }>(SEND_TEST_MESSAGE);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    const data = await run({ input: { to, accountId: account?.id } });
+    const data = await run({ phone: to, text: t("onboarding.testText") });
     setErrors(data?.sendTestMessage.errors ?? []);
     setSent(Boolean(data?.sendTestMessage.message));
   };

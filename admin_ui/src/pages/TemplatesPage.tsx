@@ -1,7 +1,7 @@
 /** Templates: the store's list with Meta status, category and quality; the editor; the starter library. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CREATE_TEMPLATE, INSTALL_STARTER_TEMPLATES, SUBMIT_TEMPLATE, TEMPLATES } from "../api/queries";
+import { INSTALL_STARTER_TEMPLATES, SAVE_TEMPLATE_DRAFT, SUBMIT_TEMPLATE, TEMPLATES } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Loading, Section, StatusBadge, type AdminError, type Tone } from "../components/ui";
 import { useT } from "../i18n";
@@ -80,20 +80,20 @@ export function TemplatesPage() {
   const t = useT();
   const { state, reload } = useAdminQuery<{ templates: Connection<TemplateRow> }>(TEMPLATES, { first: 100 });
   const starters = useAdminMutation<{ installStarterTemplates: Payload }>(INSTALL_STARTER_TEMPLATES);
-  const create = useAdminMutation<{ createTemplate: Payload & { template: TemplateRow | null } }>(CREATE_TEMPLATE);
+  const create = useAdminMutation<{ saveTemplateDraft: Payload & { template: TemplateRow | null } }>(SAVE_TEMPLATE_DRAFT);
   const submit = useAdminMutation<{ submitTemplate: Payload }>(SUBMIT_TEMPLATE);
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [submitted, setSubmitted] = useState(false);
 
   const install = async () => {
-    const data = await starters.run();
+    const data = await starters.run({ submit: true });
     setErrors(data?.installStarterTemplates.errors ?? []);
     reload();
   };
   const onSubmit = async (template: WhatsAppTemplate) => {
     setSubmitted(false);
     const created = await create.run({ input: { name: template.name, language: template.language, category: template.category, components: template.components } });
-    const payload = created?.createTemplate;
+    const payload = created?.saveTemplateDraft;
     if (!payload?.template) {
       setErrors(payload?.errors ?? []);
       return;
