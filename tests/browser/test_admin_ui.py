@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from plugin.consent.models import ConsentEvent
+from plugin.consent.models import ConsentAction, ConsentEvent
 from plugin.stores.models import StoreSettings
 from tests.browser.conftest import Dashboard, needs, require, wait_for
 
@@ -20,11 +20,11 @@ pytestmark = pytest.mark.browser
 CUSTOMER = "+905551112233"
 
 
-def consent_actions() -> list[str]:
+def consent_actions() -> list[ConsentAction]:
     from plugin.db import get_engine
 
     with Session(get_engine()) as s:
-        return [str(e.action) for e in s.exec(select(ConsentEvent)).all()]
+        return [e.action for e in s.exec(select(ConsentEvent)).all()]
 
 
 PAGES = [
@@ -134,7 +134,7 @@ def test_contacts_search_shows_a_contact_and_its_consent_timeline(dashboard: Das
         f"{dashboard.app_url}/sandbox/api/reply", json={"from": CUSTOMER, "text": "STOP"}
     )
     assert reply.status_code == 200, reply.text
-    wait_for(lambda: consent_actions() == ["REVOKED"])
+    wait_for(lambda: consent_actions() == [ConsentAction.REVOKED])
 
     # when the merchant searches for the number and opens the contact
     frame = dashboard.open("contacts")

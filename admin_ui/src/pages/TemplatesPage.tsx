@@ -29,6 +29,8 @@ export const STATUS_TONES: Record<string, Tone> = {
   DISABLED: "critical",
 };
 
+const isCategory = (c: string): c is "MARKETING" | "UTILITY" | "AUTHENTICATION" => ["MARKETING", "UTILITY", "AUTHENTICATION"].includes(c);
+
 const QUALITY_TONES: Record<string, Tone> = { GREEN: "success", YELLOW: "warning", RED: "critical" };
 
 function TemplateList({ rows }: { rows: TemplateRow[] }) {
@@ -64,7 +66,7 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
               )}
             </td>
             <td>{r.language}</td>
-            <td>{r.category}</td>
+            <td>{isCategory(r.category) ? t(`category.${r.category}`) : r.category}</td>
             <td>
               <StatusBadge tone={STATUS_TONES[r.status] ?? "neutral"}>{r.status}</StatusBadge>
             </td>
