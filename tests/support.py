@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import dramatiq
 import jwt
@@ -33,10 +33,10 @@ def free_port() -> int:
 class ServerThread(threading.Thread):
     """Runs an ASGI app with uvicorn on loopback for the duration of a test session."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, *, lifespan: Literal["on", "off"] = "off") -> None:
         super().__init__(daemon=True)
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
         )
         self.port = port
 

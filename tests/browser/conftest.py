@@ -18,14 +18,13 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from sqlmodel import Session, select
 
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.admin_api_support import dashboard_claims
 from tests.conftest import make_settings
-from tests.support import REAL_APP_ID, FakeSaleor, SigningKey, free_port
+from tests.support import REAL_APP_ID, FakeSaleor, ServerThread, SigningKey, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -106,17 +105,18 @@ def browser() -> Iterator[Browser]:
 def live_app(db_url: str, fake_saleor: FakeSaleor, admin_ui_built: None) -> Iterator[str]:
     """The real app on a loopback port, lifespan and embedded worker on, a store installed."""
     from plugin.app import create_app
-    from plugin.db import get_engine
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(make_settings(db_url, app_url=url), embedded_worker=True)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started)
+    with ServerThread(app, port, lifespan="on"):
+        yield _install(url, fake_saleor)
+
+
+def _install(url: str, fake_saleor: FakeSaleor) -> str:
+    """Installs a store through the real register call and waits for its sandbox number."""
+    from plugin.db import get_engine
+
     register = httpx.post(
         f"{url}/api/register",
         headers={"saleor-api-url": fake_saleor.api_url, "saleor-domain": fake_saleor.domain},
@@ -129,9 +129,7 @@ def live_app(db_url: str, fake_saleor: FakeSaleor, admin_ui_built: None) -> Iter
             return s.exec(select(WhatsAppAccount)).first() is not None
 
     wait_for(sandbox_connected)
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    return url
 
 
 class _DashboardPage(BaseHTTPRequestHandler):

@@ -61,3 +61,19 @@ describe("AdminErrors", () => {
     expect(screen.getByRole("alert").textContent).toBe("SS:DD kullanın.");
   });
 });
+
+describe("Switch", () => {
+  it("is a keyboard-operable switch that reports the new state", async () => {
+    const { Switch } = await import("./Switch");
+    const seen: boolean[] = [];
+    render(
+      <Switch checked={false} onChange={(v) => seen.push(v)}>
+        Cart recovery
+      </Switch>,
+    );
+    const control = screen.getByRole("switch", { name: "Cart recovery" });
+    control.focus();
+    await userEvent.keyboard(" ");
+    expect(seen).toEqual([true]);
+  });
+});

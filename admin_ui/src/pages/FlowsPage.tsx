@@ -3,6 +3,7 @@ import { Box, Text } from "@saleor/macaw-ui";
 import { FLOWS, SET_FLOW_ENABLED } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { BarChart } from "../components/Chart";
+import { Switch } from "../components/Switch";
 import { ErrorState, Loading, Section } from "../components/ui";
 import { formatCount, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "./OnboardingPage";
@@ -23,18 +24,15 @@ export function FlowsPage() {
           key={flow.id}
           title={t(flowTitleKey(flow.key))}
           actions={
-            <label className="ulak-check">
-              <input
-                type="checkbox"
-                role="switch"
-                checked={flow.enabled}
-                onChange={async (e) => {
-                  await toggle.run({ id: flow.id, enabled: e.target.checked });
-                  reload();
-                }}
-              />{" "}
+            <Switch
+              checked={flow.enabled}
+              onChange={async (enabled) => {
+                await toggle.run({ id: flow.id, enabled });
+                reload();
+              }}
+            >
               {flow.enabled ? t("flows.on") : t("flows.off")}
-            </label>
+            </Switch>
           }
         >
           <Text size={3} color="default2">

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE, SET_FLOW_ENABLED } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, Checklist, ErrorState, Field, Loading, StatusBadge, type AdminError } from "../components/ui";
+import { Switch } from "../components/Switch";
 import { useT } from "../i18n";
 import type { Flow, Payload, WhatsAppAccount } from "./types";
 
@@ -127,19 +128,16 @@ function FirstFlow({ onChange }: { onChange: () => void }) {
   const flow = state.data.flows.find((f) => f.key === "cart_recovery") ?? state.data.flows[0];
   if (!flow) return <Text size={3}>{t("page.empty")}</Text>;
   return (
-    <label className="ulak-check">
-      <input
-        type="checkbox"
-        role="switch"
-        checked={flow.enabled}
-        onChange={async (e) => {
-          await run({ id: flow.id, enabled: e.target.checked });
-          reload();
-          onChange();
-        }}
-      />{" "}
+    <Switch
+      checked={flow.enabled}
+      onChange={async (enabled) => {
+        await run({ id: flow.id, enabled });
+        reload();
+        onChange();
+      }}
+    >
       {t("onboarding.flowSwitch", { flow: t(flowTitleKey(flow.key)) })}
-    </label>
+    </Switch>
   );
 }
 
