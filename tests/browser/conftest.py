@@ -91,8 +91,10 @@ def admin_ui_built() -> None:
         subprocess.run(["make", "--no-print-directory", "ui"], cwd=ROOT, check=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests, closed after them: Playwright's sync API keeps an
+    event loop running in this thread, which would break later tests' asyncio.run()."""
     if not Path(CHROMIUM).is_file():
         pytest.fail("Debian's Chromium is missing: run `make browser`")
     with sync_playwright() as p:
