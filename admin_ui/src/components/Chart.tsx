@@ -13,9 +13,9 @@ export interface Series {
 
 const COLORS = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be123c", "#4d7c0f", "#a16207"];
 
-const WIDTH = 560;
-const HEIGHT = 200;
-const PAD = { top: 12, right: 12, bottom: 28, left: 40 };
+const WIDTH = 720;
+const HEIGHT = 220;
+const PAD = { top: 12, right: 12, bottom: 28, left: 48 };
 
 function niceMax(n: number): number {
   if (n <= 0) return 1;
@@ -155,7 +155,7 @@ function Axes({ max, format, labels, x }: { max: number; format: (n: number) => 
         const yy = PAD.top + innerH - t * innerH;
         return (
           <g key={t}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={yy} y2={yy} className="ulak-grid-line" />
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={yy} y2={yy} className="ulak-grid-line" stroke="#e5e7eb" />
             <text x={PAD.left - 6} y={yy + 4} textAnchor="end">
               {format(Math.round(max * t))}
             </text>
