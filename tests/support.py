@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,17 @@ SALEOR_SHARED = SHARED / "saleor"
 PAYLOADS = SALEOR_SHARED / "payloads"
 WHATSAPP_SAMPLES = SHARED / "whatsapp" / "samples"
 REAL_APP_ID = "QXBwOjE="  # the recipient id in the captured payloads
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Polls until `predicate()` is truthy (work done by another thread or process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
 
 
 def free_port() -> int:

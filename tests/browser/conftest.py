@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +23,7 @@ from sqlmodel import Session, select
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.admin_api_support import dashboard_claims
 from tests.conftest import make_settings
-from tests.support import REAL_APP_ID, FakeSaleor, ServerThread, SigningKey, free_port
+from tests.support import REAL_APP_ID, FakeSaleor, ServerThread, SigningKey, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -42,16 +41,6 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def sdl_has(coordinate: str) -> bool:
