@@ -21,6 +21,8 @@ function ThemeSync({ theme }: { theme: "light" | "dark" }) {
   const { setTheme } = useTheme();
   useEffect(() => {
     setTheme(theme === "dark" ? "defaultDark" : "defaultLight");
+    // Native controls (time pickers, selects, checkboxes) follow the theme too.
+    document.documentElement.style.colorScheme = theme;
   }, [theme, setTheme]);
   return null;
 }

@@ -156,13 +156,13 @@ class Dashboard:
         )
         return self.key.token(claims)
 
-    def open(self, route: str = "onboarding", *, locale: str = "en") -> Frame:
+    def open(self, route: str = "onboarding", *, locale: str = "en", theme: str = "light") -> Frame:
         params = urlencode(
             {
                 "domain": "127.0.0.1",
                 "saleorApiUrl": self.api_url,
                 "id": REAL_APP_ID,
-                "theme": "light",
+                "theme": theme,
                 "locale": locale,
             }
         )

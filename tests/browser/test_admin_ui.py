@@ -162,6 +162,9 @@ def test_every_page_renders_inside_the_dashboard(dashboard: Dashboard):
     frame = dashboard.open("onboarding", locale="tr")
     expect(frame.get_by_role("link", name="Kurulum")).to_be_visible()
     dashboard.screenshot("onboarding-tr", frame)
+    frame = dashboard.open("settings", theme="dark")
+    expect(frame.get_by_role("meter")).to_be_visible()
+    dashboard.screenshot("settings-dark", frame)
 
 
 def test_end_to_end_sandbox_to_opt_out(dashboard: Dashboard):
