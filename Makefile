@@ -13,7 +13,7 @@ export UV_LINK_MODE := copy
 HAS_UI := $(wildcard admin_ui/package.json)
 UI_SOURCES := $(shell find admin_ui/src admin_ui/index.html admin_ui/vite.config.ts admin_ui/public -type f 2>/dev/null)
 
-.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean
+.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,6 +41,10 @@ ui:
 ui-test:
 endif
 
+# Debian's Chromium for the Playwright browser tests (never a downloaded browser; CI runs as root).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
 migrate: install
 	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak migrate
 
@@ -57,7 +61,7 @@ sandbox: install
 lint: install
 	$(BIN)/ruff check plugin handlers tests migrations
 
-test: install ui
+test: install ui browser
 	$(BIN)/ruff check plugin handlers tests migrations
 	$(MAKE) --no-print-directory ui-test
 	$(BIN)/pytest -n 4

@@ -17,6 +17,8 @@ export default defineConfig({
     port: 5173,
     // `npm run dev` talks to a local `ulak serve` for the admin API.
     proxy: { "/graphql": "http://127.0.0.1:3000" },
+    // The schema test reads ../graphql/admin.graphql (the exported SDL).
+    fs: { allow: [".", "../graphql"] },
   },
   test: {
     environment: "jsdom",

@@ -6,9 +6,10 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import dramatiq
 import jwt
@@ -24,6 +25,17 @@ WHATSAPP_SAMPLES = SHARED / "whatsapp" / "samples"
 REAL_APP_ID = "QXBwOjE="  # the recipient id in the captured payloads
 
 
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Polls until `predicate()` is truthy (work done by another thread or process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,10 +45,10 @@ def free_port() -> int:
 class ServerThread(threading.Thread):
     """Runs an ASGI app with uvicorn on loopback for the duration of a test session."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, *, lifespan: Literal["on", "off"] = "off") -> None:
         super().__init__(daemon=True)
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
         )
         self.port = port
 

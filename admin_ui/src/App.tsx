@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { OutsideDashboard } from "./components/OutsideDashboard";
 import { DashboardProvider, useDashboard } from "./dashboard";
 import { LocaleProvider, useT } from "./i18n";
-import { AdminQueryPage } from "./pages/AdminQueryPage";
+import { PageView } from "./pages/PageView";
 import { PAGES, PAGE_TITLES, pageFromHash, type PageId } from "./pages/pages";
 
 function useHashPage(): PageId {
@@ -21,6 +21,8 @@ function ThemeSync({ theme }: { theme: "light" | "dark" }) {
   const { setTheme } = useTheme();
   useEffect(() => {
     setTheme(theme === "dark" ? "defaultDark" : "defaultLight");
+    // Native controls (time pickers, selects, checkboxes) follow the theme too.
+    document.documentElement.style.colorScheme = theme;
   }, [theme, setTheme]);
   return null;
 }
@@ -66,7 +68,7 @@ export function Shell() {
         <Text as="h2" size={7} fontWeight="bold">
           {t(PAGE_TITLES[page])}
         </Text>
-        <AdminQueryPage key={page} page={page} />
+        <PageView key={page} page={page} />
       </Box>
     </Box>
   );

@@ -36,6 +36,11 @@ export function useDashboard(): DashboardInfo {
   return ctx;
 }
 
+/** Provides a fixed DashboardInfo (component tests, storybook-like previews). */
+export function StaticDashboardProvider({ value, children }: { value: DashboardInfo; children: ReactNode }) {
+  return <DashboardContext.Provider value={value}>{children}</DashboardContext.Provider>;
+}
+
 function browserLocale(): Locale {
   const params = new URLSearchParams(window.location.search);
   return toLocale(params.get("locale") ?? (typeof navigator !== "undefined" ? navigator.language : "en"));

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -26,21 +24,11 @@ from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.models import Credentials
 from plugin.whatsapp.sandbox_connect import mounted_sandbox
 from tests.conftest import make_settings
-from tests.support import FakeSaleor, drain_queue, free_port
+from tests.support import FakeSaleor, drain_queue, free_port, wait_for
 
 pytestmark = pytest.mark.sqlite
 
 CUSTOMER = "+905551112233"
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def sandbox_account(session: Session) -> WhatsAppAccount | None:

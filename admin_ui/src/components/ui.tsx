@@ -1,0 +1,252 @@
+/** Small building blocks shared by the pages, drawn with macaw-ui so they look like the dashboard. */
+import { Box, Button, Text } from "@saleor/macaw-ui";
+import { useEffect, useId, useRef, type ReactNode } from "react";
+import type { QueryState } from "../api/useAdmin";
+import { useLocale, useT } from "../i18n";
+import "./ui.css";
+
+/** One AdminError from a mutation payload. */
+export interface AdminError {
+  field: string | null;
+  code: string;
+  message: string;
+  messageTr: string;
+}
+
+export function Section({ title, children, actions, id }: { title: string; children: ReactNode; actions?: ReactNode; id?: string }) {
+  const headingId = useId();
+  return (
+    <Box
+      as="section"
+      id={id}
+      aria-labelledby={headingId}
+      display="flex"
+      flexDirection="column"
+      gap={3}
+      padding={5}
+      borderRadius={4}
+      borderWidth={1}
+      borderStyle="solid"
+      borderColor="default1"
+      backgroundColor="default1"
+    >
+      <Box display="flex" justifyContent="space-between" alignItems="center" gap={3} flexWrap="wrap">
+        <Text as="h3" size={5} fontWeight="bold" id={headingId}>
+          {title}
+        </Text>
+        {actions && <Box display="flex" gap={2}>{actions}</Box>}
+      </Box>
+      {children}
+    </Box>
+  );
+}
+
+export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  const t = useT();
+  return (
+    <Box display="flex" flexDirection="column" gap={2} role="alert" className="ulak-error-state">
+      <Text as="p" size={3} color="critical1">
+        {t("page.error", { message })}
+      </Text>
+      {onRetry && (
+        <Box>
+          <Button variant="secondary" onClick={onRetry}>
+            {t("page.retry")}
+          </Button>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+export function Loading() {
+  const t = useT();
+  return (
+    <Text as="p" size={3} color="default2" role="status">
+      {t("page.loading")}
+    </Text>
+  );
+}
+
+/** Renders loading / error / the loaded content for a query state. */
+export function QueryView<T>({ state, onRetry, children }: { state: QueryState<T>; onRetry?: () => void; children: (data: T) => ReactNode }) {
+  if (state.kind === "loading") return <Loading />;
+  if (state.kind === "error") return <ErrorState message={state.message} onRetry={onRetry} />;
+  return <>{children(state.data)}</>;
+}
+
+/** The typed errors of a mutation payload, in the dashboard's language. */
+export function AdminErrors({ errors }: { errors: readonly AdminError[] | undefined }) {
+  const locale = useLocale();
+  if (!errors || errors.length === 0) return null;
+  return (
+    <Box as="ul" role="alert" className="ulak-errors">
+      {errors.map((e, i) => (
+        <li key={i}>
+          <Text size={3} color="critical1">
+            {locale === "tr" ? e.messageTr : e.message}
+          </Text>
+        </li>
+      ))}
+    </Box>
+  );
+}
+
+export type Tone = "success" | "warning" | "critical" | "info" | "neutral";
+
+export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNode }) {
+  return <span className={`ulak-badge ulak-badge-${tone}`}>{children}</span>;
+}
+
+/** A labelled meter: used / total, with the percentage as text too. */
+export function QuotaBar({ label, used, total, detail }: { label: string; used: number; total: number; detail: string }) {
+  const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
+  const tone = pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
+  return (
+    <Box display="flex" flexDirection="column" gap={1}>
+      <Box display="flex" justifyContent="space-between">
+        <Text size={3} fontWeight="medium" id="ulak-quota-label">
+          {label}
+        </Text>
+        <Text size={3} color="default2">
+          {detail}
+        </Text>
+      </Box>
+      <div
+        className={`ulak-quota ulak-quota-${tone}`}
+        role="meter"
+        aria-labelledby="ulak-quota-label"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={used}
+        aria-valuetext={`${pct}%`}
+      >
+        <div className="ulak-quota-fill" style={{ width: `${pct}%` }} />
+      </div>
+    </Box>
+  );
+}
+
+export interface ChecklistItem {
+  key: string;
+  title: string;
+  done: boolean;
+  content: ReactNode;
+}
+
+/** Setup steps with a progress bar; each step says whether it is done. */
+export function Checklist({ items, label }: { items: ChecklistItem[]; label: string }) {
+  const t = useT();
+  const done = items.filter((i) => i.done).length;
+  return (
+    <Box display="flex" flexDirection="column" gap={4}>
+      <Box display="flex" flexDirection="column" gap={1}>
+        <Text size={4} fontWeight="bold" id="ulak-checklist-progress">
+          {t("checklist.progress", { done, total: items.length })}
+        </Text>
+        <progress className="ulak-progress" max={items.length} value={done} aria-labelledby="ulak-checklist-progress" />
+      </Box>
+      <Box as="ol" aria-label={label} className="ulak-checklist">
+        {items.map((item, i) => (
+          <li key={item.key} className={item.done ? "ulak-step ulak-step-done" : "ulak-step"}>
+            <Box display="flex" gap={3} alignItems="flex-start">
+              <span className="ulak-step-mark" aria-hidden="true">
+                {item.done ? "✓" : i + 1}
+              </span>
+              <Box display="flex" flexDirection="column" gap={2} flexGrow="1">
+                <Text as="h3" size={5} fontWeight="bold">
+                  {item.title}{" "}
+                  <span className="ulak-visually-hidden">{item.done ? t("checklist.done") : t("checklist.todo")}</span>
+                </Text>
+                {item.content}
+              </Box>
+            </Box>
+          </li>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+/**
+ * A modal confirmation: focus moves into it, Escape cancels, Tab stays inside, and focus
+ * returns to the opener when it closes.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  danger = false,
+}: {
+  open: boolean;
+  title: string;
+  body: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  danger?: boolean;
+}) {
+  const t = useT();
+  const titleId = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const opener = document.activeElement as HTMLElement | null;
+    ref.current?.querySelector<HTMLElement>("button")?.focus();
+    return () => opener?.focus?.();
+  }, [open]);
+  if (!open) return null;
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      onCancel();
+    } else if (e.key === "Tab" && ref.current) {
+      const buttons = Array.from(ref.current.querySelectorAll<HTMLElement>("button"));
+      const first = buttons[0];
+      const last = buttons[buttons.length - 1];
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last?.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first?.focus();
+      }
+    }
+  };
+  return (
+    <div className="ulak-backdrop">
+      <div ref={ref} role="dialog" aria-modal="true" aria-labelledby={titleId} className="ulak-dialog" onKeyDown={onKeyDown}>
+        <Text as="h2" size={6} fontWeight="bold" id={titleId}>
+          {title}
+        </Text>
+        <Box marginY={3}>{body}</Box>
+        <Box display="flex" gap={2} justifyContent="flex-end">
+          <Button variant="secondary" onClick={onCancel}>
+            {t("common.cancel")}
+          </Button>
+          <Button variant={danger ? "error" : "primary"} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </Box>
+      </div>
+    </div>
+  );
+}
+
+/** A labelled native field styled like macaw's inputs (native keeps keyboard and screen readers happy). */
+export function Field({ label, hint, children, htmlFor }: { label: string; hint?: string; children: ReactNode; htmlFor: string }) {
+  return (
+    <div className="ulak-field">
+      <label htmlFor={htmlFor}>{label}</label>
+      {children}
+      {hint && (
+        <span className="ulak-hint" id={`${htmlFor}-hint`}>
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}

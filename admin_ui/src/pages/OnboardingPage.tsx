@@ -1,0 +1,200 @@
+/** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on. */
+import { Box, Button, Text } from "@saleor/macaw-ui";
+import { useState } from "react";
+import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE, SET_FLOW_ENABLED } from "../api/queries";
+import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { AdminErrors, Checklist, ErrorState, Field, Loading, StatusBadge, type AdminError } from "../components/ui";
+import { Switch } from "../components/Switch";
+import { useT } from "../i18n";
+import type { Flow, Payload, WhatsAppAccount } from "./types";
+
+interface OnboardingData {
+  store: { name: string; domain: string; status: string; plan: string };
+  whatsappAccounts: WhatsAppAccount[];
+}
+
+export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase() === "ACTIVE";
+
+export function AccountCard({ account }: { account: WhatsAppAccount }) {
+  const t = useT();
+  return (
+    <Box display="flex" flexWrap="wrap" gap={3} alignItems="center" padding={3} borderRadius={3} borderWidth={1} borderStyle="solid" borderColor="default1" data-testid="whatsapp-account">
+      <Text size={5} fontWeight="bold">
+        {account.displayPhone || account.phoneNumberId}
+      </Text>
+      {account.isSandbox && <StatusBadge tone="info">{t("onboarding.sandbox")}</StatusBadge>}
+      {account.isDefault && <StatusBadge tone="neutral">{t("onboarding.default")}</StatusBadge>}
+      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{isActive(account) ? t("onboarding.active") : account.status}</StatusBadge>
+      {account.statusReason && (
+        <Text size={3} color="warning1">
+          {account.statusReason}
+        </Text>
+      )}
+      {account.qualityRating && (
+        <Text size={3} color="default2">
+          {t("onboarding.quality", { quality: account.qualityRating })}
+        </Text>
+      )}
+      {account.messagingLimitTier && (
+        <Text size={3} color="default2">
+          {t("onboarding.tier", { tier: account.messagingLimitTier })}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+function ConnectForm({ onConnected }: { onConnected: () => void }) {
+  const t = useT();
+  const [input, setInput] = useState({ phoneNumberId: "", wabaId: "", accessToken: "", sandbox: false });
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const { run, state } = useAdminMutation<{ connectWhatsApp: Payload & { account: WhatsAppAccount | null } }>(CONNECT_WHATSAPP);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const data = await run({ input });
+    const payload = data?.connectWhatsApp;
+    setErrors(payload?.errors ?? []);
+    if (payload?.account) onConnected();
+  };
+  const invalid = (field: string) => errors.some((er) => er.field === field);
+  return (
+    <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.connectForm")}>
+      <div className="ulak-grid">
+        <Field label={t("onboarding.phoneNumberId")} htmlFor="wa-pnid">
+          <input id="wa-pnid" value={input.phoneNumberId} aria-invalid={invalid("phoneNumberId")} onChange={(e) => setInput({ ...input, phoneNumberId: e.target.value })} autoComplete="off" />
+        </Field>
+        <Field label={t("onboarding.wabaId")} htmlFor="wa-waba">
+          <input id="wa-waba" value={input.wabaId} aria-invalid={invalid("wabaId")} onChange={(e) => setInput({ ...input, wabaId: e.target.value })} autoComplete="off" />
+        </Field>
+        <Field label={t("onboarding.accessToken")} htmlFor="wa-token" hint={t("onboarding.accessTokenHint")}>
+          <input id="wa-token" type="password" value={input.accessToken} aria-invalid={invalid("accessToken")} aria-describedby="wa-token-hint" onChange={(e) => setInput({ ...input, accessToken: e.target.value })} autoComplete="off" />
+        </Field>
+      </div>
+      <label className="ulak-check">
+        <input type="checkbox" checked={input.sandbox} onChange={(e) => setInput({ ...input, sandbox: e.target.checked })} /> {t("onboarding.useSandbox")}
+      </label>
+      <AdminErrors errors={errors} />
+      {state.kind === "error" && <ErrorState message={state.message} />}
+      <Box>
+        <Button type="submit" disabled={state.kind === "running"}>
+          {state.kind === "running" ? t("onboarding.checking") : t("onboarding.connect")}
+        </Button>
+      </Box>
+    </Box>
+  );
+}
+
+function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) {
+  const t = useT();
+  const [to, setTo] = useState("");
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const [sent, setSent] = useState(false);
+  const { run, state } = useAdminMutation<{ sendTestMessage: Payload & { message: { id: string; status: string } | null } }>(SEND_TEST_MESSAGE);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const data = await run({ phone: to, text: t("onboarding.testText") });
+    setErrors(data?.sendTestMessage.errors ?? []);
+    setSent(Boolean(data?.sendTestMessage.message));
+  };
+  return (
+    <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.testForm")}>
+      <div className="ulak-narrow">
+      <Field label={t("onboarding.testTo")} htmlFor="test-to" hint={t("onboarding.testToHint")}>
+        <input id="test-to" type="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
+      </Field>
+      </div>
+      <AdminErrors errors={errors} />
+      {state.kind === "error" && <ErrorState message={state.message} />}
+      {sent && (
+        <Text size={3} color="success1" role="status">
+          {t("onboarding.testSent")}
+        </Text>
+      )}
+      <Box>
+        <Button type="submit" variant="secondary" disabled={!account || !to || state.kind === "running"}>
+          {t("onboarding.sendTest")}
+        </Button>
+      </Box>
+    </Box>
+  );
+}
+
+function FirstFlow({ onChange }: { onChange: () => void }) {
+  const t = useT();
+  const { state, reload } = useAdminQuery<{ flows: Flow[] }>(FLOWS);
+  const { run } = useAdminMutation<{ setFlowEnabled: Payload }>(SET_FLOW_ENABLED);
+  if (state.kind === "loading") return <Loading />;
+  if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
+  const flow = state.data.flows.find((f) => f.key === "cart_recovery") ?? state.data.flows[0];
+  if (!flow) return <Text size={3}>{t("page.empty")}</Text>;
+  return (
+    <Switch
+      checked={flow.enabled}
+      onChange={async (enabled) => {
+        await run({ id: flow.id, enabled });
+        reload();
+        onChange();
+      }}
+    >
+      {t("onboarding.flowSwitch", { flow: t(flowTitleKey(flow.key)) })}
+    </Switch>
+  );
+}
+
+export function flowTitleKey(key: string) {
+  return key === "cart_recovery" ? "flow.cart_recovery" : key === "order_created" ? "flow.order_created" : key === "order_fulfilled" ? "flow.order_fulfilled" : "flow.other";
+}
+
+export function OnboardingPage() {
+  const t = useT();
+  const { state, reload } = useAdminQuery<OnboardingData>(ONBOARDING);
+  const flows = useAdminQuery<{ flows: Flow[] }>(FLOWS);
+  if (state.kind === "loading") return <Loading />;
+  if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
+  const accounts = state.data.whatsappAccounts;
+  const active = accounts.find(isActive);
+  const sandbox = accounts.find((a) => a.isSandbox);
+  const sentSomething = accounts.some((a) => a.sentThisMonth > 0);
+  const flowOn = flows.state.kind === "loaded" && flows.state.data.flows.some((f) => f.enabled);
+  return (
+    <Box display="flex" flexDirection="column" gap={4}>
+      <Text as="p" size={4} color="default2">
+        {t("onboarding.intro", { store: state.data.store.name })}
+      </Text>
+      <Checklist
+        label={t("onboarding.steps")}
+        items={[
+          {
+            key: "connect",
+            title: t("onboarding.step.connect"),
+            done: Boolean(active),
+            content: (
+              <Box display="flex" flexDirection="column" gap={3}>
+                {sandbox && (
+                  <Text size={3} role="status">
+                    {t("onboarding.sandboxReady")}
+                  </Text>
+                )}
+                {accounts.map((a) => (
+                  <AccountCard key={a.id} account={a} />
+                ))}
+                <details open={!active}>
+                  <summary>
+                    <Text size={3} fontWeight="medium">
+                      {active ? t("onboarding.connectAnother") : t("onboarding.connectOwn")}
+                    </Text>
+                  </summary>
+                  <Box marginTop={3}>
+                    <ConnectForm onConnected={reload} />
+                  </Box>
+                </details>
+              </Box>
+            ),
+          },
+          { key: "test", title: t("onboarding.step.test"), done: sentSomething, content: <TestMessageForm account={active} /> },
+          { key: "flow", title: t("onboarding.step.flow"), done: flowOn, content: <FirstFlow onChange={flows.reload} /> },
+        ]}
+      />
+    </Box>
+  );
+}

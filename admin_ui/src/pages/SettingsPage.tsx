@@ -1,0 +1,193 @@
+/** Store settings (quiet hours, caps, time zone, region, keywords) and the plan with its usage. */
+import { Box, Button, Text } from "@saleor/macaw-ui";
+import { useEffect, useState } from "react";
+import { CHANGE_PLAN, SETTINGS, UPDATE_SETTINGS } from "../api/queries";
+import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section, type AdminError } from "../components/ui";
+import { formatCount, useLocale, useT } from "../i18n";
+import type { Payload, Plan, PlanUsage, StoreSettings } from "./types";
+
+const PLANS: Plan[] = ["FREE", "SILVER", "GOLD"];
+
+function timeZones(current: string): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  const zones = intl.supportedValuesOf?.("timeZone") ?? ["Europe/Istanbul", "UTC", "Europe/London", "Europe/Berlin"];
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+const keywords = (text: string) =>
+  text
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+
+interface Form {
+  timezone: string;
+  defaultRegion: string;
+  quietHoursStart: string;
+  quietHoursEnd: string;
+  quietHoursTransactional: boolean;
+  marketingCap24h: string;
+  marketingCap7d: string;
+  optoutKeywords: string;
+}
+
+function toForm(s: StoreSettings): Form {
+  return {
+    timezone: s.timezone,
+    defaultRegion: s.defaultRegion,
+    quietHoursStart: s.quietHoursStart,
+    quietHoursEnd: s.quietHoursEnd,
+    quietHoursTransactional: s.quietHoursTransactional,
+    marketingCap24h: String(s.marketingCap24h),
+    marketingCap7d: String(s.marketingCap7d),
+    optoutKeywords: s.optoutKeywords.join(", "),
+  };
+}
+
+function SettingsForm({ settings }: { settings: StoreSettings }) {
+  const t = useT();
+  const [form, setForm] = useState<Form>(() => toForm(settings));
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const [saved, setSaved] = useState(false);
+  const { run, state } = useAdminMutation<{ updateStoreSettings: Payload & { settings: StoreSettings | null } }>(UPDATE_SETTINGS);
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setSaved(false);
+  };
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const data = await run({
+      input: {
+        timezone: form.timezone,
+        defaultRegion: form.defaultRegion.trim().toUpperCase(),
+        quietHoursStart: form.quietHoursStart,
+        quietHoursEnd: form.quietHoursEnd,
+        quietHoursTransactional: form.quietHoursTransactional,
+        marketingCap24h: Number(form.marketingCap24h),
+        marketingCap7d: Number(form.marketingCap7d),
+        optoutKeywords: keywords(form.optoutKeywords),
+      },
+    });
+    const payload = data?.updateStoreSettings;
+    setErrors(payload?.errors ?? []);
+    if (payload?.settings) {
+      setForm(toForm(payload.settings));
+      setSaved(true);
+    }
+  };
+  const invalid = (field: string) => errors.some((er) => er.field === field);
+  return (
+    <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={4} aria-label={t("settings.form")}>
+      <Section title={t("settings.quietHours")}>
+        <Text as="p" size={3} color="default2">
+          {t("settings.quietHoursHelp")}
+        </Text>
+        <div className="ulak-grid">
+          <Field label={t("settings.quietStart")} htmlFor="qh-start">
+            <input id="qh-start" type="time" value={form.quietHoursStart} aria-invalid={invalid("quietHoursStart")} onChange={(e) => set("quietHoursStart", e.target.value)} />
+          </Field>
+          <Field label={t("settings.quietEnd")} htmlFor="qh-end">
+            <input id="qh-end" type="time" value={form.quietHoursEnd} aria-invalid={invalid("quietHoursEnd")} onChange={(e) => set("quietHoursEnd", e.target.value)} />
+          </Field>
+        </div>
+        <label className="ulak-check">
+          <input type="checkbox" checked={form.quietHoursTransactional} onChange={(e) => set("quietHoursTransactional", e.target.checked)} /> {t("settings.quietTransactional")}
+        </label>
+      </Section>
+      <Section title={t("settings.caps")}>
+        <div className="ulak-grid">
+          <Field label={t("settings.cap24h")} htmlFor="cap-24h">
+            <input id="cap-24h" type="number" min={0} value={form.marketingCap24h} aria-invalid={invalid("marketingCap24h")} onChange={(e) => set("marketingCap24h", e.target.value)} />
+          </Field>
+          <Field label={t("settings.cap7d")} htmlFor="cap-7d">
+            <input id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} onChange={(e) => set("marketingCap7d", e.target.value)} />
+          </Field>
+        </div>
+      </Section>
+      <Section title={t("settings.region")}>
+        <div className="ulak-grid">
+          <Field label={t("settings.timezone")} htmlFor="tz">
+            <select id="tz" value={form.timezone} aria-invalid={invalid("timezone")} onChange={(e) => set("timezone", e.target.value)}>
+              {timeZones(form.timezone).map((z) => (
+                <option key={z} value={z}>
+                  {z}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t("settings.defaultRegion")} htmlFor="region" hint={t("settings.defaultRegionHint")}>
+            <input id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" onChange={(e) => set("defaultRegion", e.target.value)} />
+          </Field>
+        </div>
+      </Section>
+      <Section title={t("settings.keywords")}>
+        <Field label={t("settings.optoutKeywords")} htmlFor="optout" hint={t("rule.listHint")}>
+          <textarea id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" onChange={(e) => set("optoutKeywords", e.target.value)} />
+        </Field>
+      </Section>
+      <AdminErrors errors={errors} />
+      {state.kind === "error" && <ErrorState message={state.message} />}
+      <Box display="flex" gap={3} alignItems="center">
+        <Button type="submit" disabled={state.kind === "running"}>
+          {t("common.save")}
+        </Button>
+        <span role="status" aria-live="polite">
+          {saved && (
+            <Text size={3} color="success1">
+              {t("common.saved")}
+            </Text>
+          )}
+        </span>
+      </Box>
+    </Box>
+  );
+}
+
+function PlanSection({ usage: initial }: { usage: PlanUsage }) {
+  const t = useT();
+  const locale = useLocale();
+  const [usage, setUsage] = useState(initial);
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const { run, state } = useAdminMutation<{ changePlan: Payload & { usage: PlanUsage | null } }>(CHANGE_PLAN);
+  useEffect(() => setUsage(initial), [initial]);
+  const change = async (plan: Plan) => {
+    const data = await run({ plan });
+    setErrors(data?.changePlan.errors ?? []);
+    if (data?.changePlan.usage) setUsage(data.changePlan.usage);
+  };
+  return (
+    <Section title={t("settings.plan")}>
+      <Text as="p" size={4}>
+        {t("settings.planLine", { plan: t(`plan.${usage.plan}`), price: usage.priceTry })}
+      </Text>
+      <QuotaBar
+        label={t("settings.usage")}
+        used={usage.usedThisMonth}
+        total={usage.monthlyQuota}
+        detail={t("settings.usageDetail", { used: formatCount(locale, usage.usedThisMonth), total: formatCount(locale, usage.monthlyQuota), remaining: formatCount(locale, usage.remaining) })}
+      />
+      <Box display="flex" gap={2} flexWrap="wrap" role="group" aria-label={t("settings.changePlan")}>
+        {PLANS.map((p) => (
+          <Button key={p} variant={p === usage.plan ? "primary" : "secondary"} aria-pressed={p === usage.plan} disabled={state.kind === "running"} onClick={() => p !== usage.plan && change(p)}>
+            {t(`plan.${p}`)}
+          </Button>
+        ))}
+      </Box>
+      <AdminErrors errors={errors} />
+      {state.kind === "error" && <ErrorState message={state.message} />}
+    </Section>
+  );
+}
+
+export function SettingsPage() {
+  const { state, reload } = useAdminQuery<{ storeSettings: StoreSettings; planUsage: PlanUsage }>(SETTINGS);
+  if (state.kind === "loading") return <Loading />;
+  if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
+  return (
+    <Box display="flex" flexDirection="column" gap={4}>
+      <PlanSection usage={state.data.planUsage} />
+      <SettingsForm settings={state.data.storeSettings} />
+    </Box>
+  );
+}

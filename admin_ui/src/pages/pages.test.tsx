@@ -1,0 +1,129 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { renderWithApi } from "../test/render";
+import { ContactsPage } from "./ContactsPage";
+import { OnboardingPage } from "./OnboardingPage";
+import { SettingsPage } from "./SettingsPage";
+
+const SETTINGS = {
+  timezone: "Europe/Istanbul",
+  defaultRegion: "TR",
+  defaultLocale: "tr",
+  quietHoursStart: "21:00",
+  quietHoursEnd: "09:00",
+  quietHoursTransactional: false,
+  marketingCap24h: 1,
+  marketingCap7d: 3,
+  recoveryPauseAfterOrderHours: 24,
+  optoutKeywords: ["STOP", "DUR"],
+  optinKeywords: [],
+  resumeKeywords: [],
+  updatedAt: "2026-01-01T00:00:00+00:00",
+};
+const USAGE = { plan: "FREE", monthlyQuota: 500, usedThisMonth: 125, remaining: 375, periodStart: "2026-01-01T00:00:00+00:00", priceTry: "0" };
+
+describe("SettingsPage", () => {
+  it("shows plan usage and saves the changed settings", async () => {
+    const sent: Record<string, unknown>[] = [];
+    renderWithApi(<SettingsPage />, (query, variables) => {
+      if (query.includes("UlakUpdateSettings")) {
+        sent.push(variables);
+        const input = variables.input as Record<string, unknown>;
+        return { updateStoreSettings: { settings: { ...SETTINGS, ...input }, errors: [] } };
+      }
+      return { storeSettings: SETTINGS, planUsage: USAGE };
+    });
+    const meter = await screen.findByRole("meter", { name: "Messages this month" });
+    expect(meter.getAttribute("aria-valuetext")).toBe("25%");
+    fireEvent.change(screen.getByLabelText("Quiet from"), { target: { value: "22:30" } });
+    fireEvent.change(screen.getByLabelText("A reply with one of these words opts the contact out"), { target: { value: "STOP, IPTAL ," } });
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(sent[0]).toMatchObject({ input: { quietHoursStart: "22:30", optoutKeywords: ["STOP", "IPTAL"], marketingCap24h: 1, defaultRegion: "TR" } });
+  });
+
+  it("shows a refused field's error in Turkish", async () => {
+    renderWithApi(
+      <SettingsPage />,
+      (query) =>
+        query.includes("UlakUpdateSettings")
+          ? { updateStoreSettings: { settings: null, errors: [{ field: "marketingCap24h", code: "OUT_OF_RANGE", message: "Too big.", messageTr: "Çok büyük." }] } }
+          : { storeSettings: SETTINGS, planUsage: USAGE },
+      "tr",
+    );
+    await userEvent.click(await screen.findByRole("button", { name: "Kaydet" }));
+    expect((await screen.findByText("Çok büyük.")).closest("[role=alert]")).toBeTruthy();
+    expect(screen.getByLabelText("24 saatte en fazla").getAttribute("aria-invalid")).toBe("true");
+  });
+});
+
+describe("OnboardingPage", () => {
+  it("shows the sandbox number as connected and the missing flows API honestly", async () => {
+    renderWithApi(<OnboardingPage />, (query) => {
+      if (query.includes("UlakFlows")) return new Error("Cannot query field 'flows' on type 'Query'.");
+      return {
+        store: { name: "Demo", domain: "d", status: "active", plan: "FREE" },
+        whatsappAccounts: [
+          { id: "1", phoneNumberId: "sandbox-1", wabaId: "w", displayPhone: "+90 555 000 00 01", isSandbox: true, isDefault: true, status: "active", statusReason: null, qualityRating: "GREEN", messagingLimitTier: null, sentThisMonth: 0, createdAt: "2026-01-01T00:00:00+00:00" },
+        ],
+      };
+    });
+    expect((await screen.findByTestId("whatsapp-account")).textContent).toContain("+90 555 000 00 01");
+    expect(screen.getByText("1 of 3 steps done")).toBeTruthy();
+    expect((await screen.findByRole("alert")).textContent).toContain("Cannot query field 'flows'");
+  });
+});
+
+describe("ContactsPage", () => {
+  it("searches, opens a contact and shows its consent timeline and conversation", async () => {
+    const consents = [
+      { purpose: "MARKETING", granted: false, action: "REVOKED", at: "2026-01-02T10:00:00+00:00", source: "WHATSAPP_KEYWORD" },
+      { purpose: "TRANSACTIONAL", granted: true, action: "GRANTED", at: "2026-01-01T10:00:00+00:00", source: "ORDER" },
+    ];
+    const person = { id: "7", phone: "+905551112233", firstName: "Ayşe", lastName: "Y", email: null, lastInboundAt: "2026-01-02T10:00:00+00:00", consents };
+    renderWithApi(<ContactsPage />, (query, variables) => {
+      if (query.includes("UlakContacts")) {
+        return { contacts: { edges: variables.search === "2233" ? [{ node: person }] : [] } };
+      }
+      const message = { templateName: null, kind: null, status: null, statusReason: null, errorCode: null, errorMessage: null };
+      return {
+        contact: {
+          ...person,
+          serviceWindowOpen: false,
+          serviceWindowOpenUntil: null,
+          consentTimeline: [
+            { id: "1", purpose: "MARKETING", action: "GRANTED", source: "CHECKOUT", occurredAt: "2026-01-01T10:00:00+00:00", textVersion: "v1" },
+            { id: "2", purpose: "MARKETING", action: "REVOKED", source: "WHATSAPP_KEYWORD", occurredAt: "2026-01-02T10:00:00+00:00", textVersion: null },
+          ],
+        },
+        conversation: {
+          edges: [
+            // newest first, as the API lists them
+            { node: { ...message, id: "outbound:3", direction: "OUTBOUND", at: "2026-01-02T11:00:00+00:00", text: null, templateName: "promo", status: "SUPPRESSED", statusReason: "no_consent" } },
+            { node: { ...message, id: "inbound:2", direction: "INBOUND", at: "2026-01-02T10:00:00+00:00", text: "STOP" } },
+            { node: { ...message, id: "outbound:1", direction: "OUTBOUND", at: "2026-01-01T11:00:00+00:00", text: "Sepetiniz bekliyor", kind: "CART_RECOVERY", status: "READ" } },
+          ],
+        },
+      };
+    });
+    expect(await screen.findByText("No contacts match.")).toBeTruthy();
+    await userEvent.type(screen.getByLabelText("Search by phone, name or email"), "2233");
+    await userEvent.click(screen.getByRole("button", { name: "Search" }));
+    await userEvent.click(await screen.findByRole("button", { name: "+905551112233" }));
+    const timeline = await screen.findByRole("list", { name: "Consent timeline" });
+    expect(within(timeline).getAllByRole("listitem").map((li) => li.textContent?.split(" ")[0])).toEqual(["GRANTED", "REVOKED"]);
+    expect(screen.getAllByText("REVOKED").length).toBeGreaterThan(0);
+    const chat = screen.getByRole("list", { name: "Conversation" });
+    const bubbles = within(chat).getAllByRole("listitem").map((li) => li.textContent ?? "");
+    expect(bubbles[0]).toContain("Store: Sepetiniz bekliyor");
+    expect(bubbles[1]).toContain("Customer: STOP");
+    expect(bubbles[2]).toContain("[promo]");
+    expect(bubbles[2]).toContain("skipped: no_consent");
+    expect(screen.getByText(/service window is closed/)).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Erase contact" }));
+    expect(screen.getByRole("dialog", { name: "Erase this contact for good?" })).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  });
+});

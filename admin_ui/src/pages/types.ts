@@ -1,0 +1,61 @@
+/** Shapes of the admin API answers the pages read (see src/api/queries.ts). */
+import type { AdminError } from "../components/ui";
+
+export interface WhatsAppAccount {
+  id: string;
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhone: string;
+  isSandbox: boolean;
+  isDefault: boolean;
+  status: string;
+  statusReason: string | null;
+  qualityRating: string | null;
+  messagingLimitTier: string | null;
+  sentThisMonth: number;
+  createdAt: string;
+}
+
+export interface Payload {
+  errors: AdminError[];
+}
+
+export interface StoreSettings {
+  timezone: string;
+  defaultRegion: string;
+  defaultLocale: string;
+  quietHoursStart: string;
+  quietHoursEnd: string;
+  quietHoursTransactional: boolean;
+  marketingCap24h: number;
+  marketingCap7d: number;
+  recoveryPauseAfterOrderHours: number;
+  optoutKeywords: string[];
+  optinKeywords: string[];
+  resumeKeywords: string[];
+  updatedAt: string;
+}
+
+export type Plan = "FREE" | "SILVER" | "GOLD";
+
+export interface PlanUsage {
+  plan: Plan;
+  monthlyQuota: number;
+  usedThisMonth: number;
+  remaining: number;
+  periodStart: string;
+  priceTry: string;
+}
+
+export interface Connection<T> {
+  edges: { node: T }[];
+}
+
+export interface Flow {
+  id: string;
+  key: string;
+  enabled: boolean;
+  channel: string;
+  steps: { position: number; delayMinutes: number; templateName: string | null }[];
+  funnel: { entered: number; sent: number; delivered: number; read: number; clicked: number; converted: number } | null;
+}
