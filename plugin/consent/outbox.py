@@ -101,23 +101,51 @@ def _consent_message(
     )
 
 
+GREETING_FALLBACK = {"tr": "değerli müşterimiz", "en": "there"}
+
+
 def schedule_optin_request(
     session: Session, *, contact: Contact, request_event_id: int
 ) -> OutboundMessage | None:
-    """The double opt-in request: a template with YES/EVET and STOP quick replies."""
+    """The double opt-in request: the store's approved `ulak_optin_request` with its YES/EVET
+    and STOP quick replies, filled the way every template send is (templates' renderer)."""
+    from plugin.saleor.models import Store
+    from plugin.templates.render import MissingValue, build_components
+    from plugin.templates.service import approved_template
+    from plugin.templates.variables import MissingVariables, resolve_variables
+
+    language = language_of(session, contact)
+    template = approved_template(
+        session, store_id=contact.store_id, name=OPTIN_TEMPLATE, language=language
+    )
+    parameters: dict[str, Any] = {
+        "buttons": [
+            {"type": "quick_reply", "index": 0, "payload": OPTIN_YES_PAYLOAD},
+            {"type": "quick_reply", "index": 1, "payload": STOP_PAYLOAD},
+        ]
+    }
+    if template is not None:
+        store = session.get(Store, contact.store_id)
+        base = language.split("_")[0].split("-")[0]
+        context = {
+            "locale": language,
+            "first_name": contact.first_name or GREETING_FALLBACK.get(base, "there"),
+            "store_name": (store.name or store.domain) if store else "",
+        }
+        try:
+            values = resolve_variables(template.variable_mapping or {}, context)
+            parameters = {"components": build_components(template, values)}
+        except (MissingVariables, MissingValue):
+            pass  # the send-time check refuses it with a clear reason; nothing is lost
+        language = template.language
     message = _consent_message(
         contact,
         kind=MessageKind.OPTIN_REQUEST,
         key="optin",
         event_id=request_event_id,
         template_name=OPTIN_TEMPLATE,
-        template_language=language_of(session, contact),
-        parameters={
-            "buttons": [
-                {"type": "quick_reply", "index": 0, "payload": OPTIN_YES_PAYLOAD},
-                {"type": "quick_reply", "index": 1, "payload": STOP_PAYLOAD},
-            ]
-        },
+        template_language=language,
+        parameters=parameters,
     )
     return _schedule(session, message, contact)
 

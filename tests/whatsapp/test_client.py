@@ -69,7 +69,7 @@ def order_update_kwargs():
 async def messages_of(server, to=CUSTOMER):
     async with httpx.AsyncClient() as http:
         response = await http.get(f"{server.url}/sandbox/api/messages", params={"to": to})
-    return response.json()["messages"]
+    return response.json()
 
 
 async def test_send_template_with_header_body_and_buttons(sandbox_server):

@@ -225,9 +225,9 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         return HTMLResponse(PHONE_HTML)
 
     @router.get("/sandbox/api/messages")
-    async def messages(to: str, include_inbound: bool = False) -> dict[str, Any]:
+    async def messages(to: str, include_inbound: bool = False) -> list[dict[str, Any]]:
         """Messages the sandbox accepted for `to`, oldest first."""
-        return {"to": to, "messages": sandbox.list_messages(to, include_inbound=include_inbound)}
+        return sandbox.list_messages(to, include_inbound=include_inbound)
 
     @router.get("/sandbox/api/chats")
     async def chats() -> dict[str, Any]:

@@ -1,0 +1,137 @@
+"""The product as a store, a shopper and Meta meet it: the real app under uvicorn with its
+embedded worker and scheduler, the sandbox WhatsApp, a fake Saleor on loopback.
+
+install → a checkout with web consent → the double opt-in request on the phone → EVET →
+the clock moves past +1 h → cart recovery step 1 on the phone (after quiet hours) → DUR →
+step 2 never sent; an order from another checkout gets its confirmation at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from plugin.consent.models import ConsentEvent
+from plugin.delivery.models import OutboundMessage
+from plugin.templates.models import MessageTemplate
+from tests.support import FakeSaleor, SigningKey, saleor_body, wait_for
+from tests.whatsapp.test_sandbox_wiring import db, live_app  # noqa: F401 - fixtures
+
+PHONE = "+905551234567"
+
+pytestmark = pytest.mark.sqlite
+
+
+def _post(app: str, fake: FakeSaleor, key: SigningKey, route: str, payload: dict) -> int:
+    body = json.dumps(payload).encode()
+    response = httpx.post(
+        f"{app}/api/webhooks/saleor/{route}",
+        content=body,
+        headers={
+            "saleor-signature": key.sign_body(body),
+            "saleor-api-url": fake.api_url,
+            "content-type": "application/json",
+        },
+    )
+    return response.status_code
+
+
+def _phone(app: str) -> list[dict]:
+    return httpx.get(f"{app}/sandbox/api/messages", params={"to": PHONE}).json()
+
+
+def _templates(app: str) -> list[str]:
+    return [m["template_name"] or m["type"] for m in _phone(app)]
+
+
+def _clock(app: str, seconds: float) -> datetime:
+    response = httpx.post(f"{app}/sandbox/api/clock", json={"advance_seconds": seconds})
+    return datetime.fromisoformat(response.json()["now"])
+
+
+@pytest.fixture()
+def installed(live_app: str, fake_saleor: FakeSaleor, db: Session) -> Iterator[str]:  # noqa: F811
+    response = httpx.post(
+        f"{live_app}/api/register",
+        headers={"saleor-api-url": fake_saleor.api_url},
+        json={"auth_token": "good-app-token"},
+    )
+    assert response.status_code == 200
+    # the dev store is connected to a sandbox number with its starter templates approved
+    wait_for(
+        lambda: db.exec(
+            select(MessageTemplate).where(MessageTemplate.name == "ulak_optin_request")
+        ).first(),
+        timeout=15,
+    )
+    yield live_app
+
+
+def test_a_shopper_opts_in_abandons_a_cart_gets_one_reminder_and_stops(
+    installed: str,
+    fake_saleor: FakeSaleor,
+    saleor_key: SigningKey,
+    db: Session,  # noqa: F811 - the fixture
+) -> None:
+    app = installed
+    # given the clock at 10:00 in Istanbul (no quiet hours in the way)
+    now = _clock(app, 0)
+    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
+    now = _clock(app, 0)
+    # when a checkout with a phone and web consent for marketing arrives
+    checkout = json.loads(saleor_body("CHECKOUT_CREATED"))
+    checkout["checkout"].update(
+        lastChange=now.isoformat(),
+        updatedAt=now.isoformat(),
+        languageCode="TR",
+        billingAddress={"firstName": "Ayşe", "phone": PHONE, "country": {"code": "TR"}},
+        metafields={
+            "ulak.consent": json.dumps(
+                {"marketing": True, "transactional": True, "text_version": "v1", "text": "Evet"}
+            )
+        },
+    )
+    assert _post(app, fake_saleor, saleor_key, "checkout-created", checkout) == 200
+    # then the double opt-in request reaches the phone within seconds, addressed to her
+    wait_for(lambda: _templates(app) == ["ulak_optin_request"], timeout=10)
+    request = _phone(app)[0]
+    assert "Ayşe" in request["text"]
+    assert [b["payload"] for b in request["buttons"]] == ["ULAK_OPTIN_YES", "ULAK_OPTIN_NO"]
+    # when she taps Evet and the clock passes +1 h
+    reply = httpx.post(
+        f"{app}/sandbox/api/reply", json={"from": PHONE, "button_payload": "ULAK_OPTIN_YES"}
+    )
+    assert reply.status_code == 200
+    wait_for(
+        lambda: (
+            db.exec(select(ConsentEvent.action).where(ConsentEvent.purpose == "marketing")).all()[
+                -1:
+            ]
+            == ["granted"]
+        ),
+        timeout=10,
+    )
+    _clock(app, 3600 + 30)
+    # then cart recovery step 1 is on the phone within 5 seconds, once
+    wait_for(lambda: "ulak_cart_recovery_1" in _templates(app), timeout=5)
+    assert _templates(app).count("ulak_cart_recovery_1") == 1
+    # when she answers DUR
+    httpx.post(f"{app}/sandbox/api/reply", json={"from": PHONE, "text": "dur"})
+    wait_for(lambda: len([m for m in _phone(app) if m["type"] == "text"]) == 1, timeout=10)
+    # then step 2 never goes out, and the outbox says why
+    _clock(app, 24 * 3600)
+    db.expire_all()
+    step2 = wait_for(
+        lambda: db.exec(
+            select(OutboundMessage).where(OutboundMessage.template_name == "ulak_cart_recovery_2")
+        ).first(),
+        timeout=5,
+    )
+    wait_for(lambda: (db.refresh(step2), step2.status)[1] == "suppressed", timeout=5)
+    assert step2.status_reason == "consent_revoked"
+    assert "ulak_cart_recovery_2" not in _templates(app)
