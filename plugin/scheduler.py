@@ -43,8 +43,11 @@ def _resolve(target: str) -> Callable[..., object]:
     return fn
 
 
-def _acquire(session: Session) -> bool:
+def _acquire(session: Session, *, wait: bool) -> bool:
     if session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
         return True
     return bool(
         session.execute(
@@ -53,12 +56,15 @@ def _acquire(session: Session) -> bool:
     )
 
 
-def run_tick() -> None:
-    """One pass of every task, each in its own transaction so one failure does not stop all."""
+def run_tick(*, wait: bool = True) -> None:
+    """One pass of every task, each in its own transaction so one failure does not stop all.
+
+    `wait=False` (the scheduler threads) skips the pass when another process is ticking;
+    a direct call waits for it, so its pass always happens."""
     for target in TICK_TASKS:
         try:
             with session_scope() as session:
-                if not _acquire(session):
+                if not _acquire(session, wait=wait):
                     return
                 _resolve(target)(session=session)
         except Exception:
@@ -75,7 +81,7 @@ class SchedulerThread(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
-            run_tick()
+            run_tick(wait=False)
 
     def stop(self) -> None:
         self._stop_event.set()

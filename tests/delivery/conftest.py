@@ -69,7 +69,8 @@ class SandboxServer:
         return self.sandbox.list_messages(phone)
 
     def total(self) -> int:
-        return sum(len(items) for items in self.sandbox.messages.values())
+        # list() copies the view in one step: the sandbox appends from its own thread
+        return sum(len(items) for items in list(self.sandbox.messages.values()))
 
 
 @pytest.fixture(scope="session")

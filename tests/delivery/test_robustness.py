@@ -145,7 +145,9 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
         _wait(lambda: sandbox.total() >= 150, timeout=60)
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
-        proc.wait(10)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
     at_kill = _statuses(world)
     assert at_kill[MessageStatus.SENDING] > 0  # it really died mid-batch
     # and the tick runs after the lease, then a new worker takes the rest

@@ -229,7 +229,7 @@ def test_server_errors_are_retried_with_backoff(world, make_contacts, sandbox):
     assert row.due_at > clock.now()
     # when Meta recovers and the backoff has passed
     sandbox.sandbox.set_faults({"server_error_rate": 0.0})
-    clock.advance(30)
+    clock.advance(120)
     run_tick()
     drain_queue()
     world.session.refresh(row)
