@@ -7,14 +7,13 @@ itself (insert-or-ignore on the store's idempotency key, PostgreSQL and SQLite).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plugin.delivery import service as delivery_service
-from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.delivery.models import MessageStatus, OutboundMessage
 
 WAITING = (MessageStatus.SCHEDULED.value, MessageStatus.QUEUED.value)
 _T = OutboundMessage.__table__  # type: ignore[attr-defined]
@@ -37,50 +36,8 @@ def exists(session: Session, *, store_id: int, idempotency_key: str) -> bool:
     )
 
 
-def enqueue(
-    session: Session,
-    *,
-    store_id: int,
-    contact_id: int,
-    purpose: MessagePurpose | str,
-    kind: MessageKind | str,
-    idempotency_key: str,
-    template_name: str | None = None,
-    template_language: str | None = None,
-    parameters: dict[str, Any] | None = None,
-    text: str | None = None,
-    due_at: datetime | None = None,
-    source_type: str,
-    source_id: str | None = None,
-    flow_key: str | None = None,
-    flow_step: int | None = None,
-    campaign_id: int | None = None,
-    variant: str | None = None,
-    checkout_id: str | None = None,
-    order_id: str | None = None,
-) -> OutboundMessage | None:
-    """One outbox row, once: a second call with the same key inserts nothing and returns None."""
-    return delivery_service.enqueue_message(
-        session,
-        store_id=store_id,
-        contact_id=contact_id,
-        purpose=purpose,
-        kind=kind,
-        idempotency_key=idempotency_key,
-        template_name=template_name,
-        template_language=template_language,
-        parameters=parameters,
-        text=text,
-        due_at=due_at,
-        source_type=source_type,
-        source_id=source_id,
-        flow_key=flow_key,
-        flow_step=flow_step,
-        campaign_id=campaign_id,
-        variant=variant,
-        checkout_id=checkout_id,
-        order_id=order_id,
-    )
+# One outbox row, once: a second call with the same idempotency key inserts nothing (None).
+enqueue = delivery_service.enqueue_message
 
 
 def cancel(
