@@ -90,7 +90,9 @@ class FlowPayload:
 @strawberry.input
 class FlowStepInput:
     delay_minutes: int
-    template: str = strawberry.field(description="A starter key (cart_recovery_1) or a name.")
+    template: str = strawberry.field(
+        description="A template key: `templates` maps it to a name, else ulak_<key>."
+    )
     discount_code: str | None = None
 
 
