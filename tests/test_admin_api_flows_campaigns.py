@@ -413,8 +413,20 @@ def test_the_dashboard_shows_the_daily_series_and_top_reasons(client, shop, sess
     assert sum(d["delivered"] for d in data["daily"]) == 1
     assert data["topSkipReasons"] == [{"reason": "quiet_hours", "count": 2}]
     assert data["topFailureReasons"] == []
-    funnel = run(client, shop, "{ analyticsFunnel(by: TEMPLATE) { source } }")
-    assert funnel == {"analyticsFunnel": []}
+    month = clock.now().strftime("%Y-%m")
+    reports = run(
+        client,
+        shop,
+        "{ analyticsFunnel(by: MONTH) { source delivered skipped skippedReasons }"
+        " analyticsCost(by: MONTH) { source sent cost costPerOrder }"
+        " analyticsPerformance(by: TEMPLATE) { source } }",
+    )
+    assert reports["analyticsFunnel"] == [
+        {"source": month, "delivered": 1, "skipped": 2, "skippedReasons": {"quiet_hours": 2}}
+    ]
+    [cost] = reports["analyticsCost"]
+    assert (cost["source"], cost["sent"], cost["costPerOrder"]) == (month, 1, None)
+    assert reports["analyticsPerformance"] == []
 
 
 # --- isolation --------------------------------------------------------------------------------

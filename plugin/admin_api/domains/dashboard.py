@@ -4,9 +4,12 @@ contact, "why didn't she get it?" (MANAGE_USERS)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -126,10 +129,6 @@ class DeliveryExplanation:
     created_at: datetime
 
 
-def _text(value: Decimal | None) -> str | None:
-    return str(value) if value is not None else None
-
-
 def _money(values: dict[str, Decimal]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items()}
 
@@ -146,6 +145,37 @@ def _range(start: date | None, end: date | None, days: int = 30) -> tuple[date, 
             f"fazla {MAX_DAYS} gün olmalı"
         )
     return start, end
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    """A report row's fields for its GraphQL type: decimals (and those in dicts) as text."""
+
+    def text(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dict):
+            return {k: text(v) for k, v in value.items()}
+        return value
+
+    return {f.name: text(getattr(row, f.name)) for f in fields(row)}
+
+
+def _report(
+    info: Info,
+    report: Callable[..., list[Any]],
+    by: AnalyticsDimension,
+    start: date | None,
+    end: date | None,
+) -> list[Any]:
+    ctx = info.context
+    start, end = _range(start, end)
+    return report(
+        ctx.session,
+        store_id=ctx.store_id,
+        start=start,
+        end=end,
+        by=analytics.Dimension(by.value),
+    )
 
 
 def _top(reasons: dict[str, int]) -> list[ReasonCount]:
@@ -195,98 +225,22 @@ class Query:
 
     @strawberry.field(permission_classes=[Allowed], description="Default: the last 30 days.")
     def analytics_funnel(
-        self,
-        info: Info,
-        by: AnalyticsDimension,
-        start: date | None = None,
-        end: date | None = None,
+        self, info: Info, by: AnalyticsDimension, start: date | None = None, end: date | None = None
     ) -> list[FunnelRow]:
-        ctx = info.context
-        start, end = _range(start, end)
-        return [
-            FunnelRow(
-                source=r.source,
-                queued=r.queued,
-                sent=r.sent,
-                delivered=r.delivered,
-                read=r.read,
-                clicked=r.clicked,
-                replied=r.replied,
-                opted_out=r.opted_out,
-                failed=r.failed,
-                skipped=r.skipped,
-                failed_reasons=r.failed_reasons,
-                skipped_reasons=r.skipped_reasons,
-            )
-            for r in analytics.funnel(
-                ctx.session,
-                store_id=ctx.store_id,
-                start=start,
-                end=end,
-                by=analytics.Dimension(by.value),
-            )
-        ]
+        return [FunnelRow(**_plain(r)) for r in _report(info, analytics.funnel, by, start, end)]
 
     @strawberry.field(permission_classes=[Allowed], description="Revenue is net of refunds.")
     def analytics_performance(
-        self,
-        info: Info,
-        by: AnalyticsDimension,
-        start: date | None = None,
-        end: date | None = None,
+        self, info: Info, by: AnalyticsDimension, start: date | None = None, end: date | None = None
     ) -> list[PerformanceRow]:
-        ctx = info.context
-        start, end = _range(start, end)
-        return [
-            PerformanceRow(
-                source=r.source,
-                sent=r.sent,
-                delivered=r.delivered,
-                orders=r.orders,
-                revenue=_money(r.revenue),
-                conversion_rate=_text(r.conversion_rate),
-                revenue_per_message=_money(r.revenue_per_message),
-                cost=str(r.cost),
-                cost_currency=r.cost_currency,
-                cost_per_order=_text(r.cost_per_order),
-            )
-            for r in analytics.performance(
-                ctx.session,
-                store_id=ctx.store_id,
-                start=start,
-                end=end,
-                by=analytics.Dimension(by.value),
-            )
-        ]
+        rows = _report(info, analytics.performance, by, start, end)
+        return [PerformanceRow(**_plain(r)) for r in rows]
 
     @strawberry.field(permission_classes=[Allowed], description="Meta's charges.")
     def analytics_cost(
-        self,
-        info: Info,
-        by: AnalyticsDimension,
-        start: date | None = None,
-        end: date | None = None,
+        self, info: Info, by: AnalyticsDimension, start: date | None = None, end: date | None = None
     ) -> list[CostRow]:
-        ctx = info.context
-        start, end = _range(start, end)
-        return [
-            CostRow(
-                source=r.source,
-                sent=r.sent,
-                billable=r.billable,
-                cost=str(r.cost),
-                cost_currency=r.cost_currency,
-                orders=r.orders,
-                cost_per_order=_text(r.cost_per_order),
-            )
-            for r in analytics.cost_report(
-                ctx.session,
-                store_id=ctx.store_id,
-                start=start,
-                end=end,
-                by=analytics.Dimension(by.value),
-            )
-        ]
+        return [CostRow(**_plain(r)) for r in _report(info, analytics.cost_report, by, start, end)]
 
     @strawberry.field(permission_classes=[Allowed], description="The report as CSV text.")
     def analytics_csv(

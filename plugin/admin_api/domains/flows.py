@@ -55,7 +55,9 @@ class Flow:
     steps: list[FlowStep]
     options: JSON
     updated_at: datetime | None
-    funnel: FlowFunnel | None = None
+    funnel: FlowFunnel | None = strawberry.field(
+        default=None, description="Last 30 days; null in mutation payloads."
+    )
 
     @classmethod
     def from_row(cls, row: FlowConfig, funnel: FlowFunnel | None = None) -> Flow:
