@@ -232,6 +232,33 @@ def test_the_segment_list_does_not_grow_queries_with_its_size(client, shop, sess
     assert counts == [1] * 100
 
 
+def test_contacts_are_tagged_by_hand_and_by_csv(client, shop, session):
+    contact = make_contact(session, shop["store"], phone_e164="+905321112233")
+    added = run(
+        client,
+        shop,
+        f'mutation {{ addContactTags(contactId: "{contact.id}", tags: ["VIP", "Istanbul"]) '
+        f"{{ tags {ERRORS} }} }}",
+    )["addContactTags"]
+    assert added["errors"] == [] and len(added["tags"]) == 2
+    removed = run(
+        client,
+        shop,
+        f'mutation {{ removeContactTag(contactId: "{contact.id}", tag: "{added["tags"][0]}") '
+        f"{{ tags {ERRORS} }} }}",
+    )["removeContactTag"]
+    assert removed == {"tags": [added["tags"][0]], "errors": []}
+    imported = run(
+        client,
+        shop,
+        "mutation($csv: String!) { importTagsCsv(csv: $csv) { tagged failed rows { row status } "
+        f"{ERRORS} }} }}",
+        {"csv": "phone,tags\n+905321112233,gold\n+905329999999,gold\n"},
+    )["importTagsCsv"]
+    assert (imported["tagged"], imported["failed"], imported["errors"]) == (1, 1, [])
+    assert [r["status"] for r in imported["rows"]] == ["tagged", "not_found"]
+
+
 # --- campaigns --------------------------------------------------------------------------------
 
 CAMPAIGN_FIELDS = "id name status scheduledAt recipients sent delivered read failed"

@@ -15,7 +15,8 @@ from plugin.admin_api.errors import AdminError, AdminErrorCode, domain_errors, i
 from plugin.admin_api.permissions import Allowed
 from plugin.contacts.models import Contact
 from plugin.errors import InvalidPayload
-from plugin.segments import service, tags
+from plugin.segments import service
+from plugin.segments import tags as tag_service
 from plugin.segments.builtin import BUILTIN_LABELS
 from plugin.segments.models import Segment as SegmentRow
 from plugin.segments.rules import InvalidRule, compile_rule
@@ -314,9 +315,6 @@ class Mutation:
                 for r in report.rows
             ],
         )
-
-
-tag_service = tags
 
 
 def _tagging(info: Info, contact_id: strawberry.ID, action: Any) -> TagsPayload:
