@@ -71,6 +71,53 @@ CALLS: dict[str, str] = {
     "Mutation.installStarterTemplates": (
         "mutation { installStarterTemplates(submit: false) { errors { code } } }"
     ),
+    "Query.flows": "{ flows { id } }",
+    "Query.flow": '{ flow(id: "cart_recovery") { id } }',
+    "Query.checkoutJourney": '{ checkoutJourney(checkoutId: "x") { action } }',
+    "Mutation.setFlowEnabled": (
+        'mutation { setFlowEnabled(id: "reminder", enabled: false) { errors { code } } }'
+    ),
+    "Mutation.updateFlow": (
+        'mutation { updateFlow(id: "reminder", input: {channels: []}) { errors { code } } }'
+    ),
+    "Query.segments": "{ segments { id } }",
+    "Query.segment": '{ segment(id: "1") { id } }',
+    "Query.builtinSegments": "{ builtinSegments { key } }",
+    "Query.segmentPreview": '{ segmentPreview(builtin: "new") { count } }',
+    "Mutation.createSegment": (
+        'mutation { createSegment(name: "", rule: {}) { errors { code } } }'
+    ),
+    "Mutation.updateSegment": (
+        'mutation { updateSegment(id: "1", name: "a", rule: {}) { errors { code } } }'
+    ),
+    "Mutation.deleteSegment": 'mutation { deleteSegment(id: "1") { errors { code } } }',
+    "Mutation.addContactTags": (
+        'mutation { addContactTags(contactId: "1", tags: ["a"]) { errors { code } } }'
+    ),
+    "Mutation.removeContactTag": (
+        'mutation { removeContactTag(contactId: "1", tag: "a") { errors { code } } }'
+    ),
+    "Mutation.importTagsCsv": 'mutation { importTagsCsv(csv: "phone") { errors { code } } }',
+    "Query.campaigns": "{ campaigns(first: 1) { edges { cursor } } }",
+    "Query.campaign": '{ campaign(id: "1") { id } }',
+    "Query.campaignProgress": '{ campaignProgress(id: "1") { queued } }',
+    "Mutation.saveCampaign": (
+        'mutation { saveCampaign(input: {name: "", variants: []}) { errors { code } } }'
+    ),
+    "Mutation.sendCampaignTest": (
+        'mutation { sendCampaignTest(id: "1", phone: "x") { errors { code } } }'
+    ),
+    "Mutation.estimateCampaign": 'mutation { estimateCampaign(id: "1") { errors { code } } }',
+    "Mutation.launchCampaign": 'mutation { launchCampaign(id: "1") { errors { code } } }',
+    "Mutation.pauseCampaign": 'mutation { pauseCampaign(id: "1") { errors { code } } }',
+    "Mutation.resumeCampaign": 'mutation { resumeCampaign(id: "1") { errors { code } } }',
+    "Mutation.cancelCampaign": 'mutation { cancelCampaign(id: "1") { errors { code } } }',
+    "Query.deliveryExplanation": '{ deliveryExplanation(contactId: "1") { status } }',
+    "Query.dashboardMetrics": "{ dashboardMetrics(days: 7) { start } }",
+    "Query.analyticsFunnel": "{ analyticsFunnel(by: FLOW) { source } }",
+    "Query.analyticsPerformance": "{ analyticsPerformance(by: CAMPAIGN) { source } }",
+    "Query.analyticsCost": "{ analyticsCost(by: MONTH) { source } }",
+    "Query.analyticsCsv": "{ analyticsCsv(kind: DAILY) }",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 
-from plugin.errors import FieldError, InvalidInput
+from plugin.errors import FieldError, InvalidInput, UlakError
 
 
 @strawberry.enum(description="Why an input was refused (add members for new rules).")
@@ -29,6 +29,12 @@ class AdminErrorCode(Enum):
     WINDOW_CLOSED = "WINDOW_CLOSED"
     INVALID_PHONE = "INVALID_PHONE"
     CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
+    PLAN_LIMIT = "PLAN_LIMIT"
+    INVALID_RULE = "INVALID_RULE"
+    INVALID_CAMPAIGN = "INVALID_CAMPAIGN"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    TEST_SEND_REQUIRED = "TEST_SEND_REQUIRED"
+    DAILY_TIER_EXCEEDED = "DAILY_TIER_EXCEEDED"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")
@@ -47,6 +53,38 @@ def admin_errors(errors: InvalidInput | list[FieldError]) -> list[AdminError]:
             field=e.field, code=AdminErrorCode(e.code), message=e.message, message_tr=e.message_tr
         )
         for e in items
+    ]
+
+
+def domain_errors(exc: UlakError, field: str | None = None) -> list[AdminError]:
+    """A domain refusal as the payload's errors: the plan (PLAN_LIMIT), a rule's problems
+    (INVALID_RULE, field = the rule path under `field`), a campaign's code, or INVALID."""
+    if isinstance(exc, InvalidInput):
+        return admin_errors(exc)
+    rule_errors = getattr(exc, "errors", None)
+    if exc.code == "INVALID_RULE" and isinstance(rule_errors, list):
+        return [
+            AdminError(
+                field=".".join(p for p in (field, e.path) if p) or None,
+                code=AdminErrorCode.INVALID_RULE,
+                message=e.message_en,
+                message_tr=e.message_tr,
+            )
+            for e in rule_errors
+        ]
+    try:
+        code = AdminErrorCode(exc.code)
+    except ValueError:
+        code = AdminErrorCode.INVALID
+    en = getattr(exc, "message_en", None) or exc.message
+    tr = getattr(exc, "message_tr", None) or f"Geçersiz istek: {exc.message}"
+    return [
+        AdminError(
+            field=field if code is not AdminErrorCode.PLAN_LIMIT else None,
+            code=code,
+            message=en,
+            message_tr=tr,
+        )
     ]
 
 

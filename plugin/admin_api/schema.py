@@ -10,7 +10,18 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
-from plugin.admin_api.domains import consent, contacts, inbox, store, templates, whatsapp
+from plugin.admin_api.domains import (
+    campaigns,
+    consent,
+    contacts,
+    dashboard,
+    flows,
+    inbox,
+    segments,
+    store,
+    templates,
+    whatsapp,
+)
 from plugin.admin_api.extensions import extensions, is_expected
 
 log = structlog.get_logger(__name__)
@@ -23,6 +34,10 @@ QUERIES: tuple[type[Any], ...] = (
     contacts.Query,
     consent.Query,
     templates.Query,
+    flows.Query,
+    segments.Query,
+    campaigns.Query,
+    dashboard.Query,
 )
 MUTATIONS: tuple[type[Any], ...] = (
     store.Mutation,
@@ -31,6 +46,9 @@ MUTATIONS: tuple[type[Any], ...] = (
     contacts.Mutation,
     consent.Mutation,
     templates.Mutation,
+    flows.Mutation,
+    segments.Mutation,
+    campaigns.Mutation,
 )
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "pricing_from_status",
     "purge_expired",
     "record_click",
+    "totals",
 ]
 
 
@@ -252,6 +253,8 @@ class DayRow:
     orders: int
     revenue: dict[str, Decimal]
     cost: Decimal
+    replied: int = 0
+    opted_out: int = 0
 
 
 def daily_series(session: Session, *, store_id: int, start: date, end: date) -> list[DayRow]:
@@ -273,10 +276,20 @@ def daily_series(session: Session, *, store_id: int, start: date, end: date) -> 
                 orders=b.orders,
                 revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(b.revenue.items())},
                 cost=b.cost.quantize(Decimal("0.0001")),
+                replied=b.replied,
+                opted_out=b.opted_out,
             )
         )
         day += timedelta(days=1)
     return out
+
+
+def totals(session: Session, *, store_id: int, start: date, end: date) -> Bucket:
+    """Every source of the range merged: the dashboard's totals and top failure/skip reasons."""
+    total = Bucket()
+    for _day, _key, bucket in load(session, store_id=store_id, start=start, end=end):
+        total.add(bucket)
+    return total
 
 
 def last_days(days: int = 30) -> tuple[date, date]:

@@ -609,6 +609,7 @@ def _set_outbox(
     statuses, current_reason = where
     ob: Any = OutboundMessage
     stmt = sa.update(OutboundMessage).where(
+        ob.store_id == campaign.store_id,
         ob.campaign_id == campaign.id,
         ob.kind == MessageKind.CAMPAIGN.value,
         ob.status.in_(statuses),
@@ -1004,7 +1005,11 @@ def campaign_progress(session: Session, *, store_id: int, campaign_id: int) -> d
     ob: Any = OutboundMessage
     rows = session.execute(
         sa.select(ob.variant, ob.status, ob.status_reason, sa.func.count().label("n"))
-        .where(ob.campaign_id == campaign.id, ob.kind == MessageKind.CAMPAIGN.value)
+        .where(
+            ob.store_id == store_id,
+            ob.campaign_id == campaign.id,
+            ob.kind == MessageKind.CAMPAIGN.value,
+        )
         .group_by(ob.variant, ob.status, ob.status_reason)
     ).all()
     by_status: dict[str, int] = {}

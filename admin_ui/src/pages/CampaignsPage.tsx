@@ -25,7 +25,8 @@ interface CampaignRow {
 export function CampaignsPage() {
   const t = useT();
   const locale = useLocale();
-  const { state, reload } = useAdminQuery<{ campaigns: CampaignRow[] }>(CAMPAIGNS);
+  const { state, reload } = useAdminQuery<{ campaigns: { edges: { node: CampaignRow }[] } }>(CAMPAIGNS, { first: 50 });
+  const campaigns = state.kind === "loaded" ? state.data.campaigns.edges.map((e) => e.node) : [];
   const preview = useSegmentPreview();
   const [rule, setRule] = useState<Rule>(STARTING_RULE);
   const [name, setName] = useState("");
@@ -37,10 +38,10 @@ export function CampaignsPage() {
         {state.kind === "loading" && <Loading />}
         {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
         {state.kind === "loaded" &&
-          (state.data.campaigns.length === 0 ? (
+          (campaigns.length === 0 ? (
             <Text size={3}>{t("page.empty")}</Text>
           ) : (
-            state.data.campaigns.map((c) => (
+            campaigns.map((c) => (
               <Box key={c.id} display="flex" flexDirection="column" gap={2}>
                 <Box display="flex" gap={2} alignItems="center">
                   <Text size={4} fontWeight="bold">

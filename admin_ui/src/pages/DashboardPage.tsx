@@ -15,8 +15,9 @@ interface Daily {
   clicked: number;
   replied: number;
   optedOut: number;
-  revenue: number;
-  cost: number;
+  /** Decimal text (money is never a float on the wire). */
+  revenue: string;
+  cost: string;
 }
 interface Reason {
   reason: string;
@@ -52,7 +53,7 @@ export function DashboardPage() {
       {state.kind === "loaded" && (() => {
         const m = state.data.dashboardMetrics;
         const labels = m.daily.map((d) => d.date.slice(5));
-        const pick = (k: keyof Omit<Daily, "date">) => m.daily.map((d) => d[k]);
+        const pick = (k: keyof Omit<Daily, "date">) => m.daily.map((d) => Number(d[k]));
         return (
           <>
             <Section title={t("dashboard.messages")}>

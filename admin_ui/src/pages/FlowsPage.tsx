@@ -36,7 +36,7 @@ export function FlowsPage() {
           }
         >
           <Text size={3} color="default2">
-            {t("flows.channel", { channel: flow.channel })}
+            {t("flows.channel", { channel: flow.channels.join(", ") || "*" })}
           </Text>
           <ol>
             {flow.steps.map((s) => (

@@ -55,7 +55,7 @@ export interface Flow {
   id: string;
   key: string;
   enabled: boolean;
-  channel: string;
+  channels: string[];
   steps: { position: number; delayMinutes: number; templateName: string | null }[];
   funnel: { entered: number; sent: number; delivered: number; read: number; clicked: number; converted: number } | null;
 }

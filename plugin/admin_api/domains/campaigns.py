@@ -1,0 +1,448 @@
+"""Campaigns: list with live counts, configure a draft, test-send, estimate, launch, pause,
+resume, cancel and progress. Refusals are typed errors with the campaign's code
+(INVALID_CAMPAIGN, INVALID_TRANSITION, TEST_SEND_REQUIRED, DAILY_TIER_EXCEEDED, PLAN_LIMIT)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+from sqlmodel import select
+from strawberry.scalars import JSON
+
+from plugin.admin_api.context import Info
+from plugin.admin_api.errors import AdminError, domain_errors, int_id, not_found
+from plugin.admin_api.pagination import DESC, Connection, paginate
+from plugin.admin_api.permissions import Allowed
+from plugin.campaigns import models, service
+from plugin.campaigns.models import Campaign as CampaignRow
+from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
+from plugin.errors import InvalidPayload
+from plugin.segments.service import Audience
+from plugin.stores.plans import PlanLimitError
+
+CampaignStatus = strawberry.enum(models.CampaignStatus, name="CampaignStatus")
+SendMode = strawberry.enum(models.SendMode, name="CampaignSendMode")
+AbMetric = strawberry.enum(models.AbMetric, name="AbMetric")
+NO_CAMPAIGN = ("No such campaign.", "Böyle bir kampanya yok.")
+REFUSALS = (service.CampaignError, InvalidPayload, PlanLimitError)
+DELIVERED = (MessageStatus.DELIVERED.value, MessageStatus.READ.value)
+FAILED = (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value)
+
+
+@strawberry.type
+class CampaignVariant:
+    key: str
+    template_name: str
+    template_language: str
+    share: int
+    body_fields: list[str]
+    fallbacks: JSON
+
+
+@strawberry.type(description="Outbox rows of a campaign by status (one grouped query per page).")
+class CampaignCounts:
+    queued: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+    skipped: int
+
+
+@strawberry.type
+class Campaign:
+    id: strawberry.ID
+    name: str
+    status: CampaignStatus
+    builtin_segment: str | None
+    segment_id: strawberry.ID | None
+    rule: JSON | None
+    variants: list[CampaignVariant]
+    holdout_percent: int
+    send_mode: SendMode
+    scheduled_at: datetime | None = strawberry.field(description="When `send_mode` is AT.")
+    local_date: str | None
+    local_time: str | None
+    ab_metric: AbMetric
+    ab_decide_after_hours: int
+    winner_variant: str | None
+    test_sent_at: datetime | None
+    estimated_cost: str | None
+    estimated_messages: int | None
+    cost_currency: str | None
+    recipients: int = strawberry.field(description="Snapshotted at start (0 before).")
+    launched_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    async def _counts(self, info: Info) -> CampaignCounts:
+        return await info.context.loaders.get("campaign_counts", _counts(info)).load(int(self.id))
+
+    @strawberry.field
+    async def counts(self, info: Info) -> CampaignCounts:
+        return await self._counts(info)
+
+    @strawberry.field(description="Sent, delivered or read.")
+    async def sent(self, info: Info) -> int:
+        return (await self._counts(info)).sent
+
+    @strawberry.field(description="Delivered or read.")
+    async def delivered(self, info: Info) -> int:
+        return (await self._counts(info)).delivered
+
+    @strawberry.field
+    async def read(self, info: Info) -> int:
+        return (await self._counts(info)).read
+
+    @strawberry.field
+    async def failed(self, info: Info) -> int:
+        return (await self._counts(info)).failed
+
+    @classmethod
+    def from_row(cls, row: CampaignRow) -> Campaign:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            status=CampaignStatus(str(row.status)),
+            builtin_segment=row.builtin_segment,
+            segment_id=strawberry.ID(str(row.segment_id)) if row.segment_id else None,
+            rule=row.rule,
+            variants=[
+                CampaignVariant(
+                    key=v["key"],
+                    template_name=v["template_name"],
+                    template_language=v["template_language"],
+                    share=int(v.get("share") or 0),
+                    body_fields=list(v.get("body_fields") or []),
+                    fallbacks=dict(v.get("fallbacks") or {}),
+                )
+                for v in row.variants or []
+            ],
+            holdout_percent=row.holdout_percent,
+            send_mode=SendMode(str(row.send_mode)),
+            scheduled_at=row.send_at,
+            local_date=row.local_date,
+            local_time=row.local_time,
+            ab_metric=AbMetric(str(row.ab_metric)),
+            ab_decide_after_hours=row.ab_decide_after_hours,
+            winner_variant=row.winner_variant,
+            test_sent_at=row.test_sent_at,
+            estimated_cost=str(row.estimated_cost) if row.estimated_cost is not None else None,
+            estimated_messages=row.estimated_messages,
+            cost_currency=row.cost_currency,
+            recipients=row.recipients_total,
+            launched_at=row.launched_at,
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            cancelled_at=row.cancelled_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+def _counts(info: Info) -> Callable[[list[int]], list[CampaignCounts]]:
+    ctx = info.context
+
+    def batch(ids: list[int]) -> list[CampaignCounts]:
+        ob: Any = OutboundMessage
+        found: dict[int, dict[str, int]] = {}
+        for campaign_id, status, n in ctx.session.execute(
+            sa.select(ob.campaign_id, ob.status, sa.func.count())
+            .where(
+                ob.store_id == ctx.store_id,
+                ob.campaign_id.in_(ids),
+                ob.kind == MessageKind.CAMPAIGN.value,
+            )
+            .group_by(ob.campaign_id, ob.status)
+        ).all():
+            found.setdefault(campaign_id, {})[status] = int(n)
+        out = []
+        for i in ids:
+            by = found.get(i, {})
+            out.append(
+                CampaignCounts(
+                    queued=sum(by.get(s, 0) for s in service.UNFINISHED_STATUSES),
+                    sent=sum(by.get(s, 0) for s in service.SENT_STATUSES),
+                    delivered=sum(by.get(s, 0) for s in DELIVERED),
+                    read=by.get(MessageStatus.READ.value, 0),
+                    failed=sum(by.get(s, 0) for s in FAILED),
+                    skipped=by.get(MessageStatus.SUPPRESSED.value, 0),
+                )
+            )
+        return out
+
+    return batch
+
+
+@strawberry.type
+class CampaignEstimate:
+    audience: int
+    holdout: int
+    consented: int
+    messages: int
+    cost: str
+    cost_currency: str
+    by_country: JSON
+    daily_tier: int | None
+    exceeds_daily_tier: bool
+    days_needed: int
+    plan_limit: int | None
+    within_plan_limit: bool
+
+
+@strawberry.type
+class CampaignProgress:
+    status: CampaignStatus
+    recipients: int
+    holdout: int
+    queued: int
+    snapshot_done: bool
+    fanout_done: bool
+    waiting_for_winner: int
+    winner_variant: str | None
+    by_status: JSON
+    by_reason: JSON
+    by_variant: JSON
+    batches: int
+
+
+@strawberry.type
+class CampaignPayload:
+    campaign: Campaign | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class EstimateCampaignPayload:
+    estimate: CampaignEstimate | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CampaignVariantInput:
+    template_name: str
+    template_language: str
+    key: str | None = None
+    share: int | None = None
+    body_fields: list[str] | None = None
+    fallbacks: JSON | None = None
+
+
+@strawberry.input(description="The audience is exactly one of builtinSegment, segmentId, rule.")
+class CampaignInput:
+    name: str
+    variants: list[CampaignVariantInput]
+    builtin_segment: str | None = None
+    segment_id: strawberry.ID | None = None
+    rule: JSON | None = None
+    holdout_percent: int = 0
+    send_mode: SendMode = SendMode.NOW  # type: ignore[assignment]
+    send_at: datetime | None = None
+    local_date: str | None = None
+    local_time: str | None = None
+    ab_metric: AbMetric = AbMetric.REPLY  # type: ignore[assignment]
+    ab_decide_after_hours: int = 4
+    account_id: strawberry.ID | None = None
+
+
+def _run(info: Info, id: strawberry.ID, action: Callable[..., Any]) -> CampaignPayload:
+    """One lifecycle step on one of this store's campaigns; refusals change nothing."""
+    ctx = info.context
+    row = ctx.get_owned(CampaignRow, int_id(id))
+    if row is None:
+        return CampaignPayload(errors=not_found("id", *NO_CAMPAIGN))
+    try:
+        with ctx.session.begin_nested():
+            action(ctx.session, store_id=ctx.store_id, campaign_id=row.id)
+    except REFUSALS as exc:
+        ctx.session.refresh(row)
+        return CampaignPayload(campaign=Campaign.from_row(row), errors=domain_errors(exc))
+    return CampaignPayload(campaign=Campaign.from_row(row))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[Allowed], description="Newest first.")
+    def campaigns(
+        self,
+        info: Info,
+        status: CampaignStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Campaign]:
+        ctx = info.context
+        stmt = ctx.scoped(select(CampaignRow))
+        if status is not None:
+            stmt = stmt.where(CampaignRow.status == status.value)
+        return paginate(
+            ctx,
+            stmt,
+            order=[(CampaignRow.created_at, DESC), (CampaignRow.id, DESC)],
+            node=Campaign.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(permission_classes=[Allowed])
+    def campaign(self, info: Info, id: strawberry.ID) -> Campaign | None:
+        row = info.context.get_owned(CampaignRow, int_id(id))
+        return Campaign.from_row(row) if row is not None else None
+
+    @strawberry.field(permission_classes=[Allowed], description="Live; null for an unknown id.")
+    def campaign_progress(self, info: Info, id: strawberry.ID) -> CampaignProgress | None:
+        ctx = info.context
+        row = ctx.get_owned(CampaignRow, int_id(id))
+        if row is None:
+            return None
+        p = service.campaign_progress(ctx.session, store_id=ctx.store_id, campaign_id=row.id)  # type: ignore[arg-type]
+        return CampaignProgress(
+            status=CampaignStatus(p["status"]),
+            recipients=p["recipients"],
+            holdout=p["holdout"],
+            queued=p["queued"],
+            snapshot_done=p["snapshot_done"],
+            fanout_done=p["fanout_done"],
+            waiting_for_winner=p["waiting_for_winner"],
+            winner_variant=p["winner_variant"],
+            by_status=p["by_status"],
+            by_reason=p["by_reason"],
+            by_variant=p["by_variant"],
+            batches=p["batches"],
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Create a draft, or change one (`id`); a change needs a new test send.",
+    )
+    def save_campaign(
+        self, info: Info, input: CampaignInput, id: strawberry.ID | None = None
+    ) -> CampaignPayload:
+        ctx = info.context
+        if id is not None and ctx.get_owned(CampaignRow, int_id(id)) is None:
+            return CampaignPayload(errors=not_found("id", *NO_CAMPAIGN))
+        rule = input.rule if input.rule is None or isinstance(input.rule, dict) else {"invalid": 1}
+        try:
+            with ctx.session.begin_nested():
+                row = service.configure_campaign(
+                    ctx.session,
+                    store_id=ctx.store_id,
+                    campaign_id=int_id(id) if id is not None else None,
+                    name=input.name,
+                    audience=Audience(
+                        builtin=input.builtin_segment,
+                        segment_id=int_id(input.segment_id) if input.segment_id else None,
+                        rule=rule,
+                    ),
+                    variants=[
+                        {
+                            "key": v.key,
+                            "template_name": v.template_name,
+                            "template_language": v.template_language,
+                            "share": v.share,
+                            "body_fields": v.body_fields or [],
+                            "fallbacks": v.fallbacks if isinstance(v.fallbacks, dict) else {},
+                        }
+                        for v in input.variants
+                    ],
+                    holdout_percent=input.holdout_percent,
+                    send_mode=input.send_mode.value,
+                    send_at=input.send_at,
+                    local_date=input.local_date,
+                    local_time=input.local_time,
+                    ab_metric=input.ab_metric.value,
+                    ab_decide_after_hours=input.ab_decide_after_hours,
+                    account_id=int_id(input.account_id) if input.account_id else None,
+                )
+        except REFUSALS as exc:
+            return CampaignPayload(errors=domain_errors(exc))
+        return CampaignPayload(campaign=Campaign.from_row(row))
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Queue each variant (or `variant`) to a staff number; needed before launch.",
+    )
+    def send_campaign_test(
+        self, info: Info, id: strawberry.ID, phone: str, variant: str | None = None
+    ) -> CampaignPayload:
+        return _run(
+            info,
+            id,
+            lambda session, **kw: service.send_test(
+                session, phone_e164=phone, variant=variant, **kw
+            ),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Audience, consent, cost and Meta's daily tier (remembered for launch).",
+    )
+    def estimate_campaign(self, info: Info, id: strawberry.ID) -> EstimateCampaignPayload:
+        ctx = info.context
+        row = ctx.get_owned(CampaignRow, int_id(id))
+        if row is None:
+            return EstimateCampaignPayload(errors=not_found("id", *NO_CAMPAIGN))
+        try:
+            with ctx.session.begin_nested():
+                e = service.estimate_campaign(
+                    ctx.session, store_id=ctx.store_id, campaign_id=row.id
+                )  # type: ignore[arg-type]
+        except REFUSALS as exc:
+            return EstimateCampaignPayload(errors=domain_errors(exc))
+        return EstimateCampaignPayload(
+            estimate=CampaignEstimate(
+                audience=e["audience"],
+                holdout=e["holdout"],
+                consented=e["consented"],
+                messages=e["messages"],
+                cost=str(Decimal(e["cost"])),
+                cost_currency=e["cost_currency"],
+                by_country=e["by_country"],
+                daily_tier=e["daily_tier"],
+                exceeds_daily_tier=e["exceeds_daily_tier"],
+                days_needed=e["days_needed"],
+                plan_limit=e["plan_limit"],
+                within_plan_limit=e["within_plan_limit"],
+            )
+        )
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Draft -> running or scheduled. DAILY_TIER_EXCEEDED unless acceptDailyTier.",
+    )
+    def launch_campaign(
+        self, info: Info, id: strawberry.ID, accept_daily_tier: bool = False
+    ) -> CampaignPayload:
+        return _run(
+            info,
+            id,
+            lambda session, **kw: service.launch_campaign(
+                session, accept_daily_tier=accept_daily_tier, **kw
+            ),
+        )
+
+    @strawberry.mutation(permission_classes=[Allowed], description="Hold every unsent message.")
+    def pause_campaign(self, info: Info, id: strawberry.ID) -> CampaignPayload:
+        return _run(info, id, service.pause_campaign)
+
+    @strawberry.mutation(permission_classes=[Allowed], description="Continue from the checkpoint.")
+    def resume_campaign(self, info: Info, id: strawberry.ID) -> CampaignPayload:
+        return _run(info, id, service.resume_campaign)
+
+    @strawberry.mutation(permission_classes=[Allowed], description="Stop for good.")
+    def cancel_campaign(self, info: Info, id: strawberry.ID) -> CampaignPayload:
+        return _run(info, id, service.cancel_campaign)

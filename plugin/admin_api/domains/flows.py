@@ -1,0 +1,269 @@
+"""Flows: each flow's settings and its funnel, switching on/off, changing steps, templates and
+options, and a checkout's journey ("what did recovery do for this cart?")."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import strawberry
+from strawberry.scalars import JSON
+
+from plugin import clock
+from plugin.admin_api.context import Info
+from plugin.admin_api.errors import AdminError, AdminErrorCode, not_found
+from plugin.admin_api.permissions import Allowed
+from plugin.analytics import service as analytics
+from plugin.flows import config as flow_config
+from plugin.flows.figures import flow_figures
+from plugin.flows.journal import JourneyEntry as JourneyRow
+from plugin.flows.journal import checkout_journey
+from plugin.flows.models import FlowConfig, FlowKey
+
+FUNNEL_DAYS = 30
+NO_FLOW = ("No such flow.", "Böyle bir akış yok.")
+
+
+@strawberry.type(description="One step of cart recovery.")
+class FlowStep:
+    position: int = strawberry.field(description="1 for the first message.")
+    delay_minutes: int
+    template_name: str
+    discount_code: str | None
+
+
+@strawberry.type(description="The flow's figures over the last 30 days.")
+class FlowFunnel:
+    entered: int
+    sent: int
+    delivered: int
+    read: int
+    clicked: int
+    converted: int
+    stopped_by_reason: JSON
+    skipped_by_reason: JSON
+    recovered_revenue: JSON = strawberry.field(description="Currency -> amount (text).")
+
+
+@strawberry.type(description="One automated flow of the store (id = its key).")
+class Flow:
+    id: strawberry.ID
+    key: str
+    enabled: bool
+    channels: list[str] = strawberry.field(description="Empty: every channel.")
+    templates: JSON = strawberry.field(description="Starter key -> template name.")
+    variable_mappings: JSON
+    steps: list[FlowStep]
+    options: JSON
+    updated_at: datetime | None
+    funnel: FlowFunnel | None = strawberry.field(
+        default=None, description="Last 30 days; null in mutation payloads."
+    )
+
+    @classmethod
+    def from_row(cls, row: FlowConfig, funnel: FlowFunnel | None = None) -> Flow:
+        return cls(
+            id=strawberry.ID(str(row.flow_key)),
+            key=str(row.flow_key),
+            enabled=row.enabled,
+            channels=list(row.channels or []),
+            templates=dict(row.templates or {}),
+            variable_mappings=dict(row.variable_mappings or {}),
+            steps=[
+                FlowStep(
+                    position=i,
+                    delay_minutes=int(s.get("delay_minutes") or 0),
+                    template_name=flow_config.template_name(row, str(s.get("template") or "")),
+                    discount_code=s.get("discount_code"),
+                )
+                for i, s in enumerate(row.steps or [], start=1)
+            ],
+            options={**flow_config.DEFAULT_OPTIONS.get(row.flow_key, {}), **(row.options or {})},
+            updated_at=row.updated_at if row.id is not None else None,
+            funnel=funnel,
+        )
+
+
+@strawberry.type
+class FlowPayload:
+    flow: Flow | None = None
+    errors: list[AdminError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class FlowStepInput:
+    delay_minutes: int
+    template: str = strawberry.field(
+        description="A template key: `templates` maps it to a name, else ulak_<key>."
+    )
+    discount_code: str | None = None
+
+
+@strawberry.input(description="Null keeps a value.")
+class FlowInput:
+    channels: list[str] | None = None
+    templates: JSON | None = None
+    variable_mappings: JSON | None = None
+    steps: list[FlowStepInput] | None = None
+    options: JSON | None = None
+
+
+@strawberry.type(description="One line of a checkout's story, oldest first.")
+class JourneyEntry:
+    at: datetime
+    flow_key: str
+    action: str
+    sequence: int | None
+    step: int | None
+    reason: str | None
+    message_id: strawberry.ID | None
+    template_name: str | None
+    due_at: datetime | None
+
+    @classmethod
+    def from_entry(cls, e: JourneyRow) -> JourneyEntry:
+        return cls(
+            at=e.at,
+            flow_key=e.flow_key,
+            action=e.action,
+            sequence=e.sequence,
+            step=e.step,
+            reason=e.reason,
+            message_id=strawberry.ID(str(e.message_id)) if e.message_id is not None else None,
+            template_name=e.template_name,
+            due_at=e.due_at,
+        )
+
+
+def _key(id: str) -> FlowKey | None:
+    try:
+        return FlowKey(id)
+    except ValueError:
+        return None
+
+
+def _funnels(info: Info) -> dict[str, FlowFunnel]:
+    """Every flow's funnel in a few grouped queries (never one per flow)."""
+    ctx = info.context
+    until = clock.now()
+    since = until - timedelta(days=FUNNEL_DAYS)
+    start, end = analytics.last_days(FUNNEL_DAYS)
+    sent = {
+        r.source: r
+        for r in analytics.funnel(
+            ctx.session, store_id=ctx.store_id, start=start, end=end, by=analytics.Dimension.FLOW
+        )
+    }
+    out = {}
+    for key, f in flow_figures(
+        ctx.session, store_id=ctx.store_id, since=since, until=until
+    ).items():
+        row = sent.get(key)
+        out[key] = FlowFunnel(
+            entered=f.entered,
+            sent=row.sent if row else sum(f.sent_by_step.values()),
+            delivered=row.delivered if row else 0,
+            read=row.read if row else 0,
+            clicked=row.clicked if row else 0,
+            converted=f.converted,
+            stopped_by_reason=dict(f.stopped_by_reason),
+            skipped_by_reason=dict(f.skipped_by_reason),
+            recovered_revenue={k: str(v) for k, v in f.recovered_revenue.items()},
+        )
+    return out
+
+
+def _dict(value: object) -> dict | None:
+    return dict(value) if isinstance(value, dict) else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        permission_classes=[Allowed], description="Every flow, in a fixed order, with its funnel."
+    )
+    def flows(self, info: Info) -> list[Flow]:
+        ctx = info.context
+        funnels = _funnels(info)
+        return [
+            Flow.from_row(row, funnels.get(str(row.flow_key)))
+            for row in flow_config.all_configs(ctx.session, store_id=ctx.store_id)
+        ]
+
+    @strawberry.field(permission_classes=[Allowed], description="Null for an unknown key.")
+    def flow(self, info: Info, id: strawberry.ID) -> Flow | None:
+        key = _key(id)
+        if key is None:
+            return None
+        ctx = info.context
+        row = flow_config.flow_config(ctx.session, store_id=ctx.store_id, flow_key=key)
+        return Flow.from_row(row, _funnels(info).get(key.value))
+
+    @strawberry.field(
+        permission_classes=[Allowed],
+        description="What the flows did about one Saleor checkout, oldest first.",
+    )
+    def checkout_journey(self, info: Info, checkout_id: str) -> list[JourneyEntry]:
+        ctx = info.context
+        return [
+            JourneyEntry.from_entry(e)
+            for e in checkout_journey(ctx.session, store_id=ctx.store_id, checkout_id=checkout_id)
+        ]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[Allowed], description="Switch a flow on or off.")
+    def set_flow_enabled(self, info: Info, id: strawberry.ID, enabled: bool) -> FlowPayload:
+        key = _key(id)
+        if key is None:
+            return FlowPayload(errors=not_found("id", *NO_FLOW))
+        ctx = info.context
+        row = flow_config.save_config(
+            ctx.session, store_id=ctx.store_id, flow_key=key, enabled=enabled
+        )
+        return FlowPayload(flow=Flow.from_row(row))
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Change a flow's channels, templates, mappings, recovery steps or options.",
+    )
+    def update_flow(self, info: Info, id: strawberry.ID, input: FlowInput) -> FlowPayload:
+        key = _key(id)
+        if key is None:
+            return FlowPayload(errors=not_found("id", *NO_FLOW))
+        steps = (
+            [
+                {
+                    "delay_minutes": s.delay_minutes,
+                    "template": s.template,
+                    "discount_code": s.discount_code,
+                }
+                for s in input.steps
+            ]
+            if input.steps is not None
+            else None
+        )
+        if steps is not None and (problems := flow_config.step_errors(steps)):
+            return FlowPayload(
+                errors=[
+                    AdminError(
+                        field=p.split(":", 1)[0],
+                        code=AdminErrorCode.INVALID,
+                        message=p,
+                        message_tr="Kurtarma adımları geçersiz: " + p,
+                    )
+                    for p in problems
+                ]
+            )
+        ctx = info.context
+        row = flow_config.save_config(
+            ctx.session,
+            store_id=ctx.store_id,
+            flow_key=key,
+            channels=input.channels,
+            templates=_dict(input.templates),
+            variable_mappings=_dict(input.variable_mappings),
+            steps=steps,
+            options=_dict(input.options),
+        )
+        return FlowPayload(flow=Flow.from_row(row))
