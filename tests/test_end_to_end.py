@@ -135,3 +135,60 @@ def test_a_shopper_opts_in_abandons_a_cart_gets_one_reminder_and_stops(
     wait_for(lambda: (db.refresh(step2), step2.status)[1] == "suppressed", timeout=5)
     assert step2.status_reason == "consent_revoked"
     assert "ulak_cart_recovery_2" not in _templates(app)
+
+
+def _deliver(app: str, fake: FakeSaleor, key: SigningKey, event: str, payload: dict) -> None:
+    assert _post(app, fake, key, event.lower().replace("_", "-"), payload) == 200
+
+
+def _settled(app: str, phone: str, templates: list[str]) -> None:
+    """Exactly these templates on the phone, and a moment later still nothing more."""
+    import time
+
+    wait_for(lambda: _templates_for(app, phone) == templates, timeout=10)
+    time.sleep(1.5)
+    assert _templates_for(app, phone) == templates
+
+
+def _templates_for(app: str, phone: str) -> list[str]:
+    messages = httpx.get(f"{app}/sandbox/api/messages", params={"to": phone}).json()
+    return [m["template_name"] or m["type"] for m in messages]
+
+
+def test_an_order_paid_shipped_and_cancelled_reaches_the_phone_once_per_update(
+    installed: str,
+    fake_saleor: FakeSaleor,
+    saleor_key: SigningKey,
+    db: Session,  # noqa: F811 - the fixture
+) -> None:
+    from tests.flows.support import PHONE as ORDER_PHONE
+    from tests.flows.support import order_event
+
+    app = installed
+    created = _clock(app, 0)
+    expected: list[str] = []
+    steps = [
+        ("ORDER_CREATED", "ulak_order_created"),
+        ("ORDER_FULLY_PAID", "ulak_order_paid"),
+        ("FULFILLMENT_CREATED", "ulak_order_fulfilled"),
+        ("ORDER_CANCELLED", "ulak_order_cancelled"),
+    ]
+    for event, template in steps:
+        # when each event happens an hour after the last and Saleor delivers it 3 times
+        payload = order_event(
+            event,
+            created=created,
+            issued_at=_clock(app, 0),
+            tracking_number="https://kargo.example/takip/TR123",
+        )
+        if event == "ORDER_CREATED":
+            payload["order"]["isPaid"] = False
+        for _ in range(3):
+            _deliver(app, fake_saleor, saleor_key, event, payload)
+        # then its update is on the phone once
+        expected.append(template)
+        _settled(app, ORDER_PHONE, expected)
+        _clock(app, 3600)
+    messages = httpx.get(f"{app}/sandbox/api/messages", params={"to": ORDER_PHONE}).json()
+    shipped = next(m for m in messages if m["template_name"] == "ulak_order_fulfilled")
+    assert any(b.get("url", "").startswith(f"{app}/r/") for b in shipped["buttons"])
