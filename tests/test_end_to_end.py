@@ -192,3 +192,44 @@ def test_an_order_paid_shipped_and_cancelled_reaches_the_phone_once_per_update(
     messages = httpx.get(f"{app}/sandbox/api/messages", params={"to": ORDER_PHONE}).json()
     shipped = next(m for m in messages if m["template_name"] == "ulak_order_fulfilled")
     assert any(b.get("url", "").startswith(f"{app}/r/") for b in shipped["buttons"])
+
+
+def test_a_checkout_completed_within_the_hour_gets_no_recovery_message(
+    installed: str,
+    fake_saleor: FakeSaleor,
+    saleor_key: SigningKey,
+    db: Session,  # noqa: F811 - the fixture
+) -> None:
+    import time
+
+    from tests.flows.support import PHONE as SHOPPER
+    from tests.flows.support import checkout_event, order_event
+
+    app = installed
+    # given a shopper who opted in for marketing on her checkout at 10:00 Istanbul
+    now = _clock(app, 0)
+    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
+    start = _clock(app, 0)
+    _deliver(app, fake_saleor, saleor_key, "CHECKOUT_CREATED", checkout_event(last_change=start))
+    wait_for(lambda: "ulak_optin_request" in _templates_for(app, SHOPPER), timeout=10)
+    reply = {"from": SHOPPER, "button_payload": "ULAK_OPTIN_YES"}
+    assert httpx.post(f"{app}/sandbox/api/reply", json=reply).status_code == 200
+    # when she completes the checkout 30 minutes later
+    _clock(app, 30 * 60)
+    order = order_event("ORDER_CREATED", created=_clock(app, 0))
+    _deliver(app, fake_saleor, saleor_key, "ORDER_CREATED", order)
+    wait_for(lambda: "ulak_order_created" in _templates_for(app, SHOPPER), timeout=10)
+    # then neither +1 h nor +24 h brings a recovery message
+    _clock(app, 3600)
+    time.sleep(2)
+    _clock(app, 24 * 3600)
+    time.sleep(2)
+    assert _templates_for(app, SHOPPER) == ["ulak_optin_request", "ulak_order_created"]
+    # and the outbox says why: both steps were cancelled by the order
+    db.expire_all()
+    steps = db.exec(
+        select(OutboundMessage.status, OutboundMessage.status_reason).where(
+            OutboundMessage.kind == "cart_recovery"
+        )
+    ).all()
+    assert sorted(steps) == [("cancelled", "ordered"), ("cancelled", "ordered")]
