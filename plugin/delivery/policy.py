@@ -12,7 +12,8 @@ Suppressed (final, never sent):
   erased                     the contact was erased
   undeliverable              Meta said the number cannot receive (131026) in the last 30 days
   invalid_phone              no usable phone number
-  cap_24h / cap_7d           marketing frequency caps (store settings; 1 per 24 h, 3 per 7 days)
+  cap_24h / cap_7d           marketing frequency caps (store settings; 1 per 24 h, 3 per 7 days;
+                             cart-recovery steps answer to the weekly cap only)
   recent_order               cart recovery within `recovery_pause_after_order_hours` of an order
   quota_exceeded             the plan's monthly marketing quota is used up (transactional goes on)
   template_not_approved      the template is missing or not APPROVED (paused, disabled, ...)
@@ -315,7 +316,11 @@ def _evaluate_store(
         if row.marketing and row.kind not in EXEMPT_KINDS:
             day, week = counts.get(row.contact_id, (0, 0))
             extra = in_batch_24h[row.contact_id]
-            if day + extra >= ctx.settings.marketing_cap_24h:
+            # A cart-recovery sequence answers the shopper's own checkout and spaces its steps
+            # itself (default +1 h, +24 h): the daily cap would always stop its second step, so
+            # only the weekly cap applies to it (its steps still count for other marketing).
+            daily_capped = row.kind != MessageKind.CART_RECOVERY
+            if daily_capped and day + extra >= ctx.settings.marketing_cap_24h:
                 suppress(d, CAP_24H)
                 continue
             if week + extra >= ctx.settings.marketing_cap_7d:
