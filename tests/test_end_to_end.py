@@ -155,45 +155,6 @@ def _templates_for(app: str, phone: str) -> list[str]:
     return [m["template_name"] or m["type"] for m in messages]
 
 
-def test_an_order_paid_shipped_and_cancelled_reaches_the_phone_once_per_update(
-    installed: str,
-    fake_saleor: FakeSaleor,
-    saleor_key: SigningKey,
-    db: Session,  # noqa: F811 - the fixture
-) -> None:
-    from tests.flows.support import PHONE as ORDER_PHONE
-    from tests.flows.support import order_event
-
-    app = installed
-    created = _clock(app, 0)
-    expected: list[str] = []
-    steps = [
-        ("ORDER_CREATED", "ulak_order_created"),
-        ("ORDER_FULLY_PAID", "ulak_order_paid"),
-        ("FULFILLMENT_CREATED", "ulak_order_fulfilled"),
-        ("ORDER_CANCELLED", "ulak_order_cancelled"),
-    ]
-    for event, template in steps:
-        # when each event happens an hour after the last and Saleor delivers it 3 times
-        payload = order_event(
-            event,
-            created=created,
-            issued_at=_clock(app, 0),
-            tracking_number="https://kargo.example/takip/TR123",
-        )
-        if event == "ORDER_CREATED":
-            payload["order"]["isPaid"] = False
-        for _ in range(3):
-            _deliver(app, fake_saleor, saleor_key, event, payload)
-        # then its update is on the phone once
-        expected.append(template)
-        _settled(app, ORDER_PHONE, expected)
-        _clock(app, 3600)
-    messages = httpx.get(f"{app}/sandbox/api/messages", params={"to": ORDER_PHONE}).json()
-    shipped = next(m for m in messages if m["template_name"] == "ulak_order_fulfilled")
-    assert any(b.get("url", "").startswith(f"{app}/r/") for b in shipped["buttons"])
-
-
 def test_a_checkout_completed_within_the_hour_gets_no_recovery_message(
     installed: str,
     fake_saleor: FakeSaleor,
