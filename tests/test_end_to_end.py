@@ -46,7 +46,7 @@ def _phone(app: str) -> list[dict]:
 
 
 def _templates(app: str) -> list[str]:
-    return [m["template_name"] or m["type"] for m in _phone(app)]
+    return _templates_for(app, PHONE)
 
 
 def _clock(app: str, seconds: float) -> datetime:
@@ -80,9 +80,7 @@ def test_a_shopper_opts_in_abandons_a_cart_gets_one_reminder_and_stops(
 ) -> None:
     app = installed
     # given the clock at 10:00 in Istanbul (no quiet hours in the way)
-    now = _clock(app, 0)
-    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
-    now = _clock(app, 0)
+    now = _morning_in_istanbul(app)
     # when a checkout with a phone and web consent for marketing arrives
     checkout = json.loads(saleor_body("CHECKOUT_CREATED"))
     checkout["checkout"].update(
@@ -155,6 +153,29 @@ def _templates_for(app: str, phone: str) -> list[str]:
     return [m["template_name"] or m["type"] for m in messages]
 
 
+def _morning_in_istanbul(app: str) -> datetime:
+    """Move the app's clock to about 10:00 Istanbul (07:00 UTC): no quiet hours in the way."""
+    now = _clock(app, 0)
+    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
+    return _clock(app, 0)
+
+
+def _opted_in_checkout(
+    app: str, fake: FakeSaleor, key: SigningKey, shopper: str, *, deliveries: int = 1
+) -> datetime:
+    """A checkout with web consent (delivered `deliveries` times) and the shopper's Evet to the
+    opt-in request; returns its lastChange."""
+    from tests.flows.support import checkout_event
+
+    start = _morning_in_istanbul(app)
+    for _ in range(deliveries):
+        _deliver(app, fake, key, "CHECKOUT_UPDATED", checkout_event(last_change=start))
+    wait_for(lambda: "ulak_optin_request" in _templates_for(app, shopper), timeout=25)
+    reply = {"from": shopper, "button_payload": "ULAK_OPTIN_YES"}
+    assert httpx.post(f"{app}/sandbox/api/reply", json=reply).status_code == 200
+    return start
+
+
 def test_a_checkout_completed_within_the_hour_gets_no_recovery_message(
     installed: str,
     fake_saleor: FakeSaleor,
@@ -164,17 +185,11 @@ def test_a_checkout_completed_within_the_hour_gets_no_recovery_message(
     import time
 
     from tests.flows.support import PHONE as SHOPPER
-    from tests.flows.support import checkout_event, order_event
+    from tests.flows.support import order_event
 
     app = installed
     # given a shopper who opted in for marketing on her checkout at 10:00 Istanbul
-    now = _clock(app, 0)
-    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
-    start = _clock(app, 0)
-    _deliver(app, fake_saleor, saleor_key, "CHECKOUT_CREATED", checkout_event(last_change=start))
-    wait_for(lambda: "ulak_optin_request" in _templates_for(app, SHOPPER), timeout=25)
-    reply = {"from": SHOPPER, "button_payload": "ULAK_OPTIN_YES"}
-    assert httpx.post(f"{app}/sandbox/api/reply", json=reply).status_code == 200
+    _opted_in_checkout(app, fake_saleor, saleor_key, SHOPPER)
     # when she completes the checkout 30 minutes later
     _clock(app, 30 * 60)
     order = order_event("ORDER_CREATED", created=_clock(app, 0))
@@ -205,20 +220,10 @@ def test_an_abandoned_checkout_gets_step_1_at_one_hour_and_step_2_at_a_day_once_
     import time
 
     from tests.flows.support import PHONE as SHOPPER
-    from tests.flows.support import checkout_event
 
     app = installed
     # given an opted-in shopper whose checkout last changed at 10:00 Istanbul (redelivered)
-    now = _clock(app, 0)
-    _clock(app, ((7 - now.hour) % 24) * 3600 + 60)
-    start = _clock(app, 0)
-    for _ in range(3):
-        _deliver(
-            app, fake_saleor, saleor_key, "CHECKOUT_UPDATED", checkout_event(last_change=start)
-        )
-    wait_for(lambda: "ulak_optin_request" in _templates_for(app, SHOPPER), timeout=25)
-    reply = {"from": SHOPPER, "button_payload": "ULAK_OPTIN_YES"}
-    assert httpx.post(f"{app}/sandbox/api/reply", json=reply).status_code == 200
+    start = _opted_in_checkout(app, fake_saleor, saleor_key, SHOPPER, deliveries=3)
     time.sleep(1)
     # when 59 minutes pass nothing comes; at +1 h step 1 does
     _clock(app, 59 * 60 - (_clock(app, 0) - start).total_seconds())
