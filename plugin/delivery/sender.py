@@ -6,20 +6,24 @@ mid-call leaves rows the tick turns `unknown` — never a second marketing messa
 chunk's sends run concurrently (bounded) over one pooled HTTP client, paced per number, and the
 results are written in a few bulk statements.
 
-Actors are synchronous (Dramatiq threads); each worker thread keeps its own event loop and
-`CloudApiClient`, so async HTTP runs without the AsyncIO middleware and without sharing a loop
-across threads (STYLE.md's trap).
+Actors are synchronous (Dramatiq threads). The HTTP side runs on ONE event loop per process, in
+its own thread, with one connection pool: worker threads hand it coroutines
+(`run_coroutine_threadsafe`), never sharing a loop by running it themselves (STYLE.md's trap).
+That also pipelines a batch: while chunk N's sends are in flight, the worker thread claims
+chunk N+1 and writes back chunk N-1's results.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import contextlib
 import threading
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
@@ -31,7 +35,7 @@ from plugin.delivery.pace import Pacer, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
-from plugin.whatsapp.client import CloudApiClient, create_http_client
+from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
 from plugin.whatsapp.models import OutboundMessage
 from plugin.whatsapp.ports import WhatsAppSender
@@ -39,22 +43,12 @@ from plugin.whatsapp.ports import WhatsAppSender
 log = structlog.get_logger(__name__)
 
 CLAIM_SIZE = 200  # rows per claim: the most a SIGKILL can leave `unknown`
-CONCURRENCY = 24  # API calls in flight per worker thread (httpcore polls every pooled
-# connection on each request, so a bigger pool costs CPU per send: see docs/benchmarks.md)
+CONCURRENCY = 64  # API calls in flight per chunk: Meta answers in ~100-300 ms, so 1,000
+# sends/s need a few hundred in flight per process (worker threads x chunks in flight x 64)
+CHUNKS_IN_FLIGHT = 2  # per worker thread: claim the next chunk while this one is sending
+POOL_SIZE = 512  # connections per process, shared by every worker thread
 _PAYLOAD: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
-
-
-@dataclass
-class _Runtime:
-    loop: asyncio.AbstractEventLoop
-    client: CloudApiClient
-    key: tuple[str, str, float]
-    thread: threading.Thread
-
-
-_local = threading.local()
-_runtimes: list[_Runtime] = []
-_runtimes_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -66,41 +60,81 @@ def _new_loop() -> asyncio.AbstractEventLoop:
         return asyncio.new_event_loop()
 
 
+@dataclass
+class _Runtime:
+    """The process's send loop (in its own daemon thread) and its pooled Cloud API client."""
+
+    key: tuple[str, str, float]
+    client: CloudApiClient
+    loop: asyncio.AbstractEventLoop = field(default_factory=_new_loop)
+    in_flight: int = 0
+
+    def __post_init__(self) -> None:
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="ulak-send-loop", daemon=True
+        )
+        self.thread.start()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        with _lock:
+            self.in_flight += 1
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: object) -> None:
+        with _lock:
+            self.in_flight -= 1
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self.client.aclose(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+_lock = threading.Lock()
+_runtimes: dict[tuple[str, str, float], _Runtime] = {}
+
+
 def _runtime(settings: Settings) -> _Runtime:
-    """This thread's event loop and pooled client (made once per thread and Graph URL)."""
+    """The send loop for this deployment's Graph URL (made once per process and URL; tests
+    point processes at several sandboxes, so idle loops of other URLs are closed)."""
     base_url = settings.whatsapp_graph_url or ""
     timeout = settings.whatsapp_send_timeout_seconds
     key = (base_url, settings.whatsapp_graph_version, timeout)
-    runtime: _Runtime | None = getattr(_local, "runtime", None)
-    if runtime is not None and runtime.key == key:
-        return runtime
-    _close_dead_runtimes()
-    loop = _new_loop()
-    http = create_http_client(
-        base_url,
-        max_connections=CONCURRENCY,
-        max_keepalive=CONCURRENCY,
-        timeout=timeout,
-        connect_timeout=min(5.0, timeout),
-    )
-    client = CloudApiClient(base_url, graph_version=settings.whatsapp_graph_version, http=http)
-    runtime = _Runtime(loop=loop, client=client, key=key, thread=threading.current_thread())
-    _local.runtime = runtime
-    with _runtimes_lock:
-        _runtimes.append(runtime)
+    with _lock:
+        runtime = _runtimes.get(key)
+        if runtime is not None:
+            return runtime
+        idle = [r for k, r in _runtimes.items() if r.in_flight == 0]
+        for stale in idle:
+            del _runtimes[stale.key]
+        runtime = _runtimes[key] = _Runtime(
+            key=key,
+            client=CloudApiClient(
+                base_url,
+                graph_version=settings.whatsapp_graph_version,
+                max_connections=POOL_SIZE,
+                timeout=timeout,
+                connect_timeout=min(5.0, timeout),
+            ),
+        )
+    for stale in idle:
+        stale.close()
     return runtime
 
 
-def _close_dead_runtimes() -> None:
-    """Worker threads come and go (tests start workers often): close what they left."""
-    with _runtimes_lock:
-        dead = [r for r in _runtimes if not r.thread.is_alive()]
-        for runtime in dead:
-            _runtimes.remove(runtime)
-    for runtime in dead:
-        with contextlib.suppress(Exception):
-            runtime.loop.run_until_complete(runtime.client.http.aclose())
-            runtime.loop.close()
+@atexit.register
+def close_runtimes() -> None:
+    """Close every pool cleanly (at exit, or when a test resets the process)."""
+    with _lock:
+        runtimes = list(_runtimes.values())
+        _runtimes.clear()
+    for runtime in runtimes:
+        runtime.close()
 
 
 def send_batch(
@@ -115,24 +149,36 @@ def send_batch(
     sender = sender or runtime.client
     pacer = pacer or get_pacer(settings)
     totals: Counter[str] = Counter()
-    ids = sorted(set(message_ids))
-    for start in range(0, len(ids), CLAIM_SIZE):
-        chunk = ids[start : start + CLAIM_SIZE]
-        now = clock.now()
-        with session_scope() as session:
-            rows = service.claim(session, ids=chunk, now=now)
-            if not rows:
-                continue
-            decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
-            service.record_decisions(session, decisions, now=now)
-        sends = [d for d in decisions if d.outcome == "send"]
-        totals.update(d.outcome for d in decisions if d.outcome != "send")
-        if not sends:
-            continue
-        outcomes = runtime.loop.run_until_complete(send_all(sender, pacer, sends))
+    in_flight: list[concurrent.futures.Future[list[SendOutcome]]] = []
+
+    def write_back(future: concurrent.futures.Future[list[SendOutcome]]) -> None:
+        outcomes = future.result()
         with session_scope() as session:
             service.record_results(session, outcomes, now=clock.now())
         totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
+
+    try:
+        ids = sorted(set(message_ids))
+        for start in range(0, len(ids), CLAIM_SIZE):
+            chunk = ids[start : start + CLAIM_SIZE]
+            now = clock.now()
+            with session_scope() as session:
+                rows = service.claim(session, ids=chunk, now=now)
+                if not rows:
+                    continue
+                decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
+                service.record_decisions(session, decisions, now=now)
+            sends = [d for d in decisions if d.outcome == "send"]
+            totals.update(d.outcome for d in decisions if d.outcome != "send")
+            if not sends:
+                continue
+            in_flight.append(runtime.submit(send_all(sender, pacer, sends)))
+            while len(in_flight) >= CHUNKS_IN_FLIGHT:
+                write_back(in_flight.pop(0))
+    finally:
+        # every claimed chunk's results are written, even when a later claim failed
+        while in_flight:
+            write_back(in_flight.pop(0))
     return totals
 
 

@@ -162,13 +162,15 @@ def bulk_enqueue(
         rows = [_row_values(now, **m) for m in messages[start : start + chunk_size]]
         keys = sorted({k for row in rows for k in row})
         rows = [{k: row.get(k) for k in keys} for row in rows]
+        # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" batches it into a few
+        # multi-row statements with a cached compiled form (a literal .values(rows) recompiles
+        # a thousands-of-binds statement every chunk)
         stmt = (
             _insert(session)(_T)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
             .returning(_T.c.id, _T.c.status)
         )
-        for message_id, status in session.execute(stmt).all():
+        for message_id, status in session.execute(stmt, rows).all():
             new_ids.append(int(message_id))
             if status == MessageStatus.QUEUED.value:
                 due_ids.append(int(message_id))

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
+import aiohttp
 
 
 class Disposition(enum.StrEnum):
@@ -153,7 +153,9 @@ def classify_transport(exc: BaseException) -> ErrorClass:
     request started going out (write/read timeout, reset, protocol error) leaves the outcome
     unknown: Meta may have accepted and sent the message.
     """
-    never_reached = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+    # aiohttp: refused, DNS and TLS-handshake failures are ClientConnectorError; a connect or
+    # pool-wait timeout is ConnectionTimeoutError. A reset or timeout later is not.
+    never_reached = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
     if isinstance(exc, never_reached):
         return ErrorClass(
             Disposition.NEVER_REACHED, retryable=True, details=f"{type(exc).__name__}: {exc}"

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
-import httpx
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
 
 from plugin.whatsapp.errors import (
     Disposition,
@@ -9,6 +10,8 @@ from plugin.whatsapp.errors import (
     classify_http_status,
     classify_transport,
 )
+
+_KEY = ConnectionKey("graph.facebook.com", 443, True, True, None, None, None, None)
 
 # (code, disposition, retry_after, flag that must be set)
 TABLE = [
@@ -107,18 +110,22 @@ def test_http_status_without_meta_body(status, disposition):
 @pytest.mark.parametrize(
     ("exc", "disposition", "may_have_been_sent"),
     [
-        (httpx.ConnectError("refused"), Disposition.NEVER_REACHED, False),
         (
-            httpx.ConnectError("[Errno -2] Name or service not known"),
+            aiohttp.ClientConnectorError(_KEY, ConnectionRefusedError(111, "refused")),
             Disposition.NEVER_REACHED,
             False,
         ),
-        (httpx.ConnectTimeout("connect"), Disposition.NEVER_REACHED, False),
-        (httpx.PoolTimeout("pool"), Disposition.NEVER_REACHED, False),
-        (httpx.ReadTimeout("read"), Disposition.OUTCOME_UNKNOWN, True),
-        (httpx.WriteTimeout("write"), Disposition.OUTCOME_UNKNOWN, True),
-        (httpx.ReadError("reset"), Disposition.OUTCOME_UNKNOWN, True),
-        (httpx.RemoteProtocolError("eof"), Disposition.OUTCOME_UNKNOWN, True),
+        (
+            aiohttp.ClientConnectorDNSError(_KEY, OSError(-2, "Name or service not known")),
+            Disposition.NEVER_REACHED,
+            False,
+        ),
+        (aiohttp.ConnectionTimeoutError("connect or pool wait"), Disposition.NEVER_REACHED, False),
+        (aiohttp.SocketTimeoutError("read"), Disposition.OUTCOME_UNKNOWN, True),
+        (TimeoutError(), Disposition.OUTCOME_UNKNOWN, True),
+        (aiohttp.ClientOSError(104, "reset"), Disposition.OUTCOME_UNKNOWN, True),
+        (aiohttp.ServerDisconnectedError(), Disposition.OUTCOME_UNKNOWN, True),
+        (aiohttp.ClientPayloadError("eof"), Disposition.OUTCOME_UNKNOWN, True),
     ],
 )
 def test_transport_failures(exc, disposition, may_have_been_sent):
