@@ -100,12 +100,13 @@ export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNod
 
 /** A labelled meter: used / total, with the percentage as text too. */
 export function QuotaBar({ label, used, total, detail }: { label: string; used: number; total: number; detail: string }) {
+  const labelId = useId();
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
   const tone = pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
   return (
     <Box display="flex" flexDirection="column" gap={1}>
       <Box display="flex" justifyContent="space-between">
-        <Text size={3} fontWeight="medium" id="ulak-quota-label">
+        <Text size={3} fontWeight="medium" id={labelId}>
           {label}
         </Text>
         <Text size={3} color="default2">
@@ -115,7 +116,7 @@ export function QuotaBar({ label, used, total, detail }: { label: string; used: 
       <div
         className={`ulak-quota ulak-quota-${tone}`}
         role="meter"
-        aria-labelledby="ulak-quota-label"
+        aria-labelledby={labelId}
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={used}
