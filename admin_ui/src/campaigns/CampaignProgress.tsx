@@ -87,6 +87,7 @@ export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged
         </span>
       </Box>
       <QuotaBar
+        progress
         label={t("campaigns.progress")}
         used={c.sent + c.failed + c.skipped}
         total={Math.max(progress.recipients - progress.holdout, 0)}

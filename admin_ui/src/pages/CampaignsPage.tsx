@@ -39,7 +39,7 @@ function CampaignList({ campaigns, selected, onSelect }: { campaigns: Campaign[]
                 <CampaignStatusBadge status={c.status} />
               </td>
               <td>
-                <QuotaBar label={t("campaigns.progressOf", { name: c.name })} used={done} total={c.recipients} detail={`${formatCount(locale, done)} / ${formatCount(locale, c.recipients)}`} />
+                <QuotaBar progress label={t("campaigns.progressOf", { name: c.name })} used={done} total={c.recipients} detail={`${formatCount(locale, done)} / ${formatCount(locale, c.recipients)}`} />
               </td>
               <td>{formatDateTime(locale, c.createdAt)}</td>
             </tr>

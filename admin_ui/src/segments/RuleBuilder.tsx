@@ -471,7 +471,7 @@ function SampleList({ sample }: { sample: SampleContact[] }) {
   const t = useT();
   return (
     <table className="ulak-rule-sample">
-      <caption>{t("rule.preview.sample", { count: sample.length })}</caption>
+      <caption>{t("rule.preview.sample")}</caption>
       <thead>
         <tr>
           <th scope="col">{t("rule.preview.name")}</th>
