@@ -27,7 +27,6 @@ from tests.support import REAL_APP_ID, FakeSaleor, ServerThread, SigningKey, fre
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-SDL = ROOT / "graphql" / "admin.graphql"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -41,36 +40,6 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-
-
-def sdl_has(coordinate: str) -> bool:
-    """Whether the admin API exports `Query.x` / `Mutation.y` (graphql/admin.graphql)."""
-    from graphql import build_schema
-
-    schema = build_schema(SDL.read_text(encoding="utf-8"))
-    type_name, field = coordinate.split(".")
-    root = schema.query_type if type_name == "Query" else schema.mutation_type
-    return root is not None and field in root.fields
-
-
-def _missing(coordinates: tuple[str, ...]) -> str | None:
-    missing = [c for c in coordinates if not sdl_has(c)]
-    if not missing:
-        return None
-    return f"admin API operation(s) not in graphql/admin.graphql yet: {', '.join(missing)}"
-
-
-def require(*coordinates: str) -> None:
-    """Skip the rest of a test, naming the admin API operations it still waits for."""
-    reason = _missing(coordinates)
-    if reason:
-        pytest.skip(reason)
-
-
-def needs(*coordinates: str) -> pytest.MarkDecorator:
-    """Skip a whole test (before its fixtures start) while operations are missing."""
-    reason = _missing(coordinates)
-    return pytest.mark.skipif(reason is not None, reason=reason or "")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """The admin page inside a (test) Saleor dashboard, driven in Debian's Chromium: the AppBridge
 handshake, the sandbox number, settings that persist, the template editor's live preview,
-contacts and their consent timeline, and a screenshot of every page."""
+contacts and their consent timeline, a screenshot of every page, and the issue's scenario end
+to end (template → cart recovery → segment → campaign wizard → sandbox phone → STOP → the
+consent timeline), with campaign sending done by the live app's in-process worker."""
 
 from __future__ import annotations
 
@@ -12,12 +14,19 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentAction, ConsentEvent
+from plugin.contacts.models import Contact
 from plugin.stores.models import StoreSettings
-from tests.browser.conftest import Dashboard, needs, require, wait_for
+from tests.browser.conftest import Dashboard, wait_for
+from tests.flows.support import PHONE as SHOPPER
+from tests.support import FakeSaleor, SigningKey
+from tests.test_end_to_end import _opted_in_checkout
 
 pytestmark = pytest.mark.browser
 
 CUSTOMER = "+905551112233"
+STAFF = "+905550000001"
+TEMPLATE = "kampanya_e2e"
+SEGMENT = "Türkiye, izinli"
 
 
 def consent_actions() -> list[ConsentAction]:
@@ -118,7 +127,6 @@ def test_template_editor_preview_updates_as_you_type(dashboard: Dashboard):
     dashboard.screenshot("templates-editor", frame)
 
 
-@needs("Query.templates")
 def test_templates_list_shows_the_starter_library(dashboard: Dashboard):
     # given a dev store (its sandbox got the starter templates approved at install)
     frame = dashboard.open("templates")
@@ -128,7 +136,6 @@ def test_templates_list_shows_the_starter_library(dashboard: Dashboard):
     expect(table).to_contain_text("Starter")
 
 
-@needs("Query.contacts", "Query.contact", "Query.conversation")
 def test_contacts_search_shows_a_contact_and_its_consent_timeline(dashboard: Dashboard):
     # given a customer who wrote STOP from the sandbox phone, processed into the ledger
     reply = httpx.post(
@@ -168,30 +175,153 @@ def test_every_page_renders_inside_the_dashboard(dashboard: Dashboard):
     dashboard.screenshot("settings-dark", frame)
 
 
-def test_end_to_end_sandbox_to_opt_out(dashboard: Dashboard):
-    """The issue's scenario: template → cart recovery → segment → campaign → sandbox phone →
-    STOP → consent timeline. Runs as far as the admin API allows today."""
-    # given the sandbox connected
+def _phone(app: str, phone: str) -> list[dict]:
+    return httpx.get(f"{app}/sandbox/api/messages", params={"to": phone}).json()
+
+
+def _marketing_actions(phone: str) -> list[ConsentAction]:
+    from plugin.db import get_engine
+
+    with Session(get_engine()) as s:
+        return list(
+            s.exec(
+                select(ConsentEvent.action)
+                .join(Contact, Contact.id == ConsentEvent.contact_id)  # type: ignore[arg-type]
+                .where(Contact.phone_e164 == phone, ConsentEvent.purpose == "marketing")
+                .order_by(ConsentEvent.id)  # type: ignore[arg-type]
+            ).all()
+        )
+
+
+def _flow_enabled(key: str) -> bool:
+    from plugin.db import get_engine
+    from plugin.flows.models import FlowConfig
+
+    with Session(get_engine()) as s:
+        row = s.exec(select(FlowConfig).where(FlowConfig.flow_key == key)).one()
+        return bool(row.enabled)
+
+
+def test_end_to_end_sandbox_to_opt_out(
+    dashboard: Dashboard, fake_saleor: FakeSaleor, saleor_key: SigningKey
+):
+    """The issue's scenario: sandbox → template → cart recovery → segment → campaign →
+    the sandbox phone → STOP → the consent timeline, every page photographed."""
+    app = dashboard.app_url
+    # given a shopper who gave marketing consent on her checkout and confirmed it on WhatsApp
+    _opted_in_checkout(app, fake_saleor, saleor_key, SHOPPER)
+    wait_for(lambda: _marketing_actions(SHOPPER)[-1:] == [ConsentAction.GRANTED], timeout=25)
+
+    # when the merchant opens Ulak: the sandbox number is connected
     frame = dashboard.open("onboarding")
     expect(frame.get_by_test_id("whatsapp-account")).to_contain_text("Sandbox")
+    dashboard.screenshot("e2e-1-onboarding", frame)
 
-    # when a template is created and submitted
-    require("Mutation.saveTemplateDraft", "Mutation.submitTemplate")
+    # and writes a marketing template and submits it; the sandbox's review approves it
     frame = dashboard.open("templates")
-    frame.get_by_label("Name").fill("kampanya_e2e")
+    frame.get_by_label("Name").fill(TEMPLATE)
     frame.get_by_label("Body").fill("Merhaba {{1}}, yeni sezon başladı!")
     frame.get_by_label("Sample for {{1}}").fill("Ayşe")
     frame.get_by_role("button", name="Submit for approval").click()
     expect(frame.get_by_text("Submitted to Meta for approval.")).to_be_visible()
+    row = frame.get_by_role("row").filter(has_text=TEMPLATE)
+    expect(row).to_contain_text("APPROVED", timeout=30_000)
+    dashboard.screenshot("e2e-2-templates", frame)
 
-    # and cart recovery is switched on
-    require("Query.flows", "Mutation.setFlowEnabled")
+    # and switches cart recovery on (test mode installs it on: off first, then on again)
     frame = dashboard.open("flows")
-    frame.get_by_role("switch").first.check()
+    recovery = frame.get_by_role("switch", name="Cart recovery")
+    expect(recovery).to_be_checked()
+    recovery.click()  # the switch follows the saved state, so it moves once the API answered
+    expect(recovery).not_to_be_checked()
+    wait_for(lambda: not _flow_enabled("cart_recovery"))
+    recovery.click()
+    expect(recovery).to_be_checked()
+    wait_for(lambda: _flow_enabled("cart_recovery"))
+    dashboard.screenshot("e2e-3-flows", frame)
 
-    # and a segment is built and a campaign launched to it
-    require("Query.segmentPreview", "Mutation.createSegment", "Mutation.launchCampaign")
-    # TODO(campaigns): drive the wizard (segment → template → schedule → review → launch),
-    # then: the message on /sandbox/api/messages, STOP via /sandbox/api/reply, and the
-    # contact's consent timeline showing REVOKED (as in the contacts test above).
-    pytest.skip("the campaign wizard's launch is wired once the campaigns admin API exists")
+    # and moves to the Silver plan, which has the merchant's own segments
+    frame = dashboard.open("settings")
+    plans = frame.get_by_role("group", name="Change plan")
+    plans.get_by_role("button", name="Silver").click()
+    expect(plans.get_by_role("button", name="Silver")).to_have_attribute("aria-pressed", "true")
+    dashboard.screenshot("e2e-4-settings", frame)
+
+    # and builds a segment: marketing consent in the last year (the start) and country TR
+    frame = dashboard.open("segments")
+    frame.get_by_label("Segment name").fill(SEGMENT)
+    frame.get_by_role("button", name="Add condition (Group 1)").click()
+    frame.get_by_role("combobox", name="Field (Condition 1.2)").select_option("country")
+    frame.get_by_role("textbox", name="Value (Condition 1.2)").fill("TR")
+    expect(frame.get_by_test_id("rule-preview")).to_have_text("1 contact matches")
+    expect(frame.get_by_role("table", name="Sample of the matching contacts")).to_contain_text(
+        "Ayşe Yılmaz"
+    )
+    frame.get_by_role("button", name="Save segment").click()
+    expect(frame.get_by_text(f"Segment “{SEGMENT}” saved.")).to_be_visible()
+    saved = frame.get_by_role("table", name="Saved segments")
+    expect(
+        saved.get_by_role("row").filter(has_text=SEGMENT).get_by_role("cell").nth(1)
+    ).to_have_text("1")
+    dashboard.screenshot("e2e-5-segments", frame)
+
+    # and launches a campaign through the wizard
+    frame = dashboard.open("campaigns")
+    frame.get_by_label("Campaign name").fill("Yeni sezon")
+    frame.get_by_role("combobox", name="Segment", exact=True).select_option(label=SEGMENT)
+    expect(frame.get_by_test_id("campaign-audience-count")).to_contain_text("1 contact")
+    frame.get_by_role("button", name="Next").click()
+    frame.get_by_label("Template (variant A)").select_option(label=f"{TEMPLATE} · tr · Marketing")
+    expect(frame.get_by_label("{{1}} is filled with (variant A)")).to_have_value("first_name")
+    expect(frame.get_by_role("figure", name="WhatsApp message preview")).to_contain_text(
+        "Merhaba Ayşe, yeni sezon başladı!"
+    )
+    dashboard.screenshot("e2e-6-campaign-template", frame)
+    frame.get_by_role("button", name="Next").click()
+    expect(frame.get_by_role("radio", name="Now")).to_be_checked()
+    expect(frame.get_by_text("Quiet hours 21:00–09:00")).to_be_visible()
+    frame.get_by_role("button", name="Next").click()
+    # the review: recipients, estimated cost and Meta's daily tier
+    expect(frame.get_by_test_id("review-recipients")).to_contain_text(
+        "Messages to send: 1. 1 of the 1 contacts"
+    )
+    expect(frame.get_by_test_id("review-cost")).to_contain_text("$0.0109")
+    expect(frame.get_by_test_id("review-tier")).to_contain_text("250 people a day")
+    launch = frame.get_by_role("button", name="Launch campaign")
+    expect(launch).to_be_disabled()  # until a test went to a staff phone
+    frame.get_by_label("Staff phone for the test").fill(STAFF)
+    frame.get_by_role("button", name="Send test").click()
+    expect(frame.get_by_text("Test queued for the staff phone.", exact=False)).to_be_visible()
+    dashboard.screenshot("e2e-7-campaign-review", frame)
+    launch.click()
+
+    # then the live progress shows it sent, and the message is on the shopper's phone
+    progress = frame.get_by_test_id("campaign-progress")
+    expect(progress).to_contain_text("Yeni sezon", timeout=15_000)
+    sent = frame.get_by_test_id("campaign-outcomes").locator("div").filter(has_text="Sent")
+    expect(sent.locator("dd")).to_have_text("1", timeout=30_000)
+    campaigns = frame.get_by_role("table", name="Campaigns")
+    listed = campaigns.get_by_role("row").filter(has_text="Yeni sezon")
+    expect(listed).to_contain_text("1 / 1", timeout=30_000)
+    wait_for(lambda: TEMPLATE in [m["template_name"] for m in _phone(app, SHOPPER)], timeout=30)
+    message = next(m for m in _phone(app, SHOPPER) if m["template_name"] == TEMPLATE)
+    assert message["text"] == "Merhaba Ayşe, yeni sezon başladı!"
+    dashboard.screenshot("e2e-8-campaign-progress", frame)
+
+    # when she replies STOP on the sandbox phone
+    reply = httpx.post(f"{app}/sandbox/api/reply", json={"from": SHOPPER, "text": "STOP"})
+    assert reply.status_code == 200, reply.text
+    wait_for(lambda: _marketing_actions(SHOPPER)[-1:] == [ConsentAction.REVOKED], timeout=25)
+
+    # then her consent timeline in Contacts ends with the opt-out, after the campaign message
+    frame = dashboard.open("contacts")
+    frame.get_by_label("Search by phone, name or email").fill(SHOPPER[-7:])
+    frame.get_by_role("button", name="Search").click()
+    frame.get_by_role("button", name=SHOPPER).click()
+    timeline = frame.get_by_role("list", name="Consent timeline")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("REVOKED · MARKETING")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("WHATSAPP_KEYWORD")
+    conversation = frame.get_by_role("list", name="Conversation")
+    expect(conversation).to_contain_text("Customer: STOP")
+    expect(conversation).to_contain_text(f"Store: [{TEMPLATE}]")
+    dashboard.screenshot("e2e-9-contacts", frame)

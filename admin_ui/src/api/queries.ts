@@ -3,9 +3,9 @@
  * each one against the exported SDL (graphql/admin.graphql) so a renamed field fails the
  * build, not the merchant.
  *
- * Documents whose root field the SDL does not have yet are listed in PENDING with the
- * operation they wait for. Their pages send them anyway and show the API's honest error
- * until the backend lands; the schema test validates them as soon as the root field exists.
+ * A document whose root field the SDL does not have yet may be listed in PENDING with the
+ * operation it waits for; the schema test fails as soon as that operation exists, so the
+ * entry cannot outlive its reason.
  */
 
 const ADMIN_ERRORS = `errors { field code message messageTr }`;
@@ -16,7 +16,7 @@ const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart qu
 
 const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart priceTry`;
 
-// --- in graphql/admin.graphql on main -------------------------------------------------------
+// --- store, WhatsApp numbers, settings and plan -------------------------------------------
 
 export const ONBOARDING = `query UlakOnboarding {
   store { name domain status plan }
@@ -44,7 +44,7 @@ export const CHANGE_PLAN = `mutation UlakChangePlan($plan: Plan!) {
   changePlan(plan: $plan) { usage { ${USAGE_FIELDS} } ${ADMIN_ERRORS} }
 }`;
 
-// --- from branch adminapi2 (contacts, consent, templates, test message; not merged yet) ----
+// --- templates, test message, contacts and consent ---------------------------------------
 
 const TEMPLATE_FIELDS = `id name language category status quality rejectedReason starterKey components updatedAt`;
 
@@ -100,7 +100,7 @@ export const ERASE_CONTACT = `mutation UlakEraseContact($id: ID!) {
   eraseContact(id: $id, confirm: true) { contact { id } ${ADMIN_ERRORS} }
 }`;
 
-// --- from branch adminapi3: flows, segments, campaigns, dashboard ---------------------------
+// --- flows, segments, campaigns, dashboard -------------------------------------------------
 
 export const FLOWS = `query UlakFlows {
   flows { id key enabled channels steps { position delayMinutes templateName } funnel { entered sent delivered read clicked converted } }
@@ -110,16 +110,90 @@ export const SET_FLOW_ENABLED = `mutation UlakSetFlowEnabled($id: ID!, $enabled:
   setFlowEnabled(id: $id, enabled: $enabled) { flow { id enabled } ${ADMIN_ERRORS} }
 }`;
 
+const SEGMENT_FIELDS = `id name rule contactCount updatedAt`;
+
 export const SEGMENTS = `query UlakSegments {
-  segments { id name rule contactCount }
+  segments { ${SEGMENT_FIELDS} }
 }`;
 
-export const SEGMENT_PREVIEW = `query UlakSegmentPreview($rule: JSON!) {
-  segmentPreview(rule: $rule) { count sample { id phone name } }
+/** Exactly one of rule, builtin or segmentId; plan and rule refusals come back as `errors`. */
+export const SEGMENT_PREVIEW = `query UlakSegmentPreview($rule: JSON, $builtin: String, $segmentId: ID) {
+  segmentPreview(rule: $rule, builtin: $builtin, segmentId: $segmentId) {
+    count
+    sample { id name phone country locale ordersCount lastOrderAt }
+    ${ADMIN_ERRORS}
+  }
 }`;
+
+export const CREATE_SEGMENT = `mutation UlakCreateSegment($name: String!, $rule: JSON!) {
+  createSegment(name: $name, rule: $rule) { segment { ${SEGMENT_FIELDS} } ${ADMIN_ERRORS} }
+}`;
+
+export const UPDATE_SEGMENT = `mutation UlakUpdateSegment($id: ID!, $name: String!, $rule: JSON!) {
+  updateSegment(id: $id, name: $name, rule: $rule) { segment { ${SEGMENT_FIELDS} } ${ADMIN_ERRORS} }
+}`;
+
+export const DELETE_SEGMENT = `mutation UlakDeleteSegment($id: ID!) {
+  deleteSegment(id: $id) { segment { id } ${ADMIN_ERRORS} }
+}`;
+
+const CAMPAIGN_COUNTS = `counts { queued sent delivered read failed skipped }`;
+
+const CAMPAIGN_FIELDS = `id name status sendMode scheduledAt localDate localTime holdoutPercent recipients
+  estimatedCost estimatedMessages costCurrency testSentAt launchedAt startedAt completedAt cancelledAt createdAt
+  variants { key templateName templateLanguage share bodyFields }
+  ${CAMPAIGN_COUNTS}`;
 
 export const CAMPAIGNS = `query UlakCampaigns($first: Int) {
-  campaigns(first: $first) { edges { node { id name status scheduledAt recipients sent delivered read failed } } }
+  campaigns(first: $first) { edges { node { ${CAMPAIGN_FIELDS} } } }
+}`;
+
+/** What the wizard offers: audiences, approved templates, and the store rules it shows. */
+export const CAMPAIGN_OPTIONS = `query UlakCampaignOptions {
+  segments { id name contactCount }
+  builtinSegments { key label labelTr }
+  templates(status: APPROVED, first: 100) { edges { node { id name language category components } } }
+  storeSettings { timezone quietHoursStart quietHoursEnd marketingCap24h marketingCap7d }
+  planUsage { plan }
+}`;
+
+export const SAVE_CAMPAIGN = `mutation UlakSaveCampaign($input: CampaignInput!, $id: ID) {
+  saveCampaign(input: $input, id: $id) { campaign { ${CAMPAIGN_FIELDS} } ${ADMIN_ERRORS} }
+}`;
+
+export const ESTIMATE_CAMPAIGN = `mutation UlakEstimateCampaign($id: ID!) {
+  estimateCampaign(id: $id) {
+    estimate { audience holdout consented messages cost costCurrency byCountry dailyTier exceedsDailyTier daysNeeded planLimit withinPlanLimit }
+    ${ADMIN_ERRORS}
+  }
+}`;
+
+export const SEND_CAMPAIGN_TEST = `mutation UlakSendCampaignTest($id: ID!, $phone: String!) {
+  sendCampaignTest(id: $id, phone: $phone) { campaign { id testSentAt } ${ADMIN_ERRORS} }
+}`;
+
+export const LAUNCH_CAMPAIGN = `mutation UlakLaunchCampaign($id: ID!, $acceptDailyTier: Boolean!) {
+  launchCampaign(id: $id, acceptDailyTier: $acceptDailyTier) { campaign { ${CAMPAIGN_FIELDS} } ${ADMIN_ERRORS} }
+}`;
+
+export const PAUSE_CAMPAIGN = `mutation UlakPauseCampaign($id: ID!) {
+  pauseCampaign(id: $id) { campaign { id status } ${ADMIN_ERRORS} }
+}`;
+
+export const RESUME_CAMPAIGN = `mutation UlakResumeCampaign($id: ID!) {
+  resumeCampaign(id: $id) { campaign { id status } ${ADMIN_ERRORS} }
+}`;
+
+export const CANCEL_CAMPAIGN = `mutation UlakCancelCampaign($id: ID!) {
+  cancelCampaign(id: $id) { campaign { id status } ${ADMIN_ERRORS} }
+}`;
+
+export const CAMPAIGN_PROGRESS = `query UlakCampaignProgress($id: ID!) {
+  campaign(id: $id) { id name status recipients ${CAMPAIGN_COUNTS} }
+  campaignProgress(id: $id) {
+    status recipients holdout queued snapshotDone fanoutDone waitingForWinner winnerVariant
+    byStatus byReason byVariant batches
+  }
 }`;
 
 export const DASHBOARD = `query UlakDashboard($days: Int!) {
@@ -152,28 +226,27 @@ export const DOCUMENTS = {
   SET_FLOW_ENABLED,
   SEGMENTS,
   SEGMENT_PREVIEW,
+  CREATE_SEGMENT,
+  UPDATE_SEGMENT,
+  DELETE_SEGMENT,
   CAMPAIGNS,
+  CAMPAIGN_OPTIONS,
+  SAVE_CAMPAIGN,
+  ESTIMATE_CAMPAIGN,
+  SEND_CAMPAIGN_TEST,
+  LAUNCH_CAMPAIGN,
+  PAUSE_CAMPAIGN,
+  RESUME_CAMPAIGN,
+  CANCEL_CAMPAIGN,
+  CAMPAIGN_PROGRESS,
   DASHBOARD,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;
 
 /**
- * Documents waiting for their operation in the SDL, with the root field they need.
- * TODO(adminapi2, written against its SDL, not merged yet): templates, saveTemplateDraft,
- *   submitTemplate, installStarterTemplates, sendTestMessage, contacts, contact (+ conversation),
- *   sendSupportReply, exportContact, eraseContact.
- * Remove an entry once its operation is in graphql/admin.graphql (the test then validates it).
+ * Documents waiting for their operation in the SDL, with the root field they need (none
+ * today: every page's operation is in graphql/admin.graphql). The schema test fails for an
+ * entry whose operation exists, so remove it once the backend lands.
  */
-export const PENDING: Partial<Record<DocumentName, string>> = {
-  TEMPLATES: "Query.templates",
-  SAVE_TEMPLATE_DRAFT: "Mutation.saveTemplateDraft",
-  SUBMIT_TEMPLATE: "Mutation.submitTemplate",
-  INSTALL_STARTER_TEMPLATES: "Mutation.installStarterTemplates",
-  SEND_TEST_MESSAGE: "Mutation.sendTestMessage",
-  CONTACTS: "Query.contacts",
-  CONTACT: "Query.contact",
-  SEND_SUPPORT_REPLY: "Mutation.sendSupportReply",
-  EXPORT_CONTACT: "Mutation.exportContact",
-  ERASE_CONTACT: "Mutation.eraseContact",
-};
+export const PENDING: Partial<Record<DocumentName, string>> = {};

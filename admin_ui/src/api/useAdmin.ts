@@ -68,3 +68,12 @@ export function useAdminMutation<T>(document: string): {
   );
   return { run, state };
 }
+
+/** Calls `reload` every `ms` while `active` (live views: a running campaign's progress). */
+export function usePolling(reload: () => void, ms: number, active: boolean): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, ms);
+    return () => clearInterval(timer);
+  }, [reload, ms, active]);
+}

@@ -98,14 +98,18 @@ export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNod
   return <span className={`ulak-badge ulak-badge-${tone}`}>{children}</span>;
 }
 
-/** A labelled meter: used / total, with the percentage as text too. */
-export function QuotaBar({ label, used, total, detail }: { label: string; used: number; total: number; detail: string }) {
+/**
+ * A labelled meter: used / total, with the percentage as text too. A quota warns as it fills;
+ * `progress` (a campaign's sending) is good news when full, so it keeps one colour.
+ */
+export function QuotaBar({ label, used, total, detail, progress = false }: { label: string; used: number; total: number; detail: string; progress?: boolean }) {
+  const labelId = useId();
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
-  const tone = pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
+  const tone = progress ? "ok" : pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
   return (
     <Box display="flex" flexDirection="column" gap={1}>
       <Box display="flex" justifyContent="space-between">
-        <Text size={3} fontWeight="medium" id="ulak-quota-label">
+        <Text size={3} fontWeight="medium" id={labelId}>
           {label}
         </Text>
         <Text size={3} color="default2">
@@ -115,7 +119,7 @@ export function QuotaBar({ label, used, total, detail }: { label: string; used: 
       <div
         className={`ulak-quota ulak-quota-${tone}`}
         role="meter"
-        aria-labelledby="ulak-quota-label"
+        aria-labelledby={labelId}
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={used}

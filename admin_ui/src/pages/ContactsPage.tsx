@@ -102,7 +102,7 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
           <div className="ulak-chat-meta">
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
             {m.status && ` · ${m.status}`}
-            {m.statusReason && ` · ${t("contacts.skipped", { reason: m.statusReason })}`}
+            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : "contacts.skipped", { reason: m.statusReason })}`}
             {m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorCode ? `${m.errorCode} ${m.errorMessage}` : m.errorMessage })}`}
           </div>
         </li>

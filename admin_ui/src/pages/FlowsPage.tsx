@@ -25,6 +25,7 @@ export function FlowsPage() {
           title={t(flowTitleKey(flow.key))}
           actions={
             <Switch
+              label={t(flowTitleKey(flow.key))}
               checked={flow.enabled}
               onChange={async (enabled) => {
                 await toggle.run({ id: flow.id, enabled });

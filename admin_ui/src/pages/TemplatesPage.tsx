@@ -2,7 +2,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { INSTALL_STARTER_TEMPLATES, SAVE_TEMPLATE_DRAFT, SUBMIT_TEMPLATE, TEMPLATES } from "../api/queries";
-import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { useAdminMutation, useAdminQuery, usePolling } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Loading, Section, StatusBadge, type AdminError, type Tone } from "../components/ui";
 import { useT } from "../i18n";
 import { TemplateEditor } from "../templates/TemplateEditor";
@@ -28,6 +28,8 @@ export const STATUS_TONES: Record<string, Tone> = {
   PAUSED: "warning",
   DISABLED: "critical",
 };
+
+const REVIEW_POLL_MS = 3000;
 
 const isCategory = (c: string): c is "MARKETING" | "UTILITY" | "AUTHENTICATION" => ["MARKETING", "UTILITY", "AUTHENTICATION"].includes(c);
 
@@ -81,6 +83,9 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
 export function TemplatesPage() {
   const t = useT();
   const { state, reload } = useAdminQuery<{ templates: Connection<TemplateRow> }>(TEMPLATES, { first: 100 });
+  // Meta's review answers by webhook: while a template waits for it, the list keeps itself current.
+  const waiting = state.kind === "loaded" && state.data.templates.edges.some((e) => e.node.status === "PENDING");
+  usePolling(reload, REVIEW_POLL_MS, waiting);
   const starters = useAdminMutation<{ installStarterTemplates: Payload }>(INSTALL_STARTER_TEMPLATES);
   const create = useAdminMutation<{ saveTemplateDraft: Payload & { template: TemplateRow | null } }>(SAVE_TEMPLATE_DRAFT);
   const submit = useAdminMutation<{ submitTemplate: Payload }>(SUBMIT_TEMPLATE);

@@ -101,6 +101,7 @@ describe("ContactsPage", () => {
           edges: [
             // newest first, as the API lists them
             { node: { ...message, id: "outbound:3", direction: "OUTBOUND", at: "2026-01-02T11:00:00+00:00", text: null, templateName: "promo", status: "SUPPRESSED", statusReason: "no_consent" } },
+            { node: { ...message, id: "outbound:4", direction: "OUTBOUND", at: "2026-01-02T10:00:01+00:00", text: "Çıkarıldınız.", kind: "SERVICE_REPLY", status: "SCHEDULED", statusReason: "pair_rate" } },
             { node: { ...message, id: "inbound:2", direction: "INBOUND", at: "2026-01-02T10:00:00+00:00", text: "STOP" } },
             { node: { ...message, id: "outbound:1", direction: "OUTBOUND", at: "2026-01-01T11:00:00+00:00", text: "Sepetiniz bekliyor", kind: "CART_RECOVERY", status: "READ" } },
           ],
@@ -118,8 +119,9 @@ describe("ContactsPage", () => {
     const bubbles = within(chat).getAllByRole("listitem").map((li) => li.textContent ?? "");
     expect(bubbles[0]).toContain("Store: Sepetiniz bekliyor");
     expect(bubbles[1]).toContain("Customer: STOP");
-    expect(bubbles[2]).toContain("[promo]");
-    expect(bubbles[2]).toContain("skipped: no_consent");
+    expect(bubbles[2]).toContain("waiting: pair_rate");
+    expect(bubbles[3]).toContain("[promo]");
+    expect(bubbles[3]).toContain("skipped: no_consent");
     expect(screen.getByText(/service window is closed/)).toBeTruthy();
     await userEvent.click(screen.getByRole("button", { name: "Erase contact" }));
     expect(screen.getByRole("dialog", { name: "Erase this contact for good?" })).toBeTruthy();

@@ -100,6 +100,15 @@ describe("RuleBuilder", () => {
     expect(onPreview).toHaveBeenCalledWith(rule);
   });
 
+  it("lists the sample of matching contacts the preview returns", async () => {
+    const sample = [{ id: "1", name: "Ayşe Yılmaz", phone: "+90532•••4567", country: "TR" }];
+    const onPreview = vi.fn().mockResolvedValue({ count: 1, sample });
+    render(<RuleBuilder value={{ field: "country", op: "eq", value: "TR" }} onChange={() => {}} onPreview={onPreview} previewDelayMs={0} />);
+    expect(await screen.findByText("1 contact matches")).toBeTruthy();
+    const table = screen.getByRole("table", { name: "Sample of the matching contacts" });
+    expect(table.querySelector("tbody")?.textContent).toBe("Ayşe Yılmaz+90532•••4567TR");
+  });
+
   it("shows a preview error without hiding the builder", async () => {
     const onPreview = vi.fn().mockRejectedValue(new Error("segmentPreview failed"));
     render(<RuleBuilder value={{ field: "orders_count", op: "gte", value: 1 }} onChange={() => {}} onPreview={onPreview} previewDelayMs={0} />);

@@ -1,7 +1,8 @@
 /**
  * A controlled editor for the segment rule language: nested all/any groups, NOT, and
  * conditions from FIELD_SPECS. Shows validateRule's errors where they occur and a live
- * count of matching contacts from `onPreview` (the page wires it to `segmentPreview`).
+ * count of matching contacts, with a sample of them, from `onPreview` (the page wires it to
+ * `segmentPreview`).
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatCount, useLocale, useT } from "../i18n";
@@ -27,11 +28,22 @@ import {
 import { validateRule, type RuleError } from "./validateRule";
 import "./RuleBuilder.css";
 
+/** A contact in the preview's sample (the phone comes masked from the API). */
+export interface SampleContact {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  country: string | null;
+}
+
+/** A count alone, or a count with the first matching contacts. */
+export type PreviewResult = number | { count: number; sample: SampleContact[] };
+
 export interface RuleBuilderProps {
   value: Rule;
   onChange: (rule: Rule) => void;
   /** Counts the contacts matching a valid rule (the backend's `segmentPreview`). */
-  onPreview?: (rule: Rule) => Promise<number>;
+  onPreview?: (rule: Rule) => Promise<PreviewResult>;
   /** Store currency shown next to money inputs, e.g. "TRY". */
   currency?: string;
   /** Debounce before asking for a count, in ms. */
@@ -388,9 +400,14 @@ function ListInput({ label, value, normalise, onChange, aria, hint }: { label: s
   );
 }
 
-type PreviewState = { kind: "idle" } | { kind: "invalid" } | { kind: "loading" } | { kind: "count"; count: number } | { kind: "error"; message: string };
+type PreviewState =
+  | { kind: "idle" }
+  | { kind: "invalid" }
+  | { kind: "loading" }
+  | { kind: "count"; count: number; sample: SampleContact[] }
+  | { kind: "error"; message: string };
 
-function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: boolean; onPreview?: (rule: Rule) => Promise<number>; delayMs: number }) {
+function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: boolean; onPreview?: (rule: Rule) => Promise<PreviewResult>; delayMs: number }) {
   const t = useT();
   const locale = useLocale();
   const [state, setState] = useState<PreviewState>({ kind: "idle" });
@@ -408,7 +425,9 @@ function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: 
     const timer = setTimeout(() => {
       setState({ kind: "loading" });
       onPreview(JSON.parse(ruleJson) as Rule).then(
-        (count) => request === latest.current && setState({ kind: "count", count }),
+        (result) =>
+          request === latest.current &&
+          setState(typeof result === "number" ? { kind: "count", count: result, sample: [] } : { kind: "count", count: result.count, sample: result.sample }),
         (err: unknown) => request === latest.current && setState({ kind: "error", message: err instanceof Error ? err.message : String(err) }),
       );
     }, delayMs);
@@ -428,7 +447,7 @@ function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: 
       text = t("rule.preview.loading");
       break;
     case "count":
-      text = t("rule.preview.count", { count: formatCount(locale, state.count) });
+      text = t(state.count === 1 ? "rule.preview.one" : "rule.preview.count", { count: formatCount(locale, state.count) });
       break;
     case "error":
       text = t("rule.preview.error", { message: state.message });
@@ -443,6 +462,32 @@ function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: 
       <button type="button" disabled={!valid} onClick={() => setNonce((n) => n + 1)}>
         {t("rule.preview.refresh")}
       </button>
+      {state.kind === "count" && state.sample.length > 0 && <SampleList sample={state.sample} />}
     </div>
+  );
+}
+
+function SampleList({ sample }: { sample: SampleContact[] }) {
+  const t = useT();
+  return (
+    <table className="ulak-rule-sample">
+      <caption>{t("rule.preview.sample")}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t("rule.preview.name")}</th>
+          <th scope="col">{t("rule.preview.phone")}</th>
+          <th scope="col">{t("rule.preview.country")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sample.map((c) => (
+          <tr key={c.id}>
+            <td>{c.name ?? "—"}</td>
+            <td>{c.phone ?? "—"}</td>
+            <td>{c.country ?? "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

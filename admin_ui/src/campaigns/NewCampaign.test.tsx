@@ -1,0 +1,247 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { renderWithApi } from "../test/render";
+import { CampaignProgressPanel } from "./CampaignProgress";
+import { NewCampaign } from "./NewCampaign";
+
+const OPTIONS = {
+  segments: [{ id: "5", name: "İzinli müşteriler", contactCount: 1234 }],
+  builtinSegments: [{ key: "all_consented", label: "Everyone with marketing consent", labelTr: "Pazarlama izni olan herkes" }],
+  templates: {
+    edges: [
+      {
+        node: {
+          id: "9",
+          name: "yeni_sezon",
+          language: "tr",
+          category: "MARKETING",
+          components: [{ type: "BODY", text: "Merhaba {{1}}, yeni sezon başladı!", example: { body_text: [["Ayşe"]] } }],
+        },
+      },
+    ],
+  },
+  storeSettings: { timezone: "Europe/Istanbul", quietHoursStart: "21:00", quietHoursEnd: "09:00", marketingCap24h: 1, marketingCap7d: 3 },
+  planUsage: { plan: "SILVER" },
+};
+
+const ESTIMATE = {
+  audience: 1234,
+  holdout: 0,
+  consented: 1200,
+  messages: 1200,
+  cost: "13.0800",
+  costCurrency: "USD",
+  byCountry: { TR: { audience: 1234, consented: 1200 } },
+  dailyTier: 250,
+  exceedsDailyTier: true,
+  daysNeeded: 5,
+  planLimit: null,
+  withinPlanLimit: true,
+};
+
+const CAMPAIGN = {
+  id: "77",
+  name: "Yeni sezon",
+  status: "DRAFT",
+  sendMode: "NOW",
+  scheduledAt: null,
+  localDate: null,
+  localTime: null,
+  holdoutPercent: 0,
+  recipients: 0,
+  estimatedCost: null,
+  estimatedMessages: null,
+  costCurrency: null,
+  testSentAt: null,
+  launchedAt: null,
+  startedAt: null,
+  completedAt: null,
+  cancelledAt: null,
+  createdAt: "2026-01-01T10:00:00+00:00",
+  variants: [],
+  counts: { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0 },
+};
+
+type Calls = Record<string, Record<string, unknown>[]>;
+
+function campaignsApi(calls: Calls, overrides: Record<string, (v: Record<string, unknown>) => unknown> = {}) {
+  return (query: string, variables: Record<string, unknown>) => {
+    const op = /(?:query|mutation) (\w+)/.exec(query)?.[1] ?? "";
+    (calls[op] ??= []).push(variables);
+    if (overrides[op]) return overrides[op]!(variables);
+    switch (op) {
+      case "UlakCampaignOptions":
+        return OPTIONS;
+      case "UlakSegmentPreview":
+        return { segmentPreview: { count: 1234, sample: [], errors: [] } };
+      case "UlakSaveCampaign":
+        return { saveCampaign: { campaign: CAMPAIGN, errors: [] } };
+      case "UlakEstimateCampaign":
+        return { estimateCampaign: { estimate: ESTIMATE, errors: [] } };
+      case "UlakSendCampaignTest":
+        return { sendCampaignTest: { campaign: { id: "77", testSentAt: "2026-01-01T10:01:00+00:00" }, errors: [] } };
+      case "UlakLaunchCampaign":
+        return { launchCampaign: { campaign: { ...CAMPAIGN, status: "RUNNING" }, errors: [] } };
+      default:
+        return new Error(`unexpected ${op}`);
+    }
+  };
+}
+
+async function walkToReview(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(await screen.findByLabelText("Campaign name"), "Yeni sezon");
+  expect(await screen.findByText("1,234 contacts in this audience now (before consent and caps).")).toBeTruthy();
+  await user.click(screen.getByRole("button", { name: "Next" }));
+  await user.selectOptions(screen.getByLabelText("Template (variant A)"), "9");
+  expect(screen.getByRole("figure", { name: "WhatsApp message preview" }).textContent).toContain("Merhaba Ayşe, yeni sezon başladı!");
+  await user.click(screen.getByRole("button", { name: "Next" }));
+  expect(screen.getByText(/Quiet hours 21:00–09:00 \(Europe\/Istanbul\)/)).toBeTruthy();
+  await user.click(screen.getByRole("button", { name: "Next" }));
+}
+
+describe("NewCampaign: the review step", () => {
+  it("saves and estimates on the way in, and launches only after a test and the tier is accepted", async () => {
+    // given a store with a saved segment and an approved template
+    const user = userEvent.setup();
+    const calls: Calls = {};
+    const onLaunched = vi.fn();
+    renderWithApi(<NewCampaign onLaunched={onLaunched} />, campaignsApi(calls));
+
+    // when the merchant walks to the review
+    await walkToReview(user);
+
+    // then the draft was saved as chosen and the review shows recipients, cost and the tier
+    expect(calls.UlakSaveCampaign![0]).toEqual({
+      id: null,
+      input: {
+        name: "Yeni sezon",
+        variants: [{ key: "A", templateName: "yeni_sezon", templateLanguage: "tr", share: null, bodyFields: ["first_name"], fallbacks: {} }],
+        builtinSegment: null,
+        segmentId: "5",
+        holdoutPercent: 0,
+        sendMode: "NOW",
+        sendAt: null,
+        localDate: null,
+        localTime: null,
+      },
+    });
+    expect(calls.UlakEstimateCampaign).toEqual([{ id: "77" }]);
+    expect((await screen.findByTestId("review-recipients")).textContent).toBe("Messages to send: 1,200. 1,200 of the 1,234 contacts in the audience have marketing consent.");
+    expect(screen.getByTestId("review-cost").textContent).toBe("$13.08 in Meta's charges");
+    expect(screen.getByTestId("review-tier").textContent).toContain("Your number may message 250 people a day, so sending takes 5 days.");
+    const launch = screen.getByRole("button", { name: "Launch campaign" }) as HTMLButtonElement;
+    expect(launch.disabled).toBe(true);
+
+    // when a test goes to a staff phone, launch still waits for the tier to be accepted
+    await user.type(screen.getByLabelText("Staff phone for the test"), "+90 555 000 00 01");
+    await user.click(screen.getByRole("button", { name: "Send test" }));
+    expect(await screen.findByText("Test queued for the staff phone. Check it, then launch.")).toBeTruthy();
+    expect(calls.UlakSendCampaignTest).toEqual([{ id: "77", phone: "+905550000001" }]);
+    expect(launch.disabled).toBe(true);
+    await user.click(screen.getByRole("checkbox", { name: "Send over 5 days" }));
+    expect(launch.disabled).toBe(false);
+
+    // then launching sends the acceptance and hands the running campaign to the page
+    await user.click(launch);
+    await waitFor(() => expect(onLaunched).toHaveBeenCalledTimes(1));
+    expect(calls.UlakLaunchCampaign).toEqual([{ id: "77", acceptDailyTier: true }]);
+    expect(onLaunched.mock.calls[0]![0]).toMatchObject({ id: "77", status: "RUNNING" });
+  });
+
+  it("stays on the schedule step and explains a refusal in Turkish", async () => {
+    // given a plan without scheduling: saveCampaign refuses
+    const user = userEvent.setup();
+    const calls: Calls = {};
+    const refusal = { field: null, code: "PLAN_LIMIT", message: "Upgrade to Silver.", messageTr: "Planınız zamanlanmış kampanyalar içermiyor. Gümüş plana geçin." };
+    renderWithApi(<NewCampaign onLaunched={vi.fn()} />, campaignsApi(calls, { UlakSaveCampaign: () => ({ saveCampaign: { campaign: null, errors: [refusal] } }) }), "tr");
+
+    // when the merchant walks to the review with a send time
+    await user.type(await screen.findByLabelText("Kampanya adı"), "Yeni sezon");
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    await user.selectOptions(screen.getByLabelText("Şablon (varyant A)"), "9");
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    await user.click(screen.getByRole("radio", { name: "Belirli bir zamanda (Gümüş)" }));
+    await user.type(screen.getByLabelText("Gönderim zamanı"), "2026-03-01T10:00");
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+
+    // then the refusal is shown, nothing is estimated and the step does not change
+    expect((await screen.findByText(refusal.messageTr)).closest("[role=alert]")).toBeTruthy();
+    expect(calls.UlakEstimateCampaign).toBeUndefined();
+    expect(within(screen.getByRole("list", { name: "Kampanya adımları" })).getByText("3. Zamanlama").getAttribute("aria-current")).toBe("step");
+    expect((calls.UlakSaveCampaign![0]!.input as { sendMode: string; sendAt: string }).sendMode).toBe("AT");
+  });
+});
+
+describe("CampaignProgressPanel", () => {
+  it("shows the outcomes and pauses, then resumes, a running campaign", async () => {
+    // given a running campaign
+    const user = userEvent.setup();
+    let status = "RUNNING";
+    const calls: Calls = {};
+    const progress = () => ({
+      campaign: { id: "77", name: "Yeni sezon", status, recipients: 3, counts: { queued: 1, sent: 1, delivered: 1, read: 0, failed: 0, skipped: 1 } },
+      campaignProgress: {
+        status,
+        recipients: 3,
+        holdout: 0,
+        queued: 3,
+        snapshotDone: true,
+        fanoutDone: true,
+        waitingForWinner: 0,
+        winnerVariant: null,
+        byStatus: { scheduled: 1, delivered: 1, suppressed: 1 },
+        byReason: { cap_24h: 1 },
+        byVariant: {},
+        batches: 1,
+      },
+    });
+    renderWithApi(
+      <CampaignProgressPanel id="77" />,
+      campaignsApi(calls, {
+        UlakCampaignProgress: progress,
+        UlakPauseCampaign: () => ((status = "PAUSED"), { pauseCampaign: { campaign: { id: "77", status }, errors: [] } }),
+        UlakResumeCampaign: () => ((status = "RUNNING"), { resumeCampaign: { campaign: { id: "77", status }, errors: [] } }),
+      }),
+    );
+
+    // then it shows the outcomes and why one was skipped
+    expect((await screen.findByTestId("campaign-outcomes")).textContent).toBe("Waiting1Sent1Delivered1Read0Failed0Skipped1");
+    expect(screen.getByRole("list", { name: "Why messages were not sent" }).textContent).toBe("cap_24h: 1");
+
+    // when paused, it says so and offers resume; when resumed, pause again
+    await user.click(screen.getByRole("button", { name: "Pause" }));
+    expect(await screen.findByRole("button", { name: "Resume" })).toBeTruthy();
+    expect(screen.getByTestId("campaign-status").textContent).toBe("Paused");
+    await user.click(screen.getByRole("button", { name: "Resume" }));
+    expect(await screen.findByRole("button", { name: "Pause" })).toBeTruthy();
+    expect(calls.UlakPauseCampaign).toEqual([{ id: "77" }]);
+    expect(calls.UlakResumeCampaign).toEqual([{ id: "77" }]);
+  });
+
+  it("asks before cancelling, and cancels only when confirmed", async () => {
+    const user = userEvent.setup();
+    const calls: Calls = {};
+    let status = "RUNNING";
+    const zero = { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0 };
+    renderWithApi(
+      <CampaignProgressPanel id="77" />,
+      campaignsApi(calls, {
+        UlakCampaignProgress: () => ({
+          campaign: { id: "77", name: "Yeni sezon", status, recipients: 1, counts: zero },
+          campaignProgress: { status, recipients: 1, holdout: 0, queued: 0, snapshotDone: true, fanoutDone: false, waitingForWinner: 0, winnerVariant: null, byStatus: {}, byReason: {}, byVariant: {}, batches: 0 },
+        }),
+        UlakCancelCampaign: () => ((status = "CANCELLED"), { cancelCampaign: { campaign: { id: "77", status }, errors: [] } }),
+      }),
+    );
+    await user.click(await screen.findByRole("button", { name: "Cancel campaign" }));
+    const dialog = screen.getByRole("dialog", { name: "Cancel Yeni sezon for good?" });
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(calls.UlakCancelCampaign).toBeUndefined();
+    await user.click(screen.getByRole("button", { name: "Cancel campaign" }));
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Cancel campaign" }));
+    await waitFor(() => expect(screen.getByTestId("campaign-status").textContent).toBe("Cancelled"));
+    expect(calls.UlakCancelCampaign).toEqual([{ id: "77" }]);
+    expect(screen.queryByRole("button", { name: "Cancel campaign" })).toBeNull();
+  });
+});

@@ -1,0 +1,459 @@
+/**
+ * The new-campaign wizard wired to the admin API: an audience (a saved or built-in segment,
+ * counted live), one approved template or up to four variants with their personal fields,
+ * when to send (now, at a time, or at each contact's local time) with the store's caps and
+ * quiet hours shown, then the review: the draft is saved (saveCampaign) and estimated
+ * (estimateCampaign) on the way in, a test goes to a staff phone (sendCampaignTest), and
+ * launchCampaign starts it.
+ */
+import { Box, Button, Text } from "@saleor/macaw-ui";
+import { useEffect, useMemo, useState } from "react";
+import { CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
+import { errorMessage, useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { AdminErrors, ErrorState, Field, Loading, type AdminError } from "../components/ui";
+import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
+import { useSegmentPreview, type AudienceChoice } from "../pages/SegmentsPage";
+import type { Connection, Payload, Plan } from "../pages/types";
+import { TemplatePreview } from "../templates/TemplatePreview";
+import { examplesAsValues, findComponent, type TemplateComponent, type WhatsAppTemplate } from "../templates/types";
+import { variableNumbers } from "../templates/variables";
+import { CampaignReview, reviewComplete } from "./CampaignReview";
+import { CampaignWizard, type WizardStep } from "./CampaignWizard";
+import { PERSONAL_FIELDS, type Campaign, type CampaignEstimate, type PersonalField, type SendMode, type TemplateOption } from "./types";
+
+const VARIANT_KEYS = ["A", "B", "C", "D"] as const;
+const MAX_HOLDOUT = 50;
+
+interface Options {
+  segments: { id: string; name: string; contactCount: number | null }[];
+  builtinSegments: { key: string; label: string; labelTr: string }[];
+  templates: Connection<{ id: string; name: string; language: string; category: string; components: unknown }>;
+  storeSettings: { timezone: string; quietHoursStart: string; quietHoursEnd: string; marketingCap24h: number; marketingCap7d: number };
+  planUsage: { plan: Plan };
+}
+
+interface VariantDraft {
+  templateId: string;
+  share: string;
+  /** One contact field per body variable, in {{1}}, {{2}}… order. */
+  bodyFields: PersonalField[];
+  /** What replaces an empty field, by field. */
+  fallbacks: Partial<Record<PersonalField, string>>;
+}
+
+const FIELD_LABELS: Record<PersonalField, MessageKey> = { first_name: "field.first_name", last_name: "field.last_name" };
+
+/** Meta's components as stored (any casing) → the structure the preview reads. */
+export function toTemplate(row: { name: string; language: string; category: string; components: unknown }): WhatsAppTemplate {
+  const list = Array.isArray(row.components) ? (row.components as Record<string, unknown>[]) : [];
+  const components = list.map((c) => {
+    const out: Record<string, unknown> = { ...c, type: String(c.type ?? "").toUpperCase() };
+    if (typeof c.format === "string") out.format = c.format.toUpperCase();
+    return out as unknown as TemplateComponent;
+  });
+  const category = ["MARKETING", "UTILITY", "AUTHENTICATION"].includes(row.category) ? (row.category as WhatsAppTemplate["category"]) : "MARKETING";
+  return { name: row.name, language: row.language, category, components };
+}
+
+function bodyVariables(template: WhatsAppTemplate): number[] {
+  return variableNumbers(findComponent(template, "BODY")?.component.text ?? "").sort((a, b) => a - b);
+}
+
+function emptyVariant(template?: TemplateOption): VariantDraft {
+  const count = template ? bodyVariables(template.template).length : 0;
+  return { templateId: template?.id ?? "", share: "", bodyFields: Array.from({ length: count }, () => "first_name"), fallbacks: {} };
+}
+
+function AudienceCount({ audience }: { audience: AudienceChoice | null }) {
+  const t = useT();
+  const locale = useLocale();
+  const preview = useSegmentPreview();
+  const [text, setText] = useState<string>("");
+  const key = JSON.stringify(audience);
+  useEffect(() => {
+    if (!audience) {
+      setText("");
+      return;
+    }
+    let live = true;
+    setText(t("rule.preview.loading"));
+    preview(audience).then(
+      ({ count }) => live && setText(t(count === 1 ? "campaigns.audienceOne" : "campaigns.audienceCount", { count: formatCount(locale, count) })),
+      (err: unknown) => live && setText(t("rule.preview.error", { message: errorMessage(err) })),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, preview, t, locale]);
+  return (
+    <Text as="p" size={3} aria-live="polite" data-testid="campaign-audience-count">
+      {text}
+    </Text>
+  );
+}
+
+function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campaign: Campaign) => void }) {
+  const t = useT();
+  const locale = useLocale();
+  const templates: TemplateOption[] = useMemo(
+    () => options.templates.edges.map(({ node }) => ({ id: node.id, name: node.name, language: node.language, category: node.category, template: toTemplate(node) })),
+    [options.templates],
+  );
+  const [name, setName] = useState("");
+  const [audienceKind, setAudienceKind] = useState<"segment" | "builtin">(options.segments.length > 0 ? "segment" : "builtin");
+  const [segmentId, setSegmentId] = useState(options.segments[0]?.id ?? "");
+  const [builtin, setBuiltin] = useState(options.builtinSegments[0]?.key ?? "");
+  const [variants, setVariants] = useState<VariantDraft[]>([emptyVariant()]);
+  const [sendMode, setSendMode] = useState<SendMode>("NOW");
+  const [sendAt, setSendAt] = useState("");
+  const [localDate, setLocalDate] = useState("");
+  const [localTime, setLocalTime] = useState("10:00");
+  const [holdout, setHoldout] = useState("0");
+  const [campaignId, setCampaignId] = useState<string | null>(null);
+  const [estimate, setEstimate] = useState<CampaignEstimate | null>(null);
+  const [testPhone, setTestPhone] = useState("");
+  const [testSent, setTestSent] = useState(false);
+  const [acceptTier, setAcceptTier] = useState(false);
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const save = useAdminMutation<{ saveCampaign: Payload & { campaign: Campaign | null } }>(SAVE_CAMPAIGN);
+  const estimator = useAdminMutation<{ estimateCampaign: Payload & { estimate: CampaignEstimate | null } }>(ESTIMATE_CAMPAIGN);
+  const tester = useAdminMutation<{ sendCampaignTest: Payload }>(SEND_CAMPAIGN_TEST);
+  const launcher = useAdminMutation<{ launchCampaign: Payload & { campaign: Campaign | null } }>(LAUNCH_CAMPAIGN);
+
+  const audience: AudienceChoice | null =
+    audienceKind === "segment" ? (segmentId ? { segmentId } : null) : builtin ? { builtin } : null;
+  const audienceLabel =
+    audienceKind === "segment"
+      ? (options.segments.find((s) => s.id === segmentId)?.name ?? "")
+      : (() => {
+          const b = options.builtinSegments.find((s) => s.key === builtin);
+          return b ? (locale === "tr" ? b.labelTr : b.label) : "";
+        })();
+  const templateOf = (v: VariantDraft) => templates.find((o) => o.id === v.templateId);
+  const setVariant = (i: number, patch: Partial<VariantDraft>) => setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
+  const scheduleComplete = sendMode === "NOW" || (sendMode === "AT" ? Boolean(sendAt) : Boolean(localDate && localTime));
+  const holdoutNumber = Number(holdout);
+  const holdoutValid = Number.isInteger(holdoutNumber) && holdoutNumber >= 0 && holdoutNumber <= MAX_HOLDOUT;
+
+  const canAdvance = (step: WizardStep) => {
+    if (step === "segment") return name.trim().length > 0 && audience !== null;
+    if (step === "template") return variants.every((v) => templateOf(v) && (variants.length === 1 || Number(v.share) > 0));
+    if (step === "schedule") return scheduleComplete && holdoutValid;
+    return true;
+  };
+
+  const input = () => ({
+    name: name.trim(),
+    variants: variants.map((v, i) => {
+      const option = templateOf(v)!;
+      const used = new Set(v.bodyFields);
+      const fallbacks = Object.fromEntries(Object.entries(v.fallbacks).filter(([f, text]) => used.has(f as PersonalField) && text?.trim()));
+      return {
+        key: VARIANT_KEYS[i],
+        templateName: option.name,
+        templateLanguage: option.language,
+        share: variants.length > 1 ? Number(v.share) : null,
+        bodyFields: v.bodyFields,
+        fallbacks,
+      };
+    }),
+    builtinSegment: audienceKind === "builtin" ? builtin : null,
+    segmentId: audienceKind === "segment" ? segmentId : null,
+    holdoutPercent: holdoutNumber,
+    sendMode,
+    sendAt: sendMode === "AT" ? new Date(sendAt).toISOString() : null,
+    localDate: sendMode === "LOCAL_TIME" ? localDate : null,
+    localTime: sendMode === "LOCAL_TIME" ? localTime : null,
+  });
+
+  /** Saving the draft resets the test send (the backend asks for a new one after a change). */
+  const saveAndEstimate = async (): Promise<boolean> => {
+    setErrors([]);
+    setEstimate(null);
+    setTestSent(false);
+    setAcceptTier(false);
+    const saved = (await save.run({ input: input(), id: campaignId }))?.saveCampaign;
+    if (!saved?.campaign) {
+      setErrors(saved?.errors ?? []);
+      return false;
+    }
+    setCampaignId(saved.campaign.id);
+    const estimated = (await estimator.run({ id: saved.campaign.id }))?.estimateCampaign;
+    if (!estimated?.estimate) {
+      setErrors(estimated?.errors ?? []);
+      return false;
+    }
+    setEstimate(estimated.estimate);
+    return true;
+  };
+
+  const sendTest = async () => {
+    if (!campaignId) return;
+    setTestSent(false);
+    const data = (await tester.run({ id: campaignId, phone: testPhone.replace(/[\s()-]/g, "") }))?.sendCampaignTest;
+    setErrors(data?.errors ?? []);
+    setTestSent(Boolean(data && data.errors.length === 0));
+  };
+
+  const launch = async () => {
+    if (!campaignId) return;
+    const data = (await launcher.run({ id: campaignId, acceptDailyTier: acceptTier }))?.launchCampaign;
+    setErrors(data?.errors ?? []);
+    if (data?.campaign && data.errors.length === 0) onLaunched(data.campaign);
+  };
+
+  const when =
+    sendMode === "NOW"
+      ? t("campaigns.sendNow")
+      : sendMode === "AT"
+        ? sendAt
+          ? formatDateTime(locale, new Date(sendAt).toISOString())
+          : "—"
+        : t("campaigns.localLine", { date: localDate, time: localTime });
+  const failure = [save.state, estimator.state, tester.state, launcher.state].find((s) => s.kind === "error");
+  const s = options.storeSettings;
+
+  const segmentStep = (
+    <Box display="flex" flexDirection="column" gap={3}>
+      <Field label={t("campaigns.name")} htmlFor="campaign-name">
+        <input id="campaign-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+      </Field>
+      <fieldset className="ulak-fieldset">
+        <legend>{t("campaigns.audience")}</legend>
+        <label className="ulak-check">
+          <input type="radio" name="campaign-audience" checked={audienceKind === "segment"} onChange={() => setAudienceKind("segment")} /> {t("campaigns.savedSegment")}
+        </label>
+        <label className="ulak-check">
+          <input type="radio" name="campaign-audience" checked={audienceKind === "builtin"} onChange={() => setAudienceKind("builtin")} /> {t("campaigns.builtinSegment")}
+        </label>
+      </fieldset>
+      {audienceKind === "segment" ? (
+        options.segments.length === 0 ? (
+          <Text size={3}>
+            {t("campaigns.noSegments")} <a href="#/segments">{t("campaigns.buildSegment")}</a>
+          </Text>
+        ) : (
+          <Field label={t("campaigns.segment")} htmlFor="campaign-segment">
+            <select id="campaign-segment" value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
+              {options.segments.map((sg) => (
+                <option key={sg.id} value={sg.id}>
+                  {sg.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )
+      ) : (
+        <Field label={t("campaigns.builtin")} htmlFor="campaign-builtin">
+          <select id="campaign-builtin" value={builtin} onChange={(e) => setBuiltin(e.target.value)}>
+            {options.builtinSegments.map((b) => (
+              <option key={b.key} value={b.key}>
+                {locale === "tr" ? b.labelTr : b.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <AudienceCount audience={audience} />
+    </Box>
+  );
+
+  const templateStep = (
+    <Box display="flex" flexDirection="column" gap={3}>
+      <Text as="p" size={3} color="default2">
+        {t("campaigns.templateStep")}
+      </Text>
+      {templates.length === 0 && (
+        <Text size={3}>
+          {t("campaigns.noTemplates")} <a href="#/templates">{t("page.templates")}</a>
+        </Text>
+      )}
+      {variants.map((v, i) => {
+        const key = VARIANT_KEYS[i]!;
+        const option = templateOf(v);
+        const numbers = option ? bodyVariables(option.template) : [];
+        const usedFields = [...new Set(v.bodyFields)];
+        return (
+          <fieldset key={key} className="ulak-fieldset">
+            <legend>{t("campaigns.variant", { variant: key })}</legend>
+            <div className="ulak-split">
+              <Box display="flex" flexDirection="column" gap={3}>
+                <Field label={t("campaigns.templateFor", { variant: key })} htmlFor={`variant-${key}-template`}>
+                  <select
+                    id={`variant-${key}-template`}
+                    value={v.templateId}
+                    onChange={(e) => {
+                      const chosen = templates.find((o) => o.id === e.target.value);
+                      setVariant(i, { ...emptyVariant(chosen), share: v.share });
+                    }}
+                  >
+                    <option value="">{t("campaigns.chooseTemplate")}</option>
+                    {templates.map((o) => (
+                      <option key={o.id} value={o.id}>
+                        {o.name} · {o.language} · {["MARKETING", "UTILITY", "AUTHENTICATION"].includes(o.category) ? t(`category.${o.category}` as MessageKey) : o.category}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                {numbers.map((n, j) => (
+                  <Field key={n} label={t("campaigns.fillVariable", { n, variant: key })} htmlFor={`variant-${key}-var-${n}`}>
+                    <select
+                      id={`variant-${key}-var-${n}`}
+                      value={v.bodyFields[j] ?? "first_name"}
+                      onChange={(e) => setVariant(i, { bodyFields: v.bodyFields.map((f, k) => (k === j ? (e.target.value as PersonalField) : f)) })}
+                    >
+                      {PERSONAL_FIELDS.map((f) => (
+                        <option key={f} value={f}>
+                          {t(FIELD_LABELS[f])}
+                        </option>
+                      ))}
+                    </select>
+                  </Field>
+                ))}
+                {usedFields.map((f) => (
+                  <Field key={f} label={t("campaigns.fallback", { field: t(FIELD_LABELS[f]), variant: key })} htmlFor={`variant-${key}-fallback-${f}`} hint={t("campaigns.fallbackHint")}>
+                    <input
+                      id={`variant-${key}-fallback-${f}`}
+                      value={v.fallbacks[f] ?? ""}
+                      aria-describedby={`variant-${key}-fallback-${f}-hint`}
+                      onChange={(e) => setVariant(i, { fallbacks: { ...v.fallbacks, [f]: e.target.value } })}
+                    />
+                  </Field>
+                ))}
+                {variants.length > 1 && (
+                  <Field label={t("campaigns.share", { variant: key })} htmlFor={`variant-${key}-share`}>
+                    <input id={`variant-${key}-share`} type="number" min={1} max={100} value={v.share} onChange={(e) => setVariant(i, { share: e.target.value })} />
+                  </Field>
+                )}
+                {variants.length > 1 && (
+                  <Box>
+                    <Button variant="secondary" onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}>
+                      {t("campaigns.removeVariant", { variant: key })}
+                    </Button>
+                  </Box>
+                )}
+              </Box>
+              {option && <TemplatePreview template={option.template} values={examplesAsValues(option.template)} />}
+            </div>
+          </fieldset>
+        );
+      })}
+      {variants.length < VARIANT_KEYS.length && (
+        <Box>
+          <Button variant="secondary" onClick={() => setVariants((vs) => [...vs, emptyVariant()])}>
+            {t("campaigns.addVariant")}
+          </Button>
+        </Box>
+      )}
+      {variants.length > 1 && (
+        <Text size={3} color="default2">
+          {t("campaigns.abHint")}
+        </Text>
+      )}
+    </Box>
+  );
+
+  const modes: { mode: SendMode; label: MessageKey }[] = [
+    { mode: "NOW", label: "campaigns.modeNow" },
+    { mode: "AT", label: "campaigns.modeAt" },
+    { mode: "LOCAL_TIME", label: "campaigns.modeLocal" },
+  ];
+  const scheduleStep = (
+    <Box display="flex" flexDirection="column" gap={3}>
+      <fieldset className="ulak-fieldset">
+        <legend>{t("campaigns.when")}</legend>
+        {modes.map(({ mode, label }) => (
+          <label key={mode} className="ulak-check">
+            <input type="radio" name="campaign-send-mode" checked={sendMode === mode} onChange={() => setSendMode(mode)} /> {t(label)}
+          </label>
+        ))}
+      </fieldset>
+      {sendMode === "AT" && (
+        <Field label={t("campaigns.sendAt")} htmlFor="campaign-send-at">
+          <input id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
+        </Field>
+      )}
+      {sendMode === "LOCAL_TIME" && (
+        <div className="ulak-grid">
+          <Field label={t("campaigns.localDate")} htmlFor="campaign-local-date">
+            <input id="campaign-local-date" type="date" value={localDate} onChange={(e) => setLocalDate(e.target.value)} />
+          </Field>
+          <Field label={t("campaigns.localTime")} htmlFor="campaign-local-time">
+            <input id="campaign-local-time" type="time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} />
+          </Field>
+        </div>
+      )}
+      <Field label={t("campaigns.holdout")} htmlFor="campaign-holdout" hint={t("campaigns.holdoutHint", { max: MAX_HOLDOUT })}>
+        <input
+          id="campaign-holdout"
+          type="number"
+          min={0}
+          max={MAX_HOLDOUT}
+          value={holdout}
+          aria-invalid={!holdoutValid || undefined}
+          aria-describedby="campaign-holdout-hint"
+          onChange={(e) => setHoldout(e.target.value)}
+        />
+      </Field>
+      <Box className="ulak-fieldset" as="section" aria-label={t("campaigns.rules")}>
+        <Text as="p" size={3} fontWeight="bold">
+          {t("campaigns.rules")}
+        </Text>
+        <Text as="p" size={3}>
+          {t("campaigns.quietLine", { start: s.quietHoursStart, end: s.quietHoursEnd, timezone: s.timezone })}
+        </Text>
+        <Text as="p" size={3}>
+          {t("campaigns.capsLine", { day: s.marketingCap24h, week: s.marketingCap7d })}
+        </Text>
+        <Text as="p" size={3}>
+          <a href="#/settings">{t("campaigns.changeRules")}</a>
+        </Text>
+      </Box>
+    </Box>
+  );
+
+  const reviewStep = (
+    <CampaignReview
+      summary={{
+        name: name.trim(),
+        audience: audienceLabel,
+        templates: variants.map((v, i) => `${variants.length > 1 ? `${VARIANT_KEYS[i]}: ` : ""}${templateOf(v)?.name ?? "—"}`),
+        when,
+      }}
+      estimate={estimate}
+      testPhone={testPhone}
+      onTestPhoneChange={(p) => {
+        setTestPhone(p);
+        setTestSent(false);
+      }}
+      onSendTest={sendTest}
+      sendingTest={tester.state.kind === "running"}
+      testSent={testSent}
+      acceptTier={acceptTier}
+      onAcceptTierChange={setAcceptTier}
+    />
+  );
+
+  return (
+    <Box display="flex" flexDirection="column" gap={3}>
+      <CampaignWizard
+        steps={{ segment: segmentStep, template: templateStep, schedule: scheduleStep, review: reviewStep }}
+        canAdvance={canAdvance}
+        onAdvance={(step) => (step === "schedule" ? saveAndEstimate() : true)}
+        onLaunch={launch}
+        launchDisabled={!reviewComplete(estimate, testSent, acceptTier)}
+        launching={launcher.state.kind === "running"}
+      />
+      <AdminErrors errors={errors} />
+      {failure && failure.kind === "error" && <ErrorState message={failure.message} />}
+    </Box>
+  );
+}
+
+export function NewCampaign({ onLaunched }: { onLaunched: (campaign: Campaign) => void }) {
+  const { state, reload } = useAdminQuery<Options>(CAMPAIGN_OPTIONS);
+  if (state.kind === "loading") return <Loading />;
+  if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
+  return <Wizard options={state.data} onLaunched={onLaunched} />;
+}
