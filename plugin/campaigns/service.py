@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from plugin import broker, clock
 from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_components
+from plugin.consent import service as consent
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import (
@@ -314,9 +315,10 @@ def send_test(
     campaign_id: int,
     phone_e164: str,
     variant: str | None = None,
+    staff_user_id: str | None = None,
 ) -> list[OutboundMessage]:
-    """Queue each variant (or one) to a staff number before launch: kind `test`, so the
-    delivery engine sends it without the marketing consent a staff phone does not have."""
+    """Queue each variant (or one) to a staff number before launch (kind `test`). Typing the
+    number in is the staff member's consent, recorded in the ledger with who did it."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
     _require_status(campaign, CampaignStatus.DRAFT)
     if not re.fullmatch(r"\+[1-9]\d{6,14}", phone_e164):
@@ -337,6 +339,15 @@ def send_test(
         session.add(contact)
         session.flush()
     assert contact.id is not None
+    try:
+        consent.grant_for_staff_test(
+            session, contact=contact, purpose=Purpose.MARKETING, staff_user_id=staff_user_id
+        )
+    except consent.OptedOutNumber as exc:
+        raise _invalid(
+            "This number's owner opted out; it cannot receive tests.",
+            "Bu numaranın sahibi izni geri aldı; test mesajı gönderilemez.",
+        ) from exc
     record_tags(
         session, store_id=store_id, contact_id=contact.id, tags=[STAFF_TAG], source="system"
     )

@@ -12,6 +12,8 @@ import uuid
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.consent import service as consent
+from plugin.consent.models import Purpose
 from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import contact_for_phone
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
@@ -101,6 +103,17 @@ def schedule_test_message(
             "This number was erased and must not be messaged.",
             "Bu numara silindi; mesaj gönderilemez.",
         )
+    try:
+        consent.grant_for_staff_test(
+            session, contact=contact, purpose=Purpose.TRANSACTIONAL, staff_user_id=staff_user_id
+        )
+    except consent.OptedOutNumber as exc:
+        raise _refuse(
+            "phone",
+            "NOT_ALLOWED",
+            "This number's owner opted out; it cannot receive tests.",
+            "Bu numaranın sahibi izni geri aldı; test mesajı gönderilemez.",
+        ) from exc
     now = clock.now()
     message = OutboundMessage(
         store_id=store_id,

@@ -293,6 +293,8 @@ def test_end_to_end_sandbox_to_opt_out(
     frame.get_by_role("button", name="Send test").click()
     expect(frame.get_by_text("Test queued for the staff phone.", exact=False)).to_be_visible()
     dashboard.screenshot("e2e-7-campaign-review", frame)
+    # the test reaches the staff phone (typing the number in is the staff member's consent)
+    wait_for(lambda: TEMPLATE in [m["template_name"] for m in _phone(app, STAFF)], timeout=30)
     launch.click()
 
     # then the live progress shows it sent, and the message is on the shopper's phone

@@ -381,3 +381,60 @@ def test_explain_lists_reasons(world, make_contacts, sandbox):
     send(world, cid, key="k1")
     rows = service.explain(world.session, store_id=world.store_id, contact_id=cid)
     assert [(r["status"], r["status_reason"]) for r in rows] == [("suppressed", "no_consent")]
+
+
+def test_a_staff_test_send_is_recorded_as_the_staffs_consent_and_reaches_the_phone(world, sandbox):
+    from plugin.consent.service import timeline
+    from plugin.delivery import manual
+
+    # given a staff member who typed their own number into the admin (and wrote to the shop,
+    # so a free text may go out)
+    staff_phone = "+905559876543"
+    row = manual.schedule_test_message(
+        world.session, store_id=world.store_id, phone=staff_phone, text="Deneme", staff_user_id="U1"
+    )
+    contact = world.session.get(Contact, row.contact_id)
+    contact.last_inbound_at = clock.now()
+    world.session.commit()
+    # when the engine runs
+    run_tick(wait=True)
+    drain_queue()
+    world.session.refresh(row)
+    # then the message went out and the ledger says who allowed it
+    assert row.status in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
+    assert [m["text"] for m in sandbox.messages(staff_phone)] == ["Deneme"]
+    [event] = timeline(world.session, store_id=world.store_id, contact_id=contact.id)
+    assert (event.action, event.source, event.purpose) == (
+        ConsentAction.GRANTED,
+        ConsentSource.ADMIN,
+        Purpose.TRANSACTIONAL,
+    )
+    assert event.evidence == {"staff_user_id": "U1", "via": "test_send"}
+    assert event.text and "test" in event.text
+
+
+def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts, sandbox):
+    from plugin.delivery import manual
+    from plugin.errors import InvalidInput
+
+    # given a customer who said STOP to everything
+    [cid] = make_contacts(consents=())
+    world.session.add(
+        ConsentEvent(
+            store_id=world.store_id,
+            contact_id=cid,
+            purpose=Purpose.TRANSACTIONAL,
+            action=ConsentAction.REVOKED,
+            source=ConsentSource.WHATSAPP_KEYWORD,
+        )
+    )
+    world.session.commit()
+    # when staff try to "test" on her number
+    with pytest.raises(InvalidInput) as info:
+        manual.schedule_test_message(
+            world.session, store_id=world.store_id, phone=phone(1), text="Deneme"
+        )
+    # then it is refused and nothing is queued
+    assert [e.code for e in info.value.errors] == ["NOT_ALLOWED"]
+    world.session.rollback()
+    assert world.session.exec(sa.select(OutboundMessage)).all() == []

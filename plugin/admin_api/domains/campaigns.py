@@ -383,7 +383,11 @@ class Mutation:
             info,
             id,
             lambda session, **kw: service.send_test(
-                session, phone_e164=phone, variant=variant, **kw
+                session,
+                phone_e164=phone,
+                variant=variant,
+                staff_user_id=info.context.claims.get("user_id"),
+                **kw,
             ),
         )
 
