@@ -108,9 +108,7 @@ def test_install_reply_stop_end_to_end(live_app: str, fake_saleor: FakeSaleor, d
     wamid = asyncio.run(send())
     # then the sandbox phone shows it
     shown = httpx.get(f"{live_app}/sandbox/api/messages", params={"to": CUSTOMER}).json()
-    assert [(m["wamid"], m["type"], m["text"]) for m in shown] == [
-        (wamid, "text", "Merhaba")
-    ]
+    assert [(m["wamid"], m["type"], m["text"]) for m in shown] == [(wamid, "text", "Merhaba")]
     assert httpx.get(f"{live_app}/sandbox/phone").status_code == 200
 
     # when the customer answers STOP on the sandbox phone
