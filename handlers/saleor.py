@@ -1,11 +1,13 @@
 """Saleor's edge: the manifest, the install call and one route per webhook in the registry.
 
 A webhook route verifies, resolves the store, parses, records (deduplicated), commits,
-enqueues and answers. No business rules here.
+enqueues and answers; recording, committing and enqueueing go through the inbox's group-commit
+writer (`plugin.inbox.writer`). No business rules here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -19,11 +21,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from handlers.http import documented_body, error_response, read_body
-from plugin import broker
+from plugin import clock
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
-from plugin.inbox import service as inbox_service
+from plugin.inbox import writer as inbox_writer
 from plugin.inbox.models import InboxSource, InboxStatus
+from plugin.inbox.service import Delivery
 from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
 from plugin.saleor import service as saleor_service
 from plugin.saleor.jwks import verify_webhook_signature
@@ -84,40 +87,44 @@ async def register(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
-def _accept(definition: WebhookDefinition, headers: dict[str, str], body: bytes) -> JSONResponse:
+def _verify(definition: WebhookDefinition, headers: dict[str, str], body: bytes) -> Delivery:
+    """Signature, store and envelope: what must hold before anything is recorded."""
     settings = get_settings()
     api_url = parse_api_url(headers.get("saleor-api-url"))
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:  # used on a cache miss only
         store = saleor_service.store_ref(session, api_url)
         resolver = saleor_service.key_resolver(store, settings)
         verify_webhook_signature(resolver, headers.get("saleor-signature"), body)
         if resolver.refetched is not None:
             saleor_service.remember_refetched_keys(session, store.id, resolver.refetched)
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise InvalidPayload("body is not JSON") from exc
-        if not isinstance(data, dict):
-            raise InvalidPayload("body is not a JSON object")
-        status, error = InboxStatus.PENDING, None
-        try:
-            envelope = parse_envelope(data)
-        except ValidationError as exc:
-            status, error = InboxStatus.INVALID, str(exc)[:2000]
-        else:
-            if envelope.recipient is not None and envelope.recipient.id != store.saleor_app_id:
-                raise AuthenticationError("delivery is for another app", code="WRONG_RECIPIENT")
-        event_id = inbox_service.record(
-            session=session,
-            store_id=store.id,
-            source=InboxSource.SALEOR,
-            event=definition.stem,
-            body=body,
-            status=status,
-            error=error,
-        )
-        session.commit()
-    if status is InboxStatus.INVALID:
+            session.commit()
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InvalidPayload("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidPayload("body is not a JSON object")
+    status, error = InboxStatus.PENDING, None
+    try:
+        envelope = parse_envelope(data)
+    except ValidationError as exc:
+        status, error = InboxStatus.INVALID, str(exc)[:2000]
+    else:
+        if envelope.recipient is not None and envelope.recipient.id != store.saleor_app_id:
+            raise AuthenticationError("delivery is for another app", code="WRONG_RECIPIENT")
+    return Delivery(
+        store_id=store.id,
+        source=InboxSource.SALEOR,
+        event=definition.stem,
+        body=body,
+        status=status,
+        error=error,
+        received_at=clock.now(),
+    )
+
+
+def _answer(delivery: Delivery, event_id: int | None) -> JSONResponse:
+    if delivery.status is InboxStatus.INVALID:
         return JSONResponse(
             {
                 "success": False,
@@ -127,10 +134,6 @@ def _accept(definition: WebhookDefinition, headers: dict[str, str], body: bytes)
         )
     if event_id is None:
         return JSONResponse({"success": True, "duplicate": True})
-    try:
-        broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
-    except Exception:  # noqa: BLE001 - the row is committed; the scheduler tick re-enqueues it
-        pass
     return JSONResponse({"success": True, "id": event_id})
 
 
@@ -139,7 +142,10 @@ def _make_endpoint(definition: WebhookDefinition) -> Any:
         started = time.perf_counter()
         try:
             body = await read_body(request, get_settings().max_webhook_body_bytes)
-            response = await run_in_threadpool(_accept, definition, dict(request.headers), body)
+            delivery = await run_in_threadpool(_verify, definition, dict(request.headers), body)
+            # recorded (deduplicated), committed and enqueued by the group-commit writer
+            event_id = await asyncio.wrap_future(inbox_writer.submit(delivery))
+            response = _answer(delivery, event_id)
         except UlakError as exc:
             response = error_response(exc)
         except (OperationalError, PoolTimeout):

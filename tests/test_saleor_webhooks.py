@@ -101,6 +101,28 @@ def test_the_same_delivery_twice_is_one_inbox_row(client, installed_store, sessi
     assert len(_inbox(session)) == 1
 
 
+def test_a_burst_of_redeliveries_committed_together_is_one_inbox_row(installed_store, session):
+    """Concurrent requests share one group commit: a body repeated inside that batch, or
+    already recorded, is still one row, and each request learns whether it was the new one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from plugin.inbox import writer
+    from plugin.inbox.models import InboxSource
+    from plugin.inbox.service import Delivery
+
+    store = session.exec(select(Store)).one()
+    bodies = [saleor_body(name) for name in ("CHECKOUT_UPDATED", "ORDER_CREATED")]
+    deliveries = [
+        Delivery(store_id=store.id, source=InboxSource.SALEOR, event="x", body=bodies[i % 2])
+        for i in range(40)
+    ]
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda d: writer.submit(d).result(timeout=30), deliveries))
+    new = [i for i in ids if i is not None]
+    assert len(new) == 2  # one id per distinct body, every other request a duplicate
+    assert sorted(r.id for r in _inbox(session)) == sorted(new)
+
+
 def test_malformed_json_with_a_valid_signature_is_a_400(
     client, installed_store, session, saleor_key
 ):

@@ -6,7 +6,8 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +41,19 @@ def dedupe_key(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One webhook delivery to record."""
+
+    store_id: int
+    source: InboxSource
+    event: str
+    body: bytes
+    status: InboxStatus = InboxStatus.PENDING
+    error: str | None = None
+    received_at: datetime | None = None
+
+
 def record(
     *,
     session: Session,
@@ -51,27 +65,44 @@ def record(
     error: str | None = None,
 ) -> int | None:
     """Insert the delivery unless the same one is already there; returns the new id or None."""
-    values = {
-        "store_id": store_id,
-        "source": source.value,
-        "event": event,
-        "dedupe_key": dedupe_key(body),
-        "payload": body.decode("utf-8"),
-        "status": status.value,
-        "attempts": 0,
-        "error": error,
-        "received_at": clock.now(),
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(InboxEvent.__table__)  # type: ignore[attr-defined]
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["store_id", "source", "dedupe_key"])
-        .returning(InboxEvent.__table__.c.id)  # type: ignore[attr-defined]
+    delivery = Delivery(store_id, source, event, body, status, error)
+    return record_many(session, [delivery])[0]
+
+
+def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) -> list[int | None]:
+    """Insert deliveries in one statement, skipping any already recorded (or repeated within
+    the list): the new id for each, None for a duplicate. The caller commits."""
+    now = clock.now()
+    rows = [
+        {
+            "store_id": d.store_id,
+            "source": d.source.value,
+            "event": d.event,
+            "dedupe_key": dedupe_key(d.body),
+            "payload": d.body.decode("utf-8"),
+            "status": d.status.value,
+            "attempts": 0,
+            "error": d.error,
+            "received_at": d.received_at or now,
+        }
+        for d in deliveries
+    ]
+    dialect = (
+        session.get_bind().dialect.name if isinstance(session, Session) else (session.dialect.name)
     )
-    row = session.execute(stmt).first()
-    return int(row[0]) if row else None
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = InboxEvent.__table__  # type: ignore[attr-defined]
+    stmt = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["store_id", "source", "dedupe_key"])
+        .returning(table.c.id, table.c.store_id, table.c.source, table.c.dedupe_key)
+    )
+    new = {(r.store_id, r.source, r.dedupe_key): int(r.id) for r in session.execute(stmt)}
+    ids: list[int | None] = []
+    for row in rows:  # a key repeated in the list: the first one has the id
+        ids.append(new.pop((row["store_id"], row["source"], row["dedupe_key"]), None))
+    return ids
 
 
 def dispatch_saleor(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
