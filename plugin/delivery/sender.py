@@ -27,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 from plugin import clock
 from plugin.db import session_scope
 from plugin.delivery import policy, service
-from plugin.delivery.pace import Pacer, get_pacer
+from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
@@ -180,7 +180,12 @@ async def send_all(
         rate = group[0].account.rate  # type: ignore[union-attr]
         index = 0
         while index < len(group):
-            granted, wait = pacer.take(number, len(group) - index, rate)
+            try:
+                granted, wait = pacer.take(number, len(group) - index, rate)
+            except PacerUnavailable as exc:  # Redis is away: the rest of the group never left
+                log.warning("pacer_unavailable", unsent=len(group) - index, error=repr(exc))
+                outcomes.extend(_never_sent(d, exc) for d in group[index:])
+                break
             for decision in group[index : index + granted]:
                 await gate.acquire()
                 tasks.append(asyncio.create_task(one(decision)))
@@ -189,6 +194,13 @@ async def send_all(
                 await asyncio.sleep(max(wait, 0.001))
     await asyncio.gather(*tasks)
     return outcomes
+
+
+def _never_sent(decision: Decision, exc: PacerUnavailable) -> SendOutcome:
+    """A claimed row whose call was never made: retried like a refused connection."""
+    details = f"pacer unavailable: {type(exc).__name__}"
+    error = ErrorClass(Disposition.NEVER_REACHED, retryable=True, details=details)
+    return SendOutcome(decision, error=error)
 
 
 async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) -> SendOutcome:
@@ -206,7 +218,10 @@ async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) ->
         )
     except WhatsAppError as exc:
         if exc.error_class.code == 130429:
-            pacer.penalize(account.phone_number_id, 1.0, account.rate)
+            try:
+                pacer.penalize(account.phone_number_id, 1.0, account.rate)
+            except PacerUnavailable as penalty_error:  # Meta's answer must still be recorded
+                log.warning("pacer_unavailable", error=repr(penalty_error))
         return SendOutcome(decision, error=exc.error_class, error_message=exc.message)
     except Exception as exc:  # unknown failure mid-call: it may have been sent
         log.exception("send_failed_unexpectedly", message_id=decision.row.id)
