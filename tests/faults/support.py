@@ -47,6 +47,7 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self._open: set[asyncio.Transport] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def __enter__(self) -> TcpProxy:
         self._thread.start()
@@ -89,6 +90,9 @@ class TcpProxy:
             self._server.close()
         for transport in list(self._open):
             transport.abort()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _cut(self) -> None:
         self.cut_active = True
@@ -98,6 +102,10 @@ class TcpProxy:
         self._open.clear()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         client = writer.transport
         if self.cut_active:
             self.refused += 1
@@ -117,6 +125,8 @@ class TcpProxy:
         self._open.update((client, upstream))  # type: ignore[arg-type]
         try:
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        except asyncio.CancelledError:
+            pass  # the proxy is closing
         finally:
             self._open.discard(client)  # type: ignore[arg-type]
             self._open.discard(upstream)  # type: ignore[arg-type]
@@ -269,6 +279,56 @@ def sandbox_process(logs: Path, *, pnid: str, waba: str, token: str) -> tuple[Ul
         process.stop()
         raise
     return process, url
+
+
+class SandboxApi:
+    """The sandbox process driven over HTTP, as a person or a script would."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=30)
+
+    @property
+    def graph_url(self) -> str:
+        return f"{self.url}/sandbox/graph"
+
+    def create_template(
+        self, *, waba: str, token: str, name: str, category: str, body: str
+    ) -> None:
+        """Submit a template through the Graph API (review is immediate: approved)."""
+        response = self.http.post(
+            f"/sandbox/graph/v23.0/{waba}/message_templates",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "name": name,
+                "language": "tr",
+                "category": category.upper(),
+                "components": [{"type": "BODY", "text": body}],
+            },
+        )
+        assert response.status_code == 200 and response.json()["status"] == "APPROVED", (
+            response.text
+        )
+
+    def set_faults(self, **faults: Any) -> None:
+        self.http.post("/sandbox/api/faults", json=faults).raise_for_status()
+
+    def recipients(self) -> set[str]:
+        """Every number the sandbox accepted a message for."""
+        chats = self.http.get("/sandbox/api/chats").json()["chats"]
+        return {c["to"] for c in chats}
+
+    def messages(self, to: str) -> list[dict[str, Any]]:
+        return list(self.http.get("/sandbox/api/messages", params={"to": to}).json())
+
+    def counts(self, phones: Iterable[str]) -> Counter[str]:
+        """Messages each number received (numbers that received none are absent)."""
+        out: Counter[str] = Counter()
+        for number in phones:
+            n = len(self.messages(number))
+            if n:
+                out[number] = n
+        return out
 
 
 # ------------------------------------------------------------------------------ senders

@@ -61,7 +61,7 @@ def make_world(session: Session, *, throughput_mps: int = 1000, name: str = "fau
         throughput_mps=throughput_mps,
     )
     session.add(account)
-    for template_name, (category, _body) in TEMPLATES.items():
+    for template_name, (category, body) in TEMPLATES.items():
         session.add(
             MessageTemplate(
                 store_id=store.id,
@@ -69,6 +69,7 @@ def make_world(session: Session, *, throughput_mps: int = 1000, name: str = "fau
                 language="tr",
                 category=category,
                 status=TemplateStatus.APPROVED,
+                components=[{"type": "BODY", "text": body}],
             )
         )
     session.commit()
