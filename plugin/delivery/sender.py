@@ -164,10 +164,11 @@ async def send_all(
     each number's bucket before its sends start."""
     gate = asyncio.Semaphore(concurrency)
     outcomes: list[SendOutcome] = []
+    throttled: set[str] = set()  # numbers Meta answered 130429 for in this call
 
     async def one(decision: Decision) -> None:
         try:
-            outcomes.append(await _send_one(sender, pacer, decision))
+            outcomes.append(await _send_one(sender, pacer, decision, throttled))
         finally:
             gate.release()
 
@@ -203,7 +204,9 @@ def _never_sent(decision: Decision, exc: PacerUnavailable) -> SendOutcome:
     return SendOutcome(decision, error=error)
 
 
-async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) -> SendOutcome:
+async def _send_one(
+    sender: WhatsAppSender, pacer: Pacer, decision: Decision, throttled: set[str]
+) -> SendOutcome:
     account = decision.account
     assert account is not None
     try:
@@ -217,7 +220,9 @@ async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) ->
             payload, credentials=account.credentials, marketing=decision.row.marketing
         )
     except WhatsAppError as exc:
-        if exc.error_class.code == 130429:
+        if exc.error_class.code == 130429 and account.phone_number_id not in throttled:
+            # one second of silence per throttled burst, not per message of the burst
+            throttled.add(account.phone_number_id)
             try:
                 pacer.penalize(account.phone_number_id, 1.0, account.rate)
             except PacerUnavailable as penalty_error:  # Meta's answer must still be recorded

@@ -297,3 +297,31 @@ def test_meta_throttling_is_recorded_even_when_the_pacer_cannot_be_slowed(
     # then Meta's answer is recorded: the row waits for a retry
     world.session.refresh(row)
     assert (row.status, row.status_reason, row.error_code) == ("scheduled", "retry_soon", 130429)
+
+
+class _CountingPacer(_PacerAway):
+    """Grants every token and counts how often Meta's 130429 drains the bucket."""
+
+    def __init__(self) -> None:
+        super().__init__(takes=True)
+        self.penalties = 0
+
+    def penalize(self, number, seconds, rate):
+        self.penalties += 1
+
+
+def test_a_throttled_burst_drains_one_second_of_tokens_not_one_per_message(
+    world, make_contacts, sandbox
+):
+    # given Meta answering 130429 to every send, and five order updates sent at once
+    contact_ids = make_contacts(5, consents=("transactional",))
+    sandbox.sandbox.set_faults({"throughput_per_second": 0})
+    rows = [enqueue(world, cid, key=f"o{cid}", marketing=False) for cid in contact_ids]
+    pacer = _CountingPacer()
+    # when they are sent
+    sender.send_batch(message_ids=[r.id for r in rows], pacer=pacer)
+    # then all wait for a retry, and the number paused once (not five seconds)
+    for row in rows:
+        world.session.refresh(row)
+        assert (row.status, row.status_reason) == ("scheduled", "retry_soon")
+    assert pacer.penalties == 1
