@@ -39,7 +39,7 @@ from tests.faults.support import (
 )
 from tests.support import PAYLOADS, FakeSaleor, SigningKey, wait_for
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CUSTOMERS = 120  # each arrives as CUSTOMER_CREATED and as one ORDER_CREATED: 240 deliveries
 OUTAGE_SECONDS = 3.0

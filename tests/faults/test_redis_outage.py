@@ -41,7 +41,12 @@ from tests.faults.support import (
 from tests.faults.world import PNID, TEMPLATES, TOKEN, WABA, make_contacts, make_world, phone
 from tests.support import wait_for
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.redis, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.timeout(300),
+]
 
 RECIPIENTS = 300
 STAFF = "+905550000001"  # the campaign's test send goes here

@@ -40,7 +40,7 @@ from tests.faults.support import LossReport, SandboxApi, base_env, sandbox_proce
 from tests.faults.world import PNID, TEMPLATES, TOKEN, WABA, make_contacts, make_world, phone
 from tests.support import wait_for
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
 
 PER_BATCH = 5  # transactional and marketing messages each, per batch
 STEP = 2.0  # seconds of app clock per step

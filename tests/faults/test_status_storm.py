@@ -39,7 +39,7 @@ from tests.faults.support import Delivery, LossReport, attempt_counts, base_env,
 from tests.faults.world import PNID, WABA, make_contacts, make_world, phone
 from tests.support import WHATSAPP_SAMPLES, wait_for
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
 
 APP_SECRET = "fault-test-meta-app-secret"
 MESSAGES = 2000
