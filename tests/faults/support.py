@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from tests.delivery.conftest import ORDER_TEMPLATE, PNID, PROMO_TEMPLATE, TOKEN, WABA
 from tests.support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,10 +60,6 @@ class TcpProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 
-    @property
-    def url_port(self) -> int:
-        return self.port
-
     def cut(self) -> None:
         """Reset every connection and refuse new ones (the server "goes down")."""
         self._call(self._cut())
@@ -70,12 +67,6 @@ class TcpProxy:
     def restore(self) -> None:
         """Accept and forward connections again (the server "is back")."""
         self.cut_active = False
-
-    def outage(self, seconds: float) -> None:
-        """Cut, stay down for `seconds`, come back."""
-        self.cut()
-        time.sleep(seconds)
-        self.restore()
 
     def _call(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
@@ -218,67 +209,58 @@ def base_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve(env: Mapping[str, str], logs: Path, *, name: str = "serve") -> tuple[UlakProcess, str]:
+def _answering(process: UlakProcess, probe: str) -> None:
+    """Wait until `probe` answers 200 (the process is up); stop the process if it never does."""
+
+    def up() -> bool:
+        process.check()
+        try:
+            return httpx.get(probe, timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(up, timeout=60)
+    except BaseException:
+        process.stop()
+        raise
+
+
+def serve(env: Mapping[str, str], logs: Path) -> tuple[UlakProcess, str]:
     """`ulak serve` on a free port; returns the process and its base URL once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = UlakProcess(
-        name, ["serve", "--port", str(port)], {**env, "APP_URL": url, "PORT": str(port)}, logs
+        "serve", ["serve", "--port", str(port)], {**env, "APP_URL": url, "PORT": str(port)}, logs
     ).start()
-
-    def up() -> bool:
-        process.check()
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_for(up, timeout=60)
-    except BaseException:
-        process.stop()
-        raise
+    _answering(process, f"{url}/healthz")
     return process, url
 
 
-def sandbox_process(logs: Path, *, pnid: str, waba: str, token: str) -> tuple[UlakProcess, str]:
-    """`ulak sandbox` as its own process, serving one number, sending no status webhooks."""
+# The templates of tests/delivery's store (connect_store), as the sandbox process must know them.
+TEMPLATES = {
+    "order_update": ("UTILITY", ORDER_TEMPLATE),
+    "cart_promo": ("MARKETING", PROMO_TEMPLATE),
+}
+
+
+def sandbox_process(logs: Path) -> tuple[UlakProcess, SandboxApi]:
+    """`ulak sandbox` as its own process, serving the store's number (PNID) and templates,
+    sending no status webhooks."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = UlakProcess(
-        "sandbox",
-        [
-            "sandbox",
-            "--port",
-            str(port),
-            "--webhook-url",
-            "none",
-            "--phone-number-id",
-            pnid,
-            "--waba-id",
-            waba,
-            "--access-token",
-            token,
-            "--review-delay",
-            "0",
-        ],
-        {"ULAK_ENV": "test", "LOG_LEVEL": "WARNING"},
-        logs,
-    ).start()
-
-    def up() -> bool:
-        process.check()
-        try:
-            return httpx.get(f"{url}/sandbox/api/numbers", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
+    args = ["sandbox", "--port", str(port), "--webhook-url", "none", "--review-delay", "0"]
+    args += ["--phone-number-id", PNID, "--waba-id", WABA, "--access-token", TOKEN]
+    env = {"ULAK_ENV": "test", "LOG_LEVEL": "WARNING"}
+    process = UlakProcess("sandbox", args, env, logs).start()
+    _answering(process, f"{url}/sandbox/api/numbers")
+    sandbox = SandboxApi(url)
     try:
-        wait_for(up, timeout=60)
+        sandbox.create_templates()
     except BaseException:
         process.stop()
         raise
-    return process, url
+    return process, sandbox
 
 
 class SandboxApi:
@@ -292,23 +274,22 @@ class SandboxApi:
     def graph_url(self) -> str:
         return f"{self.url}/sandbox/graph"
 
-    def create_template(
-        self, *, waba: str, token: str, name: str, category: str, body: str
-    ) -> None:
-        """Submit a template through the Graph API (review is immediate: approved)."""
-        response = self.http.post(
-            f"/sandbox/graph/v23.0/{waba}/message_templates",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "name": name,
-                "language": "tr",
-                "category": category.upper(),
-                "components": [{"type": "BODY", "text": body}],
-            },
-        )
-        assert response.status_code == 200 and response.json()["status"] == "APPROVED", (
-            response.text
-        )
+    def create_templates(self) -> None:
+        """Submit the store's templates through the Graph API, as the merchant's WABA holds
+        them (review is immediate: approved)."""
+        for name, (category, components) in TEMPLATES.items():
+            response = self.http.post(
+                f"/sandbox/graph/v23.0/{WABA}/message_templates",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                json={
+                    "name": name,
+                    "language": "tr",
+                    "category": category,
+                    "components": components,
+                },
+            )
+            assert response.status_code == 200, response.text
+            assert response.json()["status"] == "APPROVED", response.text
 
     def set_faults(self, **faults: Any) -> None:
         self.http.post("/sandbox/api/faults", json=faults).raise_for_status()

@@ -27,10 +27,10 @@ from plugin.delivery.models import MessageKind, OutboundMessage
 from plugin.segments.service import Audience
 from plugin.settings import Settings, set_settings
 from tests.conftest import make_settings
+from tests.delivery.conftest import add_contacts, connect_store, phone
 from tests.faults.conftest import REDIS_URL
 from tests.faults.support import (
     LossReport,
-    SandboxApi,
     TcpProxy,
     UlakProcess,
     base_env,
@@ -38,7 +38,6 @@ from tests.faults.support import (
     sandbox_process,
     via,
 )
-from tests.faults.world import PNID, TEMPLATES, TOKEN, WABA, make_contacts, make_world, phone
 from tests.support import wait_for
 
 pytestmark = [
@@ -90,16 +89,13 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
     db_url: str, db: Session, redis_mode: Settings, logs: Path
 ) -> None:
     namespace = redis_mode.redis_namespace
-    sandbox_proc, sandbox_url = sandbox_process(logs, pnid=PNID, waba=WABA, token=TOKEN)
-    sandbox = SandboxApi(sandbox_url)
+    sandbox_proc, sandbox = sandbox_process(logs)
     worker: UlakProcess | None = None
     try:
-        for name, (category, body) in TEMPLATES.items():
-            sandbox.create_template(waba=WABA, token=TOKEN, name=name, category=category, body=body)
-        # given a store whose number sends 100 messages a second, 300 opted-in customers,
+        # given a store whose number sends 60 messages a second, 300 opted-in customers,
         # and a real `ulak worker` whose Redis goes through the proxy
-        world = make_world(db, throughput_mps=100)
-        make_contacts(db, world, RECIPIENTS, consents=("marketing",))
+        store_id, _account_id = connect_store(db, throughput_mps=60)
+        add_contacts(db, store_id, RECIPIENTS, consents=("marketing",), first_name="Ayşe")
         with TcpProxy(6379) as proxy:
             env = base_env(
                 db_url,
@@ -111,7 +107,7 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
             # when the merchant launches a campaign to all of them
             campaign = campaigns.configure_campaign(
                 db,
-                store_id=world.store_id,
+                store_id=store_id,
                 name="Kış indirimi",
                 audience=Audience(rule={"field": "orders_count", "op": "gte", "value": 0}),
                 variants=[
@@ -122,11 +118,9 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
                     }
                 ],
             )
-            campaigns.send_test(
-                db, store_id=world.store_id, campaign_id=campaign.id, phone_e164=STAFF
-            )
+            campaigns.send_test(db, store_id=store_id, campaign_id=campaign.id, phone_e164=STAFF)
             db.commit()
-            campaigns.launch_campaign(db, store_id=world.store_id, campaign_id=campaign.id)
+            campaigns.launch_campaign(db, store_id=store_id, campaign_id=campaign.id)
             db.commit()
             # and Redis restarts (empty) once the first messages are out
             wait_for(lambda: (worker.check(), len(sandbox.recipients()) >= 60)[1], timeout=60)
@@ -138,7 +132,7 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
 
             def finished() -> bool:
                 worker.check()
-                return not any(status in UNFINISHED for status, _ in _rows(db, world.store_id))
+                return not any(status in UNFINISHED for status, _ in _rows(db, store_id))
 
             poll(finished, timeout=100)
         phones = [phone(i) for i in range(1, RECIPIENTS + 1)]
@@ -150,7 +144,7 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
             worker.stop()
         sandbox_proc.stop()
     # then every recipient has exactly one message, and every row ended final
-    rows = Counter(_rows(db, world.store_id))
+    rows = Counter(_rows(db, store_id))
     report = LossReport.compare(
         "Redis restarted mid-campaign",
         phones,

@@ -36,8 +36,14 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.delivery import service
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
-from tests.faults.support import LossReport, SandboxApi, base_env, sandbox_process, serve
-from tests.faults.world import PNID, TEMPLATES, TOKEN, WABA, make_contacts, make_world, phone
+from tests.delivery.conftest import (
+    add_contacts,
+    connect_store,
+    order_parameters,
+    phone,
+    promo_parameters,
+)
+from tests.faults.support import LossReport, base_env, sandbox_process, serve
 from tests.support import wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -99,59 +105,48 @@ class Server:
 
 
 def _queue(db: Session, store_id: int, contact_ids: list[int], batch: str) -> dict[int, str]:
-    """Order updates and campaign messages as the flows and campaigns write them; due at once
-    (the server's tick hands them to its workers). Returns contact id -> purpose."""
+    """Order updates and campaign messages as the flows and campaigns write them, due within a
+    second: the server's tick hands them to its workers. Returns contact id -> purpose."""
     half = len(contact_ids) // 2
     messages = []
     for n, contact_id in enumerate(contact_ids):
         transactional = n < half
         name = "order_update" if transactional else "cart_promo"
+        purpose = MessagePurpose.TRANSACTIONAL if transactional else MessagePurpose.MARKETING
         messages.append(
             {
                 "store_id": store_id,
                 "contact_id": contact_id,
-                "purpose": MessagePurpose.TRANSACTIONAL
-                if transactional
-                else MessagePurpose.MARKETING,
+                "purpose": purpose,
                 "kind": MessageKind.ORDER_UPDATE if transactional else MessageKind.CAMPAIGN,
                 "idempotency_key": f"{batch}:{contact_id}",
                 "template_name": name,
                 "template_language": "tr",
-                "parameters": {
-                    "components": [
-                        {"type": "body", "parameters": [{"type": "text", "text": "Ayşe"}]}
-                    ]
-                },
+                "parameters": order_parameters() if transactional else promo_parameters(),
                 "source_type": "flow" if transactional else "campaign",
-                # scheduled, so the server's tick (not this process's queue) picks them up
-                "due_at": clock.now() + timedelta(milliseconds=1),
+                # scheduled: the server's tick, not this process's queue, picks them up
+                "due_at": clock.now() + timedelta(seconds=1),
             }
         )
     service.bulk_enqueue(db, messages=messages)
     db.commit()
-    return {
-        m["contact_id"]: "transactional" if n < half else "marketing"
-        for n, m in enumerate(messages)
-    }
+    return {m["contact_id"]: str(m["purpose"]) for m in messages}
 
 
 def test_a_bad_minute_at_whatsapp_loses_nothing_and_sends_nothing_twice(
     db_url: str, db: Session, logs: Path
 ) -> None:
-    sandbox_proc, sandbox_url = sandbox_process(logs, pnid=PNID, waba=WABA, token=TOKEN)
-    sandbox = SandboxApi(sandbox_url)
+    sandbox_proc, sandbox = sandbox_process(logs)
     try:
-        for name, (category, body) in TEMPLATES.items():
-            sandbox.create_template(waba=WABA, token=TOKEN, name=name, category=category, body=body)
-        world = make_world(db)
-        contacts = make_contacts(
-            db, world, 2 * PER_BATCH * len(WINDOW), consents=("transactional", "marketing")
+        store_id, _account_id = connect_store(db)
+        contacts = add_contacts(
+            db, store_id, 2 * PER_BATCH * len(WINDOW), consents=("transactional", "marketing")
         )
         env = base_env(
             db_url, WHATSAPP_GRAPH_URL=sandbox.graph_url, WHATSAPP_SEND_TIMEOUT_SECONDS="1"
         )
         process, app = serve(env, logs)
-        server = Server(app, db, world.store_id)
+        server = Server(app, db, store_id)
         purposes: dict[int, str] = {}
         try:
             start = server.advance(0)
@@ -160,7 +155,7 @@ def test_a_bad_minute_at_whatsapp_loses_nothing_and_sends_nothing_twice(
                 sandbox.set_faults(**faults)
                 # when a batch of order updates and campaign messages is queued meanwhile
                 batch = contacts[2 * PER_BATCH * n : 2 * PER_BATCH * (n + 1)]
-                purposes.update(_queue(db, world.store_id, batch, name))
+                purposes.update(_queue(db, store_id, batch, name))
                 # and the clock runs through this part of the window, step by step
                 end = start + timedelta(seconds=sum(s for _, s, _ in WINDOW[: n + 1]))
                 now = server.advance(0)

@@ -35,8 +35,8 @@ from plugin.delivery.models import (
 )
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.whatsapp.signature import HEADER, sign_body
+from tests.delivery.conftest import PNID, WABA, add_contacts, connect_store, phone
 from tests.faults.support import Delivery, LossReport, attempt_counts, base_env, deliver_all, serve
-from tests.faults.world import PNID, WABA, make_contacts, make_world, phone
 from tests.support import WHATSAPP_SAMPLES, wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -111,14 +111,14 @@ def test_ten_thousand_duplicated_reordered_statuses_end_in_the_furthest_status(
     db_url: str, db: Session, logs: Path
 ) -> None:
     # given 2,000 campaign messages Ulak has just sent, no status heard yet
-    world = make_world(db, name="storm")
-    contact_ids = make_contacts(db, world, MESSAGES)
+    store_id, account_id = connect_store(db)
+    contact_ids = add_contacts(db, store_id, MESSAGES, consents=())
     sent_at = datetime.now(UTC).replace(microsecond=0)
     db.add_all(
         OutboundMessage(
-            store_id=world.store_id,
+            store_id=store_id,
             contact_id=contact_id,
-            account_id=world.account_id,
+            account_id=account_id,
             purpose=MessagePurpose.MARKETING,
             kind=MessageKind.CAMPAIGN,
             idempotency_key=f"storm:{i}",
@@ -189,7 +189,7 @@ def test_ten_thousand_duplicated_reordered_statuses_end_in_the_furthest_status(
             db.expire_all()
             built = db.exec(
                 select(sa.func.min(DailyRollup.built_at)).where(
-                    DailyRollup.store_id == world.store_id, DailyRollup.day == day
+                    DailyRollup.store_id == store_id, DailyRollup.day == day
                 )
             ).one()
             return built is not None and built >= advanced
@@ -206,7 +206,7 @@ def test_ten_thousand_duplicated_reordered_statuses_end_in_the_furthest_status(
     assert Counter(str(s) for s in inbox) == Counter({"processed": recorded})
     # and every message is in its furthest status, with each moment kept
     db.expire_all()
-    rows = db.exec(select(OutboundMessage).where(OutboundMessage.store_id == world.store_id)).all()
+    rows = db.exec(select(OutboundMessage).where(OutboundMessage.store_id == store_id)).all()
     expected = {f"wamid.storm.{i}": PATTERNS[i % 4][1] for i in range(MESSAGES)}
     report = LossReport.compare(
         "10,000 duplicated and reordered statuses",
@@ -229,7 +229,7 @@ def test_ten_thousand_duplicated_reordered_statuses_end_in_the_furthest_status(
         assert (row.billable, row.error_code) == (True, 130472 if "failed" in told else None)
     assert db.execute(sa.select(sa.func.count()).select_from(PendingStatus)).scalar_one() == 0
     # and the analytics count each message once
-    totals = analytics.totals(db, store_id=world.store_id, start=day, end=day)
+    totals = analytics.totals(db, store_id=store_id, start=day, end=day)
     counted = {
         name: getattr(totals, name)
         for name in ("queued", "sent", "delivered", "read", "failed", "billable")
