@@ -16,11 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import Session, select
 
+from plugin.inbox.models import InboxEvent, InboxStatus
 from tests.delivery.conftest import ORDER_TEMPLATE, PNID, PROMO_TEMPLATE, TOKEN, WABA
 from tests.support import free_port, wait_for
 
@@ -310,6 +313,24 @@ class SandboxApi:
             if n:
                 out[number] = n
         return out
+
+
+def advance_clock(app: str, seconds: float) -> datetime:
+    """Move a test-mode server's clock forward (POST /sandbox/api/clock); its new now."""
+    response = httpx.post(f"{app}/sandbox/api/clock", json={"advance_seconds": seconds}, timeout=30)
+    response.raise_for_status()
+    return datetime.fromisoformat(response.json()["now"])
+
+
+def inbox_drained(db: Session) -> Callable[[], bool]:
+    """A check: no recorded webhook delivery is still waiting for a worker."""
+
+    def check() -> bool:
+        db.expire_all()
+        pending = select(InboxEvent.id).where(InboxEvent.status == InboxStatus.PENDING)
+        return db.exec(pending).first() is None
+
+    return check
 
 
 # ------------------------------------------------------------------------------ senders

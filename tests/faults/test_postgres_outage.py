@@ -24,16 +24,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin.contacts.models import Contact
-from plugin.inbox.models import InboxEvent, InboxStatus
+from plugin.inbox.models import InboxEvent
 from plugin.segments.models import ContactOrder
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.faults.support import (
     Delivery,
     LossReport,
     TcpProxy,
+    advance_clock,
     attempt_counts,
     base_env,
     deliver_all,
+    inbox_drained,
     serve,
     via,
 )
@@ -129,19 +131,8 @@ def test_a_postgres_restart_during_a_webhook_burst_loses_no_delivery(
             burst.join(120)
             assert not burst.is_alive()
             # and the scheduler's orphan sweep has had its turn (30 s on the app's clock)
-            httpx.post(
-                f"{app}/sandbox/api/clock",
-                json={"advance_seconds": ORPHAN_SWEEP.total_seconds()},
-                timeout=30,
-            ).raise_for_status()
-
-            def settled() -> bool:
-                db.expire_all()
-                return not db.exec(
-                    select(InboxEvent.id).where(InboxEvent.status == InboxStatus.PENDING)
-                ).first()
-
-            wait_for(settled, timeout=60)
+            advance_clock(app, ORPHAN_SWEEP.total_seconds())
+            wait_for(inbox_drained(db), timeout=60)
         finally:
             process.stop()
     # then Saleor saw 503s (never a 500) while the database was away, and every delivery

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -43,7 +42,7 @@ from tests.delivery.conftest import (
     phone,
     promo_parameters,
 )
-from tests.faults.support import LossReport, base_env, sandbox_process, serve
+from tests.faults.support import LossReport, advance_clock, base_env, sandbox_process, serve
 from tests.support import wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -78,11 +77,7 @@ class Server:
         self.store_id = store_id
 
     def advance(self, seconds: float) -> datetime:
-        response = httpx.post(
-            f"{self.url}/sandbox/api/clock", json={"advance_seconds": seconds}, timeout=30
-        )
-        response.raise_for_status()
-        return datetime.fromisoformat(response.json()["now"])
+        return advance_clock(self.url, seconds)
 
     def rows(self) -> list[OutboundMessage]:
         self.db.expire_all()

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -33,10 +32,19 @@ from plugin.delivery.models import (
     OutboundMessage,
     PendingStatus,
 )
-from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+from plugin.inbox.models import InboxEvent, InboxSource
 from plugin.whatsapp.signature import HEADER, sign_body
 from tests.delivery.conftest import PNID, WABA, add_contacts, connect_store, phone
-from tests.faults.support import Delivery, LossReport, attempt_counts, base_env, deliver_all, serve
+from tests.faults.support import (
+    Delivery,
+    LossReport,
+    advance_clock,
+    attempt_counts,
+    base_env,
+    deliver_all,
+    inbox_drained,
+    serve,
+)
 from tests.support import WHATSAPP_SAMPLES, wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -168,22 +176,10 @@ def test_ten_thousand_duplicated_reordered_statuses_end_in_the_furthest_status(
             connections=4,
         )
 
-        def settled() -> bool:
-            db.expire_all()
-            return not db.exec(
-                select(InboxEvent.id).where(InboxEvent.status == InboxStatus.PENDING)
-            ).first()
-
-        wait_for(settled, timeout=90)
+        wait_for(inbox_drained(db), timeout=90)
         # and the dashboard's rollup of that day has been rebuilt since (the tick rebuilds
         # today every 5 min and the last days every hour, on the app's clock)
-        moved = httpx.post(
-            f"{app}/sandbox/api/clock",
-            json={"advance_seconds": SETTLE_EVERY.total_seconds() + 1},
-            timeout=30,
-        )
-        moved.raise_for_status()
-        advanced = datetime.fromisoformat(moved.json()["now"])
+        advanced = advance_clock(app, SETTLE_EVERY.total_seconds() + 1)
 
         def rolled_up() -> bool:
             db.expire_all()
