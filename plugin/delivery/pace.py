@@ -14,6 +14,8 @@ import threading
 import time
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from plugin.settings import Settings, get_settings
 
 DEFAULT_RATE = 80.0  # Meta's default messages per second per number
@@ -67,6 +69,10 @@ for i, key in ipairs(KEYS) do
 end
 return out
 """
+
+
+class PacerUnavailable(RuntimeError):
+    """The shared pacer could not be asked (Redis away): nothing was sent on its word."""
 
 
 def clamp_rate(rate: float | None) -> float:
@@ -155,13 +161,19 @@ class RedisPacer:
         self._reserve = self.client.register_script(_RESERVE)
 
     def take(self, number: str, want: int, rate: float) -> tuple[int, float]:
-        granted, wait = self._take(
-            keys=[f"{self.prefix}:bucket:{number}"], args=[rate, burst_for(rate), want]
-        )
+        try:
+            granted, wait = self._take(
+                keys=[f"{self.prefix}:bucket:{number}"], args=[rate, burst_for(rate), want]
+            )
+        except RedisError as exc:
+            raise PacerUnavailable(str(exc)) from exc
         return int(granted), max(0.0, float(wait))
 
     def penalize(self, number: str, seconds: float, rate: float) -> None:
-        self._penalize(keys=[f"{self.prefix}:bucket:{number}"], args=[seconds * rate])
+        try:
+            self._penalize(keys=[f"{self.prefix}:bucket:{number}"], args=[seconds * rate])
+        except RedisError as exc:
+            raise PacerUnavailable(str(exc)) from exc
 
     def reserve_recipients(
         self, number: str, recipients: list[str], *, now: float, spacing: float
@@ -170,7 +182,10 @@ class RedisPacer:
             return []
         keys = [f"{self.prefix}:pair:{number}:{r}" for r in recipients]
         ttl_ms = int(spacing * 2000) + 1000
-        answer = self._reserve(keys=keys, args=[now, spacing, ttl_ms])
+        try:
+            answer = self._reserve(keys=keys, args=[now, spacing, ttl_ms])
+        except RedisError as exc:
+            raise PacerUnavailable(str(exc)) from exc
         return [bool(int(v)) for v in answer]
 
 

@@ -31,7 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 from plugin import clock
 from plugin.db import session_scope
 from plugin.delivery import policy, service
-from plugin.delivery.pace import Pacer, get_pacer
+from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
@@ -210,10 +210,11 @@ async def send_all(
     each number's bucket before its sends start."""
     gate = asyncio.Semaphore(concurrency)
     outcomes: list[SendOutcome] = []
+    throttled: set[str] = set()  # numbers Meta answered 130429 for in this call
 
     async def one(decision: Decision) -> None:
         try:
-            outcomes.append(await _send_one(sender, pacer, decision))
+            outcomes.append(await _send_one(sender, pacer, decision, throttled))
         finally:
             gate.release()
 
@@ -226,7 +227,12 @@ async def send_all(
         rate = group[0].account.rate  # type: ignore[union-attr]
         index = 0
         while index < len(group):
-            granted, wait = pacer.take(number, len(group) - index, rate)
+            try:
+                granted, wait = pacer.take(number, len(group) - index, rate)
+            except PacerUnavailable as exc:  # Redis is away: the rest of the group never left
+                log.warning("pacer_unavailable", unsent=len(group) - index, error=repr(exc))
+                outcomes.extend(_never_sent(d, exc) for d in group[index:])
+                break
             for decision in group[index : index + granted]:
                 await gate.acquire()
                 tasks.append(asyncio.create_task(one(decision)))
@@ -237,7 +243,16 @@ async def send_all(
     return outcomes
 
 
-async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) -> SendOutcome:
+def _never_sent(decision: Decision, exc: PacerUnavailable) -> SendOutcome:
+    """A claimed row whose call was never made: retried like a refused connection."""
+    details = f"pacer unavailable: {type(exc).__name__}"
+    error = ErrorClass(Disposition.NEVER_REACHED, retryable=True, details=details)
+    return SendOutcome(decision, error=error)
+
+
+async def _send_one(
+    sender: WhatsAppSender, pacer: Pacer, decision: Decision, throttled: set[str]
+) -> SendOutcome:
     account = decision.account
     assert account is not None
     try:
@@ -251,8 +266,13 @@ async def _send_one(sender: WhatsAppSender, pacer: Pacer, decision: Decision) ->
             payload, credentials=account.credentials, marketing=decision.row.marketing
         )
     except WhatsAppError as exc:
-        if exc.error_class.code == 130429:
-            pacer.penalize(account.phone_number_id, 1.0, account.rate)
+        if exc.error_class.code == 130429 and account.phone_number_id not in throttled:
+            # one second of silence per throttled burst, not per message of the burst
+            throttled.add(account.phone_number_id)
+            try:
+                pacer.penalize(account.phone_number_id, 1.0, account.rate)
+            except PacerUnavailable as penalty_error:  # Meta's answer must still be recorded
+                log.warning("pacer_unavailable", error=repr(penalty_error))
         return SendOutcome(decision, error=exc.error_class, error_message=exc.message)
     except Exception as exc:  # unknown failure mid-call: it may have been sent
         log.exception("send_failed_unexpectedly", message_id=decision.row.id)

@@ -49,7 +49,7 @@ BATCH_SIZE = 500  # ids per queue message
 LEASE = timedelta(minutes=2)  # a claimed chunk must be sent and written within this
 ORPHAN_AFTER = timedelta(seconds=30)  # queued this long without progress: the message was lost
 MAX_PER_TICK = 20_000
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8  # backoff 2 s doubling (jitter x0.5-1.5): at least ~4 min of retries
 PENDING_STATUS_TTL = timedelta(hours=1)
 
 _T = OutboundMessage.__table__  # type: ignore[attr-defined]

@@ -135,9 +135,9 @@ class World:
         return row
 
 
-@pytest.fixture()
-def world(app: Any, session: Session) -> World:
-    """One active store with settings, a connected sandbox number and approved templates."""
+def connect_store(session: Session, *, throughput_mps: int = 1000) -> tuple[int, int]:
+    """One active store with settings, a connected sandbox number (PNID) and approved
+    templates (order_update, cart_promo); returns (store id, account id)."""
     store = Store(
         saleor_api_url="https://shop.example/graphql/",
         saleor_app_id="app-1",
@@ -157,7 +157,7 @@ def world(app: Any, session: Session) -> World:
         waba_id=WABA,
         access_token_encrypted=crypto.encrypt(TOKEN),
         is_sandbox=True,
-        throughput_mps=1000,
+        throughput_mps=throughput_mps,
     )
     session.add(account)
     for name, category in (
@@ -182,11 +182,55 @@ def world(app: Any, session: Session) -> World:
     )
     session.commit()
     assert account.id is not None
-    return World(session=session, store_id=store.id, account_id=account.id)
+    return store.id, account.id
+
+
+@pytest.fixture()
+def world(app: Any, session: Session) -> World:
+    """One active store with settings, a connected sandbox number and approved templates."""
+    store_id, account_id = connect_store(session)
+    return World(session=session, store_id=store_id, account_id=account_id)
 
 
 def phone(i: int) -> str:
     return f"+90532{i:07d}"
+
+
+def add_contacts(
+    session: Session,
+    store_id: int,
+    n: int,
+    *,
+    first: int = 1,
+    consents: tuple[str, ...] = ("marketing",),
+    **fields: Any,
+) -> list[int]:
+    """n contacts with valid numbers phone(first)... and the given consents (granted in the
+    ledger)."""
+    contacts = [
+        Contact(
+            store_id=store_id,
+            phone_e164=phone(i),
+            phone_status=PhoneStatus.VALID,
+            **fields,
+        )
+        for i in range(first, first + n)
+    ]
+    session.add_all(contacts)
+    session.flush()
+    for contact in contacts:
+        for purpose in consents:
+            session.add(
+                ConsentEvent(
+                    store_id=store_id,
+                    contact_id=contact.id,  # type: ignore[arg-type]
+                    purpose=Purpose(purpose),
+                    action=ConsentAction.GRANTED,
+                    source=ConsentSource.CHECKOUT,
+                )
+            )
+    session.commit()
+    return [c.id for c in contacts]  # type: ignore[misc]
 
 
 @pytest.fixture()
@@ -195,31 +239,10 @@ def make_contacts(world: World) -> Callable[..., list[int]]:
     counter = {"next": 0}
 
     def make(n: int = 1, *, consents: tuple[str, ...] = ("marketing",), **fields: Any) -> list[int]:
-        session = world.session
-        contacts = []
-        for _ in range(n):
-            counter["next"] += 1
-            contact = Contact(
-                store_id=world.store_id,
-                phone_e164=phone(counter["next"]),
-                phone_status=PhoneStatus.VALID,
-                **fields,
-            )
-            session.add(contact)
-            contacts.append(contact)
-        session.flush()
-        for contact in contacts:
-            for purpose in consents:
-                session.add(
-                    ConsentEvent(
-                        store_id=world.store_id,
-                        contact_id=contact.id,  # type: ignore[arg-type]
-                        purpose=Purpose(purpose),
-                        action=ConsentAction.GRANTED,
-                        source=ConsentSource.CHECKOUT,
-                    )
-                )
-        session.commit()
-        return [c.id for c in contacts]  # type: ignore[misc]
+        ids = add_contacts(
+            world.session, world.store_id, n, first=counter["next"] + 1, consents=consents, **fields
+        )
+        counter["next"] += n
+        return ids
 
     return make

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from plugin import clock
 from plugin.consent.models import ConsentEvent
 from plugin.contacts.models import Contact
-from plugin.delivery import service
+from plugin.delivery import sender, service
 from plugin.delivery.models import MessageStatus, OutboundMessage, PendingStatus
+from plugin.delivery.pace import PacerUnavailable
 from plugin.delivery.service import StatusUpdate
 from plugin.scheduler import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
@@ -251,3 +252,76 @@ def test_a_timeout_leaves_marketing_unknown_and_never_resent(
     drain_queue()
     world.session.refresh(row)
     assert row.status == "unknown"
+
+
+class _PacerAway:
+    """The shared pacer after its Redis went away: every call raises (recipients pass)."""
+
+    def __init__(self, *, takes: bool) -> None:
+        self.takes = takes
+
+    def take(self, number, want, rate):
+        if not self.takes:
+            raise PacerUnavailable("Connection reset by peer")
+        return want, 0.0
+
+    def penalize(self, number, seconds, rate):
+        raise PacerUnavailable("Connection reset by peer")
+
+    def reserve_recipients(self, number, recipients, *, now, spacing):
+        return [True] * len(recipients)
+
+
+def test_a_pacer_lost_before_the_calls_reschedules_the_claimed_rows(world, make_contacts, sandbox):
+    # given an order update and a campaign message, claimed for sending
+    first, second = make_contacts(2, consents=("transactional", "marketing"))
+    rows = [enqueue(world, first, key="o1", marketing=False), enqueue(world, second, key="c1")]
+    # when the pacer's Redis goes away before their calls start
+    sender.send_batch(message_ids=[r.id for r in rows], pacer=_PacerAway(takes=False))
+    # then nothing left, and both wait for a retry (never `unknown`: they were never sent)
+    for row in rows:
+        world.session.refresh(row)
+        assert (row.status, row.status_reason, row.attempts) == ("scheduled", "never_reached", 1)
+    assert sandbox.total() == 0
+
+
+def test_meta_throttling_is_recorded_even_when_the_pacer_cannot_be_slowed(
+    world, make_contacts, sandbox
+):
+    # given Meta answering 130429 (too many messages) and a pacer whose Redis is away
+    [cid] = make_contacts(consents=("transactional",))
+    sandbox.sandbox.set_faults({"throughput_per_second": 0})
+    row = enqueue(world, cid, key="o1", marketing=False)
+    # when the message is sent
+    sender.send_batch(message_ids=[row.id], pacer=_PacerAway(takes=True))
+    # then Meta's answer is recorded: the row waits for a retry
+    world.session.refresh(row)
+    assert (row.status, row.status_reason, row.error_code) == ("scheduled", "retry_soon", 130429)
+
+
+class _CountingPacer(_PacerAway):
+    """Grants every token and counts how often Meta's 130429 drains the bucket."""
+
+    def __init__(self) -> None:
+        super().__init__(takes=True)
+        self.penalties = 0
+
+    def penalize(self, number, seconds, rate):
+        self.penalties += 1
+
+
+def test_a_throttled_burst_drains_one_second_of_tokens_not_one_per_message(
+    world, make_contacts, sandbox
+):
+    # given Meta answering 130429 to every send, and five order updates sent at once
+    contact_ids = make_contacts(5, consents=("transactional",))
+    sandbox.sandbox.set_faults({"throughput_per_second": 0})
+    rows = [enqueue(world, cid, key=f"o{cid}", marketing=False) for cid in contact_ids]
+    pacer = _CountingPacer()
+    # when they are sent
+    sender.send_batch(message_ids=[r.id for r in rows], pacer=pacer)
+    # then all wait for a retry, and the number paused once (not five seconds)
+    for row in rows:
+        world.session.refresh(row)
+        assert (row.status, row.status_reason) == ("scheduled", "retry_soon")
+    assert pacer.penalties == 1
