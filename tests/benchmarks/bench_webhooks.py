@@ -117,9 +117,11 @@ def main() -> dict[str, object]:
                 args=(port, fake.api_url, bodies, RATE, result),
             )
             print(f"sending {RATE}/s for {SECONDS}s ...", flush=True)
+            cpu_before = _cpu_s(proc.pid)
             loader.start()
             outcome = result.get(timeout=SECONDS * 10 + 120)
             loader.join()
+            cpu_used = _cpu_s(proc.pid) - cpu_before
             rss_mb = _rss_mb(proc.pid)
         with psycopg.connect(db_url.replace("+psycopg", "")) as conn:
             recorded = conn.execute("SELECT count(*) FROM inbox_event").fetchone()[0]
@@ -145,6 +147,7 @@ def main() -> dict[str, object]:
         "queued_in_redis": queued,
         "lost": accepted - recorded,
         "api_rss_mb": rss_mb,
+        "api_cpu_ms_per_webhook": round(cpu_used * 1000 / max(accepted, 1), 3),
         "passed": accepted / outcome["elapsed_s"] >= 500
         and percentile(latencies, 99) < 0.1
         and accepted == recorded == outcome["sent"],
@@ -152,6 +155,18 @@ def main() -> dict[str, object]:
     save("webhooks", figures)
     print(json.dumps(figures, indent=2))
     return figures
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the API's process tree (its uvicorn workers)."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    total = 0.0
+    for p in [parent, *parent.children(recursive=True)]:
+        times = p.cpu_times()
+        total += times.user + times.system
+    return total
 
 
 def _rss_mb(pid: int) -> float:
