@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -50,23 +51,35 @@ def add_sandbox_account(session: Session, store_id: int, pnid: str, token: str) 
     session.commit()
 
 
-@pytest.fixture()
-def live_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
-    """The real app served by uvicorn on a loopback port, lifespan and embedded worker on."""
+@contextmanager
+def served_app(db_url: str, *, embedded_worker: bool) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port with its lifespan; its base URL.
+
+    With `embedded_worker` its worker threads and scheduler tick run as in `make run`;
+    without, queued work waits until the test runs it (`drain_queue`, `run_tick`)."""
     from plugin.app import create_app
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(db_url, app_url=url), embedded_worker=True)
+    app = create_app(make_settings(db_url, app_url=url), embedded_worker=embedded_worker)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started)
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture()
+def live_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port, lifespan and embedded worker on."""
+    with served_app(db_url, embedded_worker=True) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -108,9 +121,7 @@ def test_install_reply_stop_end_to_end(live_app: str, fake_saleor: FakeSaleor, d
     wamid = asyncio.run(send())
     # then the sandbox phone shows it
     shown = httpx.get(f"{live_app}/sandbox/api/messages", params={"to": CUSTOMER}).json()
-    assert [(m["wamid"], m["type"], m["text"]) for m in shown] == [
-        (wamid, "text", "Merhaba")
-    ]
+    assert [(m["wamid"], m["type"], m["text"]) for m in shown] == [(wamid, "text", "Merhaba")]
     assert httpx.get(f"{live_app}/sandbox/phone").status_code == 200
 
     # when the customer answers STOP on the sandbox phone
