@@ -418,3 +418,61 @@ def test_an_order_paid_shipped_and_cancelled_gets_each_update_once_however_often
         "ulak_order_cancelled",
     ]
     assert {status for _, status in outbox} <= {"sent", "delivered", "read"}
+
+
+def _until(app: str, moment: datetime) -> None:
+    """Move the app's clock forward to `moment`."""
+    _clock(app, max(0.0, (moment - _clock(app, 0)).total_seconds()))
+
+
+def test_a_merchant_reads_why_each_recovery_step_of_a_checkout_was_sent_skipped_or_stopped(
+    driven_store: str, fake_saleor: FakeSaleor, saleor_key: SigningKey
+) -> None:
+    from tests.flows.support import CHECKOUT_ID, checkout_event, order_event
+    from tests.flows.support import PHONE as SHOPPER
+
+    app = driven_store
+    # given Ayşe's checkout at 10:00 Istanbul, with web consent she has not confirmed yet
+    start = _morning_in_istanbul(app)
+    _deliver(app, fake_saleor, saleor_key, "CHECKOUT_UPDATED", checkout_event(last_change=start))
+    _settle(app)
+    # when step 1 falls due at +1 h, before she confirms
+    _until(app, start + timedelta(hours=1))
+    _settle(app)
+    # and she taps Evet an hour later; step 2 falls due at +24 h
+    _until(app, start + timedelta(hours=2))
+    reply = {"from": SHOPPER, "button_payload": "ULAK_OPTIN_YES"}
+    assert httpx.post(f"{app}/sandbox/api/reply", json=reply).status_code == 200
+    _settle(app)
+    _until(app, start + timedelta(hours=24))
+    _settle(app)
+    # and she orders from the checkout two hours later
+    _until(app, start + timedelta(hours=26))
+    order = order_event("ORDER_CREATED", created=_clock(app, 0), checkout_id=CHECKOUT_ID)
+    _deliver(app, fake_saleor, saleor_key, "ORDER_CREATED", order)
+    _settle(app)
+    # then step 1 never reached her phone, step 2 did
+    assert [m["template_name"] for m in _messages(app, SHOPPER)] == [
+        "ulak_optin_request",
+        "ulak_cart_recovery_2",
+        "ulak_order_created",
+    ]
+    # and the merchant's admin page tells the checkout's story, step by step, with the reasons
+    merchant = token_for(saleor_key, fake_saleor.api_url)
+    journey = _admin(
+        app,
+        merchant,
+        "query($id: String!) { checkoutJourney(checkoutId: $id) {"
+        " action step reason templateName dueAt } }",
+        {"id": CHECKOUT_ID},
+    )["checkoutJourney"]
+    assert [(e["action"], e["step"], e["reason"], e["templateName"]) for e in journey] == [
+        ("entered", None, None, None),
+        ("scheduled", 1, None, "ulak_cart_recovery_1"),
+        ("scheduled", 2, None, "ulak_cart_recovery_2"),
+        ("skipped", 1, "no_consent", "ulak_cart_recovery_1"),
+        ("sent", 2, None, "ulak_cart_recovery_2"),
+        ("stopped", None, "ordered", None),
+    ]
+    due = [datetime.fromisoformat(e["dueAt"]) for e in journey if e["action"] == "scheduled"]
+    assert due == [start + timedelta(hours=1), start + timedelta(hours=24)]
