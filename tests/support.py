@@ -190,7 +190,11 @@ def drain_queue(timeout_ms: int = 10_000, *, queues: tuple[str, ...] | None = No
     """Run every queued message (and what it enqueues) with a real Dramatiq worker.
 
     `queues` limits the worker to some queues (e.g. ("default",) to act on webhooks without
-    sending: the delivery queue's messages stay queued)."""
+    sending: the delivery queue's messages stay queued).
+
+    Nothing else may enqueue meanwhile (a live app's sandbox status webhooks, say): a message
+    that lands as the worker stops is dropped by the in-memory broker, which cannot requeue,
+    and every later join on its queue then times out."""
     from plugin import broker as ulak_broker
 
     b = ulak_broker.get_broker()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -50,23 +51,35 @@ def add_sandbox_account(session: Session, store_id: int, pnid: str, token: str) 
     session.commit()
 
 
-@pytest.fixture()
-def live_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
-    """The real app served by uvicorn on a loopback port, lifespan and embedded worker on."""
+@contextmanager
+def served_app(db_url: str, *, embedded_worker: bool) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port with its lifespan; its base URL.
+
+    With `embedded_worker` its worker threads and scheduler tick run as in `make run`;
+    without, queued work waits until the test runs it (`drain_queue`, `run_tick`)."""
     from plugin.app import create_app
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(db_url, app_url=url), embedded_worker=True)
+    app = create_app(make_settings(db_url, app_url=url), embedded_worker=embedded_worker)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started)
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture()
+def live_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port, lifespan and embedded worker on."""
+    with served_app(db_url, embedded_worker=True) as url:
+        yield url
 
 
 @pytest.fixture()
