@@ -32,6 +32,19 @@ def process_inbox_event(event_id: int) -> None:
             raise
 
 
+@broker.actor(max_retries=0)
+def process_inbox_events(event_ids: list[int]) -> None:
+    """The deliveries of one group commit (one queue message instead of one each), in order.
+    One that fails goes back on the queue alone, with `process_inbox_event`'s retries."""
+    for event_id in event_ids:
+        try:
+            with session_scope() as session:
+                inbox_service.process(session=session, event_id=event_id)
+        except Exception:  # retried on its own; the rest of the batch goes on
+            log.warning("inbox_event_retried_alone", event_id=event_id, exc_info=True)
+            broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
+
+
 @broker.actor(max_retries=3)
 def store_installed(store_id: int) -> None:
     """Follow-up work after an install (initial sync, dev sandbox connection)."""

@@ -233,6 +233,43 @@ def test_an_event_without_a_service_stays_in_the_inbox_visible(client, installed
     assert rows[0].payload.encode() == body
 
 
+def test_a_failing_delivery_in_a_group_is_retried_alone_and_the_rest_go_on(
+    client, installed_store, session, monkeypatch
+):
+    from plugin import broker
+    from plugin.inbox import service as inbox_service
+    from plugin.inbox.models import InboxSource
+
+    # given two deliveries committed together, the first of which fails once
+    store = session.exec(select(Store)).one()
+    ids = [
+        inbox_service.record(
+            session=session,
+            store_id=store.id,
+            source=InboxSource.SALEOR,
+            event="order_metadata_updated",
+            body=saleor_body(name),
+        )
+        for name in ("ORDER_CREATED", "ORDER_CANCELLED")
+    ]
+    session.commit()
+    real, failed = inbox_service.process, []
+
+    def flaky(*, session, event_id):
+        if event_id == ids[0] and not failed:
+            failed.append(event_id)
+            raise RuntimeError("database hiccup")
+        return real(session=session, event_id=event_id)
+
+    monkeypatch.setattr(inbox_service, "process", flaky)
+    # when the group's queue message is worked
+    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, ids)
+    drain_queue()
+    # then both end processed: the second in the group, the first on its own retry
+    assert failed == [ids[0]]
+    assert [r.status for r in _inbox(session)] == [InboxStatus.UNHANDLED] * 2
+
+
 def test_app_deleted_disables_the_store_and_later_deliveries_are_refused(
     client, installed_store, session, saleor_key
 ):

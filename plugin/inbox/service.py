@@ -27,6 +27,7 @@ from plugin.saleor.webhooks import BY_EVENT
 log = structlog.get_logger(__name__)
 
 PROCESS_ACTOR = "process_inbox_event"
+PROCESS_BATCH_ACTOR = "process_inbox_events"  # a group commit's new deliveries, in order
 MAX_ATTEMPTS = 5
 
 # Source -> "module:function(session=, store=, inbox=)" that acts on a recorded delivery.

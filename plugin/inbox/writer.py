@@ -5,7 +5,8 @@ Committing each one alone costs a round trip, a transaction and a WAL flush per 
 is most of a webhook's cost. Here request handlers hand their delivery to one writer thread per
 process and await its future; the writer takes whatever has queued up (nothing is held back on
 purpose: while one batch commits the next one gathers), records the lot with
-`inbox.service.record_many` in one transaction, enqueues the new ids and only then answers
+`inbox.service.record_many` in one transaction, enqueues the new ids (one queue message)
+and only then answers
 every request. Under light load a batch is one delivery; at 500/s it is a handful.
 """
 
@@ -77,12 +78,17 @@ class InboxWriter:
             for pending in batch:
                 pending.future.set_exception(exc)
             return
+        queued = [
+            event_id
+            for pending, event_id in zip(batch, ids, strict=True)
+            if event_id is not None and pending.delivery.status is InboxStatus.PENDING
+        ]
+        if queued:
+            try:  # one queue message for the batch: one Redis round trip, not one per delivery
+                broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, queued)
+            except Exception:  # noqa: BLE001 - committed; the scheduler tick re-enqueues them
+                log.warning("enqueue_failed", event_ids=len(queued))
         for pending, event_id in zip(batch, ids, strict=True):
-            if event_id is not None and pending.delivery.status is InboxStatus.PENDING:
-                try:
-                    broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
-                except Exception:  # noqa: BLE001 - committed; the scheduler tick re-enqueues it
-                    log.warning("enqueue_failed", event_id=event_id)
             pending.future.set_result(event_id)
 
 
