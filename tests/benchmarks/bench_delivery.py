@@ -39,6 +39,14 @@ BENCH_TEMPLATE_BODY = "Merhaba {{1}}, siparişin {{2}} yolda."
 PROFILE_OUT = ROOT / "bench-results" / "delivery-profile.txt"
 
 
+def pnid(number: int) -> str:
+    return PNID if number == 0 else f"10000000000001{number}"
+
+
+def waba(number: int) -> str:
+    return WABA if number == 0 else f"20000000000001{number}"
+
+
 def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ignore[type-arg]
     """The app's status webhook, reduced to what the delivery engine does with it."""
     from plugin.db import configure_engine, session_scope
@@ -98,8 +106,9 @@ def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ig
     asyncio.run(main())
 
 
-def seed(db_url: str, contacts: int) -> tuple[int, list[int]]:
-    """One store on the sandbox number (1,000/s), an approved template, consenting contacts."""
+def seed(db_url: str, contacts: int, number: int = 0) -> tuple[int, list[int]]:
+    """One store on sandbox number `number` (1,000/s), an approved template, consenting
+    contacts."""
     from plugin import crypto
     from plugin.db import configure_engine, session_scope
     from plugin.saleor.models import Store
@@ -125,8 +134,8 @@ def seed(db_url: str, contacts: int) -> tuple[int, list[int]]:
         session.add(
             WhatsAppAccount(
                 store_id=store_id,
-                phone_number_id=PNID,
-                waba_id=WABA,
+                phone_number_id=pnid(number),
+                waba_id=waba(number),
                 access_token_encrypted=crypto.encrypt(TOKEN),
                 throughput_mps=1000,
             )
@@ -149,10 +158,10 @@ def seed(db_url: str, contacts: int) -> tuple[int, list[int]]:
             sa.text(
                 "INSERT INTO contact (store_id, phone_e164, phone_status, orders_count, "
                 "total_spent, created_at, updated_at) "
-                "SELECT :s, '+90530' || lpad(g::text, 7, '0'), 'valid', 0, '{}'::jsonb, now(), "
-                "now() FROM generate_series(1, :n) g"
+                "SELECT :s, '+9053' || :k || lpad(g::text, 7, '0'), 'valid', 0, '{}'::jsonb, "
+                "now(), now() FROM generate_series(1, :n) g"
             ),
-            {"s": store_id, "n": contacts},
+            {"s": store_id, "n": contacts, "k": str(number)},
         )
         conn.execute(
             sa.text(
@@ -265,13 +274,26 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=30_000)
     parser.add_argument("--baseline", type=int, default=3_000)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--numbers",
+        type=int,
+        default=1,
+        help="stores, each with its own sandbox number at 1,000/s (more than one shows the "
+        "worker's headroom above one number's rate)",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the worker")
     args = parser.parse_args()
     os.environ["ULAK_ENV"] = "test"  # the dev secret key, sandbox and relaxed defaults
     ctx = mp.get_context("spawn")
     namespace = f"ulak-bench-{uuid.uuid4().hex[:6]}"
     with scratch_database("ulak_bench_delivery") as db_url:
-        store_id, contact_ids = seed(db_url, args.messages + args.baseline)
+        share = args.messages // args.numbers
+        store_id, contact_ids = seed(db_url, share + args.baseline)
+        to_send = [(store_id, c) for c in contact_ids[:share]]
+        for k in range(1, args.numbers):
+            other_store, other_ids = seed(db_url, share, k)
+            to_send += [(other_store, c) for c in other_ids]
+        to_send.sort(key=lambda pair: pair[1])  # the numbers' rows interleaved
         sandbox_port, receiver_port = free_port(), free_port()
         applied = ctx.Value("q", 0)
         receiver = ctx.Process(target=run_receiver, args=(receiver_port, db_url, applied))
@@ -300,6 +322,22 @@ def main() -> None:
                 headers={"Authorization": f"Bearer {TOKEN}"},
             )
             response.raise_for_status()
+            for k in range(1, args.numbers):
+                httpx.post(
+                    f"http://127.0.0.1:{sandbox_port}/sandbox/api/numbers",
+                    json={
+                        "phone_number_id": pnid(k), "waba_id": waba(k), "access_token": TOKEN,
+                        "display_phone_number": f"+90 555 000 00 1{k}", "throughput_level": "HIGH",
+                    },
+                ).raise_for_status()  # fmt: skip
+                httpx.post(
+                    f"http://127.0.0.1:{sandbox_port}/sandbox/graph/v23.0/{waba(k)}/message_templates",
+                    json={
+                        "name": "bench_order", "language": "tr", "category": "UTILITY",
+                        "components": [{"type": "BODY", "text": BENCH_TEMPLATE_BODY}],
+                    },
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                ).raise_for_status()  # fmt: skip
             env = {
                 "ULAK_ENV": "test",
                 "DATABASE_URL": db_url,
@@ -320,17 +358,16 @@ def main() -> None:
             broker.setup_broker(settings)
             import handlers.actors  # noqa: F401 - the actor's queue name
 
-            batched_ids = contact_ids[: args.messages]
-            naive_ids = contact_ids[args.messages :]
+            naive_ids = contact_ids[share:]
 
             def enqueue_batched() -> None:
                 # committed 2,000 rows at a time, as a campaign's loop does (10,000 per batch),
                 # so the worker starts on the first rows while the rest are written
-                for start in range(0, len(batched_ids), 2000):
-                    part = batched_ids[start : start + 2000]
+                for start in range(0, len(to_send), 2000):
+                    part = to_send[start : start + 2000]
                     with session_scope() as session:
                         service.bulk_enqueue(
-                            session, messages=[message(store_id, c, "batched") for c in part]
+                            session, messages=[message(s, c, "batched") for s, c in part]
                         )
 
             def enqueue_naive() -> None:
@@ -349,7 +386,7 @@ def main() -> None:
                         ],
                     )  # fmt: skip
                 batched = measure(
-                    engine=engine, run="batched", total=len(batched_ids),
+                    engine=engine, run="batched", total=len(to_send),
                     worker_pid=worker.pid, enqueue=enqueue_batched, applied=applied, timeout=300,
                 )  # fmt: skip
                 if spy is not None:
@@ -374,7 +411,13 @@ def main() -> None:
         if batched["per_second"] and naive["per_second"]
         else None
     )
-    figures = {"batched": batched, "naive": naive, "ratio": ratio, "threads": args.threads}
+    figures = {
+        "batched": batched,
+        "naive": naive,
+        "ratio": ratio,
+        "threads": args.threads,
+        "numbers": args.numbers,
+    }
     save("delivery", figures)
     print(json.dumps(figures, indent=2))
     print(
