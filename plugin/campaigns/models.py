@@ -66,7 +66,7 @@ class Campaign(SQLModel, table=True):
     # the loop
     audience_rule: dict[str, Any] | None = Field(default=None, sa_type=JSONType)  # as launched
     audience_as_of: datetime | None = Field(default=None, sa_column=utc_column())
-    snapshot_checkpoint: int = 0  # last contact id taken into campaign_recipient
+    snapshot_checkpoint: int = 0  # last store contact id the snapshot has looked at
     snapshot_done: bool = False
     send_checkpoint: int = 0  # last contact id whose outbox row was written
     winner_checkpoint: int = 0  # same, for the group that waits for the A/B winner
