@@ -2,15 +2,18 @@
 
 Two forms of one mapping: `build_components` (Python; the test send, and the function to
 point at plugin/templates/render.py's `build_components` when that lands) and
-`sql_components` (the same JSON built inside the INSERT … SELECT that fans a campaign out,
+`sql_parameters` (the same JSON built inside the INSERT … SELECT that fans a campaign out,
 so a million rows never pass through Python). A test holds the two equal.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from plugin.contacts.models import Contact
@@ -43,29 +46,33 @@ def build_components(
     return [{"type": "body", "parameters": parameters}]
 
 
-def _text(value: str) -> Any:
-    return sa.cast(sa.literal(value), sa.Text)
+def sql_parameters(
+    variant: dict[str, Any], dialect: str, columns: Mapping[str, Any] | None = None
+) -> ColumnElement[Any]:
+    """The outbox row's `parameters`, `{"components": build_components(...)}`, as one SQL
+    expression (PostgreSQL jsonb / SQLite json text) over `contact`, or over `columns` (field
+    name -> column) when the fields come from elsewhere.
 
-
-def sql_components(variant: dict[str, Any], dialect: str) -> ColumnElement[Any]:
-    """`build_components` as one SQL expression over `contact` (PostgreSQL jsonb / SQLite json)."""
-    array, obj = (
-        (sa.func.jsonb_build_array, sa.func.jsonb_build_object)
-        if dialect == "postgresql"
-        else (sa.func.json_array, sa.func.json_object)
-    )
+    The variant's document is a constant with each personal field set at its path: one
+    `jsonb_set` per field instead of building five JSON objects per row (a third of the cost
+    at a million rows)."""
     fields = list(variant.get("body_fields") or [])
-    if not fields:
-        empty: ColumnElement[Any] = array()
-        return empty
-    parameters = []
-    for field in fields:
-        column = getattr(Contact, field)
-        value = sa.func.coalesce(
-            sa.func.nullif(sa.func.trim(column), ""), _text(fallback_for(variant, field))
-        )
-        parameters.append(obj(_text("type"), _text("text"), _text("text"), value))
-    result: ColumnElement[Any] = array(
-        obj(_text("type"), _text("body"), _text("parameters"), array(*parameters))
+    document = json.dumps(
+        {"components": build_components(variant, {f: "-" for f in fields})}, ensure_ascii=False
     )
+    result: ColumnElement[Any] = (
+        sa.cast(sa.literal(document), JSONB) if dialect == "postgresql" else sa.func.json(document)
+    )
+    for i, field in enumerate(fields):
+        column = columns[field] if columns is not None else getattr(Contact, field)
+        value = sa.func.coalesce(
+            sa.func.nullif(sa.func.trim(column), ""),
+            sa.cast(sa.literal(fallback_for(variant, field)), sa.Text),
+        )
+        if dialect == "postgresql":
+            path = ["components", "0", "parameters", str(i), "text"]
+            at = sa.cast(sa.literal(path), ARRAY(sa.Text))
+            result = sa.func.jsonb_set(result, at, sa.func.to_jsonb(value), type_=JSONB)
+        else:
+            result = sa.func.json_set(result, f"$.components[0].parameters[{i}].text", value)
     return result

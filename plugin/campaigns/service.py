@@ -20,12 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from plugin import broker, clock
 from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
-from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_components
+from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_parameters
 from plugin.consent import service as consent
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
@@ -57,8 +58,15 @@ from plugin.stores.plans import (
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import WhatsAppAccount, default_account
 
-BATCH_SIZE = 10_000  # outbox rows per INSERT … SELECT
-SNAPSHOT_CHUNK = 100_000  # contacts per snapshot statement
+BATCH_SIZE = 50_000  # store contacts (snapshot + outbox) or recipients (outbox) per turn
+FIRST_BATCH = 10_000  # the first turn is small, so the first messages are queued at once
+SNAPSHOT_CHUNK = 100_000  # store contacts per snapshot-only turn (paused, SQLite)
+RECIPIENT_COLUMNS = ("campaign_id", "contact_id", "variant", "holdout", "due_at")
+OUTBOX_COLUMNS = (
+    "store_id contact_id account_id purpose kind idempotency_key template_id template_name "
+    "template_language parameters source_type source_id campaign_id variant due_at status "
+    "attempts created_at updated_at"
+).split()
 STALL_AFTER = timedelta(seconds=30)  # a running loop silent this long is re-enqueued
 ESTIMATE_FRESH_FOR = timedelta(minutes=15)  # launch reuses the estimate the merchant just saw
 MAX_VARIANTS = 4
@@ -707,7 +715,28 @@ def _assignment(campaign: Campaign) -> tuple[ColumnElement[Any], ColumnElement[b
     return variant, (bucket < holdout) if holdout else sa.false()
 
 
-def _snapshot_chunk(session: Session, campaign: Campaign, settings: StoreSettings) -> int:
+def _chunk_end(session: Session, campaign: Campaign, size: int) -> int | None:
+    """The id of the `size`-th store contact after the snapshot checkpoint; None when fewer
+    remain. A chunk is a range of the store's contact ids, so each turn reads a bounded slice
+    of `contact` (never the rest of the table sorted again) whatever the audience's density."""
+    contact_id: Any = Contact.id
+    store_id: Any = Contact.store_id
+    end = session.execute(
+        sa.select(contact_id)
+        .where(store_id == campaign.store_id, contact_id > campaign.snapshot_checkpoint)
+        .order_by(contact_id)
+        .offset(size - 1)
+        .limit(1)
+    ).scalar()
+    return None if end is None else int(end)
+
+
+def _audience_chunk(
+    session: Session, campaign: Campaign, settings: StoreSettings, size: int
+) -> tuple[Any, int | None, int | None]:
+    """The audience among the next `size` store contacts, as launched: a SELECT of
+    (campaign_id, contact_id, variant, holdout, due_at, personal fields…), the chunk's last
+    contact id (None: to the end) and the plan's row limit (None: none)."""
     ctx = context_for(settings)
     ctx = type(ctx)(
         store_id=ctx.store_id,
@@ -721,48 +750,208 @@ def _snapshot_chunk(session: Session, campaign: Campaign, settings: StoreSetting
         else Audience(rule=campaign.audience_rule)
     )
     where = audience_condition(session, settings=settings, audience=audience, ctx=ctx)
-    limit = SNAPSHOT_CHUNK if campaign.recipients_total else BATCH_SIZE  # first rows at once
-    plan_limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
-    if plan_limit is not None:
-        limit = max(0, min(limit, plan_limit - campaign.recipients_total))
-    variant, holdout = _assignment(campaign)
+    end = _chunk_end(session, campaign, size)
     contact_id: Any = Contact.id
-    chunk = (
-        sa.select(
-            sa.literal(campaign.id).label("campaign_id"),
-            contact_id,
-            variant,
-            holdout,
-            _due_expr(session, campaign, settings),
-        )
-        .where(where, contact_id > campaign.snapshot_checkpoint)
-        .order_by(contact_id)
-        .limit(limit)
-    )
+    bounds = [contact_id > campaign.snapshot_checkpoint]
+    if end is not None:
+        bounds.append(contact_id <= end)
+    variant, holdout = _assignment(campaign)
+    chunk = sa.select(
+        sa.literal(campaign.id).label("campaign_id"),
+        contact_id.label("contact_id"),
+        variant.label("variant"),
+        holdout.label("holdout"),
+        _due_expr(session, campaign, settings).label("due_at"),
+        *(getattr(Contact, f).label(f) for f in PERSONAL_FIELDS),
+    ).where(where, *bounds)
+    plan_limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
+    limit = None if plan_limit is None else max(0, plan_limit - campaign.recipients_total)
+    if limit is not None:  # the plan's first N of the audience, by contact id
+        chunk = chunk.order_by(contact_id).limit(limit)
+    return chunk, end, limit
+
+
+def _advance_snapshot(
+    campaign: Campaign,
+    *,
+    taken: int,
+    held: int,
+    last: int | None,
+    end: int | None,
+    limit: int | None,
+) -> None:
+    """Move the snapshot checkpoint past the chunk: to its end, or to the last contact taken
+    when the plan's limit stopped it (then, or past the last contact, the snapshot is done)."""
+    campaign.recipients_total += taken
+    campaign.holdout_total += held
+    capped = limit is not None and taken >= limit
+    if capped or end is None:
+        campaign.snapshot_done = True
+    if capped:
+        if last is not None:
+            campaign.snapshot_checkpoint = last
+    elif end is not None:
+        campaign.snapshot_checkpoint = end
+    elif last is not None:
+        campaign.snapshot_checkpoint = max(campaign.snapshot_checkpoint, last)
+
+
+def _snapshot_chunk(session: Session, campaign: Campaign, settings: StoreSettings) -> int:
+    """Snapshot the next chunk of the audience into campaign_recipient (no outbox rows): the
+    turns of a paused campaign, and every turn on SQLite."""
+    size = SNAPSHOT_CHUNK if campaign.snapshot_checkpoint else _first_turn()
+    chunk, end, limit = _audience_chunk(session, campaign, settings, size)
+    picked = chunk.subquery("picked")
+    # WHERE true: SQLite cannot parse INSERT … SELECT … ON CONFLICT without a WHERE
+    rows = sa.select(*(picked.c[k] for k in RECIPIENT_COLUMNS)).where(sa.true())
     stmt = insert_ignoring_conflicts(session, CampaignRecipient).from_select(
-        ["campaign_id", "contact_id", "variant", "holdout", "due_at"], chunk
+        RECIPIENT_COLUMNS, rows
     )
     session.execute(stmt.on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
     r: Any = CampaignRecipient
+    window = [r.campaign_id == campaign.id, r.contact_id > campaign.snapshot_checkpoint]
+    if end is not None:
+        window.append(r.contact_id <= end)
     taken = session.execute(
         sa.select(
             sa.func.count(),
             sa.func.max(r.contact_id),
             sa.func.count(sa.case((r.holdout.is_(True), 1))),
-        ).where(r.campaign_id == campaign.id, r.contact_id > campaign.snapshot_checkpoint)
+        ).where(*window)
     ).one()
-    count, last, held = int(taken[0]), taken[1], int(taken[2])
-    campaign.recipients_total += count
-    campaign.holdout_total += held
-    if last is not None:
-        campaign.snapshot_checkpoint = int(last)
-    if count < limit or limit == 0:
-        campaign.snapshot_done = True
+    count = int(taken[0])
+    _advance_snapshot(
+        campaign, taken=count, held=int(taken[2]), last=taken[1], end=end, limit=limit
+    )
     return count
 
 
+def _one_statement(session: Session) -> bool:
+    """Snapshot and outbox rows in one statement needs data-modifying CTEs (PostgreSQL)."""
+    return dialect_name(session) == "postgresql"
+
+
+def _first_turn() -> int:
+    return min(FIRST_BATCH, BATCH_SIZE)
+
+
+def _outbox_select(
+    session: Session,
+    campaign: Campaign,
+    source: Any,
+    personal: dict[str, Any],
+    *,
+    winner: bool,
+) -> Any:
+    """SELECT of outbox rows (OUTBOX_COLUMNS) for the recipients in `source` (a FROM clause with
+    contact_id, variant, holdout, due_at), personal fields read from `personal`: scheduled
+    campaign rows with the variant's template and parameters; none for the holdout, and the
+    group waiting for the A/B winner only once it is picked (`winner`)."""
+    s = source.c
+    by_key = {v["key"]: v for v in campaign.variants}
+    dialect = dialect_name(session)
+    if winner:
+        chosen = by_key[campaign.winner_variant or ""]
+        variant_col: Any = sa.literal(chosen["key"])
+        pick = {
+            k: sa.literal(chosen[k]) for k in ("template_id", "template_name", "template_language")
+        }
+        params = sql_parameters(chosen, dialect, personal)
+        eligible = s.variant.is_(None)
+    else:
+        variant_col = s.variant
+
+        def case_of(key: str) -> Any:
+            if len(by_key) == 1:  # one variant: no CASE per row
+                return sa.literal(campaign.variants[0][key])
+            return sa.case(*((s.variant == k, sa.literal(v[key])) for k, v in by_key.items()))
+
+        pick = {k: case_of(k) for k in ("template_id", "template_name", "template_language")}
+        documents = {k: sql_parameters(v, dialect, personal) for k, v in by_key.items()}
+        params = (
+            next(iter(documents.values()))
+            if len(documents) == 1
+            else sa.case(*((s.variant == k, doc) for k, doc in documents.items()))
+        )
+        eligible = sa.and_(s.variant.is_not(None), s.variant != "")
+    now = clock.now()
+    utc = OutboundMessage.__table__.c.created_at.type  # type: ignore[attr-defined]
+    return sa.select(
+        sa.literal(campaign.store_id),
+        s.contact_id,
+        sa.literal(_account_id(session, campaign), sa.Integer),
+        sa.literal(MessagePurpose.MARKETING.value),
+        sa.literal(MessageKind.CAMPAIGN.value),
+        sa.literal(f"campaign:{campaign.id}:") + sa.cast(s.contact_id, sa.String),
+        pick["template_id"],
+        pick["template_name"],
+        pick["template_language"],
+        params,
+        sa.literal("campaign"),
+        sa.literal(str(campaign.id)),
+        sa.literal(campaign.id),
+        variant_col,
+        s.due_at,
+        sa.literal(MessageStatus.SCHEDULED.value),
+        sa.literal(0),
+        sa.literal(now, utc),
+        sa.literal(now, utc),
+    ).where(s.holdout.is_(False), eligible)
+
+
+def _insert_outbox(session: Session, rows: Any) -> Any:
+    stmt = insert_ignoring_conflicts(session, OutboundMessage).from_select(OUTBOX_COLUMNS, rows)
+    return stmt.on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+
+
+def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) -> int:
+    """PostgreSQL, running and caught up: snapshot the next chunk and write its outbox rows in
+    ONE statement (data-modifying CTEs over one read of `contact`), so both are in the same
+    transaction as the checkpoints that follow. Returns the outbox rows written."""
+    size = BATCH_SIZE if campaign.snapshot_checkpoint else _first_turn()
+    # every turn planned with its own bounds and constants (psycopg prepares a statement run
+    # five times, and a generic plan would guess the id range and re-parse constants per row)
+    session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))  # the chunk is kept in memory
+    chunk, end, limit = _audience_chunk(session, campaign, settings, size)
+    picked = chunk.cte("picked")
+    snap = (
+        postgresql.insert(CampaignRecipient)
+        .from_select(RECIPIENT_COLUMNS, sa.select(*(picked.c[k] for k in RECIPIENT_COLUMNS)))
+        .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
+        .returning(CampaignRecipient.__table__.c.holdout)  # type: ignore[attr-defined]
+        .cte("snap")
+    )
+    personal = {f: picked.c[f] for f in PERSONAL_FIELDS}
+    rows = _outbox_select(session, campaign, picked, personal, winner=False)
+    outbox = (
+        _insert_outbox(session, rows)
+        .returning(OutboundMessage.__table__.c.id)  # type: ignore[attr-defined]
+        .cte("outbox")
+    )
+    counts = session.execute(
+        sa.select(
+            sa.select(sa.func.max(picked.c.contact_id)).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(snap).scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(snap)
+            .where(snap.c.holdout.is_(True))
+            .scalar_subquery(),
+            sa.select(sa.func.count()).select_from(outbox).scalar_subquery(),
+        )
+    ).one()
+    last, inserted, held, written = counts
+    _advance_snapshot(
+        campaign, taken=int(inserted), held=int(held), last=last, end=end, limit=limit
+    )
+    campaign.send_checkpoint = campaign.snapshot_checkpoint
+    campaign.queued_total += int(written)
+    return int(written)
+
+
 def _outbox_batch(session: Session, campaign: Campaign, *, winner: bool) -> int:
-    """Write the next BATCH_SIZE recipients' outbox rows and advance the checkpoint."""
+    """Write the next BATCH_SIZE snapshotted recipients' outbox rows and advance the checkpoint
+    (after a pause, for the A/B winner's group, and on SQLite)."""
     r: Any = CampaignRecipient
     checkpoint = campaign.winner_checkpoint if winner else campaign.send_checkpoint
     window = (
@@ -776,75 +965,26 @@ def _outbox_batch(session: Session, campaign: Campaign, *, winner: bool) -> int:
         .limit(BATCH_SIZE)
         .subquery()
     )
-    upper = session.execute(sa.select(sa.func.max(window.c.contact_id))).scalar()
-    if upper is None:
-        return 0
-    by_key = {v["key"]: v for v in campaign.variants}
-    dialect = dialect_name(session)
-    if winner:
-        chosen = by_key[campaign.winner_variant or ""]
-        variant_col: Any = sa.literal(chosen["key"])
-        pick = {
-            k: sa.literal(chosen[k]) for k in ("template_id", "template_name", "template_language")
-        }
-        params = sql_components(chosen, dialect)
-        eligible = r.variant.is_(None)
-    else:
-        variant_col = r.variant
-
-        def case_of(key: str) -> Any:
-            return sa.case(*((r.variant == k, sa.literal(v[key])) for k, v in by_key.items()))
-
-        pick = {k: case_of(k) for k in ("template_id", "template_name", "template_language")}
-        params = sa.case(*((r.variant == k, sql_components(v, dialect)) for k, v in by_key.items()))
-        eligible = sa.and_(r.variant.is_not(None), r.variant != "")
-    if dialect == "postgresql":
-        params = sa.func.jsonb_build_object(sa.cast(sa.literal("components"), sa.Text), params)
-    else:
-        params = sa.func.json_object("components", params)
-    now = clock.now()
-    utc = OutboundMessage.__table__.c.created_at.type  # type: ignore[attr-defined]
-    contact_id: Any = Contact.id
-    rows = (
-        sa.select(
-            sa.literal(campaign.store_id),
-            r.contact_id,
-            sa.literal(_account_id(session, campaign), sa.Integer),
-            sa.literal(MessagePurpose.MARKETING.value),
-            sa.literal(MessageKind.CAMPAIGN.value),
-            sa.literal(f"campaign:{campaign.id}:") + sa.cast(r.contact_id, sa.String),
-            pick["template_id"],
-            pick["template_name"],
-            pick["template_language"],
-            params,
-            sa.literal("campaign"),
-            sa.literal(str(campaign.id)),
-            sa.literal(campaign.id),
-            variant_col,
-            r.due_at,
-            sa.literal(MessageStatus.SCHEDULED.value),
-            sa.literal(0),
-            sa.literal(now, utc),
-            sa.literal(now, utc),
-        )
-        .select_from(r.__table__.join(Contact.__table__, contact_id == r.contact_id))
-        .where(
-            r.campaign_id == campaign.id,
-            r.contact_id > checkpoint,
-            r.contact_id <= upper,
-            r.holdout.is_(False),
-            eligible,
-        )
+    seen, upper = session.execute(
+        sa.select(sa.func.count(), sa.func.max(window.c.contact_id))
+    ).one()
+    if int(seen) < BATCH_SIZE:  # the rest of the snapshot (ranges may end past the last one)
+        upper = campaign.snapshot_checkpoint
+    source = (
+        sa.select(r.contact_id, r.variant, r.holdout, r.due_at)
+        .where(r.campaign_id == campaign.id, r.contact_id > checkpoint, r.contact_id <= upper)
+        .subquery("recipient")
     )
-    columns = (
-        "store_id contact_id account_id purpose kind idempotency_key template_id template_name "
-        "template_language parameters source_type source_id campaign_id variant due_at status "
-        "attempts created_at updated_at"
-    ).split()
-    stmt = insert_ignoring_conflicts(session, OutboundMessage).from_select(columns, rows)
+    contact_id: Any = Contact.id
+    rows = _outbox_select(
+        session,
+        campaign,
+        source,
+        {f: getattr(Contact, f) for f in PERSONAL_FIELDS},
+        winner=winner,
+    ).join_from(source, Contact.__table__, contact_id == source.c.contact_id)
     result = session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"]),
-        execution_options={"preserve_rowcount": True},
+        _insert_outbox(session, rows), execution_options={"preserve_rowcount": True}
     )
     written = max(int(result.rowcount or 0), 0)
     if winner:
@@ -870,14 +1010,22 @@ def run_batch(session: Session, *, campaign_id: int) -> bool:
     if campaign is None or campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED):
         return False
     settings = stores_service.get_settings(session, campaign.store_id)
-    if not campaign.snapshot_done:
-        # the snapshot goes on while paused: the audience is the one at launch
-        _snapshot_chunk(session, campaign, settings)
-    if campaign.status == CampaignStatus.RUNNING:
-        if campaign.send_checkpoint < campaign.snapshot_checkpoint:
-            _outbox_batch(session, campaign, winner=False)
-        elif campaign.winner_variant and campaign.winner_checkpoint < campaign.snapshot_checkpoint:
-            _outbox_batch(session, campaign, winner=True)
+    running = campaign.status == CampaignStatus.RUNNING
+    caught_up = campaign.send_checkpoint >= campaign.snapshot_checkpoint
+    if running and caught_up and not campaign.snapshot_done and _one_statement(session):
+        _fanout_turn(session, campaign, settings)
+    else:
+        if not campaign.snapshot_done:
+            # the snapshot goes on while paused: the audience is the one at launch
+            _snapshot_chunk(session, campaign, settings)
+        if running:
+            if campaign.send_checkpoint < campaign.snapshot_checkpoint:
+                _outbox_batch(session, campaign, winner=False)
+            elif (
+                campaign.winner_variant
+                and campaign.winner_checkpoint < campaign.snapshot_checkpoint
+            ):
+                _outbox_batch(session, campaign, winner=True)
     main_done = campaign.snapshot_done and campaign.send_checkpoint >= campaign.snapshot_checkpoint
     winner_done = not _winner_group_pending(campaign) or (
         campaign.winner_variant is not None

@@ -26,10 +26,12 @@ class Contact(SQLModel, table=True):
         sa.UniqueConstraint("store_id", "phone_e164", name="uq_contact_store_phone"),
         sa.Index("ix_contact_store_saleor_user", "store_id", "saleor_user_id"),
         sa.Index("ix_contact_store_email", "store_id", "email"),
+        # a store's contacts in id order: the campaign loop walks them in chunks by id
+        sa.Index("ix_contact_store_id", "store_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = Field(foreign_key="store.id", index=True)
+    store_id: int = Field(foreign_key="store.id")
     phone_e164: str | None = Field(default=None, max_length=20)
     phone_raw: str | None = Field(default=None, max_length=64)
     phone_status: PhoneStatus = Field(default=PhoneStatus.MISSING, sa_type=sa.String(20))

@@ -10,6 +10,8 @@ Suppressed (final, never sent):
   consent_revoked            the contact revoked while the message waited (131050 or a STOP)
   suppressed                 the number is on the store's suppression list (erased on request)
   erased                     the contact was erased
+  unknown_contact            no contact with the row's id in the row's store (the outbox has no
+                             foreign keys: this is where a row is held to its store's contacts)
   undeliverable              Meta said the number cannot receive (131026) in the last 30 days
   invalid_phone              no usable phone number
   cap_24h / cap_7d           marketing frequency caps (store settings; 1 per 24 h, 3 per 7 days;
@@ -77,6 +79,7 @@ NO_CONSENT = "no_consent"
 CONSENT_REVOKED = "consent_revoked"
 SUPPRESSED = "suppressed"
 ERASED = "erased"
+UNKNOWN_CONTACT = "unknown_contact"
 UNDELIVERABLE = "undeliverable"
 INVALID_PHONE = "invalid_phone"
 CAP_24H = "cap_24h"
@@ -98,6 +101,7 @@ SUPPRESS_REASONS = (
     CONSENT_REVOKED,
     SUPPRESSED,
     ERASED,
+    UNKNOWN_CONTACT,
     UNDELIVERABLE,
     INVALID_PHONE,
     CAP_24H,
@@ -224,7 +228,9 @@ def _evaluate_store(
     survivors: list[Decision] = []
     for d in pending:
         contact = ctx.contacts.get(d.row.contact_id)
-        if contact is None or contact.erased_at is not None:
+        if contact is None:
+            suppress(d, UNKNOWN_CONTACT)
+        elif contact.erased_at is not None:
             suppress(d, ERASED)
         elif contact.phone_status == PhoneStatus.ERASED:
             suppress(d, ERASED)
@@ -429,7 +435,10 @@ def _load_context(session: Session, store_id: int, rows: list[Row]) -> _StoreCon
     )
     contact_ids = sorted({r.contact_id for r in rows})
     for contact in session.execute(
-        sa.select(Contact).where(Contact.id.in_(contact_ids))  # type: ignore[union-attr]
+        sa.select(Contact).where(
+            Contact.id.in_(contact_ids),  # type: ignore[union-attr]
+            Contact.store_id == store_id,  # only this store's contacts, whatever a row says
+        )
     ).scalars():
         ctx.contacts[contact.id] = contact  # type: ignore[index]
     pairs = {(r.template_name, r.template_language or "") for r in rows if r.template_name}

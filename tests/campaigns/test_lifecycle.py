@@ -127,7 +127,7 @@ def test_launch_fans_out_every_recipient_once_with_personalised_parameters(
 
 def test_the_python_and_sql_personalisation_agree(session: Session) -> None:
     # given
-    from plugin.campaigns.personalise import build_components, sql_components
+    from plugin.campaigns.personalise import build_components, sql_parameters
     from plugin.contacts.models import Contact
 
     store = make_store(session)
@@ -143,7 +143,7 @@ def test_the_python_and_sql_personalisation_agree(session: Session) -> None:
     # when
     got = dict(
         session.execute(
-            sa.select(Contact.id, sql_components(variant, session.get_bind().dialect.name)).where(
+            sa.select(Contact.id, sql_parameters(variant, session.get_bind().dialect.name)).where(
                 Contact.store_id == store.id
             )
         ).all()
@@ -153,9 +153,11 @@ def test_the_python_and_sql_personalisation_agree(session: Session) -> None:
 
     for c in contacts:
         value = got[c.id]
-        assert (json.loads(value) if isinstance(value, str) else value) == build_components(
-            variant, {"first_name": c.first_name, "last_name": c.last_name}
-        )
+        assert (json.loads(value) if isinstance(value, str) else value) == {
+            "components": build_components(
+                variant, {"first_name": c.first_name, "last_name": c.last_name}
+            )
+        }
 
 
 def test_pause_and_resume_mid_run_never_queue_anyone_twice(
@@ -190,6 +192,47 @@ def test_pause_and_resume_mid_run_never_queue_anyone_twice(
     assert Counter(r.status for r in rows) == {"sent": 1, "scheduled": 9}
     session.expire_all()
     assert session.get(Campaign, campaign.id).queued_total == 10  # type: ignore[union-attr]
+
+
+def test_a_sparse_audience_among_another_stores_contacts_is_walked_in_chunks_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given two stores whose contacts interleave by id, and an audience of every third
+    # contact of ours (a rule on the country); four of our contacts per turn
+    monkeypatch.setattr(service, "BATCH_SIZE", 4)
+    monkeypatch.setattr(service, "SNAPSHOT_CHUNK", 4)
+    store, other = make_store(session), make_store(session)
+    ours = []
+    for i in range(14):
+        ours.append(make_contact(session, store, country="TR" if i % 3 == 0 else "DE"))
+        make_contact(session, other, country="TR")
+    wanted = {c.id for c in ours if c.country == "TR"}
+    campaign = ready_campaign(
+        session, store, audience=Audience(rule={"field": "country", "op": "eq", "value": "TR"})
+    )
+    # when launched and run to the end (and twice more: duplicate loop messages)
+    service.launch_campaign(session, store_id=store.id, campaign_id=campaign.id)
+    session.commit()
+    turns = 0
+    while service.run_batch(session, campaign_id=campaign.id):
+        session.commit()
+        turns += 1
+    session.commit()
+    run_loop(session, campaign.id, turns=2)
+    # then each of our TR contacts has exactly one row, nobody else has one
+    rows = campaign_rows(session, campaign.id)
+    assert sorted(r.contact_id for r in rows) == sorted(wanted)
+    recipients = session.exec(
+        select(CampaignRecipient.contact_id).where(CampaignRecipient.campaign_id == campaign.id)
+    ).all()
+    assert sorted(recipients) == sorted(wanted)
+    # 15 store contacts (the staff number included) in turns of four
+    assert turns == 3
+    session.expire_all()
+    done = session.get(Campaign, campaign.id)
+    assert done is not None
+    assert (done.recipients_total, done.queued_total, done.snapshot_done) == (5, 5, True)
+    assert done.fanout_done_at is not None
 
 
 def test_cancel_mid_run_stops_the_loop_and_cancels_unsent_rows(

@@ -145,6 +145,29 @@ def test_person_level_refusals(world, make_contacts, sandbox):
     assert sandbox.total() == 0
 
 
+def test_a_row_whose_contact_is_not_in_its_store_is_suppressed(world, make_contacts, sandbox):
+    # given another store's contact, and an id no contact has (the outbox has no foreign keys)
+    s = world.session
+    other_store = Store(
+        saleor_api_url="https://other.example/graphql/",
+        saleor_app_id="app-2",
+        app_token_encrypted="x",
+    )
+    s.add(other_store)
+    s.flush()
+    theirs = Contact(store_id=other_store.id, phone_e164=phone(90), phone_status=PhoneStatus.VALID)
+    s.add(theirs)
+    s.commit()
+    missing = theirs.id + 1000
+    # when this store's rows name them
+    rows = [send(world, cid, key=f"k{cid}") for cid in (theirs.id, missing)]
+    # then both are suppressed and nothing went out from this store's number
+    assert [(r.status, r.status_reason) for r in rows] == [
+        (MessageStatus.SUPPRESSED, "unknown_contact")
+    ] * 2
+    assert sandbox.total() == 0
+
+
 def test_template_not_approved_and_category_changed(world, make_contacts, sandbox):
     [cid] = make_contacts(consents=("marketing", "transactional"))
     s = world.session
