@@ -782,8 +782,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 figures["checks"] = final_checks(db_url, campaign_id, args.recipients, load, last)
                 probe.close()
         finally:
-            for _, cm, _ in reversed(workers):
+            for _, cm, proc in reversed(workers):
+                children = _children(proc.pid)
                 cm.__exit__(None, None, None)
+                for child in children:  # a worker killed after its grace time leaves its forks
+                    if child.is_running():
+                        child.kill()
             sandbox.terminate()
             sandbox.wait(10)
             _wipe_redis(namespace)
@@ -805,6 +809,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                      indent=2, default=str))  # fmt: skip
     print(f"figures: {path}; plot: {args.plot}")
     return figures
+
+
+def _children(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def _interrupt(signum: int, _frame: object) -> None:
