@@ -219,3 +219,60 @@ def test_a_campaign_loop_is_not_queued_behind_a_webhook_backlog(redis_settings, 
     assert r.llen(f"{NAMESPACE}:default") == backlog
     turns = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:campaigns.msgs")]
     assert [(m["actor_name"], m["args"]) for m in turns] == [(LOOP_ACTOR, [7])]
+
+
+def _queued_sends(r: redis.Redis) -> list[int]:
+    messages = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:delivery.msgs")]
+    return sorted(i for m in messages if m["actor_name"] == "send_messages" for i in m["args"][0])
+
+
+def test_sends_waiting_their_turn_are_not_queued_again_and_lost_ones_are_queued_once(
+    redis_settings,
+):
+    from plugin import clock
+    from plugin.app import create_app
+    from plugin.db import get_engine
+    from plugin.delivery import service
+    from plugin.scheduler import run_tick
+    from tests.delivery.conftest import add_contacts, connect_store
+
+    create_app(redis_settings)  # the engine and the Redis broker, no worker
+    with Session(get_engine()) as session:
+        store_id, _ = connect_store(session)
+        contacts = add_contacts(session, store_id, 3, consents=("transactional",))
+        service.bulk_enqueue(
+            session,
+            messages=[
+                {
+                    "store_id": store_id,
+                    "contact_id": contact_id,
+                    "purpose": "transactional",
+                    "kind": "order_update",
+                    "idempotency_key": f"order:{contact_id}",
+                    "template_name": "order_update",
+                    "template_language": "tr",
+                    "source_type": "flow",
+                }
+                for contact_id in contacts
+            ],
+        )
+        session.commit()
+    r = redis.Redis.from_url(REDIS_URL)
+    # given three due sends in the queue, waiting their turn behind paced sends
+    waiting = _queued_sends(r)
+    assert len(waiting) == 3
+    # when the scheduler ticks a minute later
+    clock.advance(60)
+    run_tick()
+    run_tick()
+    # then they are still queued once, not again every 30 s
+    assert _queued_sends(r) == waiting
+    # given Redis then loses its queue
+    _flush()
+    # when the scheduler ticks, and again a second later
+    clock.advance(60)
+    run_tick()
+    clock.advance(1)
+    run_tick()
+    # then each send is queued again, once
+    assert _queued_sends(r) == waiting

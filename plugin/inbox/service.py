@@ -175,13 +175,14 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     """Re-enqueue pending rows a lost queue message left behind (Redis is transport only).
 
     Under a backlog the rows' messages are still queued, only behind: while the queue holds at
-    least as many messages as there are pending rows nothing is re-enqueued, and a row is
-    re-enqueued at most once per `older_than` (its `enqueued_at` moves). Without both, every
-    tick re-sent the same oldest 1,000 rows, and a backlog grew the queue by 1,000 duplicates a
-    second (the soak benchmark found it: 60,000 messages for 13,000 pending rows)."""
+    least as many messages as there are pending rows nothing is re-enqueued (a lost one is found
+    once the queue is shorter than the backlog), and a row is re-enqueued at most once per
+    `older_than` (its `enqueued_at` moves). Without both, every tick re-sent the same oldest
+    1,000 rows, and a backlog grew the queue by 1,000 duplicates a second (the soak benchmark
+    found it: 60,000 messages for 13,000 pending rows)."""
     now = clock.now()
     held = broker.queue_size(broker.QUEUES.get(PROCESS_ACTOR, "default"))
-    if held is not None:
+    if held:
         pending = session.execute(
             sa.select(sa.func.count()).select_from(
                 sa.select(InboxEvent.id)  # type: ignore[call-overload]
