@@ -68,9 +68,13 @@ def sync_contacts(store_id: int) -> None:
         raise
 
 
-@broker.actor(max_retries=10, min_backoff=500, max_backoff=30000, time_limit=300_000)
+@broker.actor(
+    queue_name="campaigns", max_retries=10, min_backoff=500, max_backoff=30000, time_limit=300_000
+)
 def campaign_batch(campaign_id: int) -> None:
-    """One turn of a campaign's sending loop; it re-enqueues itself until the fan-out is done."""
+    """One turn of a campaign's sending loop; it re-enqueues itself until the fan-out is done.
+    Its own queue: behind a backlog of webhooks on `default`, each turn waited for the whole
+    backlog and a launched campaign stalled (the soak benchmark)."""
     from plugin.campaigns import service as campaigns_service
 
     with session_scope() as session:

@@ -141,6 +141,22 @@ def stop_embedded_worker() -> None:
         _worker = None
 
 
+def queue_size(queue_name: str) -> int | None:
+    """Messages a queue holds, waiting, in progress or delayed for a retry (None: unknown)."""
+    broker = get_broker()
+    client = getattr(broker, "client", None)
+    if client is not None:  # Redis: every message not yet acknowledged is in these hashes
+        key = f"{broker.namespace}:{queue_name}"
+        try:
+            return int(client.hlen(f"{key}.msgs")) + int(client.hlen(f"{key}.DQ.msgs"))
+        except Exception:  # noqa: BLE001 - unknown: the caller acts as if the queue were empty
+            return None
+    queues = getattr(broker, "queues", {})
+    from dramatiq.common import dq_name
+
+    return sum(q.qsize() for name in (queue_name, dq_name(queue_name)) if (q := queues.get(name)))
+
+
 def broker_reachable() -> bool:
     """For /healthz: Redis answers PING; the in-process broker is always there."""
     broker = get_broker()

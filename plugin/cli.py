@@ -75,7 +75,14 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
 @main.command()
 @click.option("--processes", "-p", default=1, show_default=True)
 @click.option("--threads", "-t", default=8, show_default=True)
-def worker(processes: int, threads: int) -> None:
+@click.option(
+    "--queues",
+    "-Q",
+    multiple=True,
+    help="Only these queues (default: all). `-Q delivery` and `-Q default` on separate "
+    "workers keep a paced campaign's sends from holding the threads webhooks need.",
+)
+def worker(processes: int, threads: int, queues: tuple[str, ...]) -> None:
     """Run Dramatiq workers against REDIS_URL (with the scheduler tick)."""
     from plugin.settings import get_settings
 
@@ -86,6 +93,8 @@ def worker(processes: int, threads: int) -> None:
     from dramatiq.cli import main as dramatiq_main
 
     sys.argv = ["ulak-worker", "handlers.worker", "-p", str(processes), "-t", str(threads)]
+    if queues:
+        sys.argv += ["--queues", *queues]
     raise SystemExit(dramatiq_main())
 
 

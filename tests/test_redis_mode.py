@@ -117,3 +117,163 @@ def test_a_flushed_redis_loses_nothing_the_tick_requeues_pending_rows(redis_sett
     requeued = [m["args"] for m in queued if m["actor_name"] == "process_inbox_event"]
     assert len(requeued) == 1
     assert broker.QUEUES["process_inbox_event"] == "default"
+
+
+def _queued_inbox_events(r: redis.Redis) -> list[int]:
+    messages = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:default.msgs")]
+    return sorted(m["args"][0] for m in messages if m["actor_name"] == "process_inbox_event")
+
+
+def test_a_backlog_is_not_queued_twice_and_a_lost_message_is_queued_again_once(
+    redis_settings, fake_saleor
+):
+    from plugin import clock
+    from plugin.app import create_app
+    from plugin.scheduler import run_tick
+
+    app = create_app(redis_settings)
+    with TestClient(app) as client:
+        client.post(
+            "/api/register",
+            headers={"saleor-api-url": fake_saleor.api_url},
+            json={"auth_token": "good-app-token"},
+        )
+        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED", "CUSTOMER_CREATED"):
+            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    r = redis.Redis.from_url(REDIS_URL)
+    # given three deliveries waiting in Redis behind busy workers
+    waiting = _queued_inbox_events(r)
+    assert len(waiting) == 3
+    # when the scheduler ticks long after they arrived
+    clock.advance(60)
+    run_tick()
+    run_tick()
+    # then their messages are still there, and none twice
+    assert _queued_inbox_events(r) == waiting
+    # given Redis then loses its queue
+    _flush()
+    # when the scheduler ticks, and again a second later
+    clock.advance(60)
+    run_tick()
+    clock.advance(1)
+    run_tick()
+    # then each pending row is queued again, once
+    assert _queued_inbox_events(r) == waiting
+    # and a row just re-queued waits out the orphan delay before it is queued again
+    _flush()
+    run_tick()
+    assert _queued_inbox_events(r) == []
+    clock.advance(31)
+    run_tick()
+    assert _queued_inbox_events(r) == waiting
+
+
+def test_a_worker_can_be_given_only_some_queues(redis_settings, monkeypatch):
+    import sys
+
+    import dramatiq.cli
+    from click.testing import CliRunner
+
+    from plugin import cli
+    from plugin.settings import set_settings
+
+    # given production mode on Redis, and Dramatiq's command line recording what it is asked
+    set_settings(redis_settings)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    asked: list[list[str]] = []
+    monkeypatch.setattr(dramatiq.cli, "main", lambda: asked.append(list(sys.argv)) or 0)
+    # when an operator starts one worker for the sends and one for everything else
+    runner = CliRunner()
+    delivery = runner.invoke(cli.main, ["worker", "-t", "4", "-Q", "delivery"])
+    default = runner.invoke(cli.main, ["worker", "--queues", "default"])
+    everything = runner.invoke(cli.main, ["worker"])
+    # then each Dramatiq worker consumes only its queues (all of them without -Q)
+    assert (delivery.exit_code, default.exit_code, everything.exit_code) == (0, 0, 0)
+    assert asked == [
+        ["ulak-worker", "handlers.worker", "-p", "1", "-t", "4", "--queues", "delivery"],
+        ["ulak-worker", "handlers.worker", "-p", "1", "-t", "8", "--queues", "default"],
+        ["ulak-worker", "handlers.worker", "-p", "1", "-t", "8"],
+    ]
+
+
+def test_a_campaign_loop_is_not_queued_behind_a_webhook_backlog(redis_settings, fake_saleor):
+    from plugin import broker
+    from plugin.app import create_app
+    from plugin.campaigns.service import LOOP_ACTOR
+
+    # given webhooks waiting in Redis on the default queue
+    app = create_app(redis_settings)
+    with TestClient(app) as client:
+        client.post(
+            "/api/register",
+            headers={"saleor-api-url": fake_saleor.api_url},
+            json={"auth_token": "good-app-token"},
+        )
+        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED"):
+            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    r = redis.Redis.from_url(REDIS_URL)
+    backlog = r.llen(f"{NAMESPACE}:default")
+    assert backlog >= 2
+    # when a campaign's loop enqueues its next turn
+    broker.enqueue(LOOP_ACTOR, 7)
+    # then the turn waits on its own queue, not behind the webhooks
+    assert r.llen(f"{NAMESPACE}:default") == backlog
+    turns = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:campaigns.msgs")]
+    assert [(m["actor_name"], m["args"]) for m in turns] == [(LOOP_ACTOR, [7])]
+
+
+def _queued_sends(r: redis.Redis) -> list[int]:
+    messages = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:delivery.msgs")]
+    return sorted(i for m in messages if m["actor_name"] == "send_messages" for i in m["args"][0])
+
+
+def test_sends_waiting_their_turn_are_not_queued_again_and_lost_ones_are_queued_once(
+    redis_settings,
+):
+    from plugin import clock
+    from plugin.app import create_app
+    from plugin.db import get_engine
+    from plugin.delivery import service
+    from plugin.scheduler import run_tick
+    from tests.delivery.conftest import add_contacts, connect_store
+
+    create_app(redis_settings)  # the engine and the Redis broker, no worker
+    with Session(get_engine()) as session:
+        store_id, _ = connect_store(session)
+        contacts = add_contacts(session, store_id, 3, consents=("transactional",))
+        service.bulk_enqueue(
+            session,
+            messages=[
+                {
+                    "store_id": store_id,
+                    "contact_id": contact_id,
+                    "purpose": "transactional",
+                    "kind": "order_update",
+                    "idempotency_key": f"order:{contact_id}",
+                    "template_name": "order_update",
+                    "template_language": "tr",
+                    "source_type": "flow",
+                }
+                for contact_id in contacts
+            ],
+        )
+        session.commit()
+    r = redis.Redis.from_url(REDIS_URL)
+    # given three due sends in the queue, waiting their turn behind paced sends
+    waiting = _queued_sends(r)
+    assert len(waiting) == 3
+    # when the scheduler ticks a minute later
+    clock.advance(60)
+    run_tick()
+    run_tick()
+    # then they are still queued once, not again every 30 s
+    assert _queued_sends(r) == waiting
+    # given Redis then loses its queue
+    _flush()
+    # when the scheduler ticks, and again a second later
+    clock.advance(60)
+    run_tick()
+    clock.advance(1)
+    run_tick()
+    # then each send is queued again, once
+    assert _queued_sends(r) == waiting

@@ -44,3 +44,5 @@ class InboxEvent(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=sa.Text)
     received_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     processed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # when the orphan sweep last re-enqueued it (NULL: only the edge's enqueue at receipt)
+    enqueued_at: datetime | None = Field(default=None, sa_column=utc_column())

@@ -39,16 +39,19 @@ def scratch_database(prefix: str = "ulak_bench") -> Iterator[str]:
 
 @contextlib.contextmanager
 def ulak_process(
-    args: list[str], env: dict[str, str], port: int | None = None
+    args: list[str], env: dict[str, str], port: int | None = None, *, log: Path | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `ulak <args>` as its own process; wait for /healthz when it serves."""
+    """Run `ulak <args>` as its own process; wait for /healthz when it serves.
+
+    `log`: write its stderr to this file (a long run must not fill an unread pipe and block)."""
     full_env = {**os.environ, **env}
+    log_file = log.open("wb") if log is not None else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "plugin.cli", *args],
         env=full_env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file if log_file is not None else subprocess.PIPE,
     )
     try:
         if port is not None:
@@ -61,6 +64,8 @@ def ulak_process(
                     pass
                 if proc.poll() is not None or time.monotonic() > deadline:
                     err = proc.stderr.read().decode() if proc.stderr else ""
+                    if log is not None:
+                        err = log.read_text(errors="replace")
                     raise RuntimeError(f"ulak {' '.join(args)} did not start:\n{err[-3000:]}")
                 time.sleep(0.2)
         yield proc
@@ -70,6 +75,8 @@ def ulak_process(
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log_file is not None:
+            log_file.close()
 
 
 def percentile(values: list[float], p: float) -> float:

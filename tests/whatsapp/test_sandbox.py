@@ -337,3 +337,27 @@ async def test_phone_page_renders_without_external_resources(sandbox_server):
     assert "<script src" not in html and "<link" not in html and "cdn" not in html.lower()
     chats = (await api(sandbox_server, "GET", "/sandbox/api/chats")).json()["chats"]
     assert chats[0]["to"] == CUSTOMER
+
+
+async def test_stats_count_sends_and_the_status_webhooks_the_app_answered(sandbox_server):
+    # given two accepted template sends whose statuses (sent, delivered, read) reached the app
+    await send_order_update(sandbox_server)
+    await send_order_update(sandbox_server, to="+905550000009")
+    receiver = sandbox_server.receiver
+    receiver.wait_for(lambda calls: len(receiver.statuses()) == 6)
+    await _settle()
+    # when a benchmark asks for the totals
+    stats = (await api(sandbox_server, "GET", "/sandbox/api/stats")).json()
+    # then they match what the app received
+    assert stats == {
+        "accepted": 2,
+        "statuses_posted": 6,
+        "webhooks_posted": len(receiver.calls),
+        "webhooks_ok": len(receiver.calls),
+        "webhooks_failed": 0,
+        "pending_statuses": 0,
+    }
+    # and a reset starts them again
+    await api(sandbox_server, "POST", "/sandbox/api/reset")
+    after = (await api(sandbox_server, "GET", "/sandbox/api/stats")).json()
+    assert after["accepted"] == after["statuses_posted"] == after["webhooks_posted"] == 0

@@ -277,6 +277,11 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         now = await sandbox.advance_clock(body.advance_seconds)
         return {"now": now.isoformat()}
 
+    @router.get("/sandbox/api/stats")
+    async def stats() -> dict[str, int]:
+        """Running totals: sends accepted, statuses posted, webhook answers (benchmarks)."""
+        return sandbox.stats()
+
     @router.get("/sandbox/api/numbers")
     async def numbers() -> dict[str, Any]:
         return {"numbers": [n.model_dump() for n in sandbox.numbers.values()]}

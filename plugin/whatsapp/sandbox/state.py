@@ -16,7 +16,7 @@ import logging
 import random
 import secrets
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -193,6 +193,8 @@ class Sandbox:
         self.rate_window: dict[str, tuple[int, int]] = {}  # pnid -> (second, count)
         self.opted_out: set[tuple[str, str]] = set()  # (waba_id, digits)
         self.pending: list[tuple[float, int, str, str, dict[str, Any] | None]] = []
+        # running totals for `GET /sandbox/api/stats` (benchmarks compare them with the outbox)
+        self.counts: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ clock and setup
 
@@ -381,6 +383,7 @@ class Sandbox:
             biz_opaque_callback_data=body.get("biz_opaque_callback_data"),
         )
         self._record(message)
+        self.counts["accepted"] += 1
         self.last_sender[digits] = pnid
         # what happens after acceptance, reported by status webhooks as Meta does
         failure: int | None = None
@@ -524,6 +527,7 @@ class Sandbox:
                 "metadata": self._metadata(number),
                 "statuses": statuses[start : start + size],
             }
+            self.counts["statuses_posted"] += len(value["statuses"])
             await self.post_webhook(self._envelope(number.waba_id, "messages", value), retries=3)
 
     def _status_json(
@@ -593,6 +597,10 @@ class Sandbox:
         except httpx.HTTPError as exc:
             self._warn(f"sandbox webhook not delivered: {exc!r}")
         self.webhook_log.append({"status": status})
+        self.counts["webhooks_posted"] += 1
+        self.counts[
+            "webhooks_ok" if status is not None and status < 300 else "webhooks_failed"
+        ] += 1
         if (status is None or status >= 500) and retries > 0:
             self.spawn(self.post_webhook(payload, retries=retries - 1), delay=2.0 / retries)
         return status
@@ -840,6 +848,15 @@ class Sandbox:
             self._envelope(number.waba_id, "user_preferences", payload)
         )
         return {"webhook_status": status}
+
+    def stats(self) -> dict[str, int]:
+        """Totals since start (or the last reset): sends accepted, statuses and webhook POSTs
+        sent to the app and how they were answered, and statuses still waiting to go."""
+        names = ("accepted", "statuses_posted", "webhooks_posted", "webhooks_ok", "webhooks_failed")
+        return {
+            **{name: self.counts[name] for name in names},
+            "pending_statuses": len(self.pending),
+        }
 
     def list_messages(
         self, customer: str, *, include_inbound: bool = False
