@@ -1,7 +1,7 @@
 """inbox_event.enqueued_at: when the orphan sweep last re-enqueued a pending row
 
-Revision ID: 0012_inbox_enqueued_at
-Revises: 0011_flows
+Revision ID: 0013_inbox_enqueued_at
+Revises: 0012_fanout
 Create Date: 2026-11-25 01:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = "0012_inbox_enqueued_at"
-down_revision: str | Sequence[str] | None = "0011_flows"
+revision: str = "0013_inbox_enqueued_at"
+down_revision: str | Sequence[str] | None = "0012_fanout"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
