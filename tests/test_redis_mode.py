@@ -120,8 +120,14 @@ def test_a_flushed_redis_loses_nothing_the_tick_requeues_pending_rows(redis_sett
 
 
 def _queued_inbox_events(r: redis.Redis) -> list[int]:
+    """The inbox ids queued: one per `process_inbox_event`, a group commit's list per
+    `process_inbox_events`."""
     messages = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:default.msgs")]
-    return sorted(m["args"][0] for m in messages if m["actor_name"] == "process_inbox_event")
+    ids = [m["args"][0] for m in messages if m["actor_name"] == "process_inbox_event"]
+    for m in messages:
+        if m["actor_name"] == "process_inbox_events":
+            ids.extend(m["args"][0])
+    return sorted(ids)
 
 
 def test_a_backlog_is_not_queued_twice_and_a_lost_message_is_queued_again_once(

@@ -180,7 +180,9 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     once the queue is shorter than the backlog), and a row is re-enqueued at most once per
     `older_than` (its `enqueued_at` moves). Without both, every tick re-sent the same oldest
     1,000 rows, and a backlog grew the queue by 1,000 duplicates a second (the soak benchmark
-    found it: 60,000 messages for 13,000 pending rows)."""
+    found it: 60,000 messages for 13,000 pending rows). A group commit's message carries several
+    rows, so `held` can undercount a backlog; then a row is re-enqueued at most once per
+    `older_than`, and `process` skips a row that is no longer pending."""
     now = clock.now()
     held = broker.queue_size(broker.QUEUES.get(PROCESS_ACTOR, "default"))
     if held:
