@@ -223,7 +223,10 @@ async def send_all(
     for decision in decisions:
         assert decision.account is not None
         by_number.setdefault(decision.account.phone_number_id, []).append(decision)
-    for number, group in by_number.items():
+
+    async def paced(number: str, group: list[Decision]) -> None:
+        """One number's sends, started as its bucket grants tokens (numbers pace apart:
+        waiting for one number's tokens never holds back another's sends)."""
         rate = group[0].account.rate  # type: ignore[union-attr]
         index = 0
         while index < len(group):
@@ -232,13 +235,15 @@ async def send_all(
             except PacerUnavailable as exc:  # Redis is away: the rest of the group never left
                 log.warning("pacer_unavailable", unsent=len(group) - index, error=repr(exc))
                 outcomes.extend(_never_sent(d, exc) for d in group[index:])
-                break
+                return
             for decision in group[index : index + granted]:
                 await gate.acquire()
                 tasks.append(asyncio.create_task(one(decision)))
             index += granted
             if index < len(group):
                 await asyncio.sleep(max(wait, 0.001))
+
+    await asyncio.gather(*(paced(number, group) for number, group in by_number.items()))
     await asyncio.gather(*tasks)
     return outcomes
 
