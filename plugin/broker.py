@@ -141,6 +141,10 @@ def stop_embedded_worker() -> None:
         _worker = None
 
 
+LONG_QUEUE = 10_000  # messages: a queue this long is busy, and counting the rows behind it (up
+# to 500 per message) would cost the tick more than the answer is worth
+
+
 def queue_size(queue_name: str) -> int | None:
     """Messages a queue holds, waiting, in progress or delayed for a retry (None: unknown)."""
     broker = get_broker()

@@ -174,6 +174,42 @@ def test_a_backlog_is_not_queued_twice_and_a_lost_message_is_queued_again_once(
     assert _queued_inbox_events(r) == waiting
 
 
+def test_behind_a_very_long_queue_the_tick_waits_instead_of_counting_the_backlog(
+    redis_settings, fake_saleor, monkeypatch
+):
+    from plugin import broker, clock
+    from plugin.app import create_app
+    from plugin.scheduler import run_tick
+
+    app = create_app(redis_settings)
+    with TestClient(app) as client:
+        client.post(
+            "/api/register",
+            headers={"saleor-api-url": fake_saleor.api_url},
+            json={"auth_token": "good-app-token"},
+        )
+        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED"):
+            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    r = redis.Redis.from_url(REDIS_URL)
+    waiting = _queued_inbox_events(r)
+    assert len(waiting) == 2
+    # given the deliveries' messages lost, while the queue holds "very many" other messages
+    # (the threshold lowered to one message for the test; two pending rows outnumber it)
+    monkeypatch.setattr(broker, "LONG_QUEUE", 1)
+    _flush()
+    r.hset(f"{NAMESPACE}:default.msgs", "someone-else", json.dumps({"actor_name": "other"}))
+    # when the scheduler ticks long after
+    clock.advance(60)
+    run_tick()
+    # then nothing is re-queued while the queue is that long
+    assert _queued_inbox_events(r) == []
+    # and once the queue has drained, the lost deliveries are queued again
+    _flush()
+    clock.advance(1)
+    run_tick()
+    assert _queued_inbox_events(r) == waiting
+
+
 def test_a_worker_can_be_given_only_some_queues(redis_settings, monkeypatch):
     import sys
 

@@ -757,8 +757,8 @@ def apply_statuses(
 def dispatch_due(session: Session) -> int:
     """Tick: due scheduled rows become queued, and queued rows whose queue message was lost
     (Redis flushed, worker killed before claiming) are queued again: after 30 s, or after
-    10 minutes while the queue holds enough messages to carry every queued row (they are
-    waiting their turn, not lost). Duplicated queue messages are harmless: the claim takes a
+    10 minutes while the queue holds enough messages to carry every queued row, or
+    `broker.LONG_QUEUE` messages or more (they are waiting their turn, not lost). Duplicated queue messages are harmless: the claim takes a
     row once."""
     now = clock.now()
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -770,7 +770,9 @@ def dispatch_due(session: Session) -> int:
     )
     orphan_after = ORPHAN_AFTER
     held = broker.queue_size(broker.QUEUES.get(SEND_ACTOR, "delivery"))
-    if held:
+    if held and held >= broker.LONG_QUEUE:
+        orphan_after = ORPHAN_AFTER_BUSY
+    elif held:
         queued = session.execute(
             sa.select(sa.func.count()).select_from(
                 sa.select(_T.c.id)

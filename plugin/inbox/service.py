@@ -185,6 +185,8 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     `older_than`, and `process` skips a row that is no longer pending."""
     now = clock.now()
     held = broker.queue_size(broker.QUEUES.get(PROCESS_ACTOR, "default"))
+    if held and held >= broker.LONG_QUEUE:
+        return 0  # far behind: a lost message is found once the queue is shorter
     if held:
         pending = session.execute(
             sa.select(sa.func.count()).select_from(
