@@ -758,8 +758,8 @@ def dispatch_due(session: Session) -> int:
     """Tick: due scheduled rows become queued, and queued rows whose queue message was lost
     (Redis flushed, worker killed before claiming) are queued again: after 30 s, or after
     10 minutes while the queue holds enough messages to carry every queued row, or
-    `broker.LONG_QUEUE` messages or more (they are waiting their turn, not lost). Duplicated queue messages are harmless: the claim takes a
-    row once."""
+    `broker.LONG_QUEUE` messages or more (they are waiting their turn, not lost). Duplicated
+    queue messages are harmless: the claim takes a row once."""
     now = clock.now()
     postgres = session.get_bind().dialect.name == "postgresql"
     due = (
