@@ -26,7 +26,11 @@ MAX_KEYWORD_LENGTH = 40
 
 
 def get_settings(session: Session, store_id: int) -> StoreSettings:
-    """The store's settings, created with the product defaults on first use."""
+    """The store's settings, created with the product defaults on first use.
+
+    The session keeps a strong reference to the row: its identity map holds objects weakly,
+    so without one every caller in the same transaction (an order event asks four times)
+    loaded the row again."""
     settings = session.get(StoreSettings, store_id)
     if settings is None:
         settings = StoreSettings(store_id=store_id)
@@ -39,6 +43,7 @@ def get_settings(session: Session, store_id: int) -> StoreSettings:
             if found is None:
                 raise
             settings = found
+    session.info.setdefault("store_settings", {})[store_id] = settings
     return settings
 
 
