@@ -82,6 +82,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="every worker on every queue (default: one on `default`, one on `delivery`)",
     )
+    parser.add_argument(
+        "--drain-minutes",
+        type=float,
+        default=None,
+        help="stop draining after this long (default: 4/3 of the load time, at least 5 min); "
+        "a backlog left then is reported as pending, and counted as not lost",
+    )
     parser.add_argument("--plot", type=Path, default=PLOT)
     return parser.parse_args(argv)
 
@@ -729,7 +736,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 for name, _, proc in workers:
                     pids[name] = proc.pid
                 probe = Probe(db_url, namespace, f"http://127.0.0.1:{sandbox_port}", campaign_id)
-                drain_limit = max(300.0, load_seconds * 4 / 3)
+                drain_limit = (
+                    args.drain_minutes * 60
+                    if args.drain_minutes is not None
+                    else max(300.0, load_seconds * 4 / 3)
+                )
                 tick = 0
                 phase = "load"
                 drained_at = None
