@@ -235,6 +235,34 @@ def test_a_sparse_audience_among_another_stores_contacts_is_walked_in_chunks_onc
     assert done.fanout_done_at is not None
 
 
+@pytest.mark.postgres_only
+def test_a_large_fan_out_leaves_the_planner_knowing_the_outbox_size(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a campaign counted as large (the threshold lowered to two recipients)
+    monkeypatch.setattr(service, "ANALYZE_AFTER_ROWS", 2)
+    store = make_store(session)
+    for _ in range(3):
+        make_contact(session, store)
+    campaign = ready_campaign(session, store)
+
+    def planner_rows() -> float:
+        return float(
+            session.execute(
+                sa.text("SELECT reltuples FROM pg_class WHERE relname = 'outbound_message'")
+            ).scalar_one()
+        )
+
+    before = planner_rows()
+    # when it is launched and its loop writes every outbox row
+    service.launch_campaign(session, store_id=store.id, campaign_id=campaign.id)
+    session.commit()
+    run_loop(session, campaign.id, turns=3)
+    # then the planner's row count is the table's, without waiting for autovacuum
+    actual = session.execute(sa.text("SELECT count(*) FROM outbound_message")).scalar_one()
+    assert planner_rows() == actual != before
+
+
 def test_cancel_mid_run_stops_the_loop_and_cancels_unsent_rows(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
