@@ -52,6 +52,21 @@ def _deliver(client, api_url, name="ORDER_CREATED"):
     )
 
 
+def _install_and_deliver(redis_settings, fake_saleor, *names: str) -> None:
+    """The app in production mode, installed by the fake Saleor, given signed deliveries
+    (ORDER_CREATED by default); their queue messages stay in Redis (no worker runs)."""
+    from plugin.app import create_app
+
+    with TestClient(create_app(redis_settings)) as client:
+        client.post(
+            "/api/register",
+            headers={"saleor-api-url": fake_saleor.api_url},
+            json={"auth_token": "good-app-token"},
+        )
+        for name in names or ("ORDER_CREATED",):
+            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+
+
 def test_a_webhook_in_redis_mode_is_queued_in_redis_and_processed_by_a_worker(
     redis_settings, fake_saleor
 ):
@@ -94,17 +109,9 @@ def test_a_webhook_in_redis_mode_is_queued_in_redis_and_processed_by_a_worker(
 
 def test_a_flushed_redis_loses_nothing_the_tick_requeues_pending_rows(redis_settings, fake_saleor):
     from plugin import broker, clock
-    from plugin.app import create_app
     from plugin.scheduler import run_tick
 
-    app = create_app(redis_settings)
-    with TestClient(app) as client:
-        client.post(
-            "/api/register",
-            headers={"saleor-api-url": fake_saleor.api_url},
-            json={"auth_token": "good-app-token"},
-        )
-        assert _deliver(client, fake_saleor.api_url).status_code == 200
+    _install_and_deliver(redis_settings, fake_saleor)
     # given Redis lost its queue
     r = redis.Redis.from_url(REDIS_URL)
     _flush()
@@ -134,18 +141,11 @@ def test_a_backlog_is_not_queued_twice_and_a_lost_message_is_queued_again_once(
     redis_settings, fake_saleor
 ):
     from plugin import clock
-    from plugin.app import create_app
     from plugin.scheduler import run_tick
 
-    app = create_app(redis_settings)
-    with TestClient(app) as client:
-        client.post(
-            "/api/register",
-            headers={"saleor-api-url": fake_saleor.api_url},
-            json={"auth_token": "good-app-token"},
-        )
-        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED", "CUSTOMER_CREATED"):
-            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    _install_and_deliver(
+        redis_settings, fake_saleor, "ORDER_CREATED", "CHECKOUT_UPDATED", "CUSTOMER_CREATED"
+    )
     r = redis.Redis.from_url(REDIS_URL)
     # given three deliveries waiting in Redis behind busy workers
     waiting = _queued_inbox_events(r)
@@ -178,18 +178,9 @@ def test_behind_a_very_long_queue_the_tick_waits_instead_of_counting_the_backlog
     redis_settings, fake_saleor, monkeypatch
 ):
     from plugin import broker, clock
-    from plugin.app import create_app
     from plugin.scheduler import run_tick
 
-    app = create_app(redis_settings)
-    with TestClient(app) as client:
-        client.post(
-            "/api/register",
-            headers={"saleor-api-url": fake_saleor.api_url},
-            json={"auth_token": "good-app-token"},
-        )
-        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED"):
-            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    _install_and_deliver(redis_settings, fake_saleor, "ORDER_CREATED", "CHECKOUT_UPDATED")
     r = redis.Redis.from_url(REDIS_URL)
     waiting = _queued_inbox_events(r)
     assert len(waiting) == 2
@@ -240,19 +231,10 @@ def test_a_worker_can_be_given_only_some_queues(redis_settings, monkeypatch):
 
 def test_a_campaign_loop_is_not_queued_behind_a_webhook_backlog(redis_settings, fake_saleor):
     from plugin import broker
-    from plugin.app import create_app
     from plugin.campaigns.service import LOOP_ACTOR
 
     # given webhooks waiting in Redis on the default queue
-    app = create_app(redis_settings)
-    with TestClient(app) as client:
-        client.post(
-            "/api/register",
-            headers={"saleor-api-url": fake_saleor.api_url},
-            json={"auth_token": "good-app-token"},
-        )
-        for name in ("ORDER_CREATED", "CHECKOUT_UPDATED"):
-            assert _deliver(client, fake_saleor.api_url, name).status_code == 200
+    _install_and_deliver(redis_settings, fake_saleor, "ORDER_CREATED", "CHECKOUT_UPDATED")
     r = redis.Redis.from_url(REDIS_URL)
     backlog = r.llen(f"{NAMESPACE}:default")
     assert backlog >= 2
