@@ -30,7 +30,7 @@ from plugin.inbox.service import Delivery
 from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
 from plugin.saleor import service as saleor_service
 from plugin.saleor.jwks import verify_webhook_signature
-from plugin.saleor.manifest import build_manifest
+from plugin.saleor.manifest import MANIFEST_PATH, build_manifest
 from plugin.saleor.payloads import parse_envelope
 from plugin.saleor.urls import parse_api_url
 from plugin.saleor.webhooks import WEBHOOKS as DEFINITIONS
@@ -40,7 +40,7 @@ from plugin.settings import get_settings
 router = APIRouter()
 
 
-@router.get("/api/manifest")
+@router.get(MANIFEST_PATH)
 def manifest() -> dict[str, Any]:
     return build_manifest(get_settings())
 

@@ -79,6 +79,8 @@ def fake_saleor(fake_saleor_server: FakeSaleor, saleor_key: SigningKey) -> FakeS
     fake_saleor_server.graphql_calls.clear()
     fake_saleor_server.handlers.clear()
     fake_saleor_server.valid_tokens = {"good-app-token"}
+    fake_saleor_server.apps.clear()
+    fake_saleor_server.app_url = "http://testserver"  # make_settings' APP_URL
     return fake_saleor_server
 
 

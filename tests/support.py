@@ -101,13 +101,38 @@ def new_key(kid: str) -> SigningKey:
     return SigningKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
+ULAK_IDENTIFIER = "app.ulak.whatsapp"  # the manifest id (Settings.app_id)
+OUR_MANIFEST = "<app_url>/api/manifest"  # FakeApp.manifest_url: the Ulak under test's own
+
+
+@dataclass
+class FakeApp:
+    """An app installed on the fake Saleor, as Saleor's `app` query describes it.
+
+    `type`: THIRDPARTY (installed from a manifest, which Saleor fetched from `manifest_url`)
+    or LOCAL (created by staff, who may set any identifier). Saleor authenticates no token of
+    an inactive app (`get_app` filters on `is_active`)."""
+
+    id: str
+    type: str = "THIRDPARTY"
+    identifier: str | None = ULAK_IDENTIFIER
+    manifest_url: str | None = OUR_MANIFEST  # None: a local app, installed from no manifest
+    is_active: bool = True
+    name: str = "Ulak"
+
+
 @dataclass
 class FakeSaleor:
-    """A Saleor on loopback: JWKS, the app query for register, and recorded GraphQL calls."""
+    """A Saleor on loopback: JWKS, the app query for register, and recorded GraphQL calls.
+
+    A token in `valid_tokens` is Ulak installed from `<app_url>/api/manifest` with `app_id`;
+    `apps` maps other tokens to other installations (another app, a local app...)."""
 
     port: int
     app_id: str = REAL_APP_ID
+    app_url: str = "http://testserver"  # the APP_URL of the Ulak that installs from here
     valid_tokens: set[str] = field(default_factory=lambda: {"good-app-token"})
+    apps: dict[str, FakeApp] = field(default_factory=dict)
     jwks: dict[str, Any] = field(default_factory=dict)
     jwks_requests: int = 0
     graphql_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -120,6 +145,27 @@ class FakeSaleor:
     @property
     def domain(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def app_for(self, token: str) -> FakeApp | None:
+        """The active app a token authenticates, or None (Saleor then sees no app)."""
+        app = self.apps.get(token)
+        if app is None and token in self.valid_tokens:
+            app = FakeApp(id=self.app_id)
+        return app if app is not None and app.is_active else None
+
+    def _app_json(self, app: FakeApp) -> dict[str, Any]:
+        return {
+            "id": app.id,
+            "name": app.name,
+            "type": app.type,
+            "identifier": app.identifier,
+            "manifestUrl": (
+                f"{self.app_url}/api/manifest"
+                if app.manifest_url == OUR_MANIFEST
+                else app.manifest_url
+            ),
+            "isActive": app.is_active,
+        }
 
     def asgi(self) -> FastAPI:
         app = FastAPI()
@@ -135,7 +181,8 @@ class FakeSaleor:
             token = auth.removeprefix("Bearer ").strip()
             body = await request.json()
             self.graphql_calls.append({"token": token, **body})
-            if token not in self.valid_tokens:
+            app_of_token = self.app_for(token)
+            if app_of_token is None:
                 return JSONResponse(
                     {
                         "errors": [
@@ -159,7 +206,7 @@ class FakeSaleor:
                 return JSONResponse(
                     {
                         "data": {
-                            "app": {"id": self.app_id, "name": "Ulak"},
+                            "app": self._app_json(app_of_token),
                             "shop": {"name": "Demo Store", "domain": {"host": self.domain}},
                         }
                     }

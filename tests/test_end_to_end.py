@@ -273,6 +273,7 @@ def driven_store(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
     itself: their webhooks would land on their own time, as work nobody runs (and a message
     enqueued while `drain_queue` stops its worker is lost to the in-memory broker)."""
     with served_app(db_url, embedded_worker=False) as app:
+        fake_saleor.app_url = app  # Saleor installed Ulak from this app's manifest
         quiet = httpx.post(f"{app}/sandbox/api/config", json={"status_webhooks": False})
         assert quiet.status_code == 200
         response = httpx.post(

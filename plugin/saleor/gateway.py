@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from plugin.errors import ConfigurationError, RetryableError
+from plugin.saleor import documents
 from plugin.saleor.urls import SaleorApiUrl
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    """The app a token belongs to, as that Saleor reports it (the `app` query without id)."""
+
+    id: str
+    type: str | None
+    identifier: str | None
+    manifest_url: str | None
+    is_active: bool | None
+    shop_name: str | None
+    shop_host: str | None
 
 
 class SaleorGateway:
@@ -66,3 +81,22 @@ class SaleorGateway:
         if not isinstance(data, dict):
             raise RetryableError("Saleor answered without data", code="SALEOR_ERROR")
         return data
+
+    def token_owner(self) -> TokenOwner:
+        """Ask Saleor whose token this is; `INVALID_APP_TOKEN` when it names no app."""
+        data = self.execute(documents.load("queries/AppId.graphql"))
+        app = data.get("app") or {}
+        if not isinstance(app, dict) or not app.get("id"):
+            raise ConfigurationError(
+                "Saleor did not recognise the token as an app token", code="INVALID_APP_TOKEN"
+            )
+        shop = data.get("shop") or {}
+        return TokenOwner(
+            id=str(app["id"]),
+            type=app.get("type"),
+            identifier=app.get("identifier"),
+            manifest_url=app.get("manifestUrl"),
+            is_active=app.get("isActive"),
+            shop_name=shop.get("name"),
+            shop_host=(shop.get("domain") or {}).get("host"),
+        )

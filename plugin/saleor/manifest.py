@@ -8,8 +8,14 @@ from plugin import __version__
 from plugin.saleor.webhooks import WEBHOOKS
 from plugin.settings import Settings
 
+MANIFEST_PATH = "/api/manifest"
 PERMISSIONS = ["MANAGE_ORDERS", "MANAGE_CHECKOUTS", "MANAGE_USERS"]
 REQUIRED_SALEOR_VERSION = ">=3.20"
+
+
+def manifest_url(settings: Settings) -> str:
+    """Where Saleor fetches our manifest: the URL a genuine installation of Ulak records."""
+    return f"{settings.app_url}{MANIFEST_PATH}"
 
 
 def build_manifest(settings: Settings) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import structlog
@@ -12,8 +14,9 @@ from sqlmodel import Session, select
 
 from plugin import broker, clock, crypto
 from plugin.errors import AuthenticationError, ConfigurationError, RetryableError
-from plugin.saleor import documents, jwks
-from plugin.saleor.gateway import SaleorGateway
+from plugin.saleor import jwks
+from plugin.saleor.gateway import SaleorGateway, TokenOwner
+from plugin.saleor.manifest import manifest_url
 from plugin.saleor.models import Store, StoreStatus
 from plugin.saleor.payloads import AppDeletedEvent
 from plugin.saleor.urls import SaleorApiUrl, is_allowed, parse_api_url
@@ -27,6 +30,10 @@ def install(
 ) -> Store:
     """Verify the token against that Saleor, fetch its keys and store the installation.
 
+    Saleor must confirm the token is an installation of this Ulak (`is_this_app`): any other
+    app on the same Saleor holds a valid token too, and must not take the store over. An
+    active store changes its app id only once Saleor refuses the installed app's token
+    (after APP_DELETED the store is disabled and any genuine installation may take it).
     A reinstall replaces the token and reactivates the store; its data stays.
     """
     if not is_allowed(api_url, settings.allowed_saleor_urls, dev=settings.is_dev):
@@ -38,35 +45,39 @@ def install(
     if not auth_token:
         raise ConfigurationError("missing auth_token", code="MISSING_AUTH_TOKEN")
     gateway = SaleorGateway(api_url, auth_token, timeout=settings.saleor_http_timeout_seconds)
-    try:
-        data = gateway.execute(documents.load("queries/AppId.graphql"))
-    except RetryableError as exc:
-        raise ConfigurationError(str(exc), code="SALEOR_UNREACHABLE", status_code=424) from exc
-    except ConfigurationError as exc:
-        exc.status_code = 401 if exc.code == "INVALID_APP_TOKEN" else 400
-        raise
-    app = data.get("app") or {}
-    app_id = app.get("id")
-    if not app_id:
+    owner = _saleor_call(gateway.token_owner)
+    if not is_this_app(owner, settings):
+        log.warning("register_refused_foreign_app", app_type=owner.type)
         raise ConfigurationError(
-            "Saleor did not recognise the token as an app token",
-            code="INVALID_APP_TOKEN",
-            status_code=401,
+            "the token belongs to another app, not to an installation of this Ulak",
+            code="NOT_THIS_APP",
+            status_code=403,
+        )
+    store = session.exec(select(Store).where(Store.saleor_api_url == api_url)).first()
+    if (
+        store is not None
+        and store.is_active
+        and store.saleor_app_id != owner.id
+        and _still_installed(store, settings)
+    ):
+        raise ConfigurationError(
+            "Ulak is already installed on this Saleor; uninstall that installation first",
+            code="ALREADY_INSTALLED",
+            status_code=409,
         )
     try:
         raw_jwks = jwks.fetch_jwks(api_url, timeout=settings.saleor_http_timeout_seconds)
     except RetryableError as exc:
         raise ConfigurationError(str(exc), code="JWKS_UNAVAILABLE", status_code=424) from exc
 
-    shop = data.get("shop") or {}
-    store = session.exec(select(Store).where(Store.saleor_api_url == api_url)).first()
+    app_id = owner.id
     now = clock.now()
     if store is None:
         store = Store(saleor_api_url=api_url, saleor_app_id=app_id, app_token_encrypted="")
     store.saleor_app_id = app_id
     store.app_token_encrypted = crypto.encrypt(auth_token)
-    store.domain = ((shop.get("domain") or {}).get("host")) or domain
-    store.name = shop.get("name") or store.name or store.domain
+    store.domain = owner.shop_host or domain
+    store.name = owner.shop_name or store.name or store.domain
     store.jwks = raw_jwks
     store.jwks_fetched_at = now
     store.status = StoreStatus.ACTIVE
@@ -79,6 +90,73 @@ def install(
     broker.enqueue_after_commit(session, "store_installed", store.id)
     log.info("store_installed", store_id=store.id)
     return store
+
+
+def _saleor_call(call: Callable[[], TokenOwner]) -> TokenOwner:
+    """A register-time call to Saleor, its failures as the answer register gives."""
+    try:
+        return call()
+    except RetryableError as exc:
+        raise ConfigurationError(str(exc), code="SALEOR_UNREACHABLE", status_code=424) from exc
+    except ConfigurationError as exc:
+        exc.status_code = 401 if exc.code == "INVALID_APP_TOKEN" else 400
+        raise
+
+
+def _same_url(a: str, b: str) -> bool:
+    """URLs equal up to case of scheme and host, a default port and a trailing slash."""
+    pa, pb = urlsplit(a.strip()), urlsplit(b.strip())
+    defaults = {"http": 80, "https": 443}
+    try:
+        return (
+            pa.scheme.lower() == pb.scheme.lower()
+            and (pa.hostname or "") == (pb.hostname or "")
+            and (pa.port or defaults.get(pa.scheme.lower()))
+            == (pb.port or defaults.get(pb.scheme.lower()))
+            and pa.path.rstrip("/") == pb.path.rstrip("/")
+            and pa.query == pb.query
+            and not pa.username
+            and not pa.password
+        )
+    except ValueError:  # an invalid port
+        return False
+
+
+def is_this_app(owner: TokenOwner, settings: Settings) -> bool:
+    """Saleor's word that the token is an installation of this Ulak.
+
+    A third-party app (installed from a manifest, so Saleor fetched it from our URL) whose
+    identifier is our manifest id. An identifier alone proves nothing: staff can set any
+    identifier on a local app, and any other app on the same Saleor has a valid token too.
+    """
+    return (
+        owner.type == "THIRDPARTY"
+        and owner.identifier == settings.app_id
+        and owner.manifest_url is not None
+        and _same_url(owner.manifest_url, manifest_url(settings))
+        and owner.is_active is True
+    )
+
+
+def _still_installed(store: Store, settings: Settings) -> bool:
+    """Does Saleor still accept the installed app's token (so that installation is alive)?
+
+    Only Saleor's plain "this token is not valid" counts as no; anything we cannot
+    decide (stored token unreadable, another GraphQL error) keeps the installation.
+    """
+    try:
+        old = SaleorGateway(
+            SaleorApiUrl(store.saleor_api_url),
+            crypto.decrypt(store.app_token_encrypted),
+            timeout=settings.saleor_http_timeout_seconds,
+        ).token_owner()
+    except crypto.DecryptionError:
+        return True
+    except RetryableError as exc:
+        raise ConfigurationError(str(exc), code="SALEOR_UNREACHABLE", status_code=424) from exc
+    except ConfigurationError as exc:
+        return exc.code != "INVALID_APP_TOKEN"
+    return old.id == store.saleor_app_id
 
 
 def find_store(session: Session, api_url: SaleorApiUrl) -> Store:

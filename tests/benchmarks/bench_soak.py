@@ -657,6 +657,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fake = FakeSaleor(port=free_port())
     fake.jwks = {"keys": [key.public_jwk()]}
     port, sandbox_port = free_port(), free_port()
+    fake.app_url = f"http://127.0.0.1:{port}"  # installed from that app's manifest
     env = {
         "ULAK_ENV": "production",
         "REDIS_URL": REDIS_URL,

@@ -79,6 +79,7 @@ def main() -> dict[str, object]:
     fake = FakeSaleor(port=free_port())
     fake.jwks = {"keys": [key.public_jwk()]}
     port = free_port()
+    fake.app_url = f"http://127.0.0.1:{port}"  # installed from that app's manifest
     namespace = f"ulak-bench-{uuid.uuid4().hex[:6]}"
     total = RATE * SECONDS
     bodies = Path(f"/tmp/ulak-bench-bodies-{namespace}.jsonl")

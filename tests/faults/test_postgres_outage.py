@@ -100,6 +100,7 @@ def test_a_postgres_restart_during_a_webhook_burst_loses_no_delivery(
     with TcpProxy(5432) as proxy:
         env = base_env(via(db_url, 5432, proxy.port))
         process, app = serve(env, logs)
+        fake_saleor.app_url = app  # Saleor installed Ulak from this app's manifest
         try:
             # given a store installed on the app, whose database goes through the proxy
             register = httpx.post(

@@ -79,6 +79,7 @@ def served_app(db_url: str, *, embedded_worker: bool) -> Iterator[str]:
 def live_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
     """The real app served by uvicorn on a loopback port, lifespan and embedded worker on."""
     with served_app(db_url, embedded_worker=True) as url:
+        fake_saleor.app_url = url  # Saleor installed Ulak from this app's manifest
         yield url
 
 
