@@ -76,6 +76,7 @@ def fake_saleor(fake_saleor_server: FakeSaleor, saleor_key: SigningKey) -> FakeS
     real = json.loads((SALEOR_SHARED / "jwks.json").read_text())
     fake_saleor_server.jwks = {"keys": [*real["keys"], saleor_key.public_jwk()]}
     fake_saleor_server.jwks_requests = 0
+    fake_saleor_server.jwks_status, fake_saleor_server.jwks_delay = 200, 0.0
     fake_saleor_server.graphql_calls.clear()
     fake_saleor_server.handlers.clear()
     fake_saleor_server.valid_tokens = {"good-app-token"}

@@ -133,9 +133,11 @@ class FakeSaleor:
     app_url: str = "http://testserver"  # the APP_URL of the Ulak that installs from here
     valid_tokens: set[str] = field(default_factory=lambda: {"good-app-token"})
     apps: dict[str, FakeApp] = field(default_factory=dict)
-    jwks: dict[str, Any] = field(default_factory=dict)
+    jwks: dict[str, Any] = field(default_factory=dict, repr=False)
     jwks_requests: int = 0
-    graphql_calls: list[dict[str, Any]] = field(default_factory=list)
+    jwks_status: int = 200  # e.g. 503: the JWKS endpoint failing
+    jwks_delay: float = 0.0  # seconds before the JWKS answers (a hanging Saleor)
+    graphql_calls: list[dict[str, Any]] = field(default_factory=list, repr=False)
     handlers: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -171,8 +173,12 @@ class FakeSaleor:
         app = FastAPI()
 
         @app.get("/.well-known/jwks.json")
-        def jwks() -> dict[str, Any]:
+        def jwks() -> Any:
             self.jwks_requests += 1
+            if self.jwks_delay:
+                time.sleep(self.jwks_delay)
+            if self.jwks_status != 200:
+                return JSONResponse({"detail": "unavailable"}, status_code=self.jwks_status)
             return self.jwks
 
         @app.post("/graphql/")

@@ -1,4 +1,6 @@
-"""Saleor's signing keys: cached per store, refetched once on an unknown `kid` (key rotation).
+"""Saleor's signing keys: cached per store, refetched on an unknown `kid` (key rotation), one
+fetch at a time and at most one per interval (failures back off), so unknown kids cannot make
+Ulak hammer a Saleor or tie up its threads.
 
 Verifies both things Saleor signs with those keys: webhook bodies (`Saleor-Signature`, a JWS
 with a detached unencoded payload, RFC 7797) and the dashboard token the admin page sends.
@@ -19,12 +21,22 @@ from jwt import PyJWK, PyJWKSet
 from plugin.errors import AuthenticationError, RetryableError
 from plugin.saleor.urls import SaleorApiUrl, jwks_url
 
+# While Saleor's JWKS fails, refetches back off exponentially from the refetch interval (at
+# least FAILURE_BACKOFF_MIN seconds) up to FAILURE_BACKOFF_MAX; a request that finds a fetch in
+# flight waits for it at most INFLIGHT_WAIT seconds instead of starting its own.
+FAILURE_BACKOFF_MIN = 1.0
+FAILURE_BACKOFF_MAX = 300.0
+INFLIGHT_WAIT = 1.0
+
 
 @dataclass
 class _KeyCache:
     keys: dict[str, PyJWK] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
-    fetched_at: float = 0.0
+    fetched_at: float = 0.0  # last successful fetch (0: keys of unknown age, from the row)
+    failures: int = 0  # consecutive failed fetches since the last success
+    failed_at: float = 0.0
+    inflight: threading.Event | None = None  # set when the fetch in progress ends
 
 
 _cache: dict[str, _KeyCache] = {}
@@ -63,7 +75,8 @@ def fetch_jwks(api_url: SaleorApiUrl, *, timeout: float = 10.0) -> dict[str, Any
 def prime(api_url: str, raw: dict[str, Any], *, fetched_at: float | None = None) -> None:
     """Load keys the store row holds (after install, or at first use in this process)."""
     with _lock:
-        _cache[api_url] = _KeyCache(_to_keys(raw), raw, fetched_at or time.monotonic())
+        when = time.monotonic() if fetched_at is None else fetched_at  # 0.0: of unknown age
+        _cache[api_url] = _KeyCache(_to_keys(raw), raw, when)
 
 
 def forget(api_url: str) -> None:
@@ -76,29 +89,85 @@ def cached_raw(api_url: str) -> dict[str, Any] | None:
     return entry.raw if entry else None
 
 
-class KeyResolver:
-    """Finds the key for a `kid`, refetching the JWKS at most once per interval."""
+def _unavailable() -> RetryableError:
+    return RetryableError("Saleor's signing keys are unavailable", code="JWKS_UNAVAILABLE")
 
-    def __init__(self, api_url: SaleorApiUrl, stored: dict[str, Any], *, min_interval: float):
+
+class KeyResolver:
+    """Finds the key for a `kid`; an unknown one refetches the JWKS, within bounds.
+
+    Per Saleor and process: one fetch at a time (others wait briefly for it), at most one per
+    `min_interval` after a success, and after failures one per exponentially growing backoff.
+    An unknown kid is then a 401 once the keys are fresh, and a 503 while Saleor's JWKS is
+    failing or still being fetched (Saleor retries a 503: a rotated key is not lost).
+    """
+
+    def __init__(
+        self,
+        api_url: SaleorApiUrl,
+        stored: dict[str, Any],
+        *,
+        min_interval: float,
+        timeout: float = 10.0,
+    ):
         self.api_url = api_url
         self.min_interval = min_interval
+        self.timeout = timeout
         self.refetched: dict[str, Any] | None = None  # new JWKS to persist, if refetched
         if api_url not in _cache:
             prime(api_url, stored, fetched_at=0.0)
 
+    def _next_fetch_at(self, entry: _KeyCache) -> float:
+        if entry.failures:
+            base = max(self.min_interval, FAILURE_BACKOFF_MIN)
+            backoff = min(base * 2 ** (entry.failures - 1), max(FAILURE_BACKOFF_MAX, base))
+            return entry.failed_at + backoff
+        return entry.fetched_at + self.min_interval if entry.fetched_at else 0.0
+
     def key_for(self, kid: str | None) -> PyJWK:
-        entry = _cache[self.api_url]
+        entry = _cache.get(self.api_url) or _KeyCache()
         if kid and kid in entry.keys:
             return entry.keys[kid]
-        if time.monotonic() - entry.fetched_at < self.min_interval:
-            raise AuthenticationError("unknown signing key", code="UNKNOWN_KEY")
-        raw = fetch_jwks(self.api_url)
-        prime(self.api_url, raw)
+        with _lock:
+            entry = _cache.setdefault(self.api_url, entry)
+            waiting = entry.inflight
+            if waiting is None:
+                if time.monotonic() < self._next_fetch_at(entry):
+                    raise _unavailable() if entry.failures else self._unknown()
+                entry.inflight = threading.Event()
+        if waiting is not None:
+            waiting.wait(INFLIGHT_WAIT)
+            if kid and kid in entry.keys:
+                return entry.keys[kid]
+            raise _unavailable() if entry.failures or entry.inflight else self._unknown()
+        return self._fetch(entry, kid)
+
+    def _fetch(self, entry: _KeyCache, kid: str | None) -> PyJWK:
+        """The one fetch in flight for this Saleor; its outcome is cached either way."""
+        assert entry.inflight is not None
+        try:
+            raw = fetch_jwks(self.api_url, timeout=self.timeout)
+        except BaseException:  # a failure is cached too: the next try waits its backoff
+            with _lock:
+                entry.failures += 1
+                entry.failed_at = time.monotonic()
+                done, entry.inflight = entry.inflight, None
+            done.set()
+            raise
+        keys = _to_keys(raw)
+        with _lock:
+            entry.keys, entry.raw = keys, raw
+            entry.fetched_at, entry.failures = time.monotonic(), 0
+            done, entry.inflight = entry.inflight, None
+        done.set()
         self.refetched = raw
-        entry = _cache[self.api_url]
-        if kid and kid in entry.keys:
-            return entry.keys[kid]
-        raise AuthenticationError("unknown signing key", code="UNKNOWN_KEY")
+        if kid and kid in keys:
+            return keys[kid]
+        raise self._unknown()
+
+    @staticmethod
+    def _unknown() -> AuthenticationError:
+        return AuthenticationError("unknown signing key", code="UNKNOWN_KEY")
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -206,6 +206,7 @@ def key_resolver(store: Store | StoreRef, settings: Settings) -> jwks.KeyResolve
         SaleorApiUrl(store.saleor_api_url),
         store.jwks,
         min_interval=settings.jwks_refetch_min_interval_seconds,
+        timeout=settings.saleor_http_timeout_seconds,
     )
 
 
