@@ -627,12 +627,17 @@ def _rank_sql() -> Any:
 
 
 def apply_statuses(
-    session: Session, *, updates: Sequence[StatusUpdate], keep_unmatched: bool = True
+    session: Session,
+    *,
+    updates: Sequence[StatusUpdate],
+    keep_unmatched: bool = True,
+    store_id: int | None = None,
 ) -> StatusResult:
     """Apply Meta's statuses: idempotent and order-independent. The status only climbs
     (sent < failed < delivered < read), each timestamp keeps its earliest value, pricing is
     kept. A status for a wamid not written yet (the webhook beat the send result) is stored
-    and applied by the tick."""
+    and applied by the tick. `store_id`: the store whose number received the statuses; they
+    touch only its messages (a signed webhook of one store cannot write another's)."""
     folded: dict[str, dict[str, Any]] = {}
     for update in updates:
         if update.status not in STATUS_RANK:
@@ -663,7 +668,10 @@ def apply_statuses(
                 _T.c.template_name,
                 _T.c.template_language,
                 _T.c.account_id,
-            ).where(_T.c.wamid.in_(list(folded)))
+            ).where(
+                _T.c.wamid.in_(list(folded)),
+                *([_T.c.store_id == store_id] if store_id is not None else []),
+            )
         ).all()
     }
     now = clock.now()
@@ -746,7 +754,14 @@ def apply_statuses(
     if unmatched and keep_unmatched:
         session.execute(
             sa.insert(PendingStatus.__table__),  # type: ignore[attr-defined]
-            [{"wamid": u.wamid, "update": u.to_json(), "received_at": now} for u in unmatched],
+            [
+                {
+                    "wamid": u.wamid,
+                    "update": {**u.to_json(), "store_id": store_id},
+                    "received_at": now,
+                }
+                for u in unmatched
+            ],
         )
     return StatusResult(applied=len(params), pending=len(unmatched))
 
@@ -852,11 +867,12 @@ def apply_pending_statuses(session: Session) -> int:
     ready = [r for r in rows if r.wamid in known]
     if not ready:
         return 0
-    apply_statuses(
-        session,
-        updates=[StatusUpdate.from_json(r.update) for r in ready],
-        keep_unmatched=False,
-    )
+    by_store: dict[int | None, list[StatusUpdate]] = {}
+    for r in ready:
+        data = dict(r.update)
+        by_store.setdefault(data.pop("store_id", None), []).append(StatusUpdate.from_json(data))
+    for store_id, updates in by_store.items():
+        apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
     session.execute(sa.delete(table).where(table.c.id.in_([r.id for r in ready])))
     return len(ready)
 

@@ -98,7 +98,7 @@ def _messages(
     assert store.id is not None
     if value.statuses:
         updates = status_updates(value)
-        apply_statuses(session, updates=updates)
+        apply_statuses(session, updates=updates, store_id=store.id)
     profiles = {c.wa_id: c for c in value.contacts}
     for message in value.messages:
         _inbound(session, store, account, message, profiles)
@@ -125,8 +125,11 @@ def _messages(
         )
 
 
-def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate]) -> None:
-    """Hand statuses to the delivery engine, which owns message states and error effects."""
+def apply_statuses(
+    session: Session, *, updates: Sequence[StatusUpdate], store_id: int
+) -> None:
+    """Hand statuses to the delivery engine, which owns message states and error effects;
+    only messages of `store_id` (the store whose number received them) are touched."""
     if not updates:
         return
     delivery_service.apply_statuses(
@@ -146,6 +149,7 @@ def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate]) -> None
             )
             for u in updates
         ],
+        store_id=store_id,
     )
 
 
