@@ -287,8 +287,13 @@ def _check_plan(session: Session, settings: StoreSettings, campaign: Campaign) -
     if len(campaign.variants) > 1:
         require_feature(settings, Feature.AB_TESTING)
     if campaign.account_id is not None:
-        account = session.get(WhatsAppAccount, campaign.account_id)
-        if account is None or account.store_id != campaign.store_id:
+        account = session.exec(  # never another store's row: its id must look missing
+            select(WhatsAppAccount).where(
+                WhatsAppAccount.id == campaign.account_id,
+                WhatsAppAccount.store_id == campaign.store_id,
+            )
+        ).first()
+        if account is None:
             raise _invalid(
                 "That WhatsApp number is not connected.", "Bu WhatsApp numarası bağlı değil."
             )

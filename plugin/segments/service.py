@@ -157,8 +157,12 @@ def preview_audience(session: Session, *, store_id: int, audience: Audience) -> 
 
 
 def get_segment(session: Session, *, store_id: int, segment_id: int) -> Segment:
-    segment = session.get(Segment, segment_id)
-    if segment is None or segment.store_id != store_id:
+    """The store's segment; another store's id is "not found", and its row is never loaded
+    (the admin request's store guard would turn that into an error telling the id exists)."""
+    segment = session.exec(
+        select(Segment).where(Segment.id == segment_id, Segment.store_id == store_id)
+    ).first()
+    if segment is None:
         raise InvalidPayload("segment not found", code="NOT_FOUND", status_code=404)
     return segment
 

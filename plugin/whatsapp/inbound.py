@@ -125,9 +125,7 @@ def _messages(
         )
 
 
-def apply_statuses(
-    session: Session, *, updates: Sequence[StatusUpdate], store_id: int
-) -> None:
+def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate], store_id: int) -> None:
     """Hand statuses to the delivery engine, which owns message states and error effects;
     only messages of `store_id` (the store whose number received them) are touched."""
     if not updates:
