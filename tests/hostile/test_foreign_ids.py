@@ -68,156 +68,112 @@ def operations_taking_ids() -> set[tuple[str, str, str]]:
 
 
 Vars = Callable[[str], dict[str, Any]]
+Case = tuple[str, str, Vars]
+
+
+def _by_id(i: str) -> dict[str, Any]:
+    return {"id": i}
+
+
+def _query(kind: str, call: str, selection: str) -> Case:
+    return kind, f"query($id: ID!) {{ r: {call} {{ {selection} }} }}", _by_id
+
+
+def _mutation(
+    kind: str, call: str, payload: str, params: str = "$id: ID!", variables: Vars = _by_id
+) -> Case:
+    return kind, f"mutation({params}) {{ r: {call} {{ {payload} {ERRORS} }} }}", variables
+
+
+def _campaign_input(**extra: Any) -> dict[str, Any]:
+    return {"name": "X", "variants": VARIANTS, **({"rule": EVERYONE} | extra)}
+
+
+PHONE = '"+905321234567"'
 # (type, operation, argument path) -> (kind of store B's object, document, variables for an id)
-CASES: dict[tuple[str, str, str], tuple[str, str, Vars]] = {
-    ("Query", "contact", "id"): (
+CASES: dict[tuple[str, str, str], Case] = {
+    ("Query", "contact", "id"): _query("contact", "contact(id: $id)", "id phone"),
+    ("Query", "conversation", "contactId"): _query(
+        "contact", "conversation(contactId: $id, first: 10)", "edges { node { id } }"
+    ),
+    ("Query", "deliveryExplanation", "contactId"): _query(
+        "contact", "deliveryExplanation(contactId: $id)", "id status"
+    ),
+    ("Query", "template", "id"): _query("template", "template(id: $id)", "id name"),
+    ("Query", "templatePreview", "id"): _query("template", "templatePreview(id: $id)", "body"),
+    ("Query", "segment", "id"): _query("segment", "segment(id: $id)", "id name"),
+    ("Query", "segmentPreview", "segmentId"): _query(
+        "segment", "segmentPreview(segmentId: $id)", f"count {ERRORS}"
+    ),
+    ("Query", "campaign", "id"): _query("campaign", "campaign(id: $id)", "id name"),
+    ("Query", "campaignProgress", "id"): _query("campaign", "campaignProgress(id: $id)", "status"),
+    ("Mutation", "disconnectWhatsApp", "id"): _mutation(
+        "account", "disconnectWhatsApp(id: $id)", "account { id }"
+    ),
+    ("Mutation", "sendTestMessage", "templateId"): _mutation(
+        "template", f"sendTestMessage(phone: {PHONE}, templateId: $id)", "message { id }"
+    ),
+    ("Mutation", "sendSupportReply", "contactId"): _mutation(
+        "contact", 'sendSupportReply(contactId: $id, text: "hi")', "message { id }"
+    ),
+    ("Mutation", "recordConsent", "contactId"): _mutation(
         "contact",
-        "query($id: ID!) { r: contact(id: $id) { id phone } }",
-        lambda i: {"id": i},
+        "recordConsent(contactId: $id, purpose: MARKETING, action: REVOKED)",
+        "event { id }",
     ),
-    ("Query", "conversation", "contactId"): (
-        "contact",
-        "query($id: ID!) { r: conversation(contactId: $id, first: 10) { edges { node { id } } } }",
-        lambda i: {"id": i},
+    ("Mutation", "exportContact", "id"): _mutation("contact", "exportContact(id: $id)", "export"),
+    ("Mutation", "eraseContact", "id"): _mutation(
+        "contact", "eraseContact(id: $id, confirm: true)", "contact { id }"
     ),
-    ("Query", "deliveryExplanation", "contactId"): (
-        "contact",
-        "query($id: ID!) { r: deliveryExplanation(contactId: $id) { id status } }",
-        lambda i: {"id": i},
+    ("Mutation", "addContactTags", "contactId"): _mutation(
+        "contact", 'addContactTags(contactId: $id, tags: ["vip"])', "tags"
     ),
-    ("Query", "template", "id"): (
-        "template",
-        "query($id: ID!) { r: template(id: $id) { id name } }",
-        lambda i: {"id": i},
+    ("Mutation", "removeContactTag", "contactId"): _mutation(
+        "contact", 'removeContactTag(contactId: $id, tag: "seed")', "tags"
     ),
-    ("Query", "templatePreview", "id"): (
-        "template",
-        "query($id: ID!) { r: templatePreview(id: $id) { body } }",
-        lambda i: {"id": i},
-    ),
-    ("Query", "segment", "id"): (
+    ("Mutation", "updateSegment", "id"): _mutation(
         "segment",
-        "query($id: ID!) { r: segment(id: $id) { id name } }",
-        lambda i: {"id": i},
-    ),
-    ("Query", "segmentPreview", "segmentId"): (
-        "segment",
-        f"query($id: ID!) {{ r: segmentPreview(segmentId: $id) {{ count {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Query", "campaign", "id"): (
-        "campaign",
-        "query($id: ID!) { r: campaign(id: $id) { id name } }",
-        lambda i: {"id": i},
-    ),
-    ("Query", "campaignProgress", "id"): (
-        "campaign",
-        "query($id: ID!) { r: campaignProgress(id: $id) { status } }",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "disconnectWhatsApp", "id"): (
-        "account",
-        f"mutation($id: ID!) {{ r: disconnectWhatsApp(id: $id) {{ account {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "sendTestMessage", "templateId"): (
-        "template",
-        'mutation($id: ID!) { r: sendTestMessage(phone: "+905321234567", templateId: $id)'
-        f" {{ message {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "sendSupportReply", "contactId"): (
-        "contact",
-        'mutation($id: ID!) { r: sendSupportReply(contactId: $id, text: "hi")'
-        f" {{ message {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "recordConsent", "contactId"): (
-        "contact",
-        "mutation($id: ID!) { r: recordConsent(contactId: $id, purpose: MARKETING,"
-        f" action: REVOKED) {{ event {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "exportContact", "id"): (
-        "contact",
-        f"mutation($id: ID!) {{ r: exportContact(id: $id) {{ export {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "eraseContact", "id"): (
-        "contact",
-        "mutation($id: ID!) { r: eraseContact(id: $id, confirm: true)"
-        f" {{ contact {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "submitTemplate", "id"): (
-        "template",
-        f"mutation($id: ID!) {{ r: submitTemplate(id: $id) {{ template {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "deleteTemplate", "id"): (
-        "template",
-        f"mutation($id: ID!) {{ r: deleteTemplate(id: $id) {{ template {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "updateSegment", "id"): (
-        "segment",
-        'mutation($id: ID!, $rule: JSON!) { r: updateSegment(id: $id, name: "X", rule: $rule)'
-        f" {{ segment {{ id }} {ERRORS} }} }}",
+        'updateSegment(id: $id, name: "X", rule: $rule)',
+        "segment { id }",
+        "$id: ID!, $rule: JSON!",
         lambda i: {"id": i, "rule": EVERYONE},
     ),
-    ("Mutation", "deleteSegment", "id"): (
-        "segment",
-        f"mutation($id: ID!) {{ r: deleteSegment(id: $id) {{ segment {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
+    ("Mutation", "deleteSegment", "id"): _mutation(
+        "segment", "deleteSegment(id: $id)", "segment { id }"
     ),
-    ("Mutation", "addContactTags", "contactId"): (
-        "contact",
-        'mutation($id: ID!) { r: addContactTags(contactId: $id, tags: ["vip"])'
-        f" {{ tags {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "removeContactTag", "contactId"): (
-        "contact",
-        'mutation($id: ID!) { r: removeContactTag(contactId: $id, tag: "seed")'
-        f" {{ tags {ERRORS} }} }}",
-        lambda i: {"id": i},
-    ),
-    ("Mutation", "saveCampaign", "id"): (
+    ("Mutation", "saveCampaign", "id"): _mutation(
         "campaign",
-        "mutation($id: ID!, $input: CampaignInput!) { r: saveCampaign(input: $input, id: $id)"
-        f" {{ campaign {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i, "input": {"name": "X", "rule": EVERYONE, "variants": VARIANTS}},
+        "saveCampaign(input: $input, id: $id)",
+        "campaign { id }",
+        "$id: ID!, $input: CampaignInput!",
+        lambda i: {"id": i, "input": _campaign_input()},
     ),
-    ("Mutation", "saveCampaign", "input.segmentId"): (
+    ("Mutation", "saveCampaign", "input.segmentId"): _mutation(
         "segment",
-        "mutation($input: CampaignInput!) { r: saveCampaign(input: $input)"
-        f" {{ campaign {{ id }} {ERRORS} }} }}",
-        lambda i: {"input": {"name": "X", "segmentId": i, "variants": VARIANTS}},
+        "saveCampaign(input: $input)",
+        "campaign { id }",
+        "$input: CampaignInput!",
+        lambda i: {"input": _campaign_input(rule=None, segmentId=i)},
     ),
-    ("Mutation", "saveCampaign", "input.accountId"): (
+    ("Mutation", "saveCampaign", "input.accountId"): _mutation(
         "account",
-        "mutation($input: CampaignInput!) { r: saveCampaign(input: $input)"
-        f" {{ campaign {{ id }} {ERRORS} }} }}",
-        lambda i: {"input": {"name": "X", "rule": EVERYONE, "variants": VARIANTS, "accountId": i}},
+        "saveCampaign(input: $input)",
+        "campaign { id }",
+        "$input: CampaignInput!",
+        lambda i: {"input": _campaign_input(accountId=i)},
     ),
-    ("Mutation", "sendCampaignTest", "id"): (
-        "campaign",
-        'mutation($id: ID!) { r: sendCampaignTest(id: $id, phone: "+905321234567")'
-        f" {{ campaign {{ id }} {ERRORS} }} }}",
-        lambda i: {"id": i},
+    ("Mutation", "sendCampaignTest", "id"): _mutation(
+        "campaign", f"sendCampaignTest(id: $id, phone: {PHONE})", "campaign { id }"
     ),
-    ("Mutation", "estimateCampaign", "id"): (
-        "campaign",
-        "mutation($id: ID!) { r: estimateCampaign(id: $id)"
-        f" {{ estimate {{ audience }} {ERRORS} }} }}",
-        lambda i: {"id": i},
+    ("Mutation", "estimateCampaign", "id"): _mutation(
+        "campaign", "estimateCampaign(id: $id)", "estimate { audience }"
     ),
     **{
-        ("Mutation", name, "id"): (
-            "campaign",
-            f"mutation($id: ID!) {{ r: {name}(id: $id) {{ campaign {{ id }} {ERRORS} }} }}",
-            lambda i: {"id": i},
-        )
+        ("Mutation", name, "id"): _mutation("template", f"{name}(id: $id)", "template { id }")
+        for name in ("submitTemplate", "deleteTemplate")
+    },
+    **{
+        ("Mutation", name, "id"): _mutation("campaign", f"{name}(id: $id)", "campaign { id }")
         for name in ("launchCampaign", "pauseCampaign", "resumeCampaign", "cancelCampaign")
     },
 }
