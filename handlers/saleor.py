@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
-from handlers.http import documented_body, error_response, read_body
+from handlers.http import REGISTER_BODY_LIMIT, documented_body, error_response, read_body
 from plugin import clock
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
@@ -59,7 +59,7 @@ def manifest() -> dict[str, Any]:
 async def register(request: Request) -> JSONResponse:
     settings = get_settings()
     try:
-        body = await read_body(request, 64 * 1024)
+        body = await read_body(request, REGISTER_BODY_LIMIT)
         api_url = parse_api_url(request.headers.get("saleor-api-url"))
         try:
             data = json.loads(body or b"null")

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
-from handlers.http import documented_body, error_response, read_body
+from handlers.http import STOREFRONT_BODY_LIMIT, documented_body, error_response, read_body
 from plugin import clock
 from plugin.consent import storefront
 from plugin.db import get_engine
@@ -125,7 +125,7 @@ async def opt_in(request: Request, key: str | None = None) -> Response:
     origin = request.headers.get("origin")
     ip = request.client.host if request.client else "unknown"
     try:
-        body = await read_body(request, 16 * 1024)
+        body = await read_body(request, STOREFRONT_BODY_LIMIT)
         response: Response = await run_in_threadpool(_accept, dict(request.headers), ip, body, key)
     except UlakError as exc:
         response = error_response(exc)
