@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from plugin.errors import PayloadTooLarge, UlakError, status_for
+from plugin.errors import InvalidPayload, PayloadTooLarge, UlakError, status_for
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -122,6 +122,37 @@ async def _refuse(send: Send, path: str, limit: int, *, bad: bool = False) -> No
         }
     )
     await send({"type": "http.response.body", "body": raw})
+
+
+def has_nul(text: str | bytes) -> bool:
+    """A NUL character, raw or as a JSON escape (PostgreSQL stores neither in text or jsonb)."""
+    if isinstance(text, bytes):
+        return b"\x00" in text or b"\\u0000" in text
+    return "\x00" in text or "\\u0000" in text
+
+
+def refuse_nul(text: str | bytes) -> None:
+    if has_nul(text):
+        raise InvalidPayload("body contains a NUL character", code="NUL_CHARACTER")
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON body as the routes accept it: UTF-8, no NUL character (PostgreSQL refuses NUL
+    in text and jsonb, so it would fail later, and beside other rows), nesting Python can
+    parse. Anything else is the client's error (400), never a 500."""
+    try:
+        if json.detect_encoding(body) != "utf-8":  # UTF-16/32, or a BOM
+            raise UnicodeError("not UTF-8")
+        text = body.decode("utf-8")
+    except UnicodeError as exc:
+        raise InvalidPayload("body is not UTF-8 JSON", code="NOT_UTF8") from exc
+    refuse_nul(text)
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise InvalidPayload("JSON nested too deeply", code="TOO_DEEP") from exc
+    except ValueError as exc:
+        raise InvalidPayload("body is not JSON") from exc
 
 
 async def read_body(request: Request, limit: int) -> bytes:

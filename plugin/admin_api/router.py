@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
-from handlers.http import GRAPHQL_BODY_LIMIT
+from handlers.http import GRAPHQL_BODY_LIMIT, has_nul
 from plugin.admin_api.context import AdminContext, get_context
 from plugin.admin_api.schema import schema
 from plugin.errors import AuthenticationError, PayloadTooLarge
@@ -39,11 +39,13 @@ class AdminRouter(GraphQLRouter[AdminContext, None]):
             )
         if is_post:
             try:
-                size = len(await request.body())  # bounded by BodyLimit; cached for strawberry
+                body = await request.body()  # bounded by BodyLimit; cached for strawberry
             except PayloadTooLarge:
-                size = MAX_BODY_BYTES + 1
-            if size > MAX_BODY_BYTES:
                 return _errors(f"body over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE", 413)
+            if len(body) > MAX_BODY_BYTES:
+                return _errors(f"body over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE", 413)
+            if has_nul(body):  # PostgreSQL stores no NUL: refused here, not as a masked error
+                return _errors("body contains a NUL character", "NUL_CHARACTER", 400)
         return await super().run(request, context=context, root_value=root_value)
 
 
