@@ -13,8 +13,6 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from plugin import ratelimit
-from plugin.consent import service as consent_service
 from plugin.inbox import writer
 from plugin.inbox.models import InboxEvent, InboxSource
 from plugin.inbox.service import Delivery
@@ -24,11 +22,11 @@ from plugin.stores.service import get_settings
 from tests.admin_api_support import gql, token_for
 from tests.hostile.support import row_counts
 from tests.support import saleor_body
+from tests.test_storefront_optin import ORIGIN, store_key  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.sqlite
 
 DEEP = b"[" * 5_000 + b"]" * 5_000  # 10 KB: under every route's limit
-ORIGIN = "https://shop.example.com"
 
 
 def _webhook(client, saleor_key, api_url: str, body: bytes, route: str = "order-created"):
@@ -41,17 +39,6 @@ def _webhook(client, saleor_key, api_url: str, body: bytes, route: str = "order-
             "saleor-api-url": api_url,
         },
     )
-
-
-@pytest.fixture()
-def opt_in_key(client, installed_store, session) -> str:
-    ratelimit.reset()
-    store = session.exec(select(Store)).one()
-    key = consent_service.storefront_key(session, store_id=store.id)
-    get_settings(session, store.id).storefront_origins = [ORIGIN]
-    session.commit()
-    yield key
-    ratelimit.reset()
 
 
 def _opt_in(client, key: str, body: bytes):
@@ -70,7 +57,12 @@ def _opt_in_body(**fields: Any) -> bytes:
 # --- deeply nested JSON ----------------------------------------------------------------------
 
 
-def test_deeply_nested_json_is_a_400_everywhere(client, installed_store, saleor_key, opt_in_key):
+def test_deeply_nested_json_is_a_400_everywhere(
+    client,
+    installed_store,
+    saleor_key,
+    store_key,  # noqa: F811 - the opt-in tests' fixture
+):
     before = row_counts()
     register = client.post(
         "/api/register",
@@ -78,7 +70,7 @@ def test_deeply_nested_json_is_a_400_everywhere(client, installed_store, saleor_
         headers={"saleor-api-url": installed_store["api_url"], "content-type": "application/json"},
     )
     webhook = _webhook(client, saleor_key, installed_store["api_url"], DEEP)
-    opt_in = _opt_in(client, opt_in_key, DEEP)
+    opt_in = _opt_in(client, store_key, DEEP)
     # then each is refused as the client's error (the opt-in's bad-input answer is its 422)
     assert [register.status_code, webhook.status_code, opt_in.status_code] == [400, 400, 422]
     assert row_counts() == before
@@ -126,7 +118,10 @@ def test_one_undecodable_delivery_does_not_fail_its_group_commit(installed_store
 
 
 def test_nul_characters_are_a_400_and_nothing_is_recorded(
-    client, installed_store, saleor_key, opt_in_key
+    client,
+    installed_store,
+    saleor_key,
+    store_key,  # noqa: F811 - the opt-in tests' fixture
 ):
     before = row_counts()
     token = client.post(
@@ -137,8 +132,8 @@ def test_nul_characters_are_a_400_and_nothing_is_recorded(
     payload = json.loads(saleor_body("ORDER_CREATED"))
     payload["order\u0000"] = payload.pop("order", None)
     webhook = _webhook(client, saleor_key, installed_store["api_url"], json.dumps(payload).encode())
-    name = _opt_in(client, opt_in_key, _opt_in_body(text="Ay\u0000şe"))
-    raw = _opt_in(client, opt_in_key, _opt_in_body().replace(b"Evet", b"Ev\x00et"))
+    name = _opt_in(client, store_key, _opt_in_body(text="Ay\u0000şe"))
+    raw = _opt_in(client, store_key, _opt_in_body().replace(b"Evet", b"Ev\x00et"))
     statuses = [r.status_code for r in (token, webhook, name, raw)]
     assert statuses == [400, 400, 422, 422], [r.text for r in (token, webhook, name, raw)]
     assert row_counts() == before
