@@ -8,7 +8,6 @@ writer (`plugin.inbox.writer`). No business rules here.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
@@ -16,11 +15,17 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
-from handlers.http import documented_body, error_response, read_body
+from handlers.http import (
+    REGISTER_BODY_LIMIT,
+    documented_body,
+    error_response,
+    parse_json,
+    read_body,
+)
 from plugin import clock
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
@@ -59,27 +64,33 @@ def manifest() -> dict[str, Any]:
 async def register(request: Request) -> JSONResponse:
     settings = get_settings()
     try:
-        body = await read_body(request, 64 * 1024)
+        body = await read_body(request, REGISTER_BODY_LIMIT)
         api_url = parse_api_url(request.headers.get("saleor-api-url"))
-        try:
-            data = json.loads(body or b"null")
-        except ValueError as exc:
-            raise InvalidPayload("body is not JSON") from exc
+        data = parse_json(body or b"null")
         token = data.get("auth_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise InvalidPayload('body must be {"auth_token": "..."}', code="MISSING_AUTH_TOKEN")
         domain = request.headers.get("saleor-domain", "")
 
         def _install() -> None:
-            with Session(get_engine(), expire_on_commit=False) as session:
-                saleor_service.install(
-                    session=session,
-                    api_url=api_url,
-                    auth_token=token,
-                    domain=domain,
-                    settings=settings,
-                )
-                session.commit()
+            for attempt in (1, 2):
+                with Session(get_engine(), expire_on_commit=False) as session:
+                    try:
+                        saleor_service.install(
+                            session=session,
+                            api_url=api_url,
+                            auth_token=token,
+                            domain=domain,
+                            settings=settings,
+                        )
+                        session.commit()
+                        return
+                    except IntegrityError:
+                        # a concurrent first install of the same Saleor committed its row
+                        # first: install again, now as an update of that row
+                        session.rollback()
+                        if attempt == 2:
+                            raise
 
         await run_in_threadpool(_install)
     except UlakError as exc:
@@ -98,10 +109,7 @@ def _verify(definition: WebhookDefinition, headers: dict[str, str], body: bytes)
         if resolver.refetched is not None:
             saleor_service.remember_refetched_keys(session, store.id, resolver.refetched)
             session.commit()
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise InvalidPayload("body is not JSON") from exc
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise InvalidPayload("body is not a JSON object")
     status, error = InboxStatus.PENDING, None
@@ -150,6 +158,8 @@ def _make_endpoint(definition: WebhookDefinition) -> Any:
             response = error_response(exc)
         except (OperationalError, PoolTimeout):
             response = error_response(RetryableError("database unavailable", code="DB_UNAVAILABLE"))
+        except (DataError, UnicodeError):  # what the database cannot store: never retried
+            response = error_response(InvalidPayload("the body cannot be stored"))
         WEBHOOKS.labels("saleor", definition.stem, str(response.status_code)).inc()
         WEBHOOK_SECONDS.labels("saleor").observe(time.perf_counter() - started)
         return response

@@ -8,19 +8,23 @@ rules live in plugin/consent/storefront.py. The store key travels in the query s
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
-from handlers.http import documented_body, error_response, read_body
+from handlers.http import (
+    STOREFRONT_BODY_LIMIT,
+    documented_body,
+    error_response,
+    parse_json,
+    read_body,
+)
 from plugin import clock
 from plugin.consent import storefront
 from plugin.db import get_engine
-from plugin.errors import UlakError
+from plugin.errors import InvalidPayload, UlakError
 
 router = APIRouter()
 PATH = "/api/storefront/opt-in"
@@ -79,8 +83,8 @@ def preflight(request: Request, key: str | None = None) -> Response:
 def _accept(headers: dict[str, str], ip: str, body: bytes, key: str | None) -> JSONResponse:
     origin = headers.get("origin")
     try:
-        data = OptInBody.model_validate(json.loads(body or b"null"))
-    except (ValueError, ValidationError):
+        data = OptInBody.model_validate(parse_json(body or b"null"))
+    except (InvalidPayload, ValueError, ValidationError):
         return error_response(
             storefront.StorefrontError(
                 "İstek eksik veya hatalı. / The request is missing fields or malformed.",
@@ -125,7 +129,7 @@ async def opt_in(request: Request, key: str | None = None) -> Response:
     origin = request.headers.get("origin")
     ip = request.client.host if request.client else "unknown"
     try:
-        body = await read_body(request, 16 * 1024)
+        body = await read_body(request, STOREFRONT_BODY_LIMIT)
         response: Response = await run_in_threadpool(_accept, dict(request.headers), ip, body, key)
     except UlakError as exc:
         response = error_response(exc)

@@ -9,7 +9,6 @@ non-2xx for 7 days, and no retry will ever make it ours.
 from __future__ import annotations
 
 import hmac
-import json
 import time
 
 import structlog
@@ -21,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
-from handlers.http import documented_body, error_response, read_body
+from handlers.http import documented_body, error_response, parse_json, read_body
 from plugin import broker
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
@@ -64,8 +63,8 @@ def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse, str]:
         secret.get_secret_value(), body, headers.get(HEADER.lower())
     ):
         raise AuthenticationError("X-Hub-Signature-256 does not verify", code="BAD_SIGNATURE")
+    parse_json(body)  # UTF-8, no NUL, parseable nesting
     try:
-        json.loads(body)
         payload = parse_webhook(body)
     except ValidationError as exc:
         raise InvalidPayload("not a WhatsApp webhook body") from exc

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from handlers.http import BodyLimit
 from plugin import __version__, broker
 from plugin.db import configure_engine
 from plugin.errors import UlakError
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
         redoc_url=None,
     )
     app.state.settings = settings
+    # every body is counted while it streams, before any route reads it (docs/security.md)
+    app.add_middleware(BodyLimit, webhook_limit=settings.max_webhook_body_bytes)
 
     @app.exception_handler(UlakError)
     async def _ulak_error(_request: Request, exc: UlakError) -> JSONResponse:

@@ -60,7 +60,10 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """One engine per process; SQLite gets WAL so the embedded worker and API can share it."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_pre_ping=True,
+            hide_parameters=True,  # errors name no phone, name or token ciphertext
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -79,6 +82,7 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # errors name no phone, name or token ciphertext
     )
 
 

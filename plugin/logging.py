@@ -66,33 +66,54 @@ def _redact(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _redact_rendered(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The formatted traceback and stack (format_exc_info runs after `_redact`): exception
+    messages carry the values that failed, a phone number or an e-mail among them."""
+    for key in ("exception", "stack"):
+        if isinstance(event.get(key), str):
+            event[key] = scrub_text(event[key])
+    return event
+
+
+_SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    _redact,
+]
+
+
+def build_formatter(*, json: bool = True) -> logging.Formatter:
+    """What every handler writes with: redacted fields, then a redacted traceback."""
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.format_exc_info,
+            _redact_rendered,
+            renderer,
+        ],
+    )
+
+
+class _UlakHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so a second configure replaces it and leaves other handlers alone."""
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     """structlog over the stdlib, one JSON object per line."""
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _redact,
-    ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-    )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
+    handler = _UlakHandler(sys.stderr)
+    handler.setFormatter(build_formatter(json=json))
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [h for h in root.handlers if not isinstance(h, _UlakHandler)] + [handler]
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

@@ -4,7 +4,10 @@ a fake Saleor on loopback, the app under test, and an installed store."""
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +27,99 @@ from tests.support import SALEOR_SHARED, FakeSaleor, ServerThread, SigningKey, f
 
 PG_ADMIN = os.environ.get("ULAK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("ULAK_TEST_DB", "postgresql")
+
+
+# --- every log record of the run, scanned for the personal data the factories generated ------
+# (issue 17, point 3). Each process (each xdist worker) writes its own records, formatted as
+# the app writes them, and scans them at its end; a leak fails the run (exit status 1) and is
+# reported with the value itself masked.
+
+_CAPTURE = pytest.StashKey["_LogCapture"]()
+_LEAKS = pytest.StashKey[list[str]]()
+
+
+class _LogCapture(logging.Handler):
+    """A root handler that outlives configure_logging (which replaces only its own)."""
+
+    def __init__(self, path: Path) -> None:
+        from plugin.logging import build_formatter
+
+        super().__init__(logging.NOTSET)
+        self.path = path
+        self.stream = path.open("a", encoding="utf-8")
+        self.setFormatter(build_formatter(json=True))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+            self.stream.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from plugin.logging import configure_logging
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    path = Path(tempfile.mkdtemp(prefix="ulak-test-logs-")) / f"{worker}.jsonl"
+    capture = _LogCapture(path)
+    config.stash[_CAPTURE] = capture
+    config.stash[_LEAKS] = []
+    configure_logging("WARNING", json=True)  # structlog through the stdlib from the start
+    logging.getLogger().addHandler(capture)
+
+
+def log_leaks(path: Path, generated: dict[str, set[str]]) -> list[str]:
+    """Lines of `path` that show one of `generated`'s values in clear, the value masked."""
+    patterns = [  # as written, and as JSON escapes it (ü is \u00fc in a JSON log line)
+        (kind, re.compile(r"(?<![\w+])" + re.escape(form) + r"(?![\w\\])"))
+        for kind, values in generated.items()
+        for value in sorted(values)
+        for form in {value, json.dumps(value)[1:-1]}
+    ]
+    leaks: list[str] = []
+    if not patterns or not path.exists():
+        return leaks
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            for kind, pattern in patterns:
+                if pattern.search(line):
+                    shown = pattern.sub(f"<{kind.upper()}>", line.strip())[:300]
+                    leaks.append(f"{path.name}:{number}: {kind} in clear: {shown}")
+    return leaks
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.factories import GENERATED
+
+    config = session.config
+    capture = config.stash.get(_CAPTURE, None)
+    if capture is None:
+        return
+    logging.getLogger().removeHandler(capture)
+    capture.stream.close()
+    leaks = config.stash[_LEAKS]
+    leaks.extend(log_leaks(capture.path, GENERATED))
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller reports and fails
+        config.workeroutput["ulak_log_leaks"] = leaks
+    elif leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects each worker's leaks (its sessionfinish then fails the run)."""
+    leaks = getattr(node, "workeroutput", {}).get("ulak_log_leaks", [])
+    node.config.stash[_LEAKS].extend(leaks)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    leaks = config.stash.get(_LEAKS, [])
+    if leaks and not hasattr(config, "workeroutput"):
+        terminalreporter.section("personal data in the logs", red=True)
+        for line in leaks[:50]:
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"{len(leaks)} log line(s) show generated personal data")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -172,6 +268,9 @@ def installed_store(client: TestClient, fake_saleor: FakeSaleor) -> dict[str, An
         json={"auth_token": "good-app-token"},
     )
     assert response.status_code == 200, response.text
+    from tests.factories import remember
+
+    remember("token", "good-app-token")
     return {"api_url": fake_saleor.api_url, "app_id": fake_saleor.app_id}
 
 

@@ -1,7 +1,12 @@
-"""Small factories for service-level tests (rows written through the real models)."""
+"""Small factories for service-level tests (rows written through the real models).
+
+Every phone number, name, e-mail and token they generate is remembered (`GENERATED`): at the
+end of the run tests/conftest.py scans every log record for them (issue 17, point 3).
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -10,6 +15,21 @@ from sqlmodel import Session
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.saleor.models import Store
 from plugin.stores.service import get_settings
+
+# kind -> values; per process (each xdist worker scans its own records)
+GENERATED: dict[str, set[str]] = {"phone": set(), "name": set(), "email": set(), "token": set()}
+_NAME_FIELDS = ("first_name", "last_name", "name", "full_name")
+
+
+def remember(kind: str, value: Any) -> None:
+    """A personal value the logs must never show in clear."""
+    if not isinstance(value, str) or len(value.strip()) < 3:
+        return
+    GENERATED[kind].add(value.strip())
+    if kind == "phone":
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 8:
+            GENERATED[kind].add(digits)  # as WhatsApp writes it (wa_id)
 
 
 def make_store(session: Session, **settings: Any) -> Store:
@@ -36,8 +56,13 @@ def make_contact(
     contact = Contact(
         store_id=store.id, phone_e164=phone, phone_raw=phone, phone_status=PhoneStatus.VALID
     )
+    remember("phone", phone)
     for key, value in fields.items():
         setattr(contact, key, value)
+        if key in _NAME_FIELDS:
+            remember("name", value)
+        elif key == "email":
+            remember("email", value)
     session.add(contact)
     session.flush()
     return contact

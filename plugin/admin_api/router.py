@@ -13,50 +13,50 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from handlers.http import GRAPHQL_BODY_LIMIT, has_nul
 from plugin.admin_api.context import AdminContext, get_context
 from plugin.admin_api.schema import schema
-from plugin.errors import AuthenticationError
+from plugin.errors import AuthenticationError, PayloadTooLarge
 from plugin.settings import get_settings
 
-MAX_BODY_BYTES = 256 * 1024  # far above any document the admin page sends
+MAX_BODY_BYTES = GRAPHQL_BODY_LIMIT
 
 
 class AdminRouter(GraphQLRouter[AdminContext, None]):
-    """Refuses unauthenticated operations and oversized bodies before strawberry sees them."""
+    """Refuses unauthenticated operations before reading their body, and oversized bodies
+    before strawberry sees them (the app's BodyLimit middleware stops the read at the limit)."""
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
-        if isinstance(request, Request) and request.method == "POST":
-            declared = request.headers.get("content-length", "")
-            too_large = (
-                int(declared) > MAX_BODY_BYTES
-                if declared.isdigit()
-                else len(await request.body()) > MAX_BODY_BYTES  # cached for strawberry
-            )
-            if too_large:
-                return JSONResponse(
-                    {
-                        "data": None,
-                        "errors": [
-                            {
-                                "message": f"body over {MAX_BODY_BYTES} bytes",
-                                "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                            }
-                        ],
-                    },
-                    status_code=413,
-                )
+        is_post = isinstance(request, Request) and request.method == "POST"
         error = getattr(context, "auth_error", None)
-        if isinstance(request, Request) and request.method == "POST" and error is not None:
+        if is_post and error is not None:  # the token is a header: no body byte read yet
             status = 401 if isinstance(error, AuthenticationError) else error.status_code
-            return JSONResponse(
-                {
-                    "data": None,
-                    "errors": [{"message": error.message, "extensions": {"code": error.code}}],
-                },
-                status_code=status,
+            return _errors(
+                error.message,
+                error.code,
+                status,
                 headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
             )
+        if is_post:
+            try:
+                body = await request.body()  # bounded by BodyLimit; cached for strawberry
+            except PayloadTooLarge:
+                return _errors(f"body over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE", 413)
+            if len(body) > MAX_BODY_BYTES:
+                return _errors(f"body over {MAX_BODY_BYTES} bytes", "PAYLOAD_TOO_LARGE", 413)
+            if has_nul(body):  # PostgreSQL stores no NUL: refused here, not as a masked error
+                return _errors("body contains a NUL character", "NUL_CHARACTER", 400)
         return await super().run(request, context=context, root_value=root_value)
+
+
+def _errors(
+    message: str, code: str, status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def build_router() -> AdminRouter:

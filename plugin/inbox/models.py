@@ -29,7 +29,9 @@ class InboxStatus(StrEnum):
 class InboxEvent(SQLModel, table=True):
     __tablename__ = "inbox_event"
     __table_args__ = (
-        sa.UniqueConstraint("store_id", "source", "dedupe_key", name="uq_inbox_dedupe"),
+        # a redelivery is the same body for the same store and event; two events (or two
+        # stores) with identical bodies are two deliveries
+        sa.UniqueConstraint("store_id", "source", "event", "dedupe_key", name="uq_inbox_dedupe"),
         sa.Index("ix_inbox_status_received", "status", "received_at"),
     )
 

@@ -37,8 +37,12 @@ SOURCE_PROCESSORS: dict[str, str] = {
 }
 
 
+DEDUPE_COLUMNS = ["store_id", "source", "event", "dedupe_key"]  # uq_inbox_dedupe
+
+
 def dedupe_key(body: bytes) -> str:
-    """Saleor sends no delivery id: an identical body is a redelivery."""
+    """Saleor sends no delivery id: an identical body for the same store and event is a
+    redelivery (the unique key is DEDUPE_COLUMNS, this digest its body part)."""
     return hashlib.sha256(body).hexdigest()
 
 
@@ -96,13 +100,13 @@ def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) ->
     stmt = (
         insert(table)
         .values(rows)
-        .on_conflict_do_nothing(index_elements=["store_id", "source", "dedupe_key"])
-        .returning(table.c.id, table.c.store_id, table.c.source, table.c.dedupe_key)
+        .on_conflict_do_nothing(index_elements=DEDUPE_COLUMNS)
+        .returning(table.c.id, *(table.c[name] for name in DEDUPE_COLUMNS))
     )
-    new = {(r.store_id, r.source, r.dedupe_key): int(r.id) for r in session.execute(stmt)}
+    new = {tuple(r[1:]): int(r.id) for r in session.execute(stmt)}
     ids: list[int | None] = []
     for row in rows:  # a key repeated in the list: the first one has the id
-        ids.append(new.pop((row["store_id"], row["source"], row["dedupe_key"]), None))
+        ids.append(new.pop(tuple(row[name] for name in DEDUPE_COLUMNS), None))
     return ids
 
 

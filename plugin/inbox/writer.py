@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass, field
 
 import structlog
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from plugin import broker
 from plugin.db import get_engine
@@ -74,9 +76,16 @@ class InboxWriter:
         try:
             with get_engine().begin() as conn:
                 ids = inbox_service.record_many(conn, [p.delivery for p in batch])
-        except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+        except (OperationalError, PoolTimeout) as exc:  # the database is away: all retry (503)
             for pending in batch:
                 pending.future.set_exception(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - one bad delivery must not fail its neighbours
+            if len(batch) > 1:
+                for pending in batch:  # each alone: only the bad one gets the error
+                    self._write([pending])
+                return
+            batch[0].future.set_exception(exc)
             return
         queued = [
             event_id

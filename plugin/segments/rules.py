@@ -102,12 +102,23 @@ def _js_string(value: Any) -> str:
     return str(value)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+# Upper bounds: a count is an INTEGER column, days must fit a timedelta, money a NUMERIC.
+MAX_COUNT = 2**31 - 1
+MAX_DAYS = 36_500
+MAX_MONEY = 10**12
 
 
-def _is_integer(value: Any) -> bool:
-    return _is_number(value) and float(value).is_integer()
+def _is_number(value: Any, ceiling: float = MAX_MONEY) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) <= ceiling  # first: a huge int cannot become a float
+        and math.isfinite(value)
+    )
+
+
+def _is_integer(value: Any, ceiling: int = MAX_COUNT) -> bool:
+    return _is_number(value, ceiling) and float(value).is_integer()
 
 
 def validate_rule(rule: Any, path: str = "") -> list[RuleError]:
@@ -216,7 +227,7 @@ def _check_value(
         add(path, "value_required", "Enter a value.", "Bir değer girin.")
         return
     if kind == "text":
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
             invalid("Enter some text.", "Bir metin girin.")
     elif kind == "slug":
         if not isinstance(value, str) or not _SLUG.fullmatch(value):
@@ -255,7 +266,7 @@ def _check_value(
         if not _is_integer(value) or value < 0:
             invalid("Enter a whole number, 0 or more.", "0 ya da daha büyük bir tam sayı girin.")
     elif kind == "days":
-        if not _is_integer(value) or value < 1:
+        if not _is_integer(value, MAX_DAYS) or value < 1:
             invalid("Enter a number of days, 1 or more.", "1 ya da daha fazla gün sayısı girin.")
     elif kind == "money":
         if not _is_number(value) or value < 0:

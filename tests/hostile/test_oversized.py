@@ -39,3 +39,33 @@ def test_a_chunked_body_without_length_is_cut_at_the_limit(client, installed_sto
 
     response = client.post("/api/storefront/opt-in", content=chunks())
     assert response.status_code == 413
+
+
+def _chunks(total: int):
+    for _ in range(total // 1024):
+        yield b"x" * 1024
+
+
+def test_graphql_refuses_a_missing_token_before_reading_the_body(client, installed_store):
+    response = client.post("/graphql", content=_chunks(512 * 1024))
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"]
+
+
+def test_graphql_cuts_an_authenticated_chunked_body_at_its_limit(
+    client, installed_store, saleor_key
+):
+    from tests.admin_api_support import token_for
+
+    token = token_for(saleor_key, installed_store["api_url"])
+    response = client.post(
+        "/graphql", content=_chunks(512 * 1024), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400(client):
+    response = client.post("/api/register", content=b"{}", headers={"content-length": "12abc"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "BAD_CONTENT_LENGTH"
