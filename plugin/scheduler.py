@@ -34,6 +34,7 @@ TICK_TASKS: list[str] = [
     "plugin.delivery.service:expire_leases",
     "plugin.delivery.service:dispatch_due",
     "plugin.delivery.service:apply_pending_statuses",
+    "plugin.flows.alerts:refresh",
 ]
 
 

@@ -72,6 +72,9 @@ CALLS: dict[str, str] = {
         "mutation { installStarterTemplates(submit: false) { errors { code } } }"
     ),
     "Query.flows": "{ flows { id } }",
+    "Query.flowAlerts": "{ flowAlerts { flowKey } }",
+    "Query.carriers": "{ carriers { key } }",
+    "Query.reasonCodes": "{ reasonCodes { code } }",
     "Query.flow": '{ flow(id: "cart_recovery") { id } }',
     "Query.checkoutJourney": '{ checkoutJourney(checkoutId: "x") { action } }',
     "Mutation.setFlowEnabled": (

@@ -28,7 +28,7 @@ from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
 from plugin.db import get_engine
-from plugin.delivery import policy
+from plugin.delivery import policy, reasons
 from plugin.delivery.models import (
     MessageKind,
     MessagePurpose,
@@ -437,7 +437,9 @@ def _after_error(
     attempt = row.attempts + 1
     if d in _RETRYABLE:
         if attempt >= MAX_ATTEMPTS:
-            return failed, RETRIES_EXHAUSTED, None, True
+            # a Graph API never reached says so (wrong WHATSAPP_GRAPH_URL, no network)
+            gave_up = d.value if d is Disposition.NEVER_REACHED else RETRIES_EXHAUSTED
+            return failed, gave_up, None, True
         return MessageStatus.SCHEDULED, d.value, now + _backoff(attempt), True
     if d is Disposition.PAIR_RATE:
         delay = timedelta(seconds=policy.PAIR_SPACING_SECONDS + random.uniform(0, 2))
@@ -453,12 +455,30 @@ def _after_error(
     if d is Disposition.WINDOW_CLOSED:
         return failed, policy.WINDOW_CLOSED, None, True
     if d is Disposition.TEMPLATE_PROBLEM:
-        return failed, policy.TEMPLATE_NOT_APPROVED, None, True
+        return failed, reasons.template_reason(error.code), None, True
     if d is Disposition.ACCOUNT_PROBLEM:
         return MessageStatus.SCHEDULED, policy.ACCOUNT_INACTIVE, now + policy.ACCOUNT_RECHECK, False
     if d is Disposition.OUTCOME_UNKNOWN:
         return MessageStatus.UNKNOWN, OUTCOME_UNKNOWN, None, True
     return failed, REJECTED, None, True
+
+
+_FAILED_BY_DISPOSITION = {
+    Disposition.MARKETING_OPT_OUT: policy.CONSENT_REVOKED,
+    Disposition.UNDELIVERABLE: policy.UNDELIVERABLE,
+    Disposition.WINDOW_CLOSED: policy.WINDOW_CLOSED,
+    Disposition.ACCOUNT_PROBLEM: policy.ACCOUNT_INACTIVE,
+    Disposition.NOT_TODAY: NOT_DELIVERED_TODAY,
+}
+
+
+def failure_reason(code: int | None) -> str:
+    """The reason of a failure Meta reports in a status webhook (131050 -> consent_revoked,
+    132012 -> template_param_format...): the same codes the send path writes."""
+    error = classify(code or 0)
+    if error.disposition is Disposition.TEMPLATE_PROBLEM:
+        return reasons.template_reason(code)
+    return _FAILED_BY_DISPOSITION.get(error.disposition, REJECTED)
 
 
 # Template codes that say what became of the template itself.
@@ -695,6 +715,11 @@ def apply_statuses(
                 "b_read": times.get("read_at"),
                 "b_failed": times.get("failed_at"),
                 "b_code": error.error_code if error else None,
+                "b_reason": (
+                    failure_reason(error.error_code)
+                    if error and item["status"] == "failed"
+                    else None
+                ),
                 "b_message": (error.error_title or "")[:500] or None if error else None,
                 "b_pcat": pricing.pricing_category if pricing else None,
                 "b_ptype": pricing.pricing_type if pricing else None,
@@ -728,6 +753,11 @@ def apply_statuses(
                 read_at=earliest("read_at", "b_read"),
                 failed_at=earliest("failed_at", "b_failed"),
                 error_code=sa.func.coalesce(sa.bindparam("b_code"), _T.c.error_code),
+                # a failure Meta reports later gets its reason (a delivered row keeps none)
+                status_reason=sa.case(
+                    (rank_now < sa.bindparam("b_rank"), sa.bindparam("b_reason")),
+                    else_=_T.c.status_reason,
+                ),
                 error_message=sa.func.coalesce(sa.bindparam("b_message"), _T.c.error_message),
                 pricing_category=sa.func.coalesce(sa.bindparam("b_pcat"), _T.c.pricing_category),
                 pricing_type=sa.func.coalesce(sa.bindparam("b_ptype"), _T.c.pricing_type),

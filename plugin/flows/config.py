@@ -18,6 +18,7 @@ from plugin import clock
 from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
 from plugin.saleor.models import Store
 from plugin.settings import get_settings as app_settings
+from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings as store_settings
 from plugin.templates.variables import RECOVERY_FLOWS
 
@@ -36,9 +37,10 @@ DEFAULT_OPTIONS: dict[FlowKey, dict[str, Any]] = {
         "answer_hours": 24,
     },
     FlowKey.REMINDER: {"hours_before": 24},
-    # Saleor's fulfillment has a tracking number only: a number that is itself a URL is the
-    # link; otherwise this template ("https://carrier.example/track/{tracking_number}")
-    FlowKey.ORDER_FULFILLED: {"tracking_url_template": None},
+    # Saleor's fulfillment has a tracking number only: the carrier comes from the fulfillment's
+    # `ulak.carrier` metadata or the shipping method's name, else `carrier` (a key of
+    # plugin.flows.carriers), else the store's own page ("https://kargo.example/{tracking_number}")
+    FlowKey.ORDER_FULFILLED: {"carrier": None, "tracking_url_template": None},
 }
 DEV_ENABLED = (*ORDER_UPDATE_FLOWS, FlowKey.CART_RECOVERY)
 
@@ -83,6 +85,40 @@ def applies(config: FlowConfig, channel_slug: str | None) -> bool:
 
 def template_name(config: FlowConfig, template_key: str) -> str:
     return (config.templates or {}).get(template_key) or f"ulak_{template_key}"
+
+
+# The shipped message's starter variants (plugin.flows.orders picks one per shipment).
+SHIPPED_TEMPLATE_KEYS = (
+    "order_fulfilled",
+    "order_fulfilled_no_link",
+    "order_fulfilled_no_tracking",
+)
+
+
+def template_keys(config: FlowConfig) -> list[str]:
+    """Every template key the flow may send (names: `template_name`)."""
+    if config.flow_key == FlowKey.ORDER_FULFILLED:
+        return list(SHIPPED_TEMPLATE_KEYS)
+    if config.flow_key == FlowKey.CART_RECOVERY:
+        return [str(s.get("template") or "") for s in config.steps or [] if s.get("template")]
+    return [str(config.flow_key)]
+
+
+def checkout_url(settings: StoreSettings, token: str | None) -> str | None:
+    """The storefront page that resumes a checkout: the store's checkout URL setting (with
+    `{checkout_token}`), else its storefront URL's /checkout/ page. None when neither is set:
+    cart recovery then does not start (never a link to the Saleor API host)."""
+    if not token:
+        return None
+    if settings.checkout_url_template:
+        return settings.checkout_url_template.replace("{checkout_token}", token)
+    if settings.storefront_url:
+        return f"{settings.storefront_url.rstrip('/')}/checkout/?checkout={token}"
+    return None
+
+
+def checkout_url_set(settings: StoreSettings) -> bool:
+    return bool(settings.checkout_url_template or settings.storefront_url)
 
 
 def step_errors(steps: list[Mapping[str, Any]]) -> list[str]:

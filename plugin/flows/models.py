@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from plugin import clock
 from plugin.db import JSONType, utc_column
+from plugin.delivery.models import OutboundMessage
 
 
 class FlowKey(StrEnum):
@@ -156,3 +157,43 @@ class TrackedCheckout(SQLModel, table=True):
     order_currency: str | None = Field(default=None, max_length=3)
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+# Flow rows by when they last changed: the alert tick reads the recently failed ones. Partial:
+# campaign rows (no flow_key), the bulk of the outbox, cost nothing to write.
+_PROBLEM = "flow_key IS NOT NULL"
+sa.Index(
+    "ix_outbound_flow_updated",
+    OutboundMessage.__table__.c.updated_at,  # type: ignore[attr-defined]
+    postgresql_where=sa.text(_PROBLEM),
+    sqlite_where=sa.text(_PROBLEM),
+)
+
+
+class FlowAlert(SQLModel, table=True):
+    """A switched-on flow that skipped or failed a message for a reason the merchant can fix
+    (plugin.delivery.reasons); open while `cleared_at` is null, one row per flow and reason."""
+
+    __tablename__ = "flow_alert"
+    __table_args__ = (sa.UniqueConstraint("store_id", "flow_key", "reason", name="uq_flow_alert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id")
+    flow_key: str = Field(max_length=40)
+    reason: str = Field(max_length=60)
+    template_name: str | None = Field(default=None, max_length=512)
+    order_id: str | None = Field(default=None, max_length=100)  # the latest example
+    checkout_id: str | None = Field(default=None, max_length=100)
+    first_seen_at: datetime = Field(sa_column=utc_column(nullable=False))
+    last_seen_at: datetime = Field(sa_column=utc_column(nullable=False))
+    cleared_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class FlowAlertCursor(SQLModel, table=True):
+    """How far the alert tick has read the journal and the outbox (one row, id 1)."""
+
+    __tablename__ = "flow_alert_cursor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_event_id: int = 0
+    outbox_since: datetime | None = Field(default=None, sa_column=utc_column())

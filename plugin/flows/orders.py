@@ -22,8 +22,8 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.contacts.models import Contact
 from plugin.delivery.models import MessageKind, MessagePurpose
-from plugin.flows import cod, journal, outbox
-from plugin.flows.config import all_configs, applies, option
+from plugin.flows import carriers, cod, journal, outbox
+from plugin.flows.config import SHIPPED_TEMPLATE_KEYS, all_configs, applies, option
 from plugin.flows.messages import Step, order_context, skip, write_step
 from plugin.flows.models import FlowConfig, FlowKey
 from plugin.saleor.models import Store
@@ -45,11 +45,15 @@ REFUNDED = "ORDER_REFUNDED"
 
 
 def _update(
-    key: FlowKey, order: Order, idempotency_key: str, **context: object
+    key: FlowKey,
+    order: Order,
+    idempotency_key: str,
+    template_key: str | None = None,
+    **context: object,
 ) -> tuple[FlowKey, Step]:
     return key, Step(
         flow_key=key.value,
-        template_key=key.value,
+        template_key=template_key or key.value,
         idempotency_key=idempotency_key,
         kind=MessageKind.ORDER_UPDATE,
         purpose=MessagePurpose.TRANSACTIONAL,
@@ -58,15 +62,28 @@ def _update(
     )
 
 
-def _tracking(config: FlowConfig, fulfillment: Fulfillment | None) -> dict[str, object]:
+# The shipped message's starter variants: with a tracking button, with the number only, bare.
+SHIPPED_WITH_LINK, SHIPPED_NO_LINK, SHIPPED_NO_NUMBER = SHIPPED_TEMPLATE_KEYS
+
+
+def _tracking(
+    config: FlowConfig, order: Order, fulfillment: Fulfillment | None
+) -> tuple[str, dict[str, object]]:
+    """(template key, context): the button variant when a tracking page is known, the
+    number-only variant when only the number is, the bare one when there is no number."""
     number = (fulfillment.tracking_number or "").strip() if fulfillment else ""
     if not number:
-        return {}
-    if number.startswith(("https://", "http://")):
-        return {"tracking_number": number, "tracking_url": number}
-    url_template = option(config, "tracking_url_template")
-    url = url_template.replace("{tracking_number}", number) if url_template else None
-    return {"tracking_number": number, "tracking_url": url}
+        return SHIPPED_NO_NUMBER, {}
+    url = carriers.tracking_url(
+        number,
+        metadata_carrier=fulfillment.meta(carriers.METADATA_KEY) if fulfillment else None,
+        shipping_method=order.shipping_method_name,
+        chosen_carrier=option(config, "carrier"),
+        url_template=option(config, "tracking_url_template"),
+    )
+    if url is None:
+        return SHIPPED_NO_LINK, {"tracking_number": number}
+    return SHIPPED_WITH_LINK, {"tracking_number": number, "tracking_url": url}
 
 
 def _latest_shipped(order: Order) -> Fulfillment | None:
@@ -105,8 +122,8 @@ def _updates(
         ):
             return []
         key = f"order-fulfilled:{shipped.id if shipped else order.id}"
-        tracking = _tracking(configs[FlowKey.ORDER_FULFILLED], shipped)
-        return [_update(FlowKey.ORDER_FULFILLED, order, key, **tracking)]
+        template_key, tracking = _tracking(configs[FlowKey.ORDER_FULFILLED], order, shipped)
+        return [_update(FlowKey.ORDER_FULFILLED, order, key, template_key, **tracking)]
     if trigger == CANCELLED:
         return [_update(FlowKey.ORDER_CANCELLED, order, f"order-cancelled:{order.id}")]
     if trigger == REFUNDED:

@@ -23,7 +23,7 @@ from plugin.consent.service import current_state
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.flows import journal, outbox
-from plugin.flows.config import applies, flow_config
+from plugin.flows.config import applies, checkout_url, flow_config
 from plugin.flows.messages import Step, checkout_context, write_step
 from plugin.flows.models import CheckoutState, FlowKey, JournalAction, TrackedCheckout
 from plugin.saleor.models import Store
@@ -32,6 +32,7 @@ from plugin.stores.service import get_settings
 
 FLOW = FlowKey.CART_RECOVERY.value
 FINISHED = (CheckoutState.ORDERED, CheckoutState.PAID)
+CHECKOUT_URL_MISSING = "checkout_url_missing"
 ACTIVE_CONSENT = (ConsentAction.GRANTED, ConsentAction.REQUESTED)  # the engine re-checks at send
 
 
@@ -170,6 +171,10 @@ def start(
             session, store_id=store.id, checkout_id=tc.checkout_id, flow_key=FLOW, reason="reset"
         )
         _cancelled(session, tc, rows, "reset")
+    url = checkout_url(settings, tc.token)
+    if url is None:  # the merchant has not told us where the storefront's checkout is
+        _record(session, tc, JournalAction.SKIPPED, reason=CHECKOUT_URL_MISSING, once=True)
+        return
     consent = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
     if consent.action not in ACTIVE_CONSENT:
         stop(session, tc, reason="no_consent")
@@ -186,11 +191,10 @@ def start(
     session.add(tc)
     _record(session, tc, JournalAction.RESET if tc.sequence > 1 else JournalAction.ENTERED)
     assert tc.last_change is not None
-    context = checkout_context(store=store, checkout=checkout, contact=contact)
-    if settings.checkout_url_template and tc.token:
-        context["checkout_url"] = settings.checkout_url_template.replace(
-            "{checkout_token}", tc.token
-        )
+    context = {
+        **checkout_context(store=store, checkout=checkout, contact=contact),
+        "checkout_url": url,
+    }
     for number, spec in enumerate(config.steps, start=1):
         write_step(
             session,

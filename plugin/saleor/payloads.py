@@ -113,7 +113,7 @@ class OrderLine(_Model):
     variant: Variant | None = None
 
 
-class Fulfillment(_Model):
+class Fulfillment(_WithMetadata):
     id: str
     status: str | None = None
     tracking_number: str | None = Field(default=None, alias="trackingNumber")
@@ -139,6 +139,7 @@ class Order(_WithMetadata):
     channel: Channel | None = None
     billing_address: Address | None = Field(default=None, alias="billingAddress")
     shipping_address: Address | None = Field(default=None, alias="shippingAddress")
+    shipping_method_name: str | None = Field(default=None, alias="shippingMethodName")
     total: TaxedMoney | None = None
     total_refunded: Money | None = Field(default=None, alias="totalRefunded")
     charge_status: str | None = Field(default=None, alias="chargeStatus")

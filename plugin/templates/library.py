@@ -106,6 +106,32 @@ SPECS: tuple[_Spec, ...] = (
             _Button("URL", {"tr": "Kargoyu takip et", "en": "Track shipment"}, "tracking_link"),
         ),
     ),
+    # the same news without a button: a tracking number whose carrier page is not known
+    _Spec(
+        "order_fulfilled_no_link",
+        "UTILITY",
+        header={"tr": "Siparişiniz yolda", "en": "Your order is on its way"},
+        body={
+            "tr": "Merhaba {{1}}, {{2}} numaralı siparişiniz kargoya verildi. "
+            "Takip numaranız: {{3}}. Kargonuzu bu numarayla kargo firmasının sitesinden "
+            "takip edebilirsiniz.",
+            "en": "Hi {{1}}, your order {{2}} has shipped. Your tracking number is {{3}}. "
+            "You can follow your parcel with this number on the carrier's website.",
+        },
+        body_vars=("first_name", "order_number", "tracking_number"),
+    ),
+    # ... and without a tracking number at all
+    _Spec(
+        "order_fulfilled_no_tracking",
+        "UTILITY",
+        header={"tr": "Siparişiniz yolda", "en": "Your order is on its way"},
+        body={
+            "tr": "Merhaba {{1}}, {{2}} numaralı siparişiniz kargoya verildi. "
+            "{{3}} olarak teşekkür ederiz!",
+            "en": "Hi {{1}}, your order {{2}} has shipped. Thank you for shopping with {{3}}!",
+        },
+        body_vars=("first_name", "order_number", "store_name"),
+    ),
     _Spec(
         "order_cancelled",
         "UTILITY",

@@ -164,10 +164,11 @@ def _var(
     return Variable(key, label_en, label_tr, sample_en, sample_tr, flows, resolve or _plain(key))
 
 
+SHIPPED_FLOWS = ("order_fulfilled", "order_fulfilled_no_link", "order_fulfilled_no_tracking")
 ORDER_FLOWS = (
     "order_created",
     "order_paid",
-    "order_fulfilled",
+    *SHIPPED_FLOWS,
     "order_cancelled",
     "order_refunded",
     "cod_confirmation",
@@ -206,7 +207,7 @@ CATALOGUE: dict[str, Variable] = {
             "Takip numarası",
             "1Z999AA10123456784",
             "1Z999AA10123456784",
-            ("order_fulfilled",),
+            SHIPPED_FLOWS[:2],
         ),
         _var(
             "tracking_url",

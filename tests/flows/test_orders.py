@@ -148,7 +148,7 @@ def test_a_switched_off_flow_or_another_channel_sends_nothing(
     assert flow_rows(session) == []
 
 
-def test_an_order_without_phone_or_a_fulfillment_without_tracking_is_handled_quietly(
+def test_an_order_without_phone_is_quiet_and_a_shipment_without_tracking_still_says_shipped(
     client, flow_store, session, saleor_key
 ):
     # given an order of an unknown customer without a phone
@@ -161,5 +161,9 @@ def test_an_order_without_phone_or_a_fulfillment_without_tracking_is_handled_qui
     # when they arrive
     _post(client, flow_store, saleor_key, "ORDER_CREATED", nobody)
     _post(client, flow_store, saleor_key, "FULFILLMENT_CREATED", shipped)
-    # then nothing is written (the journal says why for the known customer)
-    assert flow_rows(session) == []
+    # then nothing is written for the customer without a phone, and the shipped customer gets
+    # the shipped message without a tracking number (and without a button)
+    rows = flow_rows(session)
+    assert [r.template_name for r in rows] == ["ulak_order_fulfilled_no_tracking"]
+    components = rows[0].parameters["components"]
+    assert [c["type"] for c in components] == ["body"]

@@ -210,3 +210,39 @@ def test_a_recent_order_of_the_same_contact_stops_another_checkout(
     # then the first checkout's steps are cancelled for the recent order
     rows = [r for r in flow_rows(session) if r.flow_key == "cart_recovery"]
     assert {(r.status, r.status_reason) for r in rows} == {("cancelled", "recent_order")}
+
+
+def test_without_the_storefronts_checkout_url_recovery_stays_off_and_says_why(
+    client, flow_store, session, saleor_key
+):
+    from plugin.analytics.models import TrackedLink
+    from plugin.flows.journal import checkout_journey
+    from plugin.saleor.models import Store
+    from plugin.stores.service import get_settings
+
+    # given a store whose checkout URL is not set (nor its storefront URL)
+    settings = get_settings(session, flow_store["store_id"])
+    settings.checkout_url_template = None
+    settings.storefront_url = None
+    session.add(settings)
+    session.commit()
+    # when an abandoned checkout arrives
+    payload = checkout_event(last_change=clock.now() - timedelta(minutes=10))
+    _post(client, flow_store, saleor_key, "CHECKOUT_UPDATED", payload)
+    # then no recovery message is written and the journey says why
+    assert flow_rows(session) == []
+    journey = checkout_journey(session, store_id=flow_store["store_id"], checkout_id=CHECKOUT_ID)
+    assert [(e.action, e.reason) for e in journey] == [("skipped", "checkout_url_missing")]
+    # when the merchant sets it and the customer changes the cart again
+    settings.checkout_url_template = "https://magaza.example/checkout?token={checkout_token}"
+    session.add(settings)
+    session.commit()
+    later = checkout_event(last_change=clock.now() - timedelta(minutes=5))
+    _post(client, flow_store, saleor_key, "CHECKOUT_UPDATED", later)
+    # then the sequence starts, its link leading to the storefront, never to Saleor's API host
+    rows = flow_rows(session)
+    assert [r.flow_step for r in rows] == [1, 2]
+    saleor_host = session.exec(select(Store)).one().saleor_api_url.split("/")[2]
+    urls = {link.url for link in session.exec(select(TrackedLink)).all()}
+    assert urls and all(u.startswith("https://magaza.example/checkout?token=") for u in urls)
+    assert not any(saleor_host in u for u in urls)

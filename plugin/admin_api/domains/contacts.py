@@ -14,6 +14,7 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
+from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.consent import models as consent_models
 from plugin.consent import outbox
 from plugin.consent import service as consent_service
@@ -102,6 +103,9 @@ class ConversationItem:
     status_reason: str | None = strawberry.field(
         description="Why it was not sent (suppressed/failed): the policy's reason code."
     )
+    status_reason_text: ReasonText | None = strawberry.field(
+        description="The reason code's text and fix (EN / TR)."
+    )
     error_code: int | None = strawberry.field(description="WhatsApp's error code, if it failed.")
     error_message: str | None
     message_type: str | None = strawberry.field(description="Inbound only: text, button, ...")
@@ -120,6 +124,7 @@ class ConversationItem:
             kind=MessageKind(row.kind) if outbound else None,
             status=MessageStatus(row.status) if outbound else None,
             status_reason=row.status_reason,
+            status_reason_text=reason_text(row.status_reason),
             error_code=row.error_code,
             error_message=row.error_message,
             message_type=row.message_type,
@@ -138,6 +143,7 @@ class ConversationItem:
             kind=MessageKind(str(row.kind)),
             status=MessageStatus(str(row.status)),
             status_reason=row.status_reason,
+            status_reason_text=reason_text(row.status_reason),
             error_code=row.error_code,
             error_message=row.error_message,
             message_type=None,

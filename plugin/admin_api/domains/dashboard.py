@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 from plugin.admin_api.context import Info
 from plugin.admin_api.errors import InvalidArgument, int_id
 from plugin.admin_api.permissions import Allowed
+from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.analytics import service as analytics
 from plugin.contacts.models import Contact
 from plugin.delivery import service as delivery
@@ -123,6 +124,7 @@ class DeliveryExplanation:
     template_name: str | None
     status: str
     status_reason: str | None
+    status_reason_text: ReasonText | None
     error_code: str | None
     due_at: datetime | None
     sent_at: datetime | None
@@ -287,6 +289,7 @@ class Query:
                 template_name=r["template_name"],
                 status=str(r["status"]),
                 status_reason=r["status_reason"],
+                status_reason_text=reason_text(r["status_reason"]),
                 error_code=r["error_code"],
                 due_at=r["due_at"],
                 sent_at=r["sent_at"],

@@ -12,7 +12,10 @@ from plugin import clock
 from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, AdminErrorCode, not_found
 from plugin.admin_api.permissions import Allowed
+from plugin.admin_api.reasons import ReasonText, all_reasons, reason_text
 from plugin.analytics import service as analytics
+from plugin.flows import alerts as flow_alerts
+from plugin.flows import carriers as flow_carriers
 from plugin.flows import config as flow_config
 from plugin.flows.figures import flow_figures
 from plugin.flows.journal import JourneyEntry as JourneyRow
@@ -44,6 +47,44 @@ class FlowFunnel:
     recovered_revenue: JSON = strawberry.field(description="Currency -> amount (text).")
 
 
+@strawberry.type(
+    description="A switched-on flow skips or fails messages for a reason the merchant can fix."
+)
+class FlowAlert:
+    flow_key: str
+    reason: ReasonText = strawberry.field(description="The code, its text and its fix (EN/TR).")
+    first_seen_at: datetime | None = strawberry.field(
+        description="The first skip or failure (null: a setting stops the flow before any)."
+    )
+    last_seen_at: datetime | None
+    template_name: str | None
+    order_id: str | None = strawberry.field(description="The latest example, if an order.")
+    checkout_id: str | None = strawberry.field(description="The latest example, if a checkout.")
+
+    @classmethod
+    def from_alert(cls, a: flow_alerts.Alert) -> FlowAlert:
+        return cls(
+            flow_key=a.flow_key,
+            reason=ReasonText.of(a.reason),
+            first_seen_at=a.first_seen_at,
+            last_seen_at=a.last_seen_at,
+            template_name=a.template_name,
+            order_id=a.order_id,
+            checkout_id=a.checkout_id,
+        )
+
+
+@strawberry.type(description="A shipping carrier the shipped message can link to.")
+class Carrier:
+    key: str = strawberry.field(description="The value of the order_fulfilled option `carrier`.")
+    name: str
+    tracking_url: str = strawberry.field(description="{tracking_number} marks the number.")
+    confirmed: bool = strawberry.field(
+        description="False: public sources disagree on the link's form; it may open the "
+        "carrier's search page."
+    )
+
+
 @strawberry.type(description="One automated flow of the store (id = its key).")
 class Flow:
     id: strawberry.ID
@@ -58,9 +99,17 @@ class Flow:
     funnel: FlowFunnel | None = strawberry.field(
         default=None, description="Last 30 days; null in mutation payloads."
     )
+    alerts: list[FlowAlert] = strawberry.field(
+        default_factory=list, description="Open alerts (empty in mutation payloads)."
+    )
 
     @classmethod
-    def from_row(cls, row: FlowConfig, funnel: FlowFunnel | None = None) -> Flow:
+    def from_row(
+        cls,
+        row: FlowConfig,
+        funnel: FlowFunnel | None = None,
+        alerts: list[FlowAlert] | None = None,
+    ) -> Flow:
         return cls(
             id=strawberry.ID(str(row.flow_key)),
             key=str(row.flow_key),
@@ -80,6 +129,7 @@ class Flow:
             options={**flow_config.DEFAULT_OPTIONS.get(row.flow_key, {}), **(row.options or {})},
             updated_at=row.updated_at if row.id is not None else None,
             funnel=funnel,
+            alerts=alerts or [],
         )
 
 
@@ -115,6 +165,7 @@ class JourneyEntry:
     sequence: int | None
     step: int | None
     reason: str | None
+    reason_text: ReasonText | None
     message_id: strawberry.ID | None
     template_name: str | None
     due_at: datetime | None
@@ -128,6 +179,7 @@ class JourneyEntry:
             sequence=e.sequence,
             step=e.step,
             reason=e.reason,
+            reason_text=reason_text(e.reason),
             message_id=strawberry.ID(str(e.message_id)) if e.message_id is not None else None,
             template_name=e.template_name,
             due_at=e.due_at,
@@ -172,6 +224,29 @@ def _funnels(info: Info) -> dict[str, FlowFunnel]:
     return out
 
 
+def _alerts(info: Info) -> list[FlowAlert]:
+    ctx = info.context
+    return [
+        FlowAlert.from_alert(a) for a in flow_alerts.current(ctx.session, store_id=ctx.store_id)
+    ]
+
+
+def _carrier_error(options: dict | None) -> list[AdminError]:
+    """An `options.carrier` that names no carrier of the table."""
+    value = (options or {}).get("carrier")
+    if value is None or (isinstance(value, str) and flow_carriers.find(value) is not None):
+        return []
+    keys = ", ".join(c.key for c in flow_carriers.CARRIERS)
+    return [
+        AdminError(
+            field="options.carrier",
+            code=AdminErrorCode.INVALID,
+            message=f"Unknown carrier; use one of: {keys}.",
+            message_tr=f"Bilinmeyen kargo firması; şunlardan birini kullanın: {keys}.",
+        )
+    ]
+
+
 def _dict(value: object) -> dict | None:
     return dict(value) if isinstance(value, dict) else None
 
@@ -184,8 +259,13 @@ class Query:
     def flows(self, info: Info) -> list[Flow]:
         ctx = info.context
         funnels = _funnels(info)
+        alerts = _alerts(info)
         return [
-            Flow.from_row(row, funnels.get(str(row.flow_key)))
+            Flow.from_row(
+                row,
+                funnels.get(str(row.flow_key)),
+                [a for a in alerts if a.flow_key == str(row.flow_key)],
+            )
             for row in flow_config.all_configs(ctx.session, store_id=ctx.store_id)
         ]
 
@@ -196,7 +276,32 @@ class Query:
             return None
         ctx = info.context
         row = flow_config.flow_config(ctx.session, store_id=ctx.store_id, flow_key=key)
-        return Flow.from_row(row, _funnels(info).get(key.value))
+        alerts = [a for a in _alerts(info) if a.flow_key == key.value]
+        return Flow.from_row(row, _funnels(info).get(key.value), alerts)
+
+    @strawberry.field(
+        permission_classes=[Allowed],
+        description="What switched-on flows skip or fail, why and how to fix it; oldest first.",
+    )
+    def flow_alerts(self, info: Info) -> list[FlowAlert]:
+        return _alerts(info)
+
+    @strawberry.field(
+        permission_classes=[Allowed],
+        description="The carriers the shipped message links to (option `carrier`).",
+    )
+    def carriers(self, info: Info) -> list[Carrier]:
+        return [
+            Carrier(key=c.key, name=c.name, tracking_url=c.url, confirmed=c.confirmed)
+            for c in flow_carriers.CARRIERS
+        ]
+
+    @strawberry.field(
+        permission_classes=[Allowed],
+        description="Every reason code a message can carry, with its text and fix (EN/TR).",
+    )
+    def reason_codes(self, info: Info) -> list[ReasonText]:
+        return all_reasons()
 
     @strawberry.field(
         permission_classes=[Allowed],
@@ -255,6 +360,8 @@ class Mutation:
                     for p in problems
                 ]
             )
+        if errors := _carrier_error(_dict(input.options)):
+            return FlowPayload(errors=errors)
         ctx = info.context
         row = flow_config.save_config(
             ctx.session,
