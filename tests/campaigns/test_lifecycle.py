@@ -347,8 +347,18 @@ def test_the_test_send_goes_to_the_staff_number_for_each_variant(session: Sessio
         name="x",
         audience=Audience(rule=EVERYONE),
         variants=[
-            {"template_name": "spring_sale", "template_language": "tr", "share": 50},
-            {"template_name": "spring_sale_b", "template_language": "tr", "share": 50},
+            {
+                "template_name": "spring_sale",
+                "template_language": "tr",
+                "share": 50,
+                "body_fields": ["first_name"],
+            },
+            {
+                "template_name": "spring_sale_b",
+                "template_language": "tr",
+                "share": 50,
+                "body_fields": ["first_name"],
+            },
         ],
     )
     # when
@@ -436,8 +446,8 @@ def test_ab_variants_split_the_audience_and_the_winner_by_replies_goes_to_the_re
         holdout_percent=10,
         ab_decide_after_hours=4,
         variants=[
-            {"template_name": "spring_sale", "template_language": "tr", "share": 30},
-            {"template_name": "spring_sale_b", "template_language": "tr", "share": 30},
+            {"template_name": n, "template_language": "tr", "share": 30, "body_fields": ["first_name"]}
+            for n in ("spring_sale", "spring_sale_b")
         ],
     )
     service.launch_campaign(session, store_id=store.id, campaign_id=campaign.id)
