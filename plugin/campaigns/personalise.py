@@ -155,7 +155,9 @@ def document_of(variant: dict[str, Any]) -> list[dict[str, Any]]:
     return list(document) if isinstance(document, list) else _legacy_document(variant)
 
 
-def _marks(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _marks(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, field) of every personal-field marker in a JSON document."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -185,9 +187,7 @@ def build_components(
     variant: dict[str, Any], values: dict[str, str | None]
 ) -> list[dict[str, Any]]:
     """Cloud API `components` for one contact: the variant's document with its fields."""
-    filled = {
-        f: (values.get(f) or "").strip() or fallback_for(variant, f) for f in PERSONAL_FIELDS
-    }
+    filled = {f: (values.get(f) or "").strip() or fallback_for(variant, f) for f in PERSONAL_FIELDS}
     result: list[dict[str, Any]] = _fill(document_of(variant), filled)
     return result
 

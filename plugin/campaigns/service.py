@@ -25,8 +25,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from plugin import broker, clock
-from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns import personalise
+from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_parameters
 from plugin.consent import service as consent
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
@@ -220,7 +220,7 @@ def _component_values(raw: dict[str, Any]) -> dict[str, Any]:
     buttons = raw.get("buttons") or {}
     if buttons:
         clean: dict[str, Any] = {}
-        for key, value in (buttons.items() if isinstance(buttons, dict) else []):
+        for key, value in buttons.items() if isinstance(buttons, dict) else []:
             if (
                 not str(key).isdigit()
                 or not isinstance(value, dict)
@@ -259,9 +259,7 @@ def _prepare_variants(session: Session, campaign: Campaign) -> None:
                 )
             )
         except personalise.VariantUnfillable as exc:
-            raise CampaignError(
-                exc.code, exc.message_en, exc.message_tr, status_code=400
-            ) from exc
+            raise CampaignError(exc.code, exc.message_en, exc.message_tr, status_code=400) from exc
     campaign.variants = prepared
 
 

@@ -226,3 +226,25 @@ def url_button_tracking(components: list[dict[str, Any]]) -> list[UrlButtonTrack
             UrlButtonTracking(index, str(button.get("text", "")), url, is_tracked_url(url), en, tr)
         )
     return out
+
+
+# a staff test of a LOCATION template without a pickup point shows this (Istanbul's Galata Tower)
+SAMPLE_LOCATION = Location(41.0256, 28.9742, "Ulak", "Galata, Beyoğlu, İstanbul")
+
+
+def build_sample(
+    template: HasComponents, language: str, pickup: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A staff test send: every parameter filled with the catalogue's samples in `language`
+    (a location header with the store's pickup point, else a sample place); raises
+    `MissingValue` like `build_components`."""
+    from plugin.templates.variables import CATALOGUE, sample_values
+
+    mapping = mapping_for(template)
+    values = sample_values(mapping, language)
+    fmt = str(_component(template, "HEADER").get("format", "")).upper()
+    if fmt == "LOCATION":
+        given = CATALOGUE["pickup_location"].resolve({"pickup_point": pickup}) if pickup else None
+        location = given if isinstance(given, Location) else SAMPLE_LOCATION
+        values = TemplateValues(header=(location,), body=values.body, buttons=values.buttons)
+    return build_components(template, values)

@@ -64,7 +64,9 @@ def sign_components(components: Iterable[dict[str, Any]], message_id: int) -> li
         if component.get("type") == "button" and component.get("sub_type") == "url":
             params = []
             for p in component.get("parameters") or []:
-                found = _MARKER.fullmatch(str(p.get("text", ""))) if p.get("type") == "text" else None
+                found = (
+                    _MARKER.fullmatch(str(p.get("text", ""))) if p.get("type") == "text" else None
+                )
                 params.append({**p, "text": sign(int(found.group(1)), message_id)} if found else p)
             component = {**component, "parameters": params}
         out.append(component)

@@ -446,7 +446,12 @@ def test_ab_variants_split_the_audience_and_the_winner_by_replies_goes_to_the_re
         holdout_percent=10,
         ab_decide_after_hours=4,
         variants=[
-            {"template_name": n, "template_language": "tr", "share": 30, "body_fields": ["first_name"]}
+            {
+                "template_name": n,
+                "template_language": "tr",
+                "share": 30,
+                "body_fields": ["first_name"],
+            }
             for n in ("spring_sale", "spring_sale_b")
         ],
     )

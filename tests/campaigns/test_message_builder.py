@@ -39,7 +39,8 @@ ERRORS = "errors { code message messageTr }"
 def _template(app: str, session: Session, store: Store, name: str, components: list) -> None:
     """A template approved at the store's sandbox number and mirrored locally."""
     account = default_account(session, store.id)
-    assert account is not None and (sandbox := mounted_sandbox()) is not None
+    sandbox = mounted_sandbox()
+    assert account is not None and sandbox is not None
     sandbox.add_template(
         waba_id=account.waba_id,
         name=name,
@@ -138,7 +139,10 @@ def test_a_campaign_stop_button_opts_out_and_its_link_click_counts(shop: dict) -
     grant_marketing(session, contact, at=clock.now())
     _template(app, session, store, "bahar", _spring(app))
     campaign_id = _save(
-        shop, "bahar", bodyFields=["first_name"], buttons={"0": {"url": "https://magaza.example/bahar"}}
+        shop,
+        "bahar",
+        bodyFields=["first_name"],
+        buttons={"0": {"url": "https://magaza.example/bahar"}},
     )
     tested = _admin(
         shop,

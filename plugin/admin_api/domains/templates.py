@@ -20,11 +20,11 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, AdminErrorCode, admin_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
-from plugin.templates import models as template_models
 from plugin.errors import InvalidInput
 from plugin.stores import pickup
 from plugin.stores.service import get_settings
 from plugin.templates import builder, service
+from plugin.templates import models as template_models
 from plugin.templates.models import MessageTemplate as TemplateRow
 from plugin.templates.render import RenderedMessage, render_text
 from plugin.templates.validation import TemplateError, blocking
@@ -428,6 +428,7 @@ class Mutation:
         except InvalidInput as exc:
             return PickupPointPayload(errors=admin_errors(exc))
         return PickupPointPayload(pickup_point=PickupPoint(**point))
+
     @strawberry.mutation(
         permission_classes=[Allowed],
         description="Create or rewrite a draft (by name and language). Blocking findings are "
