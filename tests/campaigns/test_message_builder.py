@@ -17,6 +17,7 @@ from plugin.consent.models import Purpose
 from plugin.consent.service import current_state
 from plugin.db import get_engine
 from plugin.saleor.models import Store
+from plugin.segments.models import ContactTag
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -77,6 +78,7 @@ def _spring(app: str) -> list[dict[str, Any]]:
                     "url": f"{app}/r/{{{{1}}}}",
                     "example": [f"{app}/r/Ab3dE9xY"],
                 },
+                {"type": "QUICK_REPLY", "text": "Ayakkabı"},
                 {"type": "QUICK_REPLY", "text": "Durdur"},
             ],
         },
@@ -142,7 +144,7 @@ def test_a_campaign_stop_button_opts_out_and_its_link_click_counts(shop: dict) -
         shop,
         "bahar",
         bodyFields=["first_name"],
-        buttons={"0": {"url": "https://magaza.example/bahar"}},
+        buttons={"0": {"url": "https://magaza.example/bahar"}, "1": {"tag": "ilgi"}},
     )
     tested = _admin(
         shop,
@@ -156,8 +158,9 @@ def test_a_campaign_stop_button_opts_out_and_its_link_click_counts(shop: dict) -
     # then the phone shows the message with a tracked link and the Stop payload
     [message] = _messages(app, PHONE)
     assert message["text"] == "Merhaba Ayşe, bahar indirimi başladı!"
-    link, stop = message["buttons"]
+    link, interest, stop = message["buttons"]
     assert link["url"].startswith(f"{app}/r/")
+    assert (interest["text"], interest["payload"]) == ("Ayakkabı", "TAG:ilgi")
     assert (stop["text"], stop["payload"]) == ("Durdur", "ULAK_STOP")
     # when the customer taps the link (a preview fetch first, which never counts)
     _clock(app, 5)
@@ -175,6 +178,14 @@ def test_a_campaign_stop_button_opts_out_and_its_link_click_counts(shop: dict) -
     assert [r["clicked"] for r in campaign_rows] == [1]
     daily = _admin(shop, "{ dashboardMetrics(days: 1) { daily { clicked } } }")
     assert sum(d["clicked"] for d in daily["dashboardMetrics"]["daily"]) == 1
+    # when the customer taps Ayakkabı: she is tagged with her answer
+    reply = httpx.post(
+        f"{app}/sandbox/api/reply", json={"from": PHONE, "button_payload": interest["payload"]}
+    )
+    assert reply.status_code == 200, reply.text
+    _work_off()
+    tags = session.exec(select(ContactTag.tag).where(ContactTag.contact_id == contact.id)).all()
+    assert [t for t in tags if t.startswith("ilgi:")] == ["ilgi:ayakkabı"]
     # when the customer taps Durdur as the phone sends it
     reply = httpx.post(
         f"{app}/sandbox/api/reply", json={"from": PHONE, "button_payload": stop["payload"]}
