@@ -121,9 +121,28 @@ def test_the_sender_signs_each_tracked_marker_with_the_row_id(app: Any) -> None:
     assert signed[1] == components[1]
 
 
-def test_the_campaign_sql_and_python_fill_a_whole_document_alike(session: Session) -> None:
-    from plugin.campaigns.personalise import build_components, marker, sql_parameters
+def assert_sql_agrees_with_python(
+    session: Session, store_id: int, variant: dict[str, Any], contacts: list[Any]
+) -> None:
+    """The fan-out's SQL parameters equal the test send's Python ones for each contact."""
+    from plugin.campaigns.personalise import build_components, sql_parameters
     from plugin.contacts.models import Contact
+
+    got = dict(
+        session.execute(
+            sa.select(Contact.id, sql_parameters(variant, session.get_bind().dialect.name)).where(
+                Contact.store_id == store_id
+            )
+        ).all()
+    )
+    for c in contacts:
+        value = got[c.id]
+        expected = build_components(variant, {"first_name": c.first_name, "last_name": c.last_name})
+        assert (json.loads(value) if isinstance(value, str) else value) == {"components": expected}
+
+
+def test_the_campaign_sql_and_python_fill_a_whole_document_alike(session: Session) -> None:
+    from plugin.campaigns.personalise import build_components, marker
 
     store = make_store(session)
     contacts = [
@@ -141,17 +160,7 @@ def test_the_campaign_sql_and_python_fill_a_whole_document_alike(session: Sessio
         },
     )
     variant = {"template_language": "tr", "document": document, "fallbacks": {}}
-    got = dict(
-        session.execute(
-            sa.select(Contact.id, sql_parameters(variant, session.get_bind().dialect.name)).where(
-                Contact.store_id == store.id
-            )
-        ).all()
-    )
-    for c in contacts:
-        value = got[c.id]
-        expected = build_components(variant, {"first_name": c.first_name, "last_name": c.last_name})
-        assert (json.loads(value) if isinstance(value, str) else value) == {"components": expected}
+    assert_sql_agrees_with_python(session, store.id, variant, contacts)
     ali = build_components(variant, {"first_name": "Ali", "last_name": None})
     assert ali[0]["parameters"][0]["text"] == "Değerli müşterimiz"
     assert ali[1]["parameters"][0]["text"] == "Ali"
