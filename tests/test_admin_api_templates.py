@@ -236,3 +236,58 @@ def test_templates_list_does_no_n_plus_one(client, token, session, store_id):
     )
     assert count() == small
     assert len(ok(client, token, query)["templates"]["edges"]) == 100
+
+
+def test_the_template_editor_offers_the_tracked_address_and_says_which_buttons_count_clicks(
+    client, token
+):
+    # given the address the editor offers for URL buttons
+    tracked = ok(client, token, "{ trackedUrl }")["trackedUrl"]
+    assert tracked == "http://testserver/r/{{1}}"
+    # when a draft has a tracked button and a shop address with a suffix (Meta allows two),
+    # and another a fixed address
+    buttons = [
+        {"type": "URL", "text": "Sepet", "url": tracked, "example": ["http://testserver/r/Ab3d"]},
+        {
+            "type": "URL",
+            "text": "Mağaza",
+            "url": "https://magaza.example/{{1}}",
+            "example": ["https://magaza.example/bahar"],
+        },
+    ]
+    fixed = [{"type": "URL", "text": "Site", "url": "https://magaza.example/"}]
+
+    def save(name: str, with_buttons: list[dict]) -> list[dict]:
+        draft = ok(
+            client,
+            token,
+            """mutation($input: TemplateDraftInput!) { saveTemplateDraft(input: $input) {
+              template { urlButtons { index text tracked message messageTr } }
+              errors { code } } }""",
+            {
+                "input": {
+                    **GREETING,
+                    "name": name,
+                    "components": [
+                        *GREETING["components"],
+                        {"type": "BUTTONS", "buttons": with_buttons},
+                    ],
+                }
+            },
+        )["saveTemplateDraft"]
+        assert draft["errors"] == []
+        return list(draft["template"]["urlButtons"])
+
+    rows = save("bahar_linkleri", buttons) + save("bahar_site", fixed)
+    # then only the first counts clicks, and the others say how to make them count
+    assert [(r["index"], r["text"], r["tracked"]) for r in rows] == [
+        (0, "Sepet", True),
+        (1, "Mağaza", False),
+        (0, "Site", False),
+    ]
+    assert rows[1]["message"] == (
+        "Clicks on this address cannot be counted; use http://testserver/r/{{1}} to count them."
+    )
+    assert rows[2]["messageTr"] == (
+        "Sabit bir adres izlenemez; tıklamaları saymak için http://testserver/r/{{1}} kullanın."
+    )

@@ -33,6 +33,7 @@ from tests.support import FakeSaleor, SigningKey, drain_queue, saleor_body, wait
 from tests.whatsapp.test_sandbox_wiring import db, live_app, served_app  # noqa: F401 - fixtures
 
 PHONE = "+905551234567"
+MOBILE_AGENT = "Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36"
 
 pytestmark = pytest.mark.sqlite
 
@@ -384,6 +385,13 @@ def test_an_order_paid_shipped_and_cancelled_gets_each_update_once_however_often
     assert button["url"].startswith(f"{app}/r/")
     carrier = httpx.get(button["url"], follow_redirects=False)
     assert carrier.headers["location"] == "https://kargo.example/takip/TR1234567890"
+    # and her tap on it (a phone, not a script) counts as the shipping message's click
+    tap = httpx.get(button["url"], headers={"user-agent": MOBILE_AGENT}, follow_redirects=False)
+    assert tap.status_code == 302
+    _work_off()  # the next scheduler tick refreshes today's figures
+    funnel = _admin(app, merchant, "{ analyticsFunnel(by: FLOW) { source clicked } }")
+    clicked = {r["source"]: r["clicked"] for r in funnel["analyticsFunnel"] if r["clicked"]}
+    assert list(clicked.values()) == [1] and "order" in next(iter(clicked))
     # when the order is cancelled an hour later, reported three times, and the shipment is
     # redelivered after it
     _clock(app, 3600)

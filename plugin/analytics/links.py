@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin import clock
@@ -21,6 +22,7 @@ from plugin.delivery.models import OutboundMessage
 from plugin.errors import ConfigurationError
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
+from plugin.templates import tracking
 
 CODE_BYTES = 12  # token_urlsafe(12) -> 16 characters, 96 bits
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{10,64}$")
@@ -169,6 +171,31 @@ def checked_url(url: str, hosts: set[str]) -> str:
     )
 
 
+def _new_link(
+    session: Session,
+    *,
+    store_id: int,
+    url: str,
+    message_id: int | None,
+    contact_id: int | None,
+    kind: LinkKind,
+    trusted_hosts: Iterable[str],
+) -> TrackedLink:
+    hosts = allowed_hosts(get_settings(session, store_id))
+    target = checked_url(url, hosts | {h.lower() for h in trusted_hosts})
+    link = TrackedLink(
+        store_id=store_id,
+        code=secrets.token_urlsafe(CODE_BYTES),
+        url=target,
+        kind=kind,
+        message_id=message_id,
+        contact_id=contact_id,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
 def create_link(
     session: Session,
     *,
@@ -183,21 +210,60 @@ def create_link(
 
     `trusted_hosts` adds hosts the store vouched for in signed data, e.g. the carrier's
     tracking page on a fulfillment its own Saleor sent us."""
-    hosts = allowed_hosts(get_settings(session, store_id))
-    target = checked_url(url, hosts | {h.lower() for h in trusted_hosts})
-    code = secrets.token_urlsafe(CODE_BYTES)
-    session.add(
-        TrackedLink(
-            store_id=store_id,
-            code=code,
-            url=target,
-            kind=kind,
-            message_id=message_id,
-            contact_id=contact_id,
-        )
+    link = _new_link(
+        session,
+        store_id=store_id,
+        url=url,
+        message_id=message_id,
+        contact_id=contact_id,
+        kind=kind,
+        trusted_hosts=trusted_hosts,
     )
-    session.flush()
-    return code
+    return link.code
+
+
+def create_shared_link(
+    session: Session, *, store_id: int, url: str, kind: LinkKind = LinkKind.STOREFRONT
+) -> int:
+    """One link row for a URL many messages carry (a campaign variant's button): each message
+    gets its own signed code at send time (plugin.templates.tracking), none a row of its own."""
+    link = _new_link(
+        session,
+        store_id=store_id,
+        url=url,
+        message_id=None,
+        contact_id=None,
+        kind=kind,
+        trusted_hosts=(),
+    )
+    assert link.id is not None
+    return link.id
+
+
+def attach_to_message(session: Session, *, codes: list[str], message_id: int) -> None:
+    """Tie links made before their message existed (a flow step's) to that message."""
+    session.execute(
+        sa.update(TrackedLink)
+        .where(TrackedLink.code.in_(codes), TrackedLink.message_id.is_(None))  # type: ignore[attr-defined,union-attr]
+        .values(message_id=message_id)
+    )
+
+
+def _resolve(session: Session, code: str) -> tuple[TrackedLink, int | None] | None:
+    """The link a code names and the message it was sent in: a stored code, or a signed one
+    (link id + message id, checked with the app's key) whose message belongs to the link's
+    store."""
+    link = session.exec(select(TrackedLink).where(TrackedLink.code == code)).first()
+    if link is not None:
+        return link, link.message_id
+    signed = tracking.verify(code)
+    if signed is None:
+        return None
+    link_id, message_id = signed
+    shared = session.get(TrackedLink, link_id)
+    if shared is None:
+        return None
+    return shared, message_id
 
 
 def classify_agent(user_agent: str | None) -> AgentClass:
@@ -223,9 +289,13 @@ def record_click(
     as filtered: they redirect like any other but are never counted as clicks."""
     if not CODE_PATTERN.fullmatch(code):
         return None
-    link = session.exec(select(TrackedLink).where(TrackedLink.code == code)).first()
-    if link is None:
+    found = _resolve(session, code)
+    if found is None:
         return None
+    link, message_id = found
+    message = session.get(OutboundMessage, message_id) if message_id else None
+    if message is not None and message.store_id != link.store_id:
+        return None  # a code can only name a message of the link's own store
     now = clock.now()
     agent = classify_agent(user_agent)
     reason: str | None = None
@@ -233,7 +303,6 @@ def record_click(
         reason = "head"
     elif agent in (AgentClass.PREVIEW, AgentClass.BOT, AgentClass.UNKNOWN):
         reason = agent.value
-    message = session.get(OutboundMessage, link.message_id) if link.message_id else None
     if reason is None and message is not None and message.sent_at is not None:
         if now - message.sent_at < PREVIEW_WINDOW:
             reason = "too_soon"
@@ -242,8 +311,8 @@ def record_click(
         LinkClick(
             store_id=link.store_id,
             link_id=link.id,
-            message_id=link.message_id,
-            contact_id=link.contact_id,
+            message_id=message.id if message is not None else None,
+            contact_id=link.contact_id or (message.contact_id if message is not None else None),
             agent_class=agent,
             filtered=reason is not None,
             filter_reason=reason,

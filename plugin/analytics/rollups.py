@@ -386,8 +386,10 @@ def build_store(session: Session, *, store_id: int) -> list[date]:
         )
     state.built_through = max(built, missing_end)
     today = utc_day(now)
+    clicked_today = any(_as_date(d) > built for d in dirty)  # a click on one of today's messages
     if state.built_through == yesterday and (
-        state.partial_until is None
+        clicked_today
+        or state.partial_until is None
         or utc_day(state.partial_until) != today
         or now - state.partial_until >= TODAY_EVERY
     ):

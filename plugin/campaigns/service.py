@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from plugin import broker, clock
+from plugin.campaigns import personalise
 from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_parameters
 from plugin.consent import service as consent
@@ -38,6 +39,7 @@ from plugin.delivery.models import (
     OutboundMessage,
 )
 from plugin.errors import UlakError
+from plugin.saleor.models import Store
 from plugin.segments.service import (
     STAFF_TAG,
     Audience,
@@ -191,6 +193,7 @@ def _normalise_variants(
                 "fallbacks": {
                     k: str(v) for k, v in (raw.get("fallbacks") or {}).items() if k in fields
                 },
+                **_component_values(raw),
             }
         )
     if holdout + sum(v["share"] for v in out) > 100:
@@ -199,6 +202,65 @@ def _normalise_variants(
             "Varyant payları ve kontrol grubu toplamı %100'ü aşıyor.",
         )
     return out
+
+
+_BUTTON_VALUE_KEYS = ("url", "code", "tag", "payload", "text")
+
+
+def _component_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """A variant's header value (mapping references: a media `{"link": ...}`, a location
+    such as "pickup_location", a text) and button values by index (`{"url": destination}`,
+    `{"code": coupon}`, `{"tag": question}`, `{"payload": ...}`, `{"text": suffix}`)."""
+    out: dict[str, Any] = {}
+    header = raw.get("header")
+    if header:
+        if not isinstance(header, list) or len(header) > 1:
+            raise _invalid("A header takes one value.", "Başlık tek bir değer alır.")
+        out["header"] = header
+    buttons = raw.get("buttons") or {}
+    if buttons:
+        clean: dict[str, Any] = {}
+        for key, value in buttons.items() if isinstance(buttons, dict) else []:
+            if (
+                not str(key).isdigit()
+                or not isinstance(value, dict)
+                or len(value) != 1
+                or next(iter(value)) not in _BUTTON_VALUE_KEYS
+                or not str(next(iter(value.values())) or "").strip()
+            ):
+                raise _invalid(
+                    "Each button value is one of: url, code, tag, payload, text.",
+                    "Her düğme değeri şunlardan biridir: url, code, tag, payload, text.",
+                )
+            clean[str(int(key))] = {k: str(v).strip() for k, v in value.items()}
+        if not isinstance(buttons, dict):
+            raise _invalid("Buttons are given by their index.", "Düğmeler sırasıyla verilir.")
+        out["buttons"] = clean
+    return out
+
+
+def _prepare_variants(session: Session, campaign: Campaign) -> None:
+    """Fill every component of each variant's template once (the one message builder), or
+    refuse naming the component that cannot be filled, in English and Turkish."""
+    settings = stores_service.get_settings(session, campaign.store_id)
+    store = session.get(Store, campaign.store_id)
+    prepared = []
+    for variant in campaign.variants:
+        template = _template(session, campaign.store_id, variant)
+        try:
+            prepared.append(
+                personalise.prepare(
+                    session,
+                    store_id=campaign.store_id,
+                    settings=settings,
+                    store_name=store.name if store is not None else None,
+                    variant=variant,
+                    template=template,
+                )
+            )
+        except personalise.VariantUnfillable as exc:
+            raise CampaignError(exc.code, exc.message_en, exc.message_tr, status_code=400) from exc
+    campaign.variants = prepared
 
 
 def configure_campaign(
@@ -365,6 +427,7 @@ def send_test(
         session, store_id=store_id, contact_id=contact.id, tags=[STAFF_TAG], source="system"
     )
     values = {f: getattr(contact, f) for f in PERSONAL_FIELDS}
+    _prepare_variants(session, campaign)
     rows = []
     for v in campaign.variants:
         if variant is not None and v["key"] != variant:
@@ -496,6 +559,7 @@ def launch_campaign(
             "Send a test to a staff number first.",
             "Önce bir personel numarasına test mesajı gönderin.",
         )
+    _prepare_variants(session, campaign)
     limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     if limit is not None:
         where = audience_condition(session, settings=settings, audience=audience_of(campaign))

@@ -110,9 +110,10 @@ def schedule_optin_request(
     """The double opt-in request: the store's approved `ulak_optin_request` with its YES/EVET
     and STOP quick replies, filled the way every template send is (templates' renderer)."""
     from plugin.saleor.models import Store
-    from plugin.templates.render import MissingValue, build_components
+    from plugin.templates import builder
+    from plugin.templates.render import MissingValue
     from plugin.templates.service import approved_template
-    from plugin.templates.variables import MissingVariables, resolve_variables
+    from plugin.templates.variables import MissingVariables
 
     language = language_of(session, contact)
     template = approved_template(
@@ -133,8 +134,7 @@ def schedule_optin_request(
             "store_name": (store.name or store.domain) if store else "",
         }
         try:
-            values = resolve_variables(template.variable_mapping or {}, context)
-            parameters = {"components": build_components(template, values)}
+            parameters = {"components": builder.build(template, context)}
         except (MissingVariables, MissingValue):
             pass  # the send-time check refuses it with a clear reason; nothing is lost
         language = template.language

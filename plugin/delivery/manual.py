@@ -19,9 +19,9 @@ from plugin.contacts.service import contact_for_phone
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
+from plugin.templates import builder
 from plugin.templates.models import MessageTemplate
-from plugin.templates.render import MissingValue, build_components
-from plugin.templates.variables import sample_values
+from plugin.templates.render import MissingValue
 
 TEXT_LIMIT = 4096
 
@@ -69,9 +69,7 @@ def schedule_test_message(
         if template is None:
             raise _refuse("templateId", "NOT_FOUND", "No such template.", "Böyle bir şablon yok.")
         try:
-            components = build_components(
-                template, sample_values(template.variable_mapping or {}, template.language)
-            )
+            components = builder.build_sample(template, template.language)
         except MissingValue as exc:
             raise _refuse(
                 "templateId",

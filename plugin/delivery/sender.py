@@ -35,6 +35,7 @@ from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
+from plugin.templates import tracking
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
 from plugin.whatsapp.models import OutboundMessage
@@ -183,15 +184,17 @@ def send_batch(
 
 
 def build_payload(decision: Decision) -> OutboundMessage:
-    """The Cloud API body: the row's stored components are sent as they are."""
+    """The Cloud API body: the row's stored components, each tracked URL-button marker turned
+    into the code signed with this row's id (a campaign's fan-out cannot know the id)."""
     row = decision.row
     body: dict[str, Any] = {"messaging_product": "whatsapp", "to": decision.to}
     if row.template_name:
+        components = list((row.parameters or {}).get("components") or [])
         body["type"] = "template"
         body["template"] = {
             "name": row.template_name,
             "language": {"code": row.template_language or ""},
-            "components": list((row.parameters or {}).get("components") or []),
+            "components": tracking.sign_components(components, row.id) if row.id else components,
         }
     else:
         body["type"] = "text"

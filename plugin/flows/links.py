@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
-from plugin.analytics.links import create_link
+from plugin.analytics.links import attach_to_message, create_link
 from plugin.analytics.models import LinkKind
 
 
@@ -26,3 +26,9 @@ def tracked_code(
         kind=link_kind,
         trusted_hosts=trusted,
     )
+
+
+def attach(session: Session, *, codes: list[str], message_id: int) -> None:
+    """Tie the step's links to its outbox row, made after the codes went into its buttons."""
+    if codes:
+        attach_to_message(session, codes=codes, message_id=message_id)

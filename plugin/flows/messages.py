@@ -23,7 +23,9 @@ from plugin.flows.models import FlowConfig, JournalAction
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Address, Checkout, Order
 from plugin.stores.models import StoreSettings
-from plugin.templates.render import MissingValue, build_components
+from plugin.stores.pickup import pickup_point
+from plugin.templates import builder
+from plugin.templates.render import MissingValue
 from plugin.templates.service import approved_template
 from plugin.templates.variables import MissingVariables, language_base, reference_key
 
@@ -65,10 +67,29 @@ def customer_language(
     return contact.locale or locale_from_language_code(payload_language) or settings.default_locale
 
 
+def address_location(address: Address | None) -> dict[str, Any] | None:
+    """A LOCATION header from a shipping address: its coordinates come from the address's
+    `latitude` / `longitude` metadata (a storefront's map picker), as Saleor has no others."""
+    if address is None:
+        return None
+    latitude, longitude = address.meta("latitude"), address.meta("longitude")
+    if not latitude or not longitude:
+        return None
+    name = " ".join(p for p in (address.first_name, address.last_name) if p)
+    line = ", ".join(p for p in (address.street_address_1, address.postal_code, address.city) if p)
+    return {
+        "latitude": latitude,
+        "longitude": longitude,
+        "name": name or line,
+        "address": line or name,
+    }
+
+
 def order_context(*, store: Store, order: Order, contact: Contact) -> dict[str, Any]:
     """The template variables of an order (plugin.templates.variables documents the keys)."""
     gross = order.total.gross if order.total else None
     return {
+        "shipping_location": address_location(order.shipping_address),
         "first_name": first_name(
             order.billing_address,
             order.shipping_address,
@@ -160,13 +181,16 @@ def write_step(
     if template is None:
         skip(session, **refusal, reason="template_not_approved")
         return None
-    mapping = (config.variable_mappings or {}).get(step.template_key) or template.variable_mapping
+    override = (config.variable_mappings or {}).get(step.template_key)
+    mapping = builder.mapping_for(template, override)
     same_language = language_base(language) == language_base(template.language)
     context = {
+        "pickup_point": pickup_point(settings),
         **step.context,
         "locale": language if same_language else template.language,
         "timezone": contact.timezone or settings.timezone,
     }
+    codes: list[str] = []
     try:
         for variable in _mapped_keys(mapping) & LINK_VARIABLES.keys():
             url_key, kind = LINK_VARIABLES[variable]
@@ -178,13 +202,12 @@ def write_step(
                     contact_id=contact.id,
                     kind=kind,
                 )
+                codes.append(context[variable])
     except ConfigurationError:
         skip(session, **refusal, reason="link_refused")
         return None
-    from plugin.templates.variables import resolve_variables
-
     try:
-        components = build_components(template, resolve_variables(mapping, context))
+        components = builder.build(template, context, mapping)
     except (MissingVariables, MissingValue):
         skip(session, **refusal, reason="missing_variables")
         return None
@@ -207,6 +230,8 @@ def write_step(
         order_id=step.order_id,
     )
     if row is not None:
+        assert row.id is not None
+        links.attach(session, codes=codes, message_id=row.id)  # each click counts for it
         journal.record(
             session,
             store_id=store.id,

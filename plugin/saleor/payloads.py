@@ -54,10 +54,12 @@ class Country(_Model):
     code: str
 
 
-class Address(_Model):
+class Address(_WithMetadata):
     first_name: str | None = Field(default=None, alias="firstName")
     last_name: str | None = Field(default=None, alias="lastName")
     phone: str | None = None
+    street_address_1: str | None = Field(default=None, alias="streetAddress1")
+    postal_code: str | None = Field(default=None, alias="postalCode")
     city: str | None = None
     country: Country | None = None
 

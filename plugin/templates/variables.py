@@ -7,7 +7,10 @@ A template's `variable_mapping` says which variable fills which parameter::
      "buttons": {"0": "tracking_link", "1": {"payload": "ULAK_STOP"}}}
 
 A reference is a variable key from `CATALOGUE`, `{"var": key}`, a fixed quick-reply payload
-`{"payload": "..."}` or fixed text `{"text": "..."}`.
+`{"payload": "..."}`, fixed text `{"text": "..."}` (a URL suffix, a coupon code) or a media
+header's public link `{"link": "https://...", "filename": "..."}`. A LOCATION header maps
+`pickup_location` (the store's pickup point) or `shipping_location` (the order's shipping
+address): the choice is per template.
 
 The context is a plain dict the flows build from Saleor payloads (every key optional; a variable
 whose keys are missing raises `MissingVariables`)::
@@ -17,6 +20,9 @@ whose keys are missing raises `MissingVariables`)::
     first_name, order_number, store_name, tracking_number, tracking_url, checkout_url,
     tracking_link, checkout_link   (the code of a tracked link: `<app>/r/<code>`)
     discount_code, appointment_at (datetime or ISO 8601 string)
+    pickup_point      {"latitude": 41.0, "longitude": 29.0, "name": "...", "address": "..."}
+                      (the store's pickup point, a store setting)
+    shipping_location the same shape, from the order's shipping address
     total             {"amount": Decimal | str | float, "currency": "TRY"}
     lines             [{"name": "Mavi Tişört", "quantity": 2}, ...]
 """
@@ -34,7 +40,14 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.numbers import format_currency
 
-from plugin.templates.render import DateTimeText, Money, ParamValue, TemplateValues
+from plugin.templates.render import (
+    DateTimeText,
+    Location,
+    Media,
+    Money,
+    ParamValue,
+    TemplateValues,
+)
 
 SUMMARY_ITEMS = 2
 SUMMARY_NAME_LIMIT = 30
@@ -152,6 +165,26 @@ def _appointment(context: Mapping[str, Any]) -> ParamValue | None:
     return DateTimeText(format_datetime(local, "d MMMM y, HH:mm", locale=_locale(context)))
 
 
+def _location(key: str) -> Callable[[Mapping[str, Any]], ParamValue | None]:
+    """A LOCATION header's value from a context dict; Meta shows name and address under the
+    map and this app always sends both (see plugin.whatsapp.sandbox.graph)."""
+
+    def resolve(context: Mapping[str, Any]) -> ParamValue | None:
+        point = context.get(key)
+        if not isinstance(point, Mapping):
+            return None
+        try:
+            latitude, longitude = float(point["latitude"]), float(point["longitude"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        name, address = str(point.get("name") or ""), str(point.get("address") or "")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or not name or not address:
+            return None
+        return Location(latitude, longitude, name, address)
+
+    return resolve
+
+
 def _var(
     key: str,
     label_en: str,
@@ -258,6 +291,24 @@ CATALOGUE: dict[str, Variable] = {
             ("reminder",),
             _appointment,
         ),
+        _var(
+            "pickup_location",
+            "Store pickup point (location header)",
+            "Mağaza teslim noktası (konum başlığı)",
+            "Ulak Store, Istanbul",
+            "Ulak Mağaza, İstanbul",
+            ALL_FLOWS,
+            _location("pickup_point"),
+        ),
+        _var(
+            "shipping_location",
+            "Order's shipping address (location header)",
+            "Siparişin teslimat adresi (konum başlığı)",
+            "Home, Kadıköy",
+            "Ev, Kadıköy",
+            ORDER_FLOWS,
+            _location("shipping_location"),
+        ),
     )
 }
 
@@ -276,6 +327,9 @@ def _resolve_ref(ref: Any, context: Mapping[str, Any], missing: list[str]) -> Pa
         return str(ref["payload"])
     if isinstance(ref, Mapping) and "text" in ref:
         return str(ref["text"])
+    if isinstance(ref, Mapping) and "link" in ref:
+        filename = ref.get("filename")
+        return Media(str(ref["link"]), str(filename) if filename else None)
     key = reference_key(ref)
     variable = CATALOGUE.get(key or "")
     value = variable.resolve(context) if variable else context.get(key or "")
@@ -290,15 +344,32 @@ def _buttons(mapping: Mapping[str, Any]) -> dict[int, Any]:
     return {int(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
 
 
+def resolve_places(
+    mapping: Mapping[str, Any], context: Mapping[str, Any]
+) -> tuple[TemplateValues, dict[str, str]]:
+    """The values for one send, and each place left empty ("header.1", "body.2",
+    "buttons.0") with the variable it needed."""
+    gaps: dict[str, str] = {}
+
+    def one(ref: Any, place: str) -> ParamValue:
+        missing: list[str] = []
+        value = _resolve_ref(ref, context, missing)
+        if missing:
+            gaps[place] = missing[0]
+        return value
+
+    header = tuple(one(r, f"header.{i + 1}") for i, r in enumerate(mapping.get("header") or []))
+    body = tuple(one(r, f"body.{i + 1}") for i, r in enumerate(mapping.get("body") or []))
+    buttons = {i: str(one(r, f"buttons.{i}")) for i, r in _buttons(mapping).items()}
+    return TemplateValues(header=header, body=body, buttons=buttons), gaps
+
+
 def resolve_variables(mapping: Mapping[str, Any], context: Mapping[str, Any]) -> TemplateValues:
     """The values for one send; raises `MissingVariables` naming every missing key."""
-    missing: list[str] = []
-    header = tuple(_resolve_ref(r, context, missing) for r in mapping.get("header") or [])
-    body = tuple(_resolve_ref(r, context, missing) for r in mapping.get("body") or [])
-    buttons = {i: str(_resolve_ref(r, context, missing)) for i, r in _buttons(mapping).items()}
-    if missing:
-        raise MissingVariables(missing)
-    return TemplateValues(header=header, body=body, buttons=buttons)
+    values, gaps = resolve_places(mapping, context)
+    if gaps:
+        raise MissingVariables(list(gaps.values()))
+    return values
 
 
 def sample_values(
@@ -310,8 +381,8 @@ def sample_values(
     def sample(ref: Any) -> str:
         if isinstance(ref, Mapping) and "payload" in ref:
             return str(ref["payload"])
-        if isinstance(ref, Mapping) and "text" in ref:
-            return str(ref["text"])
+        if isinstance(ref, Mapping) and ("text" in ref or "link" in ref):
+            return str(ref.get("text") or ref.get("link"))
         key = reference_key(ref) or ""
         if given and given.get(key) not in (None, ""):
             return str(given[key])

@@ -42,6 +42,16 @@ class CampaignVariant:
     share: int
     body_fields: list[str]
     fallbacks: JSON
+    header: JSON | None = strawberry.field(
+        default=None,
+        description='The header value: [{"link": url}] (image, video, document), '
+        '["pickup_location"] (location) or [{"text": ...}].',
+    )
+    buttons: JSON | None = strawberry.field(
+        default=None,
+        description='Button values by index: {"url": destination} (tracked when the button '
+        'address is <APP_URL>/r/{{1}}), {"code": coupon}, {"tag": question}, {"payload": ...}.',
+    )
 
 
 @strawberry.type(description="Outbox rows of a campaign by status (one grouped query per page).")
@@ -123,6 +133,8 @@ class Campaign:
                     share=int(v.get("share") or 0),
                     body_fields=list(v.get("body_fields") or []),
                     fallbacks=dict(v.get("fallbacks") or {}),
+                    header=v.get("header"),
+                    buttons=v.get("buttons"),
                 )
                 for v in row.variants or []
             ],
@@ -234,6 +246,8 @@ class CampaignVariantInput:
     share: int | None = None
     body_fields: list[str] | None = None
     fallbacks: JSON | None = None
+    header: JSON | None = None
+    buttons: JSON | None = None
 
 
 @strawberry.input(description="The audience is exactly one of builtinSegment, segmentId, rule.")
@@ -356,6 +370,8 @@ class Mutation:
                             "share": v.share,
                             "body_fields": v.body_fields or [],
                             "fallbacks": v.fallbacks if isinstance(v.fallbacks, dict) else {},
+                            "header": v.header,
+                            "buttons": v.buttons,
                         }
                         for v in input.variants
                     ],

@@ -290,6 +290,34 @@ def _substitute(text: str, params: list[Any], named: bool, where: str) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def _coordinate(value: Any, limit: float, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GraphError(131009, f"header: location {where} is not a number") from None
+    _require(-limit <= number <= limit, f"header: location {where} out of range", 131009)
+    return number
+
+
+def _location_header(location: dict[str, Any]) -> dict[str, Any]:
+    """A LOCATION header's parameter as Meta takes it at send time:
+    `{"type": "location", "location": {"latitude", "longitude", "name", "address"}}`.
+
+    Source: Meta, WhatsApp Business Platform, "Location templates" (utility and marketing,
+    developers.facebook.com/documentation/business-messaging/whatsapp/templates/
+    utility-templates/location-templates/): "The location (latitude, longitude, name,
+    address) is specified at send time"; whatsapp-api-js HeaderParameter: "For Location
+    parameter, the location must have a name and address". A missing field answers 131008
+    (required parameter missing), a coordinate outside the globe 131009 (invalid value)."""
+    for key in ("latitude", "longitude", "name", "address"):
+        _require(location.get(key) not in (None, ""), f"header: location {key} is required", 131008)
+    _coordinate(location["latitude"], 90, "latitude")
+    _coordinate(location["longitude"], 180, "longitude")
+    for key in ("name", "address"):
+        _require(isinstance(location[key], str), f"header: location {key} must be text", 131009)
+    return {k: location[k] for k in ("latitude", "longitude", "name", "address")}
+
+
 def render_template(tpl: SandboxTemplate, template: dict[str, Any]) -> Rendered:
     """Check the send's components against the approved template and render it."""
     comps = template.get("components") or []
@@ -335,12 +363,7 @@ def render_template(tpl: SandboxTemplate, template: dict[str, Any]) -> Rendered:
             media = header_params[0].get(kind)
             _require(isinstance(media, dict), f"header: {kind} object is required", 131008)
             if kind == "location":
-                _require(
-                    "latitude" in media and "longitude" in media,
-                    "header: location needs latitude and longitude",
-                    131008,
-                )
-                out.header = {"type": "location", **media}
+                out.header = {"type": "location", **_location_header(media)}
             else:
                 _require(media.get("link") or media.get("id"), f"header: {kind} link", 131008)
                 out.header = {"type": kind, **media}
