@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,9 +50,11 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
     """Serve the API (and, without REDIS_URL, the in-process workers)."""
     import uvicorn
 
-    from plugin.settings import ConfigError, get_settings
+    from plugin.settings import ConfigError, Settings, get_settings, set_settings
 
-    settings = get_settings()
+    # `--port`/`--host` mean what PORT/HOST mean, APP_URL included when it is unset.
+    given: dict[str, Any] = {k: v for k, v in (("port", port), ("host", host)) if v}
+    settings = set_settings(Settings(**given)) if given else get_settings()
     try:
         settings.check_production()
     except ConfigError as exc:
