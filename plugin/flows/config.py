@@ -155,7 +155,8 @@ def save_config(
 
 def install_defaults(*, session: Session, store: Store) -> None:
     """After-install step. Dev mode: order updates and cart recovery on (flows a merchant had
-    already changed are left alone), and a checkout URL so the recovery link works at once."""
+    already changed are left alone), and the sandbox storefront as the store's storefront and
+    checkout URL, so the recovery link works at once (DESIGN.md, "The sandbox")."""
     if not app_settings().is_dev:
         return
     assert store.id is not None
@@ -167,10 +168,13 @@ def install_defaults(*, session: Session, store: Store) -> None:
         if key not in existing:
             save_config(session, store_id=store.id, flow_key=key, enabled=True)
     settings = store_settings(session, store.id)
-    if not settings.checkout_url_template and store.domain:
-        settings.checkout_url_template = (
-            f"http://{store.domain}/checkout/?checkout={{checkout_token}}"
-        )
+    if not settings.checkout_url_template and not settings.storefront_url:
+        # The sandbox storefront (store.domain is the Saleor API's host, no shop's).
+        from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH
+
+        shop = f"{app_settings().app_url}{STOREFRONT_PATH}"
+        settings.storefront_url = shop
+        settings.checkout_url_template = f"{shop}/checkout/?checkout={{checkout_token}}"
         settings.updated_at = clock.now()
         session.add(settings)
     session.flush()

@@ -17,6 +17,9 @@ from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
 from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
 from plugin.whatsapp.sandbox.state import ClockCallback, Sandbox, dumps, loads
+from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH, storefront_page
+
+CHECKOUT_PATH = f"{STOREFRONT_PATH}/checkout/"
 
 JSON = "application/json"
 
@@ -234,6 +237,12 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/sandbox/phone", response_class=HTMLResponse, include_in_schema=False)
     async def phone() -> HTMLResponse:
         return HTMLResponse(PHONE_HTML)
+
+    @router.get(STOREFRONT_PATH, response_class=HTMLResponse, include_in_schema=False)
+    @router.get(CHECKOUT_PATH, response_class=HTMLResponse, include_in_schema=False)
+    async def storefront(checkout: str | None = None) -> HTMLResponse:
+        """Where a dev store's cart-recovery links land (plugin/whatsapp/sandbox/storefront.py)."""
+        return HTMLResponse(storefront_page(checkout))
 
     @router.get("/sandbox/api/messages")
     async def messages(to: str, include_inbound: bool = False) -> list[dict[str, Any]]:
