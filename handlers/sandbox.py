@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 from fastapi import APIRouter
-from sqlalchemy.engine import make_url
 
 from plugin import clock
+from plugin.saleor.dev_dashboard import dev_path
 from plugin.settings import Settings, get_settings
 from plugin.whatsapp import sandbox_connect
 from plugin.whatsapp.sandbox import create_sandbox_router
@@ -46,16 +46,9 @@ def build_router(
 
 
 def state_file(settings: Settings) -> Path | None:
-    """Where `make run` (ULAK_ENV=dev) keeps the sandbox's business side: next to the SQLite
-    database (`ulak.db` -> `ulak.sandbox.json`), else `<database name>.sandbox.json` in the
-    working directory. Tests (ULAK_ENV=test) keep it in memory."""
-    if settings.ulak_env != "dev":
-        return None
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        db = Path(url.database)
-        return db.with_name(db.stem + ".sandbox.json")
-    return Path(f"{url.database or 'ulak'}.sandbox.json")
+    """Where `make run` (ULAK_ENV=dev) keeps the sandbox's business side: `ulak.sandbox.json`
+    next to `ulak.db`. Tests (ULAK_ENV=test) keep it in memory."""
+    return dev_path(settings, ".sandbox.json") if settings.ulak_env == "dev" else None
 
 
 def __getattr__(name: str) -> APIRouter:

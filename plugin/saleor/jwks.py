@@ -18,6 +18,11 @@ from jwt import PyJWK, PyJWKSet
 
 from plugin.errors import AuthenticationError, RetryableError
 from plugin.saleor.urls import SaleorApiUrl, jwks_url
+from plugin.settings import get_settings
+
+# The key id of the dev dashboard's local key (plugin/saleor/dev_dashboard.py): outside dev
+# mode a signature or token carrying it is refused, whichever store lists the key.
+DEV_KID = "ulak-dev-only"
 
 
 @dataclass
@@ -87,6 +92,8 @@ class KeyResolver:
             prime(api_url, stored, fetched_at=0.0)
 
     def key_for(self, kid: str | None) -> PyJWK:
+        if kid == DEV_KID and not get_settings().is_dev:
+            raise AuthenticationError("dev-only signing key", code="UNKNOWN_KEY")
         entry = _cache[self.api_url]
         if kid and kid in entry.keys:
             return entry.keys[kid]
