@@ -57,3 +57,50 @@ def test_a_dev_stores_cart_reminder_button_opens_the_sandbox_storefront_checkout
     token = parse_qs(landed.query)["checkout"][0]
     assert token and token in page.text
     assert "Sepetinize dönüyorsunuz" in page.text and "Back to your cart" in page.text
+
+
+def test_in_production_cart_recovery_stays_off_until_the_checkout_url_is_set(
+    db_url: str, fake_saleor: FakeSaleor, saleor_key: SigningKey
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from plugin.app import create_app
+    from tests.admin_api_support import gql, token_for
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        db_url,
+        ulak_env="production",
+        secret_key="k" * 32,
+        whatsapp_app_secret="s",
+        allowed_saleor_urls=fake_saleor.api_url,
+    )
+    switch = 'mutation { setFlowEnabled(id: "cart_recovery", enabled: true) {'
+    switch += " flow { enabled } errors { field code message messageTr } } }"
+    with TestClient(create_app(settings, embedded_worker=False)) as client:
+        # given a store installed in production, its storefront not set yet
+        register = client.post(
+            "/api/register",
+            headers={"saleor-api-url": fake_saleor.api_url},
+            json={"auth_token": "good-app-token"},
+        )
+        assert register.status_code == 200, register.text
+        token = token_for(saleor_key, fake_saleor.api_url)
+        # when the merchant switches cart recovery on
+        refused = gql(client, token, switch).json()["data"]["setFlowEnabled"]
+        # then it stays off and says what is missing, in English and Turkish
+        assert refused["flow"] is None
+        [why] = refused["errors"]
+        assert (why["field"], why["code"]) == ("checkoutUrlTemplate", "REQUIRED")
+        assert "checkout URL" in why["message"] and "ödeme sayfası" in why["messageTr"]
+        # when the checkout URL is set, it switches on
+        saved = gql(
+            client,
+            token,
+            "mutation($u: String) { updateStoreSettings(input: {checkoutUrlTemplate: $u})"
+            " { errors { code } } }",
+            {"u": "https://shop.example/checkout/?token={checkout_token}"},
+        ).json()["data"]["updateStoreSettings"]
+        assert saved["errors"] == []
+        switched = gql(client, token, switch).json()["data"]["setFlowEnabled"]
+        assert switched == {"flow": {"enabled": True}, "errors": []}
