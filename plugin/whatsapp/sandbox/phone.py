@@ -4,9 +4,11 @@ It reads exactly what the JSON API documents (DESIGN.md, "The sandbox"): `GET ap
 and `GET api/messages?to=...` (a bare list, oldest first), and answers through
 `POST api/reply` with a text, a template quick-reply's `button_payload` or an interactive
 `reply_id` — the same inbound webhook Meta sends when a customer taps or types. A marketing
-template also offers WhatsApp's "Stop promotions" (`POST api/marketing-preference`, Meta's
-`user_preferences` webhook). Side by side on a desktop; on a phone-width screen the chat list
-and the open chat take turns, as in WhatsApp.
+template also offers WhatsApp's "Stop promotions" (`POST api/marketing-preference`): Meta then
+sends the `user_preferences` webhook with category `marketing_messages` and value `stop`
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences).
+Side by side on a desktop; on a phone-width screen the chat list and the open chat take turns,
+as in WhatsApp.
 """
 
 from __future__ import annotations
