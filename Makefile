@@ -13,7 +13,7 @@ export UV_LINK_MODE := copy
 HAS_UI := $(wildcard admin_ui/package.json)
 UI_SOURCES := $(shell find admin_ui/src admin_ui/index.html admin_ui/vite.config.ts admin_ui/public -type f 2>/dev/null)
 
-.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean browser
+.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean browser demo
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,6 +57,11 @@ worker: install
 
 sandbox: install
 	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak sandbox
+
+# The demo store of dev mode (customers, orders, consent history); then open APP_URL/dev.
+demo: install
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak migrate
+	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak demo
 
 lint: install
 	$(BIN)/ruff check plugin handlers tests migrations

@@ -32,7 +32,7 @@ OPTIONAL_ROUTERS = [
     "handlers.storefront:router",
     "handlers.links:router",
 ]
-DEV_ROUTERS = ["handlers.sandbox:router"]
+DEV_ROUTERS = ["handlers.sandbox:router", "handlers.dev:router"]
 
 
 def _router(target: str) -> object | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,9 +50,11 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
     """Serve the API (and, without REDIS_URL, the in-process workers)."""
     import uvicorn
 
-    from plugin.settings import ConfigError, get_settings
+    from plugin.settings import ConfigError, Settings, get_settings, set_settings
 
-    settings = get_settings()
+    # `--port`/`--host` mean what PORT/HOST mean, APP_URL included when it is unset.
+    given: dict[str, Any] = {k: v for k, v in (("port", port), ("host", host)) if v}
+    settings = set_settings(Settings(**given)) if given else get_settings()
     try:
         settings.check_production()
     except ConfigError as exc:
@@ -60,6 +63,11 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
         run_migrations(settings.database_url)
     if workers > 1 and not settings.redis_url:
         raise click.ClickException("several API processes need REDIS_URL (a shared queue)")
+    if settings.is_dev:
+        click.echo(
+            f"Ulak (dev): open {settings.app_url}/dev (the admin on a demo store) · "
+            f"sandbox phone {settings.app_url}/sandbox/phone"
+        )
     uvicorn.run(
         "plugin.app:create_app",
         factory=True,
@@ -126,6 +134,51 @@ def rotate_keys() -> int:
                     rotated += 1
         session.commit()
     return rotated
+
+
+@main.command()
+def demo() -> None:
+    """Dev mode: create or refresh the demo store (Turkish and English customers, orders and
+    consent history) and print the URL of its admin page."""
+    import httpx
+
+    from plugin.settings import get_settings
+
+    settings = get_settings()
+    if not settings.is_dev:
+        raise click.ClickException("`ulak demo` runs in dev mode only (ULAK_ENV=dev, as make run)")
+    report: dict[str, Any] | None = None
+    try:  # a running server holds the sandbox: it must serve the store's number and templates
+        answer = httpx.post(f"{settings.app_url}/dev/demo", timeout=60)
+        if answer.status_code == 200:
+            report = answer.json()
+    except httpx.HTTPError:
+        report = None
+    if report is None:
+        report = _demo_here(settings)
+    click.echo(
+        f"demo store #{report['store_id']}: {report['contacts_added']} customers and "
+        f"{report['orders_added']} orders added · open {settings.app_url}/dev"
+    )
+
+
+def _demo_here(settings: Any) -> dict[str, Any]:
+    """No server running: seed in this process, its sandbox being the one `make run` loads."""
+    from dataclasses import asdict
+
+    from plugin.db import session_scope
+    from plugin.demo import seed_demo
+    from plugin.saleor.dev_dashboard import dev_path
+    from plugin.whatsapp import sandbox_connect
+    from plugin.whatsapp.sandbox.persist import PersistentSandbox
+
+    run_migrations(settings.database_url)
+    sandbox_connect.set_mounted(PersistentSandbox(state_file=dev_path(settings, ".sandbox.json")))
+    try:
+        with session_scope() as session:
+            return asdict(seed_demo(session))
+    finally:
+        sandbox_connect.set_mounted(None)
 
 
 @main.command("rotate-keys")

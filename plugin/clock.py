@@ -32,6 +32,15 @@ def offset() -> timedelta:
     return _offset
 
 
+def restore(seconds: float) -> datetime:
+    """Set the offset a dev sandbox remembered from before a restart (never backwards: a
+    restart must not undo time the merchant already moved on)."""
+    global _offset
+    with _lock:
+        _offset = max(_offset, timedelta(seconds=seconds))
+    return now()
+
+
 def reset() -> None:
     """Back to real time (tests)."""
     global _offset

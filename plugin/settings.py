@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     ulak_env: Literal["production", "dev", "test"] = "production"
-    app_url: str = "http://127.0.0.1:3000"
+    app_url: str = ""  # unset: http://127.0.0.1:<PORT> (see _dev_defaults)
     port: int = 3000
     host: str = "127.0.0.1"
     database_url: str = "sqlite:///./ulak.db"
@@ -67,6 +67,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _dev_defaults(self) -> Settings:
+        if not self.app_url:
+            # `PORT=3101 make run` must hear its own status webhooks: APP_URL follows the port
+            # (a wildcard bind address is reached over loopback).
+            host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+            self.app_url = f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
         if self.is_dev:
             if self.secret_key is None:
                 self.secret_key = SecretStr(DEV_SECRET_KEY)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.errors import FieldError
 from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
 from plugin.saleor.models import Store
 from plugin.settings import get_settings as app_settings
@@ -191,7 +192,8 @@ def save_config(
 
 def install_defaults(*, session: Session, store: Store) -> None:
     """After-install step. Dev mode: order updates and cart recovery on (flows a merchant had
-    already changed are left alone), and a checkout URL so the recovery link works at once."""
+    already changed are left alone), and the sandbox storefront as the store's storefront and
+    checkout URL, so the recovery link works at once (DESIGN.md, "The sandbox")."""
     if not app_settings().is_dev:
         return
     assert store.id is not None
@@ -203,10 +205,32 @@ def install_defaults(*, session: Session, store: Store) -> None:
         if key not in existing:
             save_config(session, store_id=store.id, flow_key=key, enabled=True)
     settings = store_settings(session, store.id)
-    if not settings.checkout_url_template and store.domain:
-        settings.checkout_url_template = (
-            f"http://{store.domain}/checkout/?checkout={{checkout_token}}"
-        )
+    if not settings.checkout_url_template and not settings.storefront_url:
+        # The sandbox storefront (store.domain is the Saleor API's host, no shop's).
+        from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH
+
+        shop = f"{app_settings().app_url}{STOREFRONT_PATH}"
+        settings.storefront_url = shop
+        settings.checkout_url_template = f"{shop}/checkout/?checkout={{checkout_token}}"
         settings.updated_at = clock.now()
         session.add(settings)
     session.flush()
+
+
+def cannot_enable(session: Session, *, store_id: int, flow_key: FlowKey) -> FieldError | None:
+    """Why a flow may not be switched on yet. In production cart recovery needs the store's
+    checkout URL: without it every reminder's button would have nowhere to go (Saleor's API
+    host is no shop), so the flow stays off and says so. Dev mode starts with the sandbox
+    storefront (`install_defaults`)."""
+    if flow_key != FlowKey.CART_RECOVERY or app_settings().is_dev:
+        return None
+    if store_settings(session, store_id).checkout_url_template:
+        return None
+    return FieldError(
+        "checkoutUrlTemplate",
+        "REQUIRED",
+        "Cart recovery needs your storefront's checkout URL (Settings, with {checkout_token}) "
+        "before it can be switched on: its messages link back to the shopper's cart.",
+        "Sepet hatırlatması açılmadan önce mağazanızın ödeme sayfası adresi gerekir (Ayarlar, "
+        "{checkout_token} ile): mesajları müşteriyi sepetine geri götürür.",
+    )

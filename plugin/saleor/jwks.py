@@ -20,6 +20,11 @@ from jwt import PyJWK, PyJWKSet
 
 from plugin.errors import AuthenticationError, RetryableError
 from plugin.saleor.urls import SaleorApiUrl, jwks_url
+from plugin.settings import get_settings
+
+# The key id of the dev dashboard's local key (plugin/saleor/dev_dashboard.py): outside dev
+# mode a signature or token carrying it is refused, whichever store lists the key.
+DEV_KID = "ulak-dev-only"
 
 # While Saleor's JWKS fails, refetches back off exponentially from the refetch interval (at
 # least FAILURE_BACKOFF_MIN seconds) up to FAILURE_BACKOFF_MAX; a request that finds a fetch in
@@ -125,6 +130,8 @@ class KeyResolver:
         return entry.fetched_at + self.min_interval if entry.fetched_at else 0.0
 
     def key_for(self, kid: str | None) -> PyJWK:
+        if kid == DEV_KID and not get_settings().is_dev:
+            raise AuthenticationError("dev-only signing key", code="UNKNOWN_KEY")
         entry = _cache.get(self.api_url) or _KeyCache()
         if kid and kid in entry.keys:
             return entry.keys[kid]

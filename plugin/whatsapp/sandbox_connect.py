@@ -20,6 +20,7 @@ from plugin.saleor.models import Store
 from plugin.settings import get_settings
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.sandbox.config import SandboxNumber
+from plugin.whatsapp.sandbox.graph import GraphError
 from plugin.whatsapp.sandbox.state import Sandbox
 
 log = structlog.get_logger(__name__)
@@ -111,17 +112,46 @@ def resolve_number(phone_number_id: str) -> SandboxNumber | None:
 
 
 def register_all(sandbox: Sandbox) -> int:
-    """At start-up: serve every sandbox number the database knows (state is in memory).
+    """At start-up: serve every sandbox number the database knows, and its approved templates
+    the sandbox does not hold (a sandbox without a state file, or one older than it, starts
+    empty: without them every send would fail 132001). A number the sandbox already serves
+    with the same token keeps the settings it was given (quality, limits).
 
     A database not migrated yet only means nothing to restore: numbers are still looked up
     on first use."""
+    from plugin.templates.models import MessageTemplate, TemplateStatus
+
     try:
         with session_scope() as session:
             accounts = session.exec(
                 select(WhatsAppAccount).where(WhatsAppAccount.is_sandbox == True)  # noqa: E712
             ).all()
             for account in accounts:
-                sandbox.register_number(sandbox_number(account))
+                number = sandbox_number(account)
+                known = sandbox.numbers.get(number.phone_number_id)
+                if known is None or known.access_token != number.access_token:
+                    sandbox.register_number(number)
+                held = sandbox.templates.get(account.waba_id, {})
+                approved = session.exec(
+                    select(MessageTemplate).where(
+                        MessageTemplate.store_id == account.store_id,
+                        MessageTemplate.status == TemplateStatus.APPROVED,
+                    )
+                ).all()
+                for row in approved:
+                    if (row.name, row.language) in held:
+                        continue
+                    try:
+                        sandbox.add_template(
+                            waba_id=account.waba_id,
+                            name=row.name,
+                            language=row.language,
+                            category=str(row.category),
+                            components=row.components,
+                            template_id=row.meta_id,
+                        )
+                    except GraphError:
+                        continue  # a definition the sandbox refuses stays unknown there
     except SQLAlchemyError as exc:
         log.warning("sandbox_numbers_not_restored", error=exc.__class__.__name__)
         return 0

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from plugin import clock
 from plugin.admin_api.context import Info
-from plugin.admin_api.errors import AdminError, AdminErrorCode, not_found
+from plugin.admin_api.errors import AdminError, AdminErrorCode, admin_errors, not_found
 from plugin.admin_api.permissions import Allowed
 from plugin.admin_api.reasons import ReasonText, all_reasons, reason_text
 from plugin.analytics import service as analytics
@@ -323,6 +323,10 @@ class Mutation:
         if key is None:
             return FlowPayload(errors=not_found("id", *NO_FLOW))
         ctx = info.context
+        if enabled and (
+            why := flow_config.cannot_enable(ctx.session, store_id=ctx.store_id, flow_key=key)
+        ):
+            return FlowPayload(errors=admin_errors([why]))
         row = flow_config.save_config(
             ctx.session, store_id=ctx.store_id, flow_key=key, enabled=enabled
         )

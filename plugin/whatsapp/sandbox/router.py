@@ -4,6 +4,7 @@ JSON API under /sandbox/api (the contract acceptance tests use)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,8 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugin.whatsapp.sandbox.config import SandboxConfig, SandboxNumber
 from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
+from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
 from plugin.whatsapp.sandbox.state import ClockCallback, Sandbox, dumps, loads
+from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH, storefront_page
+
+CHECKOUT_PATH = f"{STOREFRONT_PATH}/checkout/"
 
 JSON = "application/json"
 
@@ -61,14 +66,21 @@ def create_sandbox(
     webhook_target_url: str | None = None,
     app_secret: str = "",
     http_client: httpx.AsyncClient | None = None,
+    state_file: Path | None = None,
 ) -> Sandbox:
-    """The sandbox and its router (`sandbox.router`); call `await sandbox.aclose()` on shutdown."""
-    sandbox = Sandbox(
-        config,
-        webhook_target_url=webhook_target_url,
-        app_secret=app_secret,
-        clock_callback=clock_callback,
-        http_client=http_client,
+    """The sandbox and its router (`sandbox.router`); call `await sandbox.aclose()` on shutdown.
+
+    With `state_file`, numbers, templates and the clock offset survive a restart (dev mode)."""
+    options: dict[str, Any] = {
+        "webhook_target_url": webhook_target_url,
+        "app_secret": app_secret,
+        "clock_callback": clock_callback,
+        "http_client": http_client,
+    }
+    sandbox = (
+        PersistentSandbox(config, state_file=state_file, **options)
+        if state_file is not None
+        else Sandbox(config, **options)
     )
     sandbox.router = _build_router(sandbox)  # type: ignore[attr-defined]
     return sandbox
@@ -81,6 +93,7 @@ def create_sandbox_router(
     app_secret: str = "",
     *,
     http_client: httpx.AsyncClient | None = None,
+    state_file: Path | None = None,
 ) -> APIRouter:
     """The router to mount in the app (`app.include_router(router)`); `router.sandbox` is the
     state (close it with `await router.sandbox.aclose()` on shutdown)."""
@@ -90,6 +103,7 @@ def create_sandbox_router(
         webhook_target_url=webhook_target_url,
         app_secret=app_secret,
         http_client=http_client,
+        state_file=state_file,
     )
     router: APIRouter = sandbox.router  # type: ignore[attr-defined]
     return router
@@ -223,6 +237,12 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/sandbox/phone", response_class=HTMLResponse, include_in_schema=False)
     async def phone() -> HTMLResponse:
         return HTMLResponse(PHONE_HTML)
+
+    @router.get(STOREFRONT_PATH, response_class=HTMLResponse, include_in_schema=False)
+    @router.get(CHECKOUT_PATH, response_class=HTMLResponse, include_in_schema=False)
+    async def storefront(checkout: str | None = None) -> HTMLResponse:
+        """Where a dev store's cart-recovery links land (plugin/whatsapp/sandbox/storefront.py)."""
+        return HTMLResponse(storefront_page(checkout))
 
     @router.get("/sandbox/api/messages")
     async def messages(to: str, include_inbound: bool = False) -> list[dict[str, Any]]:

@@ -225,8 +225,10 @@ class Sandbox:
         components: list[dict[str, Any]],
         status: str = "APPROVED",
         parameter_format: str = "POSITIONAL",
+        template_id: str | None = None,
     ) -> SandboxTemplate:
-        """Seed a template directly (dev-mode starter templates), skipping review."""
+        """Seed a template directly (dev-mode starter templates), skipping review;
+        `template_id` keeps the id the app already knows (restoring after a restart)."""
         validate_template_definition(
             {
                 "name": name,
@@ -237,7 +239,7 @@ class Sandbox:
             }
         )
         tpl = SandboxTemplate(
-            id=str(self._random.randrange(10**14, 10**15)),
+            id=template_id or str(self._random.randrange(10**14, 10**15)),
             waba_id=waba_id,
             name=name,
             language=language,

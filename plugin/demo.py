@@ -1,0 +1,205 @@
+"""The demo store of dev mode (`ulak demo`, `GET /dev`): a store without a Saleor, connected to
+the sandbox, with Turkish and English customers, their orders and their consent history, so
+the admin page has something true to show in the first minute (issue 20, point 1).
+
+It assembles several domains (stores, contacts, consent, flows) the way an install and a few
+months of webhooks would, and runs in dev mode only. Re-running refreshes: the store's key and
+after-install steps again, and only the people and orders not there yet are added.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from plugin import clock, crypto
+from plugin.consent.models import ConsentAction, ConsentSource, Purpose
+from plugin.consent.service import record
+from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
+from plugin.saleor import lifecycle
+from plugin.saleor.dev_dashboard import (
+    DEMO_API_URL,
+    DEMO_APP_ID,
+    DEMO_DOMAIN,
+    public_jwks,
+    require_dev,
+    signing_key,
+)
+from plugin.saleor.models import Store
+
+STORE_NAME = "Demo Mağaza"
+# Steps of an install that talk to Saleor: a demo store has none to talk to.
+SALEOR_STEPS = ("plugin.contacts.sync:start_initial_sync",)
+
+# name, phone, locale, country, marketing history, order totals (TRY)
+PEOPLE: list[tuple[str, str, str, str, str, list[str]]] = [
+    ("Ayşe Yılmaz", "+905321110001", "tr", "TR", "granted", ["1249.90", "349.50"]),
+    ("Mehmet Demir", "+905321110002", "tr", "TR", "granted", ["899.00"]),
+    ("Zeynep Kaya", "+905321110003", "tr", "TR", "revoked", ["2150.00"]),
+    ("Emre Şahin", "+905321110004", "tr", "TR", "requested", []),
+    ("Elif Çelik", "+905321110005", "tr", "TR", "granted", ["459.90", "1299.00", "89.90"]),
+    ("Can Öztürk", "+905321110006", "tr", "TR", "none", ["749.00"]),
+    ("Selin Arslan", "+905321110007", "tr", "TR", "granted", []),
+    ("John Smith", "+447700900123", "en", "GB", "granted", ["1890.00"]),
+    ("Emma Brown", "+4915112345678", "en", "DE", "requested", ["640.00"]),
+    ("Olivia Johnson", "+12025550143", "en", "US", "revoked", ["2999.00", "159.00"]),
+]  # fmt: skip
+TIME_ZONES = {
+    "TR": "Europe/Istanbul",
+    "GB": "Europe/London",
+    "DE": "Europe/Berlin",
+    "US": "America/New_York",
+}
+CONSENT_TEXT = {
+    "tr": "WhatsApp ile kampanya ve fırsat mesajları almak istiyorum.",
+    "en": "I want to receive offers and campaign messages on WhatsApp.",
+}
+
+
+@dataclass
+class DemoReport:
+    store_id: int
+    contacts_added: int
+    orders_added: int
+
+
+def ensure_demo_store(session: Session) -> Store:
+    """The demo store, created or refreshed: the dev key's JWKS, then the install's own steps
+    (settings, sandbox number with approved starter templates, flows on, sandbox storefront)."""
+    key = signing_key(require_dev())
+    store = session.exec(select(Store).where(Store.saleor_api_url == DEMO_API_URL)).first()
+    now = clock.now()
+    if store is None:
+        store = Store(
+            saleor_api_url=DEMO_API_URL,
+            saleor_app_id=DEMO_APP_ID,
+            domain=DEMO_DOMAIN,
+            name=STORE_NAME,
+            app_token_encrypted=crypto.encrypt("demo-app-token"),
+        )
+    store.jwks = public_jwks(key)
+    store.jwks_fetched_at = now
+    store.updated_at = now
+    session.add(store)
+    session.flush()
+    assert store.id is not None
+    for target in lifecycle.AFTER_INSTALL:
+        if target in SALEOR_STEPS:
+            continue
+        module, _, name = target.partition(":")
+        getattr(importlib.import_module(module), name)(session=session, store=store)
+    return store
+
+
+def seed_demo(session: Session) -> DemoReport:
+    """The demo store and its people: orders, transactional consent from their orders, and a
+    marketing history (confirmed on WhatsApp, waiting for the confirmation, or stopped)."""
+    store = ensure_demo_store(session)
+    assert store.id is not None
+    now = clock.now()
+    known = {
+        c.phone_e164
+        for c in session.exec(select(Contact).where(Contact.store_id == store.id)).all()
+    }
+    added = orders = 0
+    for number, (name, phone, locale, country, marketing, totals) in enumerate(PEOPLE, 1):
+        if phone in known:
+            continue
+        first, last = name.split(" ", 1)
+        start = now - timedelta(days=30 * number + 5)
+        contact = Contact(
+            store_id=store.id,
+            phone_e164=phone,
+            phone_raw=phone,
+            phone_status=PhoneStatus.VALID,
+            wa_id=phone.lstrip("+"),
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}@example.com".replace("ş", "s").replace("ç", "c"),
+            locale=locale,
+            country=country,
+            timezone=TIME_ZONES[country],
+            created_at=start,
+            updated_at=now,
+        )
+        session.add(contact)
+        session.flush()
+        added += 1
+        spent = Decimal("0")
+        for index, total in enumerate(totals):
+            at = start + timedelta(days=20 * index + 1)
+            session.add(
+                ContactOrder(
+                    store_id=store.id,
+                    contact_id=contact.id,  # type: ignore[arg-type]
+                    order_id=f"demo-{number}-{index}",
+                    created_at=at,
+                    total=Decimal(total),
+                    currency="TRY",
+                    status="FULFILLED",
+                    counted_at=at,
+                )
+            )
+            spent += Decimal(total)
+            contact.first_order_at = contact.first_order_at or at
+            contact.last_order_at = at
+            orders += 1
+        contact.orders_count = len(totals)
+        contact.total_spent = {"TRY": f"{spent:.2f}"} if totals else {}
+        session.add(contact)
+        _consent_history(session, contact, marketing, start)
+    session.flush()
+    return DemoReport(store_id=store.id, contacts_added=added, orders_added=orders)
+
+
+def _consent_history(session: Session, contact: Contact, marketing: str, start: datetime) -> None:
+    """Transactional consent from the first checkout; marketing as the person chose: asked on
+    the checkout, then confirmed with the "Evet" button, and perhaps stopped with a keyword."""
+    text = CONSENT_TEXT[contact.locale or "tr"]
+    web = {"text": text, "text_version": "demo-1"}
+    facts: list[tuple[Purpose, ConsentAction, ConsentSource, datetime, dict[str, Any]]] = [
+        (Purpose.TRANSACTIONAL, ConsentAction.GRANTED, ConsentSource.CHECKOUT, start, web)
+    ]
+    if marketing == "requested":  # still waiting for its "Evet": a recent request
+        asked = clock.now() - timedelta(hours=20)
+        facts.append(
+            (Purpose.MARKETING, ConsentAction.REQUESTED, ConsentSource.CHECKOUT, asked, web)
+        )
+    elif marketing in ("granted", "revoked"):
+        yes = {"evidence": {"button_payload": "ULAK_OPTIN_YES"}}
+        facts += [
+            (Purpose.MARKETING, ConsentAction.REQUESTED, ConsentSource.CHECKOUT, start, web),
+            (
+                Purpose.MARKETING,
+                ConsentAction.GRANTED,
+                ConsentSource.BUTTON_REPLY,
+                start + timedelta(minutes=3),
+                yes,
+            ),
+        ]
+    if marketing == "revoked":
+        stop = {"evidence": {"keyword": "DUR" if contact.locale == "tr" else "STOP"}}
+        facts.append(
+            (
+                Purpose.MARKETING,
+                ConsentAction.REVOKED,
+                ConsentSource.WHATSAPP_KEYWORD,
+                start + timedelta(days=12),
+                stop,
+            )
+        )
+    for purpose, action, source, at, extra in facts:
+        record(
+            session,
+            contact=contact,
+            purpose=purpose,
+            action=action,
+            source=source,
+            occurred_at=at,
+            **extra,
+        )

@@ -1,0 +1,90 @@
+"""The dev dashboard (issue 20, point 1): `GET /dev` signs dashboard tokens for a local demo
+store with a dev-only key, the admin API accepts them in dev mode, and production serves no
+`/dev` and refuses a token signed with that key even for a store that lists it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.sqlite
+
+CONTACTS = "{ contacts(first: 20) { edges { node { firstName consents { purpose action } } } } }"
+
+
+def _token_from(page: str) -> str:
+    found = re.search(r'"token": "([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def test_the_dev_page_opens_the_admin_on_a_demo_store_with_its_people(db_url: str) -> None:
+    from plugin.app import create_app
+
+    app = create_app(make_settings(db_url), embedded_worker=False)
+    with TestClient(app) as dev:
+        # when a developer opens /dev
+        page = dev.get("/dev", params={"locale": "en"})
+        # then it frames the admin page for the demo store, with the sandbox phone one tap away
+        assert page.status_code == 200
+        assert (
+            'id="app"' in page.text and "saleorApiUrl=http%3A%2F%2Fdemo.ulak.invalid" in page.text
+        )
+        assert 'href="/sandbox/phone?lang=en"' in page.text
+        # and its token opens the admin API as the demo store's staff
+        token = _token_from(page.text)
+        headers = {"Authorization": f"Bearer {token}"}
+        empty = dev.post("/graphql", json={"query": CONTACTS}, headers=headers)
+        assert empty.status_code == 200 and empty.json()["data"]["contacts"]["edges"] == []
+        # when `ulak demo` seeds it (twice: a refresh adds nothing twice)
+        first = dev.post("/dev/demo").json()
+        again = dev.post("/dev/demo").json()
+        assert first["contacts_added"] == 10 and again["contacts_added"] == 0
+        # then the admin lists Turkish and English customers with their consent history
+        data = dev.post("/graphql", json={"query": CONTACTS}, headers=headers).json()["data"]
+        people = {e["node"]["firstName"]: e["node"]["consents"] for e in data["contacts"]["edges"]}
+        assert {"Ayşe", "Zeynep", "John", "Olivia"} <= set(people)
+        marketing = {
+            n: next(c["action"] for c in cs if c["purpose"] == "MARKETING")
+            for n, cs in people.items()
+        }
+        assert marketing["Ayşe"] == "GRANTED" and marketing["Zeynep"] == "REVOKED"
+        assert marketing["Emre"] == "REQUESTED" and marketing["Can"] is None
+        # and the refreshed token endpoint answers a token the API accepts too
+        fresh = dev.get("/dev/token").json()["token"]
+        again_ok = dev.post(
+            "/graphql", json={"query": CONTACTS}, headers={"Authorization": f"Bearer {fresh}"}
+        )
+        assert again_ok.status_code == 200
+
+
+def test_production_serves_no_dev_page_and_refuses_the_dev_key(db_url: str) -> None:
+    from plugin.app import create_app
+
+    # given a demo store made in dev mode, and a token its dev page handed out
+    dev_app = create_app(make_settings(db_url), embedded_worker=False)
+    with TestClient(dev_app) as dev:
+        token = _token_from(dev.get("/dev").text)
+    # when the same database is served in production
+    prod_settings = make_settings(
+        db_url,
+        ulak_env="production",
+        secret_key="s" * 32,
+        whatsapp_app_secret="meta-secret",
+        allowed_saleor_urls="https://shop.example/graphql/",
+    )
+    prod_app = create_app(prod_settings, embedded_worker=False)
+    with TestClient(prod_app) as prod:
+        # then there is no dev page, no token endpoint and no seeding
+        assert prod.get("/dev").status_code == 404
+        assert prod.get("/dev/token").status_code == 404
+        assert prod.post("/dev/demo").status_code == 404
+        # and the dev key's token is refused although the store row lists that key
+        refused = prod.post(
+            "/graphql", json={"query": CONTACTS}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert refused.status_code == 401, refused.text
