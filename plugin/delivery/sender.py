@@ -35,6 +35,7 @@ from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
+from plugin.whatsapp.accounts import switch_marketing_to_mm_api
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
 from plugin.whatsapp.models import OutboundMessage
@@ -97,6 +98,16 @@ class _Runtime:
 
 _lock = threading.Lock()
 _runtimes: dict[tuple[str, str, float], _Runtime] = {}
+# Accounts whose /messages answered 131063 and whose message went through the MM API instead;
+# the worker thread that writes results back records the switch on the account.
+_switched: set[int] = set()
+
+
+def _take_switched() -> set[int]:
+    with _lock:
+        taken = set(_switched)
+        _switched.clear()
+    return taken
 
 
 def _runtime(settings: Settings) -> _Runtime:
@@ -155,6 +166,7 @@ def send_batch(
         outcomes = future.result()
         with session_scope() as session:
             service.record_results(session, outcomes, now=clock.now())
+            switch_marketing_to_mm_api(session, _take_switched())
         totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
 
     try:
@@ -185,7 +197,11 @@ def send_batch(
 def build_payload(decision: Decision) -> OutboundMessage:
     """The Cloud API body: the row's stored components are sent as they are."""
     row = decision.row
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "to": decision.to}
+    body: dict[str, Any] = {"messaging_product": "whatsapp"}
+    if decision.to:
+        body["to"] = decision.to
+    else:  # a username user: Meta's `recipient` takes the business-scoped user id
+        body["recipient"] = decision.recipient
     if row.template_name:
         body["type"] = "template"
         body["template"] = {
@@ -283,4 +299,8 @@ async def _send_one(
         log.exception("send_failed_unexpectedly", message_id=decision.row.id)
         error = ErrorClass(Disposition.OUTCOME_UNKNOWN, details=type(exc).__name__)
         return SendOutcome(decision, error=error)
+    if result.switched_to_marketing_messages:
+        log.info("marketing_switched_to_mm_api", account_id=account.id)
+        with _lock:
+            _switched.add(account.id)
     return SendOutcome(decision, wamid=result.wamid)
