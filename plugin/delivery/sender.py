@@ -202,6 +202,7 @@ def build_payload(decision: Decision) -> OutboundMessage:
         body["to"] = decision.to
     else:  # a username user: Meta's `recipient` takes the business-scoped user id
         body["recipient"] = decision.recipient
+    interactive = (row.parameters or {}).get("interactive")
     if row.template_name:
         body["type"] = "template"
         body["template"] = {
@@ -209,6 +210,9 @@ def build_payload(decision: Decision) -> OutboundMessage:
             "language": {"code": row.template_language or ""},
             "components": list((row.parameters or {}).get("components") or []),
         }
+    elif interactive:  # e.g. the request-contact-info button (the row's text is its body)
+        body["type"] = "interactive"
+        body["interactive"] = interactive
     else:
         body["type"] = "text"
         body["text"] = {"body": row.text or ""}
