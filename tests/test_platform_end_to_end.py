@@ -76,26 +76,32 @@ def _enqueue(session: Session, contact: Contact, key: str, *, marketing: bool) -
     session.commit()
 
 
+def _writes_and_is_asked_to_opt_in(app: str, bsuid: str, username: str, locale: str) -> None:
+    """A username user writes to the store (no number in the webhook), then the store asks
+    them to opt in, as a web consent would (the request goes out at once)."""
+    said = {"from_user_id": bsuid, "username": username, "text": "Hallo!"}
+    assert httpx.post(f"{app}/sandbox/api/reply", json=said).status_code == 200
+    _work_off()
+    with Session(get_engine()) as session:
+        contact = session.exec(select(Contact).where(Contact.bsuid == bsuid)).one()
+        assert contact.phone_e164 is None
+        contact.locale = locale
+        session.add(contact)
+        request_marketing(
+            session, contact=contact, source=ConsentSource.STOREFRONT, evidence={"test": True}
+        )
+        session.commit()
+    _work_off()
+
+
 def test_a_username_customer_outside_turkey_opts_in_and_gets_an_order_update_and_a_campaign(
     driven_store: str,  # noqa: F811 - the fixture
 ) -> None:
     app = driven_store
     _morning_in_istanbul(app)
-    # given a customer who hides her number behind a username and writes to the store
-    said = {"from_user_id": HANNA, "username": "@hanna", "text": "Hallo!"}
-    assert httpx.post(f"{app}/sandbox/api/reply", json=said).status_code == 200
-    _work_off()
-    with Session(get_engine()) as session:
-        hanna = session.exec(select(Contact).where(Contact.bsuid == HANNA)).one()
-        assert hanna.phone_e164 is None
-        hanna.locale = "en"
-        session.add(hanna)
-        # when the store asks her to opt in (as a web consent would)
-        request_marketing(
-            session, contact=hanna, source=ConsentSource.STOREFRONT, evidence={"test": True}
-        )
-        session.commit()
-    _work_off()
+    # given a customer who hides her number behind a username, writes to the store and is
+    # asked to opt in
+    _writes_and_is_asked_to_opt_in(app, HANNA, "@hanna", "en")
     # then the opt-in request reaches her by `recipient`, and she taps Yes
     assert [m["template_name"] for m in _by_user(app, HANNA)] == ["ulak_optin_request"]
     tap = {"from_user_id": HANNA, "button_payload": "ULAK_OPTIN_YES"}
@@ -196,16 +202,7 @@ def test_a_turkish_username_customer_gets_updates_and_support_and_marketing_afte
     app = driven_store
     _morning_in_istanbul(app)
     # given a Turkish customer known only by username, who writes and opts in on WhatsApp
-    said = {"from_user_id": ALI, "username": "@ali", "text": "Merhaba"}
-    assert httpx.post(f"{app}/sandbox/api/reply", json=said).status_code == 200
-    _work_off()
-    with Session(get_engine()) as session:
-        ali = session.exec(select(Contact).where(Contact.bsuid == ALI)).one()
-        request_marketing(
-            session, contact=ali, source=ConsentSource.STOREFRONT, evidence={"test": True}
-        )
-        session.commit()
-    _work_off()
+    _writes_and_is_asked_to_opt_in(app, ALI, "@ali", "tr")
     tap = {"from_user_id": ALI, "button_payload": "ULAK_OPTIN_YES"}
     assert httpx.post(f"{app}/sandbox/api/reply", json=tap).status_code == 200
     _settle(app)
