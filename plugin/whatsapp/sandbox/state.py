@@ -317,7 +317,11 @@ class Sandbox:
     def accept_send(
         self, number: SandboxNumber, body: Any, *, endpoint: str = "messages"
     ) -> tuple[SentMessage, dict[str, Any]]:
-        """Validate one send like Meta, record it and queue its status webhooks."""
+        """Validate one send like Meta, record it and queue its status webhooks.
+
+        A send by `recipient` (a BSUID) reaches a username user; Meta refuses authentication
+        templates there with 131062, and its answer names the user by `user_id`, not `wa_id`
+        (Meta's "Business-scoped user IDs" page, Messages API changes)."""
         if not isinstance(body, dict):
             raise GraphError(100, "Request body must be a JSON object")
         if body.get("messaging_product") != "whatsapp":
@@ -577,6 +581,9 @@ class Sandbox:
     def _status_json(
         self, message: SentMessage, status: str, error: dict[str, Any] | None
     ) -> dict[str, Any]:
+        """One status as Meta's status webhook carries it: `recipient_user_id` always, and
+        `recipient_id` only when the send named a phone number (Meta's "Business-scoped user
+        IDs" page, webhook changes; the real sample status_delivered_bsuid.json)."""
         item: dict[str, Any] = {
             "id": message.wamid,
             "status": status,
