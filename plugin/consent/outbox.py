@@ -65,10 +65,10 @@ def _schedule(
 ) -> OutboundMessage | None:
     """Insert once per idempotency key; nothing for a person who cannot be messaged (no
     number and no business-scoped user id, or a suppressed number)."""
-    if contact.phone_e164 is None:
-        if not contact.bsuid or contact.erased_at is not None:
-            return None
-    elif is_suppressed(session, store_id=contact.store_id, phone_e164=contact.phone_e164):
+    address = contact.phone_e164 or contact.bsuid
+    if address is None or contact.erased_at is not None:
+        return None
+    if is_suppressed(session, store_id=contact.store_id, phone_e164=address):
         return None
     existing = session.exec(
         select(OutboundMessage).where(

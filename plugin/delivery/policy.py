@@ -283,8 +283,13 @@ def _evaluate_store(
             pending.append(d)
 
     # 2. the person: erased, address (number or BSUID), suppression list, undeliverable
-    phones = {c.phone_e164 for c in ctx.contacts.values() if c.phone_e164 and c.erased_at is None}
-    suppressed = suppressed_phones(session, store_id=store_id, phones=phones)
+    # the suppression list holds numbers, and the BSUIDs of erased username users
+    addresses = {
+        c.phone_e164 or c.bsuid
+        for c in ctx.contacts.values()
+        if (c.phone_e164 or c.bsuid) and c.erased_at is None
+    }
+    suppressed = suppressed_phones(session, store_id=store_id, phones=addresses)
     rest = timedelta(days=get_app_settings().marketing_limit_rest_days)
     survivors: list[Decision] = []
     for d in pending:
@@ -297,7 +302,7 @@ def _evaluate_store(
             suppress(d, ERASED)
         elif (reason := address_problem(contact, marketing=d.row.marketing)) is not None:
             suppress(d, reason)
-        elif contact.phone_e164 and contact.phone_e164 in suppressed:
+        elif (contact.phone_e164 or contact.bsuid) in suppressed:
             suppress(d, SUPPRESSED)
         elif contact.undeliverable_at is not None and now - contact.undeliverable_at < (
             UNDELIVERABLE_FOR

@@ -237,3 +237,20 @@ def test_a_131063_switches_the_number_to_the_mm_api_and_sends_each_message_once(
     ]
     rows = world.session.exec(select(OutboundMessage.attempts)).all()
     assert set(rows) == {1}
+
+
+def test_an_erased_username_customer_who_writes_again_is_still_not_messaged(world, sandbox):
+    from plugin.consent.privacy import erase_contact, export_contact
+
+    # given a username-only customer whose data export names their BSUID
+    cid = username_contact(world, GERMAN_USER, consents=("transactional",))
+    exported = export_contact(world.session, store_id=world.store_id, contact_id=cid)
+    assert exported["contact"]["bsuid"] == GERMAN_USER
+    # when they ask to be erased, and later write to the store again (a new contact)
+    erase_contact(world.session, store_id=world.store_id, contact_id=cid)
+    world.session.commit()
+    again = username_contact(world, GERMAN_USER, consents=("transactional",))
+    # then nothing goes to them: the BSUID is on the suppression list like a number would be
+    row = send(world, again, key="after-erase", marketing=False)
+    assert (row.status, row.status_reason) == (MessageStatus.SUPPRESSED, "suppressed")
+    assert sandbox.sandbox.list_messages(GERMAN_USER) == []
