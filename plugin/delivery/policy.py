@@ -231,6 +231,8 @@ def address_problem(contact: Contact, *, marketing: bool) -> str | None:
     if not marketing:
         return None
     if to is not None:
+        if not to.startswith("+1"):  # only +1 numbers can be in the US (skip the parse)
+            return None
         try:
             region = phonenumbers.region_code_for_number(phonenumbers.parse(to))
         except phonenumbers.NumberParseException:
