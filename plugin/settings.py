@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     saleor_http_timeout_seconds: float = 10.0
     # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).
     whatsapp_send_timeout_seconds: float = 10.0
+    # Days a contact that hit Meta's per-user marketing limit (131049) is left out of marketing.
+    marketing_limit_rest_days: int = 7
 
     @field_validator("allowed_saleor_urls", mode="before")
     @classmethod

@@ -42,6 +42,18 @@ RESUME_TEXT = {
 }
 
 
+CONTACT_INFO_TEXT = {
+    "tr": (
+        "Kampanya ve fırsat mesajlarımızı alabilmeniz için telefon numaranızı paylaşmanız "
+        "gerekiyor (İYS kaydı için). Aşağıdaki butona dokunarak paylaşabilirsiniz."
+    ),
+    "en": (
+        "To receive our offers, please share your phone number (Turkey's commercial message "
+        "registry, İYS, needs it). Tap the button below to share it."
+    ),
+}
+
+
 def language_of(session: Session, contact: Contact) -> str:
     """Turkish or English: the contact's locale, else the store's default."""
     locale = contact.locale or get_settings(session, contact.store_id).default_locale
@@ -51,10 +63,12 @@ def language_of(session: Session, contact: Contact) -> str:
 def _schedule(
     session: Session, message: OutboundMessage, contact: Contact
 ) -> OutboundMessage | None:
-    """Insert once per idempotency key; nothing for a number that cannot be messaged."""
-    if contact.phone_e164 is None or is_suppressed(
-        session, store_id=contact.store_id, phone_e164=contact.phone_e164
-    ):
+    """Insert once per idempotency key; nothing for a person who cannot be messaged (no
+    number and no business-scoped user id, or a suppressed number)."""
+    address = contact.phone_e164 or contact.bsuid
+    if address is None or contact.erased_at is not None:
+        return None
+    if is_suppressed(session, store_id=contact.store_id, phone_e164=address):
         return None
     existing = session.exec(
         select(OutboundMessage).where(
@@ -161,6 +175,19 @@ def schedule_service_reply(
         event_id=event_id,
         text=texts[language_of(session, contact)],
     )
+    return _schedule(session, message, contact)
+
+
+def schedule_contact_info_request(
+    session: Session, *, contact: Contact, event_id: int | str
+) -> OutboundMessage | None:
+    """Ask a username-only customer for their number with Meta's request-contact-info button
+    (inside the service window): Turkish commercial messages need a known number for İYS."""
+    text = CONTACT_INFO_TEXT[language_of(session, contact)]
+    message = _consent_message(
+        contact, kind=MessageKind.SERVICE_REPLY, key="contact_info", event_id=event_id, text=text
+    )
+    message.parameters = {"interactive": {"type": "request_contact_info", "body": {"text": text}}}
     return _schedule(session, message, contact)
 
 

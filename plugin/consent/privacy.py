@@ -75,6 +75,8 @@ def erase_contact(
     if contact.phone_e164:
         suppress(session, store_id=store_id, phone_e164=contact.phone_e164, reason="erased")
         _scrub_inbox(session, store_id, [contact.phone_e164, contact.email])
+    if contact.bsuid:  # a username user is kept off the same way, by their business-scoped id
+        suppress(session, store_id=store_id, phone_e164=contact.bsuid, reason="erased")
     for purpose in Purpose:
         session.add(
             ConsentEvent(

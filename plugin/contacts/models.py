@@ -26,6 +26,7 @@ class Contact(SQLModel, table=True):
         sa.UniqueConstraint("store_id", "phone_e164", name="uq_contact_store_phone"),
         sa.Index("ix_contact_store_saleor_user", "store_id", "saleor_user_id"),
         sa.Index("ix_contact_store_email", "store_id", "email"),
+        sa.Index("ix_contact_store_bsuid", "store_id", "bsuid"),
         # a store's contacts in id order: the campaign loop walks them in chunks by id
         sa.Index("ix_contact_store_id", "store_id", "id"),
     )
@@ -37,7 +38,9 @@ class Contact(SQLModel, table=True):
     phone_status: PhoneStatus = Field(default=PhoneStatus.MISSING, sa_type=sa.String(20))
     phone_invalid_reason: str | None = Field(default=None, max_length=200)
     wa_id: str | None = Field(default=None, max_length=32, index=True)
-    bsuid: str | None = Field(default=None, max_length=128)  # business-scoped user id
+    # business-scoped user id: ISO country, ".", up to 128 characters; a parent form
+    # ("US.ENT.<id>") is longer, hence 160 (Meta's business-scoped user ids page)
+    bsuid: str | None = Field(default=None, max_length=160)
     email: str | None = Field(default=None, max_length=254)
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
@@ -54,6 +57,8 @@ class Contact(SQLModel, table=True):
     last_checkout_at: datetime | None = Field(default=None, sa_column=utc_column())
     last_inbound_at: datetime | None = Field(default=None, sa_column=utc_column())
     undeliverable_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # Meta's per-user marketing limit (131049) last hit: marketing skips the contact a while
+    marketing_limited_at: datetime | None = Field(default=None, sa_column=utc_column())
     erased_at: datetime | None = Field(default=None, sa_column=utc_column())
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

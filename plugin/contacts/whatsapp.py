@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import structlog
 from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.contacts.models import Contact, PhoneStatus
+
+log = structlog.get_logger(__name__)
 
 
 def phone_from_wa_id(wa_id: str) -> str | None:
@@ -87,3 +90,83 @@ def contact_for_whatsapp_user(
         contact.updated_at = now
         session.add(contact)
     return contact
+
+
+def _phone_taken(session: Session, *, store_id: int, phone: str, by: Contact) -> bool:
+    other = session.exec(
+        select(Contact.id).where(Contact.store_id == store_id, Contact.phone_e164 == phone)
+    ).first()
+    return other is not None and other != by.id
+
+
+def rekey_contact(
+    session: Session,
+    *,
+    store_id: int,
+    old_wa_id: str = "",
+    old_user_id: str | None = None,
+    new_wa_id: str | None = None,
+    new_user_id: str | None = None,
+) -> Contact | None:
+    """A system message said the user's number or business-scoped user id changed (Meta's
+    "System messages webhook reference": `user_changed_number`, `user_changed_user_id`).
+
+    The same contact row takes the new identifier, so everything keyed by the contact (its
+    consent in the ledger, its history) carries over. Nothing here opens the service window:
+    the user did not write. When the new number already belongs to another contact of the
+    store, the number is left where it is (the two people are not merged automatically).
+    """
+    contact = find_contact(session, store_id=store_id, wa_id=old_wa_id, user_id=old_user_id)
+    if contact is None:
+        return None
+    now = clock.now()
+    new_phone = phone_from_wa_id(new_wa_id) if new_wa_id else None
+    if new_phone and new_phone != contact.phone_e164:
+        if _phone_taken(session, store_id=store_id, phone=new_phone, by=contact):
+            log.warning("changed_number_belongs_to_another_contact", contact_id=contact.id)
+        else:
+            contact.phone_e164, contact.phone_raw = new_phone, new_wa_id
+            contact.wa_id, contact.phone_status = new_wa_id, PhoneStatus.VALID
+            contact.undeliverable_at = None
+    if new_user_id and new_user_id != contact.bsuid:
+        contact.bsuid = new_user_id
+    contact.updated_at = now
+    session.add(contact)
+    return contact
+
+
+def learn_shared_phone(session: Session, *, contact: Contact, wa_id: str) -> bool:
+    """The user shared their own number (a request-contact-info answer): a username-only
+    contact becomes addressable by phone. False when the number is unusable or taken."""
+    phone = phone_from_wa_id(wa_id)
+    if phone is None or contact.phone_e164 == phone:
+        return False
+    if _phone_taken(session, store_id=contact.store_id, phone=phone, by=contact):
+        log.warning("shared_number_belongs_to_another_contact", contact_id=contact.id)
+        return False
+    contact.phone_e164, contact.phone_raw, contact.wa_id = phone, wa_id, wa_id
+    contact.phone_status, contact.updated_at = PhoneStatus.VALID, clock.now()
+    session.add(contact)
+    return True
+
+
+def remember_user_ids(session: Session, *, store_id: int, pairs: dict[str, str]) -> int:
+    """Statuses carry `recipient_user_id` next to `recipient_id` (the wa_id): keep the BSUID
+    on the contacts of those numbers, so they stay reachable if they later hide their number.
+    One query for the whole batch; returns how many contacts learnt it."""
+    phones = {p: user_id for wa_id, user_id in pairs.items() if (p := phone_from_wa_id(wa_id))}
+    if not phones:
+        return 0
+    changed = 0
+    for contact in session.exec(
+        select(Contact).where(
+            Contact.store_id == store_id,
+            Contact.phone_e164.in_(sorted(phones)),  # type: ignore[union-attr]
+        )
+    ).all():
+        user_id = phones.get(contact.phone_e164 or "")
+        if user_id and contact.bsuid != user_id:
+            contact.bsuid, contact.updated_at = user_id, clock.now()
+            session.add(contact)
+            changed += 1
+    return changed

@@ -13,7 +13,16 @@ Suppressed (final, never sent):
   unknown_contact            no contact with the row's id in the row's store (the outbox has no
                              foreign keys: this is where a row is held to its store's contacts)
   undeliverable              Meta said the number cannot receive (131026) in the last 30 days
-  invalid_phone              no usable phone number
+  invalid_phone              no usable phone number and no business-scoped user id (BSUID)
+  phone_required             a BSUID-only contact and a message that needs a number: an
+                             authentication template (Meta: BSUID recipients not supported,
+                             131062), or marketing to a Turkish user (İYS records commercial
+                             consent by phone number): sent once they share their number
+  us_marketing_blocked       a marketing template to a number whose region is the United
+                             States: Meta does not deliver those since 2025-04-01 (+1 regions
+                             such as Canada still are)
+  marketing_limit_rest       the contact hit Meta's per-user marketing limit (131049) less than
+                             MARKETING_LIMIT_REST_DAYS ago
   cap_24h / cap_7d           marketing frequency caps (store settings; 1 per 24 h, 3 per 7 days;
                              cart-recovery steps answer to the weekly cap only)
   recent_order               cart recovery within `recovery_pause_after_order_hours` of an order
@@ -48,6 +57,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
@@ -66,6 +76,7 @@ from plugin.delivery.models import (
 )
 from plugin.delivery.pace import PAIR_SPACING_SECONDS, Pacer, clamp_rate
 from plugin.saleor.models import Store
+from plugin.settings import get_settings as get_app_settings
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan, StoreSettings
 from plugin.stores.service import get_settings as get_store_settings
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -82,6 +93,9 @@ ERASED = "erased"
 UNKNOWN_CONTACT = "unknown_contact"
 UNDELIVERABLE = "undeliverable"
 INVALID_PHONE = "invalid_phone"
+PHONE_REQUIRED = "phone_required"
+US_MARKETING_BLOCKED = "us_marketing_blocked"
+MARKETING_LIMIT_REST = "marketing_limit_rest"
 CAP_24H = "cap_24h"
 CAP_7D = "cap_7d"
 RECENT_ORDER = "recent_order"
@@ -104,6 +118,9 @@ SUPPRESS_REASONS = (
     UNKNOWN_CONTACT,
     UNDELIVERABLE,
     INVALID_PHONE,
+    PHONE_REQUIRED,
+    US_MARKETING_BLOCKED,
+    MARKETING_LIMIT_REST,
     CAP_24H,
     CAP_7D,
     RECENT_ORDER,
@@ -169,7 +186,8 @@ class Decision:
     outcome: str  # "send" | "suppressed" | "deferred"
     reason: str | None = None
     due_at: datetime | None = None
-    to: str | None = None
+    to: str | None = None  # the phone number, or None when sent to `recipient`
+    recipient: str | None = None  # the BSUID of a contact whose number we do not know
     account: SendingAccount | None = None
     template_id: int | None = None
 
@@ -182,6 +200,50 @@ class _StoreContext:
     account_active: bool
     contacts: dict[int, Contact] = field(default_factory=dict)
     templates: dict[tuple[str, str], MessageTemplate] = field(default_factory=dict)
+
+
+def bsuid_country(bsuid: str | None) -> str | None:
+    """The ISO country a business-scoped user id starts with ("TR.123..." -> "TR")."""
+    head = (bsuid or "").split(".", 1)[0]
+    return head.upper() if len(head) == 2 and head.isalpha() else None
+
+
+def send_address(contact: Contact) -> tuple[str | None, str | None]:
+    """(to, recipient): the phone number when we know it (Meta recommends it), else the BSUID."""
+    usable = contact.phone_e164 and contact.phone_status != PhoneStatus.INVALID
+    if usable:
+        return contact.phone_e164, None
+    return None, contact.bsuid
+
+
+def address_problem(contact: Contact, *, marketing: bool) -> str | None:
+    """Why this contact cannot be addressed for this purpose (None: it can).
+
+    A contact with no usable number is addressed by its BSUID (Meta's business-scoped user ids
+    page: `recipient` instead of `to`). Marketing to a number in the United States is not
+    delivered by Meta (since 2025-04-01; phonenumbers' region, so Canada's +1 still is).
+    Turkish commercial messages need a known number for İYS: a Turkish username-only
+    customer gets transactional messages by BSUID and marketing only once they share it.
+    """
+    to, recipient = send_address(contact)
+    if to is None and recipient is None:
+        return INVALID_PHONE
+    if not marketing:
+        return None
+    if to is not None:
+        if not to.startswith("+1"):  # only +1 numbers can be in the US (skip the parse)
+            return None
+        try:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(to))
+        except phonenumbers.NumberParseException:
+            region = None
+        return US_MARKETING_BLOCKED if region == "US" else None
+    country = bsuid_country(recipient)
+    if country == "US":
+        return US_MARKETING_BLOCKED
+    if country == "TR" or (contact.country or "").upper() == "TR":
+        return PHONE_REQUIRED
+    return None
 
 
 def evaluate(session: Session, rows: list[Row], *, now: datetime, pacer: Pacer) -> list[Decision]:
@@ -222,9 +284,15 @@ def _evaluate_store(
         else:
             pending.append(d)
 
-    # 2. the person: erased, number, suppression list, undeliverable
-    phones = {c.phone_e164 for c in ctx.contacts.values() if c.phone_e164 and c.erased_at is None}
-    suppressed = suppressed_phones(session, store_id=store_id, phones=phones)
+    # 2. the person: erased, address (number or BSUID), suppression list, undeliverable
+    # the suppression list holds numbers, and the BSUIDs of erased username users
+    addresses = {
+        c.phone_e164 or c.bsuid
+        for c in ctx.contacts.values()
+        if (c.phone_e164 or c.bsuid) and c.erased_at is None
+    }
+    suppressed = suppressed_phones(session, store_id=store_id, phones=addresses)
+    rest = timedelta(days=get_app_settings().marketing_limit_rest_days)
     survivors: list[Decision] = []
     for d in pending:
         contact = ctx.contacts.get(d.row.contact_id)
@@ -234,16 +302,22 @@ def _evaluate_store(
             suppress(d, ERASED)
         elif contact.phone_status == PhoneStatus.ERASED:
             suppress(d, ERASED)
-        elif not contact.phone_e164 or contact.phone_status == PhoneStatus.INVALID:
-            suppress(d, INVALID_PHONE)
-        elif contact.phone_e164 in suppressed:
+        elif (reason := address_problem(contact, marketing=d.row.marketing)) is not None:
+            suppress(d, reason)
+        elif (contact.phone_e164 or contact.bsuid) in suppressed:
             suppress(d, SUPPRESSED)
         elif contact.undeliverable_at is not None and now - contact.undeliverable_at < (
             UNDELIVERABLE_FOR
         ):
             suppress(d, UNDELIVERABLE)
+        elif (
+            d.row.marketing
+            and contact.marketing_limited_at is not None
+            and now - contact.marketing_limited_at < rest
+        ):
+            suppress(d, MARKETING_LIMIT_REST)
         else:
-            d.to = contact.phone_e164
+            d.to, d.recipient = send_address(contact)
             survivors.append(d)
     pending, survivors = survivors, []
 
@@ -279,6 +353,9 @@ def _evaluate_store(
                 continue
             if not row.marketing and template.category == TemplateCategory.MARKETING:
                 suppress(d, TEMPLATE_CATEGORY_CHANGED)
+                continue
+            if d.to is None and template.category == TemplateCategory.AUTHENTICATION:
+                suppress(d, PHONE_REQUIRED)  # Meta: never an authentication template to a BSUID
                 continue
             d.template_id = template.id
         elif not window_open:
@@ -470,6 +547,10 @@ def _credentials(account: Any) -> Credentials:
         access_token=token,
         waba_id=account.waba_id,
         use_marketing_messages=account.use_marketing_endpoint,
+        message_activity_sharing=account.message_activity_sharing,
+        product_policy=(
+            "STRICT" if account.marketing_product_policy == "STRICT" else "CLOUD_API_FALLBACK"
+        ),
     )
 
 

@@ -36,6 +36,7 @@ from plugin.delivery.policy import Decision
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
 from plugin.templates import tracking
+from plugin.whatsapp.accounts import switch_marketing_to_mm_api
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
 from plugin.whatsapp.models import OutboundMessage
@@ -98,6 +99,16 @@ class _Runtime:
 
 _lock = threading.Lock()
 _runtimes: dict[tuple[str, str, float], _Runtime] = {}
+# Accounts whose /messages answered 131063 and whose message went through the MM API instead;
+# the worker thread that writes results back records the switch on the account.
+_switched: set[int] = set()
+
+
+def _take_switched() -> set[int]:
+    with _lock:
+        taken = set(_switched)
+        _switched.clear()
+    return taken
 
 
 def _runtime(settings: Settings) -> _Runtime:
@@ -156,6 +167,7 @@ def send_batch(
         outcomes = future.result()
         with session_scope() as session:
             service.record_results(session, outcomes, now=clock.now())
+            switch_marketing_to_mm_api(session, _take_switched())
         totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
 
     try:
@@ -187,7 +199,12 @@ def build_payload(decision: Decision) -> OutboundMessage:
     """The Cloud API body: the row's stored components, each tracked URL-button marker turned
     into the code signed with this row's id (a campaign's fan-out cannot know the id)."""
     row = decision.row
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "to": decision.to}
+    body: dict[str, Any] = {"messaging_product": "whatsapp"}
+    if decision.to:
+        body["to"] = decision.to
+    else:  # a username user: Meta's `recipient` takes the business-scoped user id
+        body["recipient"] = decision.recipient
+    interactive = (row.parameters or {}).get("interactive")
     if row.template_name:
         components = list((row.parameters or {}).get("components") or [])
         body["type"] = "template"
@@ -196,6 +213,9 @@ def build_payload(decision: Decision) -> OutboundMessage:
             "language": {"code": row.template_language or ""},
             "components": tracking.sign_components(components, row.id) if row.id else components,
         }
+    elif interactive:  # e.g. the request-contact-info button (the row's text is its body)
+        body["type"] = "interactive"
+        body["interactive"] = interactive
     else:
         body["type"] = "text"
         body["text"] = {"body": row.text or ""}
@@ -286,4 +306,8 @@ async def _send_one(
         log.exception("send_failed_unexpectedly", message_id=decision.row.id)
         error = ErrorClass(Disposition.OUTCOME_UNKNOWN, details=type(exc).__name__)
         return SendOutcome(decision, error=error)
+    if result.switched_to_marketing_messages:
+        log.info("marketing_switched_to_mm_api", account_id=account.id)
+        with _lock:
+            _switched.add(account.id)
     return SendOutcome(decision, wamid=result.wamid)

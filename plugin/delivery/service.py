@@ -65,6 +65,10 @@ INVALID_PAYLOAD = "invalid_payload"
 OUTCOME_UNKNOWN = "outcome_unknown"  # no answer after the request went out
 LEASE_EXPIRED = "lease_expired"  # the worker died (or hung) while the row was claimed
 NOT_DELIVERED_TODAY = "not_delivered_today"  # 131049: Meta chose not to deliver
+MARKETING_EXPERIMENT = "marketing_experiment"  # 130472: the user is in Meta's experiment
+COUNTRY_RESTRICTED = "country_restricted"  # 130497: the business may not message that country
+BSUID_NOT_SUPPORTED = "bsuid_not_supported"  # 131062: this message needs a phone number
+MARKETING_OFF_CLOUD_API = "marketing_off_cloud_api"  # 131063 with no MM API send possible
 
 
 # ---------------------------------------------------------------------------- enqueue
@@ -353,7 +357,7 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
         else:
             final.append(params)
             MESSAGES_FAILED.labels(reason).inc()
-        if error.records_opt_out or error.marks_number_undeliverable:
+        if error.records_opt_out or error.marks_number_undeliverable or error.limits_marketing:
             effects.append(outcome)
         elif error.marks_template or error.stops_store:
             effects.append(outcome)
@@ -417,11 +421,14 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
         )
 
 
-_RETRYABLE = (
-    Disposition.RETRY_SOON,
-    Disposition.NEVER_REACHED,
-    Disposition.MARKETING_API_UNAVAILABLE,
-)
+_RETRYABLE = (Disposition.RETRY_SOON, Disposition.NEVER_REACHED)
+_FINAL_REASON = {
+    Disposition.NOT_TODAY: NOT_DELIVERED_TODAY,
+    Disposition.MARKETING_EXPERIMENT: MARKETING_EXPERIMENT,
+    Disposition.COUNTRY_RESTRICTED: COUNTRY_RESTRICTED,
+    Disposition.BSUID_NOT_SUPPORTED: BSUID_NOT_SUPPORTED,
+    Disposition.MARKETING_OFF_CLOUD_API: MARKETING_OFF_CLOUD_API,
+}
 
 
 def _after_error(
@@ -444,10 +451,8 @@ def _after_error(
     if d is Disposition.PAIR_RATE:
         delay = timedelta(seconds=policy.PAIR_SPACING_SECONDS + random.uniform(0, 2))
         return MessageStatus.SCHEDULED, policy.PAIR_RATE, now + delay, False
-    if d is Disposition.NOT_TODAY:
-        if attempt >= 2 or row.marketing:
-            return failed, NOT_DELIVERED_TODAY, None, True
-        return MessageStatus.SCHEDULED, NOT_DELIVERED_TODAY, now + timedelta(hours=24), True
+    if d in _FINAL_REASON:
+        return failed, _FINAL_REASON[d], None, True
     if d is Disposition.MARKETING_OPT_OUT:
         return failed, policy.CONSENT_REVOKED, None, True
     if d is Disposition.UNDELIVERABLE:
@@ -501,6 +506,12 @@ def apply_error_effects(
     now: datetime,
 ) -> None:
     """What a Meta error means beyond the one message (the taxonomy's flags)."""
+    if error.limits_marketing:  # 131049: targeting leaves the contact out for a while
+        session.execute(
+            sa.update(Contact.__table__)  # type: ignore[attr-defined]
+            .where(Contact.__table__.c.id == contact_id)  # type: ignore[attr-defined]
+            .values(marketing_limited_at=now, updated_at=now)
+        )
     if error.marks_number_undeliverable:
         session.execute(
             sa.update(Contact.__table__)  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from plugin.saleor.payloads import Order
 from plugin.segments.builtin import builtin_condition, spend_in_window, thresholds_for
 from plugin.segments.models import ContactOrder, ContactPurchase, ContactRfm, ContactTag, Segment
 from plugin.segments.rules import RuleContext, compile_rule, validate_rule
+from plugin.settings import get_settings as get_app_settings
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
 from plugin.stores.plans import Feature, require_feature
@@ -63,17 +64,22 @@ STAFF_TAG = "ulak:staff"  # staff numbers that received test sends: never in an 
 
 
 def reachable(store_id: int) -> ColumnElement[bool]:
-    """The universe of every segment: the store's contacts with a valid phone, not erased,
-    not a staff test number."""
+    """The universe of every segment: the store's contacts with a valid phone or a
+    business-scoped user id (a username user, sent to by `recipient`), not erased, not a staff
+    test number, not resting from marketing after Meta's per-user limit (131049)."""
     erased: Any = Contact.erased_at
     contact_id: Any = Contact.id
+    bsuid: Any = Contact.bsuid
+    limited: Any = Contact.marketing_limited_at
+    rest_since = clock.now() - timedelta(days=get_app_settings().marketing_limit_rest_days)
     staff = sa.select(ContactTag.contact_id).where(
         ContactTag.store_id == store_id, ContactTag.tag == STAFF_TAG
     )
     return sa.and_(
         Contact.store_id == store_id,
-        Contact.phone_status == PhoneStatus.VALID.value,
+        sa.or_(Contact.phone_status == PhoneStatus.VALID.value, bsuid.is_not(None)),
         erased.is_(None),
+        sa.or_(limited.is_(None), limited < rest_since),
         contact_id.not_in(staff),
     )
 

@@ -30,6 +30,10 @@ class WhatsAppAccount(SQLModel, table=True):
     is_sandbox: bool = False
     is_default: bool = True
     use_marketing_endpoint: bool = False  # /marketing_messages for marketing templates
+    # Marketing Messages API options: share message activity with Meta (its optimisation);
+    # STRICT: no silent fallback to the Cloud API when a message is not eligible
+    message_activity_sharing: bool = True
+    marketing_product_policy: str = Field(default="CLOUD_API_FALLBACK", max_length=20)
     throughput_mps: int = 80
     messaging_limit_tier: str | None = Field(default=None, max_length=40)
     quality_rating: str | None = Field(default=None, max_length=20)
@@ -55,3 +59,16 @@ def account_by_phone_number_id(session: Session, phone_number_id: str) -> WhatsA
     return session.exec(
         select(WhatsAppAccount).where(WhatsAppAccount.phone_number_id == phone_number_id)
     ).first()
+
+
+def switch_marketing_to_mm_api(session: Session, account_ids: set[int]) -> None:
+    """Meta answered 131063 for these numbers (marketing templates are disabled on the Cloud
+    API): from now on their marketing templates go through /marketing_messages."""
+    if not account_ids:
+        return
+    table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.update(table)
+        .where(table.c.id.in_(sorted(account_ids)), table.c.use_marketing_endpoint.is_(False))
+        .values(use_marketing_endpoint=True, updated_at=clock.now())
+    )

@@ -172,29 +172,55 @@ class CloudApiClient:
         credentials: Credentials,
         marketing: bool = False,
     ) -> SendResult:
-        """Send any message. Marketing templates go through /marketing_messages when the store
-        uses it; if Meta answers 131063 there (not available), the same payload goes through
-        /messages: the first call was refused, so this cannot send twice."""
+        """Send any message (to a phone number or, with `recipient`, to a BSUID).
+
+        A marketing template goes through /marketing_messages when the store's number uses the
+        Marketing Messages API, with `message_activity_sharing` and `product_policy` (Meta's
+        "Send marketing messages" page). Through /messages, Meta answers 131063 when marketing
+        templates are disabled on the Cloud API for the business (Meta's error-code reference
+        and "Route template messages by category"): that answer proves nothing was sent, so
+        the same message goes once through /marketing_messages and the result says so
+        (`switched_to_marketing_messages`): the caller remembers the switch for the number.
+        Nothing is ever sent twice and 131063 is never retried as a passing fault.
+        """
         message = _OUTBOUND.validate_python(payload) if isinstance(payload, dict) else payload
         body = payload_json(message)
+        body.pop("message_activity_sharing", None)
+        body.pop("product_policy", None)
         pnid = credentials.phone_number_id
         token = credentials.access_token
-        if marketing and credentials.use_marketing_messages and body.get("type") == "template":
-            try:
-                data = await self.request(
-                    "POST", self.url(pnid, "marketing_messages"), access_token=token, json=body
-                )
-            except WhatsAppError as exc:
-                if exc.disposition is not Disposition.MARKETING_API_UNAVAILABLE:
-                    raise
-            else:
-                return _send_result(data, endpoint="marketing_messages")
+        is_marketing_template = marketing and body.get("type") == "template"
+        if is_marketing_template and credentials.use_marketing_messages:
+            return await self._send_marketing_message(body, credentials=credentials)
+        try:
             data = await self.request(
                 "POST", self.url(pnid, "messages"), access_token=token, json=body
             )
-            return _send_result(data, endpoint="messages", marketing_fallback=True)
-        data = await self.request("POST", self.url(pnid, "messages"), access_token=token, json=body)
+        except WhatsAppError as exc:
+            if not (
+                is_marketing_template and exc.disposition is Disposition.MARKETING_OFF_CLOUD_API
+            ):
+                raise
+            result = await self._send_marketing_message(body, credentials=credentials)
+            return result.model_copy(update={"switched_to_marketing_messages": True})
         return _send_result(data, endpoint="messages")
+
+    async def _send_marketing_message(
+        self, body: dict[str, Any], *, credentials: Credentials
+    ) -> SendResult:
+        """POST /<PHONE_NUMBER_ID>/marketing_messages (marketing templates only)."""
+        mm_body = {
+            **body,
+            "message_activity_sharing": credentials.message_activity_sharing,
+            "product_policy": credentials.product_policy,
+        }
+        data = await self.request(
+            "POST",
+            self.url(credentials.phone_number_id, "marketing_messages"),
+            access_token=credentials.access_token,
+            json=mm_body,
+        )
+        return _send_result(data, endpoint="marketing_messages")
 
     async def send_text(
         self,
@@ -326,9 +352,7 @@ def _dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-def _send_result(
-    data: dict[str, Any], *, endpoint: str, marketing_fallback: bool = False
-) -> SendResult:
+def _send_result(data: dict[str, Any], *, endpoint: str) -> SendResult:
     messages = data.get("messages") or [{}]
     contacts = data.get("contacts") or [{}]
     wamid = messages[0].get("id")
@@ -340,9 +364,9 @@ def _send_result(
         wamid=wamid,
         wa_id=contacts[0].get("wa_id", ""),
         input=contacts[0].get("input", ""),
+        user_id=contacts[0].get("user_id", ""),
         message_status=messages[0].get("message_status"),
         endpoint=endpoint,  # type: ignore[arg-type]
-        marketing_fallback=marketing_fallback,
     )
 
 

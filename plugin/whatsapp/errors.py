@@ -21,14 +21,19 @@ class Disposition(enum.StrEnum):
 
     RETRY_SOON = "retry_soon"  # a passing fault at Meta: back off and retry
     PAIR_RATE = "pair_rate"  # too many messages to this recipient: not before 6 s
-    NOT_TODAY = "not_today"  # Meta chose not to deliver (per-user marketing limit): 24 h
+    NOT_TODAY = "not_today"  # 131049, per-user marketing limit: final, the contact rests
     MARKETING_OPT_OUT = "marketing_opt_out"  # the user stopped marketing: record, never retry
     UNDELIVERABLE = "undeliverable"  # the number cannot receive: mark it
     WINDOW_CLOSED = "window_closed"  # free-form outside the 24 h window: needs a template
     TEMPLATE_PROBLEM = "template_problem"  # mark the template, pause what uses it
     ACCOUNT_PROBLEM = "account_problem"  # stop sending for the store and alert
     OUR_BUG = "our_bug"  # a request we built wrong: fail without retry
-    MARKETING_API_UNAVAILABLE = "marketing_api_unavailable"  # resend via /messages
+    # 131063 from /messages: marketing templates are off on the Cloud API for this number;
+    # the same message goes once through /marketing_messages (never retried as transient)
+    MARKETING_OFF_CLOUD_API = "marketing_off_cloud_api"
+    MARKETING_EXPERIMENT = "marketing_experiment"  # 130472: the user is in Meta's experiment
+    COUNTRY_RESTRICTED = "country_restricted"  # 130497: the business may not message there
+    BSUID_NOT_SUPPORTED = "bsuid_not_supported"  # 131062: this message needs a phone number
     NEVER_REACHED = "never_reached"  # transport: the request never left us (safe to retry)
     OUTCOME_UNKNOWN = "outcome_unknown"  # transport: sent, no answer (Meta may have sent it)
     UNCLASSIFIED = "unclassified"  # a code not in the table: fail without retry, log it
@@ -50,6 +55,7 @@ class ErrorClass:
     records_opt_out: bool = False
     needs_template: bool = False
     alert: bool = False
+    limits_marketing: bool = False  # 131049: skip the contact for marketing for a while
     scope: str = "message"  # "message" | "recipient" | "template" | "store"
 
     @property
@@ -69,6 +75,7 @@ class _Rule:
     records_opt_out: bool = False
     needs_template: bool = False
     alert: bool = False
+    limits_marketing: bool = False
     scope: str = "message"
 
 
@@ -76,9 +83,10 @@ _RETRY_SOON = _Rule(Disposition.RETRY_SOON, retryable=True)
 _PAIR_RATE = _Rule(
     Disposition.PAIR_RATE, retry_after=timedelta(seconds=6), retryable=True, scope="recipient"
 )
-_NOT_TODAY = _Rule(
-    Disposition.NOT_TODAY, retry_after=timedelta(hours=24), retryable=True, scope="recipient"
-)
+# 131049 "not delivered to maintain healthy ecosystem engagement": Meta's per-user marketing
+# limit. Retrying the same message soon only meets the same limit: final for the row, and the
+# contact is skipped for marketing for a while (docs/delivery.md).
+_NOT_TODAY = _Rule(Disposition.NOT_TODAY, limits_marketing=True, scope="recipient")
 _OPT_OUT = _Rule(Disposition.MARKETING_OPT_OUT, records_opt_out=True, scope="recipient")
 _UNDELIVERABLE = _Rule(
     Disposition.UNDELIVERABLE, marks_number_undeliverable=True, scope="recipient"
@@ -87,7 +95,10 @@ _WINDOW = _Rule(Disposition.WINDOW_CLOSED, needs_template=True, scope="recipient
 _TEMPLATE = _Rule(Disposition.TEMPLATE_PROBLEM, marks_template=True, alert=True, scope="template")
 _ACCOUNT = _Rule(Disposition.ACCOUNT_PROBLEM, stops_store=True, alert=True, scope="store")
 _OUR_BUG = _Rule(Disposition.OUR_BUG, alert=True)
-_MM_UNAVAILABLE = _Rule(Disposition.MARKETING_API_UNAVAILABLE, retryable=True, scope="store")
+_MARKETING_OFF_CLOUD_API = _Rule(Disposition.MARKETING_OFF_CLOUD_API, scope="store")
+_EXPERIMENT = _Rule(Disposition.MARKETING_EXPERIMENT, scope="recipient")
+_COUNTRY = _Rule(Disposition.COUNTRY_RESTRICTED, alert=True, scope="recipient")
+_BSUID = _Rule(Disposition.BSUID_NOT_SUPPORTED, scope="recipient")
 
 TABLE: dict[int, _Rule] = {
     **{code: _RETRY_SOON for code in (130429, 1, 2, 4, 80007, 131000, 131016, 131057)},
@@ -97,11 +108,23 @@ TABLE: dict[int, _Rule] = {
     131026: _UNDELIVERABLE,
     131047: _WINDOW,
     **{code: _TEMPLATE for code in range(132000, 132017)},
-    **{code: _ACCOUNT for code in (0, 190, 368, 131031, 131042, 131048, 131064)},
-    **{code: _OUR_BUG for code in (100, 131008, 131009, 131051)},
-    131063: _MM_UNAVAILABLE,
+    # 131037: the number's display name is not approved yet: nothing sends until it is
+    **{code: _ACCOUNT for code in (0, 190, 368, 131031, 131037, 131042, 131048, 131064)},
+    **{code: _OUR_BUG for code in (10, 100, 131008, 131009, 131051)},
+    131063: _MARKETING_OFF_CLOUD_API,
+    130472: _EXPERIMENT,
+    130497: _COUNTRY,
+    131062: _BSUID,
 }
-"""Meta error code -> rule. Codes 132000-132016 are the template family."""
+"""Meta error code -> rule. Codes 132000-132016 are the template family.
+
+Sources: Meta's error-code reference
+(developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes),
+its business-scoped user id page (131062: a BSUID recipient is not supported for this message,
+e.g. authentication templates) and the Marketing Messages API pages (131063 on /messages:
+marketing templates are disabled on the Cloud API for this business; send them through
+/<PHONE_NUMBER_ID>/marketing_messages). 10 is Meta's "permission denied", which the sandbox
+answers when /marketing_messages is called by a business not onboarded to it."""
 
 # (code, subcode) pairs that mean something else than the bare code.
 SUBCODE_TABLE: dict[tuple[int, int], _Rule] = {
@@ -134,6 +157,7 @@ def classify(code: int, subcode: int | None = None, details: str | None = None) 
         records_opt_out=rule.records_opt_out,
         needs_template=rule.needs_template,
         alert=rule.alert,
+        limits_marketing=rule.limits_marketing,
         scope=rule.scope,
     )
 

@@ -16,8 +16,11 @@ import structlog
 from sqlmodel import Session
 
 from plugin.consent import service as consent_service
+from plugin.consent.outbox import schedule_contact_info_request
+from plugin.consent.service import InboundOutcome
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
+from plugin.delivery.policy import PHONE_REQUIRED, address_problem
 from plugin.saleor.models import Store
 
 log = structlog.get_logger(__name__)
@@ -62,8 +65,11 @@ def on_inbound_message(
     contact: Contact,
     inbound: InboundMessage,
 ) -> None:
-    """A new message from a customer: consent first (STOP, EVET...), then the listeners."""
-    consent_service.handle_inbound(
+    """A new message from a customer: consent first (STOP, EVET...), then the listeners.
+
+    A Turkish username-only customer who just confirmed marketing is asked for their number
+    (request-contact-info): marketing reaches them only once it is known (İYS)."""
+    outcome = consent_service.handle_inbound(
         session=session,
         store=store,
         contact=contact,
@@ -72,6 +78,9 @@ def on_inbound_message(
         wamid=inbound.wamid,
         received_at=inbound.received_at,
     )
+    confirmed = outcome in (InboundOutcome.OPTIN_CONFIRMED, InboundOutcome.RESUMED)
+    if confirmed and address_problem(contact, marketing=True) == PHONE_REQUIRED:
+        schedule_contact_info_request(session, contact=contact, event_id=inbound.wamid[-40:])
     _listeners(INBOUND_LISTENERS, session=session, store=store, contact=contact, inbound=inbound)
 
 

@@ -16,7 +16,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from plugin import clock
-from plugin.contacts.whatsapp import contact_for_whatsapp_user
+from plugin.contacts.whatsapp import (
+    contact_for_whatsapp_user,
+    learn_shared_phone,
+    rekey_contact,
+    remember_user_ids,
+)
 from plugin.delivery import service as delivery_service
 from plugin.delivery.models import InboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
@@ -99,8 +104,13 @@ def _messages(
     if value.statuses:
         updates = status_updates(value)
         apply_statuses(session, updates=updates, store_id=store.id)
+        pairs = {u.recipient_id: u.user_id for u in updates if u.recipient_id and u.user_id}
+        remember_user_ids(session, store_id=store.id, pairs=pairs)
     profiles = {c.wa_id: c for c in value.contacts}
     for message in value.messages:
+        if message.type == "system" and message.system is not None:
+            _system(session, store, message)
+            continue
         _inbound(session, store, account, message, profiles)
     for preference in value.user_preferences:
         if not preference.category.startswith("marketing"):
@@ -213,11 +223,43 @@ def _inbound(
     session.flush()
     if contact is None:
         return
+    for card in message.contacts:  # a request-contact-info answer: the user's own number
+        if card.origin == "contact_request":
+            for shared in card.phones:
+                if shared.wa_id and learn_shared_phone(
+                    session, contact=contact, wa_id=shared.wa_id
+                ):
+                    break
     if contact.last_inbound_at is None or contact.last_inbound_at < received_at:
         contact.last_inbound_at = received_at  # opens the 24-hour service window
         contact.updated_at = now
         session.add(contact)
     hooks.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
+
+
+def _system(session: Session, store: Store, message: WebhookMessage) -> None:
+    """`user_changed_number` / `user_changed_user_id` (Meta's "System messages webhook
+    reference"): the contact is re-keyed and keeps its consent; not a customer message, so it
+    is neither stored as one nor opens the 24-hour service window."""
+    assert store.id is not None and message.system is not None
+    system = message.system
+    kind = system.type or ""
+    if kind in ("user_changed_number", "customer_changed_number"):
+        new_wa_id = system.new_number
+    elif kind == "user_changed_user_id":
+        new_wa_id = None  # only the BSUID changed
+    else:
+        log.info("system_message_ignored", store_id=store.id, type=kind[:40])
+        return
+    new_user_id = system.new_bsuid
+    rekey_contact(
+        session,
+        store_id=store.id,
+        old_wa_id=message.from_,
+        old_user_id=message.from_user_id,
+        new_wa_id=new_wa_id,
+        new_user_id=new_user_id if new_user_id != message.from_user_id else None,
+    )
 
 
 def _template(session: Session, store: Store, change: Any) -> bool:

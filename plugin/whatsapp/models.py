@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 # --------------------------------------------------------------------------- common
 
@@ -31,6 +31,10 @@ class Credentials:
     access_token: str
     waba_id: str = ""
     use_marketing_messages: bool = False  # send marketing templates via /marketing_messages
+    # Marketing Messages API options (Meta: "Send marketing messages"): share message activity
+    # for Meta's optimisation, and STRICT when the merchant wants no silent Cloud API fallback
+    message_activity_sharing: bool = True
+    product_policy: Literal["CLOUD_API_FALLBACK", "STRICT"] = "CLOUD_API_FALLBACK"
 
 
 # --------------------------------------------------------------------------- outbound: template
@@ -230,8 +234,22 @@ class CtaUrlInteractive(_InteractiveBase):
     action: CtaUrlAction
 
 
+class RequestContactInfoAction(_Out):
+    name: Literal["request_contact_info"] = "request_contact_info"
+
+
+class RequestContactInfoInteractive(_Out):
+    """Asks a username user to share their phone number with one tap (Meta's business-scoped
+    user id page, "request contact information"); the answer is a `contacts` message."""
+
+    type: Literal["request_contact_info"] = "request_contact_info"
+    body: InteractiveText
+    action: RequestContactInfoAction = Field(default_factory=RequestContactInfoAction)
+
+
 Interactive = Annotated[
-    ButtonInteractive | ListInteractive | CtaUrlInteractive, Field(discriminator="type")
+    ButtonInteractive | ListInteractive | CtaUrlInteractive | RequestContactInfoInteractive,
+    Field(discriminator="type"),
 ]
 
 
@@ -248,11 +266,21 @@ class MessageContext(_Out):
 
 
 class _MessageBase(_Out):
+    """`to` is a phone number; `recipient` a business-scoped user id (BSUID) for a user whose
+    number we do not know. Meta: when both are given `to` wins, so exactly one is sent."""
+
     messaging_product: Literal["whatsapp"] = "whatsapp"
     recipient_type: Literal["individual"] = "individual"
-    to: str
+    to: str | None = None
+    recipient: str | None = Field(default=None, max_length=160)
     biz_opaque_callback_data: str | None = None
     context: MessageContext | None = None
+
+    @model_validator(mode="after")
+    def _one_address(self) -> _MessageBase:
+        if bool(self.to) == bool(self.recipient):
+            raise ValueError("exactly one of `to` (phone) and `recipient` (BSUID) is required")
+        return self
 
 
 class TextMessage(_MessageBase):
@@ -263,6 +291,9 @@ class TextMessage(_MessageBase):
 class TemplateMessage(_MessageBase):
     type: Literal["template"] = "template"
     template: Template
+    # only on /marketing_messages (the client adds them from the store's Credentials)
+    message_activity_sharing: bool | None = None
+    product_policy: Literal["CLOUD_API_FALLBACK", "STRICT"] | None = None
 
 
 class InteractiveMessage(_MessageBase):
@@ -317,8 +348,10 @@ class SendResult(_In):
     wa_id: str = ""
     input: str = ""
     message_status: str | None = None
+    user_id: str = ""  # the BSUID, when the send used `recipient`
     endpoint: Literal["messages", "marketing_messages"] = "messages"
-    marketing_fallback: bool = False  # /marketing_messages refused (131063); sent via /messages
+    # /messages answered 131063 (marketing off on the Cloud API): sent once via the MM API
+    switched_to_marketing_messages: bool = False
 
 
 class TemplateInfo(_In):
@@ -502,6 +535,42 @@ class InboundMedia(_In):
     filename: str | None = None
 
 
+class InboundSystem(_In):
+    """A system message (Meta's "System messages webhook reference"): `user_changed_number`
+    carries the new number (`wa_id`; older payloads `new_wa_id`), `user_changed_user_id` only
+    the new business-scoped user id. Neither is something the user wrote."""
+
+    body: str | None = None
+    type: str | None = None
+    wa_id: str | None = None
+    new_wa_id: str | None = None
+    user_id: str | None = None
+    new_user_id: str | None = None
+    parent_user_id: str | None = None
+
+    @property
+    def new_number(self) -> str | None:
+        return self.wa_id or self.new_wa_id
+
+    @property
+    def new_bsuid(self) -> str | None:
+        return self.new_user_id or self.user_id
+
+
+class SharedPhone(_In):
+    phone: str | None = None
+    wa_id: str | None = None
+    type: str | None = None
+
+
+class SharedContact(_In):
+    """A contact card; `origin` "contact_request" when it answers a request-contact-info
+    button (the user shared their own number)."""
+
+    origin: str | None = None
+    phones: list[SharedPhone] = Field(default_factory=list)
+
+
 class InboundMessage(_In):
     """One message from a customer; which optional field is set follows `type`."""
 
@@ -523,6 +592,8 @@ class InboundMessage(_In):
     sticker: InboundMedia | None = None
     location: dict[str, Any] | None = None
     reaction: dict[str, Any] | None = None
+    system: InboundSystem | None = None
+    contacts: list[SharedContact] = Field(default_factory=list)
     errors: list[WebhookErrorItem] = Field(default_factory=list)
 
 

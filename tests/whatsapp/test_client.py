@@ -365,12 +365,13 @@ async def test_dns_failure_is_never_reached():
     assert info.value.disposition is Disposition.NEVER_REACHED
 
 
-async def test_marketing_messages_endpoint_and_131063_fallback(sandbox_server):
+async def test_a_131063_sends_the_marketing_template_once_through_the_mm_api(sandbox_server):
+    # given a business that turned marketing off on the Cloud API and onboarded to the
+    # Marketing Messages API (Meta: /messages then answers 131063 to marketing templates)
+    number = sandbox_server.sandbox.numbers[PHONE_NUMBER_ID]
+    number.marketing_on_cloud_api, number.mm_api_onboarded = False, True
     creds = Credentials(
-        phone_number_id=PHONE_NUMBER_ID,
-        access_token="sandbox-token-1",
-        waba_id=WABA_ID,
-        use_marketing_messages=True,
+        phone_number_id=PHONE_NUMBER_ID, access_token="sandbox-token-1", waba_id=WABA_ID
     )
     kwargs = {
         "name": "cart_reminder",
@@ -379,20 +380,53 @@ async def test_marketing_messages_endpoint_and_131063_fallback(sandbox_server):
         "header": [ImageParameter(image=MediaLink(link="https://cdn/x.png"))],
     }
     async with client_for(sandbox_server) as client:
-        # when the store uses /marketing_messages
-        first = await client.send_template(credentials=creds, to=CUSTOMER, marketing=True, **kwargs)
-        # and the business is not onboarded there (131063)
-        sandbox_server.sandbox.numbers[PHONE_NUMBER_ID].marketing_messages_enabled = False
-        second = await client.send_template(
+        # when a marketing template goes out through /messages
+        result = await client.send_template(
             credentials=creds, to=CUSTOMER, marketing=True, **kwargs
         )
-    # then the first went through /marketing_messages and the second fell back to /messages
-    assert (first.endpoint, first.marketing_fallback) == ("marketing_messages", False)
-    assert (second.endpoint, second.marketing_fallback) == ("messages", True)
+        # and one with the STRICT product policy, the store now on /marketing_messages
+        strict = Credentials(
+            phone_number_id=PHONE_NUMBER_ID,
+            access_token="sandbox-token-1",
+            waba_id=WABA_ID,
+            use_marketing_messages=True,
+            product_policy="STRICT",
+        )
+        second = await client.send_template(
+            credentials=strict, to=CUSTOMER, marketing=True, **kwargs
+        )
+    # then each reached the phone once, through the Marketing Messages API
+    assert (result.endpoint, result.switched_to_marketing_messages) == ("marketing_messages", True)
+    assert (second.endpoint, second.switched_to_marketing_messages) == (
+        "marketing_messages",
+        False,
+    )
     assert [m["endpoint"] for m in await messages_of(sandbox_server)] == [
         "marketing_messages",
-        "messages",
+        "marketing_messages",
     ]
+
+
+async def test_the_mm_api_refuses_a_business_not_onboarded(sandbox_server):
+    creds = Credentials(
+        phone_number_id=PHONE_NUMBER_ID,
+        access_token="sandbox-token-1",
+        waba_id=WABA_ID,
+        use_marketing_messages=True,
+    )
+    async with client_for(sandbox_server) as client:
+        with pytest.raises(WhatsAppError) as info:
+            await client.send_template(
+                credentials=creds,
+                to=CUSTOMER,
+                marketing=True,
+                name="cart_reminder",
+                language="tr",
+                body=[TextParameter(text="Ali")],
+                header=[ImageParameter(image=MediaLink(link="https://cdn/x.png"))],
+            )
+    assert info.value.code == 10 and not info.value.error_class.retryable
+    assert await messages_of(sandbox_server) == []
 
 
 async def test_template_management_with_paging(sandbox_server):

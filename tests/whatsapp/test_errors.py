@@ -24,7 +24,7 @@ TABLE = [
     (131016, Disposition.RETRY_SOON, None, "retryable"),
     (131057, Disposition.RETRY_SOON, None, "retryable"),
     (131056, Disposition.PAIR_RATE, timedelta(seconds=6), "retryable"),
-    (131049, Disposition.NOT_TODAY, timedelta(hours=24), "retryable"),
+    (131049, Disposition.NOT_TODAY, None, "limits_marketing"),
     (131050, Disposition.MARKETING_OPT_OUT, None, "records_opt_out"),
     (131026, Disposition.UNDELIVERABLE, None, "marks_number_undeliverable"),
     (131047, Disposition.WINDOW_CLOSED, None, "needs_template"),
@@ -34,10 +34,15 @@ TABLE = [
     ],
     *[
         (code, Disposition.ACCOUNT_PROBLEM, None, "stops_store")
-        for code in (0, 190, 368, 131031, 131042, 131048, 131064)
+        for code in (0, 190, 368, 131031, 131037, 131042, 131048, 131064)
     ],
-    *[(code, Disposition.OUR_BUG, None, "alert") for code in (100, 131008, 131009, 131051)],
-    (131063, Disposition.MARKETING_API_UNAVAILABLE, None, "retryable"),
+    *[(code, Disposition.OUR_BUG, None, "alert") for code in (10, 100, 131008, 131009, 131051)],
+    # Meta's error-code reference: 131063 on /messages means marketing templates are off on
+    # the Cloud API (send them via the Marketing Messages API): never a passing fault
+    (131063, Disposition.MARKETING_OFF_CLOUD_API, None, "store"),
+    (130472, Disposition.MARKETING_EXPERIMENT, None, "recipient"),
+    (130497, Disposition.COUNTRY_RESTRICTED, None, "alert"),
+    (131062, Disposition.BSUID_NOT_SUPPORTED, None, "recipient"),
 ]
 FLAGS = (
     "retryable",
@@ -46,6 +51,7 @@ FLAGS = (
     "stops_store",
     "records_opt_out",
     "needs_template",
+    "limits_marketing",
 )
 
 
@@ -58,7 +64,10 @@ def test_every_meta_code_has_its_disposition(code, disposition, retry_after, fla
     assert result.disposition is disposition
     assert result.code == code
     assert result.retry_after == retry_after
-    assert getattr(result, flag) is True
+    if flag in ("store", "recipient"):  # a final answer about the recipient or the number
+        assert result.scope == flag and result.retryable is False
+    else:
+        assert getattr(result, flag) is True
     assert [f for f in FLAGS if getattr(result, f)] == ([flag] if flag in FLAGS else [])
     assert result.may_have_been_sent is False
 
@@ -88,7 +97,7 @@ def test_unknown_object_subcode_is_an_account_problem_not_our_bug():
 
 
 def test_unknown_code_is_unclassified_and_not_retried():
-    result = classify(130472, None, "experiment")
+    result = classify(139999, None, "experiment")
     assert result.disposition is Disposition.UNCLASSIFIED
     assert result.retryable is False
     assert result.alert is True

@@ -361,3 +361,160 @@ async def test_stats_count_sends_and_the_status_webhooks_the_app_answered(sandbo
     await api(sandbox_server, "POST", "/sandbox/api/reset")
     after = (await api(sandbox_server, "GET", "/sandbox/api/stats")).json()
     assert after["accepted"] == after["statuses_posted"] == after["webhooks_posted"] == 0
+
+
+# --------------------------------------------------------------------------- usernames (BSUID)
+
+BSUID = "DE.48291038475610293847"
+
+
+async def test_a_username_user_writes_without_a_number_and_is_listed_by_user_id(sandbox_server):
+    """DESIGN.md's sandbox contract (`from_user_id` + `username`, no `from`) in Meta's shape
+    (business-scoped user ids page): `from_user_id` on the message, `user_id` and
+    `profile.username` on the contact, no `wa_id`."""
+    response = await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/reply",
+        json={"from_user_id": BSUID, "username": "@hanna", "text": "Hallo"},
+    )
+    assert response.status_code == 200, response.text
+    calls = [c for c in sandbox_server.receiver.calls if b"Hallo" in c.body]
+    value = parse_webhook(calls[0].body).entry[0].changes[0].value
+    contact, message = value.contacts[0], value.messages[0]
+    assert (contact.wa_id, contact.user_id, contact.profile.username) == ("", BSUID, "@hanna")
+    assert (message.from_, message.from_user_id, message.text.body) == ("", BSUID, "Hallo")
+    listed = await api(
+        sandbox_server,
+        "GET",
+        "/sandbox/api/messages",
+        params={"user_id": BSUID, "include_inbound": "true"},
+    )
+    assert [(m["from"], m["from_user_id"], m["text"]) for m in listed.json()] == [
+        (None, BSUID, "Hallo")
+    ]
+
+
+async def test_a_send_by_recipient_reaches_the_username_user_and_its_status_has_no_number(
+    sandbox_server,
+):
+    # given a username user inside the service window
+    await api(
+        sandbox_server, "POST", "/sandbox/api/reply", json={"from_user_id": BSUID, "text": "Hi"}
+    )
+    # when the business answers with `recipient` (Meta: the BSUID instead of `to`)
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        result = await client.send_message(
+            {"to": None, "recipient": BSUID, "type": "text", "text": {"body": "Merhaba"}},
+            credentials=sandbox_server.credentials,
+        )
+    # then the answer names the user by user_id, the phone shows it, the status has no number
+    assert (result.wa_id, result.user_id) == ("", BSUID)
+    listed = await api(sandbox_server, "GET", "/sandbox/api/messages", params={"user_id": BSUID})
+    assert [(m["to"], m["user_id"], m["text"]) for m in listed.json()] == [(None, BSUID, "Merhaba")]
+    statuses = sandbox_server.receiver.wait_for(
+        lambda calls: any(b'"statuses"' in c.body for c in calls)
+    )
+    status = next(s for c in statuses for s in _statuses(c))
+    assert status["recipient_user_id"] == BSUID and "recipient_id" not in status
+
+
+def _statuses(call) -> list[dict]:
+    return [
+        s
+        for e in call.json()["entry"]
+        for ch in e["changes"]
+        for s in ch["value"].get("statuses", [])
+    ]
+
+
+async def test_an_authentication_template_to_a_bsuid_is_refused_with_131062(sandbox_server):
+    sandbox_server.sandbox.add_template(
+        waba_id=WABA_ID,
+        name="login_code",
+        language="en",
+        category="AUTHENTICATION",
+        components=[{"type": "BODY", "text": "Code {{1}}"}],
+    )
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        with pytest.raises(WhatsAppError) as info:
+            await client.send_message(
+                {
+                    "recipient": BSUID,
+                    "type": "template",
+                    "template": {
+                        "name": "login_code",
+                        "language": {"code": "en"},
+                        "components": [
+                            {"type": "body", "parameters": [{"type": "text", "text": "1"}]}
+                        ],
+                    },
+                },
+                credentials=sandbox_server.credentials,
+            )
+    assert info.value.code == 131062
+
+
+async def test_a_number_set_with_marketing_off_on_the_cloud_api_answers_131063(sandbox_server):
+    # given the number set as Meta sets a business (DESIGN.md: POST /sandbox/api/numbers)
+    changed = await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/numbers",
+        json={"phone_number_id": PHONE_NUMBER_ID, "marketing_on_cloud_api": False},
+    )
+    assert changed.status_code == 201 and changed.json()["marketing_on_cloud_api"] is False
+    sandbox_server.sandbox.add_template(
+        waba_id=WABA_ID,
+        name="big_sale",
+        language="en",
+        category="MARKETING",
+        components=[{"type": "BODY", "text": "Sale!"}],
+    )
+    body = {
+        "to": CUSTOMER,
+        "type": "template",
+        "template": {"name": "big_sale", "language": {"code": "en"}},
+    }
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        # when a marketing template goes to /messages (not marked marketing: no MM API retry)
+        with pytest.raises(WhatsAppError) as info:
+            await client.send_message(body, credentials=sandbox_server.credentials)
+    # then Meta's 131063, and nothing reached the phone
+    assert info.value.code == 131063
+    assert info.value.error_class.retryable is False
+
+
+async def test_request_contact_info_shows_a_share_button_and_the_answer_is_a_contacts_message(
+    sandbox_server,
+):
+    await api(
+        sandbox_server, "POST", "/sandbox/api/reply", json={"from_user_id": BSUID, "text": "Hi"}
+    )
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        await client.send_message(
+            {
+                "recipient": BSUID,
+                "type": "interactive",
+                "interactive": {
+                    "type": "request_contact_info",
+                    "body": {"text": "Numaranızı paylaşır mısınız?"},
+                },
+            },
+            credentials=sandbox_server.credentials,
+        )
+    listed = await api(sandbox_server, "GET", "/sandbox/api/messages", params={"user_id": BSUID})
+    assert listed.json()[-1]["buttons"] == [
+        {"type": "request_contact_info", "text": "Share contact info"}
+    ]
+    shared = await api(
+        sandbox_server,
+        "POST",
+        "/sandbox/api/reply",
+        json={"from_user_id": BSUID, "shared_phone": "+905321112233"},
+    )
+    assert shared.status_code == 200
+    call = next(c for c in sandbox_server.receiver.calls if b"contact_request" in c.body)
+    message = parse_webhook(call.body).entry[0].changes[0].value.messages[0]
+    assert message.type == "contacts"
+    assert message.contacts[0].phones[0].wa_id == "905321112233"

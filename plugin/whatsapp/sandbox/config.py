@@ -40,7 +40,11 @@ class SandboxNumber(BaseModel):
     throughput_level: Literal["STANDARD", "HIGH", "NOT_APPLICABLE"] = "STANDARD"
     quality_rating: Literal["GREEN", "YELLOW", "RED", "UNKNOWN"] = "GREEN"
     messaging_limit_tier: str = "TIER_2K"
-    marketing_messages_enabled: bool = True  # False: /marketing_messages answers 131063
+    # As Meta sets a business (Marketing Messages API pages): marketing templates may be
+    # turned off on the Cloud API (then /messages answers 131063 to them), and only a
+    # business onboarded to the Marketing Messages API may call /marketing_messages.
+    marketing_on_cloud_api: bool = True
+    mm_api_onboarded: bool = False
 
 
 class SandboxConfig(BaseModel):

@@ -42,7 +42,13 @@ _TITLES = {
     131051: "Unsupported message type",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     131057: "Account in maintenance mode",
-    131063: "Marketing Messages API is not available for this business",
+    131063: "Marketing template messages are disabled on Cloud API for this business. "
+    "Send them with the Marketing Messages API.",
+    10: "Permission denied",
+    130472: "User's number is part of an experiment",
+    130497: "Business account is restricted from messaging users in this country.",
+    131037: "WhatsApp provided number needs display name approval before message can be sent.",
+    131062: "Business-scoped User ID recipients are not supported for this message.",
     131064: "Business account is restricted",
     132000: "Number of parameters does not match the expected number of params",
     132001: "Template name does not exist in the translation",
@@ -111,6 +117,20 @@ def unknown_object(object_id: str) -> GraphError:
 def _require(cond: object, details: str, code: int = 100) -> None:
     if not cond:
         raise GraphError(code, details)
+
+
+BSUID = re.compile(r"^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$")
+
+
+def recipient_bsuid(recipient: object) -> str:
+    """A business-scoped user id as Meta shapes it: two-letter ISO country, ".", up to 128
+    alphanumerics; the parent form carries "ENT." (Meta's business-scoped user ids page)."""
+    _require(
+        isinstance(recipient, str) and BSUID.match(recipient),
+        f"Invalid 'recipient' parameter: {recipient}",
+    )
+    assert isinstance(recipient, str)
+    return recipient
 
 
 def recipient_digits(to: object) -> str:
@@ -511,6 +531,13 @@ def _render_interactive(obj: dict[str, Any]) -> Rendered:
         out.footer = out.footer
         out.header = out.header
         out.buttons.insert(0, {"type": "list_button", "text": action["button"]})
+    elif itype == "request_contact_info":
+        # Meta's business-scoped user ids page: one fixed button, the user's card comes back
+        _require(
+            action.get("name") == "request_contact_info",
+            "request_contact_info: action.name must be request_contact_info",
+        )
+        out.buttons.append({"type": "request_contact_info", "text": "Share contact info"})
     elif itype == "cta_url":
         params = action.get("parameters")
         _require(

@@ -33,12 +33,18 @@ def _bad_request(details: str, status: int = 400) -> JSONResponse:
 
 
 class ReplyIn(BaseModel):
+    """`from` (a number) or, for a username user, `from_user_id` (a BSUID) with `username`;
+    `shared_phone` answers a request-contact-info button with the user's own number."""
+
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: str = Field(alias="from")
+    from_: str | None = Field(default=None, alias="from")
+    from_user_id: str | None = None
+    username: str | None = None
     text: str | None = None
     button_payload: str | None = None
     reply_id: str | None = None
+    shared_phone: str | None = None
     phone_number_id: str | None = None
     name: str | None = None
 
@@ -245,9 +251,12 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         return HTMLResponse(storefront_page(checkout))
 
     @router.get("/sandbox/api/messages")
-    async def messages(to: str, include_inbound: bool = False) -> list[dict[str, Any]]:
-        """Messages the sandbox accepted for `to`, oldest first."""
-        return sandbox.list_messages(to, include_inbound=include_inbound)
+    async def messages(
+        to: str | None = None, user_id: str | None = None, include_inbound: bool = False
+    ) -> list[dict[str, Any]]:
+        """Messages the sandbox accepted for `to` (a number) or `user_id` (a BSUID), oldest
+        first."""
+        return sandbox.list_messages(to or user_id or "", include_inbound=include_inbound)
 
     @router.get("/sandbox/api/chats")
     async def chats() -> dict[str, Any]:
@@ -260,14 +269,20 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
             body = ReplyIn.model_validate_json(await request.body())
         except ValidationError as exc:
             return _bad_request(str(exc), 422)
-        if body.text is None and body.button_payload is None and body.reply_id is None:
-            return _bad_request("text, button_payload or reply_id is required", 422)
+        said = (body.text, body.button_payload, body.reply_id, body.shared_phone)
+        if all(part is None for part in said):
+            return _bad_request("text, button_payload, reply_id or shared_phone is required", 422)
+        if not (body.from_ or body.from_user_id):
+            return _bad_request("from or from_user_id is required", 422)
         try:
             result = await sandbox.customer_reply(
                 customer=body.from_,
+                user_id=body.from_user_id,
+                username=body.username,
                 text=body.text,
                 button_payload=body.button_payload,
                 reply_id=body.reply_id,
+                shared_phone=body.shared_phone,
                 phone_number_id=body.phone_number_id,
                 name=body.name,
             )
@@ -307,8 +322,17 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         return {"numbers": [n.model_dump() for n in sandbox.numbers.values()]}
 
     @router.post("/sandbox/api/numbers", status_code=201)
-    async def register_number(number: SandboxNumber) -> dict[str, Any]:
-        return sandbox.register_number(number).model_dump()
+    async def register_number(request: Request) -> Response:
+        """Register a number, or change a known one's settings with a partial body
+        (`{"phone_number_id": ..., "marketing_on_cloud_api": false}`)."""
+        try:
+            data = await _json_object(request)
+            known = sandbox.numbers.get(str(data.get("phone_number_id", "")))
+            merged = {**known.model_dump(), **data} if known is not None else data
+            number = SandboxNumber.model_validate(merged)
+        except (ValidationError, ValueError) as exc:
+            return _bad_request(str(exc), 422)
+        return JSONResponse(sandbox.register_number(number).model_dump(), status_code=201)
 
     @router.get("/sandbox/api/templates")
     async def list_templates(waba_id: str) -> dict[str, Any]:

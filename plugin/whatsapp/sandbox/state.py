@@ -29,6 +29,7 @@ from plugin.whatsapp.sandbox.graph import (
     GraphError,
     Rendered,
     SandboxTemplate,
+    recipient_bsuid,
     recipient_digits,
     render_freeform,
     render_template,
@@ -73,7 +74,7 @@ class SentMessage:
     wamid: str
     phone_number_id: str
     waba_id: str
-    to: str  # digits
+    to: str  # digits, or the BSUID of a send addressed with `recipient`
     rendered: Rendered
     time: float  # sandbox clock, epoch seconds
     endpoint: str
@@ -91,7 +92,8 @@ class SentMessage:
             "wamid": self.wamid,
             "direction": "outbound",
             "phone_number_id": self.phone_number_id,
-            "to": "+" + self.to,
+            "to": None if is_bsuid(self.to) else "+" + self.to,
+            "user_id": self.to if is_bsuid(self.to) else user_id_for(self.to),
             "type": r.type,
             "template_name": r.template_name,
             "template_language": r.template_language,
@@ -130,7 +132,8 @@ class InboundRecord:
             "wamid": self.wamid,
             "direction": "inbound",
             "phone_number_id": self.phone_number_id,
-            "from": "+" + self.customer,
+            "from": None if is_bsuid(self.customer) else "+" + self.customer,
+            "from_user_id": self.customer if is_bsuid(self.customer) else None,
             "type": self.type,
             "text": self.text,
             "time": _iso(self.time),
@@ -139,6 +142,11 @@ class InboundRecord:
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def is_bsuid(key: str) -> bool:
+    """Customers are keyed by phone digits, or by BSUID when they never showed a number."""
+    return "." in key
 
 
 def user_id_for(digits: str) -> str:
@@ -311,7 +319,11 @@ class Sandbox:
     def accept_send(
         self, number: SandboxNumber, body: Any, *, endpoint: str = "messages"
     ) -> tuple[SentMessage, dict[str, Any]]:
-        """Validate one send like Meta, record it and queue its status webhooks."""
+        """Validate one send like Meta, record it and queue its status webhooks.
+
+        A send by `recipient` (a BSUID) reaches a username user; Meta refuses authentication
+        templates there with 131062, and its answer names the user by `user_id`, not `wa_id`
+        (Meta's "Business-scoped user IDs" page, Messages API changes)."""
         if not isinstance(body, dict):
             raise GraphError(100, "Request body must be a JSON object")
         if body.get("messaging_product") != "whatsapp":
@@ -319,8 +331,13 @@ class Sandbox:
         rtype = body.get("recipient_type", "individual")
         if rtype not in ("individual", "group"):
             raise GraphError(100, "Invalid parameter: recipient_type")
+        # Meta's business-scoped user ids page: `recipient` takes a BSUID; `to` wins when both
         to = body.get("to")
-        digits = recipient_digits(to)
+        if to is None and body.get("recipient") is not None:
+            to = body["recipient"]
+            digits = recipient_bsuid(to)
+        else:
+            digits = recipient_digits(to)
         kind = body.get("type", "text")
         pnid = number.phone_number_id
         faults = self.config.faults
@@ -340,15 +357,9 @@ class Sandbox:
             self.rate_window[pnid] = (window, count + 1)
         if kind == "template":
             rendered = self._render_template(number, body)
-            if endpoint == "marketing_messages":
-                if not number.marketing_messages_enabled:
-                    raise GraphError(
-                        131063, "This business is not onboarded to the Marketing Messages API."
-                    )
-                if rendered.category != "marketing":
-                    raise GraphError(
-                        100, "Only marketing templates can be sent with /marketing_messages."
-                    )
+            self._check_marketing_route(number, body, rendered, endpoint)
+            if is_bsuid(digits) and rendered.category == "authentication":
+                raise GraphError(131062, title(131062))
         elif endpoint == "marketing_messages":
             raise GraphError(100, "Only template messages can be sent with /marketing_messages.")
         elif isinstance(kind, str):
@@ -398,12 +409,49 @@ class Sandbox:
         elif rendered.category == "marketing" and (number.waba_id, digits) in self.opted_out:
             failure = 131050
         self._schedule_statuses(message, failure)
+        contact = (
+            {"input": to, "user_id": digits} if is_bsuid(digits) else {"input": to, "wa_id": digits}
+        )
         answer = {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": digits}],
+            "contacts": [contact],
             "messages": [{"id": message.wamid, "message_status": "accepted"}],
         }
         return message, answer
+
+    @staticmethod
+    def _check_marketing_route(
+        number: SandboxNumber, body: dict[str, Any], rendered: Rendered, endpoint: str
+    ) -> None:
+        """Which endpoint may carry a template, as Meta documents it.
+
+        - /messages answers 131063 to a marketing template when the business turned marketing
+          off on the Cloud API ("Route template messages by category": marketing templates go
+          to /<PHONE_NUMBER_ID>/marketing_messages; Meta's error-code reference, 131063).
+        - /marketing_messages takes marketing templates only, `product_policy` CLOUD_API_FALLBACK
+          or STRICT and a boolean `message_activity_sharing` ("Send marketing messages"), and
+          only from a business onboarded to the Marketing Messages API (its WABA's
+          `marketing_messages_onboarding_status`); others get Meta's permission error (10).
+        """
+        if endpoint == "messages":
+            if rendered.category == "marketing" and not number.marketing_on_cloud_api:
+                raise GraphError(131063, title(131063))
+            return
+        if not number.mm_api_onboarded:
+            raise GraphError(
+                10,
+                "This business is not onboarded to the Marketing Messages API.",
+                error_type="OAuthException",
+                http_status=403,
+            )
+        if rendered.category != "marketing":
+            raise GraphError(100, "Only marketing templates can be sent with /marketing_messages.")
+        policy = body.get("product_policy")
+        if policy is not None and policy not in ("CLOUD_API_FALLBACK", "STRICT"):
+            raise GraphError(100, "Invalid parameter: product_policy")
+        sharing = body.get("message_activity_sharing")
+        if sharing is not None and not isinstance(sharing, bool):
+            raise GraphError(100, "Invalid parameter: message_activity_sharing")
 
     def _render_template(self, number: SandboxNumber, body: dict[str, Any]) -> Rendered:
         template = body.get("template")
@@ -535,13 +583,19 @@ class Sandbox:
     def _status_json(
         self, message: SentMessage, status: str, error: dict[str, Any] | None
     ) -> dict[str, Any]:
+        """One status as Meta's status webhook carries it: `recipient_user_id` always, and
+        `recipient_id` only when the send named a phone number (Meta's "Business-scoped user
+        IDs" page, webhook changes; the real sample status_delivered_bsuid.json)."""
         item: dict[str, Any] = {
             "id": message.wamid,
             "status": status,
             "timestamp": str(int(self.now())),
-            "recipient_id": message.to,
-            "recipient_user_id": user_id_for(message.to),
         }
+        if is_bsuid(message.to):  # a username user: no phone number in the status
+            item["recipient_user_id"] = message.to
+        else:
+            item["recipient_id"] = message.to
+            item["recipient_user_id"] = user_id_for(message.to)
         if message.biz_opaque_callback_data:
             item["biz_opaque_callback_data"] = message.biz_opaque_callback_data
         if error is not None:
@@ -749,22 +803,52 @@ class Sandbox:
     async def customer_reply(
         self,
         *,
-        customer: str,
+        customer: str | None = None,
         text: str | None = None,
         button_payload: str | None = None,
         reply_id: str | None = None,
         phone_number_id: str | None = None,
         name: str | None = None,
+        user_id: str | None = None,
+        username: str | None = None,
+        shared_phone: str | None = None,
     ) -> dict[str, Any]:
-        """An inbound message as Meta would POST it; opens the 24-hour service window."""
-        digits = recipient_digits(customer)
+        """An inbound message as Meta would POST it; opens the 24-hour service window.
+
+        A username user (`user_id` and no `customer` number) writes as Meta's business-scoped
+        user ids page shows: `from_user_id` instead of `from`, a contact with `user_id` and
+        `profile.username` and no `wa_id`. `shared_phone` answers a request-contact-info
+        button: a `contacts` message whose card has `origin` "contact_request".
+        """
+        if customer:
+            digits = recipient_digits(customer)
+            message: dict[str, Any] = {"from": digits}
+            contact: dict[str, Any] = {"wa_id": digits, "user_id": user_id_for(digits)}
+        else:
+            digits = recipient_bsuid(user_id)
+            message = {"from_user_id": digits}
+            contact = {"user_id": digits}
+        contact["profile"] = {"name": name or "Sandbox User"}
+        if username:
+            contact["profile"]["username"] = username
         number = self.sender_for(digits, phone_number_id)
         pnid = number.phone_number_id
         now = self.now()
         wamid = self._wamid(digits)
-        message: dict[str, Any] = {"from": digits, "id": wamid, "timestamp": str(int(now))}
+        message.update({"id": wamid, "timestamp": str(int(now))})
         shown = text or ""
-        if button_payload is not None or reply_id is not None:
+        if shared_phone is not None:
+            phone_digits = recipient_digits(shared_phone)
+            shown = "+" + phone_digits
+            message["type"] = "contacts"
+            message["contacts"] = [
+                {
+                    "origin": "contact_request",
+                    "name": {"formatted_name": name or "Sandbox User"},
+                    "phones": [{"phone": shown, "wa_id": phone_digits, "type": "CELL"}],
+                }
+            ]
+        elif button_payload is not None or reply_id is not None:
             found = self._find_button(digits, pnid, payload=button_payload, reply_id=reply_id)
             if found is not None:
                 original, button = found
@@ -800,13 +884,7 @@ class Sandbox:
         value = {
             "messaging_product": "whatsapp",
             "metadata": self._metadata(number),
-            "contacts": [
-                {
-                    "profile": {"name": name or "Sandbox User"},
-                    "wa_id": digits,
-                    "user_id": user_id_for(digits),
-                }
-            ],
+            "contacts": [contact],
             "messages": [message],
         }
         status = await self.post_webhook(self._envelope(number.waba_id, "messages", value))
@@ -863,7 +941,8 @@ class Sandbox:
     def list_messages(
         self, customer: str, *, include_inbound: bool = False
     ) -> list[dict[str, Any]]:
-        digits = "".join(c for c in customer if c.isdigit())
+        """A customer's messages by number, or by BSUID for a username user."""
+        digits = customer.strip() if is_bsuid(customer) else "".join(filter(str.isdigit, customer))
         return [
             item.public()
             for item in self.messages.get(digits, ())
@@ -876,7 +955,8 @@ class Sandbox:
             if items:
                 last = items[-1]
                 text = last.rendered.text if isinstance(last, SentMessage) else last.text
-                out.append({"to": "+" + digits, "last_text": text, "time": _iso(last.time)})
+                to = digits if is_bsuid(digits) else "+" + digits
+                out.append({"to": to, "last_text": text, "time": _iso(last.time)})
         out.sort(key=lambda c: c["time"], reverse=True)
         return out
 
