@@ -3,7 +3,7 @@
 Two events with identical bodies (e.g. one payload sent for ORDER_CREATED and ORDER_UPDATED)
 collapsed into one row when the key was the body alone (issue 19, point 11).
 
-Revision ID: 0014_edges_inbox_dedupe_event
+Revision ID: 0014_inbox_dedupe_event
 Revises: 0013_inbox_enqueued_at
 Create Date: 2026-12-04 19:40:00.000000
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0014_edges_inbox_dedupe_event"
+revision: str = "0014_inbox_dedupe_event"
 down_revision: str | Sequence[str] | None = "0013_inbox_enqueued_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """flow_alert + flow_alert_cursor: alerts of switched-on flows that skip or fail messages;
 ix_outbound_flow_updated: the flow rows the send path failed or suppressed, by when
 
-Revision ID: 0014_shipping_flow_alerts
-Revises: 0013_inbox_enqueued_at
+Revision ID: 0015_flow_alerts
+Revises: 0014_inbox_dedupe_event
 Create Date: 2026-12-04 19:40:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = "0014_shipping_flow_alerts"
-down_revision: str | Sequence[str] | None = "0013_inbox_enqueued_at"
+revision: str = "0015_flow_alerts"
+down_revision: str | Sequence[str] | None = "0014_inbox_dedupe_event"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,8 @@
 contact hit Meta's per-user marketing limit (131049); whatsapp_account: Marketing Messages API
 options (message activity sharing, product policy)
 
-Revision ID: 0014_platform_bsuid
-Revises: 0013_inbox_enqueued_at
+Revision ID: 0016_bsuid
+Revises: 0015_flow_alerts
 Create Date: 2026-12-04 19:30:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import plugin.db
 
-revision: str = "0014_platform_bsuid"
-down_revision: str | Sequence[str] | None = "0013_inbox_enqueued_at"
+revision: str = "0016_bsuid"
+down_revision: str | Sequence[str] | None = "0015_flow_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
