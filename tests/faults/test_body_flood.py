@@ -79,14 +79,18 @@ def _flood(port: int, path: str, headers: dict[str, str]) -> int:
 
 @pytest.fixture(scope="module")
 def server(
-    db_url: str, tmp_path_factory: pytest.TempPathFactory
+    db_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[tuple[UlakProcess, str]]:
     """One `ulak serve` for every route (each test measures its own growth)."""
-    process, app = serve(base_env(db_url), tmp_path_factory.mktemp("flood-logs"))
+    from tests.conftest import capture_process_logs
+
+    logs = tmp_path_factory.mktemp("flood-logs")
+    process, app = serve(base_env(db_url), logs)
     try:
         yield process, app
     finally:
         process.stop()
+        capture_process_logs(request.config, logs)
 
 
 @pytest.mark.parametrize(
