@@ -99,7 +99,7 @@ def server(
         ("/graphql", {"Content-Type": "application/json"}, {401}),
         ("/graphql", {"Authorization": "Bearer not-a-token"}, {401}),
         ("/api/register", {"saleor-api-url": "https://x.example.com/graphql/"}, {413}),
-        ("/api/webhooks/saleor/order-created", {"saleor-signature": "x.y.z"}, {413}),
+        ("/api/webhooks/saleor/order-created", {"saleor-signature": "x.y.z"}, {400, 401}),
         ("/api/webhooks/whatsapp", {"X-Hub-Signature-256": "sha256=00"}, {413}),
         ("/api/storefront/opt-in", {"Origin": "https://shop.example.com"}, {413}),
         ("/healthz", {}, {405, 413}),  # a GET route: refused unread
