@@ -24,6 +24,7 @@ STOREFRONT_BODY_LIMIT = 16 * KIB
 GRAPHQL_BODY_LIMIT = 256 * KIB  # far above any document the admin page sends
 SANDBOX_BODY_LIMIT = MIB  # dev/test only: the fake Graph API's sends and template submissions
 DEFAULT_BODY_LIMIT = 64 * KIB  # every other route (GETs take no body)
+PRE_AUTH_BODY_LIMIT = 64 * KIB  # read before the sender is known to be one of ours
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

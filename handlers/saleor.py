@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from handlers.http import (
+    PRE_AUTH_BODY_LIMIT,
     REGISTER_BODY_LIMIT,
     documented_body,
     error_response,
@@ -98,6 +99,13 @@ async def register(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
+def _known_saleor(headers: dict[str, str]) -> None:
+    """An unknown or uninstalled Saleor is refused (401) before its body is read."""
+    api_url = parse_api_url(headers.get("saleor-api-url"))
+    with Session(get_engine(), expire_on_commit=False) as session:  # used on a cache miss only
+        saleor_service.store_ref(session, api_url)
+
+
 def _verify(definition: WebhookDefinition, headers: dict[str, str], body: bytes) -> Delivery:
     """Signature, store and envelope: what must hold before anything is recorded."""
     settings = get_settings()
@@ -149,8 +157,13 @@ def _make_endpoint(definition: WebhookDefinition) -> Any:
     async def receive(request: Request) -> JSONResponse:
         started = time.perf_counter()
         try:
+            headers = dict(request.headers)
+            declared = headers.get("content-length", "")
+            if not declared.isdigit() or int(declared) > PRE_AUTH_BODY_LIMIT:
+                # a large or unsized body is read only for a Saleor that installed us
+                await run_in_threadpool(_known_saleor, headers)
             body = await read_body(request, get_settings().max_webhook_body_bytes)
-            delivery = await run_in_threadpool(_verify, definition, dict(request.headers), body)
+            delivery = await run_in_threadpool(_verify, definition, headers, body)
             # recorded (deduplicated), committed and enqueued by the group-commit writer
             event_id = await asyncio.wrap_future(inbox_writer.submit(delivery))
             response = _answer(delivery, event_id)

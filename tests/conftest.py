@@ -69,6 +69,18 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger().addHandler(capture)
 
 
+def capture_process_logs(config: pytest.Config, folder: Path) -> None:
+    """Add what the test's own processes (tests/faults: `ulak serve`, the sandbox) logged to
+    this process's capture, so the end-of-run scan covers them too."""
+    capture = config.stash.get(_CAPTURE, None)
+    if capture is None:
+        return
+    for path in sorted(folder.glob("*.log")):
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            capture.stream.writelines(lines)
+    capture.stream.flush()
+
+
 def log_leaks(path: Path, generated: dict[str, set[str]]) -> list[str]:
     """Lines of `path` that show one of `generated`'s values in clear, the value masked."""
     patterns = [  # as written, and as JSON escapes it (ü is \u00fc in a JSON log line)

@@ -15,10 +15,14 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture()
-def logs(tmp_path: Path) -> Path:
+def logs(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """The processes' log folder; what they logged joins the run's log scan afterwards."""
+    from tests.conftest import capture_process_logs
+
     path = tmp_path / "logs"
     path.mkdir()
-    return path
+    yield path
+    capture_process_logs(request.config, path)
 
 
 @pytest.fixture()

@@ -79,14 +79,18 @@ def _flood(port: int, path: str, headers: dict[str, str]) -> int:
 
 @pytest.fixture(scope="module")
 def server(
-    db_url: str, tmp_path_factory: pytest.TempPathFactory
+    db_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[tuple[UlakProcess, str]]:
     """One `ulak serve` for every route (each test measures its own growth)."""
-    process, app = serve(base_env(db_url), tmp_path_factory.mktemp("flood-logs"))
+    from tests.conftest import capture_process_logs
+
+    logs = tmp_path_factory.mktemp("flood-logs")
+    process, app = serve(base_env(db_url), logs)
     try:
         yield process, app
     finally:
         process.stop()
+        capture_process_logs(request.config, logs)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +99,7 @@ def server(
         ("/graphql", {"Content-Type": "application/json"}, {401}),
         ("/graphql", {"Authorization": "Bearer not-a-token"}, {401}),
         ("/api/register", {"saleor-api-url": "https://x.example.com/graphql/"}, {413}),
-        ("/api/webhooks/saleor/order-created", {"saleor-signature": "x.y.z"}, {413}),
+        ("/api/webhooks/saleor/order-created", {"saleor-signature": "x.y.z"}, {400, 401}),
         ("/api/webhooks/whatsapp", {"X-Hub-Signature-256": "sha256=00"}, {413}),
         ("/api/storefront/opt-in", {"Origin": "https://shop.example.com"}, {413}),
         ("/healthz", {}, {405, 413}),  # a GET route: refused unread

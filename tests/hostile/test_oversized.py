@@ -65,6 +65,18 @@ def test_graphql_cuts_an_authenticated_chunked_body_at_its_limit(
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
 
 
+def test_a_saleor_that_did_not_install_us_is_refused_before_its_body_is_read(
+    client, installed_store
+):
+    response = client.post(
+        "/api/webhooks/saleor/order-created",
+        content=_chunks(512 * 1024),
+        headers={"saleor-api-url": "https://other.example.com/graphql/"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNKNOWN_SALEOR"
+
+
 def test_a_content_length_that_is_not_a_number_is_a_400(client):
     response = client.post("/api/register", content=b"{}", headers={"content-length": "12abc"})
     assert response.status_code == 400
