@@ -30,7 +30,9 @@ ERRORS = "errors { field code message messageTr }"
 CAMPAIGN_INPUT = {
     "name": "Spring sale",
     "rule": EVERYONE,
-    "variants": [{"templateName": "spring_sale", "templateLanguage": "tr"}],
+    "variants": [
+        {"templateName": "spring_sale", "templateLanguage": "tr", "bodyFields": ["first_name"]}
+    ],
 }
 
 

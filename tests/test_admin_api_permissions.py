@@ -71,6 +71,12 @@ CALLS: dict[str, str] = {
     "Mutation.installStarterTemplates": (
         "mutation { installStarterTemplates(submit: false) { errors { code } } }"
     ),
+    "Query.trackedUrl": "{ trackedUrl }",
+    "Query.pickupPoint": "{ pickupPoint { name } }",
+    "Mutation.setPickupPoint": (
+        'mutation { setPickupPoint(latitude: 41, longitude: 29, name: "Galata", '
+        'address: "Beyoğlu") { errors { code } } }'
+    ),
     "Query.flows": "{ flows { id } }",
     "Query.flowAlerts": "{ flowAlerts { flowKey } }",
     "Query.carriers": "{ carriers { key } }",

@@ -6,11 +6,9 @@ A template's `variable_mapping` says which variable fills which parameter::
      "body": ["first_name", "order_number", "order_total"],
      "buttons": {"0": "tracking_link", "1": {"payload": "ULAK_STOP"}}}
 
-A reference is a variable key from `CATALOGUE`, `{"var": key}`, a fixed quick-reply payload
-`{"payload": "..."}`, fixed text `{"text": "..."}` (a URL suffix, a coupon code) or a media
-header's public link `{"link": "https://...", "filename": "..."}`. A LOCATION header maps
-`pickup_location` (the store's pickup point) or `shipping_location` (the order's shipping
-address): the choice is per template.
+A reference is a variable key from `CATALOGUE` (a LOCATION header: `pickup_location` or
+`shipping_location`), `{"var": key}`, a quick-reply payload `{"payload": "..."}`, fixed text
+`{"text": "..."}` or a media header's link `{"link": "https://...", "filename": "..."}`.
 
 The context is a plain dict the flows build from Saleor payloads (every key optional; a variable
 whose keys are missing raises `MissingVariables`)::
@@ -20,9 +18,7 @@ whose keys are missing raises `MissingVariables`)::
     first_name, order_number, store_name, tracking_number, tracking_url, checkout_url,
     tracking_link, checkout_link   (the code of a tracked link: `<app>/r/<code>`)
     discount_code, appointment_at (datetime or ISO 8601 string)
-    pickup_point      {"latitude": 41.0, "longitude": 29.0, "name": "...", "address": "..."}
-                      (the store's pickup point, a store setting)
-    shipping_location the same shape, from the order's shipping address
+    pickup_point, shipping_location  {"latitude", "longitude", "name", "address"}
     total             {"amount": Decimal | str | float, "currency": "TRY"}
     lines             [{"name": "Mavi Tişört", "quantity": 2}, ...]
 """
@@ -166,8 +162,7 @@ def _appointment(context: Mapping[str, Any]) -> ParamValue | None:
 
 
 def _location(key: str) -> Callable[[Mapping[str, Any]], ParamValue | None]:
-    """A LOCATION header's value from a context dict; Meta shows name and address under the
-    map and this app always sends both (see plugin.whatsapp.sandbox.graph)."""
+    """A LOCATION header's value; Meta wants all four fields (plugin.whatsapp.sandbox.graph)."""
 
     def resolve(context: Mapping[str, Any]) -> ParamValue | None:
         point = context.get(key)
@@ -398,10 +393,6 @@ def sample_values(
 
 def unknown_variables(mapping: Mapping[str, Any]) -> list[str]:
     """Mapped keys the catalogue does not know (a typo in a merchant's mapping)."""
-    refs = [
-        *(mapping.get("header") or []),
-        *(mapping.get("body") or []),
-        *_buttons(mapping).values(),
-    ]
-    keys = [reference_key(r) for r in refs]
+    refs = [*(mapping.get("header") or []), *(mapping.get("body") or [])]
+    keys = [reference_key(r) for r in [*refs, *_buttons(mapping).values()]]
     return [k for k in keys if k is not None and k not in CATALOGUE]

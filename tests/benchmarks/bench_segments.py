@@ -277,6 +277,7 @@ def main(contacts: int = CONTACTS) -> dict[str, object]:
                     language="tr",
                     category=TemplateCategory.MARKETING,
                     status=TemplateStatus.APPROVED,
+                    components=[{"type": "BODY", "text": "Merhaba {{1}}, bahar indirimi!"}],
                 )
             )
         print(f"seeding {contacts} contacts, {contacts * 5} orders ...", flush=True)

@@ -318,6 +318,7 @@ def seed(db_url: str, store_id: int, recipients: int) -> None:
                 language="tr",
                 category=TemplateCategory.MARKETING,
                 status=TemplateStatus.APPROVED,
+                components=[{"type": "BODY", "text": TEMPLATE_BODY}],
             )
         )
     params = {"s": store_id, "n": recipients, "tag": TAG}

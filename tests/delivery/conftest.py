@@ -160,9 +160,9 @@ def connect_store(session: Session, *, throughput_mps: int = 1000) -> tuple[int,
         throughput_mps=throughput_mps,
     )
     session.add(account)
-    for name, category in (
-        ("order_update", TemplateCategory.UTILITY),
-        ("cart_promo", TemplateCategory.MARKETING),
+    for name, category, components in (
+        ("order_update", TemplateCategory.UTILITY, ORDER_TEMPLATE),
+        ("cart_promo", TemplateCategory.MARKETING, PROMO_TEMPLATE),
     ):
         session.add(
             MessageTemplate(
@@ -171,6 +171,7 @@ def connect_store(session: Session, *, throughput_mps: int = 1000) -> tuple[int,
                 language="tr",
                 category=category,
                 status=TemplateStatus.APPROVED,
+                components=components,  # the local mirror is Meta's copy (the builder reads it)
             )
         )
     session.commit()

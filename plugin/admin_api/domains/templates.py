@@ -17,12 +17,9 @@ from sqlmodel import select
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
-from plugin.admin_api.errors import AdminError, AdminErrorCode, admin_errors, int_id, not_found
+from plugin.admin_api.errors import AdminError, AdminErrorCode, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
-from plugin.errors import InvalidInput
-from plugin.stores import pickup
-from plugin.stores.service import get_settings
 from plugin.templates import builder, service
 from plugin.templates import models as template_models
 from plugin.templates.models import MessageTemplate as TemplateRow
@@ -56,20 +53,6 @@ class UrlButtonTracking:
     tracked: bool
     message: str
     message_tr: str
-
-
-@strawberry.type(description="Where a LOCATION header mapped to pickup_location points.")
-class PickupPoint:
-    latitude: float
-    longitude: float
-    name: str
-    address: str
-
-
-@strawberry.type
-class PickupPointPayload:
-    pickup_point: PickupPoint | None = None
-    errors: list[AdminError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="A WhatsApp message template of the store (one language).")
@@ -396,39 +379,9 @@ class Query:
     def tracked_url(self, info: Info) -> str:
         return builder.tracked_url()
 
-    @strawberry.field(
-        permission_classes=[Allowed],
-        description="The store's pickup point: what a LOCATION header mapped to "
-        "pickup_location shows (null until set).",
-    )
-    def pickup_point(self, info: Info) -> PickupPoint | None:
-        point = pickup.pickup_point(get_settings(info.context.session, info.context.store_id))
-        return PickupPoint(**point) if point else None
-
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
-        permission_classes=[Allowed],
-        description="Set the store's pickup point (latitude, longitude, name, address).",
-    )
-    def set_pickup_point(
-        self, info: Info, latitude: float, longitude: float, name: str, address: str
-    ) -> PickupPointPayload:
-        ctx = info.context
-        try:
-            point = pickup.set_pickup_point(
-                ctx.session,
-                store_id=ctx.store_id,
-                latitude=latitude,
-                longitude=longitude,
-                name=name,
-                address=address,
-            )
-        except InvalidInput as exc:
-            return PickupPointPayload(errors=admin_errors(exc))
-        return PickupPointPayload(pickup_point=PickupPoint(**point))
-
     @strawberry.mutation(
         permission_classes=[Allowed],
         description="Create or rewrite a draft (by name and language). Blocking findings are "
