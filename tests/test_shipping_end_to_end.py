@@ -196,6 +196,22 @@ def test_a_flow_that_cannot_send_raises_an_alert_with_its_fix_and_clears_when_fi
     _settle(app)
     # then the alert is gone
     assert alerts() == []
+    # when WhatsApp refuses the next shipped message (132012: a value's format does not match)
+    faults = f"{app}/sandbox/api/faults"
+    assert httpx.post(faults, json={"recipient_errors": {PHONE: 132012}}).status_code == 200
+    body = _shipped("ORDER_FULFILLED", order_id="T3JkZXI6NQ==", number="1", method="PTT", app=app)
+    _deliver(app, fake_saleor, saleor_key, "ORDER_FULFILLED", body)
+    _settle(app)
+    # then the admin says so: a parameter format problem, not an unapproved template
+    assert alerts() == [("order_fulfilled", "template_param_format")]
+    # when WhatsApp accepts the flow's messages again and the next order ships
+    assert httpx.post(faults, json={"recipient_errors": {}}).status_code == 200
+    body = _shipped("ORDER_FULFILLED", order_id="T3JkZXI6Ng==", number="2", method="PTT", app=app)
+    _deliver(app, fake_saleor, saleor_key, "ORDER_FULFILLED", body)
+    _settle(app)
+    # then it reaches the phone and the alert clears
+    assert [m["template_name"] for m in _messages(app, PHONE)] == ["ulak_order_fulfilled"]
+    assert alerts() == []
     # when the storefront's checkout URL is cleared while cart recovery is on
     settings = (
         "mutation($i: StoreSettingsInput!) { updateStoreSettings(input: $i) { errors { code } } }"
