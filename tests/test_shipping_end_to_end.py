@@ -211,8 +211,17 @@ def test_a_flow_that_cannot_send_raises_an_alert_with_its_fix_and_clears_when_fi
     )
     cleared = _admin(app, merchant, settings, {"i": {"checkoutUrlTemplate": ""}})
     assert cleared["updateStoreSettings"]["errors"] == []
-    # then the admin says cart recovery cannot run and what to set
+    # then the admin says cart recovery cannot run and what to set, also to the one who
+    # switches it on
     assert alerts() == [("cart_recovery", "checkout_url_missing")]
+    switched = _admin(
+        app,
+        merchant,
+        'mutation { setFlowEnabled(id: "cart_recovery", enabled: true)'
+        " { flow { alerts { reason { code fix fixTr } } } } }",
+    )
+    (why,) = switched["setFlowEnabled"]["flow"]["alerts"]
+    assert why["reason"]["code"] == "checkout_url_missing" and why["reason"]["fixTr"]
     # when the merchant sets it
     shop = "https://magaza.example/checkout?token={checkout_token}"
     saved = _admin(app, merchant, settings, {"i": {"checkoutUrlTemplate": shop}})
