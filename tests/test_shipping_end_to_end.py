@@ -10,6 +10,7 @@ saying so once the merchant fixed it.
 
 from __future__ import annotations
 
+import base64
 import json
 
 import httpx
@@ -32,22 +33,24 @@ pytestmark = pytest.mark.sqlite
 ALERTS = "{ flowAlerts { flowKey reason { code text textTr fix fixTr } firstSeenAt } }"
 
 
-def _shipped(
+def _ship(
+    store: tuple[str, FakeSaleor, SigningKey],
     name: str,
     *,
     order_id: str,
     number: str,
     method: str | None = None,
     carrier_metadata: str | None = None,
-    app: str,
-) -> dict:
+) -> None:
     """Saleor's captured ORDER_FULFILLED body (FULFILLMENT_CREATED carries the same
-    fulfillment), with what our subscription asks for: the tracking number, the shipping
-    method's name and the fulfillment's `ulak.carrier` metadata."""
+    fulfillment), with what our subscription asks for — the tracking number, the shipping
+    method's name, the fulfillment's `ulak.carrier` metadata — signed and posted to its route;
+    then the app does its work (queue and scheduler ticks)."""
     from datetime import timedelta
 
     from tests.flows.support import CONSENT, order_event
 
+    app, fake, key = store
     now = _clock(app, 0)
     body = order_event(
         name,
@@ -61,9 +64,10 @@ def _shipped(
     body["order"]["shippingMethodName"] = method
     for fulfillment in [*body["order"]["fulfillments"], body.get("fulfillment") or {}]:
         if fulfillment:  # Saleor's fulfillment ids are unique across orders
-            fulfillment["id"] = f"Fulfillment:{order_id}"
+            fulfillment["id"] = base64.b64encode(f"Fulfillment:{order_id}".encode()).decode()
             fulfillment["metafields"] = {"ulak.carrier": carrier_metadata}
-    return body
+    _deliver(app, fake, key, name, body)
+    _settle(app)
 
 
 def _last(app: str, phone: str) -> dict:
@@ -84,56 +88,50 @@ def test_a_shipment_with_a_turkish_carrier_reaches_the_phone_with_its_tracking_p
     from tests.flows.support import PHONE
 
     app = driven_store
+    store = (app, fake_saleor, saleor_key)
     # given a store with the default settings (no tracking page configured anywhere)
     # when Saleor reports an order shipped by "Aras Kargo" (its shipping method's name)
-    aras = _shipped(
+    number = "3513773163316"
+    _ship(
+        store,
         "ORDER_FULFILLED",
         order_id="T3JkZXI6MQ==",
-        number="3513773163316",
+        number=number,
         method="Aras Kargo - Standart",
-        app=app,
     )
-    _deliver(app, fake_saleor, saleor_key, "ORDER_FULFILLED", aras)
-    _settle(app)
     # then the phone shows the shipped message with the number, and its button opens Aras's
     # tracking page for that number
     message = _last(app, PHONE)
-    assert message["template_name"] == "ulak_order_fulfilled"
-    assert "3513773163316" in message["text"]
-    assert _lands_on(app, message) == (
-        "https://kargotakip.araskargo.com.tr/mainpage.aspx?code=3513773163316"
+    assert (message["template_name"], number in message["text"]) == ("ulak_order_fulfilled", True)
+    assert (
+        _lands_on(app, message)
+        == f"https://kargotakip.araskargo.com.tr/mainpage.aspx?code={number}"
     )
     # when another order ships with Yurtiçi, named only in the fulfillment's metadata
-    yurtici = _shipped(
+    number = "100200300400"
+    _ship(
+        store,
         "FULFILLMENT_CREATED",
         order_id="T3JkZXI6Mg==",
-        number="100200300400",
+        number=number,
         method="Ücretsiz kargo",
         carrier_metadata="yurtici",
-        app=app,
     )
-    _deliver(app, fake_saleor, saleor_key, "FULFILLMENT_CREATED", yurtici)
-    _settle(app)
     # then its button opens Yurtiçi's tracking page
-    message = _last(app, PHONE)
-    assert message["template_name"] == "ulak_order_fulfilled"
-    assert _lands_on(app, message) == (
-        "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=100200300400"
+    assert _lands_on(app, _last(app, PHONE)) == (
+        f"https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code={number}"
     )
     # when a third ships with a carrier nobody names
-    unknown = _shipped(
+    _ship(
+        store,
         "ORDER_FULFILLED",
         order_id="T3JkZXI6Mw==",
         number="XK-99812",
         method="Standart teslimat",
-        app=app,
     )
-    _deliver(app, fake_saleor, saleor_key, "ORDER_FULFILLED", unknown)
-    _settle(app)
     # then the shipped message still goes out: no button, the tracking number in the text
     message = _last(app, PHONE)
-    assert message["template_name"] == "ulak_order_fulfilled_no_link"
-    assert message["buttons"] == []
+    assert (message["template_name"], message["buttons"]) == ("ulak_order_fulfilled_no_link", [])
     assert "Takip numaranız: XK-99812" in message["text"]
     assert [m["template_name"] for m in _messages(app, PHONE)] == [
         "ulak_order_fulfilled",
@@ -170,9 +168,8 @@ def test_a_flow_that_cannot_send_raises_an_alert_with_its_fix_and_clears_when_fi
     )
     assert broken["updateFlow"]["errors"] == []
     # when an order ships with a carrier nobody names
-    body = _shipped("ORDER_FULFILLED", order_id="T3JkZXI6NA==", number="XK-1", app=app)
-    _deliver(app, fake_saleor, saleor_key, "ORDER_FULFILLED", body)
-    _settle(app)  # the scheduler ticks
+    store = (app, fake_saleor, saleor_key)
+    _ship(store, "ORDER_FULFILLED", order_id="T3JkZXI6NA==", number="XK-1")  # the scheduler ticks
     # then nothing reaches the phone, and the admin says why and how to fix it, in both
     # languages
     assert _messages(app, PHONE) == []
@@ -196,14 +193,35 @@ def test_a_flow_that_cannot_send_raises_an_alert_with_its_fix_and_clears_when_fi
     _settle(app)
     # then the alert is gone
     assert alerts() == []
+    # when WhatsApp refuses the next shipped message (132012: a value's format does not match)
+    faults = f"{app}/sandbox/api/faults"
+    assert httpx.post(faults, json={"recipient_errors": {PHONE: 132012}}).status_code == 200
+    _ship(store, "ORDER_FULFILLED", order_id="T3JkZXI6NQ==", number="1", method="PTT")
+    # then the admin says so: a parameter format problem, not an unapproved template
+    assert alerts() == [("order_fulfilled", "template_param_format")]
+    # when WhatsApp accepts the flow's messages again and the next order ships
+    assert httpx.post(faults, json={"recipient_errors": {}}).status_code == 200
+    _ship(store, "ORDER_FULFILLED", order_id="T3JkZXI6Ng==", number="2", method="PTT")
+    # then it reaches the phone and the alert clears
+    assert [m["template_name"] for m in _messages(app, PHONE)] == ["ulak_order_fulfilled"]
+    assert alerts() == []
     # when the storefront's checkout URL is cleared while cart recovery is on
     settings = (
         "mutation($i: StoreSettingsInput!) { updateStoreSettings(input: $i) { errors { code } } }"
     )
     cleared = _admin(app, merchant, settings, {"i": {"checkoutUrlTemplate": ""}})
     assert cleared["updateStoreSettings"]["errors"] == []
-    # then the admin says cart recovery cannot run and what to set
+    # then the admin says cart recovery cannot run and what to set, also to the one who
+    # switches it on
     assert alerts() == [("cart_recovery", "checkout_url_missing")]
+    switched = _admin(
+        app,
+        merchant,
+        'mutation { setFlowEnabled(id: "cart_recovery", enabled: true)'
+        " { flow { alerts { reason { code fix fixTr } } } } }",
+    )
+    (why,) = switched["setFlowEnabled"]["flow"]["alerts"]
+    assert why["reason"]["code"] == "checkout_url_missing" and why["reason"]["fixTr"]
     # when the merchant sets it
     shop = "https://magaza.example/checkout?token={checkout_token}"
     saved = _admin(app, merchant, settings, {"i": {"checkoutUrlTemplate": shop}})

@@ -21,7 +21,7 @@ from plugin.saleor.models import Store
 from plugin.settings import get_settings as app_settings
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings as store_settings
-from plugin.templates.variables import RECOVERY_FLOWS
+from plugin.templates.variables import RECOVERY_FLOWS, SHIPPED_FLOWS
 
 MAX_RECOVERY_STEPS = 3
 DEFAULT_STEPS: list[dict[str, Any]] = [
@@ -89,11 +89,7 @@ def template_name(config: FlowConfig, template_key: str) -> str:
 
 
 # The shipped message's starter variants (plugin.flows.orders picks one per shipment).
-SHIPPED_TEMPLATE_KEYS = (
-    "order_fulfilled",
-    "order_fulfilled_no_link",
-    "order_fulfilled_no_tracking",
-)
+SHIPPED_TEMPLATE_KEYS = SHIPPED_FLOWS
 
 
 def template_keys(config: FlowConfig) -> list[str]:

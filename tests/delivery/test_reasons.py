@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from plugin import clock
+from plugin.campaigns import service as campaigns
 from plugin.delivery import policy, reasons, service
 from plugin.delivery.models import MessageStatus
 from plugin.delivery.service import StatusUpdate
@@ -51,6 +52,11 @@ def test_every_reason_code_has_english_and_turkish_text() -> None:
         *reasons.TEMPLATE_REASON_BY_CODE.values(),
         "template_problem",
         *FLOW_REASONS,
+        campaigns.PAUSED_REASON,
+        campaigns.CANCELLED_REASON,
+        "erased",  # consent.privacy
+        "recategorised",  # templates.meta_updates
+        "cancelled",  # cancel_messages' default
     }
     for code in sorted(codes):
         text = reasons.REASONS.get(code)

@@ -100,7 +100,9 @@ class Flow:
         default=None, description="Last 30 days; null in mutation payloads."
     )
     alerts: list[FlowAlert] = strawberry.field(
-        default_factory=list, description="Open alerts (empty in mutation payloads)."
+        default_factory=list,
+        description="Open alerts (in a mutation payload: what stops the flow at once, such as "
+        "cart recovery without a checkout URL).",
     )
 
     @classmethod
@@ -330,7 +332,8 @@ class Mutation:
         row = flow_config.save_config(
             ctx.session, store_id=ctx.store_id, flow_key=key, enabled=enabled
         )
-        return FlowPayload(flow=Flow.from_row(row))
+        alerts = [a for a in _alerts(info) if a.flow_key == key.value]
+        return FlowPayload(flow=Flow.from_row(row, alerts=alerts))
 
     @strawberry.mutation(
         permission_classes=[Allowed],
