@@ -1,9 +1,9 @@
 """POST /api/storefront/opt-in: consent from storefronts, outside checkout.
 
-Translates only: CORS for the store's own domains, the per-IP limit, body parsing; the
-rules live in plugin/consent/storefront.py. The store key travels in the query string
-(`?key=pk_...`) so that the browser's preflight can be answered too; `X-Ulak-Key` or a
-`key` field in the body also work for server-side calls.
+Translates only: CORS for the store's own domains, the client's limits (429 with
+Retry-After), body parsing; the rules live in plugin/consent/storefront.py. The store key
+travels in the query string (`?key=pk_...`) so that the browser's preflight can be answered
+too; `X-Ulak-Key` or a `key` field in the body also work for server-side calls.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _accept(headers: dict[str, str], ip: str, body: bytes, key: str | None) -> J
         )
         if not storefront.origin_allowed(settings, origin):
             return _forbidden_origin()
-        storefront.check_ip(ip)
+        storefront.check_client(settings, ip)
         result = storefront.opt_in(
             session=session,
             store=store,
@@ -133,6 +133,9 @@ async def opt_in(request: Request, key: str | None = None) -> Response:
         response: Response = await run_in_threadpool(_accept, dict(request.headers), ip, body, key)
     except UlakError as exc:
         response = error_response(exc)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
         if exc.code != "ORIGIN_NOT_ALLOWED":
             _cors(response, origin if origin else None)
     return response

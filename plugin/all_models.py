@@ -1,5 +1,6 @@
 """Imports every table model so SQLModel's metadata is complete (Alembic, tests)."""
 
+from plugin import crypto  # noqa: F401  (app_secret)
 from plugin.analytics import models as analytics_models  # noqa: F401
 from plugin.campaigns import models as campaigns_models  # noqa: F401
 from plugin.consent import models as consent_models  # noqa: F401

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from handlers.http import BodyLimit
@@ -86,10 +86,13 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
         lifespan=lifespan,
         docs_url="/docs" if settings.is_dev else None,
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.is_dev else None,
     )
     app.state.settings = settings
     # every body is counted while it streams, before any route reads it (docs/security.md)
     app.add_middleware(BodyLimit, webhook_limit=settings.max_webhook_body_bytes)
+    if not settings.is_dev:
+        _mount_guarded_openapi(app)
 
     @app.exception_handler(UlakError)
     async def _ulak_error(_request: Request, exc: UlakError) -> JSONResponse:
@@ -111,6 +114,15 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
 
     _mount_admin_ui(app)
     return app
+
+
+def _mount_guarded_openapi(app: FastAPI) -> None:
+    """Production serves the REST schema like /metrics: only with METRICS_TOKEN."""
+    from handlers.ops import operator_refusal
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> Response:
+        return operator_refusal(request) or JSONResponse(app.openapi())
 
 
 def _mount_admin_ui(app: FastAPI) -> None:

@@ -27,6 +27,28 @@ def run_migrations(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "heads")  # type: ignore[arg-type]
 
 
+def keep_hash_keys(database_url: str) -> None:
+    """Store the suppression list's hash key now, while SECRET_KEY's first key is still the
+    one its hashes were made with: after a later rotation they keep matching (an upgrade from
+    a version without app_secret adopts that key). Skipped without SECRET_KEY or tables."""
+    import sqlalchemy as sa
+
+    from plugin import crypto
+    from plugin.consent.queries import SUPPRESSION_HASH_PURPOSE
+    from plugin.settings import get_settings
+
+    if get_settings().secret_key is None:
+        return
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            crypto.keep_hash_key(conn, purpose=SUPPRESSION_HASH_PURPOSE)
+    except sa.exc.DBAPIError:
+        return  # not migrated yet: the first erasure stores it
+    finally:
+        engine.dispose()
+
+
 @click.group()
 def main() -> None:
     """Ulak — consent-based WhatsApp messaging for Saleor."""
@@ -38,6 +60,7 @@ def migrate() -> None:
     from plugin.settings import get_settings
 
     run_migrations(get_settings().database_url)
+    keep_hash_keys(get_settings().database_url)
     click.echo("database is up to date")
 
 
@@ -61,6 +84,7 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
         raise click.ClickException(str(exc)) from exc
     if do_migrate:
         run_migrations(settings.database_url)
+    keep_hash_keys(settings.database_url)
     if workers > 1 and not settings.redis_url:
         raise click.ClickException("several API processes need REDIS_URL (a shared queue)")
     if settings.is_dev:
@@ -114,7 +138,8 @@ ENCRYPTED_COLUMNS = [
 
 
 def rotate_keys() -> int:
-    """Re-encrypt every stored secret with the first SECRET_KEY; returns how many were."""
+    """Re-encrypt every stored secret with the first SECRET_KEY; returns how many were (not
+    counting the internal keys in app_secret, which are re-encrypted too)."""
     import importlib
 
     from sqlmodel import Session, select
@@ -132,6 +157,9 @@ def rotate_keys() -> int:
                     setattr(row, column, crypto.rotate(value))
                     session.add(row)
                     rotated += 1
+        for secret in session.exec(select(crypto.AppSecret)).all():
+            secret.value_encrypted = crypto.rotate(secret.value_encrypted)
+            session.add(secret)
         session.commit()
     return rotated
 

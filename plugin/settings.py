@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -10,6 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEV_SECRET_KEY = "ulak-dev-insecure-secret-key"
 DEV_WHATSAPP_APP_SECRET = "ulak-sandbox-app-secret"
 DEV_WHATSAPP_VERIFY_TOKEN = "ulak-sandbox-verify-token"
+# SECRET_KEY's first key encrypts every stored token: production wants it long and random.
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_BITS = 96  # estimated from character frequencies (a 32-hex-char key: ~105)
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +41,12 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
+    # /metrics and /openapi.json: public in dev; in production only with this bearer token
+    # (unset: not served at all). See docs/security.md.
+    metrics_token: SecretStr | None = None
+    # GraphQL introspection and "did you mean" suggestions: on in dev, off in production
+    # unless set to true.
+    graphql_introspection: bool | None = None
 
     app_id: str = "app.ulak.whatsapp"
     app_name: str = "Ulak"
@@ -62,7 +73,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("redis_url", "whatsapp_graph_url", mode="before")
+    @field_validator("redis_url", "whatsapp_graph_url", "metrics_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -99,6 +110,10 @@ class Settings(BaseSettings):
         return self.is_dev
 
     @property
+    def introspection_enabled(self) -> bool:
+        return self.is_dev if self.graphql_introspection is None else self.graphql_introspection
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -119,6 +134,31 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "production mode (ULAK_ENV unset or 'production') needs " + ", ".join(missing)
             )
+        assert self.secret_key is not None
+        weakness = secret_key_weakness(self.secret_key.get_secret_value())
+        if weakness:
+            raise ConfigError(
+                f"SECRET_KEY is too weak for production: {weakness}. Generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+
+
+def secret_key_weakness(secret_keys: str) -> str | None:
+    """Why the encrypting (first) key is unfit for production, or None. Older keys after it
+    only decrypt, so a weak one can still be rotated away from."""
+    first = next((k.strip() for k in secret_keys.split(",") if k.strip()), "")
+    if first == DEV_SECRET_KEY:
+        return "it is the public development key"
+    if len(first) < MIN_SECRET_KEY_LENGTH:
+        return f"the first key has {len(first)} characters, at least {MIN_SECRET_KEY_LENGTH} needed"
+    counts = Counter(first)
+    per_char = abs(sum(n / len(first) * math.log2(n / len(first)) for n in counts.values()))
+    if per_char * len(first) < MIN_SECRET_KEY_BITS:
+        return (
+            f"the first key carries about {per_char * len(first):.0f} bits of entropy, "
+            f"at least {MIN_SECRET_KEY_BITS} needed (too many repeated characters)"
+        )
+    return None
 
 
 _current: Settings | None = None

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
-from plugin import clock
+from plugin import clock, crypto
 from plugin.saleor import jwks as jwks_cache
 from plugin.saleor import service as saleor_service
 from plugin.settings import Settings
@@ -216,6 +216,7 @@ def settings(db_url: str) -> Settings:
 def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with empty tables, the real clock and no cached keys."""
     clock.reset()
+    crypto.forget_hash_keys()
     jwks_cache._cache.clear()
     saleor_service._refs.clear()
     _forget_pacing()

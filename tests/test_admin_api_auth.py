@@ -177,7 +177,7 @@ def test_production_serves_no_graphiql(db_url):
     settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="k" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="s",
         allowed_saleor_urls="https://shop.saleor.cloud/graphql/",
     )

@@ -40,6 +40,7 @@ CALLS: dict[str, str] = {
     "Query.conversation": '{ conversation(contactId: "1", first: 1) { edges { cursor } } }',
     "Query.iysAlerts": "{ iysAlerts { recipient } }",
     "Query.contactSyncStatus": "{ contactSyncStatus { status } }",
+    "Query.consentImportStatus": "{ consentImportStatus { status } }",
     "Mutation.sendSupportReply": (
         'mutation { sendSupportReply(contactId: "1", text: "hi") { errors { code } } }'
     ),

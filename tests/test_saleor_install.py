@@ -55,7 +55,7 @@ def test_register_refuses_a_saleor_that_allowed_saleor_urls_does_not_allow(db_ur
     settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="k" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="s",
         allowed_saleor_urls="https://shop.saleor.cloud/graphql/",
     )
@@ -80,7 +80,7 @@ def test_a_wildcard_never_admits_a_loopback_saleor_in_production(db_url, fake_sa
     settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="k" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="s",
         allowed_saleor_urls="*",
     )
@@ -91,7 +91,7 @@ def test_a_wildcard_never_admits_a_loopback_saleor_in_production(db_url, fake_sa
     settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="k" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="s",
         allowed_saleor_urls=f"http://127.0.0.1:{fake_saleor.port}/graphql/",
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import structlog
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.extensions import (
     MaskErrors,
@@ -18,12 +21,16 @@ from strawberry.types.graphql import OperationType
 
 from graphql import GraphQLError
 from plugin.admin_api.errors import AdminApiError
+from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 15
+# Variables cost like tokens: every value, list item and object entry counts one.
+MAX_VARIABLE_VALUES = MAX_TOKENS
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 MASKED_MESSAGE = "Unexpected error. / Beklenmeyen hata."
 
 
@@ -65,6 +72,63 @@ class UnitOfWork(SchemaExtension):
             )
 
 
+def variable_cost(variables: Any, limit: int = MAX_VARIABLE_VALUES) -> int:
+    """Values in a request's variables (iterative, so any nesting is safe; stops past limit)."""
+    count, stack = 0, [variables]
+    while stack and count <= limit:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return count
+
+
+class VariablesCostLimiter(SchemaExtension):
+    """The token limit bounds the document; a list passed as a variable (ids, keywords, a
+    segment rule as JSON) costs as much as written inline, so it meets the same ceiling.
+    Checked before validation: an error set then is what strawberry answers."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if variable_cost(context.variables or {}) > MAX_VARIABLE_VALUES:
+            context.pre_execution_errors = [
+                GraphQLError(
+                    f"Variables carry more than {MAX_VARIABLE_VALUES} values. / "
+                    f"Değişkenler {MAX_VARIABLE_VALUES} değerden fazlasını taşıyor.",
+                    extensions={"code": "TOO_COSTLY"},
+                )
+            ]
+        yield
+
+
+class ProductionSchemaPrivacy(SchemaExtension):
+    """Production answers no introspection and no "Did you mean" field suggestions (they map
+    the schema for a caller who guesses), unless GRAPHQL_INTROSPECTION=true."""
+
+    def on_operation(self) -> Iterator[None]:
+        hidden = not get_settings().introspection_enabled
+        if hidden:
+            context = self.execution_context
+            context.validation_rules = (
+                *context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
+        yield
+        result = self.execution_context.result
+        if hidden and result is not None and result.errors:
+            for error in result.errors:
+                error.message = _SUGGESTION.sub("", error.message)
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        # the answer is built from these very objects, after this exits
+        if not get_settings().introspection_enabled:
+            for error in self.execution_context.pre_execution_errors or []:
+                error.message = _SUGGESTION.sub("", error.message)
+
+
 def _masking() -> MaskErrors:
     return MaskErrors(should_mask_error=lambda e: not is_expected(e), error_message=MASKED_MESSAGE)
 
@@ -78,4 +142,6 @@ def extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        VariablesCostLimiter,
+        ProductionSchemaPrivacy,
     ]

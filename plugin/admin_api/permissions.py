@@ -60,6 +60,7 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.conversation": MANAGE_USERS,
     "Query.iysAlerts": MANAGE_USERS,
     "Query.contactSyncStatus": MANAGE_USERS,
+    "Query.consentImportStatus": MANAGE_USERS,
     "Mutation.sendSupportReply": MANAGE_USERS,
     "Mutation.recordConsent": MANAGE_USERS,
     "Mutation.importConsentCsv": MANAGE_USERS,

@@ -77,3 +77,21 @@ class Suppression(SQLModel, table=True):
     phone_hash: str = Field(max_length=64)
     reason: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+class ConsentImport(SQLModel, table=True):
+    """The latest CSV import's progress, one row per store: committed after every chunk, so
+    the admin API can read how far a long import has come while it runs."""
+
+    __tablename__ = "consent_import"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    status: str = Field(default="running", max_length=20)  # running / done / failed
+    total_rows: int = 0
+    processed_rows: int = 0
+    imported: int = 0
+    skipped: int = 0
+    failed: int = 0
+    started_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column())

@@ -43,6 +43,7 @@ def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
 
 def suppress(session: Session, *, store_id: int, phone_e164: str, reason: str) -> None:
     if not is_suppressed(session, store_id=store_id, phone_e164=phone_e164):
+        crypto.keep_hash_key(session, purpose=_HASH_PURPOSE)  # the hash outlives key rotations
         session.add(
             Suppression(store_id=store_id, phone_hash=phone_hash(phone_e164), reason=reason)
         )

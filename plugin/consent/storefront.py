@@ -22,14 +22,28 @@ from plugin.errors import AuthenticationError, UlakError
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 
-PHONE_LIMIT = (3, 3600)  # attempts per number per hour
-IP_LIMIT = (20, 600)  # attempts per IP per ten minutes
+PHONE_LIMIT = (3, 3600)  # attempts per number per hour, per store
+NETWORK_LIMIT = (20, 600)  # attempts per network (/64, /24) per ten minutes, per store
+DAY_SECONDS = 86_400
 
 
 class StorefrontError(UlakError):
-    """A request the storefront must fix; the message is shown to shoppers (TR / EN)."""
+    """A request the storefront must fix; the message is shown to shoppers (TR / EN).
+
+    `retry_after` (seconds) is set on 429s and becomes the Retry-After header."""
 
     status_code = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, code=code, status_code=status_code)
+        self.retry_after = retry_after
 
 
 INVALID_PHONE = (
@@ -76,13 +90,37 @@ def origin_allowed(settings: StoreSettings, origin: str | None) -> bool:
     return origin.rstrip("/").lower() in allowed
 
 
-def check_ip(ip: str) -> None:
-    if not ratelimit.hit("optin-ip", ip, limit=IP_LIMIT[0], window_seconds=IP_LIMIT[1]):
+def check_client(settings: StoreSettings, ip: str) -> None:
+    """The limits a request meets before anything is recorded, each counted per store (one
+    store's traffic never blocks another's shoppers): its client network, then the store's
+    daily ceiling on opt-in requests, which bounds what a script can bill the merchant."""
+    wait = ratelimit.consume(
+        f"optin-net:{settings.store_id}",
+        ratelimit.network_of(ip),
+        limit=NETWORK_LIMIT[0],
+        window_seconds=NETWORK_LIMIT[1],
+    )
+    if wait:
         raise StorefrontError(
             "Çok fazla deneme; lütfen biraz sonra tekrar deneyin. / "
             "Too many attempts; please try again later.",
             code="RATE_LIMITED",
             status_code=429,
+            retry_after=wait,
+        )
+    wait = ratelimit.consume(
+        "optin-day",
+        str(settings.store_id),
+        limit=settings.optin_daily_limit,
+        window_seconds=DAY_SECONDS,
+    )
+    if wait:
+        raise StorefrontError(
+            "Mağaza bugünkü kayıt sınırına ulaştı; lütfen yarın tekrar deneyin. / "
+            "The store has reached today's sign-up limit; please try again tomorrow.",
+            code="DAILY_LIMIT_REACHED",
+            status_code=429,
+            retry_after=wait,
         )
 
 
@@ -98,16 +136,18 @@ def opt_in(
     phone = normalize_phone(request.phone, region=request.country or settings.default_region)
     if phone.e164 is None:
         raise StorefrontError(INVALID_PHONE[0], code=INVALID_PHONE[1])
-    if not ratelimit.hit(
+    wait = ratelimit.consume(
         f"optin-phone:{settings.store_id}",
         phone.e164,
         limit=PHONE_LIMIT[0],
         window_seconds=PHONE_LIMIT[1],
-    ):
+    )
+    if wait:
         raise StorefrontError(
             "Bu numara için çok fazla deneme yapıldı. / Too many attempts for this number.",
             code="RATE_LIMITED",
             status_code=429,
+            retry_after=wait,
         )
     if is_suppressed(session, store_id=settings.store_id, phone_e164=phone.e164):
         raise StorefrontError(

@@ -27,7 +27,9 @@ from plugin.errors import InvalidPayload
 from plugin.flows.models import CheckoutState, TrackedCheckout
 from plugin.segments.models import ContactPurchase, ContactTag
 
-MAX_DEPTH = 8
+MAX_DEPTH = 6
+# With the depth, bounds what one rule costs the database (issue 17: each query under 2 s).
+MAX_CONDITIONS = 200
 
 COUNT_OPS = {
     "eq": "int",
@@ -123,9 +125,36 @@ def _is_integer(value: Any, ceiling: int = MAX_COUNT) -> bool:
 
 def validate_rule(rule: Any, path: str = "") -> list[RuleError]:
     """Every problem in `rule` (empty when valid), with the UI's paths, codes and messages."""
+    if _conditions_over(rule, MAX_CONDITIONS):
+        return [
+            RuleError(
+                path,
+                "too_many_conditions",
+                f"A rule can hold at most {MAX_CONDITIONS} conditions.",
+                f"Bir kural en fazla {MAX_CONDITIONS} koşul içerebilir.",
+            )
+        ]
     errors: list[RuleError] = []
     _walk(rule, path, 0, errors)
     return errors
+
+
+def _conditions_over(rule: Any, limit: int) -> bool:
+    """True when `rule` has more than `limit` conditions (anything that is not a group);
+    iterative and stopping early, so a huge or deeply nested rule costs little to refuse."""
+    count, stack = 0, [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict) and len(node) == 1 and ("all" in node or "any" in node):
+            members = node.get("all", node.get("any"))
+            stack.extend(members if isinstance(members, list) else [members])
+        elif isinstance(node, dict) and len(node) == 1 and "not" in node:
+            stack.append(node["not"])
+        else:
+            count += 1
+            if count > limit:
+                return True
+    return False
 
 
 def _walk(rule: Any, path: str, depth: int, errors: list[RuleError]) -> None:

@@ -71,6 +71,10 @@ class StoreSettings(SQLModel, table=True):
     checkout_url_template: str | None = Field(default=None, max_length=1000)
     storefront_public_key: str | None = Field(default=None, max_length=64, index=True)
     storefront_origins: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # Storefront opt-in requests accepted per UTC day: each may send a message billed to the store.
+    optin_daily_limit: int = Field(
+        default=500, sa_column_kwargs={"server_default": "500", "nullable": False}
+    )
     cod_gateways: list[str] = Field(default_factory=list, sa_type=JSONType)
     rate_table: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     cost_currency: str = Field(default="USD", max_length=3)

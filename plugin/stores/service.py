@@ -75,6 +75,13 @@ class SettingsChanges:
     attribution_window_hours: int | None = None
     storefront_url: str | None = None
     checkout_url_template: str | None = None
+    storefront_origins: list[str] | None = None
+    optin_daily_limit: int | None = None
+
+
+MAX_STOREFRONT_ORIGINS = 20
+MAX_OPTIN_DAILY_LIMIT = 100_000
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$", re.IGNORECASE)
 
 
 def _error(field: str, code: str, message: str, message_tr: str) -> FieldError:
@@ -135,6 +142,7 @@ def validate_settings(changes: SettingsChanges) -> list[FieldError]:
         ("message_retention_days", "messageRetentionDays", 3650),
         ("inbox_retention_days", "inboxRetentionDays", 3650),
         ("attribution_window_hours", "attributionWindowHours", 24 * 90),
+        ("optin_daily_limit", "optinDailyLimit", MAX_OPTIN_DAILY_LIMIT),
     ):
         value = getattr(changes, name)
         if value is not None and not 0 <= value <= maximum:
@@ -197,6 +205,21 @@ def validate_settings(changes: SettingsChanges) -> list[FieldError]:
                     "http(s) ile başlayan bir adres girin.",
                 )
             )
+    origins = changes.storefront_origins
+    if origins is not None and (
+        len(origins) > MAX_STOREFRONT_ORIGINS
+        or any(not _ORIGIN.match(o.strip().rstrip("/")) for o in origins)
+    ):
+        errors.append(
+            _error(
+                "storefrontOrigins",
+                "INVALID",
+                f"Give at most {MAX_STOREFRONT_ORIGINS} origins such as "
+                "https://shop.example.com (scheme and host, no path).",
+                f"https://magaza.example.com gibi en çok {MAX_STOREFRONT_ORIGINS} adres "
+                "girin (şema ve alan adı, yol olmadan).",
+            )
+        )
     return errors
 
 
@@ -216,7 +239,9 @@ def update_settings(*, session: Session, store_id: int, changes: SettingsChanges
         value = getattr(changes, field.name)
         if value is None:
             continue
-        if isinstance(value, list):
+        if field.name == "storefront_origins":
+            value = list(dict.fromkeys(o.strip().rstrip("/").lower() for o in value))
+        elif isinstance(value, list):
             value = [w.strip() for w in value]
         if isinstance(value, str) and field.name in ("storefront_url", "checkout_url_template"):
             value = value.strip() or None

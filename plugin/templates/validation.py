@@ -411,6 +411,15 @@ def _check_buttons(c: Mapping[str, Any], base: str, add: _Add) -> None:
             )
 
 
+def _http_allowed() -> bool:
+    """Dev and tests send to the sandbox from an http APP_URL (the starters' tracked links);
+    production buttons are https only. The UI allows http to loopback hosts for the same
+    reason."""
+    from plugin.settings import get_settings
+
+    return get_settings().is_dev
+
+
 def _check_url_button(b: Mapping[str, Any], path: str, add: _Add) -> None:
     url = _str(b.get("url"))
     if not url.strip():
@@ -421,6 +430,15 @@ def _check_url_button(b: Mapping[str, Any], path: str, add: _Add) -> None:
             "Web sitesi adresini girin.",
         )
         return
+    scheme = r"https?://" if _http_allowed() else r"https://"
+    if not re.match(scheme + r"[^\s/?#{}]+", url.strip(), re.IGNORECASE):
+        # a button opens in the customer's browser: never over plain http or another scheme
+        add(
+            f"{path}.url",
+            "url_not_https",
+            "The address must start with https:// and a domain name.",
+            "Adres https:// ve bir alan adıyla başlamalı.",
+        )
     if _u16(url) > LIMITS["url"]:
         add(
             f"{path}.url",

@@ -16,15 +16,14 @@ PRODUCTION_APP_SECRET = "hostile-test-meta-app-secret"
 
 def production_settings(db_url: str, *, allowed: str, **overrides: Any) -> Settings:
     """What an operator runs: production mode, an explicit ALLOWED_SALEOR_URLS, no sandbox."""
-    return make_settings(
-        db_url,
-        ulak_env="production",
-        secret_key=PRODUCTION_SECRET_KEY,
-        whatsapp_app_secret=PRODUCTION_APP_SECRET,
-        whatsapp_verify_token="hostile-verify-token",
-        allowed_saleor_urls=allowed,
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "ulak_env": "production",
+        "secret_key": PRODUCTION_SECRET_KEY,
+        "whatsapp_app_secret": PRODUCTION_APP_SECRET,
+        "whatsapp_verify_token": "hostile-verify-token",
+        "allowed_saleor_urls": allowed,
+    }
+    return make_settings(db_url, **{**values, **overrides})
 
 
 def row_counts() -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Costly admin API documents (depth, alias and token bombs, huge queries) get a clear error and
-change nothing; introspection is allowed (the schema is public: graphql/admin.graphql)."""
+change nothing; introspection is allowed in dev (the schema is public: graphql/admin.graphql;
+production turns it off, tests/hostile/test_production_defaults.py)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ export interface RuleError {
   message_tr: string;
 }
 
-export const MAX_DEPTH = 8;
+export const MAX_DEPTH = 6;
 
 const join = (base: string, key: string | number) => (base ? `${base}.${key}` : String(key));
 

@@ -32,6 +32,7 @@ export type TemplateErrorCode =
   | "too_many_phone_buttons"
   | "too_many_copy_code_buttons"
   | "url_required"
+  | "url_not_https"
   | "url_too_long"
   | "url_too_many_variables"
   | "url_variable_not_at_end"
@@ -334,6 +335,12 @@ function checkUrlButton(b: TemplateButton, path: string, add: Add): void {
   if (!url.trim()) {
     add(`${path}.url`, "url_required", "Enter the website address.", "Web sitesi adresini girin.");
     return;
+  }
+  const local = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(url.trim());
+  if (!local && !/^https:\/\/[^\s/?#{}]+/i.test(url.trim())) {
+    // a button opens in the customer's browser: never over plain http or another scheme
+    // (http only to loopback, where the dev demo's sandbox links point)
+    add(`${path}.url`, "url_not_https", "The address must start with https:// and a domain name.", "Adres https:// ve bir alan adıyla başlamalı.");
   }
   if (url.length > LIMITS.url) {
     add(

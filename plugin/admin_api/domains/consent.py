@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
+import anyio
 import strawberry
 from strawberry.scalars import JSON
 
@@ -104,6 +105,21 @@ class ContactSyncStatus:
     finished_at: datetime | None
 
 
+@strawberry.type(
+    description="The latest CSV import: committed chunk by chunk, readable while it runs."
+)
+class ConsentImportStatus:
+    status: str = strawberry.field(description="running, done or failed.")
+    total_rows: int
+    processed_rows: int
+    imported: int
+    skipped: int
+    failed: int
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
 @strawberry.type
 class StorefrontKeyPayload:
     key: str | None = strawberry.field(
@@ -135,6 +151,24 @@ class Query:
             )
             for a in iys.nearing_limit(ctx.session, store_id=ctx.store_id)
         ]
+
+    @strawberry.field(permission_classes=[Allowed], description="Null before the first import.")
+    def consent_import_status(self, info: Info) -> ConsentImportStatus | None:
+        ctx = info.context
+        row = importer.import_status(ctx.session, store_id=ctx.store_id)
+        if row is None:
+            return None
+        return ConsentImportStatus(
+            status=row.status,
+            total_rows=row.total_rows,
+            processed_rows=row.processed_rows,
+            imported=row.imported,
+            skipped=row.skipped,
+            failed=row.failed,
+            started_at=row.started_at,
+            updated_at=row.updated_at,
+            finished_at=row.finished_at,
+        )
 
     @strawberry.field(permission_classes=[Allowed], description="Null before the first sync.")
     def contact_sync_status(self, info: Info) -> ContactSyncStatus | None:
@@ -194,10 +228,14 @@ class Mutation:
         description="Columns: phone (required), country, email, first_name, last_name, locale, "
         "marketing, transactional, consent_date, text_version. One report row per line.",
     )
-    def import_consent_csv(self, info: Info, csv: str) -> ImportConsentCsvPayload:
+    async def import_consent_csv(self, info: Info, csv: str) -> ImportConsentCsvPayload:
         ctx = info.context
-        report = importer.import_csv(
-            session=ctx.session, store=ctx.store, csv_text=csv, staff_user_id=_staff(info)
+        staff = _staff(info)
+        # off the event loop: a long file must not stall other requests (its progress too)
+        report = await anyio.to_thread.run_sync(
+            lambda: importer.import_csv(
+                session=ctx.session, store=ctx.store, csv_text=csv, staff_user_id=staff
+            )
         )
         return ImportConsentCsvPayload(
             imported=report.count("imported"),

@@ -63,6 +63,13 @@ class StoreSettings:
     attribution_window_hours: int
     storefront_url: str | None
     checkout_url_template: str | None
+    storefront_origins: list[str] = strawberry.field(
+        description="Sites that may call POST /api/storefront/opt-in from a browser."
+    )
+    optin_daily_limit: int = strawberry.field(
+        description="Storefront opt-in requests accepted per UTC day (each may send a "
+        "message billed to the store); past it the storefront gets a 429."
+    )
     updated_at: datetime
 
     @classmethod
@@ -91,6 +98,12 @@ class StoreSettingsInput:
     attribution_window_hours: int | None = None
     storefront_url: str | None = None
     checkout_url_template: str | None = None
+    storefront_origins: list[str] | None = strawberry.field(
+        default=None, description="e.g. https://shop.example.com; [] allows server calls only."
+    )
+    optin_daily_limit: int | None = strawberry.field(
+        default=None, description="0 to 100000; default 500."
+    )
 
     def to_changes(self) -> service.SettingsChanges:
         return service.SettingsChanges(

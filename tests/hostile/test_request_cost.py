@@ -1,0 +1,129 @@
+"""A staff member cannot make one request cost minutes: segment rules have a ceiling on
+conditions and depth, variables count toward a document's cost, and a large consent CSV is
+imported in committed chunks whose progress the admin API shows while it runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from plugin.consent.models import ConsentEvent
+from plugin.db import get_engine
+from plugin.saleor.models import Store
+from plugin.segments.rules import validate_rule
+from plugin.stores.models import Plan
+from plugin.stores.service import get_settings
+from tests.admin_api_support import gql, ok, token_for
+from tests.hostile.support import row_counts
+
+pytestmark = pytest.mark.sqlite
+
+PREVIEW = "query($rule: JSON) { segmentPreview(rule: $rule) { count errors { code message } } }"
+CONDITION = {"field": "orders_count", "op": "gte", "value": 1}
+
+
+@pytest.fixture()
+def staff(client: Any, installed_store: dict[str, Any], saleor_key: Any, session: Session) -> str:
+    store = session.exec(select(Store)).one()
+    get_settings(session, store.id).plan = Plan.SILVER  # own segments need Silver
+    session.commit()
+    return token_for(saleor_key, installed_store["api_url"])
+
+
+def nested(depth: int) -> dict[str, Any]:
+    rule: dict[str, Any] = CONDITION
+    for _ in range(depth):
+        rule = {"not": rule}
+    return rule
+
+
+def test_a_rule_with_more_than_200_conditions_is_refused_before_any_query(client, staff):
+    # given the ceiling itself is accepted
+    at_limit = ok(client, staff, PREVIEW, {"rule": {"any": [CONDITION] * 200}})
+    assert at_limit["segmentPreview"]["errors"] == []
+    # when one more condition is added
+    over = ok(client, staff, PREVIEW, {"rule": {"any": [CONDITION] * 201}})
+    # then the preview is refused with a clear error and counts nothing
+    [error] = over["segmentPreview"]["errors"]
+    assert error["code"] == "INVALID_RULE"
+    assert "200" in error["message"]
+    assert [e.code for e in validate_rule({"any": [CONDITION] * 201})] == ["too_many_conditions"]
+
+
+def test_a_rule_nested_deeper_than_6_is_refused(client, staff):
+    assert ok(client, staff, PREVIEW, {"rule": nested(6)})["segmentPreview"]["errors"] == []
+    [error] = ok(client, staff, PREVIEW, {"rule": nested(7)})["segmentPreview"]["errors"]
+    assert error["code"] == "INVALID_RULE"
+    assert [e.code for e in validate_rule(nested(7))] == ["too_deep"]
+
+
+def test_conditions_are_counted_without_recursion_however_deep(client, staff):
+    # a rule far deeper than Python's recursion limit is refused cheaply, not a 500
+    rule: dict[str, Any] = CONDITION
+    for _ in range(5000):
+        rule = {"all": [rule, CONDITION]}
+    assert [e.code for e in validate_rule(rule)] == ["too_many_conditions"]
+
+
+def test_a_list_passed_as_a_variable_costs_like_one_written_inline(client, staff):
+    # given a document of a few tokens whose variable carries ~6,800 values
+    before = row_counts()
+    huge = {"any": [{"field": "tags", "op": "has", "value": f"t{i}"} for i in range(1700)]}
+    started = time.monotonic()
+    response = gql(client, staff, PREVIEW, {"rule": huge})
+    # then it is refused before anything runs, as the same list written inline would be
+    assert response.status_code < 500
+    body = response.json()
+    assert body.get("data") is None, body
+    assert body["errors"][0]["extensions"]["code"] == "TOO_COSTLY"
+    assert "2000" in body["errors"][0]["message"]
+    assert time.monotonic() - started < 2
+    assert row_counts() == before
+
+
+def csv_rows(count: int) -> str:
+    lines = ["phone,marketing,transactional"]
+    lines += [f"+90532{n:07d},yes,yes" for n in range(count)]
+    return "\n".join(lines) + "\n"
+
+
+IMPORT = """mutation($csv: String!) { importConsentCsv(csv: $csv) { imported failed skipped } }"""
+STATUS = """{ consentImportStatus { status totalRows processedRows imported } }"""
+
+
+def test_a_large_consent_csv_imports_in_committed_chunks_with_readable_progress(client, staff):
+    # given a 1,100-row file (committed every 500 rows)
+    seen: list[dict[str, Any]] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        # another admin request, while the import runs, reads how far it has come
+        while not done.is_set():
+            status = gql(client, staff, STATUS).json()["data"]["consentImportStatus"]
+            if status is not None:
+                seen.append(status)
+                with Session(get_engine()) as other:
+                    events = len(other.exec(select(ConsentEvent.id)).all())
+                seen.append({"committed_events": events})
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        result = ok(client, staff, IMPORT, {"csv": csv_rows(1100)})
+    finally:
+        done.set()
+        watcher.join()
+    # then every row is imported as before
+    assert result["importConsentCsv"] == {"imported": 1100, "failed": 0, "skipped": 0}
+    # and, while it ran, part of it was already committed and its progress readable
+    running = [s for s in seen if s.get("status") == "running"]
+    assert any(0 < s["processedRows"] < 1100 and s["totalRows"] == 1100 for s in running), seen
+    assert any(0 < s.get("committed_events", 0) < 2200 for s in seen), seen
+    # and when it is over the admin API says so
+    final = ok(client, staff, STATUS)["consentImportStatus"]
+    assert final == {"status": "done", "totalRows": 1100, "processedRows": 1100, "imported": 1100}
