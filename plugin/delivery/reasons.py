@@ -131,9 +131,48 @@ _REASONS = (
         alerts=True,
     ),
     _r(
-        "marketing_api_unavailable",
-        "Marketing Messages API unavailable; retrying",
-        "Pazarlama Mesajları API'si kullanılamıyor; yeniden denenecek",
+        "marketing_off_cloud_api",
+        "Marketing templates are off on the Cloud API and the Marketing Messages API refused it",
+        "Pazarlama şablonları Cloud API'de kapalı ve Pazarlama Mesajları API'si mesajı kabul etmedi",
+        "Finish onboarding the number to Meta's Marketing Messages API in WhatsApp Manager.",
+        "Numaranın Meta Pazarlama Mesajları API'sine katılımını WhatsApp Yöneticisi'nde tamamlayın.",
+        alerts=True,
+    ),
+    # -- Meta's platform rules (docs/delivery.md, "Platform rules")
+    _r(
+        "marketing_experiment",
+        "Meta held this marketing message back: the customer is in Meta's marketing experiment",
+        "Meta bu pazarlama mesajını tuttu: müşteri Meta'nın pazarlama deneyinde",
+    ),
+    _r(
+        "country_restricted",
+        "Meta does not allow this business to message the customer's country",
+        "Meta bu işletmenin müşterinin ülkesine mesaj göndermesine izin vermiyor",
+        "Check the business's restrictions in Meta's WhatsApp Manager.",
+        "İşletmenin kısıtlamalarını Meta WhatsApp Yöneticisi'nde kontrol edin.",
+        alerts=True,
+    ),
+    _r(
+        "bsuid_not_supported",
+        "This message needs the customer's phone number (they are known by username only)",
+        "Bu mesaj müşterinin telefon numarasını gerektiriyor (müşteri yalnızca kullanıcı adıyla biliniyor)",
+    ),
+    _r(
+        "phone_required",
+        "Needs the customer's phone number: authentication templates and Turkish marketing "
+        "(İYS) cannot go to a username",
+        "Müşterinin telefon numarası gerekli: doğrulama şablonları ve Türkiye'deki pazarlama "
+        "(İYS) kullanıcı adına gönderilemez",
+    ),
+    _r(
+        "us_marketing_blocked",
+        "Meta does not deliver marketing templates to United States numbers",
+        "Meta, ABD numaralarına pazarlama şablonu iletmiyor",
+    ),
+    _r(
+        "marketing_limit_rest",
+        "Resting after Meta's per-customer marketing limit (131049)",
+        "Meta'nın müşteri başına pazarlama sınırından (131049) sonra bekleme süresinde",
     ),
     _r(
         "retries_exhausted",

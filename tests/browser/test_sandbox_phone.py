@@ -42,6 +42,7 @@ def phone_app(db_url: str, fake_saleor: FakeSaleor) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     app = create_app(make_settings(db_url, app_url=url), embedded_worker=True)
     with ServerThread(app, port, lifespan="on"):
+        fake_saleor.app_url = url  # Saleor installed Ulak from this app's manifest
         yield _install(url, fake_saleor)
 
 

@@ -48,7 +48,7 @@ def test_every_reason_code_has_english_and_turkish_text() -> None:
         service.LEASE_EXPIRED,
         service.NOT_DELIVERED_TODAY,
         *(d.value for d in (Disposition.RETRY_SOON, Disposition.NEVER_REACHED)),
-        Disposition.MARKETING_API_UNAVAILABLE.value,
+        *service._FINAL_REASON.values(),
         *reasons.TEMPLATE_REASON_BY_CODE.values(),
         "template_problem",
         *FLOW_REASONS,

@@ -98,6 +98,7 @@ def test_a_restarted_dev_server_keeps_templates_numbers_and_clock_and_hears_its_
     app = f"http://127.0.0.1:{port}"
     # given `PORT=<port> make run` (dev mode, no APP_URL) and a store installed from Saleor
     server = _dev_serve(db, port, tmp_path)
+    fake_saleor.app_url = app  # Saleor installed Ulak from this app's manifest
     try:
         register = httpx.post(
             f"{app}/api/register",
