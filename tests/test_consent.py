@@ -218,7 +218,8 @@ def test_yes_without_a_pending_request_is_just_a_message(session):
     assert _events(session, contact) == []
 
 
-@pytest.mark.parametrize("keyword", DEFAULT_OPTOUT_KEYWORDS)
+# the last two: STOP in Greek and Cyrillic look-alike letters with a zero for the O
+@pytest.mark.parametrize("keyword", [*DEFAULT_OPTOUT_KEYWORDS, "ЅΤ0Р", "ѕтор!"])
 def test_every_stop_keyword_revokes_suppresses_queued_marketing_and_confirms_once(session, keyword):
     # given a granted contact with a queued campaign message and a scheduled order update
     store = make_store(session)

@@ -174,16 +174,14 @@ def allows(purpose: Purpose | str, *, contact_id: Any = None, store_id: Any = No
     purpose = Purpose(purpose)
     granted = ConsentAction.GRANTED.value
     kw = {"contact_id": contact_id, "store_id": store_id}
-    marketing = effective_action(Purpose.MARKETING, **kw) == granted
+    # never NULL (no fact reads ""), so NOT(allows) means "not allowed" in SQL's logic too
+    marketing = sa.func.coalesce(effective_action(Purpose.MARKETING, **kw), "") == granted
     if purpose is Purpose.MARKETING:
         return marketing
-    transactional = effective_action(Purpose.TRANSACTIONAL, **kw)
+    transactional = sa.func.coalesce(effective_action(Purpose.TRANSACTIONAL, **kw), "")
     return sa.or_(
         transactional == granted,
-        sa.and_(
-            marketing,
-            sa.func.coalesce(transactional, "") != ConsentAction.REVOKED.value,
-        ),
+        sa.and_(marketing, transactional != ConsentAction.REVOKED.value),
     )
 
 
