@@ -241,7 +241,7 @@ def states(
             continue
         facts = session.execute(
             sa.select(_TABLE.c.id, _TABLE.c.occurred_at, _TABLE.c.source).where(
-                _TABLE.c.id.in_(list(deciding))
+                _TABLE.c.store_id == store_id, _TABLE.c.id.in_(list(deciding))
             )
         ).all()
         for event_id, occurred_at, source in facts:
