@@ -206,8 +206,8 @@ def allowed_contact_ids(
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         rows = session.execute(
-            sa.select(Contact.id).where(  # type: ignore[call-overload]
-                Contact.store_id == store_id, col(Contact.id).in_(chunk), allows(purpose)
+            sa.select(col(Contact.id)).where(
+                col(Contact.store_id) == store_id, col(Contact.id).in_(chunk), allows(purpose)
             )
         ).all()
         allowed.update(int(r[0]) for r in rows)
@@ -223,13 +223,11 @@ def states(
     purposes = list(Purpose)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        columns = [Contact.id]
+        columns: list[Any] = [Contact.id]
         for p in purposes:
             columns += [effective_action(p), deciding_id(p)]
         rows = session.execute(
-            sa.select(*columns).where(  # type: ignore[call-overload]
-                Contact.store_id == store_id, col(Contact.id).in_(chunk)
-            )
+            sa.select(*columns).where(col(Contact.store_id) == store_id, col(Contact.id).in_(chunk))
         ).all()
         deciding: dict[int, tuple[int, Purpose, str]] = {}
         for row in rows:
