@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from plugin import clock
 from plugin.consent import service
+from plugin.consent import state as consent_state
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, RESUME_PAYLOAD, STOP_PAYLOAD
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.service import InboundOutcome
@@ -46,7 +47,7 @@ def _outbound(session, contact):
 
 
 def _marketing(session, contact):
-    return service.current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    return service.current_state(session, contact=contact, purpose=Purpose.MARKETING)
 
 
 def _inbound(session, store, contact, *, text=None, button=None, wamid="wamid.1"):
@@ -99,9 +100,7 @@ def test_the_state_is_the_last_fact_by_time_not_by_insertion(session):
     # then the STOP still holds; transactional is untouched
     state = _marketing(session, contact)
     assert (state.action, state.granted) == (ConsentAction.REVOKED, False)
-    transactional = service.current_state(
-        session, contact_id=contact.id, purpose=Purpose.TRANSACTIONAL
-    )
+    transactional = service.current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL)
     assert transactional.action is None
 
 
@@ -125,15 +124,13 @@ def test_granted_contact_ids_for_a_batch(session):
                 source=ConsentSource.ADMIN,
             )
     ids = [granted.id, revoked.id, requested.id, nothing.id]
-    assert service.granted_contact_ids(
+    assert consent_state.allowed_contact_ids(
         session, store_id=store.id, contact_ids=ids, purpose=Purpose.MARKETING
     ) == {granted.id}
-    assert (
-        service.granted_contact_ids(
-            session, store_id=store.id, contact_ids=ids, purpose=Purpose.TRANSACTIONAL
-        )
-        == set()
-    )
+    # a marketing grant also allows order updates (the send path's rule, now the only one)
+    assert consent_state.allowed_contact_ids(
+        session, store_id=store.id, contact_ids=ids, purpose=Purpose.TRANSACTIONAL
+    ) == {granted.id}
 
 
 def test_a_web_grant_is_only_requested_and_an_optin_request_is_scheduled(session):
@@ -221,7 +218,8 @@ def test_yes_without_a_pending_request_is_just_a_message(session):
     assert _events(session, contact) == []
 
 
-@pytest.mark.parametrize("keyword", DEFAULT_OPTOUT_KEYWORDS)
+# the last two: STOP in Greek and Cyrillic look-alike letters with a zero for the O
+@pytest.mark.parametrize("keyword", [*DEFAULT_OPTOUT_KEYWORDS, "ЅΤ0Р", "ѕтор!"])
 def test_every_stop_keyword_revokes_suppresses_queued_marketing_and_confirms_once(session, keyword):
     # given a granted contact with a queued campaign message and a scheduled order update
     store = make_store(session)

@@ -8,6 +8,7 @@ import pytest
 
 from plugin import clock
 from plugin.consent import iys, service
+from plugin.consent import state as consent_state
 from plugin.consent.importer import import_csv
 from plugin.consent.models import ConsentAction, ConsentSource, Purpose
 from plugin.consent.privacy import suppress
@@ -112,16 +113,19 @@ def test_csv_import_reports_every_row(session):
         (7, "imported", None),
     ]
     ayse = report.rows[0].contact_id
-    state = service.current_state(session, contact_id=ayse, purpose=Purpose.MARKETING)
+    state = consent_state.state(
+        session, store_id=store.id, contact_id=ayse, purpose=Purpose.MARKETING
+    )
     assert (state.granted, state.source) == (True, ConsentSource.CSV_IMPORT)
     assert state.at == datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
     british = report.rows[-1].contact_id
-    assert service.current_state(session, contact_id=british, purpose=Purpose.MARKETING).action == (
-        ConsentAction.REVOKED
-    )
+    assert consent_state.state(
+        session, store_id=store.id, contact_id=british, purpose=Purpose.MARKETING
+    ).action == (ConsentAction.REVOKED)
     assert service.timeline(session, store_id=store.id, contact_id=ayse)[0].evidence == {
         "staff_user_id": "VXNlcjox",
         "line": 2,
+        "consent_date": "2026-01-05T10:00:00+03:00",  # a re-import of the same line adds nothing
     }
 
 

@@ -130,9 +130,7 @@ def test_export_then_erase_end_to_end_and_the_number_is_refused_after(
     assert PHONE not in suppression.phone_hash and "2125550199" not in suppression.phone_hash
     assert privacy.is_suppressed(session, store_id=store.id, phone_e164=PHONE)
     assert (
-        consent_service.current_state(
-            session, contact_id=contact.id, purpose=Purpose.MARKETING
-        ).action
+        consent_service.current_state(session, contact=contact, purpose=Purpose.MARKETING).action
         == ConsentAction.REVOKED
     )
 

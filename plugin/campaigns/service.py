@@ -29,7 +29,8 @@ from plugin.campaigns import personalise
 from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components, sql_parameters
 from plugin.consent import service as consent
-from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
+from plugin.consent import state as consent_state
+from plugin.consent.models import Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import (
     InboundMessage,
@@ -474,31 +475,12 @@ def rate_for(settings: StoreSettings, category: str, country: str | None) -> Dec
     return Decimal(DEFAULT_RATES["MARKETING"][DEFAULT_RATE_COUNTRY])
 
 
-def marketing_consented() -> ColumnElement[bool]:
-    """Estimate only: the latest marketing consent fact is a grant (the delivery engine
-    decides for real at send time)."""
-    ce: Any = ConsentEvent
-    later = sa.orm.aliased(ConsentEvent)
-    la: Any = later
-    return sa.exists().where(
-        ce.contact_id == Contact.id,
-        ce.purpose == Purpose.MARKETING.value,
-        ce.action == ConsentAction.GRANTED.value,
-        ~sa.exists().where(
-            la.contact_id == ce.contact_id,
-            la.purpose == Purpose.MARKETING.value,
-            la.id > ce.id,
-            la.action.in_([ConsentAction.REVOKED.value, ConsentAction.LAPSED.value]),
-        ),
-    )
-
-
 def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> dict[str, Any]:
     """What the merchant sees before launch: audience, consented share, cost, Meta's daily tier."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience_of(campaign))
-    consented = marketing_consented()
+    consented = consent_state.allows(Purpose.MARKETING)  # the delivery engine's own rule
     rows = session.execute(
         sa.select(
             Contact.country,

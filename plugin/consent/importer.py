@@ -204,7 +204,7 @@ def _import_row(
             purpose=purpose,
             action=ConsentAction.GRANTED if flag else ConsentAction.REVOKED,
             source=ConsentSource.CSV_IMPORT,
-            evidence={"staff_user_id": staff_user_id, "line": index},
+            evidence={"staff_user_id": staff_user_id, "line": index, "consent_date": raw_date},
             text=text,
             text_version=(row.get("text_version") or "").strip() or text_version,
             occurred_at=occurred,

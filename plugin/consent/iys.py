@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.consent.state import took_effect
 from plugin.contacts.models import Contact
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -44,6 +45,10 @@ class IysPending:
 
 
 def _pending(session: Session, store_id: int) -> list[tuple[ConsentEvent, str]]:
+    """Unexported grants and revocations that took effect by the one read model (a backdated
+    import under a later STOP, or a grant demoted after the customer's own opt-out, is
+    evidence in the ledger, not a consent to report)."""
+    fact: Any = ConsentEvent.__table__  # type: ignore[attr-defined]
     rows = session.exec(
         select(ConsentEvent, Contact.phone_e164)
         .join(Contact, col(Contact.id) == col(ConsentEvent.contact_id))
@@ -53,6 +58,7 @@ def _pending(session: Session, store_id: int) -> list[tuple[ConsentEvent, str]]:
             col(ConsentEvent.action).in_(list(_STATUS)),
             col(ConsentEvent.iys_exported_at).is_(None),
             col(Contact.phone_e164).startswith("+90"),
+            took_effect(fact, Purpose.MARKETING),
         )
         .order_by(col(ConsentEvent.occurred_at), col(ConsentEvent.id))
     ).all()

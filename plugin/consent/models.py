@@ -23,6 +23,7 @@ class ConsentAction(StrEnum):
     GRANTED = "granted"
     REVOKED = "revoked"
     LAPSED = "lapsed"  # a request never confirmed
+    DECLINED = "declined"  # the customer answered the opt-in request with No / Hayır
 
 
 class ConsentSource(StrEnum):
@@ -45,7 +46,8 @@ class ConsentEvent(SQLModel, table=True):
 
     __tablename__ = "consent_event"
     __table_args__ = (
-        sa.Index("ix_consent_contact_purpose", "contact_id", "purpose", "id"),
+        # the read model's one probe: the latest fact of a contact and purpose
+        sa.Index("ix_consent_latest", "store_id", "contact_id", "purpose", "occurred_at"),
         sa.Index("ix_consent_contact_capture", "contact_id", "capture_key"),
     )
 

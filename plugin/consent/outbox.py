@@ -33,6 +33,16 @@ OPTOUT_TEXT = {
         "To rejoin at any time, reply START."
     ),
 }
+DECLINE_TEXT = {
+    "tr": (
+        "Anlaşıldı, size pazarlama mesajı göndermeyeceğiz. Sipariş bildirimleriniz sürer. "
+        "Fikrinizi değiştirirseniz BAŞLA yazmanız yeterli."
+    ),
+    "en": (
+        "Understood: we will not send you marketing messages. Order updates continue. "
+        "If you change your mind, reply START."
+    ),
+}
 RESUME_TEXT = {
     "tr": (
         "Tekrar hoş geldiniz! Pazarlama mesajlarımıza yeniden abone oldunuz. "

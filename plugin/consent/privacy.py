@@ -12,20 +12,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin import clock, crypto
+from plugin import clock
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
+from plugin.consent.queries import phone_hash
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
 from plugin.delivery.models import InboundMessage, OutboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.stores.models import StoreSettings
 
-_HASH_PURPOSE = "suppression"
 # Evidence keys that say nothing about the person and stay after an erasure.
 _KEPT_EVIDENCE = ("request_event_id", "keyword", "value", "reason")
-
-
-def phone_hash(phone_e164: str) -> str:
-    return crypto.keyed_hash(phone_e164, purpose=_HASH_PURPOSE)
 
 
 def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
@@ -194,8 +190,9 @@ def export_contact(
         contact = session.exec(
             select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone_e164)
         ).first()
-    suppressed = phone_e164 is not None and is_suppressed(
-        session, store_id=store_id, phone_e164=phone_e164
+    # an erased contact has no number left to look up, and its number is suppressed
+    suppressed = (contact is not None and contact.erased_at is not None) or (
+        phone_e164 is not None and is_suppressed(session, store_id=store_id, phone_e164=phone_e164)
     )
     out: dict[str, Any] = {
         "phone": phone_e164,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -18,8 +17,17 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.consent import outbox
-from plugin.consent.keywords import OPTIN_YES_PAYLOAD, RESUME_PAYLOAD, STOP_PAYLOAD, matches
+from plugin.consent import state as consent_state
+from plugin.consent.keywords import (
+    DECLINE_KEYWORDS,
+    OPTIN_NO_PAYLOAD,
+    OPTIN_YES_PAYLOAD,
+    RESUME_PAYLOAD,
+    STOP_PAYLOAD,
+    matches,
+)
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.consent.state import ConsentState
 from plugin.contacts.models import Contact
 from plugin.delivery.models import MessagePurpose, MessageStatus, OutboundMessage
 from plugin.saleor.models import Store
@@ -33,23 +41,10 @@ WEB_SOURCES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class ConsentState:
-    """The latest fact for one contact and purpose (no fact: action None, not granted)."""
-
-    action: ConsentAction | None
-    granted: bool
-    at: datetime | None
-    source: ConsentSource | None
-    event_id: int | None = None
-
-
-NO_CONSENT = ConsentState(action=None, granted=False, at=None, source=None)
-
-
 class InboundOutcome(StrEnum):
     OPTIN_CONFIRMED = "optin_confirmed"
     OPTED_OUT = "opted_out"
+    DECLINED = "declined"
     RESUMED = "resumed"
     NONE = "none"
 
@@ -58,64 +53,12 @@ def text_hash(text: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
 
 
-def _latest_first() -> tuple[Any, ...]:
-    return (col(ConsentEvent.occurred_at).desc(), col(ConsentEvent.id).desc())
-
-
-def _state_of(event: ConsentEvent | None) -> ConsentState:
-    if event is None:
-        return NO_CONSENT
-    return ConsentState(
-        action=ConsentAction(event.action),
-        granted=event.action == ConsentAction.GRANTED,
-        at=event.occurred_at,
-        source=ConsentSource(event.source),
-        event_id=event.id,
+def current_state(session: Session, *, contact: Contact, purpose: Purpose) -> ConsentState:
+    """The contact's effective consent for `purpose` (the one read model, plugin/consent/state)."""
+    assert contact.id is not None
+    return consent_state.state(
+        session, store_id=contact.store_id, contact_id=contact.id, purpose=purpose
     )
-
-
-def current_state(session: Session, *, contact_id: int, purpose: Purpose) -> ConsentState:
-    """Derived from the ledger: the fact that happened last wins (ties: recorded last)."""
-    event = session.exec(
-        select(ConsentEvent)
-        .where(ConsentEvent.contact_id == contact_id, ConsentEvent.purpose == purpose)
-        .order_by(*_latest_first())
-        .limit(1)
-    ).first()
-    return _state_of(event)
-
-
-def granted_contact_ids(
-    session: Session, *, store_id: int, contact_ids: list[int] | set[int], purpose: Purpose
-) -> set[int]:
-    """Of these contacts, the ones whose current state for `purpose` is granted (one query
-    per chunk; the delivery engine checks a whole batch at send time)."""
-    wanted = list(set(contact_ids))
-    granted: set[int] = set()
-    for start in range(0, len(wanted), 1000):
-        chunk = wanted[start : start + 1000]
-        ranked = (
-            sa.select(
-                ConsentEvent.contact_id,  # type: ignore[arg-type]
-                ConsentEvent.action,  # type: ignore[arg-type]
-                sa.func.row_number()
-                .over(partition_by=ConsentEvent.contact_id, order_by=_latest_first())
-                .label("rank"),
-            )
-            .where(
-                col(ConsentEvent.store_id) == store_id,
-                col(ConsentEvent.purpose) == purpose,
-                col(ConsentEvent.contact_id).in_(chunk),
-            )
-            .subquery()
-        )
-        rows = session.execute(
-            sa.select(ranked.c.contact_id).where(
-                ranked.c.rank == 1, ranked.c.action == ConsentAction.GRANTED.value
-            )
-        ).all()
-        granted.update(int(r[0]) for r in rows)
-    return granted
 
 
 def timeline(session: Session, *, store_id: int, contact_id: int) -> list[ConsentEvent]:
@@ -145,37 +88,6 @@ def timelines(
     return found
 
 
-def current_states(
-    session: Session, *, store_id: int, contact_ids: list[int]
-) -> dict[tuple[int, Purpose], ConsentState]:
-    """`current_state` for every purpose of many contacts in one query (NO_CONSENT when no
-    fact): the latest fact per contact and purpose wins, as in `current_state`."""
-    states = {(c, p): NO_CONSENT for c in contact_ids for p in Purpose}
-    if not contact_ids:
-        return states
-    ranked = (
-        select(
-            ConsentEvent.id,
-            sa.func.row_number()
-            .over(
-                partition_by=(ConsentEvent.contact_id, ConsentEvent.purpose),
-                order_by=_latest_first(),
-            )
-            .label("rank"),
-        )
-        .where(ConsentEvent.store_id == store_id, col(ConsentEvent.contact_id).in_(contact_ids))
-        .subquery()
-    )
-    latest = session.exec(
-        select(ConsentEvent)
-        .join(ranked, col(ConsentEvent.id) == ranked.c.id)
-        .where(ConsentEvent.store_id == store_id, ranked.c.rank == 1)
-    ).all()
-    for event in latest:
-        states[(event.contact_id, Purpose(event.purpose))] = _state_of(event)
-    return states
-
-
 def record(
     session: Session,
     *,
@@ -189,9 +101,17 @@ def record(
     occurred_at: datetime | None = None,
     capture_key: str | None = None,
 ) -> ConsentEvent:
-    """Append one fact to the ledger (the only way consent changes)."""
+    """Append one fact to the ledger (the only way consent changes). A fact cannot have
+    occurred in the future (a future-dated import would outrank every later STOP), and a
+    grant identical to one already standing (same purpose, source, evidence and text, no fact
+    of that purpose since) is not recorded twice: the standing one is returned."""
     assert contact.id is not None
     now = clock.now()
+    occurred_at = min(occurred_at, now) if occurred_at is not None else None
+    if action == ConsentAction.GRANTED:
+        same = _standing_grant(session, contact, purpose, source, evidence or {}, text)
+        if same is not None:
+            return same
     event = ConsentEvent(
         store_id=contact.store_id,
         contact_id=contact.id,
@@ -209,6 +129,36 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def _standing_grant(
+    session: Session,
+    contact: Contact,
+    purpose: Purpose,
+    source: ConsentSource,
+    evidence: dict[str, Any],
+    text: str | None,
+) -> ConsentEvent | None:
+    """The identical grant recorded last for this purpose, if no fact of it came after."""
+    last = session.exec(
+        select(ConsentEvent)
+        .where(
+            ConsentEvent.store_id == contact.store_id,
+            ConsentEvent.contact_id == contact.id,
+            ConsentEvent.purpose == purpose,
+        )
+        .order_by(col(ConsentEvent.id).desc())
+        .limit(1)
+    ).first()
+    if (
+        last is not None
+        and last.action == ConsentAction.GRANTED
+        and last.source == source
+        and (last.evidence or {}) == evidence
+        and last.text_hash == text_hash(text)
+    ):
+        return last
+    return None
 
 
 def suppress_queued_marketing(session: Session, *, store_id: int, contact_id: int) -> int:
@@ -269,7 +219,7 @@ def revoke_marketing(
     Already revoked: nothing new is recorded or sent (a second STOP gets no second reply).
     """
     assert contact.id is not None
-    state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
     suppress_queued_marketing(session, store_id=contact.store_id, contact_id=contact.id)
     if state.action == ConsentAction.REVOKED:
         return None
@@ -297,12 +247,14 @@ def _grant_marketing(
     source: ConsentSource,
     evidence: dict[str, Any],
     occurred_at: datetime | None,
+    action: ConsentAction = ConsentAction.GRANTED,
 ) -> ConsentEvent:
+    """A marketing fact the customer stated (a grant, or declining the opt-in request)."""
     return record(
         session,
         contact=contact,
         purpose=Purpose.MARKETING,
-        action=ConsentAction.GRANTED,
+        action=action,
         source=source,
         evidence=evidence,
         occurred_at=occurred_at,
@@ -321,8 +273,9 @@ def handle_inbound(
 ) -> InboundOutcome:
     """What a customer's WhatsApp message means for consent (called by the WhatsApp webhook).
 
-    Stop (button or whole-message keyword) wins over everything; a YES/EVET confirms only a
-    pending request; START/BAŞLA grants again with its own evidence.
+    Stop (button or whole-message keyword) wins over everything; a YES/EVET confirms and a
+    No/Hayır (button or HAYIR/NO) declines only a pending request, answered once;
+    START/BAŞLA grants again with its own evidence.
     """
     from plugin.contacts.service import note_inbound
 
@@ -345,7 +298,7 @@ def handle_inbound(
         )
         return InboundOutcome.OPTED_OUT
 
-    state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
     if button_payload == OPTIN_YES_PAYLOAD or (
         not by_button and matches(text, settings.optin_keywords)
     ):
@@ -356,6 +309,24 @@ def handle_inbound(
             session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
         )
         return InboundOutcome.OPTIN_CONFIRMED
+
+    if button_payload == OPTIN_NO_PAYLOAD or (not by_button and matches(text, DECLINE_KEYWORDS)):
+        if state.action != ConsentAction.REQUESTED:
+            return InboundOutcome.NONE  # nothing pending: a second "No" gets no second answer
+        evidence["request_event_id"] = state.event_id
+        declined = _grant_marketing(
+            session,
+            contact=contact,
+            source=source,
+            evidence=evidence,
+            occurred_at=received_at,
+            action=ConsentAction.DECLINED,
+        )
+        assert declined.id is not None
+        outbox.schedule_service_reply(
+            session, contact=contact, event_id=declined.id, key="decline", texts=outbox.DECLINE_TEXT
+        )
+        return InboundOutcome.DECLINED
 
     if button_payload == RESUME_PAYLOAD or (
         not by_button and matches(text, settings.resume_keywords)
@@ -400,7 +371,7 @@ def handle_marketing_preference(
         )
         return InboundOutcome.OPTED_OUT
     if value == "resume":
-        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
         had_granted = session.exec(
             select(ConsentEvent.id).where(
                 ConsentEvent.contact_id == contact.id,
@@ -460,7 +431,7 @@ def capture_web_consent(
     events: list[ConsentEvent] = []
     if consent.get("transactional") is True:
         key = f"{capture_key}:transactional"
-        state = current_state(session, contact_id=contact.id, purpose=Purpose.TRANSACTIONAL)
+        state = current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL)
         if not state.granted and not _captured(session, contact.id, key):
             events.append(
                 record(
@@ -478,7 +449,7 @@ def capture_web_consent(
     marketing = consent.get("marketing")
     key = f"{capture_key}:marketing"
     if marketing is True:
-        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
         pending_or_granted = state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED)
         if not pending_or_granted and not _captured(session, contact.id, key):
             events.append(
@@ -493,7 +464,7 @@ def capture_web_consent(
                 )
             )
     elif marketing is False and source == ConsentSource.CUSTOMER:
-        state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
         if state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED):
             revoked = revoke_marketing(session, contact=contact, source=source, evidence=base)
             if revoked is not None:
@@ -519,29 +490,20 @@ def consent_hash(consent: dict[str, Any]) -> str:
 
 
 def lapse_requests(*, session: Session) -> int:
-    """Tick: a marketing request not confirmed within the store's lapse period lapses."""
+    """Tick: a marketing request not confirmed within the store's lapse period lapses (only
+    while that request is still the deciding fact, by the read model's order)."""
     now = clock.now()
-    ranked = (
-        sa.select(
-            ConsentEvent.id,  # type: ignore[arg-type]
-            ConsentEvent.store_id,  # type: ignore[arg-type]
-            ConsentEvent.contact_id,  # type: ignore[arg-type]
-            ConsentEvent.action,  # type: ignore[arg-type]
-            ConsentEvent.occurred_at,  # type: ignore[arg-type]
-            sa.func.row_number()
-            .over(partition_by=ConsentEvent.contact_id, order_by=_latest_first())
-            .label("rank"),
-        )
-        .where(col(ConsentEvent.purpose) == Purpose.MARKETING)
-        .subquery()
+    request: Any = ConsentEvent.__table__.alias("request")  # type: ignore[attr-defined]
+    deciding = consent_state.deciding_id(
+        Purpose.MARKETING, contact_id=request.c.contact_id, store_id=request.c.store_id
     )
-    oldest_possible = now - timedelta(days=1)
     rows = session.execute(
-        sa.select(ranked.c.id, ranked.c.store_id, ranked.c.contact_id, ranked.c.occurred_at)
+        sa.select(request.c.id, request.c.store_id, request.c.contact_id, request.c.occurred_at)
         .where(
-            ranked.c.rank == 1,
-            ranked.c.action == ConsentAction.REQUESTED.value,
-            ranked.c.occurred_at < oldest_possible,
+            request.c.purpose == Purpose.MARKETING.value,
+            request.c.action == ConsentAction.REQUESTED.value,
+            request.c.occurred_at < now - timedelta(days=1),
+            request.c.id == deciding,
         )
         .limit(1000)
     ).all()
@@ -627,7 +589,7 @@ def grant_for_staff_test(
     admin grant (who, when, what text), so the ledger explains every message the engine sends
     and the policy needs no exemption. Nothing is recorded when consent already holds."""
     assert contact.id is not None
-    state = current_state(session, contact_id=contact.id, purpose=purpose)
+    state = current_state(session, contact=contact, purpose=purpose)
     if state.granted:
         return None
     if state.action is ConsentAction.REVOKED and state.source is not ConsentSource.ADMIN:

@@ -334,6 +334,7 @@ def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
         ).first()
         if counted is None:
             return False
+        _lock_figures(session, contact)
         _add_to_figures(
             contact, Decimal(counted.total), counted.currency or None, counted.created_at, +1
         )
@@ -348,9 +349,18 @@ def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
     if reversed_ is None or reversed_.counted_at is None:
         return False
     owner = session.get(Contact, reversed_.contact_id) or contact
+    _lock_figures(session, owner)
     _add_to_figures(owner, Decimal(reversed_.total), reversed_.currency or None, None, -1)
     session.add(owner)
     return True
+
+
+def _lock_figures(session: Session, contact: Contact) -> None:
+    """Re-read the contact's figures under a row lock, so orders of one customer processed at
+    the same time each add to the count and the total (no lost update; SQLite writes one at a
+    time anyway)."""
+    session.flush()
+    session.refresh(contact, with_for_update=True)
 
 
 def _add_to_figures(

@@ -43,7 +43,8 @@ Kinds and consent (decided here, documented in docs/delivery.md):
   - OPTIN_REQUEST and SERVICE_REPLY answer the customer's own action: no consent check, no quiet
     hours, no caps. A SERVICE_REPLY (and any free text) needs the 24-hour window open.
   - ORDER_UPDATE and COD_CONFIRMATION are transactional: they need transactional consent (a
-    transactional grant, e.g. recorded from the checkout's `ulak.consent`, or a marketing grant);
+    transactional grant, e.g. recorded from the checkout's `ulak.consent`, or a marketing grant),
+    as the one read model (plugin/consent/state.py) decides;
     no quiet hours unless the store turns `quiet_hours_transactional` on; no caps.
   - Everything else follows its purpose: marketing needs a marketing grant, quiet hours, caps and
     the quota.
@@ -64,7 +65,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin.consent.models import Purpose
-from plugin.consent.queries import granted_contact_ids, suppressed_phones
+from plugin.consent.queries import suppressed_phones
+from plugin.consent.state import allowed_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import (
     DeliveryCounter,
@@ -327,7 +329,7 @@ def _evaluate_store(
         if d.row.kind not in EXEMPT_KINDS:
             need[d.row.purpose].add(d.row.contact_id)
     granted = {
-        purpose: granted_contact_ids(
+        purpose: allowed_contact_ids(
             session, store_id=store_id, contact_ids=ids, purpose=Purpose(purpose)
         )
         for purpose, ids in need.items()

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.consent.models import ConsentAction, Purpose
-from plugin.consent.service import current_state
+from plugin.consent.state import state as consent_state
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.flows import journal, outbox
@@ -175,7 +175,9 @@ def start(
     if url is None:  # the merchant has not told us where the storefront's checkout is
         _record(session, tc, JournalAction.SKIPPED, reason=CHECKOUT_URL_MISSING, once=True)
         return
-    consent = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    consent = consent_state(
+        session, store_id=contact.store_id, contact_id=contact.id, purpose=Purpose.MARKETING
+    )
     if consent.action not in ACTIVE_CONSENT:
         stop(session, tc, reason="no_consent")
         _record(session, tc, JournalAction.SKIPPED, reason="no_consent", once=True)

@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
+from plugin.consent import state as consent_state
+from plugin.consent.models import Purpose
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.errors import InvalidPayload
@@ -476,12 +477,10 @@ def _checkout_state(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool
 
 
 def _marketing_consent_at(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
-    ce: Any = ConsentEvent
-    granted = sa.exists().where(
-        ce.contact_id == Contact.id,
-        ce.purpose == Purpose.MARKETING.value,
-        ce.action == ConsentAction.GRANTED.value,
-        ce.occurred_at >= ctx.now - timedelta(days=int(value)),
+    """Consented now (the one read model) with the deciding grant in the last N days."""
+    granted = sa.and_(
+        consent_state.allows(Purpose.MARKETING),
+        consent_state.decided_at(Purpose.MARKETING) >= ctx.now - timedelta(days=int(value)),
     )
     return granted if op == "within_days" else sa.not_(granted)
 

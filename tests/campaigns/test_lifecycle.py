@@ -357,9 +357,11 @@ def test_the_test_send_goes_to_the_staff_number_for_each_variant(session: Sessio
     # and the staff member's typing in the number is their recorded marketing consent, so the
     # engine's policy lets the tests through like any consented message
     from plugin.consent.models import ConsentSource, Purpose
-    from plugin.consent.service import current_state
+    from plugin.consent.state import state as current_state
 
-    state = current_state(session, contact_id=rows[0].contact_id, purpose=Purpose.MARKETING)
+    state = current_state(
+        session, store_id=store.id, contact_id=rows[0].contact_id, purpose=Purpose.MARKETING
+    )
     assert (state.granted, state.source) == (True, ConsentSource.ADMIN)
 
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from plugin import clock
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
-from plugin.consent.queries import granted_contact_ids, phone_hash
+from plugin.consent.queries import phone_hash
+from plugin.consent.state import allowed_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery import policy, service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
@@ -102,10 +103,10 @@ def test_transactional_consent_rules(world, make_contacts):
     s.commit()
     # when / then
     ids = [a, b, c, d]
-    assert granted_contact_ids(
+    assert allowed_contact_ids(
         s, store_id=world.store_id, contact_ids=ids, purpose="transactional"
     ) == {a, b}
-    assert granted_contact_ids(
+    assert allowed_contact_ids(
         s, store_id=world.store_id, contact_ids=ids, purpose="marketing"
     ) == {b, c}
 

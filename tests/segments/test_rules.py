@@ -63,7 +63,7 @@ class Person:
     tags: set[str] = field(default_factory=set)
     bought: set[tuple[str, str]] = field(default_factory=set)
     checkouts: list[tuple[str, int, datetime]] = field(default_factory=list)
-    granted: list[datetime] = field(default_factory=list)
+    consent: list[tuple[datetime, bool]] = field(default_factory=list)  # (at, is a revoke)
     replies: list[datetime] = field(default_factory=list)
     payloads: set[str] = field(default_factory=set)
 
@@ -137,8 +137,7 @@ def build_world(session: Session, now: datetime) -> tuple[int, list[Person]]:
             at = ago(rnd.choice([3.5, 45.5, 120.5]))
             action = rnd.choice([ConsentAction.GRANTED, ConsentAction.REVOKED])
             grant_marketing(session, contact, at=at, action=action)
-            if action == ConsentAction.GRANTED:
-                p.granted.append(at)
+            p.consent.append((at, action == ConsentAction.REVOKED))
         for _ in range(rnd.choice([0, 1, 2])):
             at = ago(rnd.choice([0.5, 10.5, 100.5]))
             payload = rnd.choice([None, "TAG:colour:blue", "size:M", "STOP"])
@@ -213,7 +212,10 @@ def evaluate(rule: dict[str, Any], p: Person, now: datetime) -> bool:
             for _, _, change in open_
         )
     if f == "marketing_consent_at":
-        return any(within(at, v, now) for at in p.granted) == (op == "within_days")
+        # consented now: the latest fact (a revoke wins a tie) is a grant, and in the window
+        latest = max(p.consent, default=None)
+        consented = latest is not None and not latest[1] and within(latest[0], v, now)
+        return consented == (op == "within_days")
     if f == "last_reply_at":
         if op == "never":
             return not p.replies

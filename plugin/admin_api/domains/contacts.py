@@ -18,6 +18,7 @@ from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.consent import models as consent_models
 from plugin.consent import outbox
 from plugin.consent import service as consent_service
+from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentEvent as ConsentEventRow
 from plugin.consent.models import Purpose
 from plugin.contacts import models as contact_models
@@ -52,7 +53,11 @@ class Money:
     amount: str
 
 
-@strawberry.type(description="The current consent for one purpose, derived from the ledger.")
+@strawberry.type(
+    description="The effective consent for one purpose, by the one read model (the latest "
+    "fact wins; at equal instants a revocation wins; a vouched grant after the customer's own "
+    "opt-out reads requested)."
+)
 class ConsentState:
     purpose: ConsentPurpose
     granted: bool
@@ -183,9 +188,7 @@ class Contact:
         ctx = info.context
 
         def batch(ids: list[int]) -> list[list[ConsentState]]:
-            states = consent_service.current_states(
-                ctx.session, store_id=ctx.store_id, contact_ids=ids
-            )
+            states = consent_state.states(ctx.session, store_id=ctx.store_id, contact_ids=ids)
             return [
                 [
                     ConsentState(

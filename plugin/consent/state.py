@@ -1,0 +1,261 @@
+"""The one consent read model (docs/adr/0005-consent-read-model.md): every reader — the send-time
+policy, segments, campaign estimates, flows, the admin and the İYS export — asks here.
+
+The rule, written once as SQL (`effective_action`) so the single, batch and in-query forms
+cannot drift apart:
+
+1. For a (contact, purpose) the fact with the latest `occurred_at` wins; at equal instants
+   revoked > declined > lapsed > requested > granted (then the one recorded last). A backdated
+   fact stays in the ledger as evidence but cannot undo a later revocation.
+2. After the customer's own "no" — a STOP keyword or button, Meta's marketing opt-out, error
+   131050, or declining the opt-in request — a marketing grant that someone else vouched for
+   (CSV import, admin, API, storefront) counts only as `requested` until the customer says yes
+   on WhatsApp themselves (a confirmation or START, Meta's resume).
+3. Marketing is allowed when the effective action is `granted`. Transactional is allowed on a
+   transactional grant, or on an allowed marketing consent (someone who agreed to promotions
+   agreed to hear about their own orders) unless their transactional state is an explicit
+   revoke — a "no" to order messages wins over a marketing "yes".
+
+The SQL correlates to `contact` (its id and store id) and reads one index,
+(store_id, contact_id, purpose, occurred_at): one backward index probe per contact and purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.contacts.models import Contact
+
+# At equal instants the higher wins: a "no" is never lost to a "yes" of the same second.
+PRECEDENCE: dict[ConsentAction, int] = {
+    ConsentAction.REVOKED: 5,
+    ConsentAction.DECLINED: 4,
+    ConsentAction.LAPSED: 3,
+    ConsentAction.REQUESTED: 2,
+    ConsentAction.GRANTED: 1,
+}
+# What the customer did themselves, on WhatsApp or through Meta.
+CUSTOMER_SOURCES = frozenset(
+    {
+        ConsentSource.WHATSAPP_KEYWORD,
+        ConsentSource.BUTTON_REPLY,
+        ConsentSource.META_PREFERENCES,
+        ConsentSource.META_ERROR,
+    }
+)
+CUSTOMER_NO = frozenset({ConsentAction.REVOKED, ConsentAction.DECLINED})
+# Grants someone else vouches for: after the customer's own "no" they only request.
+VOUCHED_SOURCES = frozenset(
+    {
+        ConsentSource.CSV_IMPORT,
+        ConsentSource.ADMIN,
+        ConsentSource.API,
+        ConsentSource.CHECKOUT,
+        ConsentSource.CUSTOMER,
+        ConsentSource.ORDER,
+        ConsentSource.STOREFRONT,
+    }
+)
+
+_TABLE: Any = ConsentEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The effective consent for one contact and purpose (no fact: action None, not granted).
+
+    `action` is the effective action (a vouched grant after the customer's own "no" reads
+    `requested`); `at`, `source` and `event_id` are those of the deciding fact."""
+
+    action: ConsentAction | None
+    granted: bool
+    at: datetime | None
+    source: ConsentSource | None
+    event_id: int | None = None
+
+
+NO_CONSENT = ConsentState(action=None, granted=False, at=None, source=None)
+
+
+def _precedence(action: Any) -> ColumnElement[int]:
+    return sa.case({a.value: n for a, n in PRECEDENCE.items()}, value=action, else_=0)
+
+
+def _latest(ce: Any) -> tuple[Any, ...]:
+    """The ledger's order, latest first: occurred_at, then precedence, then recorded last."""
+    return (ce.c.occurred_at.desc(), _precedence(ce.c.action).desc(), ce.c.id.desc())
+
+
+def _deciding(
+    contact_id: Any, store_id: Any, purpose: Purpose, *columns: Any, as_of: Any = None
+) -> Any:
+    """SELECT `columns` of the deciding fact of `purpose` for the correlated contact (as of
+    an instant: only facts that had occurred by then)."""
+    ce = _TABLE.alias()
+    cols = [c(ce) if callable(c) else c for c in columns]
+    where = [
+        ce.c.store_id == store_id,
+        ce.c.contact_id == contact_id,
+        ce.c.purpose == purpose.value,
+    ]
+    if as_of is not None:
+        where.append(ce.c.occurred_at <= as_of)
+    return sa.select(*cols).where(*where).order_by(*_latest(ce)).limit(1)
+
+
+def _effective(ce: Any) -> ColumnElement[str]:
+    """The deciding fact's action, a vouched marketing grant demoted to `requested` while the
+    customer's own latest word is a "no"."""
+    own = _TABLE.alias()
+    own_latest = (
+        sa.select(own.c.action)
+        .where(
+            own.c.store_id == ce.c.store_id,
+            own.c.contact_id == ce.c.contact_id,
+            own.c.purpose == Purpose.MARKETING.value,
+            own.c.source.in_([s.value for s in CUSTOMER_SOURCES]),
+            own.c.occurred_at <= ce.c.occurred_at,  # what the customer had said by then
+        )
+        .order_by(*_latest(own))
+        .limit(1)
+        .scalar_subquery()
+    )
+    demoted = sa.and_(
+        ce.c.action == ConsentAction.GRANTED.value,
+        ce.c.purpose == Purpose.MARKETING.value,
+        ce.c.source.in_([s.value for s in VOUCHED_SOURCES]),
+        own_latest.in_([a.value for a in CUSTOMER_NO]),
+    )
+    return sa.case((demoted, ConsentAction.REQUESTED.value), else_=ce.c.action)
+
+
+def effective_action(
+    purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
+) -> ColumnElement[str | None]:
+    """SQL: the effective action (NULL: no fact) of the contact in the enclosing query
+    (default: `contact.id` / `contact.store_id`), for PostgreSQL and SQLite alike."""
+    contact_id = Contact.id if contact_id is None else contact_id
+    store_id = Contact.store_id if store_id is None else store_id
+    return _deciding(contact_id, store_id, purpose, _effective, as_of=as_of).scalar_subquery()
+
+
+def deciding_id(
+    purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
+) -> ColumnElement[int | None]:
+    """SQL: the id of the deciding fact of `purpose` (NULL: none) for the enclosing contact."""
+    contact_id = Contact.id if contact_id is None else contact_id
+    store_id = Contact.store_id if store_id is None else store_id
+    return _deciding(
+        contact_id, store_id, purpose, lambda ce: ce.c.id, as_of=as_of
+    ).scalar_subquery()
+
+
+def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
+    """SQL condition on a ledger row `fact` (a table or alias): when it occurred it became the
+    contact's effective state, as recorded — not a backdated fact under a later revocation,
+    not a vouched grant demoted after the customer's own "no" (İYS exports only these)."""
+    at = {"contact_id": fact.c.contact_id, "store_id": fact.c.store_id, "as_of": fact.c.occurred_at}
+    return sa.and_(
+        fact.c.id == deciding_id(purpose, **at),
+        fact.c.action == effective_action(purpose, **at),
+    )
+
+
+def allows(purpose: Purpose | str, *, contact_id: Any = None, store_id: Any = None) -> Any:
+    """SQL condition: the enclosing query's contact may receive messages of `purpose` now."""
+    purpose = Purpose(purpose)
+    granted = ConsentAction.GRANTED.value
+    kw = {"contact_id": contact_id, "store_id": store_id}
+    # never NULL (no fact reads ""), so NOT(allows) means "not allowed" in SQL's logic too
+    marketing = sa.func.coalesce(effective_action(Purpose.MARKETING, **kw), "") == granted
+    if purpose is Purpose.MARKETING:
+        return marketing
+    transactional = sa.func.coalesce(effective_action(Purpose.TRANSACTIONAL, **kw), "")
+    return sa.or_(
+        transactional == granted,
+        sa.and_(marketing, transactional != ConsentAction.REVOKED.value),
+    )
+
+
+def decided_at(purpose: Purpose) -> ColumnElement[datetime | None]:
+    """SQL: when the deciding fact of `purpose` occurred, for the enclosing query's contact."""
+    return _deciding(
+        Contact.id, Contact.store_id, purpose, lambda ce: ce.c.occurred_at
+    ).scalar_subquery()
+
+
+# --- batch and single forms (the same SQL, for a list of contacts) --------------------------
+
+CHUNK = 1000
+
+
+def allowed_contact_ids(
+    session: Session, *, store_id: int, contact_ids: Iterable[int], purpose: Purpose | str
+) -> set[int]:
+    """The contacts among `contact_ids` whose consent allows `purpose` now (a query per 1,000)."""
+    wanted = sorted(set(contact_ids))
+    allowed: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        rows = session.execute(
+            sa.select(col(Contact.id)).where(
+                col(Contact.store_id) == store_id, col(Contact.id).in_(chunk), allows(purpose)
+            )
+        ).all()
+        allowed.update(int(r[0]) for r in rows)
+    return allowed
+
+
+def states(
+    session: Session, *, store_id: int, contact_ids: Iterable[int]
+) -> dict[tuple[int, Purpose], ConsentState]:
+    """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
+    wanted = sorted(set(contact_ids))
+    found = {(c, p): NO_CONSENT for c in wanted for p in Purpose}
+    purposes = list(Purpose)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        columns: list[Any] = [Contact.id]
+        for p in purposes:
+            columns += [effective_action(p), deciding_id(p)]
+        rows = session.execute(
+            sa.select(*columns).where(col(Contact.store_id) == store_id, col(Contact.id).in_(chunk))
+        ).all()
+        deciding: dict[int, tuple[int, Purpose, str]] = {}
+        for row in rows:
+            for i, p in enumerate(purposes):
+                action, event_id = row[1 + 2 * i], row[2 + 2 * i]
+                if event_id is not None:
+                    deciding[int(event_id)] = (int(row[0]), p, str(action))
+        if not deciding:
+            continue
+        facts = session.execute(
+            sa.select(_TABLE.c.id, _TABLE.c.occurred_at, _TABLE.c.source).where(
+                _TABLE.c.store_id == store_id, _TABLE.c.id.in_(list(deciding))
+            )
+        ).all()
+        for event_id, occurred_at, source in facts:
+            contact_id, purpose, action = deciding[int(event_id)]
+            found[(contact_id, purpose)] = ConsentState(
+                action=ConsentAction(action),
+                granted=action == ConsentAction.GRANTED.value,
+                at=occurred_at,
+                source=ConsentSource(source),
+                event_id=int(event_id),
+            )
+    return found
+
+
+def state(session: Session, *, store_id: int, contact_id: int, purpose: Purpose) -> ConsentState:
+    """The effective state of one contact for one purpose."""
+    return states(session, store_id=store_id, contact_ids=[contact_id])[
+        (contact_id, Purpose(purpose))
+    ]
