@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, crypto
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
-from plugin.consent.queries import phone_hash
+from plugin.consent.queries import SUPPRESSION_HASH_PURPOSE, phone_hash
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
 from plugin.delivery.models import InboundMessage, OutboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
@@ -39,7 +39,8 @@ def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
 
 def suppress(session: Session, *, store_id: int, phone_e164: str, reason: str) -> None:
     if not is_suppressed(session, store_id=store_id, phone_e164=phone_e164):
-        crypto.keep_hash_key(session, purpose=_HASH_PURPOSE)  # the hash outlives key rotations
+        # the hash key outlives key rotations
+        crypto.keep_hash_key(session, purpose=SUPPRESSION_HASH_PURPOSE)
         session.add(
             Suppression(store_id=store_id, phone_hash=phone_hash(phone_e164), reason=reason)
         )

@@ -133,9 +133,11 @@ _REASONS = (
     _r(
         "marketing_off_cloud_api",
         "Marketing templates are off on the Cloud API and the Marketing Messages API refused it",
-        "Pazarlama şablonları Cloud API'de kapalı ve Pazarlama Mesajları API'si mesajı kabul etmedi",
+        "Pazarlama şablonları Cloud API'de kapalı ve Pazarlama Mesajları API'si mesajı "
+        "kabul etmedi",
         "Finish onboarding the number to Meta's Marketing Messages API in WhatsApp Manager.",
-        "Numaranın Meta Pazarlama Mesajları API'sine katılımını WhatsApp Yöneticisi'nde tamamlayın.",
+        "Numaranın Meta Pazarlama Mesajları API'sine katılımını WhatsApp Yöneticisi'nde "
+        "tamamlayın.",
         alerts=True,
     ),
     # -- Meta's platform rules (docs/delivery.md, "Platform rules")
@@ -155,7 +157,8 @@ _REASONS = (
     _r(
         "bsuid_not_supported",
         "This message needs the customer's phone number (they are known by username only)",
-        "Bu mesaj müşterinin telefon numarasını gerektiriyor (müşteri yalnızca kullanıcı adıyla biliniyor)",
+        "Bu mesaj müşterinin telefon numarasını gerektiriyor (müşteri yalnızca kullanıcı "
+        "adıyla biliniyor)",
     ),
     _r(
         "phone_required",
