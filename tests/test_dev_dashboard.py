@@ -73,7 +73,7 @@ def test_production_serves_no_dev_page_and_refuses_the_dev_key(db_url: str) -> N
     prod_settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="s" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="meta-secret",
         allowed_saleor_urls="https://shop.example/graphql/",
     )

@@ -205,11 +205,13 @@ def test_a_flow_that_cannot_send_raises_an_alert_with_its_fix_and_clears_when_fi
     # then it reaches the phone and the alert clears
     assert [m["template_name"] for m in _messages(app, PHONE)] == ["ulak_order_fulfilled"]
     assert alerts() == []
-    # when the storefront's checkout URL is cleared while cart recovery is on
+    # when the storefront's address and checkout URL are cleared while cart recovery is on
     settings = (
         "mutation($i: StoreSettingsInput!) { updateStoreSettings(input: $i) { errors { code } } }"
     )
-    cleared = _admin(app, merchant, settings, {"i": {"checkoutUrlTemplate": ""}})
+    cleared = _admin(
+        app, merchant, settings, {"i": {"checkoutUrlTemplate": "", "storefrontUrl": ""}}
+    )
     assert cleared["updateStoreSettings"]["errors"] == []
     # then the admin says cart recovery cannot run and what to set, also to the one who
     # switches it on

@@ -107,7 +107,7 @@ def record(
     of that purpose since) is not recorded twice: the standing one is returned."""
     assert contact.id is not None
     now = clock.now()
-    occurred_at = min(occurred_at, now) if occurred_at is not None else None
+    occurred_at = min(occurred_at, now) if occurred_at is not None else now
     if action == ConsentAction.GRANTED:
         same = _standing_grant(session, contact, purpose, source, evidence or {}, text)
         if same is not None:
@@ -122,7 +122,7 @@ def record(
         text_version=text_version[:100] if text_version else None,
         text_hash=text_hash(text),
         evidence=evidence or {},
-        occurred_at=occurred_at or now,
+        occurred_at=occurred_at,
         recorded_at=now,
         capture_key=capture_key[:200] if capture_key else None,
     )
@@ -240,6 +240,17 @@ def revoke_marketing(
     return event
 
 
+def _answering(state: ConsentState, received_at: datetime, evidence: dict[str, Any]) -> datetime:
+    """When the customer's answer to a pending opt-in request counts as given: Meta stamps it
+    in whole seconds, so a tap within the request's own second would look simultaneous (and the
+    tie goes to the request). An answer cannot precede what it answers: it counts from one
+    second after the request at the earliest; Meta's own stamp is kept as evidence."""
+    if state.at is None or received_at > state.at:
+        return received_at
+    evidence["meta_timestamp"] = received_at.isoformat()
+    return state.at + timedelta(seconds=1)
+
+
 def _grant_marketing(
     session: Session,
     *,
@@ -306,7 +317,11 @@ def handle_inbound(
             return InboundOutcome.NONE
         evidence["request_event_id"] = state.event_id
         _grant_marketing(
-            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
+            session,
+            contact=contact,
+            source=source,
+            evidence=evidence,
+            occurred_at=_answering(state, received_at, evidence),
         )
         return InboundOutcome.OPTIN_CONFIRMED
 
@@ -319,7 +334,7 @@ def handle_inbound(
             contact=contact,
             source=source,
             evidence=evidence,
-            occurred_at=received_at,
+            occurred_at=_answering(state, received_at, evidence),
             action=ConsentAction.DECLINED,
         )
         assert declined.id is not None

@@ -194,7 +194,7 @@ def test_a_campaign_stop_button_opts_out_and_its_link_click_counts(shop: dict) -
     _work_off()
     # then marketing consent is revoked
     session.expire_all()
-    state = current_state(session, contact_id=contact.id, purpose=Purpose.MARKETING)
+    state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
     assert not state.granted and state.action == "revoked"
 
 

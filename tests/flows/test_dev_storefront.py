@@ -71,7 +71,7 @@ def test_in_production_cart_recovery_stays_off_until_the_checkout_url_is_set(
     settings = make_settings(
         db_url,
         ulak_env="production",
-        secret_key="k" * 32,
+        secret_key="prod-test-key-7f3a9c1e5b2d8f4a6c0e9b3d",
         whatsapp_app_secret="s",
         allowed_saleor_urls=fake_saleor.api_url,
     )

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.consent.queries import granted_contact_ids
+from plugin.consent.state import allowed_contact_ids as granted_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import InboundMessage
 from tests.support import drain_queue
