@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentAction, ConsentSource, Purpose
-from plugin.consent.state import allowed_contact_ids as granted_contact_ids
 from plugin.consent.service import record, request_marketing
+from plugin.consent.state import allowed_contact_ids as granted_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.db import get_engine
 from plugin.delivery import service as delivery
