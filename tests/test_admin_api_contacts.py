@@ -346,7 +346,7 @@ def test_export_then_erase_with_confirmation(client, token, session, store_id):
     assert ok(client, token, SEARCH, {"search": "Ayşe"})["contacts"]["edges"] == []
 
 
-def test_iys_export_marks_records_and_alerts_list_the_late_ones(client, token, session, store_id):
+def test_iys_export_and_alerts_list_the_late_ones_until_confirmed(client, token, session, store_id):
     contact = add_contact(session, store_id)
     session.add(
         ConsentEvent(
@@ -371,6 +371,11 @@ def test_iys_export_marks_records_and_alerts_list_the_late_ones(client, token, s
         }
     ]
     assert ok(client, token, export)["iysExport"]["records"] == []
+    # exported but not confirmed as uploaded: still late
+    assert len(ok(client, token, "{ iysAlerts { recipient } }")["iysAlerts"]) == 1
+    batch = ok(client, token, "{ iysBatches { id } }")["iysBatches"][0]["id"]
+    confirm = "mutation($id: ID!) { confirmIysBatch(id: $id) { errors { code } } }"
+    assert ok(client, token, confirm, {"id": batch})["confirmIysBatch"]["errors"] == []
     assert ok(client, token, "{ iysAlerts { recipient } }")["iysAlerts"] == []
 
 

@@ -39,6 +39,8 @@ CALLS: dict[str, str] = {
     "Query.contact": '{ contact(id: "1") { id } }',
     "Query.conversation": '{ conversation(contactId: "1", first: 1) { edges { cursor } } }',
     "Query.iysAlerts": "{ iysAlerts { recipient } }",
+    "Query.iysBatches": "{ iysBatches { id } }",
+    "Query.iysBatch": '{ iysBatch(id: "1") { id } }',
     "Query.contactSyncStatus": "{ contactSyncStatus { status } }",
     "Query.consentImportStatus": "{ consentImportStatus { status } }",
     "Mutation.sendSupportReply": (
@@ -54,6 +56,8 @@ CALLS: dict[str, str] = {
         'mutation { eraseContact(id: "1", confirm: false) { errors { code } } }'
     ),
     "Mutation.iysExport": "mutation { iysExport { errors { code } } }",
+    "Mutation.confirmIysBatch": 'mutation { confirmIysBatch(id: "1") { errors { code } } }',
+    "Mutation.discardIysBatch": 'mutation { discardIysBatch(id: "1") { errors { code } } }',
     "Query.templates": "{ templates(first: 1) { edges { cursor } } }",
     "Query.template": '{ template(id: "1") { id } }',
     "Query.templatePreview": '{ templatePreview(id: "1") { body } }',

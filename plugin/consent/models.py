@@ -97,3 +97,35 @@ class ConsentImport(SQLModel, table=True):
     started_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class IysBatchStatus(StrEnum):
+    OPEN = "open"  # exported, upload not confirmed yet: its rows are offered to no other batch
+    CONFIRMED = "confirmed"  # the merchant uploaded it to İYS: its rows are registered
+    DISCARDED = "discarded"  # given up: its rows are offered again in the next export
+
+
+class IysBatch(SQLModel, table=True):
+    """One İYS export: downloadable again by id until the merchant confirms or discards it, so a
+    lost response loses nothing."""
+
+    __tablename__ = "iys_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    status: IysBatchStatus = Field(default=IysBatchStatus.OPEN, sa_type=sa.String(20))
+    record_count: int = 0
+    created_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    closed_by: str | None = Field(default=None, max_length=100)
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class IysBatchItem(SQLModel, table=True):
+    """A consent fact a batch contains (the record is rebuilt from the fact when downloaded)."""
+
+    __tablename__ = "iys_batch_item"
+    __table_args__ = (sa.Index("ix_iys_batch_item_event", "event_id"),)
+
+    batch_id: int = Field(foreign_key="iys_batch.id", primary_key=True)
+    event_id: int = Field(foreign_key="consent_event.id", primary_key=True)

@@ -1,5 +1,5 @@
-"""Consent: record and revoke by hand, CSV import, export and erasure (KVKK / GDPR), İYS,
-the initial contact sync's progress and the storefront key."""
+"""Consent: record and revoke by hand, CSV import, export and erasure (KVKK / GDPR), the
+initial contact sync's progress and the storefront key."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.domains.contacts import NO_CONTACT, ConsentEvent, ConsentPurpose, Contact
 from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.permissions import Allowed
-from plugin.consent import importer, iys, privacy
+from plugin.consent import importer, privacy
 from plugin.consent import service as consent_service
 from plugin.consent.models import Purpose
 from plugin.contacts import sync
@@ -66,31 +66,6 @@ class EraseContactPayload:
     errors: list[AdminError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(description="One consent record in İYS's format.")
-class IysRecord:
-    recipient: str
-    type: str
-    source: str
-    status: str = strawberry.field(description="ONAY or RET.")
-    consent_date: str = strawberry.field(description="Istanbul time, YYYY-MM-DD HH:MM:SS.")
-    recipient_type: str
-
-
-@strawberry.type
-class IysExportPayload:
-    records: list[IysRecord] = strawberry.field(default_factory=list)
-    errors: list[AdminError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type(description="An unexported record whose İYS deadline is near or past.")
-class IysAlert:
-    event_id: strawberry.ID
-    recipient: str
-    status: str
-    deadline: datetime
-    overdue: bool
-
-
 @strawberry.type(description="The initial import of customers and orders from Saleor.")
 class ContactSyncStatus:
     status: str
@@ -134,24 +109,6 @@ def _staff(info: Info) -> str:
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        permission_classes=[Allowed],
-        description="Consent records not yet exported to İYS whose 3-business-day limit is "
-        "within a day or past.",
-    )
-    def iys_alerts(self, info: Info) -> list[IysAlert]:
-        ctx = info.context
-        return [
-            IysAlert(
-                event_id=strawberry.ID(str(a.event_id)),
-                recipient=a.recipient,
-                status=a.status,
-                deadline=a.deadline,
-                overdue=a.overdue,
-            )
-            for a in iys.nearing_limit(ctx.session, store_id=ctx.store_id)
-        ]
-
     @strawberry.field(permission_classes=[Allowed], description="Null before the first import.")
     def consent_import_status(self, info: Info) -> ConsentImportStatus | None:
         ctx = info.context
@@ -286,28 +243,6 @@ class Mutation:
             )
         privacy.erase_contact(ctx.session, store_id=ctx.store_id, contact_id=contact.id)
         return EraseContactPayload(contact=Contact.from_row(contact))
-
-    @strawberry.mutation(
-        permission_classes=[Allowed],
-        description="Marketing grants and revocations of Turkish numbers not yet exported, in "
-        "İYS's format; they are marked exported.",
-    )
-    def iys_export(self, info: Info) -> IysExportPayload:
-        ctx = info.context
-        records = iys.export_records(ctx.session, store_id=ctx.store_id)
-        return IysExportPayload(
-            records=[
-                IysRecord(
-                    recipient=r["recipient"],
-                    type=r["type"],
-                    source=r["source"],
-                    status=r["status"],
-                    consent_date=r["consentDate"],
-                    recipient_type=r["recipientType"],
-                )
-                for r in records
-            ]
-        )
 
     @strawberry.mutation(
         permission_classes=[Allowed],
