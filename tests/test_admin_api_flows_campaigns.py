@@ -3,15 +3,17 @@ matrix (test_admin_api_permissions); here the outcomes, typed errors, isolation 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from plugin import clock
-from plugin.campaigns.models import Campaign, CampaignStatus
+from plugin.analytics.attribution import apply_refund_or_cancel, attribute_order
+from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.db import get_engine
-from plugin.delivery.models import MessageKind, OutboundMessage
+from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.flows.models import FlowConfig, FlowKey
 from plugin.saleor.models import Store
 from plugin.segments.models import Segment
@@ -19,6 +21,8 @@ from plugin.segments.service import Audience, count_audience
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
 from tests.admin_api_support import ok, token_for
+from tests.analytics.factories import make_order
+from tests.campaigns.test_lifecycle import campaign_rows
 from tests.segments.factories import grant_marketing, make_contact, make_template
 from tests.support import QueryCounter, drain_queue
 from tests.test_admin_api_isolation import two_stores  # noqa: F401
@@ -370,6 +374,96 @@ def test_a_campaign_launched_through_the_api_fills_the_outbox_and_pauses_resumes
     # when cancelled: for good
     assert _step(client, shop, "cancelCampaign", campaign_id)["campaign"]["status"] == "CANCELLED"
     assert _rows(session, campaign_id) == [(i, "cancelled", "campaign_cancelled") for i in ids]
+
+
+LIFT_FIELDS = (
+    "treated holdout treatedConversions holdoutConversions treatedRate holdoutRate absoluteLift "
+    "relativeLift intervalLow intervalHigh confidence method enoughData notEnoughData note noteTr"
+)
+
+
+def _lift(client, shop, campaign_id: str) -> dict[str, Any]:
+    return run(
+        client, shop, f'{{ campaign(id: "{campaign_id}") {{ holdoutLift {{ {LIFT_FIELDS} }} }} }}'
+    )["campaign"]["holdoutLift"]
+
+
+def test_a_campaign_with_a_holdout_shows_its_lift_with_a_95_percent_interval(client, shop, session):
+    # given 100 consented contacts and a campaign holding out half of them, launched
+    store = shop["store"]
+    make_template(session, store)
+    contacts = [make_contact(session, store) for _ in range(100)]
+    for c in contacts:
+        grant_marketing(session, c, at=clock.now() - timedelta(days=30))
+    session.commit()
+    data = run(
+        client,
+        shop,
+        f"mutation($input: CampaignInput!) {{ saveCampaign(input: $input) "
+        f"{{ campaign {{ id }} {ERRORS} }} }}",
+        {"input": CAMPAIGN_INPUT | {"holdoutPercent": 50}},
+    )["saveCampaign"]
+    campaign_id = data["campaign"]["id"]
+    phone = "+905559990001"  # a staff number, not in the audience
+    tested = run(
+        client,
+        shop,
+        f'mutation {{ sendCampaignTest(id: "{campaign_id}", phone: "{phone}") {{ {ERRORS} }} }}',
+    )["sendCampaignTest"]
+    assert tested["errors"] == []
+    assert _step(client, shop, "launchCampaign", campaign_id)["errors"] == []
+    drain_queue()
+    # before anything is sent: figures, no interval, and why (EN / TR)
+    before = _lift(client, shop, campaign_id)
+    assert (before["treated"], before["holdout"], before["enoughData"]) == (0, 50, False)
+    assert (before["intervalLow"], before["notEnoughData"]) == (None, "no_recipients")
+    assert "Not enough data" in before["note"] and "Yeterli veri yok" in before["noteTr"]
+    # when the delivery engine has sent the 50 messages (100 hours ago) ...
+    sent_at = clock.now() - timedelta(hours=100)
+    rows = campaign_rows(session, int(campaign_id))
+    for row in rows:
+        row.status, row.sent_at = MessageStatus.SENT, sent_at
+    session.commit()
+    treated = sorted(r.contact_id for r in rows)
+    holdout = sorted(
+        session.exec(
+            select(CampaignRecipient.contact_id).where(
+                CampaignRecipient.campaign_id == int(campaign_id),
+                CampaignRecipient.holdout.is_(True),  # type: ignore[attr-defined]
+            )
+        )
+    )
+    assert (len(treated), len(holdout)) == (50, 50)
+    # ... and 15 treated and 5 holdout contacts ordered within the 72 h window
+    orders = [(c, 5) for c in treated[:15]] + [(c, 30) for c in holdout[:5]]
+    orders += [(treated[20], 80), (holdout[10], 10)]  # after the window; cancelled below
+    for n, (contact_id, hours) in enumerate(orders):
+        order = make_order(f"lift-{n}", created=sent_at + timedelta(hours=hours))
+        attribute_order(session, store=store, order=order, contact_id=contact_id)
+    apply_refund_or_cancel(session, store=store, order=order, event="cancelled")
+    session.commit()
+    # then the admin API shows the groups, their conversions, the lift and its interval
+    lift = _lift(client, shop, campaign_id)
+    assert lift | {"intervalLow": None, "intervalHigh": None} == {
+        "treated": 50,
+        "holdout": 50,
+        "treatedConversions": 15,
+        "holdoutConversions": 5,
+        "treatedRate": 0.3,
+        "holdoutRate": 0.1,
+        "absoluteLift": pytest.approx(0.2),
+        "relativeLift": pytest.approx(2.0),
+        "intervalLow": None,
+        "intervalHigh": None,
+        "confidence": 0.95,
+        "method": "newcombe",
+        "enoughData": True,
+        "notEnoughData": None,
+        "note": None,
+        "noteTr": None,
+    }
+    # Newcombe's hybrid score interval for 15/50 - 5/50 (Wilson: 0.1910-0.4375, 0.0435-0.2136)
+    assert (lift["intervalLow"], lift["intervalHigh"]) == pytest.approx((0.0426, 0.3487), abs=1e-4)
 
 
 def test_campaign_features_above_the_plan_are_refused_and_nothing_is_made(client, shop, session):

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from plugin import clock
 from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
 from plugin.analytics.rollups import mark_dirty
+from plugin.analytics.stats import newcombe_interval
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Order
@@ -30,6 +31,25 @@ from plugin.stores.service import get_settings
 DELIVERED_WINDOW = timedelta(hours=24)
 RECOVERY_KINDS = (MessageKind.CART_RECOVERY.value,)
 NOT_ATTRIBUTABLE_KINDS = (MessageKind.TEST.value, MessageKind.OPTIN_REQUEST.value)
+# Below this many contacts in either group the lift is shown without an interval: a handful
+# of contacts says nothing a merchant should act on.
+MIN_LIFT_GROUP = 30
+LIFT_CONFIDENCE = 0.95
+# Why a campaign's lift has no interval (HoldoutLift.not_enough_data): English, Turkish.
+NOT_ENOUGH_DATA_TEXTS: dict[str, tuple[str, str]] = {
+    "no_recipients": (
+        "Not enough data: no message of the campaign has been sent yet.",
+        "Yeterli veri yok: kampanyanın henüz hiçbir mesajı gönderilmedi.",
+    ),
+    "no_holdout": (
+        "Not enough data: the campaign has no holdout group to compare with.",
+        "Yeterli veri yok: kampanyanın karşılaştırılacak kontrol grubu yok.",
+    ),
+    "group_too_small": (
+        f"Not enough data: each group needs at least {MIN_LIFT_GROUP} contacts.",
+        f"Yeterli veri yok: her grupta en az {MIN_LIFT_GROUP} kişi olmalı.",
+    ),
+}
 
 
 def _candidate(
@@ -221,7 +241,11 @@ def apply_refund_or_cancel(
 
 @dataclass(frozen=True)
 class HoldoutLift:
-    """Conversion of a campaign's recipients against its holdout over the same window."""
+    """Conversion of a campaign's recipients against its holdout over the same window.
+
+    A contact converts with at least one order that is not cancelled in the window, whatever
+    the order was credited to (the holdout gets no message, so nothing can be credited there).
+    """
 
     campaign_id: int
     started_at: datetime | None
@@ -252,6 +276,27 @@ class HoldoutLift:
     @property
     def incremental_orders(self) -> float:
         return self.absolute_lift * self.recipients
+
+    @property
+    def not_enough_data(self) -> Literal["no_recipients", "no_holdout", "group_too_small"] | None:
+        """Why no interval is given: a group is empty, or under MIN_LIFT_GROUP contacts."""
+        if not self.recipients:
+            return "no_recipients"
+        if not self.holdout:
+            return "no_holdout"
+        if min(self.recipients, self.holdout) < MIN_LIFT_GROUP:
+            return "group_too_small"
+        return None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """95 % confidence interval of `absolute_lift` (recipient rate - holdout rate) by
+        Newcombe's hybrid score method (stats.newcombe_interval); None without enough data."""
+        if self.not_enough_data:
+            return None
+        return newcombe_interval(
+            self.recipients_converted, self.recipients, self.holdout_converted, self.holdout
+        )
 
 
 def _holdout_from_table(session: Session, campaign_id: int) -> list[int]:

@@ -18,6 +18,8 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, domain_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
+from plugin.analytics import service as analytics
+from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
 from plugin.campaigns import models, service
 from plugin.campaigns.models import Campaign as CampaignRow
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
@@ -62,6 +64,66 @@ class CampaignCounts:
     read: int
     failed: int
     skipped: int
+
+
+@strawberry.type(
+    description="What the campaign's messages added: contacts who ordered among those sent a "
+    "message (treated) against the holdout, over the attribution window from the first send. "
+    "The interval is Newcombe's hybrid score 95 % interval of the difference of the rates."
+)
+class CampaignHoldoutLift:
+    started_at: datetime | None = strawberry.field(description="The first send.")
+    window_hours: int
+    treated: int = strawberry.field(description="Contacts sent a message of the campaign.")
+    holdout: int = strawberry.field(description="Holdout contacts (no message).")
+    treated_conversions: int = strawberry.field(
+        description="Treated contacts with an order (not cancelled) in the window."
+    )
+    holdout_conversions: int = strawberry.field(
+        description="Holdout contacts with an order (not cancelled) in the window."
+    )
+    treated_rate: float
+    holdout_rate: float
+    absolute_lift: float = strawberry.field(description="treatedRate - holdoutRate.")
+    relative_lift: float | None = strawberry.field(
+        description="treatedRate / holdoutRate - 1; null while the holdout has no conversion."
+    )
+    interval_low: float | None = strawberry.field(description="Null without enough data.")
+    interval_high: float | None = strawberry.field(description="Null without enough data.")
+    confidence: float
+    method: str
+    enough_data: bool
+    not_enough_data: str | None = strawberry.field(
+        description="no_recipients, no_holdout or group_too_small (under 30 in a group)."
+    )
+    note: str | None = strawberry.field(description="Why there is no interval (English).")
+    note_tr: str | None = strawberry.field(description="Why there is no interval (Turkish).")
+
+    @classmethod
+    def of(cls, lift: analytics.HoldoutLift) -> CampaignHoldoutLift:
+        interval = lift.interval
+        reason = lift.not_enough_data
+        note, note_tr = NOT_ENOUGH_DATA_TEXTS[reason] if reason else (None, None)
+        return cls(
+            started_at=lift.started_at,
+            window_hours=lift.window_hours,
+            treated=lift.recipients,
+            holdout=lift.holdout,
+            treated_conversions=lift.recipients_converted,
+            holdout_conversions=lift.holdout_converted,
+            treated_rate=lift.recipient_rate,
+            holdout_rate=lift.holdout_rate,
+            absolute_lift=lift.absolute_lift,
+            relative_lift=lift.relative_lift,
+            interval_low=interval[0] if interval else None,
+            interval_high=interval[1] if interval else None,
+            confidence=LIFT_CONFIDENCE,
+            method="newcombe",
+            enough_data=reason is None,
+            not_enough_data=reason,
+            note=note,
+            note_tr=note_tr,
+        )
 
 
 @strawberry.type
@@ -115,6 +177,13 @@ class Campaign:
     @strawberry.field
     async def failed(self, info: Info) -> int:
         return (await self._counts(info)).failed
+
+    @strawberry.field(description="Lift against the holdout (a few queries: ask per campaign).")
+    def holdout_lift(self, info: Info) -> CampaignHoldoutLift:
+        ctx = info.context
+        return CampaignHoldoutLift.of(
+            analytics.holdout_lift(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
+        )
 
     @classmethod
     def from_row(cls, row: CampaignRow) -> Campaign:
