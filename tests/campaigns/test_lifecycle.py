@@ -21,6 +21,7 @@ from plugin.saleor.models import Store
 from plugin.segments.service import Audience
 from plugin.stores.models import Plan
 from plugin.stores.plans import PlanLimitError
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.segments.factories import (
     grant_marketing,
     make_contact,
@@ -72,6 +73,7 @@ def ready_campaign(
         ],
         **options,
     )
+    set_staff_test_numbers(session, store_id=store.id, numbers=[STAFF])
     service.send_test(session, store_id=store.id, campaign_id=campaign.id, phone_e164=STAFF)
     session.commit()
     return campaign
@@ -344,6 +346,7 @@ def test_the_test_send_goes_to_the_staff_number_for_each_variant(session: Sessio
             },
         ],
     )
+    set_staff_test_numbers(session, store_id=store.id, numbers=[STAFF])
     # when
     rows = service.send_test(session, store_id=store.id, campaign_id=campaign.id, phone_e164=STAFF)
     session.commit()
