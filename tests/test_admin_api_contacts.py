@@ -14,6 +14,7 @@ from plugin.db import get_engine
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.admin_api_support import ok, seed_store_rows, token_for
 from tests.support import QueryCounter
 
@@ -411,6 +412,8 @@ TEST_MESSAGE = """mutation($phone: String!, $templateId: ID, $text: String) {
 def test_test_message_with_text_creates_the_contact_and_schedules_it(
     client, token, session, store_id
 ):
+    set_staff_test_numbers(session, store_id=store_id, numbers=["+905321112233"])
+    session.commit()
     data = ok(client, token, TEST_MESSAGE, {"phone": "0532 111 22 33", "text": "Deneme"})
     assert data["sendTestMessage"] == {
         "message": {
@@ -429,6 +432,8 @@ def test_test_message_with_text_creates_the_contact_and_schedules_it(
 
 def test_test_message_with_a_template_fills_sample_values(client, token, session, store_id):
     seed_store_rows(session, store_id, accounts=0, inbox=0, contacts=0, messages=0, templates=1)
+    set_staff_test_numbers(session, store_id=store_id, numbers=["+905321112233"])
+    session.commit()
     template_id = ok(client, token, "{ templates(first: 1) { edges { node { id } } } }")
     template_id = template_id["templates"]["edges"][0]["node"]["id"]
     data = ok(client, token, TEST_MESSAGE, {"phone": "+905321112233", "templateId": template_id})
@@ -445,11 +450,14 @@ def test_test_message_with_a_template_fills_sample_values(client, token, session
         ({"phone": "12", "text": "x"}, [("phone", "INVALID_PHONE")]),
         ({"phone": "+905321112233"}, [(None, "INVALID")]),
         ({"phone": "+905321112233", "templateId": "999999"}, [("templateId", "NOT_FOUND")]),
+        ({"phone": "+905329998877", "text": "x"}, [("phone", "NOT_STAFF_NUMBER")]),
     ],
 )
 def test_test_message_input_errors_schedule_nothing(
     client, token, session, store_id, variables, expected
 ):
+    set_staff_test_numbers(session, store_id=store_id, numbers=["+905321112233"])
+    session.commit()
     data = ok(client, token, TEST_MESSAGE, variables)
     assert [(e["field"], e["code"]) for e in data["sendTestMessage"]["errors"]] == expected
     assert outbox(session, store_id) == []

@@ -20,6 +20,7 @@ from plugin.segments.models import Segment
 from plugin.segments.service import Audience, count_audience
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.admin_api_support import ok, token_for
 from tests.analytics.factories import make_order
 from tests.campaigns.test_lifecycle import campaign_rows
@@ -317,7 +318,9 @@ def test_a_campaign_launched_through_the_api_fills_the_outbox_and_pauses_resumes
     refused = _step(client, shop, "launchCampaign", campaign_id)
     assert [e["code"] for e in refused["errors"]] == ["TEST_SEND_REQUIRED"]
     assert refused["campaign"]["status"] == "DRAFT"
-    # when tested, estimated and launched
+    # when tested on a staff test number, estimated and launched
+    set_staff_test_numbers(session, store_id=shop["store"].id, numbers=["+905550000001"])
+    session.commit()
     tested = run(
         client,
         shop,

@@ -82,6 +82,10 @@ CALLS: dict[str, str] = {
         'mutation { setPickupPoint(latitude: 41, longitude: 29, name: "Galata", '
         'address: "Beyoğlu") { errors { code } } }'
     ),
+    "Query.staffTestNumbers": "{ staffTestNumbers }",
+    "Mutation.setStaffTestNumbers": (
+        "mutation { setStaffTestNumbers(numbers: []) { errors { code } } }"
+    ),
     "Query.flows": "{ flows { id } }",
     "Query.flowAlerts": "{ flowAlerts { flowKey } }",
     "Query.carriers": "{ carriers { key } }",

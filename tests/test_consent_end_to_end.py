@@ -45,8 +45,9 @@ PROMO = {
 }
 
 
-def _approved_campaign_template(app: str, merchant: str) -> None:
-    """The merchant writes a marketing template, submits it, and Meta (the sandbox) approves."""
+def _approved_campaign_template(app: str, merchant: str) -> str:
+    """The merchant writes a marketing template, submits it, and Meta (the sandbox) approves;
+    returns its id."""
     assert httpx.post(f"{app}/sandbox/api/config", json={"review_delay_seconds": 0}).is_success
     saved = _admin(
         app,
@@ -64,6 +65,45 @@ def _approved_campaign_template(app: str, merchant: str) -> None:
     assert submitted["errors"] == []
     synced = _admin(app, merchant, f"mutation {{ syncTemplates {{ {ERRORS} }} }}")
     assert synced["syncTemplates"]["errors"] == []
+    return saved["template"]["id"]
+
+
+def _on_gold_plan() -> None:
+    with Session(get_engine()) as session:  # campaigns are a paid feature
+        settings = get_settings(session, session.exec(_store_ids()).one())
+        settings.plan = Plan.GOLD
+        session.add(settings)
+        session.commit()
+
+
+def _campaign_to_everyone(app: str, merchant: str) -> str:
+    """The merchant saves a draft campaign of PROMO to every customer; returns its id."""
+    campaign = {
+        "name": "Bahar",
+        "rule": {"field": "orders_count", "op": "gte", "value": 0},
+        "variants": [{"templateName": PROMO["name"], "templateLanguage": "tr"}],
+    }
+    saved = _admin(
+        app,
+        merchant,
+        f"mutation($input: CampaignInput!) {{ saveCampaign(input: $input) "
+        f"{{ campaign {{ id }} {ERRORS} }} }}",
+        {"input": campaign},
+    )["saveCampaign"]
+    assert saved["errors"] == []
+    return saved["campaign"]["id"]
+
+
+def _staff_test_numbers(app: str, merchant: str, *numbers: str) -> list[str]:
+    """The merchant lists the staff's own phones: the only numbers test sends may go to."""
+    saved = _admin(
+        app,
+        merchant,
+        f"mutation($n: [String!]!) {{ setStaffTestNumbers(numbers: $n) {{ numbers {ERRORS} }} }}",
+        {"n": list(numbers)},
+    )["setStaffTestNumbers"]
+    assert saved["errors"] == []
+    return saved["numbers"]
 
 
 def test_a_stop_holds_against_an_older_imported_grant_and_a_campaign(
@@ -76,11 +116,7 @@ def test_a_stop_holds_against_an_older_imported_grant_and_a_campaign(
 
     app = driven_store
     merchant = token_for(saleor_key, fake_saleor.api_url)
-    with Session(get_engine()) as session:  # campaigns are a paid feature
-        settings = get_settings(session, session.exec(_store_ids()).one())
-        settings.plan = Plan.GOLD
-        session.add(settings)
-        session.commit()
+    _on_gold_plan()
     # given Ayşe, who opted in on WhatsApp after her checkout
     start = _morning_in_istanbul(app)
     _deliver(app, fake_saleor, saleor_key, "CHECKOUT_UPDATED", checkout_event(last_change=start))
@@ -110,20 +146,8 @@ def test_a_stop_holds_against_an_older_imported_grant_and_a_campaign(
     ayse = imported["rows"][0]["contactId"]
     # and launches a campaign to everyone
     _approved_campaign_template(app, merchant)
-    campaign = {
-        "name": "Bahar",
-        "rule": {"field": "orders_count", "op": "gte", "value": 0},
-        "variants": [{"templateName": PROMO["name"], "templateLanguage": "tr"}],
-    }
-    saved = _admin(
-        app,
-        merchant,
-        f"mutation($input: CampaignInput!) {{ saveCampaign(input: $input) "
-        f"{{ campaign {{ id }} {ERRORS} }} }}",
-        {"input": campaign},
-    )["saveCampaign"]
-    assert saved["errors"] == []
-    campaign_id = saved["campaign"]["id"]
+    _staff_test_numbers(app, merchant, STAFF)
+    campaign_id = _campaign_to_everyone(app, merchant)
     for step in (
         f'sendCampaignTest(id: "{campaign_id}", phone: "{STAFF}")',
         f'launchCampaign(id: "{campaign_id}")',

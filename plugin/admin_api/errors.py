@@ -35,6 +35,7 @@ class AdminErrorCode(Enum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     TEST_SEND_REQUIRED = "TEST_SEND_REQUIRED"
     DAILY_TIER_EXCEEDED = "DAILY_TIER_EXCEEDED"
+    NOT_STAFF_NUMBER = "NOT_STAFF_NUMBER"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")

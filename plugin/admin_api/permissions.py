@@ -84,6 +84,8 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.trackedUrl": MANAGE_USERS,
     "Query.pickupPoint": MANAGE_APPS,
     "Mutation.setPickupPoint": MANAGE_APPS,
+    "Query.staffTestNumbers": MANAGE_APPS,
+    "Mutation.setStaffTestNumbers": MANAGE_APPS,
     "Query.flows": MANAGE_ORDERS,
     "Query.flow": MANAGE_ORDERS,
     "Query.checkoutJourney": MANAGE_ORDERS,

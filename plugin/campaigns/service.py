@@ -51,6 +51,7 @@ from plugin.segments.service import (
 from plugin.segments.sqlutil import dialect_name, insert_ignoring_conflicts
 from plugin.segments.tags import record_tags
 from plugin.stores import service as stores_service
+from plugin.stores import staff_numbers
 from plugin.stores.models import StoreSettings
 from plugin.stores.plans import (
     CAMPAIGN_MAX_RECIPIENTS,
@@ -393,14 +394,23 @@ def send_test(
     variant: str | None = None,
     staff_user_id: str | None = None,
 ) -> list[OutboundMessage]:
-    """Queue each variant (or one) to a staff number before launch (kind `test`). Typing the
-    number in is the staff member's consent, recorded in the ledger with who did it."""
+    """Queue each variant (or one) to one of the store's staff test numbers before launch (kind
+    `test`, sent as marketing at once: plugin.delivery.policy). Records no consent, so an admin
+    revocation of that number stays and campaigns keep honouring it."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
     _require_status(campaign, CampaignStatus.DRAFT)
     if not re.fullmatch(r"\+[1-9]\d{6,14}", phone_e164):
         raise _invalid(
             "Use the international format, e.g. +905551112233.",
             "Uluslararası biçimi kullanın, örneğin +905551112233.",
+        )
+    if not staff_numbers.is_staff_test_number(
+        stores_service.get_settings(session, store_id), phone_e164
+    ):
+        raise CampaignError(
+            staff_numbers.NOT_STAFF_NUMBER,
+            *staff_numbers.not_staff_text(phone_e164),
+            status_code=400,
         )
     contact = session.exec(
         select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone_e164)
@@ -416,9 +426,7 @@ def send_test(
         session.flush()
     assert contact.id is not None
     try:
-        consent.grant_for_staff_test(
-            session, contact=contact, purpose=Purpose.MARKETING, staff_user_id=staff_user_id
-        )
+        consent.refuse_opted_out_test(session, contact=contact, purpose=Purpose.MARKETING)
     except consent.OptedOutNumber as exc:
         raise _invalid(
             "This number's owner opted out; it cannot receive tests.",

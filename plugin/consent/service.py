@@ -581,45 +581,17 @@ def record_by_admin(
     )
 
 
-STAFF_TEST_TEXT = (
-    "A staff member entered this number in the Ulak admin as their own, to receive test "
-    "messages. / Bir mağaza çalışanı bu numarayı test mesajları almak için kendi numarası "
-    "olarak Ulak yönetim panelinde girdi."
-)
-
-
 class OptedOutNumber(ValueError):
     """A test send to a number whose owner opted out: refused, never a way round a STOP."""
 
 
-def grant_for_staff_test(
-    session: Session,
-    *,
-    contact: Contact,
-    purpose: Purpose,
-    staff_user_id: str | None,
-    staff_email: str | None = None,
-) -> ConsentEvent | None:
-    """A test message goes to a number staff typed in as their own: that act is recorded as an
-    admin grant (who, when, what text), so the ledger explains every message the engine sends
-    and the policy needs no exemption. Nothing is recorded when consent already holds."""
-    assert contact.id is not None
+def refuse_opted_out_test(session: Session, *, contact: Contact, purpose: Purpose) -> None:
+    """A staff test send records no consent (the policy lets it through only to the store's
+    staff test numbers), so nothing a flow or campaign honours changes and an admin revocation
+    stays. Still, a number whose owner revoked this purpose themselves (a STOP) is refused."""
     state = current_state(session, contact=contact, purpose=purpose)
-    if state.granted:
-        return None
     if state.action is ConsentAction.REVOKED and state.source is not ConsentSource.ADMIN:
         raise OptedOutNumber("the number's owner opted out")
-    evidence = {"staff_user_id": staff_user_id, "staff_email": staff_email, "via": "test_send"}
-    return record(
-        session,
-        contact=contact,
-        purpose=purpose,
-        action=ConsentAction.GRANTED,
-        source=ConsentSource.ADMIN,
-        evidence={k: v for k, v in evidence.items() if v is not None},
-        text=STAFF_TEST_TEXT,
-        text_version="staff-test-v1",
-    )
 
 
 def storefront_key(session: Session, *, store_id: int) -> str:

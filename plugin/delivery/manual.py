@@ -1,8 +1,10 @@
 """Messages a merchant sends by hand from the admin: a test message to a number.
 
 Like every send, this only writes an outbox row (due now, status SCHEDULED); the delivery
-engine sends scheduled rows. Test messages are transactional: they go to the merchant's own
-phone at the merchant's request, so no quiet hours or marketing caps hold them back.
+engine sends scheduled rows. A test goes only to one of the store's staff test numbers
+(plugin.stores.staff_numbers), in the template's own category (a MARKETING template as
+marketing); the policy sends kind `test` to those numbers at once, past quiet hours, caps and
+quota. It records no consent: nothing a flow or campaign honours changes.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from plugin.contacts.service import contact_for_phone
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
+from plugin.stores.staff_numbers import require_staff_test_number
 from plugin.templates import builder
-from plugin.templates.models import MessageTemplate
+from plugin.templates.models import MessageTemplate, TemplateCategory
 from plugin.templates.render import MissingValue
 
 TEXT_LIMIT = 4096
@@ -42,7 +45,8 @@ def schedule_test_message(
     """A test message to `phone` (normalised with the store's default region): a template
     filled with the catalogue's sample values, or free text. Exactly one of the two.
 
-    Raises `InvalidInput` (INVALID_PHONE, NOT_FOUND, INVALID, NOT_ALLOWED) before writing."""
+    Raises `InvalidInput` (INVALID_PHONE, NOT_STAFF_NUMBER, NOT_FOUND, INVALID, NOT_ALLOWED)
+    before writing."""
     if (template_id is None) == (text is None or not text.strip()):
         raise _refuse(
             None,
@@ -50,7 +54,8 @@ def schedule_test_message(
             "Give either a template or a text.",
             "Bir şablon ya da bir metin verin.",
         )
-    result = normalize_phone(phone, region=get_settings(session, store_id).default_region)
+    settings = get_settings(session, store_id)
+    result = normalize_phone(phone, region=settings.default_region)
     if result.e164 is None:
         raise _refuse(
             "phone",
@@ -58,6 +63,7 @@ def schedule_test_message(
             "This is not a valid mobile number.",
             "Bu geçerli bir cep telefonu numarası değil.",
         )
+    purpose = MessagePurpose.TRANSACTIONAL
     template: MessageTemplate | None = None
     content: dict[str, object] = {}
     if template_id is not None:
@@ -77,6 +83,8 @@ def schedule_test_message(
                 f"The template needs a value the samples lack ({exc.where}).",
                 f"Şablonun örneklerde olmayan bir değere ihtiyacı var ({exc.where}).",
             ) from exc
+        if template.category == TemplateCategory.MARKETING:
+            purpose = MessagePurpose.MARKETING
         content = {
             "template_id": template.id,
             "template_name": template.name,
@@ -93,6 +101,7 @@ def schedule_test_message(
                 f"Bir mesaj en fazla {TEXT_LIMIT} karakter olabilir.",
             )
         content = {"text": text.strip()}
+    require_staff_test_number(settings, result.e164, field="phone")
     contact = contact_for_phone(session, store_id=store_id, phone_e164=result.e164)
     if contact is None or contact.id is None:
         raise _refuse(
@@ -102,8 +111,12 @@ def schedule_test_message(
             "Bu numara silindi; mesaj gönderilemez.",
         )
     try:
-        consent.grant_for_staff_test(
-            session, contact=contact, purpose=Purpose.TRANSACTIONAL, staff_user_id=staff_user_id
+        consent.refuse_opted_out_test(
+            session,
+            contact=contact,
+            purpose=Purpose.MARKETING
+            if purpose == MessagePurpose.MARKETING
+            else Purpose.TRANSACTIONAL,
         )
     except consent.OptedOutNumber as exc:
         raise _refuse(
@@ -116,7 +129,7 @@ def schedule_test_message(
     message = OutboundMessage(
         store_id=store_id,
         contact_id=contact.id,
-        purpose=MessagePurpose.TRANSACTIONAL,
+        purpose=purpose,
         kind=MessageKind.TEST,
         idempotency_key=f"test:{contact.id}:{uuid.uuid4().hex}",
         source_type="test",

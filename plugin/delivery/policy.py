@@ -46,6 +46,11 @@ Kinds and consent (decided here, documented in docs/delivery.md):
     transactional grant, e.g. recorded from the checkout's `ulak.consent`, or a marketing grant),
     as the one read model (plugin/consent/state.py) decides;
     no quiet hours unless the store turns `quiet_hours_transactional` on; no caps.
+  - TEST (a staff test send) to one of the store's staff test numbers
+    (plugin.stores.staff_numbers) goes at once in its template's own category: no consent check
+    (a test records none), no quiet hours, no caps, no quota; the person checks (erased,
+    suppression list, undeliverable), Meta's tier and the pair rate still apply. A TEST row to
+    any other number gets no exemption: it follows its purpose like everything else.
   - Everything else follows its purpose: marketing needs a marketing grant, quiet hours, caps and
     the quota.
 """
@@ -81,6 +86,7 @@ from plugin.saleor.models import Store
 from plugin.settings import get_settings as get_app_settings
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan, StoreSettings
 from plugin.stores.service import get_settings as get_store_settings
+from plugin.stores.staff_numbers import staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, default_account
 from plugin.whatsapp.models import Credentials
@@ -263,6 +269,7 @@ def _evaluate_store(
     session: Session, store_id: int, rows: list[Row], *, now: datetime, pacer: Pacer
 ) -> list[Decision]:
     ctx = _load_context(session, store_id, rows)
+    staff = _staff_test_rows(ctx, rows)
     decided: dict[int, Decision] = {}
     pending: list[Decision] = []
 
@@ -326,7 +333,7 @@ def _evaluate_store(
     # 3. consent for the purpose (one ledger query per purpose)
     need: dict[str, set[int]] = defaultdict(set)
     for d in pending:
-        if d.row.kind not in EXEMPT_KINDS:
+        if d.row.kind not in EXEMPT_KINDS and d.row.id not in staff:
             need[d.row.purpose].add(d.row.contact_id)
     granted = {
         purpose: allowed_contact_ids(
@@ -335,7 +342,11 @@ def _evaluate_store(
         for purpose, ids in need.items()
     }
     for d in pending:
-        if d.row.kind in EXEMPT_KINDS or d.row.contact_id in granted[d.row.purpose]:
+        if (
+            d.row.kind in EXEMPT_KINDS
+            or d.row.id in staff
+            or d.row.contact_id in granted[d.row.purpose]
+        ):
             survivors.append(d)
         else:
             suppress(d, NO_CONSENT)
@@ -371,7 +382,7 @@ def _evaluate_store(
 
     # 5. quiet hours (deferred, never dropped)
     for d in pending:
-        if _quiet_applies(d.row, ctx.settings):
+        if d.row.id not in staff and _quiet_applies(d.row, ctx.settings):
             contact = ctx.contacts[d.row.contact_id]
             until = quiet_until(
                 now,
@@ -386,7 +397,11 @@ def _evaluate_store(
     pending, survivors = survivors, []
 
     # 6. recent order and marketing caps
-    capped = [d for d in pending if d.row.marketing and d.row.kind not in EXEMPT_KINDS]
+    capped = [
+        d
+        for d in pending
+        if d.row.marketing and d.row.kind not in EXEMPT_KINDS and d.row.id not in staff
+    ]
     counts = _cap_counts(session, capped, now=now)
     in_batch_24h: Counter[int] = Counter()
     pause = timedelta(hours=ctx.settings.recovery_pause_after_order_hours)
@@ -398,7 +413,7 @@ def _evaluate_store(
         ):
             suppress(d, RECENT_ORDER)
             continue
-        if row.marketing and row.kind not in EXEMPT_KINDS:
+        if row.marketing and row.kind not in EXEMPT_KINDS and row.id not in staff:
             day, week = counts.get(row.contact_id, (0, 0))
             extra = in_batch_24h[row.contact_id]
             # A cart-recovery sequence answers the shopper's own checkout and spaces its steps
@@ -416,7 +431,7 @@ def _evaluate_store(
     pending, survivors = survivors, []
 
     # 7. the plan's monthly marketing quota (reserved atomically across workers)
-    marketing = [d for d in pending if d.row.marketing]
+    marketing = [d for d in pending if d.row.marketing and d.row.id not in staff]
     if marketing:
         limit = PLAN_MONTHLY_QUOTA.get(Plan(ctx.settings.plan), 0)
         granted_n = reserve(
@@ -452,7 +467,7 @@ def _evaluate_store(
         for d in pending:
             if d.row.kind != MessageKind.SERVICE_REPLY and d.row.contact_id not in allowed_contacts:
                 defer(d, DAILY_TIER_EXHAUSTED, tomorrow)
-                refunds += 1 if d.row.marketing else 0
+                refunds += 1 if d.row.marketing and d.row.id not in staff else 0
             else:
                 survivors.append(d)
         _refund_quota(session, ctx, now=now, amount=refunds)
@@ -474,13 +489,28 @@ def _evaluate_store(
                 survivors.append(d)
             else:
                 defer(d, PAIR_RATE, now + timedelta(seconds=PAIR_SPACING_SECONDS))
-                refunds += 1 if d.row.marketing else 0
+                refunds += 1 if d.row.marketing and d.row.id not in staff else 0
         _refund_quota(session, ctx, now=now, amount=refunds)
         pending = survivors
 
     for d in pending:
         decided[d.row.id] = d
     return [decided[row.id] for row in rows]
+
+
+def _staff_test_rows(ctx: _StoreContext, rows: list[Row]) -> set[int]:
+    """The TEST rows addressed to one of the store's staff test numbers: the only rows that
+    skip consent, quiet hours, caps and quota (never a customer's number)."""
+    numbers = set(staff_test_numbers(ctx.settings))
+    if not numbers:
+        return set()
+    staff = set()
+    for row in rows:
+        contact = ctx.contacts.get(row.contact_id)
+        if row.kind == MessageKind.TEST and contact is not None:
+            if contact.phone_e164 in numbers:
+                staff.add(row.id)
+    return staff
 
 
 def _refund_quota(session: Session, ctx: _StoreContext, *, now: datetime, amount: int) -> None:
@@ -625,6 +655,7 @@ def _cap_counts(
         .where(
             table.c.contact_id.in_(contact_ids),
             table.c.purpose == MessagePurpose.MARKETING.value,
+            table.c.kind != MessageKind.TEST.value,  # a staff test is no customer's marketing
             table.c.status.in_([s.value for s in CAP_STATUSES]),
             moment >= week_ago,
             table.c.id.not_in(batch_ids),

@@ -145,6 +145,7 @@ def launch_once(engine: sa.Engine, store_id: int, name: str) -> dict[str, Any]:
     from plugin.campaigns import service as campaigns
     from plugin.db import session_scope
     from plugin.segments.service import Audience
+    from plugin.stores.staff_numbers import set_staff_test_numbers
 
     with session_scope() as session:
         campaign = campaigns.configure_campaign(
@@ -160,6 +161,7 @@ def launch_once(engine: sa.Engine, store_id: int, name: str) -> dict[str, Any]:
                 }
             ],
         )
+        set_staff_test_numbers(session, store_id=store_id, numbers=["+905550000001"])
         campaigns.send_test(
             session, store_id=store_id, campaign_id=campaign.id, phone_e164="+905550000001"
         )

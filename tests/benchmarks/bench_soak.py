@@ -362,6 +362,7 @@ def launch(store_id: int) -> int:
     from plugin.campaigns import service as campaigns
     from plugin.db import session_scope
     from plugin.segments.service import Audience
+    from plugin.stores.staff_numbers import set_staff_test_numbers
 
     with session_scope() as session:
         campaign = campaigns.configure_campaign(
@@ -377,6 +378,7 @@ def launch(store_id: int) -> int:
                 }
             ],
         )
+        set_staff_test_numbers(session, store_id=store_id, numbers=[STAFF_PHONE])
         campaigns.send_test(
             session, store_id=store_id, campaign_id=campaign.id, phone_e164=STAFF_PHONE
         )

@@ -21,6 +21,7 @@ from plugin.saleor.models import Store
 from plugin.segments.service import Audience
 from plugin.stores.models import Plan
 from plugin.stores.plans import PlanLimitError
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.segments.factories import (
     grant_marketing,
     make_contact,
@@ -72,6 +73,7 @@ def ready_campaign(
         ],
         **options,
     )
+    set_staff_test_numbers(session, store_id=store.id, numbers=[STAFF])
     service.send_test(session, store_id=store.id, campaign_id=campaign.id, phone_e164=STAFF)
     session.commit()
     return campaign
@@ -344,6 +346,7 @@ def test_the_test_send_goes_to_the_staff_number_for_each_variant(session: Sessio
             },
         ],
     )
+    set_staff_test_numbers(session, store_id=store.id, numbers=[STAFF])
     # when
     rows = service.send_test(session, store_id=store.id, campaign_id=campaign.id, phone_e164=STAFF)
     session.commit()
@@ -354,15 +357,15 @@ def test_the_test_send_goes_to_the_staff_number_for_each_variant(session: Sessio
     ]
     assert campaign.test_sent_at is not None
     assert campaign_rows(session, campaign.id) == []
-    # and the staff member's typing in the number is their recorded marketing consent, so the
-    # engine's policy lets the tests through like any consented message
-    from plugin.consent.models import ConsentSource, Purpose
+    assert {r.purpose for r in rows} == {"marketing"}
+    # and the test records no consent: a campaign would not count it as the number's grant
+    from plugin.consent.models import Purpose
     from plugin.consent.state import state as current_state
 
     state = current_state(
         session, store_id=store.id, contact_id=rows[0].contact_id, purpose=Purpose.MARKETING
     )
-    assert (state.granted, state.source) == (True, ConsentSource.ADMIN)
+    assert state.granted is False
 
 
 def test_a_scheduled_campaign_starts_at_its_time(session: Session) -> None:

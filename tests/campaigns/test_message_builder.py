@@ -20,6 +20,7 @@ from plugin.saleor.models import Store
 from plugin.segments.models import ContactTag
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import default_account
 from plugin.whatsapp.sandbox_connect import mounted_sandbox
@@ -95,6 +96,7 @@ def shop(driven_store: str, saleor_key: SigningKey, fake_saleor: FakeSaleor) -> 
         settings.plan = Plan.GOLD
         settings.quiet_hours_start = settings.quiet_hours_end = "00:00"  # whatever the hour
         session.add(settings)
+        set_staff_test_numbers(session, store_id=store.id, numbers=[STAFF])
         session.commit()
         yield {
             "app": driven_store,

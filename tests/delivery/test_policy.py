@@ -407,13 +407,15 @@ def test_explain_lists_reasons(world, make_contacts, sandbox):
     assert [(r["status"], r["status_reason"]) for r in rows] == [("suppressed", "no_consent")]
 
 
-def test_a_staff_test_send_is_recorded_as_the_staffs_consent_and_reaches_the_phone(world, sandbox):
+def test_a_staff_test_send_reaches_the_phone_and_records_no_consent(world, sandbox):
     from plugin.consent.service import timeline
     from plugin.delivery import manual
+    from plugin.stores.staff_numbers import set_staff_test_numbers
 
-    # given a staff member who typed their own number into the admin (and wrote to the shop,
-    # so a free text may go out)
+    # given a staff member whose number is on the store's staff test list (and who wrote to the
+    # shop, so a free text may go out)
     staff_phone = "+905559876543"
+    set_staff_test_numbers(world.session, store_id=world.store_id, numbers=[staff_phone])
     row = manual.schedule_test_message(
         world.session, store_id=world.store_id, phone=staff_phone, text="Deneme", staff_user_id="U1"
     )
@@ -424,17 +426,50 @@ def test_a_staff_test_send_is_recorded_as_the_staffs_consent_and_reaches_the_pho
     run_tick(wait=True)
     drain_queue()
     world.session.refresh(row)
-    # then the message went out and the ledger says who allowed it
+    # then the message went out, and the ledger holds nothing a flow or campaign would honour
     assert row.status in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
     assert [m["text"] for m in sandbox.messages(staff_phone)] == ["Deneme"]
-    [event] = timeline(world.session, store_id=world.store_id, contact_id=contact.id)
-    assert (event.action, event.source, event.purpose) == (
-        ConsentAction.GRANTED,
-        ConsentSource.ADMIN,
-        Purpose.TRANSACTIONAL,
+    assert timeline(world.session, store_id=world.store_id, contact_id=contact.id) == []
+
+
+def test_a_staff_test_goes_past_quiet_hours_caps_and_quota_but_only_to_a_staff_number(
+    world, make_contacts, sandbox
+):
+    from plugin.stores.staff_numbers import set_staff_test_numbers
+
+    # given 23:00 in Istanbul, a used-up monthly quota, and two numbers that each got a campaign
+    # message today: the staff member's (on the staff list) and a customer's (with consent)
+    s = world.session
+    settings = world.settings_row()
+    settings.plan = "free"
+    settings.quiet_hours_start, settings.quiet_hours_end = "21:00", "09:00"
+    s.commit()
+    staff, customer = make_contacts(2, timezone="Europe/Istanbul")
+    set_staff_test_numbers(s, store_id=world.store_id, numbers=[phone(1)])
+    s.commit()
+    _advance_to_istanbul(10)
+    for cid in (staff, customer):
+        assert send(world, cid, key=f"earlier{cid}").status == MessageStatus.SENT
+    _advance_to_istanbul(23)
+    period = policy.quota_period(clock.now(), settings.timezone)
+    policy.reserve(
+        s, store_id=world.store_id, name="marketing_month", period=period, want=500, limit=500
     )
-    assert event.evidence == {"staff_user_id": "U1", "via": "test_send"}
-    assert event.text and "test" in event.text
+    s.commit()
+    # when a marketing test row falls due for each
+    to_staff = send(world, staff, key="t1", kind=MessageKind.TEST)
+    to_customer = send(world, customer, key="t2", kind=MessageKind.TEST)
+    # then the staff number gets it at once; the customer's number gets no exemption
+    assert (to_staff.status, to_staff.status_reason) == (MessageStatus.SENT, None)
+    assert (to_customer.status, to_customer.status_reason) == (
+        MessageStatus.SCHEDULED,
+        "quiet_hours",
+    )
+    assert len(sandbox.messages(phone(1))) == 2
+    assert len(sandbox.messages(phone(2))) == 1
+    # and the test used no quota
+    used = policy.counter_value(s, store_id=world.store_id, name="marketing_month", period=period)
+    assert used == 500
 
 
 def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts, sandbox):
@@ -453,7 +488,11 @@ def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts,
         )
     )
     world.session.commit()
-    # when staff try to "test" on her number
+    # when staff put her number on the staff test list and try to "test" on it
+    from plugin.stores.staff_numbers import set_staff_test_numbers
+
+    set_staff_test_numbers(world.session, store_id=world.store_id, numbers=[phone(1)])
+    world.session.commit()
     with pytest.raises(InvalidInput) as info:
         manual.schedule_test_message(
             world.session, store_id=world.store_id, phone=phone(1), text="Deneme"

@@ -26,6 +26,7 @@ from plugin.campaigns import service as campaigns
 from plugin.delivery.models import MessageKind, OutboundMessage
 from plugin.segments.service import Audience
 from plugin.settings import Settings, set_settings
+from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.conftest import make_settings
 from tests.delivery.conftest import add_contacts, connect_store, phone
 from tests.faults.conftest import REDIS_URL
@@ -118,6 +119,7 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
                     }
                 ],
             )
+            set_staff_test_numbers(db, store_id=store_id, numbers=[STAFF])
             campaigns.send_test(db, store_id=store_id, campaign_id=campaign.id, phone_e164=STAFF)
             db.commit()
             campaigns.launch_campaign(db, store_id=store_id, campaign_id=campaign.id)
