@@ -408,6 +408,8 @@ def test_a_campaign_with_a_holdout_shows_its_lift_with_a_95_percent_interval(cli
     )["saveCampaign"]
     campaign_id = data["campaign"]["id"]
     phone = "+905559990001"  # a staff number, not in the audience
+    set_staff_test_numbers(session, store_id=shop["store"].id, numbers=[phone])
+    session.commit()
     tested = run(
         client,
         shop,

@@ -21,6 +21,7 @@ from graphql import (
     build_schema,
     get_named_type,
 )
+from plugin.consent.models import IysBatch
 from plugin.saleor.models import Store
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
@@ -122,6 +123,13 @@ CASES: dict[tuple[str, str, str], Case] = {
         "event { id }",
     ),
     ("Mutation", "exportContact", "id"): _mutation("contact", "exportContact(id: $id)", "export"),
+    ("Query", "iysBatch", "id"): _query("iys_batch", "iysBatch(id: $id)", "id recordCount"),
+    ("Mutation", "confirmIysBatch", "id"): _mutation(
+        "iys_batch", "confirmIysBatch(id: $id)", "batch { id status }"
+    ),
+    ("Mutation", "discardIysBatch", "id"): _mutation(
+        "iys_batch", "discardIysBatch(id: $id)", "batch { id status }"
+    ),
     ("Mutation", "eraseContact", "id"): _mutation(
         "contact", "eraseContact(id: $id, confirm: true)", "contact { id }"
     ),
@@ -224,6 +232,9 @@ def foreign(client, two_stores, session: Session) -> dict[str, Any]:  # noqa: F8
     template = session.exec(select(MessageTemplate).where(MessageTemplate.store_id == b)).first()
     account = session.exec(select(WhatsAppAccount).where(WhatsAppAccount.store_id == b)).first()
     assert template is not None and account is not None
+    batch = IysBatch(store_id=b)  # an open İYS export of store B
+    session.add(batch)
+    session.commit()
     return {
         "token": two_stores["token_a"],
         "ids": {
@@ -232,6 +243,7 @@ def foreign(client, two_stores, session: Session) -> dict[str, Any]:  # noqa: F8
             "account": str(account.id),
             "segment": str(segment),
             "campaign": str(campaign),
+            "iys_batch": str(batch.id),
         },
     }
 
