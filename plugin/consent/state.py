@@ -192,6 +192,23 @@ def decided_at(purpose: Purpose) -> ColumnElement[datetime | None]:
     ).scalar_subquery()
 
 
+def granted_since(purpose: Purpose, since: Any, *, store_id: int) -> ColumnElement[bool]:
+    """SQL condition: the enclosing contact may receive `purpose` now, by a grant that occurred
+    at or after `since` (segments' "consented in the last N days").
+
+    The deciding fact of an allowed contact is a grant, so only contacts with a grant since then
+    can match: an uncorrelated semi-join on the ledger finds them first, and the per-contact
+    deciding-fact subqueries run only for those (on 1M contacts a rule with this condition in an
+    OR took 5.5 s, every contact probed)."""
+    recent = sa.select(_TABLE.c.contact_id).where(
+        _TABLE.c.store_id == store_id,
+        _TABLE.c.purpose == purpose.value,
+        _TABLE.c.action == ConsentAction.GRANTED.value,
+        _TABLE.c.occurred_at >= since,
+    )
+    return sa.and_(Contact.id.in_(recent), allows(purpose), decided_at(purpose) >= since)
+
+
 # --- batch and single forms (the same SQL, for a list of contacts) --------------------------
 
 CHUNK = 1000

@@ -478,10 +478,8 @@ def _checkout_state(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool
 
 def _marketing_consent_at(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
     """Consented now (the one read model) with the deciding grant in the last N days."""
-    granted = sa.and_(
-        consent_state.allows(Purpose.MARKETING),
-        consent_state.decided_at(Purpose.MARKETING) >= ctx.now - timedelta(days=int(value)),
-    )
+    since = ctx.now - timedelta(days=int(value))
+    granted = consent_state.granted_since(Purpose.MARKETING, since, store_id=ctx.store_id)
     return granted if op == "within_days" else sa.not_(granted)
 
 
