@@ -13,18 +13,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from plugin.bodies import (  # noqa: F401 - the limits, re-exported for the edges
+    DEFAULT_BODY_LIMIT,
+    GRAPHQL_BODY_LIMIT,
+    KIB,
+    MIB,
+    PRE_AUTH_BODY_LIMIT,
+    REGISTER_BODY_LIMIT,
+    SANDBOX_BODY_LIMIT,
+    STOREFRONT_BODY_LIMIT,
+    has_nul,
+)
 from plugin.errors import InvalidPayload, PayloadTooLarge, UlakError, status_for
-
-KIB = 1024
-MIB = 1024 * KIB
-
-# The body limits, one place (docs/security.md lists them). The first matching prefix wins.
-REGISTER_BODY_LIMIT = 64 * KIB
-STOREFRONT_BODY_LIMIT = 16 * KIB
-GRAPHQL_BODY_LIMIT = 256 * KIB  # far above any document the admin page sends
-SANDBOX_BODY_LIMIT = MIB  # dev/test only: the fake Graph API's sends and template submissions
-DEFAULT_BODY_LIMIT = 64 * KIB  # every other route (GETs take no body)
-PRE_AUTH_BODY_LIMIT = 64 * KIB  # read before the sender is known to be one of ours
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -123,13 +123,6 @@ async def _refuse(send: Send, path: str, limit: int, *, bad: bool = False) -> No
         }
     )
     await send({"type": "http.response.body", "body": raw})
-
-
-def has_nul(text: str | bytes) -> bool:
-    """A NUL character, raw or as a JSON escape (PostgreSQL stores neither in text or jsonb)."""
-    if isinstance(text, bytes):
-        return b"\x00" in text or b"\\u0000" in text
-    return "\x00" in text or "\\u0000" in text
 
 
 def refuse_nul(text: str | bytes) -> None:

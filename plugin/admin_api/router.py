@@ -13,9 +13,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
-from handlers.http import GRAPHQL_BODY_LIMIT, has_nul
 from plugin.admin_api.context import AdminContext, get_context
 from plugin.admin_api.schema import schema
+from plugin.bodies import GRAPHQL_BODY_LIMIT, has_nul
 from plugin.errors import AuthenticationError, PayloadTooLarge
 from plugin.settings import get_settings
 
