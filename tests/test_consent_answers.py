@@ -254,3 +254,77 @@ def test_a_word_that_merely_contains_look_alikes_is_not_a_stop(data):
 @pytest.mark.parametrize("text", ["стоп", "СТОПКА", "Стоп!", "STOPPED", "2000", "ρετ ρετ", "Pet"])
 def test_ordinary_words_are_not_stops(text):
     assert not matches(text, DEFAULT_OPTOUT_KEYWORDS)
+
+
+@pytest.mark.parametrize("later_by", [0.0, 0.7, 1.5])
+def test_a_stop_stamped_in_a_grants_own_second_still_stops(session, later_by):
+    # given an admin grant recorded a moment after the whole second Meta will stamp the STOP with
+    store = make_store(session)
+    contact = make_contact(session, store)
+    stamp = clock.now().replace(microsecond=0) - timedelta(seconds=5)
+    service.record(
+        session,
+        contact=contact,
+        purpose=Purpose.MARKETING,
+        action=ConsentAction.GRANTED,
+        source=ConsentSource.WHATSAPP_KEYWORD,
+        occurred_at=stamp + timedelta(seconds=later_by),
+    )
+    # when her STOP arrives, stamped with that whole second
+    outcome = service.handle_inbound(
+        session=session,
+        store=store,
+        contact=contact,
+        text="STOP",
+        button_payload=None,
+        wamid="wamid.stop",
+        received_at=stamp,
+    )
+    # then she is opted out, and the ledger keeps Meta's own stamp as evidence
+    assert outcome == InboundOutcome.OPTED_OUT
+    state = _marketing(session, contact)
+    assert (state.action, state.granted) == (ConsentAction.REVOKED, False)
+
+
+def test_a_stop_right_after_confirming_the_opt_in_request_stops(session):
+    # given a request answered "Evet" within the request's own second (dated a second later)
+    store = make_store(session)
+    contact = _requested(session, store)
+    stamp = clock.now().replace(microsecond=0)
+    for text, wamid in (("EVET", "w1"), ("STOP", "w2")):
+        service.handle_inbound(
+            session=session,
+            store=store,
+            contact=contact,
+            text=text,
+            button_payload=None,
+            wamid=wamid,
+            received_at=stamp,
+        )
+    # then the STOP typed in that same second wins
+    assert _marketing(session, contact).granted is False
+
+
+def test_a_stop_does_not_reach_back_over_a_grant_seconds_later(session):
+    store = make_store(session)
+    contact = make_contact(session, store)
+    stamp = clock.now().replace(microsecond=0) - timedelta(seconds=10)
+    service.record(
+        session,
+        contact=contact,
+        purpose=Purpose.MARKETING,
+        action=ConsentAction.GRANTED,
+        source=ConsentSource.BUTTON_REPLY,
+        occurred_at=stamp + timedelta(seconds=5),
+    )
+    # a STOP stamped five seconds before the customer's own grant (a late webhook) is history
+    service.handle_inbound(
+        session=session,
+        store=store,
+        contact=contact,
+        text="STOP",
+        button_payload=None,
+        wamid="w-late",
+        received_at=stamp,
+    )
+    assert _marketing(session, contact).granted is True

@@ -230,7 +230,7 @@ def revoke_marketing(
         action=ConsentAction.REVOKED,
         source=source,
         evidence=evidence,
-        occurred_at=occurred_at,
+        occurred_at=_stopping(state, occurred_at, evidence),
     )
     if confirm:
         assert event.id is not None
@@ -238,6 +238,26 @@ def revoke_marketing(
             session, contact=contact, event_id=event.id, key="optout", texts=outbox.OPTOUT_TEXT
         )
     return event
+
+
+# Meta stamps in whole seconds and clocks drift: a fact this close after a customer's "no"
+# cannot be shown to have come after it.
+SIMULTANEOUS = timedelta(seconds=2)
+
+
+def _stopping(
+    state: ConsentState, occurred_at: datetime | None, evidence: dict[str, Any]
+) -> datetime:
+    """When a customer's "no" counts: a grant recorded within the STOP's own (whole) second, or
+    an opt-in answer dated a second after its request, would otherwise look later than the STOP
+    and win. Such a fact is simultaneous with the STOP, so the STOP takes its instant and wins
+    the tie (docs/adr/0005: at equal instants a revocation outranks a grant); Meta's own stamp
+    is kept as evidence."""
+    at = occurred_at if occurred_at is not None else clock.now()
+    if state.at is None or not at < state.at < at + SIMULTANEOUS:
+        return at
+    evidence["meta_timestamp"] = at.isoformat()
+    return state.at
 
 
 def _answering(state: ConsentState, received_at: datetime, evidence: dict[str, Any]) -> datetime:
