@@ -95,10 +95,11 @@ def test_unknown_kids_against_a_failing_jwks_cause_one_fetch(
     statuses, slowest = _burst(lambda i: send(bounded_client, fake_saleor, saleor_key, i))
     # then Saleor's JWKS was fetched at most once
     assert fake_saleor.jwks_requests <= 1
-    # and every request was told to try again later (Saleor retries a 503), none waited
-    # longer than the single fetch's timeout and a little
+    # and every request was told to try again later (Saleor retries a 503), none queued behind
+    # more than the single fetch (40 fetches in a row would take 40 timeouts; the margin is for
+    # a loaded CI machine, not a speed target)
     assert set(statuses) == {503}, statuses
-    assert slowest < SALEOR_TIMEOUT + 2.5
+    assert slowest < SALEOR_TIMEOUT * 3 + 5
     # and while the failure is remembered, another burst fetches nothing and answers at once
     statuses, slowest = _burst(lambda i: send(bounded_client, fake_saleor, saleor_key, i + 100))
     assert fake_saleor.jwks_requests <= 1
