@@ -104,7 +104,7 @@ def test_unknown_kids_against_a_failing_jwks_cause_one_fetch(
     statuses, slowest = _burst(lambda i: send(bounded_client, fake_saleor, saleor_key, i + 100))
     assert fake_saleor.jwks_requests <= 1
     assert set(statuses) == {503}
-    assert slowest < 2.0
+    assert slowest < 5.0  # no fetch: far below one timeout per request
 
 
 def test_unknown_kids_against_a_healthy_jwks_cause_one_fetch_then_401(

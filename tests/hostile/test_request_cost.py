@@ -81,7 +81,7 @@ def test_a_list_passed_as_a_variable_costs_like_one_written_inline(client, staff
     assert body.get("data") is None, body
     assert body["errors"][0]["extensions"]["code"] == "TOO_COSTLY"
     assert "2000" in body["errors"][0]["message"]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # refused before running, on a loaded machine too
     assert row_counts() == before
 
 
