@@ -25,8 +25,9 @@ from plugin.templates.validation import TemplateError, blocking, validate_templa
 from plugin.templates.variables import language_base, unknown_variables
 from plugin.whatsapp.accounts import WhatsAppAccount, default_account
 from plugin.whatsapp.client import CloudApiClient
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import Disposition, WhatsAppError
-from plugin.whatsapp.models import Credentials, TemplateDefinition, TemplateInfo
+from plugin.whatsapp.payloads.graph import TemplateDefinition, TemplateInfo
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ from plugin.templates.render import build_components
 from plugin.templates.variables import sample_values
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.client import CloudApiClient
-from plugin.whatsapp.models import Credentials
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
 from plugin.whatsapp.sandbox.state import Sandbox
 from tests.support import ServerThread, free_port
