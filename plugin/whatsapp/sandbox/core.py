@@ -21,8 +21,9 @@ from typing import Any
 import httpx
 
 from plugin.whatsapp.sandbox.config import FaultConfig, SandboxConfig, SandboxNumber
-from plugin.whatsapp.sandbox.graph import GraphError, SandboxTemplate, unknown_object
+from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
 from plugin.whatsapp.sandbox.records import InboundRecord, SentMessage
+from plugin.whatsapp.sandbox.template_rules import SandboxTemplate
 
 ClockCallback = Callable[[float], "datetime | Awaitable[datetime] | None"]
 # Looks up a number the sandbox has not seen yet (e.g. a store connected by another process).

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from plugin.whatsapp.sandbox.graph import Rendered
+from plugin.whatsapp.sandbox.render import Rendered
 
 try:  # orjson is a project dependency; the stdlib keeps the sandbox importable without it
     import orjson

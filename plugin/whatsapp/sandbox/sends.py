@@ -9,16 +9,9 @@ from collections import deque
 from typing import Any
 
 from plugin.whatsapp.sandbox.config import SandboxNumber
-from plugin.whatsapp.sandbox.graph import (
-    GraphError,
-    Rendered,
-    recipient_bsuid,
-    recipient_digits,
-    render_freeform,
-    render_template,
-    title,
-)
+from plugin.whatsapp.sandbox.graph import GraphError, recipient_bsuid, recipient_digits, title
 from plugin.whatsapp.sandbox.records import InboundRecord, SentMessage, is_bsuid
+from plugin.whatsapp.sandbox.render import Rendered, render_freeform, render_template
 from plugin.whatsapp.sandbox.webhooks import SandboxWebhooks
 
 SERVICE_WINDOW = 24 * 3600.0

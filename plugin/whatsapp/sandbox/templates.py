@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from plugin.whatsapp.sandbox.graph import (
-    GraphError,
+from plugin.whatsapp.sandbox.graph import GraphError
+from plugin.whatsapp.sandbox.template_rules import (
     SandboxTemplate,
     review,
     validate_template_definition,
