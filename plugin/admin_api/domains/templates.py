@@ -20,11 +20,11 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, AdminErrorCode, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
-from plugin.templates import builder, service
+from plugin.templates import builder, meta_api, service, starter
 from plugin.templates import models as template_models
+from plugin.templates.limits import TemplateError, blocking
 from plugin.templates.models import MessageTemplate as TemplateRow
 from plugin.templates.render import RenderedMessage, render_text
-from plugin.templates.validation import TemplateError, blocking
 from plugin.templates.variables import CATALOGUE, sample_values
 from plugin.whatsapp.errors import WhatsAppError
 
@@ -406,7 +406,7 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=[Allowed], description="Send for Meta's review.")
     async def submit_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        return await _with_meta(info, id, service.submit_template)
+        return await _with_meta(info, id, meta_api.submit_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
@@ -416,10 +416,10 @@ class Mutation:
         ctx = info.context
         try:
             report = await _in_thread(
-                lambda: service.sync_templates(ctx.session, store_id=ctx.store_id)
+                lambda: meta_api.sync_templates(ctx.session, store_id=ctx.store_id)
             )
         except WhatsAppError as exc:
-            return SyncTemplatesPayload(errors=_errors([service.meta_error(exc)]))
+            return SyncTemplatesPayload(errors=_errors([meta_api.meta_error(exc)]))
         return SyncTemplatesPayload(
             created=report.created, updated=report.updated, deleted=report.deleted
         )
@@ -428,7 +428,7 @@ class Mutation:
         permission_classes=[Allowed], description="Deleted at Meta too when it was submitted."
     )
     async def delete_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        return await _with_meta(info, id, service.delete_template)
+        return await _with_meta(info, id, meta_api.delete_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
@@ -440,11 +440,11 @@ class Mutation:
     ) -> InstallStarterTemplatesPayload:
         ctx = info.context
         found = await _in_thread(
-            lambda: service.install_starter_library(
+            lambda: starter.install_starter_library(
                 ctx.session, store_id=ctx.store_id, submit=submit
             )
         )
-        rows = service.starter_rows(ctx.session, store_id=ctx.store_id)
+        rows = starter.starter_rows(ctx.session, store_id=ctx.store_id)
         problems = [p for key, errors in found.items() for p in _problems(errors, key)]
         return InstallStarterTemplatesPayload(
             templates=[MessageTemplate.from_row(r) for r in rows],

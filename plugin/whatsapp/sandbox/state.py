@@ -12,10 +12,10 @@ from typing import Any
 
 from plugin.whatsapp.sandbox.customers import SandboxCustomers
 from plugin.whatsapp.sandbox.records import SentMessage, is_bsuid, iso_time
-from plugin.whatsapp.sandbox.templates import SandboxTemplates
+from plugin.whatsapp.sandbox.templates import SandboxTemplateStore
 
 
-class Sandbox(SandboxCustomers, SandboxTemplates):
+class Sandbox(SandboxCustomers, SandboxTemplateStore):
     """Meta's Graph API and WhatsApp users, simulated in one process."""
 
     def stats(self) -> dict[str, int]:

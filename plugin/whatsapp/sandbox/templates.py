@@ -15,7 +15,7 @@ from plugin.whatsapp.sandbox.template_rules import (
 from plugin.whatsapp.sandbox.webhooks import SandboxWebhooks
 
 
-class SandboxTemplates(SandboxWebhooks):
+class SandboxTemplateStore(SandboxWebhooks):
     """A WABA's templates as Meta's template endpoints manage them."""
 
     def add_template(
