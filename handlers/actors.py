@@ -84,10 +84,10 @@ def campaign_batch(campaign_id: int) -> None:
 @broker.actor(max_retries=3, time_limit=600_000)
 def refresh_rfm(store_id: int) -> None:
     """Recompute a store's RFM scores (enqueued daily by the scheduler tick)."""
-    from plugin.segments import service as segments_service
+    from plugin.segments import orders as segment_orders
 
     with session_scope() as session:
-        segments_service.refresh_rfm(session=session, store_id=store_id)
+        segment_orders.refresh_rfm(session=session, store_id=store_id)
 
 
 @broker.actor(queue_name="delivery", max_retries=0, time_limit=30 * 60 * 1000)

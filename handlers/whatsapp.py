@@ -28,7 +28,7 @@ from plugin.inbox import service as inbox_service
 from plugin.inbox.models import InboxSource
 from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
 from plugin.settings import get_settings
-from plugin.whatsapp.models import parse_webhook
+from plugin.whatsapp.payloads.webhook import parse_webhook
 from plugin.whatsapp.routing import route
 from plugin.whatsapp.signature import HEADER, verify_signature
 

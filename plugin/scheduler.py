@@ -30,7 +30,7 @@ TICK_TASKS: list[str] = [
     "plugin.analytics.rollups:build_rollups",
     "plugin.analytics.rollups:purge_expired",
     "plugin.campaigns.service:tick",
-    "plugin.segments.service:refresh_rfm_due",
+    "plugin.segments.orders:refresh_rfm_due",
     "plugin.delivery.service:expire_leases",
     "plugin.delivery.service:dispatch_due",
     "plugin.delivery.service:apply_pending_statuses",

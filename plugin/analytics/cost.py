@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from plugin.whatsapp.models import Status
+from plugin.whatsapp.payloads.webhook import Status
 
 # Meta's per-message list prices for recipients in Turkey (+90), USD per delivered template.
 # Source: Meta's WhatsApp Business Platform rate card ("Pricing on the WhatsApp Business

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import clock
+from plugin.analytics.aggregate import Bucket, SourceKey, aggregate, day_start, utc_day
 from plugin.analytics.attribution import (
     HoldoutLift,
     apply_refund_or_cancel,
@@ -32,16 +33,7 @@ from plugin.analytics.attribution import (
 from plugin.analytics.cost import pricing_from_status
 from plugin.analytics.links import create_link, record_click
 from plugin.analytics.models import DailyRollup, RollupState
-from plugin.analytics.rollups import (
-    Bucket,
-    SourceKey,
-    aggregate,
-    build_rollups,
-    coverage,
-    day_start,
-    purge_expired,
-    utc_day,
-)
+from plugin.analytics.rollups import build_rollups, coverage, purge_expired
 from plugin.stores.service import get_settings
 
 __all__ = [

@@ -27,7 +27,7 @@ from plugin.saleor.payloads import (
     Order,
     OrderEvent,
 )
-from plugin.segments import service as segments_service
+from plugin.segments import orders as segment_orders
 from plugin.segments import tags
 
 
@@ -109,9 +109,7 @@ def on_order_event(
     contact = capture_order(session=session, store=store, order=order)
     contact_id = contact.id if contact is not None else None
     if contact_id is not None and store.id is not None:
-        segments_service.record_order(
-            session, store_id=store.id, contact_id=contact_id, order=order
-        )
+        segment_orders.record_order(session, store_id=store.id, contact_id=contact_id, order=order)
     attribution.attribute_order(session, store=store, order=order, contact_id=contact_id)
     if (order.status or "").upper() in ("CANCELED", "CANCELLED"):
         attribution.apply_refund_or_cancel(session, store=store, order=order, event="cancelled")

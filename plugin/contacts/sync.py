@@ -22,7 +22,7 @@ from plugin.saleor.gateway import SaleorGateway
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Customer, Order
 from plugin.saleor.service import gateway_for
-from plugin.segments import service as segments_service
+from plugin.segments import orders as segment_orders
 from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -93,7 +93,7 @@ def sync_next_page(
             order = Order.model_validate(node)
             contact = capture_order(session=session, store=store, order=order)
             if contact is not None and contact.id is not None and store.id is not None:
-                segments_service.record_order(
+                segment_orders.record_order(
                     session, store_id=store.id, contact_id=contact.id, order=order
                 )
             sync.orders_seen += 1

@@ -89,7 +89,7 @@ from plugin.stores.service import get_settings as get_store_settings
 from plugin.stores.staff_numbers import staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, default_account
-from plugin.whatsapp.models import Credentials
+from plugin.whatsapp.credentials import Credentials
 
 log = structlog.get_logger(__name__)
 

@@ -39,7 +39,7 @@ from plugin.templates import tracking
 from plugin.whatsapp.accounts import switch_marketing_to_mm_api
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import Disposition, ErrorClass, WhatsAppError
-from plugin.whatsapp.models import OutboundMessage
+from plugin.whatsapp.payloads.outbound import MessagePayload
 from plugin.whatsapp.ports import WhatsAppSender
 
 log = structlog.get_logger(__name__)
@@ -49,7 +49,7 @@ CONCURRENCY = 64  # API calls in flight per chunk: Meta answers in ~100-300 ms, 
 # sends/s need a few hundred in flight per process (worker threads x chunks in flight x 64)
 CHUNKS_IN_FLIGHT = 2  # per worker thread: claim the next chunk while this one is sending
 POOL_SIZE = 512  # connections per process, shared by every worker thread
-_PAYLOAD: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
+_PAYLOAD: TypeAdapter[Any] = TypeAdapter(MessagePayload)
 T = TypeVar("T")
 
 
@@ -195,7 +195,7 @@ def send_batch(
     return totals
 
 
-def build_payload(decision: Decision) -> OutboundMessage:
+def build_payload(decision: Decision) -> MessagePayload:
     """The Cloud API body: the row's stored components, each tracked URL-button marker turned
     into the code signed with this row's id (a campaign's fan-out cannot know the id)."""
     row = decision.row

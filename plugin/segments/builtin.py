@@ -17,8 +17,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from plugin.contacts.models import Contact
 from plugin.errors import InvalidPayload
+from plugin.segments.compiler import RuleContext, open_checkout_exists
 from plugin.segments.models import ContactOrder, ContactRfm
-from plugin.segments.rules import RuleContext, open_checkout_exists
 from plugin.stores.models import StoreSettings
 
 

@@ -185,7 +185,7 @@ def buttons_of_components(components: list[dict[str, Any]]) -> list[Mapping[str,
 def tracked_url() -> str:
     """The URL-button address whose clicks are counted: `<APP_URL>/r/{{1}}` (Meta's URL buttons
     have one fixed base and one variable suffix, so the base must be the app's redirect)."""
-    from plugin.templates.service import default_link_base
+    from plugin.templates.starter import default_link_base
 
     return default_link_base() + "/{{1}}"
 

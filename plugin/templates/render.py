@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter
 
-from plugin.whatsapp.models import TemplateComponent
+from plugin.whatsapp.payloads.outbound import TemplateComponent
 
 _PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 _WHITESPACE = re.compile(r"\s+")

@@ -162,7 +162,7 @@ def _appointment(context: Mapping[str, Any]) -> ParamValue | None:
 
 
 def _location(key: str) -> Callable[[Mapping[str, Any]], ParamValue | None]:
-    """A LOCATION header's value; Meta wants all four fields (plugin.whatsapp.sandbox.graph)."""
+    """A LOCATION header's value; Meta wants all four fields (plugin.whatsapp.sandbox.render)."""
 
     def resolve(context: Mapping[str, Any]) -> ParamValue | None:
         point = context.get(key)

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from plugin import clock
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
-from plugin.whatsapp.models import AccountUpdate, PhoneNumberQualityUpdate
+from plugin.whatsapp.payloads.webhook import AccountUpdate, PhoneNumberQualityUpdate
 
 # phone_number_quality_update events that say what the number's quality now is.
 QUALITY_BY_EVENT = {"FLAGGED": "RED", "UNFLAGGED": "GREEN"}

@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 from pydantic import BaseModel, TypeAdapter
 
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import (
     Disposition,
     ErrorClass,
@@ -28,24 +29,25 @@ from plugin.whatsapp.errors import (
     classify_http_status,
     classify_transport,
 )
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.graph import (
+    CreatedTemplate,
+    PhoneNumberInfo,
+    SendResult,
+    TemplateDefinition,
+    TemplateInfo,
+)
+from plugin.whatsapp.payloads.outbound import (
     BodyComponent,
     BodyParameter,
     ButtonComponent,
-    CreatedTemplate,
-    Credentials,
     HeaderComponent,
     HeaderParameter,
     Interactive,
     InteractiveMessage,
     MessageContext,
-    OutboundMessage,
-    PhoneNumberInfo,
-    SendResult,
+    MessagePayload,
     Template,
     TemplateComponent,
-    TemplateDefinition,
-    TemplateInfo,
     TemplateLanguage,
     TemplateMessage,
     TextBody,
@@ -58,7 +60,7 @@ PHONE_NUMBER_FIELDS = (
     "id,display_phone_number,verified_name,quality_rating,throughput,"
     "messaging_limit_tier,whatsapp_business_manager_messaging_limit,name_status,status"
 )
-_OUTBOUND: TypeAdapter[Any] = TypeAdapter(OutboundMessage)
+_OUTBOUND: TypeAdapter[Any] = TypeAdapter(MessagePayload)
 
 
 def create_http_session(
@@ -167,7 +169,7 @@ class CloudApiClient:
 
     async def send_message(
         self,
-        payload: OutboundMessage | dict[str, Any],
+        payload: MessagePayload | dict[str, Any],
         *,
         credentials: Credentials,
         marketing: bool = False,

@@ -15,8 +15,8 @@ from plugin import clock, crypto
 from plugin.errors import ConfigurationError, FieldError, InvalidInput
 from plugin.settings import Settings
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import TransportError, WhatsAppError
-from plugin.whatsapp.models import Credentials
 from plugin.whatsapp.ports import PhoneNumberLookup
 
 log = structlog.get_logger(__name__)

@@ -30,7 +30,7 @@ from plugin.templates import meta_updates
 from plugin.whatsapp import hooks
 from plugin.whatsapp.account_updates import apply_account_update, apply_quality_update
 from plugin.whatsapp.accounts import WhatsAppAccount
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.webhook import (
     AccountUpdateChange,
     Entry,
     MessagesChange,
@@ -40,9 +40,9 @@ from plugin.whatsapp.models import (
     TemplateQualityChange,
     TemplateStatusChange,
     UserPreferencesChange,
+    WebhookMessage,
     parse_webhook,
 )
-from plugin.whatsapp.models import InboundMessage as WebhookMessage
 from plugin.whatsapp.statuses import StatusUpdate, meta_timestamp, status_updates
 
 log = structlog.get_logger(__name__)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from plugin.whatsapp.models import Credentials, OutboundMessage, PhoneNumberInfo, SendResult
+from plugin.whatsapp.credentials import Credentials
+from plugin.whatsapp.payloads.graph import PhoneNumberInfo, SendResult
+from plugin.whatsapp.payloads.outbound import MessagePayload
 
 
 class WhatsAppSender(Protocol):
@@ -12,7 +14,7 @@ class WhatsAppSender(Protocol):
 
     async def send_message(
         self,
-        payload: OutboundMessage,
+        payload: MessagePayload,
         *,
         credentials: Credentials,
         marketing: bool = False,

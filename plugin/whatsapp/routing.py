@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from plugin.saleor.models import Store, StoreStatus
 from plugin.whatsapp.accounts import WhatsAppAccount
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.webhook import (
     Entry,
     MessagesChange,
     OtherChange,

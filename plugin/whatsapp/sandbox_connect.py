@@ -91,7 +91,7 @@ def connect_sandbox(*, session: Session, store: Store) -> WhatsAppAccount | None
         _mounted.register_number(sandbox_number(account))
         # The starter library, approved at once on the sandbox WABA: install to first message
         # needs no review wait in dev mode.
-        from plugin.templates.service import ensure_sandbox_approved
+        from plugin.templates.starter import ensure_sandbox_approved
 
         ensure_sandbox_approved(session, store_id=store.id, sandbox=_mounted)
     return account

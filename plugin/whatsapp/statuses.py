@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from plugin.whatsapp.models import MessagesValue, Status
+from plugin.whatsapp.payloads.webhook import MessagesValue, Status
 
 # What a status webhook can tell us, in the order a message lives through them.
 TRACKED_STATUSES = ("sent", "delivered", "read", "failed")

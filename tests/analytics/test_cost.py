@@ -13,7 +13,7 @@ from plugin.analytics.cost import DEFAULT_RATE_TABLE, pricing_from_status, rate_
 from plugin.analytics.rollups import build_rollups
 from plugin.analytics.service import Dimension, cost_report
 from plugin.delivery.models import MessageStatus
-from plugin.whatsapp.models import parse_webhook
+from plugin.whatsapp.payloads.webhook import parse_webhook
 from tests.analytics.factories import make_contact, make_message, make_store
 from tests.support import WHATSAPP_SAMPLES
 

@@ -9,10 +9,11 @@ import pytest
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.analytics.aggregate import utc_day
 from plugin.analytics.attribution import apply_refund_or_cancel, attribute_order
 from plugin.analytics.links import create_link, record_click
 from plugin.analytics.models import DailyRollup, LinkClick, RollupState, TrackedLink
-from plugin.analytics.rollups import build_rollups, purge_expired, utc_day
+from plugin.analytics.rollups import build_rollups, purge_expired
 from plugin.analytics.service import (
     Dimension,
     FunnelRow,

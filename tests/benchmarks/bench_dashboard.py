@@ -223,8 +223,9 @@ def _without_today_rollup(session: Any, query: Callable[[], object]) -> object:
 def main() -> dict[str, object]:
     from plugin import clock
     from plugin.analytics import service
+    from plugin.analytics.aggregate import utc_day
     from plugin.analytics.models import RollupState
-    from plugin.analytics.rollups import build_store, utc_day
+    from plugin.analytics.rollups import build_store
     from plugin.db import configure_engine, session_scope
     from plugin.stores.service import get_settings
 

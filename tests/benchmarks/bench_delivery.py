@@ -51,7 +51,7 @@ def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ig
     """The app's status webhook, reduced to what the delivery engine does with it."""
     from plugin.db import configure_engine, session_scope
     from plugin.delivery.service import StatusUpdate, apply_statuses
-    from plugin.whatsapp.models import parse_webhook
+    from plugin.whatsapp.payloads.webhook import parse_webhook
 
     configure_engine(db_url, pool_size=4)
     buffer: list[StatusUpdate] = []

@@ -247,6 +247,7 @@ def main(contacts: int = CONTACTS) -> dict[str, object]:
     from plugin import broker
     from plugin.db import configure_engine, session_scope
     from plugin.saleor.models import Store
+    from plugin.segments import orders as segment_orders
     from plugin.segments import service as segments
     from plugin.segments.builtin import BuiltinSegment
     from plugin.segments.service import Audience
@@ -287,7 +288,7 @@ def main(contacts: int = CONTACTS) -> dict[str, object]:
         figures["seed_s"] = round(seed(engine, store_id, contacts), 1)
 
         with session_scope() as session:
-            _, rfm_s = timed(lambda: segments.refresh_rfm(session, store_id=store_id))
+            _, rfm_s = timed(lambda: segment_orders.refresh_rfm(session, store_id=store_id))
         figures["rfm_refresh_s"] = round(rfm_s, 1)
         figures["load"]["counts"] = load()
         builtin: dict[str, list[float]] = {}

@@ -9,7 +9,9 @@ import time
 from plugin.delivery.pace import LocalPacer
 from plugin.delivery.policy import Decision, Row, SendingAccount
 from plugin.delivery.sender import send_all
-from plugin.whatsapp.models import Credentials, OutboundMessage, SendResult
+from plugin.whatsapp.credentials import Credentials
+from plugin.whatsapp.payloads.graph import SendResult
+from plugin.whatsapp.payloads.outbound import MessagePayload
 
 
 class _RecordingSender:
@@ -19,7 +21,7 @@ class _RecordingSender:
         self.started: list[tuple[str, float]] = []
 
     async def send_message(
-        self, payload: OutboundMessage, *, credentials: Credentials, marketing: bool = False
+        self, payload: MessagePayload, *, credentials: Credentials, marketing: bool = False
     ) -> SendResult:
         self.started.append((credentials.phone_number_id, time.monotonic()))
         return SendResult(wamid=f"wamid.{len(self.started)}")

@@ -19,7 +19,7 @@ from plugin.delivery.service import StatusUpdate
 from plugin.scheduler import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
-from plugin.whatsapp.models import parse_webhook
+from plugin.whatsapp.payloads.webhook import parse_webhook
 from tests.delivery.conftest import phone
 from tests.delivery.test_policy import enqueue, send
 from tests.support import drain_queue

@@ -23,8 +23,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin.analytics import service as analytics
+from plugin.analytics.aggregate import utc_day
 from plugin.analytics.models import DailyRollup
-from plugin.analytics.rollups import SETTLE_EVERY, utc_day
+from plugin.analytics.rollups import SETTLE_EVERY
 from plugin.delivery.models import (
     MessageKind,
     MessagePurpose,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from plugin.saleor.payloads import PAYLOAD_MODELS, parse_envelope, parse_event
 from plugin.saleor.webhooks import WEBHOOKS
-from plugin.whatsapp.models import parse_webhook
+from plugin.whatsapp.payloads.webhook import parse_webhook
 from tests.support import PAYLOADS, WHATSAPP_SAMPLES, captured_payload_names
 
 pytestmark = pytest.mark.sqlite

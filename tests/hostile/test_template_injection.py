@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugin.templates.render import TemplateValues, build_components, clean_param, render_text
-from plugin.whatsapp.sandbox.graph import SandboxTemplate, render_template
+from plugin.whatsapp.sandbox.render import render_template
+from plugin.whatsapp.sandbox.template_rules import SandboxTemplate
 
 pytestmark = pytest.mark.sqlite
 

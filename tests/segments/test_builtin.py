@@ -11,6 +11,7 @@ from sqlmodel import Session
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.flows.models import CheckoutState
 from plugin.saleor.payloads import Order
+from plugin.segments import orders as segment_orders
 from plugin.segments import service
 from plugin.segments.builtin import set_thresholds, thresholds_for
 from plugin.segments.models import ContactRfm
@@ -101,7 +102,7 @@ def test_vip_is_the_top_ten_percent_by_twelve_month_spend_or_at_least_n_orders(
         order = Order.model_validate(
             order_payload(f"o-{i}", total=f"{i * 100}.00", created=days_ago(10))
         )
-        service.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
+        segment_orders.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
         spenders.append(contact)
     not_counted = [  # too old, another currency, cancelled
         {"total": "99999.00", "created": days_ago(400)},
@@ -111,10 +112,10 @@ def test_vip_is_the_top_ten_percent_by_twelve_month_spend_or_at_least_n_orders(
     for n, fields in enumerate(not_counted):
         contact = make_contact(session, store, orders_count=1)
         order = Order.model_validate(order_payload(f"o-x{n}", **fields))
-        service.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
+        segment_orders.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
     loyal = make_contact(session, store, orders_count=5)
     # when the daily ranking runs
-    service.refresh_rfm(session, store_id=store.id)
+    segment_orders.refresh_rfm(session, store_id=store.id)
     session.commit()
     # then
     assert members(session, store.id, "vip") == {spenders[-1].id, spenders[-2].id, loyal.id}
@@ -178,8 +179,12 @@ def test_record_order_is_idempotent_and_updates_on_change(session: Session) -> N
     ]
     order = Order.model_validate(order_payload("o-1", total="50.00", lines=lines))
     # when
-    first = service.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
-    again = service.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
+    first = segment_orders.record_order(
+        session, store_id=store.id, contact_id=contact.id, order=order
+    )
+    again = segment_orders.record_order(
+        session, store_id=store.id, contact_id=contact.id, order=order
+    )
     session.commit()
     # then
     assert first.id == again.id
@@ -198,7 +203,7 @@ def test_record_order_is_idempotent_and_updates_on_change(session: Session) -> N
     cancelled = Order.model_validate(
         order_payload("o-1", total="50.00", status="CANCELED", lines=lines)
     )
-    service.record_order(session, store_id=store.id, contact_id=contact.id, order=cancelled)
+    segment_orders.record_order(session, store_id=store.id, contact_id=contact.id, order=cancelled)
     session.commit()
     # then it no longer counts and nothing is bought
     row = session.execute(sa.select(ContactOrder)).scalar_one()
@@ -213,7 +218,7 @@ def test_rfm_scores_rank_contacts_in_quintiles(session: Session) -> None:
     for i in range(5):
         contact = make_contact(session, store)
         for j in range(i + 1):
-            service.record_order(
+            segment_orders.record_order(
                 session,
                 store_id=store.id,
                 contact_id=contact.id,
@@ -226,7 +231,7 @@ def test_rfm_scores_rank_contacts_in_quintiles(session: Session) -> None:
         contacts.append(contact)
     make_contact(session, store)  # never ordered: no score
     # when
-    written = service.refresh_rfm(session, store_id=store.id)
+    written = segment_orders.refresh_rfm(session, store_id=store.id)
     session.commit()
     # then
     scores = {

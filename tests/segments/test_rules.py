@@ -20,15 +20,10 @@ from plugin.consent.models import ConsentAction
 from plugin.contacts.models import Contact
 from plugin.flows.models import CheckoutState
 from plugin.saleor.payloads import Order
+from plugin.segments import orders as segment_orders
 from plugin.segments import service
-from plugin.segments.rules import (
-    MAX_DEPTH,
-    InvalidRule,
-    RuleContext,
-    compile_rule,
-    normalise_tag,
-    validate_rule,
-)
+from plugin.segments.compiler import RuleContext, compile_rule, normalise_tag
+from plugin.segments.rules import MAX_DEPTH, InvalidRule, validate_rule
 from plugin.segments.service import Audience
 from plugin.segments.tags import TagSource, record_tags
 from plugin.stores.models import Plan
@@ -120,7 +115,7 @@ def build_world(session: Session, now: datetime) -> tuple[int, list[Person]]:
                 "productSku": sku,
                 "variant": {"sku": sku, "product": {"id": product, "category": {"slug": category}}},
             }
-            service.record_order(
+            segment_orders.record_order(
                 session,
                 store_id=store.id,
                 contact_id=contact.id,

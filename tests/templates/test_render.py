@@ -28,7 +28,7 @@ from plugin.templates.variables import (
     resolve_variables,
     sample_values,
 )
-from plugin.whatsapp.models import TemplateComponent
+from plugin.whatsapp.payloads.outbound import TemplateComponent
 
 pytestmark = pytest.mark.sqlite
 LINK_BASE = "https://ulak.example/r"

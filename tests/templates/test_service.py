@@ -14,14 +14,14 @@ from sqlmodel import Session, select
 from plugin import crypto
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
-from plugin.templates import service
+from plugin.templates import meta_api, service, starter
 from plugin.templates.library import STARTER_KEYS
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.templates.render import build_components
 from plugin.templates.variables import sample_values
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.client import CloudApiClient
-from plugin.whatsapp.models import Credentials
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
 from plugin.whatsapp.sandbox.state import Sandbox
 from tests.support import ServerThread, free_port
@@ -136,7 +136,7 @@ def test_the_starter_library_is_submitted_with_one_action_and_approved_on_sync(
     # given
     store_id = make_store(session)
     # when
-    problems = service.install_starter_library(
+    problems = starter.install_starter_library(
         session, store_id=store_id, submit=True, graph_url=meta.graph_url
     )
     session.commit()
@@ -150,7 +150,7 @@ def test_the_starter_library_is_submitted_with_one_action_and_approved_on_sync(
     assert all(r.meta_id == meta.sandbox.templates[WABA][(r.name, r.language)].id for r in saved)
     # when the review is over and we sync
     wait_reviewed(meta, len(saved))
-    report = service.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
+    report = meta_api.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
     session.commit()
     # then
     assert (report.created, report.updated, report.deleted) == (0, len(saved), 0)
@@ -159,12 +159,12 @@ def test_the_starter_library_is_submitted_with_one_action_and_approved_on_sync(
 
 def test_installing_again_changes_nothing(session: Session, meta: Meta) -> None:
     store_id = make_store(session)
-    service.install_starter_library(
+    starter.install_starter_library(
         session, store_id=store_id, submit=True, graph_url=meta.graph_url
     )
     before = [(r.id, r.status, r.meta_id) for r in rows(session, store_id)]
     # when
-    problems = service.install_starter_library(
+    problems = starter.install_starter_library(
         session, store_id=store_id, submit=True, graph_url=meta.graph_url
     )
     # then
@@ -187,10 +187,10 @@ def test_a_rejected_template_gets_its_reason_on_sync(session: Session, meta: Met
         components=rejected_body,
     )
     # when
-    assert service.submit_template(session, template=by_name, graph_url=meta.graph_url) == []
-    assert service.submit_template(session, template=by_body, graph_url=meta.graph_url) == []
+    assert meta_api.submit_template(session, template=by_name, graph_url=meta.graph_url) == []
+    assert meta_api.submit_template(session, template=by_body, graph_url=meta.graph_url) == []
     wait_reviewed(meta, 2)
-    service.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
+    meta_api.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
     # then
     for row in (by_name, by_body):
         session.refresh(row)
@@ -205,7 +205,7 @@ def test_meta_refusing_a_template_is_a_clear_typed_error(session: Session, meta:
     )
     draft = make_draft(session, store_id, "welcome")
     # when
-    errors = service.submit_template(session, template=draft, graph_url=meta.graph_url)
+    errors = meta_api.submit_template(session, template=draft, graph_url=meta.graph_url)
     # then
     assert [(e.code, e.path) for e in errors] == [("meta_name_taken", "name")]
     assert (
@@ -227,7 +227,7 @@ def test_an_invalid_template_never_reaches_meta(session: Session, meta: Meta) ->
     session.add(row)
     session.flush()
     # when
-    errors = service.submit_template(session, template=row, graph_url=meta.graph_url)
+    errors = meta_api.submit_template(session, template=row, graph_url=meta.graph_url)
     # then
     assert [e.code for e in errors] == ["variable_at_end", "sample_missing"]
     assert meta.sandbox.templates[WABA] == {}
@@ -236,7 +236,7 @@ def test_an_invalid_template_never_reaches_meta(session: Session, meta: Meta) ->
 
 def test_without_a_connected_number_nothing_is_submitted(session: Session, meta: Meta) -> None:
     store_id = make_store(session, connected=False)
-    problems = service.install_starter_library(
+    problems = starter.install_starter_library(
         session, store_id=store_id, languages=("tr",), submit=True, graph_url=meta.graph_url
     )
     assert {e.code for errors in problems.values() for e in errors} == {"whatsapp_not_connected"}
@@ -262,7 +262,7 @@ def test_drafts_are_validated_and_submitted_ones_are_locked(session: Session, me
         session, store_id=store_id, name="kargo", language="tr", category="UTILITY", components=BODY
     )
     assert good.template is not None
-    service.submit_template(session, template=good.template, graph_url=meta.graph_url)
+    meta_api.submit_template(session, template=good.template, graph_url=meta.graph_url)
     again = service.create_or_update_draft(
         session, store_id=store_id, name="kargo", language="tr", category="UTILITY", components=BODY
     )
@@ -284,10 +284,10 @@ def test_sync_adds_meta_only_templates_pages_through_and_marks_deleted(
         )
     # ... and one of ours that Meta no longer has
     gone = make_draft(session, store_id, "gone")
-    service.submit_template(session, template=gone, graph_url=meta.graph_url)
+    meta_api.submit_template(session, template=gone, graph_url=meta.graph_url)
     del meta.sandbox.templates[WABA][("gone", "tr")]
     # when
-    report = service.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
+    report = meta_api.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
     session.commit()
     # then
     assert (report.created, report.updated, report.deleted) == (120, 0, 1)
@@ -299,22 +299,22 @@ def test_sync_adds_meta_only_templates_pages_through_and_marks_deleted(
         == meta.sandbox.templates[WABA][("made_at_meta_119", "en")].id
     )
     # and a second sync finds nothing new
-    again = service.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
+    again = meta_api.sync_templates(session, store_id=store_id, graph_url=meta.graph_url)
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
 
 
 def test_deleting_removes_the_template_at_meta(session: Session, meta: Meta) -> None:
     store_id = make_store(session)
     row = make_draft(session, store_id, "old_promo", category="MARKETING")
-    service.submit_template(session, template=row, graph_url=meta.graph_url)
+    meta_api.submit_template(session, template=row, graph_url=meta.graph_url)
     # when
-    assert service.delete_template(session, template=row, graph_url=meta.graph_url) == []
+    assert meta_api.delete_template(session, template=row, graph_url=meta.graph_url) == []
     # then
     assert ("old_promo", "tr") not in meta.sandbox.templates[WABA]
     assert row.status == TemplateStatus.DELETED
     # a draft never submitted is only marked locally
     draft = make_draft(session, store_id, "never_sent", category="MARKETING")
-    assert service.delete_template(session, template=draft, graph_url=meta.graph_url) == []
+    assert meta_api.delete_template(session, template=draft, graph_url=meta.graph_url) == []
     assert draft.status == TemplateStatus.DELETED
 
 
@@ -368,7 +368,7 @@ def test_a_sandbox_number_gets_the_starter_library_approved_at_once_and_it_sends
     # given
     store_id = make_store(session, sandbox_number=True)
     # when
-    saved = service.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox)
+    saved = starter.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox)
     session.commit()
     # then
     assert len(saved) == 2 * len(STARTER_KEYS)
@@ -410,13 +410,13 @@ def test_a_sandbox_number_gets_the_starter_library_approved_at_once_and_it_sends
     ]
     # and a second call changes nothing
     assert len(
-        service.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox)
+        starter.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox)
     ) == len(saved)
     assert len(meta.sandbox.templates[WABA]) == len(saved)
 
 
 def test_a_real_number_is_not_seeded_into_the_sandbox(session: Session, meta: Meta) -> None:
     store_id = make_store(session, sandbox_number=False)
-    assert service.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox) == []
+    assert starter.ensure_sandbox_approved(session, store_id=store_id, sandbox=meta.sandbox) == []
     assert meta.sandbox.templates[WABA] == {}
     assert rows(session, store_id) == []

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugin.templates.validation import TemplateError, validate_template
+from plugin.templates.limits import TemplateError
+from plugin.templates.validation import validate_template
 
 pytestmark = pytest.mark.sqlite
 

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from plugin.whatsapp.models import Credentials
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
 from plugin.whatsapp.sandbox.state import Sandbox
 

@@ -7,13 +7,14 @@ import httpx
 import pytest
 
 from plugin.whatsapp.client import CloudApiClient
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import Disposition, TransportError, WhatsAppError
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.graph import TemplateDefinition
+from plugin.whatsapp.payloads.outbound import (
     ButtonComponent,
     ButtonInteractive,
     ButtonsAction,
     CouponCodeParameter,
-    Credentials,
     CtaUrlAction,
     CtaUrlInteractive,
     CtaUrlParameters,
@@ -30,7 +31,6 @@ from plugin.whatsapp.models import (
     PayloadParameter,
     ReplyButton,
     ReplyButtonReply,
-    TemplateDefinition,
     TextParameter,
 )
 from tests.whatsapp.conftest import CUSTOMER, PHONE_NUMBER_ID, WABA_ID, free_port

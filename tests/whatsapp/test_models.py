@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.outbound import (
     BodyComponent,
     ButtonComponent,
     CurrencyParameter,
@@ -12,19 +12,21 @@ from plugin.whatsapp.models import (
     HeaderComponent,
     ImageParameter,
     MediaLink,
-    MessagesChange,
-    OtherChange,
     PayloadParameter,
     Template,
-    TemplateCategoryChange,
     TemplateLanguage,
     TemplateMessage,
+    TextParameter,
+    payload_json,
+)
+from plugin.whatsapp.payloads.webhook import (
+    MessagesChange,
+    OtherChange,
+    TemplateCategoryChange,
     TemplateQualityChange,
     TemplateStatusChange,
-    TextParameter,
     UserPreferencesChange,
     parse_webhook,
-    payload_json,
 )
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "whatsapp" / "samples"

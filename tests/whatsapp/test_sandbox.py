@@ -8,20 +8,18 @@ import pytest
 
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.errors import WhatsAppError
-from plugin.whatsapp.models import (
+from plugin.whatsapp.payloads.graph import TemplateDefinition
+from plugin.whatsapp.payloads.outbound import (
     ButtonComponent,
     ButtonInteractive,
     ButtonsAction,
     InteractiveText,
-    MessagesChange,
     PayloadParameter,
     ReplyButton,
     ReplyButtonReply,
-    TemplateDefinition,
-    TemplateStatusChange,
     TextParameter,
-    parse_webhook,
 )
+from plugin.whatsapp.payloads.webhook import MessagesChange, TemplateStatusChange, parse_webhook
 from plugin.whatsapp.signature import verify_signature
 from tests.whatsapp.conftest import APP_SECRET, CUSTOMER, PHONE_NUMBER_ID, WABA_ID
 

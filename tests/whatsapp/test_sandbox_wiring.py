@@ -22,7 +22,7 @@ from plugin.saleor.models import Store
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.client import CloudApiClient
-from plugin.whatsapp.models import Credentials
+from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox_connect import mounted_sandbox
 from tests.conftest import make_settings
 from tests.support import FakeSaleor, drain_queue, free_port, wait_for

@@ -9,290 +9,30 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 import strawberry
 from sqlmodel import select
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.campaign_types import (
+    AbMetric,
+    Campaign,
+    CampaignEstimate,
+    CampaignProgress,
+    CampaignStatus,
+    SendMode,
+)
 from plugin.admin_api.errors import AdminError, domain_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
-from plugin.analytics import service as analytics
-from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
-from plugin.campaigns import models, service
+from plugin.campaigns import service
 from plugin.campaigns.models import Campaign as CampaignRow
-from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.errors import InvalidPayload
 from plugin.segments.service import Audience
 from plugin.stores.plans import PlanLimitError
 
-CampaignStatus = strawberry.enum(models.CampaignStatus, name="CampaignStatus")
-SendMode = strawberry.enum(models.SendMode, name="CampaignSendMode")
-AbMetric = strawberry.enum(models.AbMetric, name="AbMetric")
 NO_CAMPAIGN = ("No such campaign.", "Böyle bir kampanya yok.")
 REFUSALS = (service.CampaignError, InvalidPayload, PlanLimitError)
-DELIVERED = (MessageStatus.DELIVERED.value, MessageStatus.READ.value)
-FAILED = (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value)
-
-
-@strawberry.type
-class CampaignVariant:
-    key: str
-    template_name: str
-    template_language: str
-    share: int
-    body_fields: list[str]
-    fallbacks: JSON
-    header: JSON | None = strawberry.field(
-        default=None,
-        description='The header value: [{"link": url}] (image, video, document), '
-        '["pickup_location"] (location) or [{"text": ...}].',
-    )
-    buttons: JSON | None = strawberry.field(
-        default=None,
-        description='Button values by index: {"url": destination} (tracked when the button '
-        'address is <APP_URL>/r/{{1}}), {"code": coupon}, {"tag": question}, {"payload": ...}.',
-    )
-
-
-@strawberry.type(description="Outbox rows of a campaign by status (one grouped query per page).")
-class CampaignCounts:
-    queued: int
-    sent: int
-    delivered: int
-    read: int
-    failed: int
-    skipped: int
-
-
-@strawberry.type(
-    description="What the campaign's messages added: contacts who ordered among those sent a "
-    "message (treated) against the holdout, over the attribution window from the first send. "
-    "The interval is Newcombe's hybrid score 95 % interval of the difference of the rates."
-)
-class CampaignHoldoutLift:
-    started_at: datetime | None = strawberry.field(description="The first send.")
-    window_hours: int
-    treated: int = strawberry.field(description="Contacts sent a message of the campaign.")
-    holdout: int = strawberry.field(description="Holdout contacts (no message).")
-    treated_conversions: int = strawberry.field(
-        description="Treated contacts with an order (not cancelled) in the window."
-    )
-    holdout_conversions: int = strawberry.field(
-        description="Holdout contacts with an order (not cancelled) in the window."
-    )
-    treated_rate: float
-    holdout_rate: float
-    absolute_lift: float = strawberry.field(description="treatedRate - holdoutRate.")
-    relative_lift: float | None = strawberry.field(
-        description="treatedRate / holdoutRate - 1; null while the holdout has no conversion."
-    )
-    interval_low: float | None = strawberry.field(description="Null without enough data.")
-    interval_high: float | None = strawberry.field(description="Null without enough data.")
-    confidence: float
-    method: str
-    enough_data: bool
-    not_enough_data: str | None = strawberry.field(
-        description="no_recipients, no_holdout or group_too_small (under 30 in a group)."
-    )
-    note: str | None = strawberry.field(description="Why there is no interval (English).")
-    note_tr: str | None = strawberry.field(description="Why there is no interval (Turkish).")
-
-    @classmethod
-    def of(cls, lift: analytics.HoldoutLift) -> CampaignHoldoutLift:
-        interval = lift.interval
-        reason = lift.not_enough_data
-        note, note_tr = NOT_ENOUGH_DATA_TEXTS[reason] if reason else (None, None)
-        return cls(
-            started_at=lift.started_at,
-            window_hours=lift.window_hours,
-            treated=lift.recipients,
-            holdout=lift.holdout,
-            treated_conversions=lift.recipients_converted,
-            holdout_conversions=lift.holdout_converted,
-            treated_rate=lift.recipient_rate,
-            holdout_rate=lift.holdout_rate,
-            absolute_lift=lift.absolute_lift,
-            relative_lift=lift.relative_lift,
-            interval_low=interval[0] if interval else None,
-            interval_high=interval[1] if interval else None,
-            confidence=LIFT_CONFIDENCE,
-            method="newcombe",
-            enough_data=reason is None,
-            not_enough_data=reason,
-            note=note,
-            note_tr=note_tr,
-        )
-
-
-@strawberry.type
-class Campaign:
-    id: strawberry.ID
-    name: str
-    status: CampaignStatus
-    builtin_segment: str | None
-    segment_id: strawberry.ID | None
-    rule: JSON | None
-    variants: list[CampaignVariant]
-    holdout_percent: int
-    send_mode: SendMode
-    scheduled_at: datetime | None = strawberry.field(description="When `send_mode` is AT.")
-    local_date: str | None
-    local_time: str | None
-    ab_metric: AbMetric
-    ab_decide_after_hours: int
-    winner_variant: str | None
-    test_sent_at: datetime | None
-    estimated_cost: str | None
-    estimated_messages: int | None
-    cost_currency: str | None
-    recipients: int = strawberry.field(description="Snapshotted at start (0 before).")
-    launched_at: datetime | None
-    started_at: datetime | None
-    completed_at: datetime | None
-    cancelled_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-    async def _counts(self, info: Info) -> CampaignCounts:
-        return await info.context.loaders.get("campaign_counts", _counts(info)).load(int(self.id))
-
-    @strawberry.field
-    async def counts(self, info: Info) -> CampaignCounts:
-        return await self._counts(info)
-
-    @strawberry.field(description="Sent, delivered or read.")
-    async def sent(self, info: Info) -> int:
-        return (await self._counts(info)).sent
-
-    @strawberry.field(description="Delivered or read.")
-    async def delivered(self, info: Info) -> int:
-        return (await self._counts(info)).delivered
-
-    @strawberry.field
-    async def read(self, info: Info) -> int:
-        return (await self._counts(info)).read
-
-    @strawberry.field
-    async def failed(self, info: Info) -> int:
-        return (await self._counts(info)).failed
-
-    @strawberry.field(description="Lift against the holdout (a few queries: ask per campaign).")
-    def holdout_lift(self, info: Info) -> CampaignHoldoutLift:
-        ctx = info.context
-        return CampaignHoldoutLift.of(
-            analytics.holdout_lift(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
-        )
-
-    @classmethod
-    def from_row(cls, row: CampaignRow) -> Campaign:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            status=CampaignStatus(str(row.status)),
-            builtin_segment=row.builtin_segment,
-            segment_id=strawberry.ID(str(row.segment_id)) if row.segment_id else None,
-            rule=row.rule,
-            variants=[
-                CampaignVariant(
-                    key=v["key"],
-                    template_name=v["template_name"],
-                    template_language=v["template_language"],
-                    share=int(v.get("share") or 0),
-                    body_fields=list(v.get("body_fields") or []),
-                    fallbacks=dict(v.get("fallbacks") or {}),
-                    header=v.get("header"),
-                    buttons=v.get("buttons"),
-                )
-                for v in row.variants or []
-            ],
-            holdout_percent=row.holdout_percent,
-            send_mode=SendMode(str(row.send_mode)),
-            scheduled_at=row.send_at,
-            local_date=row.local_date,
-            local_time=row.local_time,
-            ab_metric=AbMetric(str(row.ab_metric)),
-            ab_decide_after_hours=row.ab_decide_after_hours,
-            winner_variant=row.winner_variant,
-            test_sent_at=row.test_sent_at,
-            estimated_cost=str(row.estimated_cost) if row.estimated_cost is not None else None,
-            estimated_messages=row.estimated_messages,
-            cost_currency=row.cost_currency,
-            recipients=row.recipients_total,
-            launched_at=row.launched_at,
-            started_at=row.started_at,
-            completed_at=row.completed_at,
-            cancelled_at=row.cancelled_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
-
-def _counts(info: Info) -> Callable[[list[int]], list[CampaignCounts]]:
-    ctx = info.context
-
-    def batch(ids: list[int]) -> list[CampaignCounts]:
-        ob: Any = OutboundMessage
-        found: dict[int, dict[str, int]] = {}
-        for campaign_id, status, n in ctx.session.execute(
-            sa.select(ob.campaign_id, ob.status, sa.func.count())
-            .where(
-                ob.store_id == ctx.store_id,
-                ob.campaign_id.in_(ids),
-                ob.kind == MessageKind.CAMPAIGN.value,
-            )
-            .group_by(ob.campaign_id, ob.status)
-        ).all():
-            found.setdefault(campaign_id, {})[status] = int(n)
-        out = []
-        for i in ids:
-            by = found.get(i, {})
-            out.append(
-                CampaignCounts(
-                    queued=sum(by.get(s, 0) for s in service.UNFINISHED_STATUSES),
-                    sent=sum(by.get(s, 0) for s in service.SENT_STATUSES),
-                    delivered=sum(by.get(s, 0) for s in DELIVERED),
-                    read=by.get(MessageStatus.READ.value, 0),
-                    failed=sum(by.get(s, 0) for s in FAILED),
-                    skipped=by.get(MessageStatus.SUPPRESSED.value, 0),
-                )
-            )
-        return out
-
-    return batch
-
-
-@strawberry.type
-class CampaignEstimate:
-    audience: int
-    holdout: int
-    consented: int
-    messages: int
-    cost: str
-    cost_currency: str
-    by_country: JSON
-    daily_tier: int | None
-    exceeds_daily_tier: bool
-    days_needed: int
-    plan_limit: int | None
-    within_plan_limit: bool
-
-
-@strawberry.type
-class CampaignProgress:
-    status: CampaignStatus
-    recipients: int
-    holdout: int
-    queued: int
-    snapshot_done: bool
-    fanout_done: bool
-    waiting_for_winner: int
-    winner_variant: str | None
-    by_status: JSON
-    by_reason: JSON
-    by_variant: JSON
-    batches: int
 
 
 @strawberry.type

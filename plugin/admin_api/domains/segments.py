@@ -18,8 +18,9 @@ from plugin.errors import InvalidPayload
 from plugin.segments import service
 from plugin.segments import tags as tag_service
 from plugin.segments.builtin import BUILTIN_LABELS
+from plugin.segments.compiler import compile_rule
 from plugin.segments.models import Segment as SegmentRow
-from plugin.segments.rules import InvalidRule, compile_rule
+from plugin.segments.rules import InvalidRule
 from plugin.stores import service as stores_service
 from plugin.stores.plans import PlanLimitError
 

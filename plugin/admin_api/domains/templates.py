@@ -7,8 +7,7 @@ are async and run the service in a worker thread (`anyio.to_thread.run_sync`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
@@ -17,227 +16,33 @@ from sqlmodel import select
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
-from plugin.admin_api.errors import AdminError, AdminErrorCode, int_id, not_found
+from plugin.admin_api.domains.template_types import (
+    InstallStarterTemplatesPayload,
+    MessageTemplate,
+    SyncTemplatesPayload,
+    TemplateCategory,
+    TemplateDraftInput,
+    TemplatePayload,
+    TemplatePreview,
+    TemplateStatus,
+    TemplateVariable,
+    admin_errors,
+    preview_of,
+    problems_of,
+)
+from plugin.admin_api.errors import int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
-from plugin.templates import builder, service
-from plugin.templates import models as template_models
+from plugin.templates import builder, meta_api, service, starter
+from plugin.templates.limits import TemplateError
 from plugin.templates.models import MessageTemplate as TemplateRow
-from plugin.templates.render import RenderedMessage, render_text
-from plugin.templates.validation import TemplateError, blocking
+from plugin.templates.render import render_text
 from plugin.templates.variables import CATALOGUE, sample_values
 from plugin.whatsapp.errors import WhatsAppError
 
 T = TypeVar("T")
 NO_TEMPLATE = ("No such template.", "Böyle bir şablon yok.")
 # Template rule codes that mean more than "invalid" to a client.
-_CODES = {
-    "template_locked": AdminErrorCode.NOT_ALLOWED,
-    "whatsapp_not_connected": AdminErrorCode.NOT_ALLOWED,
-    "meta_name_taken": AdminErrorCode.UNIQUE,
-    "meta_unavailable": AdminErrorCode.GRAPH_UNREACHABLE,
-    "meta_account_problem": AdminErrorCode.META_REJECTED,
-    "meta_rejected_request": AdminErrorCode.META_REJECTED,
-}
-
-
-TemplateStatus = strawberry.enum(template_models.TemplateStatus, name="TemplateStatus")
-TemplateCategory = strawberry.enum(template_models.TemplateCategory, name="TemplateCategory")
-
-
-@strawberry.type(description="Whether a URL button's clicks can be counted, and how to fix it.")
-class UrlButtonTracking:
-    index: int
-    text: str
-    url: str
-    tracked: bool
-    message: str
-    message_tr: str
-
-
-@strawberry.type(description="A WhatsApp message template of the store (one language).")
-class MessageTemplate:
-    id: strawberry.ID
-    name: str
-    language: str
-    category: TemplateCategory
-    status: TemplateStatus
-    quality: str | None = strawberry.field(description="GREEN, YELLOW, RED or UNKNOWN (Meta).")
-    components: JSON = strawberry.field(description="Meta's components array.")
-    variable_mapping: JSON = strawberry.field(
-        description='Which variable fills which parameter, e.g. {"body": ["first_name"]}.'
-    )
-    rejected_reason: str | None
-    starter_key: str | None
-    meta_id: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @strawberry.field(
-        description="Each URL button: are its clicks counted? Only a button whose address is "
-        "the app's tracked base (trackedUrl, <APP_URL>/r/{{1}}) can be tracked."
-    )
-    def url_buttons(self) -> list[UrlButtonTracking]:
-        return [
-            UrlButtonTracking(
-                index=t.index,
-                text=t.text,
-                url=t.url,
-                tracked=t.tracked,
-                message=t.message_en,
-                message_tr=t.message_tr,
-            )
-            for t in builder.url_button_tracking(list(self.components or []))
-        ]
-
-    @classmethod
-    def from_row(cls, row: TemplateRow) -> MessageTemplate:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            language=row.language,
-            category=TemplateCategory(str(row.category)),
-            status=TemplateStatus(str(row.status)),
-            quality=row.quality,
-            components=list(row.components or []),
-            variable_mapping=dict(row.variable_mapping or {}),
-            rejected_reason=row.rejected_reason,
-            starter_key=row.starter_key,
-            meta_id=row.meta_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
-
-@strawberry.type(description="A template rule's finding; warnings never block a draft.")
-class TemplateProblem:
-    path: str = strawberry.field(description='Where in the template, e.g. "components.1.text".')
-    code: str = strawberry.field(description="The rule, e.g. variable_unknown.")
-    severity: str = strawberry.field(description="error or warning.")
-    message: str
-    message_tr: str
-    template: str | None = strawberry.field(
-        default=None, description='"name:language" when several templates are reported.'
-    )
-
-
-@strawberry.input
-class TemplateDraftInput:
-    name: str
-    language: str
-    category: TemplateCategory
-    components: JSON
-    variable_mapping: JSON | None = None
-
-
-@strawberry.type
-class RenderedButton:
-    type: str
-    text: str
-    url: str | None
-    phone_number: str | None
-    payload: str | None
-    code: str | None
-
-
-@strawberry.type
-class RenderedHeader:
-    format: str
-    text: str | None
-    link: str | None
-
-
-@strawberry.type(description="What the customer's phone would show.")
-class TemplatePreview:
-    header: RenderedHeader | None
-    body: str
-    footer: str | None
-    buttons: list[RenderedButton]
-    problems: list[TemplateProblem]
-
-
-@strawberry.type
-class TemplateVariable:
-    key: str
-    label_en: str
-    label_tr: str
-    sample_en: str
-    sample_tr: str
-    flows: list[str]
-
-
-@strawberry.type
-class TemplatePayload:
-    template: MessageTemplate | None = None
-    errors: list[AdminError] = strawberry.field(default_factory=list)
-    problems: list[TemplateProblem] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class SyncTemplatesPayload:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    errors: list[AdminError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class InstallStarterTemplatesPayload:
-    templates: list[MessageTemplate] = strawberry.field(default_factory=list)
-    errors: list[AdminError] = strawberry.field(default_factory=list)
-    problems: list[TemplateProblem] = strawberry.field(default_factory=list)
-
-
-def _problems(
-    errors: Sequence[TemplateError], template: str | None = None
-) -> list[TemplateProblem]:
-    return [
-        TemplateProblem(
-            path=e.path,
-            code=e.code,
-            severity=e.severity,
-            message=e.message_en,
-            message_tr=e.message_tr,
-            template=template,
-        )
-        for e in errors
-    ]
-
-
-def _errors(errors: Sequence[TemplateError]) -> list[AdminError]:
-    """The blocking findings as the payload's typed errors (field = the template path)."""
-    return [
-        AdminError(
-            field=e.path or None,
-            code=_CODES.get(e.code, AdminErrorCode.INVALID),
-            message=e.message_en,
-            message_tr=e.message_tr,
-        )
-        for e in blocking(errors)
-    ]
-
-
-def _preview(rendered: RenderedMessage, problems: list[TemplateProblem]) -> TemplatePreview:
-    header = rendered.header
-    return TemplatePreview(
-        header=RenderedHeader(format=header.format, text=header.text, link=header.link)
-        if header is not None
-        else None,
-        body=rendered.body,
-        footer=rendered.footer,
-        buttons=[
-            RenderedButton(
-                type=b.type,
-                text=b.text,
-                url=b.url,
-                phone_number=b.phone_number,
-                payload=b.payload,
-                code=b.code,
-            )
-            for b in rendered.buttons
-        ],
-        problems=problems,
-    )
 
 
 class _Draft:
@@ -274,7 +79,9 @@ async def _with_meta(
     session = info.context.session
     errors = await _in_thread(lambda: action(session, template=row))
     return TemplatePayload(
-        template=MessageTemplate.from_row(row), errors=_errors(errors), problems=_problems(errors)
+        template=MessageTemplate.from_row(row),
+        errors=admin_errors(errors),
+        problems=problems_of(errors),
     )
 
 
@@ -332,7 +139,7 @@ class Query:
             components=row.components,
             variable_mapping=row.variable_mapping,
         )
-        return _preview(render_text(row, filled), _problems(problems))
+        return preview_of(render_text(row, filled), problems_of(problems))
 
     @strawberry.field(
         permission_classes=[Allowed],
@@ -351,7 +158,7 @@ class Query:
             variable_mapping=mapping,
         )
         filled = sample_values(mapping, input.language, _as_dict(values))
-        return _preview(render_text(_Draft(components), filled), _problems(problems))
+        return preview_of(render_text(_Draft(components), filled), problems_of(problems))
 
     @strawberry.field(
         permission_classes=[Allowed],
@@ -400,13 +207,13 @@ class Mutation:
         )
         return TemplatePayload(
             template=MessageTemplate.from_row(result.template) if result.template else None,
-            errors=_errors(result.errors) if result.template is None else [],
-            problems=_problems(result.errors),
+            errors=admin_errors(result.errors) if result.template is None else [],
+            problems=problems_of(result.errors),
         )
 
     @strawberry.mutation(permission_classes=[Allowed], description="Send for Meta's review.")
     async def submit_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        return await _with_meta(info, id, service.submit_template)
+        return await _with_meta(info, id, meta_api.submit_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
@@ -416,10 +223,10 @@ class Mutation:
         ctx = info.context
         try:
             report = await _in_thread(
-                lambda: service.sync_templates(ctx.session, store_id=ctx.store_id)
+                lambda: meta_api.sync_templates(ctx.session, store_id=ctx.store_id)
             )
         except WhatsAppError as exc:
-            return SyncTemplatesPayload(errors=_errors([service.meta_error(exc)]))
+            return SyncTemplatesPayload(errors=admin_errors([meta_api.meta_error(exc)]))
         return SyncTemplatesPayload(
             created=report.created, updated=report.updated, deleted=report.deleted
         )
@@ -428,7 +235,7 @@ class Mutation:
         permission_classes=[Allowed], description="Deleted at Meta too when it was submitted."
     )
     async def delete_template(self, info: Info, id: strawberry.ID) -> TemplatePayload:
-        return await _with_meta(info, id, service.delete_template)
+        return await _with_meta(info, id, meta_api.delete_template)
 
     @strawberry.mutation(
         permission_classes=[Allowed],
@@ -440,14 +247,14 @@ class Mutation:
     ) -> InstallStarterTemplatesPayload:
         ctx = info.context
         found = await _in_thread(
-            lambda: service.install_starter_library(
+            lambda: starter.install_starter_library(
                 ctx.session, store_id=ctx.store_id, submit=submit
             )
         )
-        rows = service.starter_rows(ctx.session, store_id=ctx.store_id)
-        problems = [p for key, errors in found.items() for p in _problems(errors, key)]
+        rows = starter.starter_rows(ctx.session, store_id=ctx.store_id)
+        problems = [p for key, errors in found.items() for p in problems_of(errors, key)]
         return InstallStarterTemplatesPayload(
             templates=[MessageTemplate.from_row(r) for r in rows],
-            errors=_errors([e for errors in found.values() for e in errors]),
+            errors=admin_errors([e for errors in found.values() for e in errors]),
             problems=problems,
         )

@@ -10,8 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from plugin.whatsapp.sandbox.config import SandboxConfig, SandboxNumber
+from plugin.whatsapp.sandbox.core import ClockCallback
 from plugin.whatsapp.sandbox.router import create_sandbox
-from plugin.whatsapp.sandbox.state import ClockCallback, Sandbox
+from plugin.whatsapp.sandbox.state import Sandbox
 
 
 def create_sandbox_app(

@@ -26,8 +26,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from plugin.whatsapp.sandbox.config import SandboxNumber
-from plugin.whatsapp.sandbox.graph import SandboxTemplate
 from plugin.whatsapp.sandbox.state import Sandbox
+from plugin.whatsapp.sandbox.template_rules import SandboxTemplate
 
 log = logging.getLogger("ulak.sandbox")
 

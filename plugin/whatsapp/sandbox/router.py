@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugin.whatsapp.sandbox.config import SandboxConfig, SandboxNumber
+from plugin.whatsapp.sandbox.core import ClockCallback
 from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
 from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
-from plugin.whatsapp.sandbox.state import ClockCallback, Sandbox, dumps, loads
+from plugin.whatsapp.sandbox.records import dumps, loads
+from plugin.whatsapp.sandbox.state import Sandbox
 from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH, storefront_page
 
 CHECKOUT_PATH = f"{STOREFRONT_PATH}/checkout/"

@@ -1,0 +1,211 @@
+"""The orders each contact placed (one row per Saleor order, with its products and
+categories) and the RFM scores refreshed from them daily; the built-in segments and rules read
+both. Services never commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from plugin import broker, clock
+from plugin.saleor.payloads import Order
+from plugin.segments.builtin import spend_in_window, thresholds_for
+from plugin.segments.models import ContactOrder, ContactPurchase, ContactRfm
+from plugin.segments.service import context_for
+from plugin.stores import service as stores_service
+from plugin.stores.models import StoreSettings
+
+NOT_COUNTED_ORDER_STATUSES = {"DRAFT", "CANCELED", "CANCELLED", "EXPIRED"}
+RFM_REFRESH_EVERY = timedelta(hours=24)
+
+
+def _order_items(order: Order) -> tuple[list[str], list[str], list[str]]:
+    products: set[str] = set()
+    skus: set[str] = set()
+    categories: set[str] = set()
+    for line in order.lines:
+        if line.product_sku:
+            skus.add(line.product_sku)
+        variant = line.variant
+        if variant is None:
+            continue
+        if variant.sku:
+            skus.add(variant.sku)
+        if variant.product is not None:
+            if variant.product.id:
+                products.add(variant.product.id)
+            if variant.product.category is not None and variant.product.category.slug:
+                categories.add(variant.product.category.slug)
+    return sorted(products), sorted(skus), sorted(categories)
+
+
+def record_order(session: Session, *, store_id: int, contact_id: int, order: Order) -> ContactOrder:
+    """Remember an order for segments (12-month spend, bought product/category, RFM).
+
+    Idempotent per order id and cheap on repeats: one indexed read, and writes only when
+    the total, status, contact or lines changed (order events arrive many times per order).
+    """
+    total = order.total.gross.amount if order.total else Decimal("0")
+    currency = order.total.gross.currency if order.total else ""
+    status = (order.status or "").upper()
+    counts = status not in NOT_COUNTED_ORDER_STATUSES
+    products, skus, categories = _order_items(order)
+    values = {
+        "contact_id": contact_id,
+        "total": Decimal(total).quantize(Decimal("0.01")),
+        "currency": currency,
+        "status": status,
+        "counts": counts,
+        "product_ids": products,
+        "skus": skus,
+        "category_slugs": categories,
+    }
+    existing = session.exec(
+        select(ContactOrder).where(
+            ContactOrder.store_id == store_id, ContactOrder.order_id == order.id
+        )
+    ).first()
+    if existing is None:
+        row = ContactOrder(
+            store_id=store_id, order_id=order.id, created_at=order.created or clock.now(), **values
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # the same order recorded concurrently: update that one
+            existing = session.exec(
+                select(ContactOrder).where(
+                    ContactOrder.store_id == store_id, ContactOrder.order_id == order.id
+                )
+            ).one()
+        else:
+            _write_purchases(session, row)
+            return row
+    if all(getattr(existing, k) == v for k, v in values.items()):
+        return existing
+    item_keys = ("contact_id", "counts", "product_ids", "skus", "category_slugs")
+    items_changed = any(getattr(existing, k) != values[k] for k in item_keys)
+    for key, value in values.items():
+        setattr(existing, key, value)
+    session.add(existing)
+    session.flush()
+    if items_changed:
+        session.execute(sa.delete(ContactPurchase).where(ContactPurchase.order_ref == existing.id))  # type: ignore[arg-type]
+        _write_purchases(session, existing)
+    return existing
+
+
+def _write_purchases(session: Session, order: ContactOrder) -> None:
+    rows = [("product", v) for v in sorted(set(order.product_ids) | set(order.skus))] + [
+        ("category", v) for v in order.category_slugs
+    ]
+    if not rows or not order.counts:
+        return
+    session.execute(
+        sa.insert(ContactPurchase),
+        [
+            {
+                "store_id": order.store_id,
+                "contact_id": order.contact_id,
+                "order_ref": order.id,
+                "kind": kind,
+                "value": value[:255],
+            }
+            for kind, value in rows
+        ],
+    )
+
+
+# --- RFM -------------------------------------------------------------------------------------
+
+
+def refresh_rfm(session: Session, *, store_id: int) -> int:
+    """Recompute every contact's RFM quintiles in two statements; returns the rows written.
+
+    Recency ranks the last counted order, frequency the number of counted orders, monetary
+    their sum in the store currency (all time). Contacts without orders have no row.
+    """
+    settings = stores_service.get_settings(session, store_id)
+    co: Any = ContactOrder
+    per_contact = (
+        sa.select(
+            co.contact_id.label("contact_id"),
+            sa.func.max(co.created_at).label("last_at"),
+            sa.func.count().label("freq"),
+            sa.func.sum(
+                sa.case((co.currency == settings.default_currency, co.total), else_=0)
+            ).label("money"),
+        )
+        .where(co.store_id == store_id, co.counts.is_(True))
+        .group_by(co.contact_id)
+        .subquery("per_contact")
+    )
+    now = clock.now()
+    ctx = context_for(settings)
+    spend = spend_in_window(ctx, thresholds_for(settings).vip_spend_days)
+    window = sa.func.coalesce(spend.c.spend, 0)
+    scored = sa.select(
+        per_contact.c.contact_id,
+        sa.literal(store_id).label("store_id"),
+        sa.func.ntile(5).over(order_by=per_contact.c.last_at.asc()).label("recency"),
+        sa.func.ntile(5).over(order_by=per_contact.c.freq.asc()).label("frequency"),
+        sa.func.ntile(5).over(order_by=per_contact.c.money.asc()).label("monetary"),
+        window.label("spend_window"),
+        sa.case((window > 0, sa.func.rank().over(order_by=window.desc()))).label("spend_rank"),
+        sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]
+    ).select_from(per_contact.outerjoin(spend, spend.c.contact_id == per_contact.c.contact_id))
+    session.execute(sa.delete(ContactRfm).where(ContactRfm.store_id == store_id))  # type: ignore[arg-type]
+    columns = [
+        "contact_id",
+        "store_id",
+        "recency",
+        "frequency",
+        "monetary",
+        "spend_window",
+        "spend_rank",
+        "computed_at",
+    ]
+    result = session.execute(
+        sa.insert(ContactRfm).from_select(columns, scored),
+        execution_options={"preserve_rowcount": True},
+    )
+    extra = dict(settings.extra or {})
+    extra["rfm_refreshed_at"] = now.isoformat()
+    settings.extra = extra
+    session.add(settings)
+    session.flush()
+    return int(result.rowcount or 0)
+
+
+def refresh_rfm_due(*, session: Session) -> list[int]:
+    """Tick task: enqueue a refresh for each store whose scores are older than a day."""
+    from datetime import datetime
+
+    now = clock.now()
+    due: list[int] = []
+    for settings in session.exec(select(StoreSettings)):
+        stamp = (settings.extra or {}).get("rfm_refreshed_at")
+        if stamp and now - datetime.fromisoformat(stamp) < RFM_REFRESH_EVERY:
+            continue
+        # mark first so the next tick does not enqueue again while the refresh runs
+        settings.extra = {**(settings.extra or {}), "rfm_refreshed_at": now.isoformat()}
+        session.add(settings)
+        broker.enqueue_after_commit(session, "refresh_rfm", settings.store_id)
+        due.append(settings.store_id)
+    return due
+
+
+def twelve_month_spend(session: Session, *, store_id: int, contact_id: int) -> Decimal:
+    """A contact's counted spend over the last 365 days in the store currency."""
+    ctx = context_for(stores_service.get_settings(session, store_id))
+    spend = spend_in_window(ctx, 365)
+    value = session.execute(
+        sa.select(spend.c.spend).where(spend.c.contact_id == contact_id)
+    ).scalar()
+    return Decimal(value or 0)
