@@ -16,9 +16,9 @@ from handlers.http import BodyLimit
 from plugin import __version__, broker
 from plugin.db import configure_engine
 from plugin.errors import UlakError
+from plugin.events.tick import SchedulerThread
 from plugin.logging import configure_logging
 from plugin.metrics import register_collectors
-from plugin.scheduler import SchedulerThread
 from plugin.settings import Settings, get_settings, set_settings
 
 log = structlog.get_logger(__name__)

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock, ratelimit
-from plugin.consent import privacy
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose, Suppression
 from plugin.contacts import service as contacts_service
@@ -21,6 +20,7 @@ from plugin.delivery.models import (
     MessageStatus,
     OutboundMessage,
 )
+from plugin.events import privacy
 from plugin.inbox.models import InboxEvent
 from plugin.saleor.models import Store
 from plugin.stores.service import get_settings

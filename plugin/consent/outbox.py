@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, STOP_PAYLOAD
-from plugin.consent.privacy import is_suppressed
 from plugin.contacts.models import Contact
+from plugin.contacts.suppression import is_suppressed
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings

@@ -14,10 +14,10 @@ from sqlmodel import Session
 from plugin import ratelimit
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent, ConsentSource
-from plugin.consent.privacy import is_suppressed
 from plugin.contacts.models import Contact
 from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import Identity, upsert_contact
+from plugin.contacts.suppression import is_suppressed
 from plugin.errors import AuthenticationError, UlakError
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from plugin import clock
-from plugin.consent.privacy import is_suppressed
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
 from plugin.contacts.phones import (
     PhoneE164,
@@ -30,6 +29,7 @@ from plugin.contacts.phones import (
     region_of,
     timezone_for,
 )
+from plugin.contacts.suppression import is_suppressed
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Address, Checkout, Customer, Order
 from plugin.stores.service import get_settings

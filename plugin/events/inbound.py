@@ -1,4 +1,5 @@
-"""Acting on a recorded Meta webhook (the inbox processor for source "whatsapp").
+"""Acting on a recorded Meta webhook (the inbox processor for source "whatsapp"): the channel
+(plugin/whatsapp) parsed it; this journey hands each part to the domain that owns it.
 
 Statuses go to the delivery engine, customer messages become InboundMessage rows (deduplicated
 by wamid) that open the 24-hour service window and are handed to consent and the listeners,
@@ -24,10 +25,10 @@ from plugin.contacts.whatsapp import (
 )
 from plugin.delivery import service as delivery_service
 from plugin.delivery.models import InboundMessage
+from plugin.events import replies
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates import meta_updates
-from plugin.whatsapp import hooks
 from plugin.whatsapp.account_updates import apply_account_update, apply_quality_update
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.models import (
@@ -125,7 +126,7 @@ def _messages(
         )
         if contact is None:
             continue
-        hooks.on_marketing_preference(
+        replies.on_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -234,7 +235,7 @@ def _inbound(
         contact.last_inbound_at = received_at  # opens the 24-hour service window
         contact.updated_at = now
         session.add(contact)
-    hooks.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
+    replies.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
 
 
 def _system(session: Session, store: Store, message: WebhookMessage) -> None:

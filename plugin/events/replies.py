@@ -1,13 +1,12 @@
-"""From the WhatsApp channel to the domains that act on what customers do.
+"""From what a customer does on WhatsApp to the domains that act on it.
 
-Consent decides what a reply, a marketing preference or error 131050 means, first; other
-domains (flows: stop cart recovery on a reply; segments: tags from button answers) add
-listeners, called by name so this module needs no import of theirs.
+Consent decides what a reply or a marketing preference means, first; then the listeners
+(flows: stop cart recovery on a reply, COD answers; segments: tags from button answers), held
+by reference so the import graph shows every call.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,41 +20,28 @@ from plugin.consent.service import InboundOutcome
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.delivery.policy import PHONE_REQUIRED, address_problem
+from plugin.flows import service as flows_service
 from plugin.saleor.models import Store
+from plugin.segments import tags
 
 log = structlog.get_logger(__name__)
 
-# "module:function" called with (session=, store=, contact=, inbound=<InboundMessage>) after
-# consent has seen each new inbound message.
-INBOUND_LISTENERS: list[str] = [
-    "plugin.flows.service:on_inbound",  # a conversational reply stops cart recovery; COD answers
-    "plugin.segments.tags:on_inbound",  # answers to quick-reply questions become tags
+Listener = Callable[..., object]
+
+# Called with (session=, store=, contact=, inbound=<InboundMessage>) after consent has seen
+# each new inbound message.
+INBOUND_LISTENERS: list[Listener] = [
+    flows_service.on_inbound,  # a conversational reply stops cart recovery; COD answers
+    tags.on_inbound,  # answers to quick-reply questions become tags
 ]
-# "module:function" called with (session=, store=, contact=, value=, occurred_at=, detail=)
-# after consent has seen a marketing preference (stop / resume / signup).
-PREFERENCE_LISTENERS: list[str] = []
+# Called with (session=, store=, contact=, value=, occurred_at=, detail=) after consent has
+# seen a marketing preference (stop / resume / signup).
+PREFERENCE_LISTENERS: list[Listener] = []
 
 
-def resolve(target: str) -> Callable[..., Any] | None:
-    """The function named "module:function", or None when that module or name is not there."""
-    module_name, _, name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name + ".").startswith(exc.name + "."):
-            return None
-        raise
-    fn = getattr(module, name, None)
-    return fn if callable(fn) else None
-
-
-def _listeners(targets: list[str], **kwargs: Any) -> None:
-    for target in targets:
-        fn = resolve(target)
-        if fn is None:
-            log.warning("listener_missing", target=target)
-            continue
-        fn(**kwargs)
+def _listeners(listeners: list[Listener], **kwargs: Any) -> None:
+    for listener in listeners:
+        listener(**kwargs)
 
 
 def on_inbound_message(
@@ -106,15 +92,3 @@ def on_marketing_preference(
         session=session, store=store, contact=contact, value=value, wamid=None, at=occurred_at
     )
     _listeners(PREFERENCE_LISTENERS, **kwargs)
-
-
-def on_opt_out_error(
-    *,
-    session: Session,
-    store: Store,
-    contact: Contact,
-    wamid: str,
-    occurred_at: datetime,
-) -> None:
-    """Meta refused a marketing message with 131050: the customer opted out of marketing."""
-    consent_service.handle_opt_out_error(session=session, store=store, contact=contact, wamid=wamid)
