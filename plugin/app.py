@@ -15,10 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from handlers.http import BodyLimit
 from plugin import __version__, broker
 from plugin.db import configure_engine
+from plugin.delivery import service as delivery_service
 from plugin.errors import UlakError
 from plugin.events.tick import SchedulerThread
+from plugin.inbox import service as inbox_service
 from plugin.logging import configure_logging
-from plugin.metrics import register_collectors
+from plugin.metrics import DeliveryLagCollector, InboxBacklogCollector, register_collectors
 from plugin.settings import Settings, get_settings, set_settings
 
 log = structlog.get_logger(__name__)
@@ -54,7 +56,10 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
     configure_engine(settings.database_url)
     broker.setup_broker(settings)
     importlib.import_module("handlers.actors")
-    register_collectors()
+    register_collectors(
+        InboxBacklogCollector(inbox_service.backlog),
+        DeliveryLagCollector(delivery_service.queue_lag),
+    )
     run_worker = broker.is_embedded() if embedded_worker is None else embedded_worker
 
     @asynccontextmanager
@@ -66,7 +71,7 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
             scheduler.start()
         sandbox = getattr(app.state, "sandbox", None)
         if sandbox is not None:
-            from plugin.whatsapp.sandbox_connect import register_all
+            from plugin.events.sandbox_connect import register_all
 
             register_all(sandbox)  # the sandbox's numbers live in memory: restore them
         log.info("ulak_started", env=settings.ulak_env, embedded_worker=run_worker)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from plugin.contacts import sync as contacts_sync
+from plugin.events import sandbox_connect
 from plugin.flows import config as flows_config
 from plugin.saleor.models import Store
 from plugin.stores import service as stores_service
-from plugin.whatsapp import sandbox_connect
 
 InstallStep = Callable[..., object]  # (session=, store=)
 
