@@ -19,6 +19,8 @@ from plugin.delivery.models import (
     MessageStatus,
     OutboundMessage,
 )
+from plugin.events import replies
+from plugin.events import saleor as saleor_events
 from plugin.stores.models import DEFAULT_OPTOUT_KEYWORDS
 from tests.factories import make_contact, make_store
 
@@ -51,7 +53,7 @@ def _marketing(session, contact):
 
 
 def _inbound(session, store, contact, *, text=None, button=None, wamid="wamid.1"):
-    return service.handle_inbound(
+    return replies.consent_answer(
         session=session,
         store=store,
         contact=contact,
@@ -63,7 +65,7 @@ def _inbound(session, store, contact, *, text=None, button=None, wamid="wamid.1"
 
 
 def _web_request(session, contact, key="checkout:Q2hlY2tvdXQ6MQ=="):
-    return service.capture_web_consent(
+    return saleor_events.capture_consent(
         session=session,
         contact=contact,
         consent=WEB_CONSENT,
@@ -435,7 +437,7 @@ def test_customer_account_preference_false_revokes_marketing(session):
     store = make_store(session)
     contact = make_contact(session, store)
     _web_request(session, contact)
-    events = service.capture_web_consent(
+    events = saleor_events.capture_consent(
         session=session,
         contact=contact,
         consent={"marketing": False, "transactional": True},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -16,7 +17,6 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import outbox
 from plugin.consent import state as consent_state
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
@@ -47,6 +47,32 @@ class InboundOutcome(StrEnum):
     DECLINED = "declined"
     RESUMED = "resumed"
     NONE = "none"
+
+
+class Reply(StrEnum):
+    """What a customer is to be told about a fact just recorded; consent sends nothing, the
+    journey (plugin/events) asks flows to send it. The value is the message's key."""
+
+    OPTIN_REQUEST = "optin_request"
+    OPTOUT = "optout"
+    DECLINE = "decline"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One reply due for one ledger fact (its id makes the message idempotent)."""
+
+    reply: Reply
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAnswer:
+    """What a customer's message meant for consent, and the reply it calls for, if any."""
+
+    outcome: InboundOutcome
+    notice: Notice | None = None
 
 
 def text_hash(text: str | None) -> str | None:
@@ -188,7 +214,8 @@ def request_marketing(
     text_version: str | None = None,
     capture_key: str | None = None,
 ) -> ConsentEvent:
-    """Double opt-in, step one: a web grant is only `requested`; the request goes out now."""
+    """Double opt-in, step one: a web grant is only `requested`; the journey sends the request
+    at once (capture_notices)."""
     event = record(
         session,
         contact=contact,
@@ -200,8 +227,6 @@ def request_marketing(
         text_version=text_version,
         capture_key=capture_key,
     )
-    assert event.id is not None
-    outbox.schedule_optin_request(session, contact=contact, request_event_id=event.id)
     return event
 
 
@@ -214,9 +239,11 @@ def revoke_marketing(
     occurred_at: datetime | None = None,
     confirm: bool = True,
 ) -> ConsentEvent | None:
-    """Stop marketing now: one ledger fact, queued marketing suppressed, one confirmation.
+    """Stop marketing now: one ledger fact, queued marketing suppressed. Returns the new fact,
+    which the caller's journey confirms to the customer unless Meta already did (`confirm` is
+    False for Meta's own opt-outs; consent itself sends nothing).
 
-    Already revoked: nothing new is recorded or sent (a second STOP gets no second reply).
+    Already revoked: nothing new is recorded (a second STOP gets no second reply).
     """
     assert contact.id is not None
     state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
@@ -232,11 +259,6 @@ def revoke_marketing(
         evidence=evidence,
         occurred_at=_stopping(state, occurred_at, evidence),
     )
-    if confirm:
-        assert event.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=event.id, key="optout", texts=outbox.OPTOUT_TEXT
-        )
     return event
 
 
@@ -301,8 +323,9 @@ def handle_inbound(
     button_payload: str | None,
     wamid: str,
     received_at: datetime,
-) -> InboundOutcome:
-    """What a customer's WhatsApp message means for consent (called by the WhatsApp webhook).
+) -> InboundAnswer:
+    """What a customer's WhatsApp message means for consent (called by the inbound journey),
+    and the reply it calls for.
 
     Stop (button or whole-message keyword) wins over everything; a YES/EVET confirms and a
     No/Hayır (button or HAYIR/NO) declines only a pending request, answered once;
@@ -324,17 +347,17 @@ def handle_inbound(
     if button_payload == STOP_PAYLOAD or (
         not by_button and matches(text, settings.optout_keywords)
     ):
-        revoke_marketing(
+        revoked = revoke_marketing(
             session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
         )
-        return InboundOutcome.OPTED_OUT
+        return InboundAnswer(InboundOutcome.OPTED_OUT, _notice(Reply.OPTOUT, revoked))
 
     state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
     if button_payload == OPTIN_YES_PAYLOAD or (
         not by_button and matches(text, settings.optin_keywords)
     ):
         if state.action != ConsentAction.REQUESTED:
-            return InboundOutcome.NONE
+            return InboundAnswer(InboundOutcome.NONE)
         evidence["request_event_id"] = state.event_id
         _grant_marketing(
             session,
@@ -343,11 +366,12 @@ def handle_inbound(
             evidence=evidence,
             occurred_at=_answering(state, received_at, evidence),
         )
-        return InboundOutcome.OPTIN_CONFIRMED
+        return InboundAnswer(InboundOutcome.OPTIN_CONFIRMED)
 
     if button_payload == OPTIN_NO_PAYLOAD or (not by_button and matches(text, DECLINE_KEYWORDS)):
         if state.action != ConsentAction.REQUESTED:
-            return InboundOutcome.NONE  # nothing pending: a second "No" gets no second answer
+            # nothing pending: a second "No" gets no second answer
+            return InboundAnswer(InboundOutcome.NONE)
         evidence["request_event_id"] = state.event_id
         declined = _grant_marketing(
             session,
@@ -357,26 +381,36 @@ def handle_inbound(
             occurred_at=_answering(state, received_at, evidence),
             action=ConsentAction.DECLINED,
         )
-        assert declined.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=declined.id, key="decline", texts=outbox.DECLINE_TEXT
-        )
-        return InboundOutcome.DECLINED
+        return InboundAnswer(InboundOutcome.DECLINED, _notice(Reply.DECLINE, declined))
 
     if button_payload == RESUME_PAYLOAD or (
         not by_button and matches(text, settings.resume_keywords)
     ):
         if state.granted:
-            return InboundOutcome.NONE
+            return InboundAnswer(InboundOutcome.NONE)
         event = _grant_marketing(
             session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
         )
-        assert event.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=event.id, key="resume", texts=outbox.RESUME_TEXT
-        )
-        return InboundOutcome.RESUMED
-    return InboundOutcome.NONE
+        return InboundAnswer(InboundOutcome.RESUMED, _notice(Reply.RESUME, event))
+    return InboundAnswer(InboundOutcome.NONE)
+
+
+def _notice(reply: Reply, event: ConsentEvent | None) -> Notice | None:
+    return Notice(reply, event.id) if event is not None and event.id is not None else None
+
+
+def capture_notices(events: list[ConsentEvent]) -> list[Notice]:
+    """The replies a web capture's new facts call for: a marketing request is asked on WhatsApp
+    at once (double opt-in), an account's "no" to marketing is confirmed."""
+    notices: list[Notice | None] = []
+    for event in events:
+        if event.purpose != Purpose.MARKETING:
+            continue
+        if event.action == ConsentAction.REQUESTED:
+            notices.append(_notice(Reply.OPTIN_REQUEST, event))
+        elif event.action == ConsentAction.REVOKED:
+            notices.append(_notice(Reply.OPTOUT, event))
+    return [n for n in notices if n is not None]
 
 
 def handle_marketing_preference(

@@ -15,12 +15,13 @@ import structlog
 from sqlmodel import Session
 
 from plugin.consent import service as consent_service
-from plugin.consent.outbox import schedule_contact_info_request
 from plugin.consent.service import InboundOutcome
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.delivery.policy import PHONE_REQUIRED, address_problem
+from plugin.flows import consent_notices
 from plugin.flows import service as flows_service
+from plugin.flows.consent_messages import schedule_contact_info_request
 from plugin.saleor.models import Store
 from plugin.segments import tags
 
@@ -44,6 +45,31 @@ def _listeners(listeners: list[Listener], **kwargs: Any) -> None:
         listener(**kwargs)
 
 
+def consent_answer(
+    *,
+    session: Session,
+    store: Store,
+    contact: Contact,
+    text: str | None,
+    button_payload: str | None,
+    wamid: str,
+    received_at: datetime,
+) -> InboundOutcome:
+    """What the message means for consent (consent decides), and its reply (flows sends)."""
+    answer = consent_service.handle_inbound(
+        session=session,
+        store=store,
+        contact=contact,
+        text=text,
+        button_payload=button_payload,
+        wamid=wamid,
+        received_at=received_at,
+    )
+    if answer.notice is not None:
+        consent_notices.send(session, contact=contact, notice=answer.notice)
+    return answer.outcome
+
+
 def on_inbound_message(
     *,
     session: Session,
@@ -55,7 +81,7 @@ def on_inbound_message(
 
     A Turkish username-only customer who just confirmed marketing is asked for their number
     (request-contact-info): marketing reaches them only once it is known (İYS)."""
-    outcome = consent_service.handle_inbound(
+    outcome = consent_answer(
         session=session,
         store=store,
         contact=contact,

@@ -16,10 +16,11 @@ from sqlmodel import Session
 
 from plugin.analytics import attribution
 from plugin.consent import service as consent_service
-from plugin.consent.models import ConsentSource
+from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts import service as contacts_service
 from plugin.contacts import sync as contacts_sync
 from plugin.contacts.models import Contact, ContactSync, SyncPhase
+from plugin.flows import consent_notices
 from plugin.flows import service as flows_service
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor import service as saleor_service
@@ -41,11 +42,21 @@ from plugin.segments import service as segments_service
 from plugin.segments import tags
 
 
+def capture_consent(*, session: Session, contact: Contact, **capture: Any) -> list[ConsentEvent]:
+    """Record the storefront's consent value, then send what it calls for (the opt-in
+    request of double opt-in, or the confirmation of an account's "no")."""
+    events = consent_service.capture_web_consent(session=session, contact=contact, **capture)
+    consent_notices.send_all(
+        session, contact=contact, notices=consent_service.capture_notices(events)
+    )
+    return events
+
+
 def capture_customer(*, session: Session, store: Store, customer: Customer) -> Contact | None:
     contact = contacts_service.upsert_from_customer(session=session, store=store, customer=customer)
     consent = customer.meta_json(CONSENT_KEY)
     if contact is not None and consent:
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=consent,
@@ -59,7 +70,7 @@ def capture_customer(*, session: Session, store: Store, customer: Customer) -> C
 def capture_checkout(*, session: Session, store: Store, checkout: Checkout) -> Contact | None:
     contact = contacts_service.upsert_from_checkout(session=session, store=store, checkout=checkout)
     if contact is not None:
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=checkout.meta_json(CONSENT_KEY),
@@ -75,7 +86,7 @@ def capture_order(*, session: Session, store: Store, order: Order) -> Contact | 
     if contact is not None:
         # Saleor copies checkout metadata to the order: the same consent, recorded once.
         carrier = f"checkout:{order.checkout_id}" if order.checkout_id else f"order:{order.id}"
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=order.meta_json(CONSENT_KEY),

@@ -1,6 +1,8 @@
-"""The messages consent itself sends, written to the outbox as scheduled rows.
+"""The consent messages (opt-in request, confirmations, contact-info request, support replies),
+written to the outbox as scheduled rows. Consent decides what the customer is told (a Notice);
+flows sends it, at the journey's request (plugin/events).
 
-Consent does not send: it writes a row (due now, idempotency key per ledger event) and the
+Nothing here sends at once: it writes a row (due now, idempotency key per ledger event) and the
 delivery worker sends scheduled rows. These are transactional (they answer the customer's
 own action), so quiet hours and marketing caps never hold them back.
 """

@@ -19,6 +19,7 @@ from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import Identity, upsert_contact
 from plugin.contacts.suppression import is_suppressed
 from plugin.errors import AuthenticationError, UlakError
+from plugin.flows import consent_notices
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 
@@ -183,5 +184,8 @@ def opt_in(
         source=ConsentSource.STOREFRONT,
         capture_key=f"storefront:{consent_service.consent_hash({**evidence, **consent})}",
         evidence=evidence,
+    )
+    consent_notices.send_all(
+        session, contact=contact, notices=consent_service.capture_notices(events)
     )
     return OptInResult(contact=contact, events=events)
