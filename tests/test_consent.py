@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent import service
+from plugin.consent import answers, service
 from plugin.consent import state as consent_state
+from plugin.consent.answers import InboundOutcome
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, RESUME_PAYLOAD, STOP_PAYLOAD
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.consent.service import InboundOutcome
 from plugin.delivery.models import (
     MessageKind,
     MessagePurpose,
@@ -312,7 +312,7 @@ def test_meta_user_preferences_stop_and_resume(session):
     contact = make_contact(session, store)
     # a resume with no earlier grant is not a consent
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -330,7 +330,7 @@ def test_meta_user_preferences_stop_and_resume(session):
         source=ConsentSource.ADMIN,
     )
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session, store=store, contact=contact, value="stop", wamid=None, at=clock.now()
         )
         == InboundOutcome.OPTED_OUT
@@ -338,7 +338,7 @@ def test_meta_user_preferences_stop_and_resume(session):
     assert _marketing(session, contact).source == ConsentSource.META_PREFERENCES
     assert _outbound(session, contact) == []  # Meta confirms to the customer itself
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -361,7 +361,7 @@ def test_error_131050_revokes_marketing(session):
         action=ConsentAction.GRANTED,
         source=ConsentSource.ADMIN,
     )
-    event = service.handle_opt_out_error(
+    event = answers.handle_opt_out_error(
         session=session, store=store, contact=contact, wamid="wamid.failed"
     )
     assert event.source == ConsentSource.META_ERROR

@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from plugin import clock
 from plugin.consent import importer, service
+from plugin.consent.answers import InboundOutcome
 from plugin.consent.keywords import OPTIN_NO_PAYLOAD, fold, matches
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.consent.service import InboundOutcome
 from plugin.delivery.models import MessageKind, OutboundMessage
 from plugin.events import privacy, replies
 from plugin.events import saleor as saleor_events

@@ -14,8 +14,8 @@ from typing import Any
 import structlog
 from sqlmodel import Session
 
-from plugin.consent import service as consent_service
-from plugin.consent.service import InboundOutcome
+from plugin.consent import answers as consent_answers
+from plugin.consent.answers import InboundOutcome
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.delivery.policy import PHONE_REQUIRED, address_problem
@@ -56,7 +56,7 @@ def consent_answer(
     received_at: datetime,
 ) -> InboundOutcome:
     """What the message means for consent (consent decides), and its reply (flows sends)."""
-    answer = consent_service.handle_inbound(
+    answer = consent_answers.handle_inbound(
         session=session,
         store=store,
         contact=contact,
@@ -114,7 +114,7 @@ def on_marketing_preference(
         "occurred_at": occurred_at,
         "detail": detail,
     }
-    consent_service.handle_marketing_preference(
+    consent_answers.handle_marketing_preference(
         session=session, store=store, contact=contact, value=value, wamid=None, at=occurred_at
     )
     _listeners(PREFERENCE_LISTENERS, **kwargs)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from plugin.analytics import attribution
+from plugin.consent import answers as consent_answers
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts import service as contacts_service
@@ -45,9 +46,9 @@ from plugin.segments import tags
 def capture_consent(*, session: Session, contact: Contact, **capture: Any) -> list[ConsentEvent]:
     """Record the storefront's consent value, then send what it calls for (the opt-in
     request of double opt-in, or the confirmation of an account's "no")."""
-    events = consent_service.capture_web_consent(session=session, contact=contact, **capture)
+    events = consent_answers.capture_web_consent(session=session, contact=contact, **capture)
     consent_notices.send_all(
-        session, contact=contact, notices=consent_service.capture_notices(events)
+        session, contact=contact, notices=consent_answers.capture_notices(events)
     )
     return events
 

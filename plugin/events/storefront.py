@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from plugin import ratelimit
+from plugin.consent import answers as consent_answers
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts.models import Contact
@@ -177,7 +178,7 @@ def opt_in(
         "text_version": request.text_version,
     }
     # every call is its own carrier: a shopper who ticks the box again asks again
-    events = consent_service.capture_web_consent(
+    events = consent_answers.capture_web_consent(
         session=session,
         contact=contact,
         consent=consent,
@@ -186,6 +187,6 @@ def opt_in(
         evidence=evidence,
     )
     consent_notices.send_all(
-        session, contact=contact, notices=consent_service.capture_notices(events)
+        session, contact=contact, notices=consent_answers.capture_notices(events)
     )
     return OptInResult(contact=contact, events=events)

@@ -1,4 +1,4 @@
-"""Sending what consent decided a customer is told (plugin.consent.service.Notice): the opt-in
+"""Sending what consent decided a customer is told (plugin.consent.answers.Notice): the opt-in
 request and the confirmations. Consent sends nothing (DESIGN.md, layer 5); the journeys in
 plugin/events hand its notices here."""
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from plugin.consent.service import Notice, Reply
+from plugin.consent.answers import Notice, Reply
 from plugin.contacts.models import Contact
 from plugin.delivery.models import OutboundMessage
 from plugin.flows import consent_messages
