@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -27,25 +26,18 @@ log = structlog.get_logger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DIST = ROOT / "admin_ui" / "dist"
 
-# Routers mounted in every mode, then the ones only dev mode serves.
-ROUTERS = ["handlers.saleor:router", "handlers.ops:router"]
-OPTIONAL_ROUTERS = [
-    "handlers.whatsapp:router",
-    "handlers.storefront:router",
-    "handlers.links:router",
-]
-DEV_ROUTERS = ["handlers.sandbox:router", "handlers.dev:router"]
 
+def _routers(settings: Settings) -> list[APIRouter]:
+    """Routers mounted in every mode, then the ones only dev mode serves. A module's `router`
+    that is built per app (sandbox, admin API) is read here, once per create_app."""
+    from handlers import links, ops, saleor, storefront, whatsapp
 
-def _router(target: str) -> object | None:
-    module_name, _, name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name + ".").startswith(exc.name + "."):
-            return None
-        raise
-    return getattr(module, name)
+    routers = [saleor.router, ops.router, whatsapp.router, storefront.router, links.router]
+    if settings.sandbox_enabled:
+        from handlers import dev, sandbox
+
+        routers += [sandbox.router, dev.router]
+    return routers
 
 
 def create_app(settings: Settings | None = None, *, embedded_worker: bool | None = None) -> FastAPI:
@@ -55,7 +47,8 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
     configure_logging(settings.log_level, json=settings.log_json)
     configure_engine(settings.database_url)
     broker.setup_broker(settings)
-    importlib.import_module("handlers.actors")
+    import handlers.actors  # noqa: F401 - defining the actors registers them with the broker
+
     register_collectors(
         InboxBacklogCollector(inbox_service.backlog),
         DeliveryLagCollector(delivery_service.queue_lag),
@@ -106,16 +99,14 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
             status_code=exc.status_code,
         )
 
-    for target in ROUTERS + OPTIONAL_ROUTERS + (DEV_ROUTERS if settings.sandbox_enabled else []):
-        router = _router(target)
-        if router is not None:
-            app.include_router(router)  # type: ignore[arg-type]
-            if hasattr(router, "sandbox"):
-                app.state.sandbox = router.sandbox
+    for router in _routers(settings):
+        app.include_router(router)
+        if hasattr(router, "sandbox"):
+            app.state.sandbox = router.sandbox
 
-    admin_api = _router("plugin.admin_api.router:router")
-    if admin_api is not None:
-        app.include_router(admin_api, prefix="/graphql")  # type: ignore[arg-type]
+    from plugin.admin_api import router as admin_api
+
+    app.include_router(admin_api.router, prefix="/graphql")
 
     _mount_admin_ui(app)
     return app
