@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
-    OPTIN_NO_PAYLOAD,
     OPTIN_YES_PAYLOAD,
     RESUME_PAYLOAD,
     STOP_PAYLOAD,
@@ -33,6 +32,7 @@ from plugin.consent.service import (
 from plugin.contacts.models import Contact
 from plugin.saleor.models import Store
 from plugin.stores.service import get_settings
+from plugin.templates.variables import OPTIN_NO as OPTIN_NO_PAYLOAD
 
 
 class InboundOutcome(StrEnum):

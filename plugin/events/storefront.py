@@ -15,9 +15,10 @@ from plugin import ratelimit
 from plugin.consent import answers as consent_answers
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent, ConsentSource
+from plugin.contacts.identity import Identity
 from plugin.contacts.models import Contact
 from plugin.contacts.phones import normalize_phone
-from plugin.contacts.service import Identity, upsert_contact
+from plugin.contacts.service import upsert_contact
 from plugin.contacts.suppression import is_suppressed
 from plugin.errors import AuthenticationError, UlakError
 from plugin.flows import consent_notices
