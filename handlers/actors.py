@@ -7,6 +7,7 @@ import structlog
 from plugin import broker
 from plugin.db import session_scope
 from plugin.errors import ConfigurationError, IgnoredEvent
+from plugin.events import inbox as inbox_events
 from plugin.inbox import service as inbox_service
 
 log = structlog.get_logger(__name__)
@@ -19,7 +20,7 @@ def process_inbox_event(event_id: int) -> None:
     """Hand one recorded webhook delivery to its domain service."""
     try:
         with session_scope() as session:
-            inbox_service.process(session=session, event_id=event_id)
+            inbox_events.process(session=session, event_id=event_id)
     except (ConfigurationError, IgnoredEvent):
         raise
     except Exception as exc:
@@ -39,7 +40,7 @@ def process_inbox_events(event_ids: list[int]) -> None:
     for event_id in event_ids:
         try:
             with session_scope() as session:
-                inbox_service.process(session=session, event_id=event_id)
+                inbox_events.process(session=session, event_id=event_id)
         except Exception:  # retried on its own; the rest of the batch goes on
             log.warning("inbox_event_retried_alone", event_id=event_id, exc_info=True)
             broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
@@ -48,20 +49,21 @@ def process_inbox_events(event_ids: list[int]) -> None:
 @broker.actor(max_retries=3)
 def store_installed(store_id: int) -> None:
     """Follow-up work after an install (initial sync, dev sandbox connection)."""
-    from plugin.saleor import lifecycle
+    from plugin.events import install
 
     with session_scope() as session:
-        lifecycle.after_install(session=session, store_id=store_id)
+        install.after_install(session=session, store_id=store_id)
 
 
 @broker.actor(max_retries=8, min_backoff=500, max_backoff=60000, throws=(ConfigurationError,))
 def sync_contacts(store_id: int) -> None:
     """One page of a store's initial customer and order sync (it re-enqueues itself)."""
     from plugin.contacts import sync
+    from plugin.events import saleor as saleor_events
 
     try:
         with session_scope() as session:
-            sync.sync_next_page(session=session, store_id=store_id)
+            saleor_events.sync_next_page(session=session, store_id=store_id)
     except ConfigurationError as exc:
         with session_scope() as session:
             sync.record_failure(session=session, store_id=store_id, error=exc.message)

@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from plugin.db import session_scope
-from plugin.demo import ensure_demo_store, seed_demo
+from plugin.events.demo import ensure_demo_store, seed_demo
 from plugin.saleor.dev_dashboard import DEMO_API_URL, DEMO_APP_ID, DEMO_DOMAIN, mint_token
 from plugin.saleor.dev_dashboard import signing_key as dev_key
 

@@ -13,9 +13,9 @@ import httpx
 from fastapi import APIRouter
 
 from plugin import clock
+from plugin.events import sandbox_connect
 from plugin.saleor.dev_dashboard import dev_path
 from plugin.settings import Settings, get_settings
-from plugin.whatsapp import sandbox_connect
 from plugin.whatsapp.sandbox import create_sandbox_router
 
 

@@ -1,7 +1,7 @@
 """POST /api/storefront/opt-in: consent from storefronts, outside checkout.
 
 Translates only: CORS for the store's own domains, the client's limits (429 with
-Retry-After), body parsing; the rules live in plugin/consent/storefront.py. The store key
+Retry-After), body parsing; the rules live in plugin/events/storefront.py. The store key
 travels in the query string (`?key=pk_...`) so that the browser's preflight can be answered
 too; `X-Ulak-Key` or a `key` field in the body also work for server-side calls.
 """
@@ -22,9 +22,9 @@ from handlers.http import (
     read_body,
 )
 from plugin import clock
-from plugin.consent import storefront
 from plugin.db import get_engine
 from plugin.errors import InvalidPayload, UlakError
+from plugin.events import storefront
 
 router = APIRouter()
 PATH = "/api/storefront/opt-in"

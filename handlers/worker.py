@@ -6,8 +6,8 @@ import dramatiq
 
 from plugin import broker
 from plugin.db import configure_engine
+from plugin.events.tick import SchedulerThread
 from plugin.logging import configure_logging
-from plugin.scheduler import SchedulerThread
 from plugin.settings import get_settings
 
 settings = get_settings()

@@ -2,48 +2,42 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from handlers.http import BodyLimit
 from plugin import __version__, broker
 from plugin.db import configure_engine
+from plugin.delivery import service as delivery_service
 from plugin.errors import UlakError
+from plugin.events.tick import SchedulerThread
+from plugin.inbox import service as inbox_service
 from plugin.logging import configure_logging
-from plugin.metrics import register_collectors
-from plugin.scheduler import SchedulerThread
+from plugin.metrics import DeliveryLagCollector, InboxBacklogCollector, register_collectors
 from plugin.settings import Settings, get_settings, set_settings
 
 log = structlog.get_logger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DIST = ROOT / "admin_ui" / "dist"
 
-# Routers mounted in every mode, then the ones only dev mode serves.
-ROUTERS = ["handlers.saleor:router", "handlers.ops:router"]
-OPTIONAL_ROUTERS = [
-    "handlers.whatsapp:router",
-    "handlers.storefront:router",
-    "handlers.links:router",
-]
-DEV_ROUTERS = ["handlers.sandbox:router", "handlers.dev:router"]
 
+def _routers(settings: Settings) -> list[APIRouter]:
+    """Routers mounted in every mode, then the ones only dev mode serves. A module's `router`
+    that is built per app (sandbox, admin API) is read here, once per create_app."""
+    from handlers import links, ops, saleor, storefront, whatsapp
 
-def _router(target: str) -> object | None:
-    module_name, _, name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name + ".").startswith(exc.name + "."):
-            return None
-        raise
-    return getattr(module, name)
+    routers = [saleor.router, ops.router, whatsapp.router, storefront.router, links.router]
+    if settings.sandbox_enabled:
+        from handlers import dev, sandbox
+
+        routers += [sandbox.router, dev.router]
+    return routers
 
 
 def create_app(settings: Settings | None = None, *, embedded_worker: bool | None = None) -> FastAPI:
@@ -53,8 +47,12 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
     configure_logging(settings.log_level, json=settings.log_json)
     configure_engine(settings.database_url)
     broker.setup_broker(settings)
-    importlib.import_module("handlers.actors")
-    register_collectors()
+    import handlers.actors  # noqa: F401 - defining the actors registers them with the broker
+
+    register_collectors(
+        InboxBacklogCollector(inbox_service.backlog),
+        DeliveryLagCollector(delivery_service.queue_lag),
+    )
     run_worker = broker.is_embedded() if embedded_worker is None else embedded_worker
 
     @asynccontextmanager
@@ -66,7 +64,7 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
             scheduler.start()
         sandbox = getattr(app.state, "sandbox", None)
         if sandbox is not None:
-            from plugin.whatsapp.sandbox_connect import register_all
+            from plugin.events.sandbox_connect import register_all
 
             register_all(sandbox)  # the sandbox's numbers live in memory: restore them
         log.info("ulak_started", env=settings.ulak_env, embedded_worker=run_worker)
@@ -101,16 +99,14 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
             status_code=exc.status_code,
         )
 
-    for target in ROUTERS + OPTIONAL_ROUTERS + (DEV_ROUTERS if settings.sandbox_enabled else []):
-        router = _router(target)
-        if router is not None:
-            app.include_router(router)  # type: ignore[arg-type]
-            if hasattr(router, "sandbox"):
-                app.state.sandbox = router.sandbox
+    for router in _routers(settings):
+        app.include_router(router)
+        if hasattr(router, "sandbox"):
+            app.state.sandbox = router.sandbox
 
-    admin_api = _router("plugin.admin_api.router:router")
-    if admin_api is not None:
-        app.include_router(admin_api, prefix="/graphql")  # type: ignore[arg-type]
+    from plugin.admin_api import router as admin_api
+
+    app.include_router(admin_api.router, prefix="/graphql")
 
     _mount_admin_ui(app)
     return app

@@ -195,9 +195,9 @@ def _demo_here(settings: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
     from plugin.db import session_scope
-    from plugin.demo import seed_demo
+    from plugin.events import sandbox_connect
+    from plugin.events.demo import seed_demo
     from plugin.saleor.dev_dashboard import dev_path
-    from plugin.whatsapp import sandbox_connect
     from plugin.whatsapp.sandbox.persist import PersistentSandbox
 
     run_migrations(settings.database_url)

@@ -1,8 +1,12 @@
-"""Prometheus metrics: what an operator alerts on."""
+"""Prometheus metrics: what an operator alerts on.
+
+The base layer imports no domain: a gauge that needs a domain figure is given the function
+that reads it when the app registers it (plugin/app.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -29,14 +33,15 @@ INBOX_PROCESSED = Counter(
 class InboxBacklogCollector(Collector):
     """Counts pending inbox rows at scrape time (the database is the truth, not a counter)."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from plugin.inbox import service
+    def __init__(self, backlog: Callable[[], dict[str, int]]) -> None:
+        self._backlog = backlog
 
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         gauge = GaugeMetricFamily(
             "ulak_inbox_backlog", "Inbox events recorded but not yet processed", labels=["source"]
         )
         try:
-            for source, count in service.backlog().items():
+            for source, count in self._backlog().items():
                 gauge.add_metric([source], count)
         except Exception:  # noqa: BLE001 - a scrape must not fail because the DB is down
             pass
@@ -46,11 +51,12 @@ class InboxBacklogCollector(Collector):
 _registered = False
 
 
-def register_collectors() -> None:
+def register_collectors(*collectors: Collector) -> None:
+    """Register the scrape-time gauges once per process (create_app may run many times)."""
     global _registered
     if not _registered:
-        REGISTRY.register(InboxBacklogCollector())
-        REGISTRY.register(DeliveryLagCollector())
+        for collector in collectors:
+            REGISTRY.register(collector)
         _registered = True
 
 
@@ -71,9 +77,10 @@ MESSAGES_DEFERRED = Counter(
 class DeliveryLagCollector(Collector):
     """Queue lag at scrape time: how long the oldest due message has been waiting."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from plugin.delivery import service
+    def __init__(self, queue_lag: Callable[[], tuple[float, dict[str, int]]]) -> None:
+        self._queue_lag = queue_lag
 
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         gauge = GaugeMetricFamily(
             "ulak_delivery_queue_lag_seconds", "Age of the oldest due, unsent outbox row"
         )
@@ -81,7 +88,7 @@ class DeliveryLagCollector(Collector):
             "ulak_delivery_backlog", "Outbox rows waiting to be sent", labels=["status"]
         )
         try:
-            lag, counts = service.queue_lag()
+            lag, counts = self._queue_lag()
             gauge.add_metric([], lag)
             for status, count in counts.items():
                 backlog.add_metric([status], count)

@@ -8,17 +8,19 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent import service
+from plugin.consent import answers, service
 from plugin.consent import state as consent_state
+from plugin.consent.answers import InboundOutcome
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, RESUME_PAYLOAD, STOP_PAYLOAD
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.consent.service import InboundOutcome
 from plugin.delivery.models import (
     MessageKind,
     MessagePurpose,
     MessageStatus,
     OutboundMessage,
 )
+from plugin.events import replies
+from plugin.events import saleor as saleor_events
 from plugin.stores.models import DEFAULT_OPTOUT_KEYWORDS
 from tests.factories import make_contact, make_store
 
@@ -51,7 +53,7 @@ def _marketing(session, contact):
 
 
 def _inbound(session, store, contact, *, text=None, button=None, wamid="wamid.1"):
-    return service.handle_inbound(
+    return replies.consent_answer(
         session=session,
         store=store,
         contact=contact,
@@ -63,7 +65,7 @@ def _inbound(session, store, contact, *, text=None, button=None, wamid="wamid.1"
 
 
 def _web_request(session, contact, key="checkout:Q2hlY2tvdXQ6MQ=="):
-    return service.capture_web_consent(
+    return saleor_events.capture_consent(
         session=session,
         contact=contact,
         consent=WEB_CONSENT,
@@ -310,7 +312,7 @@ def test_meta_user_preferences_stop_and_resume(session):
     contact = make_contact(session, store)
     # a resume with no earlier grant is not a consent
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -328,7 +330,7 @@ def test_meta_user_preferences_stop_and_resume(session):
         source=ConsentSource.ADMIN,
     )
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session, store=store, contact=contact, value="stop", wamid=None, at=clock.now()
         )
         == InboundOutcome.OPTED_OUT
@@ -336,7 +338,7 @@ def test_meta_user_preferences_stop_and_resume(session):
     assert _marketing(session, contact).source == ConsentSource.META_PREFERENCES
     assert _outbound(session, contact) == []  # Meta confirms to the customer itself
     assert (
-        service.handle_marketing_preference(
+        answers.handle_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -359,7 +361,7 @@ def test_error_131050_revokes_marketing(session):
         action=ConsentAction.GRANTED,
         source=ConsentSource.ADMIN,
     )
-    event = service.handle_opt_out_error(
+    event = answers.handle_opt_out_error(
         session=session, store=store, contact=contact, wamid="wamid.failed"
     )
     assert event.source == ConsentSource.META_ERROR
@@ -435,7 +437,7 @@ def test_customer_account_preference_false_revokes_marketing(session):
     store = make_store(session)
     contact = make_contact(session, store)
     _web_request(session, contact)
-    events = service.capture_web_consent(
+    events = saleor_events.capture_consent(
         session=session,
         contact=contact,
         consent={"marketing": False, "transactional": True},

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent import importer, privacy, service
+from plugin.consent import importer, service
+from plugin.consent.answers import InboundOutcome
 from plugin.consent.keywords import OPTIN_NO_PAYLOAD, fold, matches
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.consent.service import InboundOutcome
 from plugin.delivery.models import MessageKind, OutboundMessage
+from plugin.events import privacy, replies
+from plugin.events import saleor as saleor_events
 from plugin.stores.models import DEFAULT_OPTOUT_KEYWORDS
 from tests.factories import make_contact, make_store
 from tests.test_consent import WEB_CONSENT, _inbound, _marketing
@@ -51,7 +53,7 @@ def _replies(session, contact):
 
 def _requested(session, store, locale="tr"):
     contact = make_contact(session, store, locale=locale)
-    service.capture_web_consent(
+    saleor_events.capture_consent(
         session=session,
         contact=contact,
         consent=WEB_CONSENT,
@@ -271,7 +273,7 @@ def test_a_stop_stamped_in_a_grants_own_second_still_stops(session, later_by):
         occurred_at=stamp + timedelta(seconds=later_by),
     )
     # when her STOP arrives, stamped with that whole second
-    outcome = service.handle_inbound(
+    outcome = replies.consent_answer(
         session=session,
         store=store,
         contact=contact,
@@ -292,7 +294,7 @@ def test_a_stop_right_after_confirming_the_opt_in_request_stops(session):
     contact = _requested(session, store)
     stamp = clock.now().replace(microsecond=0)
     for text, wamid in (("EVET", "w1"), ("STOP", "w2")):
-        service.handle_inbound(
+        replies.consent_answer(
             session=session,
             store=store,
             contact=contact,
@@ -318,7 +320,7 @@ def test_a_stop_does_not_reach_back_over_a_grant_seconds_later(session):
         occurred_at=stamp + timedelta(seconds=5),
     )
     # a STOP stamped five seconds before the customer's own grant (a late webhook) is history
-    service.handle_inbound(
+    replies.consent_answer(
         session=session,
         store=store,
         contact=contact,

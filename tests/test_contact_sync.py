@@ -10,6 +10,7 @@ from sqlmodel import select
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
 from plugin.contacts import sync
 from plugin.contacts.models import Contact, ContactOrder, ContactSync, SyncPhase, SyncStatus
+from plugin.events import saleor as saleor_events
 from plugin.saleor.models import Store
 from tests.support import drain_queue
 
@@ -125,15 +126,15 @@ def test_a_page_seen_again_after_a_crash_changes_nothing(client, installed_store
     sync.start_initial_sync(session=session, store=store)
     session.commit()
     for _ in range(2):
-        sync.sync_next_page(session=session, store_id=store.id)
+        saleor_events.sync_next_page(session=session, store_id=store.id)
         session.commit()
-    sync.sync_next_page(session=session, store_id=store.id)  # page 3 applied ...
+    saleor_events.sync_next_page(session=session, store_id=store.id)  # page 3 applied ...
     session.rollback()  # ... but never committed
     status = session.get(ContactSync, store.id)
     assert (status.phase, status.cursor, status.customers_seen) == (SyncPhase.CUSTOMERS, "4", 4)
     # when it runs to the end
     while session.get(ContactSync, store.id).status == SyncStatus.RUNNING:
-        sync.sync_next_page(session=session, store_id=store.id)
+        saleor_events.sync_next_page(session=session, store_id=store.id)
         session.commit()
     # then no contact is duplicated and figures are right
     session.expire_all()

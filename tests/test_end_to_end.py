@@ -26,7 +26,7 @@ from plugin.consent.models import ConsentEvent
 from plugin.db import get_engine
 from plugin.delivery.models import OutboundMessage
 from plugin.delivery.pace import PAIR_SPACING_SECONDS
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from tests.admin_api_support import ok, token_for
 from tests.support import FakeSaleor, SigningKey, drain_queue, saleor_body, wait_for

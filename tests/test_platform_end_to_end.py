@@ -197,7 +197,7 @@ ALI_PHONE = "+905321119988"
 def test_a_turkish_username_customer_gets_updates_and_support_and_marketing_after_sharing_a_number(
     driven_store: str,  # noqa: F811 - the fixture
 ) -> None:
-    from plugin.consent.outbox import schedule_support_reply
+    from plugin.flows.consent_messages import schedule_support_reply
 
     app = driven_store
     _morning_in_istanbul(app)

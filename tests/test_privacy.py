@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock, ratelimit
-from plugin.consent import privacy
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose, Suppression
 from plugin.contacts import service as contacts_service
@@ -21,6 +20,7 @@ from plugin.delivery.models import (
     MessageStatus,
     OutboundMessage,
 )
+from plugin.events import privacy, replies
 from plugin.inbox.models import InboxEvent
 from plugin.saleor.models import Store
 from plugin.stores.service import get_settings
@@ -60,7 +60,7 @@ def test_export_then_erase_end_to_end_and_the_number_is_refused_after(
     session.expire_all()
     store = session.exec(select(Store)).one()
     contact = session.exec(select(Contact)).one()
-    consent_service.handle_inbound(
+    replies.consent_answer(
         session=session,
         store=store,
         contact=contact,

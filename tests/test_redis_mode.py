@@ -109,7 +109,7 @@ def test_a_webhook_in_redis_mode_is_queued_in_redis_and_processed_by_a_worker(
 
 def test_a_flushed_redis_loses_nothing_the_tick_requeues_pending_rows(redis_settings, fake_saleor):
     from plugin import broker, clock
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
 
     _install_and_deliver(redis_settings, fake_saleor)
     # given Redis lost its queue
@@ -141,7 +141,7 @@ def test_a_backlog_is_not_queued_twice_and_a_lost_message_is_queued_again_once(
     redis_settings, fake_saleor
 ):
     from plugin import clock
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
 
     _install_and_deliver(
         redis_settings, fake_saleor, "ORDER_CREATED", "CHECKOUT_UPDATED", "CUSTOMER_CREATED"
@@ -178,7 +178,7 @@ def test_behind_a_very_long_queue_the_tick_waits_instead_of_counting_the_backlog
     redis_settings, fake_saleor, monkeypatch
 ):
     from plugin import broker, clock
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
 
     _install_and_deliver(redis_settings, fake_saleor, "ORDER_CREATED", "CHECKOUT_UPDATED")
     r = redis.Redis.from_url(REDIS_URL)
@@ -258,7 +258,7 @@ def test_sends_waiting_their_turn_are_not_queued_again_and_lost_ones_are_queued_
     from plugin.app import create_app
     from plugin.db import get_engine
     from plugin.delivery import service
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
     from tests.delivery.conftest import add_contacts, connect_store
 
     create_app(redis_settings)  # the engine and the Redis broker, no worker

@@ -253,7 +253,9 @@ def test_a_failing_delivery_in_a_group_is_retried_alone_and_the_rest_go_on(
         for name in ("ORDER_CREATED", "ORDER_CANCELLED")
     ]
     session.commit()
-    real, failed = inbox_service.process, []
+    from plugin.events import inbox as inbox_events
+
+    real, failed = inbox_events.process, []
 
     def flaky(*, session, event_id):
         if event_id == ids[0] and not failed:
@@ -261,7 +263,7 @@ def test_a_failing_delivery_in_a_group_is_retried_alone_and_the_rest_go_on(
             raise RuntimeError("database hiccup")
         return real(session=session, event_id=event_id)
 
-    monkeypatch.setattr(inbox_service, "process", flaky)
+    monkeypatch.setattr(inbox_events, "process", flaky)
     # when the group's queue message is worked
     broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, ids)
     drain_queue()

@@ -22,9 +22,10 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentAction, ConsentImport, ConsentSource, Purpose
-from plugin.consent.privacy import is_suppressed
+from plugin.contacts.identity import Identity
 from plugin.contacts.phones import normalize_phone
-from plugin.contacts.service import Identity, upsert_contact
+from plugin.contacts.service import upsert_contact
+from plugin.contacts.suppression import is_suppressed
 from plugin.saleor.models import Store
 from plugin.stores.service import get_settings
 

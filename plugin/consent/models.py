@@ -1,4 +1,5 @@
-"""The consent ledger (append-only) and the suppression list of erased numbers."""
+"""The consent ledger (append-only); the suppression list of erased numbers lives with the
+people (plugin/contacts/suppression.py) and is re-exported here for its readers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from plugin import clock
+from plugin.contacts.suppression import Suppression as Suppression
 from plugin.db import JSONType, utc_column
 
 
@@ -67,18 +69,6 @@ class ConsentEvent(SQLModel, table=True):
     # What carried a web consent (e.g. "checkout:<id>"): the same carrier is recorded once,
     # so a redelivered or repeatedly updated checkout never re-requests after a STOP.
     capture_key: str | None = Field(default=None, max_length=200)
-
-
-class Suppression(SQLModel, table=True):
-    """A number that must never be messaged again (erased), kept only as a keyed hash."""
-
-    __table_args__ = (sa.UniqueConstraint("store_id", "phone_hash", name="uq_suppression"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    store_id: int = Field(foreign_key="store.id", index=True)
-    phone_hash: str = Field(max_length=64)
-    reason: str = Field(max_length=40)
-    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
 
 
 class ConsentImport(SQLModel, table=True):

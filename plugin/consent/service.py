@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,21 +15,11 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import outbox
 from plugin.consent import state as consent_state
-from plugin.consent.keywords import (
-    DECLINE_KEYWORDS,
-    OPTIN_NO_PAYLOAD,
-    OPTIN_YES_PAYLOAD,
-    RESUME_PAYLOAD,
-    STOP_PAYLOAD,
-    matches,
-)
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
 from plugin.contacts.models import Contact
 from plugin.delivery.models import MessagePurpose, MessageStatus, OutboundMessage
-from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
 
@@ -39,14 +28,6 @@ log = structlog.get_logger(__name__)
 WEB_SOURCES = frozenset(
     {ConsentSource.CHECKOUT, ConsentSource.CUSTOMER, ConsentSource.ORDER, ConsentSource.STOREFRONT}
 )
-
-
-class InboundOutcome(StrEnum):
-    OPTIN_CONFIRMED = "optin_confirmed"
-    OPTED_OUT = "opted_out"
-    DECLINED = "declined"
-    RESUMED = "resumed"
-    NONE = "none"
 
 
 def text_hash(text: str | None) -> str | None:
@@ -188,7 +169,8 @@ def request_marketing(
     text_version: str | None = None,
     capture_key: str | None = None,
 ) -> ConsentEvent:
-    """Double opt-in, step one: a web grant is only `requested`; the request goes out now."""
+    """Double opt-in, step one: a web grant is only `requested`; the journey sends the request
+    at once (capture_notices)."""
     event = record(
         session,
         contact=contact,
@@ -200,8 +182,6 @@ def request_marketing(
         text_version=text_version,
         capture_key=capture_key,
     )
-    assert event.id is not None
-    outbox.schedule_optin_request(session, contact=contact, request_event_id=event.id)
     return event
 
 
@@ -214,9 +194,11 @@ def revoke_marketing(
     occurred_at: datetime | None = None,
     confirm: bool = True,
 ) -> ConsentEvent | None:
-    """Stop marketing now: one ledger fact, queued marketing suppressed, one confirmation.
+    """Stop marketing now: one ledger fact, queued marketing suppressed. Returns the new fact,
+    which the caller's journey confirms to the customer unless Meta already did (`confirm` is
+    False for Meta's own opt-outs; consent itself sends nothing).
 
-    Already revoked: nothing new is recorded or sent (a second STOP gets no second reply).
+    Already revoked: nothing new is recorded (a second STOP gets no second reply).
     """
     assert contact.id is not None
     state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
@@ -232,11 +214,6 @@ def revoke_marketing(
         evidence=evidence,
         occurred_at=_stopping(state, occurred_at, evidence),
     )
-    if confirm:
-        assert event.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=event.id, key="optout", texts=outbox.OPTOUT_TEXT
-        )
     return event
 
 
@@ -260,7 +237,9 @@ def _stopping(
     return state.at
 
 
-def _answering(state: ConsentState, received_at: datetime, evidence: dict[str, Any]) -> datetime:
+def answering_instant(
+    state: ConsentState, received_at: datetime, evidence: dict[str, Any]
+) -> datetime:
     """When the customer's answer to a pending opt-in request counts as given: Meta stamps it
     in whole seconds, so a tap within the request's own second would look simultaneous (and the
     tie goes to the request). An answer cannot precede what it answers: it counts from one
@@ -271,7 +250,7 @@ def _answering(state: ConsentState, received_at: datetime, evidence: dict[str, A
     return state.at + timedelta(seconds=1)
 
 
-def _grant_marketing(
+def grant_marketing(
     session: Session,
     *,
     contact: Contact,
@@ -289,232 +268,6 @@ def _grant_marketing(
         source=source,
         evidence=evidence,
         occurred_at=occurred_at,
-    )
-
-
-def handle_inbound(
-    *,
-    session: Session,
-    store: Store,
-    contact: Contact,
-    text: str | None,
-    button_payload: str | None,
-    wamid: str,
-    received_at: datetime,
-) -> InboundOutcome:
-    """What a customer's WhatsApp message means for consent (called by the WhatsApp webhook).
-
-    Stop (button or whole-message keyword) wins over everything; a YES/EVET confirms and a
-    No/Hayır (button or HAYIR/NO) declines only a pending request, answered once;
-    START/BAŞLA grants again with its own evidence.
-    """
-    from plugin.contacts.service import note_inbound
-
-    assert contact.id is not None and store.id is not None
-    note_inbound(session=session, contact=contact, at=received_at)
-    settings = get_settings(session, store.id)
-    by_button = button_payload is not None
-    source = ConsentSource.BUTTON_REPLY if by_button else ConsentSource.WHATSAPP_KEYWORD
-    evidence: dict[str, Any] = {"wamid": wamid}
-    if by_button:
-        evidence["button_payload"] = button_payload
-    else:
-        evidence["keyword"] = (text or "").strip()[:60]
-
-    if button_payload == STOP_PAYLOAD or (
-        not by_button and matches(text, settings.optout_keywords)
-    ):
-        revoke_marketing(
-            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
-        )
-        return InboundOutcome.OPTED_OUT
-
-    state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-    if button_payload == OPTIN_YES_PAYLOAD or (
-        not by_button and matches(text, settings.optin_keywords)
-    ):
-        if state.action != ConsentAction.REQUESTED:
-            return InboundOutcome.NONE
-        evidence["request_event_id"] = state.event_id
-        _grant_marketing(
-            session,
-            contact=contact,
-            source=source,
-            evidence=evidence,
-            occurred_at=_answering(state, received_at, evidence),
-        )
-        return InboundOutcome.OPTIN_CONFIRMED
-
-    if button_payload == OPTIN_NO_PAYLOAD or (not by_button and matches(text, DECLINE_KEYWORDS)):
-        if state.action != ConsentAction.REQUESTED:
-            return InboundOutcome.NONE  # nothing pending: a second "No" gets no second answer
-        evidence["request_event_id"] = state.event_id
-        declined = _grant_marketing(
-            session,
-            contact=contact,
-            source=source,
-            evidence=evidence,
-            occurred_at=_answering(state, received_at, evidence),
-            action=ConsentAction.DECLINED,
-        )
-        assert declined.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=declined.id, key="decline", texts=outbox.DECLINE_TEXT
-        )
-        return InboundOutcome.DECLINED
-
-    if button_payload == RESUME_PAYLOAD or (
-        not by_button and matches(text, settings.resume_keywords)
-    ):
-        if state.granted:
-            return InboundOutcome.NONE
-        event = _grant_marketing(
-            session, contact=contact, source=source, evidence=evidence, occurred_at=received_at
-        )
-        assert event.id is not None
-        outbox.schedule_service_reply(
-            session, contact=contact, event_id=event.id, key="resume", texts=outbox.RESUME_TEXT
-        )
-        return InboundOutcome.RESUMED
-    return InboundOutcome.NONE
-
-
-def handle_marketing_preference(
-    *,
-    session: Session,
-    store: Store,
-    contact: Contact,
-    value: str,
-    wamid: str | None,
-    at: datetime,
-) -> InboundOutcome:
-    """Meta's user_preferences webhook: the customer stopped or resumed marketing in WhatsApp.
-
-    Meta confirms to the customer itself, so no reply is queued. A resume restores only a
-    consent the customer had before (it is not a new opt-in).
-    """
-    assert contact.id is not None
-    evidence = {"wamid": wamid, "value": value}
-    if value == "stop":
-        revoke_marketing(
-            session,
-            contact=contact,
-            source=ConsentSource.META_PREFERENCES,
-            evidence=evidence,
-            occurred_at=at,
-            confirm=False,
-        )
-        return InboundOutcome.OPTED_OUT
-    if value == "resume":
-        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-        had_granted = session.exec(
-            select(ConsentEvent.id).where(
-                ConsentEvent.contact_id == contact.id,
-                ConsentEvent.purpose == Purpose.MARKETING,
-                ConsentEvent.action == ConsentAction.GRANTED,
-            )
-        ).first()
-        if state.action == ConsentAction.REVOKED and had_granted is not None:
-            _grant_marketing(
-                session,
-                contact=contact,
-                source=ConsentSource.META_PREFERENCES,
-                evidence=evidence,
-                occurred_at=at,
-            )
-            return InboundOutcome.RESUMED
-    return InboundOutcome.NONE
-
-
-def handle_opt_out_error(
-    *, session: Session, store: Store, contact: Contact, wamid: str
-) -> ConsentEvent | None:
-    """Error 131050: Meta says the customer stopped marketing messages from this business."""
-    return revoke_marketing(
-        session,
-        contact=contact,
-        source=ConsentSource.META_ERROR,
-        evidence={"wamid": wamid, "error_code": 131050},
-        confirm=False,
-    )
-
-
-def capture_web_consent(
-    *,
-    session: Session,
-    contact: Contact,
-    consent: dict[str, Any] | None,
-    source: ConsentSource,
-    capture_key: str,
-    evidence: dict[str, Any] | None = None,
-) -> list[ConsentEvent]:
-    """The storefront convention (`ulak.consent` metadata, or the opt-in endpoint).
-
-    `true` grants transactional consent and *requests* marketing consent (double opt-in).
-    Each carrier (a checkout, a customer's consent value, one endpoint call) is recorded
-    once, so webhook redeliveries and later updates of the same checkout add nothing. A
-    `false` on the customer (an account preference) revokes marketing; on a checkout or
-    order it only means "not given here".
-    """
-    if not consent:
-        return []
-    assert contact.id is not None
-    text = consent.get("text") if isinstance(consent.get("text"), str) else None
-    version = consent.get("text_version")
-    version = str(version) if version is not None else None
-    base = {**(evidence or {}), "capture_key": capture_key}
-    events: list[ConsentEvent] = []
-    if consent.get("transactional") is True:
-        key = f"{capture_key}:transactional"
-        state = current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL)
-        if not state.granted and not _captured(session, contact.id, key):
-            events.append(
-                record(
-                    session,
-                    contact=contact,
-                    purpose=Purpose.TRANSACTIONAL,
-                    action=ConsentAction.GRANTED,
-                    source=source,
-                    evidence=base,
-                    text=text,
-                    text_version=version,
-                    capture_key=key,
-                )
-            )
-    marketing = consent.get("marketing")
-    key = f"{capture_key}:marketing"
-    if marketing is True:
-        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-        pending_or_granted = state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED)
-        if not pending_or_granted and not _captured(session, contact.id, key):
-            events.append(
-                request_marketing(
-                    session,
-                    contact=contact,
-                    source=source,
-                    evidence=base,
-                    text=text,
-                    text_version=version,
-                    capture_key=key,
-                )
-            )
-    elif marketing is False and source == ConsentSource.CUSTOMER:
-        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-        if state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED):
-            revoked = revoke_marketing(session, contact=contact, source=source, evidence=base)
-            if revoked is not None:
-                events.append(revoked)
-    return events
-
-
-def _captured(session: Session, contact_id: int, capture_key: str) -> bool:
-    return (
-        session.exec(
-            select(ConsentEvent.id).where(
-                ConsentEvent.contact_id == contact_id, ConsentEvent.capture_key == capture_key
-            )
-        ).first()
-        is not None
     )
 
 

@@ -2,26 +2,29 @@
 
 Who a payload is about is decided here once: the phone (billing, then shipping) when valid,
 else the Saleor user id, else the email. A number that was erased is never given a contact
-again (its personal data is not recreated). Profile figures move incrementally and each
-order counts once, whichever events (or the initial sync) bring it.
+again (its personal data is not recreated). Who a payload names is read in identity.py; the
+order figures move in figures.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from plugin import clock
-from plugin.consent.privacy import is_suppressed
-from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
+from plugin.contacts.figures import count_order
+from plugin.contacts.identity import (
+    Identity,
+    identity_of_checkout,
+    identity_of_customer,
+    identity_of_order,
+)
+from plugin.contacts.models import Contact, PhoneStatus
 from plugin.contacts.phones import (
     PhoneE164,
     PhoneResult,
@@ -30,84 +33,12 @@ from plugin.contacts.phones import (
     region_of,
     timezone_for,
 )
+from plugin.contacts.suppression import is_suppressed
 from plugin.saleor.models import Store
-from plugin.saleor.payloads import Address, Checkout, Customer, Order
+from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
 
 log = structlog.get_logger(__name__)
-
-CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What a Saleor object says about the person behind it."""
-
-    phones: tuple[str | None, ...]
-    country: str | None
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    saleor_user_id: str | None = None
-    language_code: str | None = None
-
-
-def _address_identity(*addresses: Address | None) -> tuple[tuple[str | None, ...], str | None]:
-    phones = tuple(a.phone for a in addresses if a is not None)
-    country = next((a.country.code for a in addresses if a and a.country), None)
-    return phones, country
-
-
-def _name(*addresses: Address | None) -> tuple[str | None, str | None]:
-    for address in addresses:
-        if address is not None and (address.first_name or address.last_name):
-            return address.first_name or None, address.last_name or None
-    return None, None
-
-
-def identity_of_customer(customer: Customer) -> Identity:
-    billing, shipping = customer.default_billing_address, customer.default_shipping_address
-    phones, country = _address_identity(billing, shipping)
-    first, last = _name(billing, shipping)
-    return Identity(
-        phones=phones,
-        country=country,
-        email=customer.email,
-        first_name=customer.first_name or first,
-        last_name=customer.last_name or last,
-        saleor_user_id=customer.id,
-        language_code=customer.language_code,
-    )
-
-
-def identity_of_checkout(checkout: Checkout) -> Identity:
-    phones, country = _address_identity(checkout.billing_address, checkout.shipping_address)
-    first, last = _name(checkout.billing_address, checkout.shipping_address)
-    user = checkout.user
-    return Identity(
-        phones=phones,
-        country=country,
-        email=checkout.email or (user.email if user else None),
-        first_name=first,
-        last_name=last,
-        saleor_user_id=user.id if user else None,
-        language_code=checkout.language_code or (user.language_code if user else None),
-    )
-
-
-def identity_of_order(order: Order) -> Identity:
-    phones, country = _address_identity(order.billing_address, order.shipping_address)
-    first, last = _name(order.billing_address, order.shipping_address)
-    user = order.user
-    return Identity(
-        phones=phones,
-        country=country,
-        email=order.user_email or (user.email if user else None),
-        first_name=first or (user.first_name if user else None),
-        last_name=last or (user.last_name if user else None),
-        saleor_user_id=user.id if user else None,
-        language_code=order.language_code or (user.language_code if user else None),
-    )
 
 
 def _pick_phone(identity: Identity, region: str) -> tuple[PhoneResult, str | None]:
@@ -280,101 +211,6 @@ def upsert_from_order(*, session: Session, store: Store, order: Order) -> Contac
     if contact is not None:
         count_order(session=session, contact=contact, order=order)
     return contact
-
-
-def _money(total: dict[str, object], currency: str, delta: Decimal) -> dict[str, object]:
-    current = Decimal(str(total.get(currency, "0")))
-    return {**total, currency: str((current + delta).quantize(Decimal("0.01")))}
-
-
-def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
-    """Add an order to the contact's figures once; a cancellation takes it out once.
-
-    The order row is shared with segments (which add its lines); the two flags make each
-    step happen once whatever order Saleor's events arrive in. Returns True when the
-    figures changed.
-    """
-    assert contact.id is not None
-    gross = order.total.gross if order.total else None
-    try:
-        amount = Decimal(str(gross.amount)).quantize(Decimal("0.01")) if gross else Decimal("0")
-    except InvalidOperation:
-        amount = Decimal("0")
-    status = (order.status or "").upper()
-    cancelled = status in CANCELLED_STATUSES
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ContactOrder.__table__  # type: ignore[attr-defined]
-    session.execute(
-        insert(table)
-        .values(
-            store_id=contact.store_id,
-            contact_id=contact.id,
-            order_id=order.id,
-            created_at=order.created or clock.now(),
-            total=amount,
-            currency=gross.currency if gross else "",
-            status=status,
-            counts=not cancelled,
-            product_ids=[],
-            skus=[],
-            category_slugs=[],
-            cancelled=False,
-            recorded_at=clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["store_id", "order_id"])
-    )
-    mine = (table.c.store_id == contact.store_id) & (table.c.order_id == order.id)
-    if not cancelled:
-        counted = session.execute(
-            sa.update(table)
-            .where(mine, table.c.counted_at.is_(None), table.c.cancelled.is_(False))
-            .values(counted_at=clock.now())
-            .returning(table.c.total, table.c.currency, table.c.created_at)
-        ).first()
-        if counted is None:
-            return False
-        _lock_figures(session, contact)
-        _add_to_figures(
-            contact, Decimal(counted.total), counted.currency or None, counted.created_at, +1
-        )
-        session.add(contact)
-        return True
-    reversed_ = session.execute(
-        sa.update(table)
-        .where(mine, table.c.cancelled.is_(False))
-        .values(cancelled=True, counts=False, status=status)
-        .returning(table.c.contact_id, table.c.total, table.c.currency, table.c.counted_at)
-    ).first()
-    if reversed_ is None or reversed_.counted_at is None:
-        return False
-    owner = session.get(Contact, reversed_.contact_id) or contact
-    _lock_figures(session, owner)
-    _add_to_figures(owner, Decimal(reversed_.total), reversed_.currency or None, None, -1)
-    session.add(owner)
-    return True
-
-
-def _lock_figures(session: Session, contact: Contact) -> None:
-    """Re-read the contact's figures under a row lock, so orders of one customer processed at
-    the same time each add to the count and the total (no lost update; SQLite writes one at a
-    time anyway)."""
-    session.flush()
-    session.refresh(contact, with_for_update=True)
-
-
-def _add_to_figures(
-    contact: Contact, amount: Decimal, currency: str | None, at: datetime | None, sign: int
-) -> None:
-    contact.orders_count = max(0, contact.orders_count + sign)
-    if currency:
-        contact.total_spent = _money(dict(contact.total_spent or {}), currency, sign * amount)
-    if at is not None and sign > 0:
-        if contact.first_order_at is None or at < contact.first_order_at:
-            contact.first_order_at = at
-        if contact.last_order_at is None or at > contact.last_order_at:
-            contact.last_order_at = at
-    contact.updated_at = clock.now()
 
 
 def note_inbound(*, session: Session, contact: Contact, at: datetime) -> None:

@@ -8,6 +8,7 @@ next page is enqueued with a delay: a rate limit that keeps Saleor responsive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,14 +16,11 @@ import structlog
 from sqlmodel import Session, func, select
 
 from plugin import broker, clock
-from plugin.contacts.events import capture_customer, capture_order
 from plugin.contacts.models import Contact, ContactSync, SyncPhase, SyncStatus
 from plugin.saleor import documents
 from plugin.saleor.gateway import SaleorGateway
 from plugin.saleor.models import Store
-from plugin.saleor.payloads import Customer, Order
 from plugin.saleor.service import gateway_for
-from plugin.segments import orders as segment_orders
 from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -31,6 +29,9 @@ ACTOR = "sync_contacts"
 PAGE_SIZE = 50
 PAGE_INTERVAL_MS = 500  # at most two pages a second per store
 STALLED_AFTER = timedelta(minutes=5)
+
+# Applies one fetched customer or order node (the journeys layer: contact, consent, segments).
+NodeApplier = Callable[[Session, Store, SyncPhase, dict[str, Any]], None]
 
 _QUERIES = {
     SyncPhase.CUSTOMERS: ("queries/SyncCustomers.graphql", "customers"),
@@ -69,9 +70,13 @@ def _lock(session: Session, store_id: int) -> ContactSync | None:
 
 
 def sync_next_page(
-    *, session: Session, store_id: int, gateway: SaleorGateway | None = None
+    *,
+    session: Session,
+    store_id: int,
+    apply: NodeApplier,
+    gateway: SaleorGateway | None = None,
 ) -> ContactSync | None:
-    """Fetch and apply one page, advance the checkpoint, enqueue the next page."""
+    """Fetch one page, `apply` each node, advance the checkpoint, enqueue the next page."""
     sync = _lock(session, store_id)
     store = session.get(Store, store_id)
     if sync is None or store is None or sync.status != SyncStatus.RUNNING:
@@ -86,16 +91,10 @@ def sync_next_page(
     connection: dict[str, Any] = data.get(root) or {}
     nodes = [edge["node"] for edge in connection.get("edges") or [] if edge.get("node")]
     for node in nodes:
+        apply(session, store, sync.phase, node)
         if sync.phase == SyncPhase.CUSTOMERS:
-            capture_customer(session=session, store=store, customer=Customer.model_validate(node))
             sync.customers_seen += 1
         else:
-            order = Order.model_validate(node)
-            contact = capture_order(session=session, store=store, order=order)
-            if contact is not None and contact.id is not None and store.id is not None:
-                segment_orders.record_order(
-                    session, store_id=store.id, contact_id=contact.id, order=order
-                )
             sync.orders_seen += 1
     page_info = connection.get("pageInfo") or {}
     sync.pages += 1

@@ -1,4 +1,4 @@
-"""The flows' entry points: called by the Saleor coordinators (plugin.contacts.events) once the
+"""The flows' entry points: called by the Saleor coordinators (plugin.events.saleor) once the
 contact and consent are up to date, by the WhatsApp inbound hook, and by the COD actor."""
 
 from __future__ import annotations

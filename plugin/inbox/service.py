@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -21,8 +18,6 @@ from plugin.db import get_engine
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.metrics import INBOX_PROCESSED
 from plugin.saleor.models import Store
-from plugin.saleor.payloads import parse_event
-from plugin.saleor.webhooks import BY_EVENT
 
 log = structlog.get_logger(__name__)
 
@@ -30,11 +25,9 @@ PROCESS_ACTOR = "process_inbox_event"
 PROCESS_BATCH_ACTOR = "process_inbox_events"  # a group commit's new deliveries, in order
 MAX_ATTEMPTS = 5
 
-# Source -> "module:function(session=, store=, inbox=)" that acts on a recorded delivery.
-SOURCE_PROCESSORS: dict[str, str] = {
-    InboxSource.SALEOR: "plugin.inbox.service:dispatch_saleor",
-    InboxSource.WHATSAPP: "plugin.whatsapp.inbound:process_webhook",
-}
+# Source -> the function(session=, store=, inbox=) that acts on a recorded delivery; the
+# journeys layer (plugin/events/inbox.py) passes its table to `process`.
+Processor = Callable[..., InboxStatus]
 
 
 DEDUPE_COLUMNS = ["store_id", "source", "event", "dedupe_key"]  # uq_inbox_dedupe
@@ -110,35 +103,9 @@ def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) ->
     return ids
 
 
-def dispatch_saleor(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
-    """Parse the recorded body and call the registry's service for its event."""
-    definition = BY_EVENT.get(inbox.event.upper())
-    if definition is None:
-        return InboxStatus.UNHANDLED
-    service = definition.resolve_service()
-    if service is None:
-        return InboxStatus.UNHANDLED
-    if not store.is_active and definition.event != "APP_DELETED":
-        return InboxStatus.IGNORED
-    try:
-        event = parse_event(definition.payload, json.loads(inbox.payload or "null"))
-    except (ValueError, ValidationError) as exc:
-        inbox.error = str(exc)[:2000]
-        return InboxStatus.INVALID
-    service(session=session, store=store, event=event)
-    return InboxStatus.PROCESSED
-
-
-def _processor(source: str) -> Callable[..., InboxStatus] | None:
-    target = SOURCE_PROCESSORS.get(source)
-    if target is None:
-        return None
-    module, _, name = target.partition(":")
-    fn: Callable[..., InboxStatus] = getattr(importlib.import_module(module), name)
-    return fn
-
-
-def process(*, session: Session, event_id: int) -> InboxStatus | None:
+def process(
+    *, session: Session, event_id: int, processors: dict[str, Processor]
+) -> InboxStatus | None:
     """Act on one pending delivery, once: the row is locked and its status checked first."""
     query = select(InboxEvent).where(InboxEvent.id == event_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -147,7 +114,7 @@ def process(*, session: Session, event_id: int) -> InboxStatus | None:
     if inbox is None or inbox.status != InboxStatus.PENDING:
         return None
     store = session.get(Store, inbox.store_id)
-    processor = _processor(inbox.source)
+    processor = processors.get(inbox.source)
     if store is None:
         status = InboxStatus.IGNORED
     elif processor is None:

@@ -1,13 +1,18 @@
-"""What Meta tells us about a store's templates: review results, quality and category."""
+"""What Meta tells us about a store's templates: review results, quality and category.
+
+The template rows change here; what that means for messages waiting to use a template (hold,
+release) is returned as a HoldChange, and the journey (plugin/events/inbound.py) asks the
+outbox to apply it, so templates never import delivery.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import structlog
 from sqlmodel import Session, select
 
 from plugin import clock
-from plugin.delivery.models import MessagePurpose
-from plugin.delivery.template_holds import hold_for_template, release_for_template
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 
 log = structlog.get_logger(__name__)
@@ -19,11 +24,17 @@ HOLDING_STATUSES = {
     TemplateStatus.REJECTED,
     TemplateStatus.DELETED,
 }
-_PURPOSE = {
-    TemplateCategory.MARKETING: MessagePurpose.MARKETING,
-    TemplateCategory.UTILITY: MessagePurpose.TRANSACTIONAL,
-    TemplateCategory.AUTHENTICATION: MessagePurpose.TRANSACTIONAL,
-}
+
+
+@dataclass(frozen=True, slots=True)
+class HoldChange:
+    """What waits to use a template must do now: be held (with a reason, for one category's
+    messages only when `category` is set) or be released."""
+
+    template_id: int
+    hold_reason: str | None = None
+    category: TemplateCategory | None = None
+    release: bool = False
 
 
 def find_template(
@@ -55,13 +66,13 @@ def apply_status(
     event: str,
     reason: str | None = None,
     category: str | None = None,
-) -> bool:
-    """A review result or a pause; False for events that are not a status (FLAGGED...)."""
+) -> HoldChange | None:
+    """A review result or a pause; None for events that are not a status (FLAGGED...)."""
     try:
         status = TemplateStatus(event.upper())
     except ValueError:
         log.info("template_event_ignored", template_id=template.id, event=event)
-        return False
+        return None
     previous = template.status
     template.status = status
     if status is TemplateStatus.REJECTED:
@@ -74,10 +85,9 @@ def apply_status(
     session.add(template)
     assert template.id is not None
     if status in HOLDING_STATUSES:
-        hold_for_template(session, template_id=template.id, reason=status.value.lower())
-    elif status is TemplateStatus.APPROVED and previous != TemplateStatus.APPROVED:
-        release_for_template(session, template_id=template.id)
-    return True
+        return HoldChange(template.id, hold_reason=status.value.lower())
+    released = status is TemplateStatus.APPROVED and previous != TemplateStatus.APPROVED
+    return HoldChange(template.id, release=released)
 
 
 def apply_quality(session: Session, *, template: MessageTemplate, quality: str) -> None:
@@ -96,17 +106,14 @@ def _set_category(template: MessageTemplate, category: str) -> bool:
     return changed
 
 
-def apply_category(session: Session, *, template: MessageTemplate, category: str) -> bool:
-    """Meta recategorised the template: what waits to use it is held under its new purpose."""
+def apply_category(
+    session: Session, *, template: MessageTemplate, category: str
+) -> HoldChange | None:
+    """Meta recategorised the template: what waits to use it is held under its new category;
+    None when the category did not change."""
     if not _set_category(template, category):
-        return False
+        return None
     template.updated_at = clock.now()
     session.add(template)
     assert template.id is not None
-    hold_for_template(
-        session,
-        template_id=template.id,
-        reason="recategorised",
-        purpose=_PURPOSE.get(template.category),
-    )
-    return True
+    return HoldChange(template.id, hold_reason="recategorised", category=template.category)

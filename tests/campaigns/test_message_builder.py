@@ -16,6 +16,7 @@ from plugin import clock
 from plugin.consent.models import Purpose
 from plugin.consent.service import current_state
 from plugin.db import get_engine
+from plugin.events.sandbox_connect import mounted_sandbox
 from plugin.saleor.models import Store
 from plugin.segments.models import ContactTag
 from plugin.stores.models import Plan
@@ -23,7 +24,6 @@ from plugin.stores.service import get_settings
 from plugin.stores.staff_numbers import set_staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import default_account
-from plugin.whatsapp.sandbox_connect import mounted_sandbox
 from tests.admin_api_support import ok, token_for
 from tests.segments.factories import grant_marketing, make_contact
 from tests.support import FakeSaleor, SigningKey

@@ -26,7 +26,7 @@ from plugin.consent import service as consent
 from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from plugin.segments.service import Audience, count_audience
 from plugin.segments.tags import add_tags
 from plugin.templates.models import MessageTemplate

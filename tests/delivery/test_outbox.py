@@ -12,7 +12,7 @@ from sqlmodel import select
 from plugin import clock
 from plugin.delivery import service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from tests.delivery.conftest import order_parameters, phone, promo_parameters
 from tests.support import drain_queue
 

@@ -240,7 +240,7 @@ def test_a_131063_switches_the_number_to_the_mm_api_and_sends_each_message_once(
 
 
 def test_an_erased_username_customer_who_writes_again_is_still_not_messaged(world, sandbox):
-    from plugin.consent.privacy import erase_contact, export_contact
+    from plugin.events.privacy import erase_contact, export_contact
 
     # given a username-only customer whose data export names their BSUID
     cid = username_contact(world, GERMAN_USER, consents=("transactional",))

@@ -16,8 +16,8 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery import policy, service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.policy import quiet_until
+from plugin.events.tick import run_tick
 from plugin.saleor.models import Store, StoreStatus
-from plugin.scheduler import run_tick
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from tests.delivery.conftest import order_parameters, phone, promo_parameters

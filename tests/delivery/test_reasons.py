@@ -10,8 +10,8 @@ from plugin.campaigns import service as campaigns
 from plugin.delivery import policy, reasons, service
 from plugin.delivery.models import MessageStatus
 from plugin.delivery.service import StatusUpdate
+from plugin.events.tick import run_tick
 from plugin.flows.recovery import CHECKOUT_URL_MISSING
-from plugin.scheduler import run_tick
 from plugin.whatsapp.errors import Disposition
 from tests.delivery.conftest import phone
 from tests.delivery.test_policy import send
@@ -54,7 +54,7 @@ def test_every_reason_code_has_english_and_turkish_text() -> None:
         *FLOW_REASONS,
         campaigns.PAUSED_REASON,
         campaigns.CANCELLED_REASON,
-        "erased",  # consent.privacy
+        "erased",  # events.privacy
         "recategorised",  # templates.meta_updates
         "cancelled",  # cancel_messages' default
     }

@@ -25,7 +25,7 @@ from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
 from plugin.delivery import service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.conftest import make_settings
 from tests.delivery.conftest import phone, promo_parameters

@@ -16,7 +16,7 @@ from plugin.delivery import sender, service
 from plugin.delivery.models import MessageStatus, OutboundMessage, PendingStatus
 from plugin.delivery.pace import PacerUnavailable
 from plugin.delivery.service import StatusUpdate
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.payloads.webhook import parse_webhook

@@ -11,11 +11,11 @@ import pytest
 
 from plugin import clock
 from plugin.db import session_scope
+from plugin.events.sandbox_connect import sandbox_ids
 from plugin.flows import cod
 from plugin.flows.config import save_config
 from plugin.flows.models import CodStatus, FlowKey
 from plugin.settings import DEV_WHATSAPP_APP_SECRET
-from plugin.whatsapp.sandbox_connect import sandbox_ids
 from plugin.whatsapp.signature import sign_body
 from tests.flows.support import (
     ORDER_ID,

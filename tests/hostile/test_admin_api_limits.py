@@ -27,7 +27,7 @@ def test_an_oversized_document_is_a_413(client, installed_store, saleor_key):
 
 def settle_background_work() -> None:
     """Let the install's follow-up work and one tick finish, so only the request can change rows."""
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
     from tests.support import drain_queue
 
     drain_queue()

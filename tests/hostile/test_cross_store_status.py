@@ -127,7 +127,7 @@ def test_the_same_status_applies_to_the_receiving_stores_own_message(client, sto
 def test_an_early_status_on_another_stores_number_is_not_applied_later(
     client, stores, session, name
 ):
-    from plugin.scheduler import run_tick
+    from plugin.events.tick import run_tick
 
     # given store B's number told about a wamid before store A's send result was written
     _post(client, name)

@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from plugin import crypto
 from plugin.cli import main
-from plugin.consent import privacy
 from plugin.delivery.models import MessageStatus
+from plugin.events import privacy
 from plugin.saleor.models import Store
 from plugin.settings import ConfigError, get_settings, set_settings
 from plugin.templates.validation import validate_template

@@ -1,4 +1,4 @@
-"""Listeners a test registers through the channel's extension points (hooks.*_LISTENERS)."""
+"""Listeners a test registers through the journeys' extension points (events.replies)."""
 
 from __future__ import annotations
 

@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 from plugin import clock, crypto
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
+from plugin.events.sandbox_connect import mounted_sandbox
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.credentials import Credentials
-from plugin.whatsapp.sandbox_connect import mounted_sandbox
 from tests.conftest import make_settings
 from tests.support import FakeSaleor, drain_queue, free_port, wait_for
 
@@ -237,7 +237,7 @@ def test_production_never_serves_the_sandbox(db_url):
     from fastapi.testclient import TestClient
 
     from plugin.app import create_app
-    from plugin.whatsapp.sandbox_connect import connect_sandbox
+    from plugin.events.sandbox_connect import connect_sandbox
 
     settings = make_settings(
         db_url,

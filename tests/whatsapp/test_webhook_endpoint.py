@@ -19,11 +19,11 @@ from plugin.delivery.models import (
     MessageStatus,
     OutboundMessage,
 )
+from plugin.events import replies
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.saleor.models import Store
 from plugin.settings import DEV_WHATSAPP_APP_SECRET, DEV_WHATSAPP_VERIFY_TOKEN
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
-from plugin.whatsapp import hooks
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.signature import sign_body
 from tests.support import WHATSAPP_SAMPLES, drain_queue
@@ -61,11 +61,11 @@ def post(client, body: bytes, *, secret: str = DEV_WHATSAPP_APP_SECRET, signatur
 @pytest.fixture()
 def listened() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     listeners.CALLS.clear()
-    hooks.INBOUND_LISTENERS.append("tests.whatsapp.listeners:inbound")
-    hooks.PREFERENCE_LISTENERS.append("tests.whatsapp.listeners:preference")
+    replies.INBOUND_LISTENERS.append(listeners.inbound)
+    replies.PREFERENCE_LISTENERS.append(listeners.preference)
     yield listeners.CALLS
-    hooks.INBOUND_LISTENERS.remove("tests.whatsapp.listeners:inbound")
-    hooks.PREFERENCE_LISTENERS.remove("tests.whatsapp.listeners:preference")
+    replies.INBOUND_LISTENERS.remove(listeners.inbound)
+    replies.PREFERENCE_LISTENERS.remove(listeners.preference)
 
 
 @pytest.fixture()

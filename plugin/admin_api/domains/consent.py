@@ -14,12 +14,13 @@ from plugin.admin_api.context import Info
 from plugin.admin_api.domains.contacts import NO_CONTACT, ConsentEvent, ConsentPurpose, Contact
 from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.permissions import Allowed
-from plugin.consent import importer, privacy
+from plugin.consent import importer
 from plugin.consent import service as consent_service
 from plugin.consent.models import Purpose
 from plugin.contacts import sync
 from plugin.contacts.models import Contact as ContactRow
 from plugin.errors import FieldError
+from plugin.events import privacy
 
 
 @strawberry.enum(description="What a merchant can record by hand.")

@@ -16,7 +16,6 @@ from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
 from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.consent import models as consent_models
-from plugin.consent import outbox
 from plugin.consent import service as consent_service
 from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentEvent as ConsentEventRow
@@ -28,6 +27,7 @@ from plugin.delivery import models as delivery_models
 from plugin.delivery.conversation import conversation_query
 from plugin.delivery.models import OutboundMessage
 from plugin.errors import InvalidInput
+from plugin.flows import consent_messages as outbox
 
 NO_CONTACT = ("No such contact.", "Böyle bir kişi yok.")
 

@@ -7,7 +7,6 @@ PostgreSQL one process owns each tick (advisory lock) so N workers do not all sc
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 
@@ -15,33 +14,36 @@ import sqlalchemy as sa
 import structlog
 from sqlmodel import Session
 
+from plugin.analytics import rollups
+from plugin.campaigns import service as campaigns_service
+from plugin.consent import service as consent_service
+from plugin.contacts import sync as contacts_sync
 from plugin.db import session_scope
+from plugin.delivery import service as delivery_service
+from plugin.events import privacy
+from plugin.flows import alerts
+from plugin.inbox import service as inbox_service
+from plugin.segments import orders as segment_orders
 
 log = structlog.get_logger(__name__)
 
 ADVISORY_LOCK_ID = 0x756C616B  # "ulak"
 
-# "module:function(session=)" run on every tick, in order; domains add theirs here.
-TICK_TASKS: list[str] = [
-    "plugin.inbox.service:requeue_orphans",
-    "plugin.contacts.sync:requeue_stalled",
-    "plugin.consent.service:lapse_requests",
-    "plugin.consent.privacy:purge_expired",
-    "plugin.analytics.rollups:build_rollups",
-    "plugin.analytics.rollups:purge_expired",
-    "plugin.campaigns.service:tick",
-    "plugin.segments.orders:refresh_rfm_due",
-    "plugin.delivery.service:expire_leases",
-    "plugin.delivery.service:dispatch_due",
-    "plugin.delivery.service:apply_pending_statuses",
-    "plugin.flows.alerts:refresh",
+# Run on every tick with (session=), in order; domains add theirs here.
+TICK_TASKS: list[Callable[..., object]] = [
+    inbox_service.requeue_orphans,
+    contacts_sync.requeue_stalled,
+    consent_service.lapse_requests,
+    privacy.purge_expired,
+    rollups.build_rollups,
+    rollups.purge_expired,
+    campaigns_service.tick,
+    segment_orders.refresh_rfm_due,
+    delivery_service.expire_leases,
+    delivery_service.dispatch_due,
+    delivery_service.apply_pending_statuses,
+    alerts.refresh,
 ]
-
-
-def _resolve(target: str) -> Callable[..., object]:
-    module, _, name = target.partition(":")
-    fn: Callable[..., object] = getattr(importlib.import_module(module), name)
-    return fn
 
 
 def _acquire(session: Session, *, wait: bool) -> bool:
@@ -62,14 +64,14 @@ def run_tick(*, wait: bool = True) -> None:
 
     `wait=False` (the scheduler threads) skips the pass when another process is ticking;
     a direct call waits for it, so its pass always happens."""
-    for target in TICK_TASKS:
+    for task in TICK_TASKS:
         try:
             with session_scope() as session:
                 if not _acquire(session, wait=wait):
                     return
-                _resolve(target)(session=session)
+                task(session=session)
         except Exception:
-            log.exception("tick_task_failed", task=target)
+            log.exception("tick_task_failed", task=f"{task.__module__}.{task.__qualname__}")
 
 
 class SchedulerThread(threading.Thread):

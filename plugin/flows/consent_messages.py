@@ -1,6 +1,8 @@
-"""The messages consent itself sends, written to the outbox as scheduled rows.
+"""The consent messages (opt-in request, confirmations, contact-info request, support replies),
+written to the outbox as scheduled rows. Consent decides what the customer is told (a Notice);
+flows sends it, at the journey's request (plugin/events).
 
-Consent does not send: it writes a row (due now, idempotency key per ledger event) and the
+Nothing here sends at once: it writes a row (due now, idempotency key per ledger event) and the
 delivery worker sends scheduled rows. These are transactional (they answer the customer's
 own action), so quiet hours and marketing caps never hold them back.
 """
@@ -15,8 +17,8 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, STOP_PAYLOAD
-from plugin.consent.privacy import is_suppressed
 from plugin.contacts.models import Contact
+from plugin.contacts.suppression import is_suppressed
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings

@@ -1,4 +1,5 @@
-"""Acting on a recorded Meta webhook (the inbox processor for source "whatsapp").
+"""Acting on a recorded Meta webhook (the inbox processor for source "whatsapp"): the channel
+(plugin/whatsapp) parsed it; this journey hands each part to the domain that owns it.
 
 Statuses go to the delivery engine, customer messages become InboundMessage rows (deduplicated
 by wamid) that open the 24-hour service window and are handed to consent and the listeners,
@@ -23,11 +24,13 @@ from plugin.contacts.whatsapp import (
     remember_user_ids,
 )
 from plugin.delivery import service as delivery_service
-from plugin.delivery.models import InboundMessage
+from plugin.delivery.models import InboundMessage, MessagePurpose
+from plugin.delivery.template_holds import hold_for_template, release_for_template
+from plugin.events import replies
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates import meta_updates
-from plugin.whatsapp import hooks
+from plugin.templates.models import TemplateCategory
 from plugin.whatsapp.account_updates import apply_account_update, apply_quality_update
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.payloads.webhook import (
@@ -125,7 +128,7 @@ def _messages(
         )
         if contact is None:
             continue
-        hooks.on_marketing_preference(
+        replies.on_marketing_preference(
             session=session,
             store=store,
             contact=contact,
@@ -234,7 +237,7 @@ def _inbound(
         contact.last_inbound_at = received_at  # opens the 24-hour service window
         contact.updated_at = now
         session.add(contact)
-    hooks.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
+    replies.on_inbound_message(session=session, store=store, contact=contact, inbound=inbound)
 
 
 def _system(session: Session, store: Store, message: WebhookMessage) -> None:
@@ -277,7 +280,7 @@ def _template(session: Session, store: Store, change: Any) -> bool:
         return False
     if isinstance(change, TemplateStatusChange):
         reason = value.rejection_info.reason if value.rejection_info else None
-        meta_updates.apply_status(
+        holds = meta_updates.apply_status(
             session,
             template=template,
             event=value.event,
@@ -286,6 +289,28 @@ def _template(session: Session, store: Store, change: Any) -> bool:
         )
     elif isinstance(change, TemplateQualityChange):
         meta_updates.apply_quality(session, template=template, quality=value.new_quality_score)
+        holds = None
     else:
-        meta_updates.apply_category(session, template=template, category=value.new_category)
+        holds = meta_updates.apply_category(session, template=template, category=value.new_category)
+    if holds is not None:
+        _apply_holds(session, holds)
     return True
+
+
+# Which outbox messages a template's category holds when Meta recategorises it.
+_PURPOSE = {
+    TemplateCategory.MARKETING: MessagePurpose.MARKETING,
+    TemplateCategory.UTILITY: MessagePurpose.TRANSACTIONAL,
+    TemplateCategory.AUTHENTICATION: MessagePurpose.TRANSACTIONAL,
+}
+
+
+def _apply_holds(session: Session, holds: meta_updates.HoldChange) -> None:
+    """The outbox (delivery) holds or releases what waits to use the template."""
+    if holds.hold_reason is not None:
+        purpose = _PURPOSE.get(holds.category) if holds.category is not None else None
+        hold_for_template(
+            session, template_id=holds.template_id, reason=holds.hold_reason, purpose=purpose
+        )
+    elif holds.release:
+        release_for_template(session, template_id=holds.template_id)

@@ -1,21 +1,31 @@
 """One entry per Saleor event: contact first, then consent, then the flows; returns the contact.
 
 Small coordinators: contact and consent must be up to date before a flow decides anything.
-The registry (plugin.saleor.webhooks) names one per event, so the flows know which it was.
+HANDLERS maps each webhook of the registry (plugin.saleor.webhooks) to its coordinator by
+reference, so the flows know which event it was and "find usages" follows the call.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from plugin.analytics import attribution
+from plugin.consent import answers as consent_answers
 from plugin.consent import service as consent_service
-from plugin.consent.models import ConsentSource
+from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts import service as contacts_service
-from plugin.contacts.models import Contact
+from plugin.contacts import sync as contacts_sync
+from plugin.contacts.models import Contact, ContactSync, SyncPhase
+from plugin.flows import consent_notices
 from plugin.flows import service as flows_service
+from plugin.inbox.models import InboxEvent, InboxStatus
+from plugin.saleor import service as saleor_service
+from plugin.saleor.gateway import SaleorGateway
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import (
     CONSENT_KEY,
@@ -26,16 +36,28 @@ from plugin.saleor.payloads import (
     FulfillmentEvent,
     Order,
     OrderEvent,
+    parse_event,
 )
+from plugin.saleor.webhooks import BY_EVENT
 from plugin.segments import orders as segment_orders
 from plugin.segments import tags
+
+
+def capture_consent(*, session: Session, contact: Contact, **capture: Any) -> list[ConsentEvent]:
+    """Record the storefront's consent value, then send what it calls for (the opt-in
+    request of double opt-in, or the confirmation of an account's "no")."""
+    events = consent_answers.capture_web_consent(session=session, contact=contact, **capture)
+    consent_notices.send_all(
+        session, contact=contact, notices=consent_answers.capture_notices(events)
+    )
+    return events
 
 
 def capture_customer(*, session: Session, store: Store, customer: Customer) -> Contact | None:
     contact = contacts_service.upsert_from_customer(session=session, store=store, customer=customer)
     consent = customer.meta_json(CONSENT_KEY)
     if contact is not None and consent:
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=consent,
@@ -49,7 +71,7 @@ def capture_customer(*, session: Session, store: Store, customer: Customer) -> C
 def capture_checkout(*, session: Session, store: Store, checkout: Checkout) -> Contact | None:
     contact = contacts_service.upsert_from_checkout(session=session, store=store, checkout=checkout)
     if contact is not None:
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=checkout.meta_json(CONSENT_KEY),
@@ -65,7 +87,7 @@ def capture_order(*, session: Session, store: Store, order: Order) -> Contact | 
     if contact is not None:
         # Saleor copies checkout metadata to the order: the same consent, recorded once.
         carrier = f"checkout:{order.checkout_id}" if order.checkout_id else f"order:{order.id}"
-        consent_service.capture_web_consent(
+        capture_consent(
             session=session,
             contact=contact,
             consent=order.meta_json(CONSENT_KEY),
@@ -149,3 +171,60 @@ on_fulfillment_created = _order("FULFILLMENT_CREATED")
 on_checkout_created = _checkout("CHECKOUT_CREATED")
 on_checkout_updated = _checkout("CHECKOUT_UPDATED")
 on_checkout_fully_paid = _checkout("CHECKOUT_FULLY_PAID")
+
+
+# Saleor event -> the coordinator acting on it; a registry event missing here stays unhandled.
+HANDLERS: dict[str, Callable[..., Any]] = {
+    "ORDER_CREATED": on_order_created,
+    "ORDER_CONFIRMED": on_order_confirmed,
+    "ORDER_FULLY_PAID": on_order_fully_paid,
+    "ORDER_FULFILLED": on_order_fulfilled,
+    "ORDER_CANCELLED": on_order_cancelled,
+    "ORDER_REFUNDED": on_order_refunded,
+    "FULFILLMENT_CREATED": on_fulfillment_created,
+    "CHECKOUT_CREATED": on_checkout_created,
+    "CHECKOUT_UPDATED": on_checkout_updated,
+    "CHECKOUT_FULLY_PAID": on_checkout_fully_paid,
+    "CUSTOMER_CREATED": on_customer_event,
+    "CUSTOMER_UPDATED": on_customer_event,
+    "APP_DELETED": saleor_service.handle_app_deleted,
+}
+
+
+def dispatch(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
+    """The inbox processor for Saleor: parse the recorded body, call its event's coordinator."""
+    definition = BY_EVENT.get(inbox.event.upper())
+    handler = HANDLERS.get(definition.event) if definition is not None else None
+    if definition is None or handler is None:
+        return InboxStatus.UNHANDLED
+    if not store.is_active and definition.event != "APP_DELETED":
+        return InboxStatus.IGNORED
+    try:
+        event = parse_event(definition.payload, json.loads(inbox.payload or "null"))
+    except (ValueError, ValidationError) as exc:
+        inbox.error = str(exc)[:2000]
+        return InboxStatus.INVALID
+    handler(session=session, store=store, event=event)
+    return InboxStatus.PROCESSED
+
+
+def apply_synced(session: Session, store: Store, phase: SyncPhase, node: dict[str, Any]) -> None:
+    """One customer or order of the initial sync: captured as its webhook would be."""
+    if phase == SyncPhase.CUSTOMERS:
+        capture_customer(session=session, store=store, customer=Customer.model_validate(node))
+        return
+    order = Order.model_validate(node)
+    contact = capture_order(session=session, store=store, order=order)
+    if contact is not None and contact.id is not None and store.id is not None:
+        segment_orders.record_order(
+            session, store_id=store.id, contact_id=contact.id, order=order
+        )
+
+
+def sync_next_page(
+    *, session: Session, store_id: int, gateway: SaleorGateway | None = None
+) -> ContactSync | None:
+    """One page of a store's initial sync (contacts/sync.py keeps the checkpoint)."""
+    return contacts_sync.sync_next_page(
+        session=session, store_id=store_id, gateway=gateway, apply=apply_synced
+    )

@@ -12,39 +12,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin import clock, crypto
-from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
-from plugin.consent.queries import SUPPRESSION_HASH_PURPOSE, phone_hash
+from plugin import clock
+from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
+from plugin.contacts.suppression import is_suppressed, suppress
 from plugin.delivery.models import InboundMessage, OutboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.stores.models import StoreSettings
 
 # Evidence keys that say nothing about the person and stay after an erasure.
 _KEPT_EVIDENCE = ("request_event_id", "keyword", "value", "reason")
-
-
-def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
-    """True for a number that was erased: never message it, never store it again."""
-    return (
-        session.exec(
-            select(Suppression.id).where(
-                Suppression.store_id == store_id,
-                Suppression.phone_hash == phone_hash(phone_e164),
-            )
-        ).first()
-        is not None
-    )
-
-
-def suppress(session: Session, *, store_id: int, phone_e164: str, reason: str) -> None:
-    if not is_suppressed(session, store_id=store_id, phone_e164=phone_e164):
-        # the hash key outlives key rotations
-        crypto.keep_hash_key(session, purpose=SUPPRESSION_HASH_PURPOSE)
-        session.add(
-            Suppression(store_id=store_id, phone_hash=phone_hash(phone_e164), reason=reason)
-        )
-        session.flush()
 
 
 def erase_number(

@@ -9,7 +9,6 @@ after-install steps again, and only the people and orders not there yet are adde
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,7 +20,7 @@ from plugin import clock, crypto
 from plugin.consent.models import ConsentAction, ConsentSource, Purpose
 from plugin.consent.service import record
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
-from plugin.saleor import lifecycle
+from plugin.events.install import SALEOR_STEPS, run_steps
 from plugin.saleor.dev_dashboard import (
     DEMO_API_URL,
     DEMO_APP_ID,
@@ -33,8 +32,6 @@ from plugin.saleor.dev_dashboard import (
 from plugin.saleor.models import Store
 
 STORE_NAME = "Demo Mağaza"
-# Steps of an install that talk to Saleor: a demo store has none to talk to.
-SALEOR_STEPS = ("plugin.contacts.sync:start_initial_sync",)
 
 # name, phone, locale, country, marketing history, order totals (TRY)
 PEOPLE: list[tuple[str, str, str, str, str, list[str]]] = [
@@ -88,11 +85,7 @@ def ensure_demo_store(session: Session) -> Store:
     session.add(store)
     session.flush()
     assert store.id is not None
-    for target in lifecycle.AFTER_INSTALL:
-        if target in SALEOR_STEPS:
-            continue
-        module, _, name = target.partition(":")
-        getattr(importlib.import_module(module), name)(session=session, store=store)
+    run_steps(session=session, store=store, skip=SALEOR_STEPS)
     return store
 
 

@@ -12,13 +12,16 @@ from typing import Any
 from sqlmodel import Session
 
 from plugin import ratelimit
+from plugin.consent import answers as consent_answers
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentEvent, ConsentSource
-from plugin.consent.privacy import is_suppressed
+from plugin.contacts.identity import Identity
 from plugin.contacts.models import Contact
 from plugin.contacts.phones import normalize_phone
-from plugin.contacts.service import Identity, upsert_contact
+from plugin.contacts.service import upsert_contact
+from plugin.contacts.suppression import is_suppressed
 from plugin.errors import AuthenticationError, UlakError
+from plugin.flows import consent_notices
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 
@@ -176,12 +179,15 @@ def opt_in(
         "text_version": request.text_version,
     }
     # every call is its own carrier: a shopper who ticks the box again asks again
-    events = consent_service.capture_web_consent(
+    events = consent_answers.capture_web_consent(
         session=session,
         contact=contact,
         consent=consent,
         source=ConsentSource.STOREFRONT,
         capture_key=f"storefront:{consent_service.consent_hash({**evidence, **consent})}",
         evidence=evidence,
+    )
+    consent_notices.send_all(
+        session, contact=contact, notices=consent_answers.capture_notices(events)
     )
     return OptInResult(contact=contact, events=events)

@@ -1,0 +1,113 @@
+"""A contact's order figures (count, total spent, first and last order): each order counts
+once, and a cancellation takes it out once, whichever Saleor events (or the initial sync) bring
+it; concurrent orders of one customer each add (row lock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from plugin import clock
+from plugin.contacts.models import Contact, ContactOrder
+from plugin.saleor.payloads import Order
+
+CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
+
+
+def _money(total: dict[str, object], currency: str, delta: Decimal) -> dict[str, object]:
+    current = Decimal(str(total.get(currency, "0")))
+    return {**total, currency: str((current + delta).quantize(Decimal("0.01")))}
+
+
+def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
+    """Add an order to the contact's figures once; a cancellation takes it out once.
+
+    The order row is shared with segments (which add its lines); the two flags make each
+    step happen once whatever order Saleor's events arrive in. Returns True when the
+    figures changed.
+    """
+    assert contact.id is not None
+    gross = order.total.gross if order.total else None
+    try:
+        amount = Decimal(str(gross.amount)).quantize(Decimal("0.01")) if gross else Decimal("0")
+    except InvalidOperation:
+        amount = Decimal("0")
+    status = (order.status or "").upper()
+    cancelled = status in CANCELLED_STATUSES
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ContactOrder.__table__  # type: ignore[attr-defined]
+    session.execute(
+        insert(table)
+        .values(
+            store_id=contact.store_id,
+            contact_id=contact.id,
+            order_id=order.id,
+            created_at=order.created or clock.now(),
+            total=amount,
+            currency=gross.currency if gross else "",
+            status=status,
+            counts=not cancelled,
+            product_ids=[],
+            skus=[],
+            category_slugs=[],
+            cancelled=False,
+            recorded_at=clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["store_id", "order_id"])
+    )
+    mine = (table.c.store_id == contact.store_id) & (table.c.order_id == order.id)
+    if not cancelled:
+        counted = session.execute(
+            sa.update(table)
+            .where(mine, table.c.counted_at.is_(None), table.c.cancelled.is_(False))
+            .values(counted_at=clock.now())
+            .returning(table.c.total, table.c.currency, table.c.created_at)
+        ).first()
+        if counted is None:
+            return False
+        _lock_figures(session, contact)
+        _add_to_figures(
+            contact, Decimal(counted.total), counted.currency or None, counted.created_at, +1
+        )
+        session.add(contact)
+        return True
+    reversed_ = session.execute(
+        sa.update(table)
+        .where(mine, table.c.cancelled.is_(False))
+        .values(cancelled=True, counts=False, status=status)
+        .returning(table.c.contact_id, table.c.total, table.c.currency, table.c.counted_at)
+    ).first()
+    if reversed_ is None or reversed_.counted_at is None:
+        return False
+    owner = session.get(Contact, reversed_.contact_id) or contact
+    _lock_figures(session, owner)
+    _add_to_figures(owner, Decimal(reversed_.total), reversed_.currency or None, None, -1)
+    session.add(owner)
+    return True
+
+
+def _lock_figures(session: Session, contact: Contact) -> None:
+    """Re-read the contact's figures under a row lock, so orders of one customer processed at
+    the same time each add to the count and the total (no lost update; SQLite writes one at a
+    time anyway)."""
+    session.flush()
+    session.refresh(contact, with_for_update=True)
+
+
+def _add_to_figures(
+    contact: Contact, amount: Decimal, currency: str | None, at: datetime | None, sign: int
+) -> None:
+    contact.orders_count = max(0, contact.orders_count + sign)
+    if currency:
+        contact.total_spent = _money(dict(contact.total_spent or {}), currency, sign * amount)
+    if at is not None and sign > 0:
+        if contact.first_order_at is None or at < contact.first_order_at:
+            contact.first_order_at = at
+        if contact.last_order_at is None or at > contact.last_order_at:
+            contact.last_order_at = at
+    contact.updated_at = clock.now()

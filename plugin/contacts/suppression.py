@@ -1,0 +1,71 @@
+"""The suppression list: numbers of erased people, kept only as a keyed hash.
+
+It lives with the people, below consent, because every path that would create or message a
+contact must refuse an erased number (contacts.service, consent capture, the send path)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel, select
+
+from plugin import clock, crypto
+from plugin.db import utc_column
+
+SUPPRESSION_HASH_PURPOSE = "suppression"
+
+
+class Suppression(SQLModel, table=True):
+    """A number that must never be messaged again (erased), kept only as a keyed hash."""
+
+    __table_args__ = (sa.UniqueConstraint("store_id", "phone_hash", name="uq_suppression"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id", index=True)
+    phone_hash: str = Field(max_length=64)
+    reason: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+
+
+def phone_hash(phone_e164: str) -> str:
+    """How a suppressed (erased) number is kept: a keyed hash, never the number."""
+    return crypto.keyed_hash(phone_e164, purpose=SUPPRESSION_HASH_PURPOSE)
+
+
+def suppressed_phones(session: Session, *, store_id: int, phones: Iterable[str]) -> set[str]:
+    """The numbers among `phones` on the store's suppression list (one query)."""
+    by_hash = {phone_hash(p): p for p in set(phones)}
+    if not by_hash:
+        return set()
+    table = Suppression.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(table.c.phone_hash).where(
+            table.c.store_id == store_id, table.c.phone_hash.in_(list(by_hash))
+        )
+    ).all()
+    return {by_hash[h] for (h,) in rows}
+
+
+def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
+    """True for a number that was erased: never message it, never store it again."""
+    return (
+        session.exec(
+            select(Suppression.id).where(
+                Suppression.store_id == store_id,
+                Suppression.phone_hash == phone_hash(phone_e164),
+            )
+        ).first()
+        is not None
+    )
+
+
+def suppress(session: Session, *, store_id: int, phone_e164: str, reason: str) -> None:
+    if not is_suppressed(session, store_id=store_id, phone_e164=phone_e164):
+        # the hash key outlives key rotations
+        crypto.keep_hash_key(session, purpose=SUPPRESSION_HASH_PURPOSE)
+        session.add(
+            Suppression(store_id=store_id, phone_hash=phone_hash(phone_e164), reason=reason)
+        )
+        session.flush()
