@@ -29,6 +29,7 @@ TICK_TASKS: list[str] = [
     "plugin.consent.privacy:purge_expired",
     "plugin.analytics.rollups:build_rollups",
     "plugin.analytics.rollups:purge_expired",
+    "plugin.delivery.quality:guard",  # before campaigns and dispatch: red pauses marketing
     "plugin.campaigns.service:tick",
     "plugin.segments.service:refresh_rfm_due",
     "plugin.delivery.service:expire_leases",

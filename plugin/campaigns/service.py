@@ -468,7 +468,7 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience_of(campaign))
     consented = consent_state.allows(Purpose.MARKETING)  # the delivery engine's own rule
-    key = sa.literal_column(pricing_key_sql("contact")).label("key")
+    key: Any = sa.literal_column(pricing_key_sql("contact")).label("key")
     rows = session.execute(
         sa.select(
             key,

@@ -24,6 +24,7 @@ from plugin.contacts.whatsapp import (
 )
 from plugin.delivery import service as delivery_service
 from plugin.delivery.models import InboundMessage
+from plugin.delivery.quality import record_recategorisation
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates import meta_updates
@@ -286,6 +287,14 @@ def _template(session: Session, store: Store, change: Any) -> bool:
         )
     elif isinstance(change, TemplateQualityChange):
         meta_updates.apply_quality(session, template=template, quality=value.new_quality_score)
+    elif value.correct_category:  # impending: recorded and shown before it bills
+        record_recategorisation(
+            session,
+            template=template,
+            correct_category=value.correct_category,
+            new_category=value.new_category,
+            update_at=value.category_update_timestamp,
+        )
     else:
         meta_updates.apply_category(session, template=template, category=value.new_category)
     return True
