@@ -87,6 +87,7 @@ LOOP_ACTOR = "campaign_batch"
 _VARIANT_KEY = re.compile(r"[A-D]")
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
+
 class CampaignError(UlakError):
     """An expected refusal, in both languages (bad configuration, wrong state)."""
 
