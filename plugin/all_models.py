@@ -6,6 +6,7 @@ from plugin.campaigns import models as campaigns_models  # noqa: F401
 from plugin.consent import models as consent_models  # noqa: F401
 from plugin.contacts import models as contacts_models  # noqa: F401
 from plugin.delivery import models as delivery_models  # noqa: F401
+from plugin.delivery import quality_models  # noqa: F401
 from plugin.flows import models as flows_models  # noqa: F401
 from plugin.inbox import models as inbox_models  # noqa: F401
 from plugin.saleor import models as saleor_models  # noqa: F401

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from plugin.analytics.cost import rate_for, rate_table_or_default
 from plugin.analytics.models import DailyRollup
 from plugin.db import UTCDateTime
+from plugin.pricing.country import country_of, pricing_key_sql
 from plugin.stores.service import get_settings
 
 REPLY_WINDOW_HOURS = 24
@@ -133,7 +134,8 @@ LAST_MESSAGE_BEFORE = """
       AND {a}.contact_id IS NOT NULL {extra}
 """
 
-MESSAGES_SQL = """
+MESSAGES_SQL = (
+    """
 WITH clicked AS (
     SELECT DISTINCT message_id FROM link_click
     WHERE store_id = :store AND filtered = {false} AND clicked_at >= :start
@@ -143,7 +145,10 @@ replied AS ({replied}),
 opted AS ({opted})
 SELECT {day_m} AS day, {keys}, m.pricing_category,
        CASE WHEN m.billable = {true}
-            THEN (SELECT c.country FROM contact c WHERE c.id = m.contact_id) END AS country,
+            THEN (SELECT """
+    + pricing_key_sql("c")
+    + """ FROM contact c WHERE c.id = m.contact_id)
+       END AS country,
        COUNT(*) AS queued,
        SUM(CASE WHEN m.sent_at IS NOT NULL OR m.status IN ('sent', 'delivered', 'read')
            THEN 1 ELSE 0 END) AS sent,
@@ -163,6 +168,7 @@ LEFT JOIN opted x ON x.message_id = m.id
 WHERE m.store_id = :store AND m.created_at >= :start AND m.created_at < :end
 GROUP BY 1, {keys}, m.pricing_category, 8
 """
+)
 
 REASONS_SQL = """
 SELECT {day_m} AS day, {keys}, m.status,
@@ -244,8 +250,10 @@ def aggregate(
             setattr(b, name, getattr(b, name) + int(value or 0))
         billable = int(row[17] or 0)
         if billable:
-            country = row[7] or settings.default_region
-            b.cost += billable * rate_for(table, country=country, category=row[6])
+            country = country_of(row[7]) or settings.default_region
+            b.cost += billable * rate_for(
+                table, country=country, category=row[6], on=as_date(row[0])
+            )
     for row in session.execute(_params(REASONS_SQL, dialect), bounds):
         b = bucket(row)
         reasons = b.failed_reasons if row[6] == "failed" else b.skipped_reasons

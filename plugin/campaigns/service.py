@@ -40,6 +40,9 @@ from plugin.delivery.models import (
     OutboundMessage,
 )
 from plugin.errors import UlakError
+from plugin.pricing.country import pricing_key_sql
+from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
+from plugin.pricing.ratecards import card_date
 from plugin.saleor.models import Store
 from plugin.segments.service import (
     STAFF_TAG,
@@ -83,14 +86,6 @@ CANCELLED_REASON = "campaign_cancelled"
 LOOP_ACTOR = "campaign_batch"
 _VARIANT_KEY = re.compile(r"[A-D]")
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
-
-# Meta's per-message rates (USD) used when the store has no rate table: Turkey's card.
-DEFAULT_RATES: dict[str, dict[str, str]] = {
-    "MARKETING": {"TR": "0.0109"},
-    "UTILITY": {"TR": "0.0053"},
-    "AUTHENTICATION": {"TR": "0.0083"},
-}
-DEFAULT_RATE_COUNTRY = "TR"
 
 
 class CampaignError(UlakError):
@@ -468,44 +463,29 @@ def send_test(
     return rows  # the delivery engine's tick picks up due rows
 
 
-def rate_for(settings: StoreSettings, category: str, country: str | None) -> Decimal:
-    """Meta's price of one message of `category` to `country`, from the store's rate table
-    ({"MARKETING": {"TR": 0.0109, "*": ...}}), else Turkey's rate."""
-    category = category.upper()
-    table = {k.upper(): v for k, v in (settings.rate_table or {}).items()}
-    for source in (
-        table.get(category) or {},
-        DEFAULT_RATES.get(category, DEFAULT_RATES["MARKETING"]),
-    ):
-        for key in (country or "", "*", DEFAULT_RATE_COUNTRY):
-            if key in source:
-                return Decimal(str(source[key]))
-    return Decimal(DEFAULT_RATES["MARKETING"][DEFAULT_RATE_COUNTRY])
-
-
 def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> dict[str, Any]:
     """What the merchant sees before launch: audience, consented share, cost, Meta's daily tier."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience_of(campaign))
     consented = consent_state.allows(Purpose.MARKETING)  # the delivery engine's own rule
+    key: Any = sa.literal_column(pricing_key_sql("contact")).label("key")
     rows = session.execute(
         sa.select(
-            Contact.country,
+            key,
             sa.func.count().label("n"),
             sa.func.count(sa.case((consented, 1))).label("consented"),
+            sa.func.count(sa.case((sa.and_(consented, reachable()), 1))).label("deliverable"),
         )
         .where(where)
-        .group_by(Contact.country)
+        .group_by(key)
     ).all()
     audience = sum(r.n for r in rows)
     send_share = Decimal(100 - campaign.holdout_percent) / 100
     category = (campaign.variants[0].get("category") if campaign.variants else None) or "MARKETING"
-    cost = sum(
-        (Decimal(r.consented) * send_share * rate_for(settings, category, r.country) for r in rows),
-        Decimal("0"),
-    )
-    messages = math.floor(sum(r.consented for r in rows) * send_share)
+    groups = expected_groups([(r.key, r.deliverable) for r in rows], category)
+    cost = sum(price_audience(settings, category, groups, send_share).values(), Decimal("0"))
+    messages = math.floor(sum(n for _, n in groups) * send_share)
     tier = settings.daily_recipient_tier
     limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     if campaign.status == CampaignStatus.DRAFT:  # what the merchant saw; launch reuses it
@@ -522,7 +502,9 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
         "messages": messages,
         "cost": cost.quantize(Decimal("0.0001")),
         "cost_currency": settings.cost_currency,
-        "by_country": {r.country or "": {"audience": r.n, "consented": r.consented} for r in rows},
+        "by_country": by_country(rows),
+        "cost_by_category": {category.lower(): cost.quantize(Decimal("0.0001"))},
+        "rate_card": card_date(settings.rate_table),
         "daily_tier": tier,
         "exceeds_daily_tier": tier is not None and messages > tier,
         "days_needed": 1 if tier is None or messages == 0 else math.ceil(messages / tier),

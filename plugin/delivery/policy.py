@@ -38,6 +38,7 @@ Deferred (the row goes back to `scheduled` with a new `due_at`; never dropped):
   account_inactive           the WhatsApp account is suspended: every row of the store waits
   daily_tier_exhausted       Meta's daily unique-recipient tier is used up: next UTC day
   pair_rate                  less than 6 s since the last message to this person from this number
+  number_quality_red         marketing on a number whose quality is red (plugin/delivery/quality.py)
 
 Kinds and consent (decided here, documented in docs/delivery.md):
   - OPTIN_REQUEST and SERVICE_REPLY answer the customer's own action: no consent check, no quiet
@@ -82,6 +83,7 @@ from plugin.delivery.models import (
     OutboundMessage,
 )
 from plugin.delivery.pace import PAIR_SPACING_SECONDS, Pacer, clamp_rate
+from plugin.delivery.quality import NUMBER_RED, marketing_share
 from plugin.saleor.models import Store
 from plugin.settings import get_settings as get_app_settings
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan, StoreSettings
@@ -115,6 +117,7 @@ NO_ACCOUNT = "no_account"
 WINDOW_CLOSED = "window_closed"
 QUIET_HOURS = "quiet_hours"
 ACCOUNT_INACTIVE = "account_inactive"
+NUMBER_QUALITY_RED = NUMBER_RED
 DAILY_TIER_EXHAUSTED = "daily_tier_exhausted"
 PAIR_RATE = "pair_rate"
 
@@ -139,7 +142,7 @@ SUPPRESS_REASONS = (
     NO_ACCOUNT,
     WINDOW_CLOSED,
 )
-DEFER_REASONS = (QUIET_HOURS, ACCOUNT_INACTIVE, DAILY_TIER_EXHAUSTED, PAIR_RATE)
+DEFER_REASONS = (QUIET_HOURS, ACCOUNT_INACTIVE, DAILY_TIER_EXHAUSTED, PAIR_RATE, NUMBER_QUALITY_RED)
 
 # Kinds that answer the customer's own action: no consent, no quiet hours, no caps.
 EXEMPT_KINDS = frozenset({MessageKind.OPTIN_REQUEST, MessageKind.SERVICE_REPLY})
@@ -184,6 +187,7 @@ class SendingAccount:
     phone_number_id: str
     rate: float
     credentials: Credentials
+    marketing_share: float = 1.0  # plugin.delivery.quality: 0 red, 0.5 flagged
 
 
 @dataclass(slots=True)
@@ -290,6 +294,8 @@ def _evaluate_store(
             suppress(d, NO_ACCOUNT)
         elif not ctx.account_active:
             defer(d, ACCOUNT_INACTIVE, now + ACCOUNT_RECHECK)
+        elif row.marketing and ctx.account.marketing_share == 0.0:  # a red number
+            defer(d, NUMBER_QUALITY_RED, now + ACCOUNT_RECHECK)
         else:
             pending.append(d)
 
@@ -535,6 +541,7 @@ def _load_context(session: Session, store_id: int, rows: list[Row]) -> _StoreCon
             phone_number_id=account_row.phone_number_id,
             rate=clamp_rate(account_row.throughput_mps),
             credentials=_credentials(account_row),
+            marketing_share=marketing_share(account_row.quality_rating),
         )
     ctx = _StoreContext(
         store=store,

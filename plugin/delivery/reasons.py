@@ -121,6 +121,42 @@ _REASONS = (
         *_ACCOUNT_FIX,
         alerts=True,
     ),
+    # -- quality guardrails (plugin/delivery/quality.py): Meta's word on the number or template
+    _r(
+        "number_quality_red",
+        "The number's quality is low (red): marketing is paused",
+        "Numaranın kalitesi düşük (kırmızı): pazarlama mesajları duraklatıldı",
+        "Check the number's quality in Meta's WhatsApp Manager, send fewer and better-targeted "
+        "promotions, then resume the campaign; order updates keep going.",
+        "Numaranın kalitesini Meta WhatsApp Yöneticisi'nde kontrol edin, daha az ve daha iyi "
+        "hedeflenmiş kampanya gönderin, sonra kampanyayı sürdürün; sipariş bildirimleri sürer.",
+        alerts=True,
+    ),
+    _r(
+        "number_flagged",
+        "Meta flagged the number: marketing goes at half speed",
+        "Meta numarayı işaretledi: pazarlama mesajları yarı hızda gider",
+        "Customers are blocking or reporting messages: narrow the audience until Meta "
+        "unflags the number.",
+        "Müşteriler mesajları engelliyor veya şikâyet ediyor: Meta işareti kaldırana kadar "
+        "kitleyi daraltın.",
+        alerts=True,
+    ),
+    _r(
+        "template_quality_paused",
+        "Meta paused the template for low quality: its campaign is paused",
+        "Meta şablonu düşük kalite nedeniyle duraklattı: kampanyası duraklatıldı",
+        *_TEMPLATE_FIX,
+        alerts=True,
+    ),
+    _r(
+        "template_recategorisation_pending",
+        "Meta will change the template's category (and its price)",
+        "Meta şablonun kategorisini (ve fiyatını) değiştirecek",
+        "Edit the template to fit its category, or accept the new category's rate.",
+        "Şablonu kategorisine uygun hale getirin veya yeni kategorinin fiyatını kabul edin.",
+        alerts=True,
+    ),
     # -- Meta's answers
     _r("retry_soon", "WhatsApp was busy; retrying", "WhatsApp meşguldü; yeniden denenecek"),
     _r(

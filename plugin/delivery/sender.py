@@ -33,6 +33,7 @@ from plugin.db import session_scope
 from plugin.delivery import policy, service
 from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
+from plugin.delivery.quality import pace_key
 from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
 from plugin.templates import tracking
@@ -242,15 +243,17 @@ async def send_all(
             gate.release()
 
     tasks: list[asyncio.Task[None]] = []
-    by_number: dict[str, list[Decision]] = {}
+    by_number: dict[tuple[str, float], list[Decision]] = {}
     for decision in decisions:
         assert decision.account is not None
-        by_number.setdefault(decision.account.phone_number_id, []).append(decision)
+        by_number.setdefault(pace_key(decision.account, decision.row.marketing), []).append(
+            decision
+        )
 
-    async def paced(number: str, group: list[Decision]) -> None:
+    async def paced(key: tuple[str, float], group: list[Decision]) -> None:
         """One number's sends, started as its bucket grants tokens (numbers pace apart:
         waiting for one number's tokens never holds back another's sends)."""
-        rate = group[0].account.rate  # type: ignore[union-attr]
+        number, rate = key
         index = 0
         while index < len(group):
             try:
@@ -266,7 +269,7 @@ async def send_all(
             if index < len(group):
                 await asyncio.sleep(max(wait, 0.001))
 
-    await asyncio.gather(*(paced(number, group) for number, group in by_number.items()))
+    await asyncio.gather(*(paced(key, group) for key, group in by_number.items()))
     await asyncio.gather(*tasks)
     return outcomes
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
+from plugin.analytics.cost import pricing_from_status
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
@@ -605,9 +606,9 @@ class StatusUpdate:
 
     @classmethod
     def from_webhook(cls, status: Any) -> StatusUpdate:
-        """From `plugin.whatsapp.models.Status`."""
+        """From `plugin.whatsapp.payloads.webhook.Status`."""
         error = status.errors[0] if status.errors else None
-        pricing = status.pricing
+        category, pricing_type, billable = pricing_from_status(status)  # the one mapping
         conversation = status.conversation
         return cls(
             wamid=status.id,
@@ -615,9 +616,9 @@ class StatusUpdate:
             timestamp=datetime.fromtimestamp(int(status.timestamp), UTC),
             error_code=error.code if error else None,
             error_title=(error.title or error.message) if error else None,
-            pricing_category=pricing.category if pricing else None,
-            pricing_type=pricing.type if pricing else None,
-            billable=pricing.billable if pricing else None,
+            pricing_category=category,
+            pricing_type=pricing_type,
+            billable=billable,
             conversation_id=conversation.id if conversation else None,
             conversation_category=(
                 conversation.origin.type if conversation and conversation.origin else None

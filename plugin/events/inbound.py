@@ -25,6 +25,7 @@ from plugin.contacts.whatsapp import (
 )
 from plugin.delivery import service as delivery_service
 from plugin.delivery.models import InboundMessage, MessagePurpose
+from plugin.delivery.quality import record_recategorisation
 from plugin.delivery.template_holds import hold_for_template, release_for_template
 from plugin.events import replies
 from plugin.inbox.models import InboxEvent, InboxStatus
@@ -290,6 +291,15 @@ def _template(session: Session, store: Store, change: Any) -> bool:
     elif isinstance(change, TemplateQualityChange):
         meta_updates.apply_quality(session, template=template, quality=value.new_quality_score)
         holds = None
+    elif value.correct_category:  # impending: recorded and shown before it bills
+        holds = None
+        record_recategorisation(
+            session,
+            template=template,
+            correct_category=value.correct_category,
+            new_category=value.new_category,
+            update_at=value.category_update_timestamp,
+        )
     else:
         holds = meta_updates.apply_category(session, template=template, category=value.new_category)
     if holds is not None:

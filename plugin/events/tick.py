@@ -19,6 +19,7 @@ from plugin.campaigns import service as campaigns_service
 from plugin.consent import service as consent_service
 from plugin.contacts import sync as contacts_sync
 from plugin.db import session_scope
+from plugin.delivery import quality
 from plugin.delivery import service as delivery_service
 from plugin.events import privacy
 from plugin.flows import alerts
@@ -37,6 +38,7 @@ TICK_TASKS: list[Callable[..., object]] = [
     privacy.purge_expired,
     rollups.build_rollups,
     rollups.purge_expired,
+    quality.guard,  # before campaigns and dispatch: red pauses marketing
     campaigns_service.tick,
     segment_orders.refresh_rfm_due,
     delivery_service.expire_leases,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from plugin import clock
+from plugin.delivery.quality import quality_after_event
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
+from plugin.whatsapp.limits import apply_tier
 from plugin.whatsapp.payloads.webhook import AccountUpdate, PhoneNumberQualityUpdate
 
-# phone_number_quality_update events that say what the number's quality now is.
-QUALITY_BY_EVENT = {"FLAGGED": "RED", "UNFLAGGED": "GREEN"}
 # account_update events / ban states that stop sending, and those that lift it.
 SUSPENDING_EVENTS = {"DISABLED_UPDATE", "ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION"}
 SUSPENDING_BAN_STATES = {"DISABLE", "SCHEDULE_FOR_DISABLE"}
@@ -28,17 +28,18 @@ def _matches(account: WhatsAppAccount, phone: str | None) -> bool:
 def apply_quality_update(
     session: Session, *, accounts: list[WhatsAppAccount], update: PhoneNumberQualityUpdate
 ) -> int:
-    """New messaging limit tier and, for FLAGGED / UNFLAGGED, the quality rating."""
+    """New messaging limit tier and, for FLAGGED / UNFLAGGED, the number's flag
+    (plugin.delivery.quality: a flag halves marketing, it is not a red rating)."""
     touched = 0
     targets = [a for a in accounts if _matches(a, update.display_phone_number)] or (
         accounts if len(accounts) == 1 else []
     )
     for account in targets:
-        if update.current_limit:
-            account.messaging_limit_tier = update.current_limit[:40]
-        quality = QUALITY_BY_EVENT.get(update.event.upper())
-        if quality is not None:
-            account.quality_rating = quality
+        limit = update.max_daily_conversations_per_business or update.current_limit
+        if limit:
+            account.messaging_limit_tier = limit[:40]
+            apply_tier(session, store_id=account.store_id, tier=limit)
+        account.quality_rating = quality_after_event(account.quality_rating, update.event)
         account.updated_at = clock.now()
         session.add(account)
         touched += 1

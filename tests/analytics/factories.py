@@ -37,11 +37,15 @@ def make_store(session: Session, **settings: Any) -> Store:
     return store
 
 
-def make_contact(session: Session, store: Store, *, country: str | None = "TR") -> Contact:
+def make_contact(
+    session: Session, store: Store, *, country: str | None = "TR", prefix: str | None = None
+) -> Contact:
+    """A contact whose number is in `country` (its calling code) unless `prefix` says otherwise."""
     n = next(_seq)
+    prefix = prefix or {"DE": "+49151", "NL": "+31612"}.get(country or "", "+90555")
     contact = Contact(
         store_id=store.id,  # type: ignore[arg-type]
-        phone_e164=f"+90555{n:07d}",
+        phone_e164=f"{prefix}{n:07d}",
         phone_status=PhoneStatus.VALID,
         country=country,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,8 @@ from plugin.analytics.cost import DEFAULT_RATE_TABLE, pricing_from_status, rate_
 from plugin.analytics.rollups import build_rollups
 from plugin.analytics.service import Dimension, cost_report
 from plugin.delivery.models import MessageStatus
+from plugin.pricing.country import country_of
+from plugin.pricing.ratecards import card_date
 from plugin.whatsapp.payloads.webhook import parse_webhook
 from tests.analytics.factories import make_contact, make_message, make_store
 from tests.support import WHATSAPP_SAMPLES
@@ -60,12 +62,77 @@ def test_free_pricing_types_are_not_billable_when_meta_omits_the_flag() -> None:
     assert pricing_from_status(status) == ("service", "free_customer_service", False)
 
 
-def test_rates_fall_back_to_the_default_row_and_unknown_categories_cost_nothing() -> None:
-    table = {"rates": {"TR": {"marketing": "0.0109"}, "*": {"marketing": "0.05"}}}
-    assert rate_for(table, country="tr", category="MARKETING") == Decimal("0.0109")
+def test_the_store_row_wins_then_its_default_row_then_the_shipped_card() -> None:
+    table = {"rates": {"TR": {"marketing": "0.02"}, "*": {"marketing": "0.05"}}}
+    assert rate_for(table, country="tr", category="MARKETING") == Decimal("0.02")
     assert rate_for(table, country="DE", category="marketing") == Decimal("0.05")
-    assert rate_for(table, country="TR", category="utility") == Decimal("0")
+    # a category the store did not price comes from the shipped card, never 0 by omission
+    assert rate_for(table, country="TR", category="utility") == Decimal("0.0053")
     assert DEFAULT_RATE_TABLE["rates"]["TR"]["marketing"] == "0.0109"
+
+
+def test_the_older_per_category_table_shape_reads_as_the_one_schema() -> None:
+    legacy = {"MARKETING": {"DE": "0.1365"}, "utility": {"*": "0.01"}}
+    assert rate_for(legacy, country="DE", category="marketing") == Decimal("0.1365")
+    assert rate_for(legacy, country="BR", category="UTILITY") == Decimal("0.01")
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("marketing", "0.0109"),
+        ("marketing_lite", "0.0109"),  # no own figure: the marketing rate
+        ("utility", "0.0053"),
+        ("authentication", "0.0083"),
+        ("authentication_international", "0.0083"),  # no own figure for Turkey
+        ("service", "0"),
+        ("referral_conversion", "0"),
+    ],
+)
+def test_every_pmp_category_is_priced_for_turkey(category: str, expected: str) -> None:
+    assert rate_for({}, country="TR", category=category, on=date(2026, 12, 4)) == Decimal(expected)
+
+
+def test_a_rate_card_applies_from_its_effective_date() -> None:
+    # Meta's 2026-04-01 card is the first shipped one with a Netherlands marketing rate
+    assert rate_for({}, country="NL", category="marketing", on=date(2026, 3, 31)) == Decimal("0")
+    assert rate_for({}, country="NL", category="marketing", on=date(2026, 4, 1)) == Decimal(
+        "0.1597"
+    )
+    assert card_date({}, on=date(2026, 3, 31)) == "2026-01-01"
+    assert card_date({"effective": "2026-05-01", "rates": {"TR": {}}}) == "2026-05-01"
+
+
+@pytest.mark.parametrize(
+    ("key", "country"),
+    [("+905321234567", "TR"), ("+9053", "TR"), ("+4915", "DE"), ("+1416", "US"), ("DE.48", "DE")],
+)
+def test_the_pricing_country_comes_from_the_calling_code(key: str, country: str) -> None:
+    assert country_of(key) == country
+
+
+def test_a_contact_is_priced_by_its_number_not_its_address(session: Session) -> None:
+    # given a customer with a German address and a Turkish number, billed for one marketing
+    store = make_store(session, rate_table={"rates": {"DE": {"marketing": "0.5"}}})
+    contact = make_contact(session, store, country="DE", prefix="+90555")
+    day = clock.now() - timedelta(days=2)
+    make_message(
+        session,
+        store,
+        contact,
+        created_at=day,
+        campaign_id=7,
+        pricing_category="marketing",
+        pricing_type="regular",
+        billable=True,
+    )
+    session.commit()
+    # when
+    [row] = cost_report(
+        session, store_id=store.id, start=day.date(), end=day.date(), by=Dimension.CAMPAIGN
+    )
+    # then Turkey's rate, not Germany's
+    assert row.cost == Decimal("0.0109")
 
 
 def _priced_messages(session: Session, **settings: object):  # type: ignore[no-untyped-def]
@@ -131,7 +198,7 @@ def test_cost_per_campaign_flow_and_month_with_the_default_turkey_rates(session:
     by_campaign = cost_report(session, store_id=store.id, start=day, end=day, by=Dimension.CAMPAIGN)
     by_flow = cost_report(session, store_id=store.id, start=day, end=day, by=Dimension.FLOW)
     by_month = cost_report(session, store_id=store.id, start=day, end=day, by=Dimension.MONTH)
-    # then: DE has no row in the default table, so it is uncosted (0)
+    # then: Germany has no figure on the shipped cards, so it is uncosted (0)
     assert [(r.source, r.billable, r.cost, r.cost_currency) for r in by_campaign] == [
         ("1", 3, Decimal("0.0327"), "USD"),
         ("2", 1, Decimal("0.0000"), "USD"),

@@ -483,9 +483,12 @@ def test_ab_variants_split_the_audience_and_the_winner_by_replies_goes_to_the_re
 
 def test_the_estimate_counts_consented_recipients_at_the_store_rates(session: Session) -> None:
     # given
-    store = make_store(session, rate_table={"marketing": {"DE": "0.1365"}}, daily_recipient_tier=2)
-    for country in ("TR", "TR", "DE"):
-        contact = make_contact(session, store, country=country)
+    table = {"currency": "USD", "rates": {"DE": {"marketing": "0.1365"}}}
+    store = make_store(session, rate_table=table, daily_recipient_tier=2)
+    # priced by the number's calling code: the German address on a Turkish number is Turkey
+    for country, number in (("TR", None), ("DE", None), ("DE", "+4915112345678")):
+        extra = {"phone_e164": number} if number else {}
+        contact = make_contact(session, store, country=country, **extra)
         grant_marketing(session, contact, at=clock.now() - timedelta(days=3))
     revoked = make_contact(session, store, country="TR")
     grant_marketing(session, revoked, at=clock.now() - timedelta(days=3))
@@ -501,6 +504,8 @@ def test_the_estimate_counts_consented_recipients_at_the_store_rates(session: Se
 
     assert (estimate["audience"], estimate["consented"], estimate["messages"]) == (5, 3, 3)
     assert estimate["cost"] == Decimal("0.0109") * 2 + Decimal("0.1365")
+    assert estimate["cost_by_category"] == {"marketing": estimate["cost"]}
+    assert set(estimate["by_country"]) == {"TR", "DE"}
     assert (estimate["daily_tier"], estimate["exceeds_daily_tier"], estimate["days_needed"]) == (
         2,
         True,

@@ -261,6 +261,7 @@ class TemplateCategoryUpdate(InModel):
     previous_category: str | None = None
     new_category: str
     correct_category: str | None = None
+    category_update_timestamp: int | None = None  # impending change: when it applies
 
 
 class PhoneNumberQualityUpdate(InModel):
@@ -269,6 +270,7 @@ class PhoneNumberQualityUpdate(InModel):
     current_limit: str | None = None
     old_limit: str | None = None
     max_daily_conversation_per_phone: int | None = None
+    max_daily_conversations_per_business: str | None = None  # replaces current_limit (2026-02)
 
 
 class AccountUpdate(InModel):

@@ -17,6 +17,7 @@ from plugin.whatsapp.sandbox.core import ClockCallback
 from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
 from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
+from plugin.whatsapp.sandbox.quality import emit as emit_quality
 from plugin.whatsapp.sandbox.records import dumps, loads
 from plugin.whatsapp.sandbox.state import Sandbox
 from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH, storefront_page
@@ -352,6 +353,14 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         except (ValidationError, ValueError) as exc:
             return _bad_request(str(exc), 422)
         return JSONResponse(faults.model_dump())
+
+    @router.post("/sandbox/api/quality")
+    async def quality_event(request: Request) -> Response:
+        """Meta's quality and category webhooks (plugin/whatsapp/sandbox/quality.py)."""
+        try:
+            return JSONResponse(await emit_quality(sandbox, await _json_object(request)))
+        except ValueError as exc:
+            return _bad_request(str(exc), 422)
 
     @router.get("/sandbox/api/config")
     async def get_config() -> dict[str, Any]:

@@ -1,0 +1,151 @@
+"""The sandbox's quality and category webhooks, shaped as Meta's references document them.
+
+- phone_number_quality_update: {"display_phone_number", "event", "old_limit" (limit changes
+  only), "current_limit" (removed in February 2026), "max_daily_conversations_per_business"};
+  events FLAGGED / UNFLAGGED / UPGRADE / DOWNGRADE / ONBOARDING / THROUGHPUT_UPGRADE.
+  Source: developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/
+  reference/phone_number_quality_update (updated 2026-05-21); FLAGGED/UNFLAGGED as transcribed
+  by 8x8 (developer.8x8.com, WhatsApp phone number quality change webhook).
+- message_template_status_update: {"event": "PAUSED", "message_template_id",
+  "message_template_name", "message_template_language", "reason", "other_info": {"title",
+  "description"}} (Meta's template pausing: FIRST_PAUSE / SECOND_PAUSE, then DISABLED).
+- message_template_quality_update: {"previous_quality_score", "new_quality_score",
+  "message_template_id", "message_template_name", "message_template_language"}
+  (reference updated 2026-05-21).
+- template_category_update, impending form: {"message_template_id", "message_template_name",
+  "message_template_language", "correct_category", "new_category" (the current one),
+  "category_update_timestamp"} (reference updated 2025-11-11).
+
+A number's quality *rating* (GREEN / YELLOW / RED) is not in any webhook: it is read from the
+Graph API phone number node (`quality_rating`), which `set_number_quality` changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.whatsapp.sandbox.config import SandboxNumber
+from plugin.whatsapp.sandbox.state import Sandbox
+from plugin.whatsapp.sandbox.template_rules import SandboxTemplate
+
+PAUSE_TITLES = {1: "FIRST_PAUSE", 2: "SECOND_PAUSE"}
+
+
+def _envelope(sandbox: Sandbox, waba_id: str, field: str, value: dict[str, Any]) -> dict[str, Any]:
+    entry = {
+        "id": waba_id,
+        "time": int(sandbox.now()),
+        "changes": [{"value": value, "field": field}],
+    }
+    return {"object": "whatsapp_business_account", "entry": [entry]}
+
+
+def set_number_quality(number: SandboxNumber, rating: str) -> None:
+    """What the Graph API's `quality_rating` answers for the number from now on."""
+    number.quality_rating = rating.upper()  # type: ignore[assignment]
+
+
+def phone_quality_update(
+    sandbox: Sandbox, number: SandboxNumber, event: str, tier: str | None = None
+) -> dict[str, Any]:
+    """A phone_number_quality_update webhook for `number` (FLAGGED, UNFLAGGED, or UPGRADE /
+    DOWNGRADE to `tier`, which becomes the number's limit on the Graph API too)."""
+    if tier is not None:
+        number.messaging_limit_tier = tier.upper()
+    digits = "".join(c for c in number.display_phone_number if c.isdigit())
+    value = {
+        "display_phone_number": digits,
+        "event": event.upper(),
+        "max_daily_conversations_per_business": number.messaging_limit_tier,
+    }
+    return _envelope(sandbox, number.waba_id, "phone_number_quality_update", value)
+
+
+def _template_ids(template: SandboxTemplate) -> dict[str, Any]:
+    return {
+        "message_template_id": int(template.id),
+        "message_template_name": template.name,
+        "message_template_language": template.language,
+    }
+
+
+def pause_template(sandbox: Sandbox, template: SandboxTemplate, pause: int = 1) -> dict[str, Any]:
+    """Meta pauses a template for low quality: sends with it now fail (132015) and a
+    message_template_status_update PAUSED goes out."""
+    template.status = "PAUSED"
+    value = {
+        "event": "PAUSED",
+        **_template_ids(template),
+        "reason": "NONE",
+        "other_info": {
+            "title": PAUSE_TITLES.get(pause, "SECOND_PAUSE"),
+            "description": "Your template has been paused due to low quality.",
+        },
+    }
+    return _envelope(sandbox, template.waba_id, "message_template_status_update", value)
+
+
+def template_quality_update(
+    sandbox: Sandbox, template: SandboxTemplate, previous: str, new: str
+) -> dict[str, Any]:
+    value = {
+        "previous_quality_score": previous,
+        "new_quality_score": new,
+        **_template_ids(template),
+    }
+    return _envelope(sandbox, template.waba_id, "message_template_quality_update", value)
+
+
+def impending_recategorisation(
+    sandbox: Sandbox, template: SandboxTemplate, correct_category: str, at: int
+) -> dict[str, Any]:
+    """Meta will move the template to `correct_category` at `at` (epoch seconds)."""
+    value = {
+        **_template_ids(template),
+        "correct_category": correct_category.upper(),
+        "new_category": template.category.upper(),
+        "category_update_timestamp": at,
+    }
+    return _envelope(sandbox, template.waba_id, "template_category_update", value)
+
+
+async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /sandbox/api/quality: {"kind": "flagged" | "unflagged" | "upgrade" | "downgrade"
+    (+ "tier") | "rating" | "pause_template"
+    | "template_quality" | "recategorise", "phone_number_id" | "template" (+ "language"), ...}.
+    Changes the sandbox's state as Meta would and posts the webhook to the app."""
+    kind = str(body.get("kind", ""))
+    numbers = list(sandbox.numbers.values())
+    number = sandbox.numbers.get(str(body.get("phone_number_id", ""))) or (
+        numbers[0] if numbers else None
+    )
+    if number is None:
+        raise ValueError("no such number")
+    if kind == "rating":
+        set_number_quality(number, str(body.get("rating", "GREEN")))
+        return {"quality_rating": number.quality_rating}
+    if kind in ("flagged", "unflagged"):
+        payload = phone_quality_update(sandbox, number, kind.upper())
+    elif kind in ("upgrade", "downgrade"):
+        payload = phone_quality_update(sandbox, number, kind.upper(), str(body.get("tier")))
+    else:
+        key = (str(body.get("template", "")), str(body.get("language", "tr")))
+        template = sandbox.templates.get(number.waba_id, {}).get(key)
+        if template is None:
+            raise ValueError("no such template")
+        if kind == "pause_template":
+            payload = pause_template(sandbox, template, int(body.get("pause", 1)))
+        elif kind == "template_quality":
+            new = str(body.get("new", "RED"))
+            payload = template_quality_update(
+                sandbox, template, str(body.get("previous", "GREEN")), new
+            )
+        elif kind == "recategorise":
+            at = int(body.get("at") or sandbox.now() + 86_400)
+            payload = impending_recategorisation(
+                sandbox, template, str(body.get("correct_category", "MARKETING")), at
+            )
+        else:
+            raise ValueError(f"unknown kind {kind!r}")
+    status = await sandbox.post_webhook(payload, retries=3)
+    return {"webhook": payload, "status": status}
