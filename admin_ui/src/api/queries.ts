@@ -10,6 +10,8 @@
 
 const ADMIN_ERRORS = `errors { field code message messageTr }`;
 
+const REASON_FIELDS = `code text textTr fix fixTr alerts`;
+
 const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault status statusReason qualityRating messagingLimitTier sentThisMonth createdAt`;
 
 const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords updatedAt`;
@@ -84,7 +86,7 @@ export const CONTACT = `query UlakContact($id: ID!) {
     consentTimeline { id purpose action source occurredAt textVersion }
   }
   conversation(contactId: $id, first: 50) {
-    edges { node { id direction at text templateName kind status statusReason errorCode errorMessage } }
+    edges { node { id direction at text templateName kind status statusReason statusReasonText { ${REASON_FIELDS} } errorCode errorMessage } }
   }
 }`;
 
@@ -104,6 +106,11 @@ export const ERASE_CONTACT = `mutation UlakEraseContact($id: ID!) {
 
 export const FLOWS = `query UlakFlows {
   flows { id key enabled channels steps { position delayMinutes templateName } funnel { entered sent delivered read clicked converted } }
+}`;
+
+/** The one reason table (plugin/delivery/reasons.py): code, words and fix, TR and EN. */
+export const REASON_CODES = `query UlakReasonCodes {
+  reasonCodes { ${REASON_FIELDS} }
 }`;
 
 export const SET_FLOW_ENABLED = `mutation UlakSetFlowEnabled($id: ID!, $enabled: Boolean!) {
@@ -224,6 +231,7 @@ export const DOCUMENTS = {
   ERASE_CONTACT,
   FLOWS,
   SET_FLOW_ENABLED,
+  REASON_CODES,
   SEGMENTS,
   SEGMENT_PREVIEW,
   CREATE_SEGMENT,

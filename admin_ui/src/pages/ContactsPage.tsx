@@ -4,7 +4,8 @@ import { useState } from "react";
 import { CONTACT, CONTACTS, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
-import { formatDateTime, useLocale, useT } from "../i18n";
+import { formatDateTime, useCode, useLocale, useT } from "../i18n";
+import { useReasons, type ReasonText } from "../messages/reasons";
 import type { Connection, Payload } from "./types";
 
 export interface ConsentState {
@@ -43,6 +44,7 @@ export interface MessageRow {
   kind: string | null;
   status: string | null;
   statusReason: string | null;
+  statusReasonText?: ReasonText | null;
   errorCode: number | null;
   errorMessage: string | null;
 }
@@ -58,14 +60,16 @@ const fullName = (c: ContactRow) => [c.firstName, c.lastName].filter(Boolean).jo
 /** The marketing consent as a badge: granted, or the last action (REVOKED, LAPSED…), or none. */
 export function ConsentBadge({ consents }: { consents: ConsentState[] }) {
   const t = useT();
+  const code = useCode();
   const marketing = consents.find((c) => c.purpose === "MARKETING");
   if (marketing?.granted) return <StatusBadge tone="success">{t("consent.granted")}</StatusBadge>;
-  if (marketing?.action) return <StatusBadge tone={marketing.action === "REVOKED" ? "critical" : "warning"}>{marketing.action}</StatusBadge>;
+  if (marketing?.action) return <StatusBadge tone={marketing.action === "REVOKED" ? "critical" : "warning"}>{code("ConsentAction", marketing.action)}</StatusBadge>;
   return <StatusBadge tone="neutral">{t("consent.none")}</StatusBadge>;
 }
 
 export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
   const t = useT();
+  const code = useCode();
   const locale = useLocale();
   if (events.length === 0) return <Text size={3}>{t("contacts.noConsent")}</Text>;
   return (
@@ -73,10 +77,10 @@ export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
       {events.map((e) => (
         <li key={e.id}>
           <Text size={3} fontWeight="bold">
-            {e.action} · {e.purpose}
+            {code("ConsentAction", e.action)} · {code("ConsentPurpose", e.purpose)}
           </Text>{" "}
           <Text size={2} color="default2">
-            <time dateTime={e.occurredAt}>{formatDateTime(locale, e.occurredAt)}</time> · {e.source}
+            <time dateTime={e.occurredAt}>{formatDateTime(locale, e.occurredAt)}</time> · {code("ConsentSource", e.source)}
           </Text>
           {e.textVersion && (
             <Text as="p" size={2} color="default2">
@@ -91,6 +95,8 @@ export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
 
 export function Conversation({ messages }: { messages: MessageRow[] }) {
   const t = useT();
+  const code = useCode();
+  const reasons = useReasons();
   const locale = useLocale();
   if (messages.length === 0) return <Text size={3}>{t("contacts.noMessages")}</Text>;
   return (
@@ -101,9 +107,9 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
           {m.text ?? (m.templateName ? `[${m.templateName}]` : "")}
           <div className="ulak-chat-meta">
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
-            {m.status && ` · ${m.status}`}
-            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : "contacts.skipped", { reason: m.statusReason })}`}
-            {m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorCode ? `${m.errorCode} ${m.errorMessage}` : m.errorMessage })}`}
+            {m.status && ` · ${code("MessageStatus", m.status)}`}
+            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : m.status === "FAILED" ? "contacts.failed" : "contacts.skipped", { reason: reasons(m.statusReason, m.statusReasonText).text })}`}
+            {!m.statusReason && m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorMessage })}`}
           </div>
         </li>
       ))}

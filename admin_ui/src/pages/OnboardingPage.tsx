@@ -5,7 +5,7 @@ import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE, SET_FLOW_ENABLE
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, Checklist, ErrorState, Field, Loading, StatusBadge, type AdminError } from "../components/ui";
 import { Switch } from "../components/Switch";
-import { useT } from "../i18n";
+import { formatTier, useCode, useLocale, useT } from "../i18n";
 import type { Flow, Payload, WhatsAppAccount } from "./types";
 
 interface OnboardingData {
@@ -17,6 +17,8 @@ export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase
 
 export function AccountCard({ account }: { account: WhatsAppAccount }) {
   const t = useT();
+  const code = useCode();
+  const locale = useLocale();
   return (
     <Box display="flex" flexWrap="wrap" gap={3} alignItems="center" padding={3} borderRadius={3} borderWidth={1} borderStyle="solid" borderColor="default1" data-testid="whatsapp-account">
       <Text size={5} fontWeight="bold">
@@ -24,7 +26,7 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
       </Text>
       {account.isSandbox && <StatusBadge tone="info">{t("onboarding.sandbox")}</StatusBadge>}
       {account.isDefault && <StatusBadge tone="neutral">{t("onboarding.default")}</StatusBadge>}
-      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{isActive(account) ? t("onboarding.active") : account.status}</StatusBadge>
+      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{code("AccountStatus", account.status.toLowerCase())}</StatusBadge>
       {account.statusReason && (
         <Text size={3} color="warning1">
           {account.statusReason}
@@ -32,12 +34,12 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
       )}
       {account.qualityRating && (
         <Text size={3} color="default2">
-          {t("onboarding.quality", { quality: account.qualityRating })}
+          {t("quality.line", { quality: code("Quality", account.qualityRating) })}
         </Text>
       )}
       {account.messagingLimitTier && (
         <Text size={3} color="default2">
-          {t("onboarding.tier", { tier: account.messagingLimitTier })}
+          {t("tier.line", { tier: formatTier(locale, account.messagingLimitTier) })}
         </Text>
       )}
     </Box>

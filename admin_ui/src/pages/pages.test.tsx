@@ -75,6 +75,11 @@ describe("OnboardingPage", () => {
   });
 });
 
+const REASONS = [
+  { code: "pair_rate", text: "Spacing messages to the same customer", textTr: "Aynı müşteriye mesajlar aralıklı", fix: null, fixTr: null, alerts: false },
+  { code: "no_consent", text: "No consent for this kind of message", textTr: "Bu tür mesaj için izin yok", fix: null, fixTr: null, alerts: false },
+];
+
 describe("ContactsPage", () => {
   it("searches, opens a contact and shows its consent timeline and conversation", async () => {
     const consents = [
@@ -86,6 +91,7 @@ describe("ContactsPage", () => {
       if (query.includes("UlakContacts")) {
         return { contacts: { edges: variables.search === "2233" ? [{ node: person }] : [] } };
       }
+      if (query.includes("UlakReasonCodes")) return { reasonCodes: REASONS };
       const message = { templateName: null, kind: null, status: null, statusReason: null, errorCode: null, errorMessage: null };
       return {
         contact: {
@@ -113,15 +119,21 @@ describe("ContactsPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Search" }));
     await userEvent.click(await screen.findByRole("button", { name: "+905551112233" }));
     const timeline = await screen.findByRole("list", { name: "Consent timeline" });
-    expect(within(timeline).getAllByRole("listitem").map((li) => li.textContent?.split(" ")[0])).toEqual(["GRANTED", "REVOKED"]);
-    expect(screen.getAllByText("REVOKED").length).toBeGreaterThan(0);
+    const facts = within(timeline).getAllByRole("listitem").map((li) => li.textContent ?? "");
+    expect(facts[0]).toContain("Consented · Marketing");
+    expect(facts[0]).toContain("at checkout");
+    expect(facts[1]).toContain("Opted out · Marketing");
+    expect(facts[1]).toContain("WhatsApp keyword");
+    expect(screen.getAllByText("Opted out").length).toBeGreaterThan(0);
     const chat = screen.getByRole("list", { name: "Conversation" });
     const bubbles = within(chat).getAllByRole("listitem").map((li) => li.textContent ?? "");
     expect(bubbles[0]).toContain("Store: Sepetiniz bekliyor");
     expect(bubbles[1]).toContain("Customer: STOP");
-    expect(bubbles[2]).toContain("waiting: pair_rate");
+    await waitFor(() => expect(within(chat).getAllByRole("listitem")[2]?.textContent).toContain("waiting: Spacing messages"));
+    expect(bubbles[0]).toContain("Read");
     expect(bubbles[3]).toContain("[promo]");
-    expect(bubbles[3]).toContain("skipped: no_consent");
+    expect(within(chat).getAllByRole("listitem")[3]?.textContent).toContain("Not sent · skipped: No consent");
+    expect(document.body.textContent).not.toMatch(/GRANTED|REVOKED|SUPPRESSED|no_consent|pair_rate/);
     expect(screen.getByText(/service window is closed/)).toBeTruthy();
     await userEvent.click(screen.getByRole("button", { name: "Erase contact" }));
     expect(screen.getByRole("dialog", { name: "Erase this contact for good?" })).toBeTruthy();
