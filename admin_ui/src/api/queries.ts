@@ -104,8 +104,25 @@ export const ERASE_CONTACT = `mutation UlakEraseContact($id: ID!) {
 
 // --- flows, segments, campaigns, dashboard -------------------------------------------------
 
+const FLOW_ALERT_FIELDS = `flowKey reason { ${REASON_FIELDS} } firstSeenAt lastSeenAt templateName orderId checkoutId`;
+
 export const FLOWS = `query UlakFlows {
-  flows { id key enabled channels steps { position delayMinutes templateName } funnel { entered sent delivered read clicked converted } }
+  flows {
+    id key enabled orderUpdate channels templateNames options
+    steps { position delayMinutes templateName discountCode }
+    funnel { entered sent delivered read clicked converted }
+    alerts { ${FLOW_ALERT_FIELDS} }
+  }
+}`;
+
+/** What the order-updates screen needs beside the flows: carriers and the templates to preview. */
+export const FLOW_EXTRAS = `query UlakFlowExtras {
+  carriers { key name trackingUrl confirmed }
+  templates(first: 100) { edges { node { id name language category status components } } }
+}`;
+
+export const UPDATE_FLOW = `mutation UlakUpdateFlow($id: ID!, $input: FlowInput!) {
+  updateFlow(id: $id, input: $input) { flow { id options } ${ADMIN_ERRORS} }
 }`;
 
 /** The one reason table (plugin/delivery/reasons.py): code, words and fix, TR and EN. */
@@ -114,7 +131,7 @@ export const REASON_CODES = `query UlakReasonCodes {
 }`;
 
 export const SET_FLOW_ENABLED = `mutation UlakSetFlowEnabled($id: ID!, $enabled: Boolean!) {
-  setFlowEnabled(id: $id, enabled: $enabled) { flow { id enabled } ${ADMIN_ERRORS} }
+  setFlowEnabled(id: $id, enabled: $enabled) { flow { id enabled alerts { ${FLOW_ALERT_FIELDS} } } ${ADMIN_ERRORS} }
 }`;
 
 const SEGMENT_FIELDS = `id name rule contactCount updatedAt`;
@@ -231,6 +248,8 @@ export const DOCUMENTS = {
   ERASE_CONTACT,
   FLOWS,
   SET_FLOW_ENABLED,
+  FLOW_EXTRAS,
+  UPDATE_FLOW,
   REASON_CODES,
   SEGMENTS,
   SEGMENT_PREVIEW,
