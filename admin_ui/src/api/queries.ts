@@ -80,9 +80,46 @@ export const CONTACTS = `query UlakContacts($search: String, $first: Int) {
   }
 }`;
 
+const CONTACT_ROW = `id phone firstName lastName email country lastInboundAt ${CONSENTS}`;
+
+/** One page of contacts with the total matching the filters. */
+export const CONTACT_LIST = `query UlakContactList($filter: ContactFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  contactList(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    edges { node { ${CONTACT_ROW} } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+  segments { id name }
+}`;
+
+export const CONTACT_ACTIVITY = `query UlakContactActivity($id: ID!) {
+  contactActivity(contactId: $id) { orders { orderId createdAt total currency status cancelled } clicks lastClickAt }
+}`;
+
+export const RECORD_CONSENT = `mutation UlakRecordConsent($contactId: ID!, $purpose: ConsentPurpose!, $action: ConsentDecision!, $note: String) {
+  recordConsent(contactId: $contactId, purpose: $purpose, action: $action, note: $note) { event { id } ${ADMIN_ERRORS} }
+}`;
+
+export const IMPORT_CONSENT_CSV = `mutation UlakImportConsentCsv($csv: String!) {
+  importConsentCsv(csv: $csv) { imported skipped failed rows { line status reason } ${ADMIN_ERRORS} }
+}`;
+
+export const IYS = `query UlakIys {
+  iysAlerts { eventId recipient status deadline overdue }
+  iysBatches(limit: 10) { id status recordCount createdAt }
+}`;
+
+export const IYS_EXPORT = `mutation UlakIysExport {
+  iysExport { batch { id recordCount csv } ${ADMIN_ERRORS} }
+}`;
+
+export const CONFIRM_IYS_BATCH = `mutation UlakConfirmIysBatch($id: ID!) {
+  confirmIysBatch(id: $id) { batch { id status } ${ADMIN_ERRORS} }
+}`;
+
 export const CONTACT = `query UlakContact($id: ID!) {
   contact(id: $id) {
-    id phone firstName lastName email lastInboundAt serviceWindowOpen serviceWindowOpenUntil ${CONSENTS}
+    id phone firstName lastName email country lastInboundAt serviceWindowOpen serviceWindowOpenUntil ordersCount totalSpent { currency amount } lastOrderAt ${CONSENTS}
     consentTimeline { id purpose action source occurredAt textVersion }
   }
   conversation(contactId: $id, first: 50) {
@@ -243,6 +280,13 @@ export const DOCUMENTS = {
   SEND_TEST_MESSAGE,
   CONTACTS,
   CONTACT,
+  CONTACT_LIST,
+  CONTACT_ACTIVITY,
+  RECORD_CONSENT,
+  IMPORT_CONSENT_CSV,
+  IYS,
+  IYS_EXPORT,
+  CONFIRM_IYS_BATCH,
   SEND_SUPPORT_REPLY,
   EXPORT_CONTACT,
   ERASE_CONTACT,

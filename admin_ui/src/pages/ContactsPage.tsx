@@ -1,11 +1,15 @@
 /** Contacts: search; one contact's consent timeline and conversation; reply, export and erase. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CONTACT, CONTACTS, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
+import { CONTACT, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
 import { formatDateTime, useCode, useLocale, useT } from "../i18n";
 import { useReasons, type ReasonText } from "../messages/reasons";
+import { ConsentTools } from "../contacts/ConsentTools";
+import { ContactList, fullName } from "../contacts/ContactList";
+import { ProfileFigures, RecordConsentForm, type Spend } from "../contacts/ContactProfile";
+import { useContactRoute } from "../contacts/route";
 import type { Connection, Payload } from "./types";
 
 export interface ConsentState {
@@ -49,13 +53,12 @@ export interface MessageRow {
   errorMessage: string | null;
 }
 
-interface ContactDetail extends ContactRow {
+interface ContactDetail extends ContactRow, Spend {
   serviceWindowOpen: boolean;
   serviceWindowOpenUntil: string | null;
   consentTimeline: ConsentEventRow[];
 }
 
-const fullName = (c: ContactRow) => [c.firstName, c.lastName].filter(Boolean).join(" ");
 
 /** The marketing consent as a badge: granted, or the last action (REVOKED, LAPSED…), or none. */
 export function ConsentBadge({ consents }: { consents: ConsentState[] }) {
@@ -104,7 +107,7 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
       {messages.map((m) => (
         <li key={m.id} className={m.direction === "OUTBOUND" ? "ulak-chat-msg ulak-chat-out" : "ulak-chat-msg"}>
           <span className="ulak-visually-hidden">{m.direction === "OUTBOUND" ? t("contacts.us") : t("contacts.them")}: </span>
-          {m.text ?? (m.templateName ? `[${m.templateName}]` : "")}
+          {m.text ?? (m.templateName ? t("contacts.templateMessage", { name: m.templateName }) : "")}
           <div className="ulak-chat-meta">
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
             {m.status && ` · ${code("MessageStatus", m.status)}`}
@@ -168,6 +171,9 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   const failure = [reply.state, exporter.state, eraser.state].find((s) => s.kind === "error");
   return (
     <Box display="flex" flexDirection="column" gap={4} data-testid="contact-detail">
+      <Box as="a" href="#/contacts" color="accent1">
+        {t("contacts.back")}
+      </Box>
       <Section
         title={fullName(contact) || contact.phone || id}
         actions={
@@ -192,6 +198,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           <ConsentBadge consents={contact.consents} />
         </Box>
       </Section>
+      <ProfileFigures id={id} spend={contact} />
       <div className="ulak-split">
         <Section title={t("contacts.conversation")}>
           <Conversation messages={messages} />
@@ -216,6 +223,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           <ConsentTimeline events={contact.consentTimeline} />
         </Section>
       </div>
+      <RecordConsentForm contactId={id} onRecorded={reload} />
       <AdminErrors errors={errors} />
       {failure && failure.kind === "error" && <ErrorState message={failure.message} />}
       <ConfirmDialog
@@ -239,74 +247,15 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   );
 }
 
+/** The list (with consent tools), or a profile on its own route (#/contacts/:id). */
 export function ContactsPage() {
-  const t = useT();
-  const [draft, setDraft] = useState("");
-  const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState<string | null>(null);
-  const { state, reload } = useAdminQuery<{ contacts: Connection<ContactRow> }>(CONTACTS, { search: search || null, first: 50 });
+  const id = useContactRoute();
+  const [version, setVersion] = useState(0);
+  if (id) return <ContactView key={id} id={id} onErased={() => (window.location.hash = "#/contacts")} />;
   return (
     <Box display="flex" flexDirection="column" gap={4}>
-      <form
-        role="search"
-        className="ulak-search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(draft.trim());
-          setSelected(null);
-        }}
-      >
-        <label htmlFor="contact-search">{t("contacts.search")}</label>
-        <div className="ulak-search-row">
-          <input id="contact-search" type="search" value={draft} aria-describedby="contact-search-hint" onChange={(e) => setDraft(e.target.value)} />
-          <Button type="submit">{t("contacts.searchButton")}</Button>
-        </div>
-        <span className="ulak-hint" id="contact-search-hint">
-          {t("contacts.searchHint")}
-        </span>
-      </form>
-      {state.kind === "loading" && <Loading />}
-      {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
-      {state.kind === "loaded" &&
-        (state.data.contacts.edges.length === 0 ? (
-          <Text size={3}>{t("contacts.none")}</Text>
-        ) : (
-          <table className="ulak-table">
-            <caption className="ulak-visually-hidden">{t("page.contacts")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("contacts.phone")}</th>
-                <th scope="col">{t("contacts.name")}</th>
-                <th scope="col">{t("contacts.consent")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.data.contacts.edges.map(({ node }) => (
-                <tr key={node.id}>
-                  <td>
-                    <button type="button" className="ulak-row-button" aria-pressed={selected === node.id} onClick={() => setSelected(node.id)}>
-                      {node.phone ?? node.id}
-                    </button>
-                  </td>
-                  <td>{fullName(node) || "—"}</td>
-                  <td>
-                    <ConsentBadge consents={node.consents} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-      {selected && (
-        <ContactView
-          key={selected}
-          id={selected}
-          onErased={() => {
-            setSelected(null);
-            reload();
-          }}
-        />
-      )}
+      <ContactList key={version} />
+      <ConsentTools onChanged={() => setVersion((v) => v + 1)} />
     </Box>
   );
 }
