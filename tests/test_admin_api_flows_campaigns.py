@@ -97,6 +97,34 @@ def test_flows_lists_every_flow_and_set_flow_enabled_switches_one(client, shop, 
     assert (row.store_id, row.enabled) == (shop["id"], True)
 
 
+def test_each_flow_names_the_templates_it_sends_for_the_admin_preview(client, shop, session):
+    # given the store renamed its order confirmation template
+    session.add(
+        FlowConfig(
+            store_id=shop["id"],
+            flow_key=FlowKey.ORDER_CREATED,
+            templates={"order_created": "siparis"},
+        )
+    )
+    session.commit()
+    # when
+    flows = run(client, shop, "{ flows { key orderUpdate templateNames } }")["flows"]
+    # then each names its messages, the main one first, renamed ones by their new name
+    names = {f["key"]: f["templateNames"] for f in flows}
+    assert names["order_created"] == ["siparis"]
+    assert names["order_fulfilled"][0] == "ulak_order_fulfilled"
+    assert len(names["order_fulfilled"]) == 3
+    assert names["cart_recovery"] == ["ulak_cart_recovery_1", "ulak_cart_recovery_2"]
+    # and the order updates form one group
+    assert [f["key"] for f in flows if f["orderUpdate"]] == [
+        "order_created",
+        "order_paid",
+        "order_fulfilled",
+        "order_cancelled",
+        "order_refunded",
+    ]
+
+
 def test_an_unknown_flow_is_not_found(client, shop):
     data = run(
         client, shop, f'mutation {{ setFlowEnabled(id: "nope", enabled: true) {{ {ERRORS} }} }}'

@@ -38,6 +38,8 @@ CALLS: dict[str, str] = {
     "Query.contacts": "{ contacts(first: 1) { edges { cursor } } }",
     "Query.contact": '{ contact(id: "1") { id } }',
     "Query.conversation": '{ conversation(contactId: "1", first: 1) { edges { cursor } } }',
+    "Query.contactList": "{ contactList(first: 1) { totalCount } }",
+    "Query.contactActivity": '{ contactActivity(contactId: "1") { clicks } }',
     "Query.iysAlerts": "{ iysAlerts { recipient } }",
     "Query.iysBatches": "{ iysBatches { id } }",
     "Query.iysBatch": '{ iysBatch(id: "1") { id } }',

@@ -6,10 +6,13 @@
  * as Record<MessageKey, string>, so a key missing in either language fails typecheck.
  */
 import { createContext, useContext, useMemo, type ReactNode } from "react";
+import * as codes from "./messages/codes";
+import * as contacts from "./messages/contacts";
+import * as flows from "./messages/flows";
 
 export type Locale = "en" | "tr";
 
-const en = {
+const coreEn = {
   "app.name": "Ulak",
   "app.tagline": "Consent-based WhatsApp messages for your Saleor store",
   "app.connecting": "Connecting to the Saleor dashboard…",
@@ -84,12 +87,12 @@ const en = {
   "onboarding.steps": "Setup steps",
   "onboarding.step.connect": "Connect a WhatsApp number",
   "onboarding.step.test": "Send a test message",
-  "onboarding.step.flow": "Switch on your first flow",
+  "onboarding.step.orderUpdates": "Turn on order updates",
+  "onboarding.orderUpdatesAbout": "Customers get a WhatsApp message for: {events}. Works with the sandbox number right away.",
+  "onboarding.tuneFlows": "Choose which updates, preview messages and set the carrier on the Flows page",
   "onboarding.sandbox": "Sandbox",
   "onboarding.default": "Default",
   "onboarding.active": "Active",
-  "onboarding.quality": "Quality: {quality}",
-  "onboarding.tier": "Daily limit tier: {tier}",
   "onboarding.sandboxReady": "Your store is connected to the sandbox number: messages go to the sandbox phone, not to real customers.",
   "onboarding.connectOwn": "Connect your WhatsApp Business number",
   "onboarding.connectAnother": "Connect another number",
@@ -107,16 +110,6 @@ const en = {
   "onboarding.sendTest": "Send test message",
   "onboarding.testSent": "Sent. Check the phone.",
   "onboarding.testText": "Hello from Ulak! Your store's WhatsApp messages are set up.",
-  "onboarding.flowSwitch": "Switch on {flow}",
-  "flow.cart_recovery": "Cart recovery",
-  "flow.order_created": "Order confirmation",
-  "flow.order_fulfilled": "Shipping update",
-  "flow.other": "Flow",
-  "flows.on": "On",
-  "flows.off": "Off",
-  "flows.channel": "Channel: {channel}",
-  "flows.step": "After {delay} min: {template}",
-  "flows.funnel": "Funnel",
   "settings.form": "Store settings",
   "settings.quietHours": "Quiet hours",
   "settings.quietHoursHelp": "Marketing messages wait until quiet hours end, in the store's time zone.",
@@ -173,35 +166,6 @@ const en = {
   "category.MARKETING": "Marketing",
   "category.UTILITY": "Utility",
   "category.AUTHENTICATION": "Authentication",
-  "contacts.search": "Search by phone, name or email",
-  "contacts.searchHint": "Part of a phone number is enough.",
-  "contacts.searchButton": "Search",
-  "contacts.none": "No contacts match.",
-  "contacts.phone": "Phone",
-  "contacts.name": "Name",
-  "contacts.consent": "Marketing consent",
-  "consent.granted": "Granted",
-  "consent.none": "None",
-  "contacts.timeline": "Consent timeline",
-  "contacts.noConsent": "No consent recorded.",
-  "contacts.conversation": "Conversation",
-  "contacts.noMessages": "No messages yet.",
-  "contacts.us": "Store",
-  "contacts.them": "Customer",
-  "contacts.skipped": "skipped: {reason}",
-  "contacts.deferred": "waiting: {reason}",
-  "contacts.failed": "failed: {reason}",
-  "contacts.reply": "Reply",
-  "contacts.textVersion": "Consent text version {version}",
-  "contacts.windowOpen": "The 24-hour service window is open until {until}.",
-  "contacts.windowClosed": "The 24-hour service window is closed: only approved templates can be sent.",
-  "contacts.send": "Send reply",
-  "contacts.export": "Export data",
-  "contacts.exportTitle": "Export this contact's data?",
-  "contacts.exportBody": "A JSON file with the contact, its consent records and messages will be downloaded. Keep it safe: it holds personal data.",
-  "contacts.erase": "Erase contact",
-  "contacts.eraseTitle": "Erase this contact for good?",
-  "contacts.eraseBody": "Personal data and messages are deleted and cannot be restored. The opt-out record is kept so the number is never messaged again.",
   "dashboard.range": "Period",
   "dashboard.lastDays": "Last {days} days",
   "dashboard.messages": "Messages",
@@ -342,9 +306,12 @@ const en = {
   "progress.cancelBody": "Messages not sent yet are dropped; this cannot be undone.",
 } as const;
 
+/** Per-feature message files (src/messages/) are merged here into the one typed dictionary. */
+const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en };
+
 export type MessageKey = keyof typeof en;
 
-const tr: Record<MessageKey, string> = {
+const coreTr: Record<keyof typeof coreEn, string> = {
   "app.name": "Ulak",
   "app.tagline": "Saleor mağazanız için izinli WhatsApp mesajları",
   "app.connecting": "Saleor paneline bağlanılıyor…",
@@ -419,12 +386,12 @@ const tr: Record<MessageKey, string> = {
   "onboarding.steps": "Kurulum adımları",
   "onboarding.step.connect": "Bir WhatsApp numarası bağlayın",
   "onboarding.step.test": "Deneme mesajı gönderin",
-  "onboarding.step.flow": "İlk akışınızı açın",
+  "onboarding.step.orderUpdates": "Sipariş bildirimlerini açın",
+  "onboarding.orderUpdatesAbout": "Müşteriler şu durumlarda WhatsApp mesajı alır: {events}. Sandbox numarasıyla hemen çalışır.",
+  "onboarding.tuneFlows": "Hangi bildirimlerin gideceğini seçmek, mesajları önizlemek ve kargo firmasını ayarlamak için Akışlar sayfasına gidin",
   "onboarding.sandbox": "Deneme ortamı",
   "onboarding.default": "Varsayılan",
   "onboarding.active": "Etkin",
-  "onboarding.quality": "Kalite: {quality}",
-  "onboarding.tier": "Günlük limit seviyesi: {tier}",
   "onboarding.sandboxReady": "Mağazanız deneme numarasına bağlı: mesajlar gerçek müşterilere değil, deneme telefonuna gider.",
   "onboarding.connectOwn": "WhatsApp Business numaranızı bağlayın",
   "onboarding.connectAnother": "Başka bir numara bağlayın",
@@ -442,16 +409,6 @@ const tr: Record<MessageKey, string> = {
   "onboarding.sendTest": "Deneme mesajı gönder",
   "onboarding.testSent": "Gönderildi. Telefonu kontrol edin.",
   "onboarding.testText": "Ulak'tan merhaba! Mağazanızın WhatsApp mesajları hazır.",
-  "onboarding.flowSwitch": "{flow} akışını aç",
-  "flow.cart_recovery": "Sepet hatırlatma",
-  "flow.order_created": "Sipariş onayı",
-  "flow.order_fulfilled": "Kargo bildirimi",
-  "flow.other": "Akış",
-  "flows.on": "Açık",
-  "flows.off": "Kapalı",
-  "flows.channel": "Kanal: {channel}",
-  "flows.step": "{delay} dk sonra: {template}",
-  "flows.funnel": "Dönüşüm hunisi",
   "settings.form": "Mağaza ayarları",
   "settings.quietHours": "Sessiz saatler",
   "settings.quietHoursHelp": "Pazarlama mesajları, mağazanın saat diliminde sessiz saatler bitene kadar bekler.",
@@ -508,35 +465,6 @@ const tr: Record<MessageKey, string> = {
   "category.MARKETING": "Pazarlama",
   "category.UTILITY": "Hizmet",
   "category.AUTHENTICATION": "Kimlik doğrulama",
-  "contacts.search": "Telefon, ad veya e-posta ile arayın",
-  "contacts.searchHint": "Telefon numarasının bir kısmı yeterli.",
-  "contacts.searchButton": "Ara",
-  "contacts.none": "Eşleşen kişi yok.",
-  "contacts.phone": "Telefon",
-  "contacts.name": "Ad",
-  "contacts.consent": "Pazarlama izni",
-  "consent.granted": "Verildi",
-  "consent.none": "Yok",
-  "contacts.timeline": "İzin geçmişi",
-  "contacts.noConsent": "Kayıtlı izin yok.",
-  "contacts.conversation": "Yazışma",
-  "contacts.noMessages": "Henüz mesaj yok.",
-  "contacts.us": "Mağaza",
-  "contacts.them": "Müşteri",
-  "contacts.skipped": "gönderilmedi: {reason}",
-  "contacts.deferred": "bekliyor: {reason}",
-  "contacts.failed": "başarısız: {reason}",
-  "contacts.reply": "Yanıt",
-  "contacts.textVersion": "İzin metni sürümü {version}",
-  "contacts.windowOpen": "24 saatlik hizmet penceresi {until} saatine kadar açık.",
-  "contacts.windowClosed": "24 saatlik hizmet penceresi kapalı: yalnızca onaylı şablonlar gönderilebilir.",
-  "contacts.send": "Yanıtı gönder",
-  "contacts.export": "Verileri dışa aktar",
-  "contacts.exportTitle": "Bu kişinin verileri dışa aktarılsın mı?",
-  "contacts.exportBody": "Kişi, izin kayıtları ve mesajlarıyla bir JSON dosyası indirilecek. Kişisel veri içerir; güvenle saklayın.",
-  "contacts.erase": "Kişiyi sil",
-  "contacts.eraseTitle": "Bu kişi kalıcı olarak silinsin mi?",
-  "contacts.eraseBody": "Kişisel veriler ve mesajlar silinir, geri getirilemez. Numaraya bir daha mesaj gitmemesi için izin iptali kaydı saklanır.",
   "dashboard.range": "Dönem",
   "dashboard.lastDays": "Son {days} gün",
   "dashboard.messages": "Mesajlar",
@@ -677,6 +605,8 @@ const tr: Record<MessageKey, string> = {
   "progress.cancelBody": "Henüz gönderilmemiş mesajlar gönderilmez; bu işlem geri alınamaz.",
 };
 
+const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr };
+
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };
 
 /** Maps a dashboard locale code ("tr", "tr-TR", "en", "pt-BR", …) to one we speak. */
@@ -723,4 +653,76 @@ export function formatDateTime(locale: Locale, iso: string): string {
 /** Formats an integer with the locale's digit grouping ("1.234" in Turkish). */
 export function formatCount(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US").format(n);
+}
+
+const intlLocale = (locale: Locale) => (locale === "tr" ? "tr-TR" : "en-GB");
+
+/** A date alone ("12 Mar 2025" / "12 Mar 2025"). */
+export function formatDate(locale: Locale, iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium" }).format(d);
+}
+
+/** A chart's day label from "2025-03-12" ("12 Mar" / "12 Mar"), never "03-12". */
+export function formatDay(locale: Locale, isoDate: string): string {
+  const d = new Date(`${isoDate.slice(0, 10)}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return isoDate;
+  return new Intl.DateTimeFormat(intlLocale(locale), { day: "numeric", month: "short", timeZone: "UTC" }).format(d);
+}
+
+/** A wall-clock "21:00" (the API's "HH:MM[:SS]") in the locale's style: 24-hour in both languages we speak. */
+export function formatClock(locale: Locale, hhmm: string): string {
+  const [h, m] = hhmm.split(":").map(Number);
+  if (h === undefined || m === undefined || Number.isNaN(h) || Number.isNaN(m)) return hhmm;
+  return new Intl.DateTimeFormat(intlLocale(locale), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" }).format(new Date(Date.UTC(2000, 0, 1, h, m)));
+}
+
+/** Money as decimal text from the API ("1234.5") in the store's currency ("1.234,50 ₺" / "TRY 1,234.50"). */
+export function formatMoney(locale: Locale, amount: string | number, currency: string): string {
+  const n = Number(amount);
+  if (Number.isNaN(n)) return `${amount} ${currency}`;
+  try {
+    return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US", { style: "currency", currency }).format(n);
+  } catch {
+    return `${formatCount(locale, n)} ${currency}`;
+  }
+}
+
+/**
+ * A delay in minutes as people say it: "30 dakika", "1 saat", "1 gün", "1 gün 2 saat"
+ * ("30 minutes", "1 hour", "1 day"), by Intl's unit names.
+ */
+export function formatDuration(locale: Locale, minutes: number): string {
+  const tag = locale === "tr" ? "tr-TR" : "en-US";
+  const unit = (value: number, name: "day" | "hour" | "minute") => new Intl.NumberFormat(tag, { style: "unit", unit: name, unitDisplay: "long" }).format(value);
+  if (minutes <= 0) return unit(0, "minute");
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [days ? unit(days, "day") : "", hours ? unit(hours, "hour") : "", mins ? unit(mins, "minute") : ""].filter(Boolean);
+  return parts.join(" ");
+}
+
+/** Groups of codes the dictionary names as `code.<group>.<value>` (see src/messages/codes.ts). */
+export type CodeGroup = "MessageStatus" | "ConsentAction" | "ConsentPurpose" | "ConsentSource" | "TemplateStatus" | "TemplateCategory" | "Quality" | "AccountStatus" | "direction";
+
+/** A code in words; an unknown one reads "Other (CODE)" rather than the bare code. */
+export function translateCode(locale: Locale, group: CodeGroup, code: string): string {
+  const dict = dictionaries[locale] as Record<string, string>;
+  return dict[`code.${group}.${code}`] ?? translate(locale, "code.unknown", { code });
+}
+
+/** Meta's messaging tier ("TIER_1K", "TIER_UNLIMITED") as a daily number of customers. */
+export function formatTier(locale: Locale, tier: string): string {
+  const m = /^TIER_(\d+)(K)?$/i.exec(tier);
+  if (m) return translate(locale, "code.tier.count", { count: formatCount(locale, Number(m[1]) * (m[2] ? 1000 : 1)) });
+  if (/UNLIMITED/i.test(tier)) return translate(locale, "code.tier.unlimited");
+  return translate(locale, "code.unknown", { code: tier });
+}
+
+/** `translateCode` bound to the dashboard's language. */
+export function useCode(): (group: CodeGroup, code: string) => string {
+  const locale = useLocale();
+  return useMemo(() => (group: CodeGroup, code: string) => translateCode(locale, group, code), [locale]);
 }

@@ -58,6 +58,8 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.contacts": MANAGE_USERS,
     "Query.contact": MANAGE_USERS,
     "Query.conversation": MANAGE_USERS,
+    "Query.contactList": MANAGE_USERS,
+    "Query.contactActivity": MANAGE_USERS,
     "Query.iysAlerts": MANAGE_USERS,
     "Query.iysBatches": MANAGE_USERS,
     "Query.iysBatch": MANAGE_USERS,

@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from plugin.admin_api.domains import (
     campaigns,
     consent,
+    contact_list,
     contacts,
     dashboard,
     flows,
@@ -35,6 +36,7 @@ QUERIES: tuple[type[Any], ...] = (
     whatsapp.Query,
     inbox.Query,
     contacts.Query,
+    contact_list.Query,
     consent.Query,
     iys.Query,
     templates.Query,

@@ -134,7 +134,7 @@ def test_templates_list_shows_the_starter_library(dashboard: Dashboard):
     frame = dashboard.open("templates")
     # then the list shows them with their Meta status
     table = frame.get_by_role("table")
-    expect(table).to_contain_text("APPROVED")
+    expect(table).to_contain_text("Approved")
     expect(table).to_contain_text("Starter")
 
 
@@ -150,12 +150,12 @@ def test_contacts_search_shows_a_contact_and_its_consent_timeline(dashboard: Das
     frame = dashboard.open("contacts")
     frame.get_by_label("Search by phone, name or email").fill("5551112233")
     frame.get_by_role("button", name="Search").click()
-    frame.get_by_role("button", name=CUSTOMER).click()
+    frame.locator(".ulak-contact-link").filter(has_text=CUSTOMER).first.click()
 
     # then the consent timeline shows the opt-out and the conversation the STOP
     timeline = frame.get_by_role("list", name="Consent timeline")
     expect(timeline.get_by_role("listitem")).to_have_count(1)
-    expect(timeline).to_contain_text("REVOKED · MARKETING")
+    expect(timeline).to_contain_text("Opted out · Marketing")
     expect(frame.get_by_role("list", name="Conversation")).to_contain_text("Customer: STOP")
     dashboard.screenshot("contacts-detail", frame)
 
@@ -227,7 +227,7 @@ def test_end_to_end_sandbox_to_opt_out(
     frame.get_by_role("button", name="Submit for approval").click()
     expect(frame.get_by_text("Submitted to Meta for approval.")).to_be_visible()
     row = frame.get_by_role("row").filter(has_text=TEMPLATE)
-    expect(row).to_contain_text("APPROVED", timeout=30_000)
+    expect(row).to_contain_text("Approved", timeout=30_000)
     dashboard.screenshot("e2e-2-templates", frame)
 
     # and switches cart recovery on (test mode installs it on: off first, then on again)
@@ -327,11 +327,11 @@ def test_end_to_end_sandbox_to_opt_out(
     frame = dashboard.open("contacts")
     frame.get_by_label("Search by phone, name or email").fill(SHOPPER[-7:])
     frame.get_by_role("button", name="Search").click()
-    frame.get_by_role("button", name=SHOPPER).click()
+    frame.locator(".ulak-contact-link").filter(has_text=SHOPPER).first.click()
     timeline = frame.get_by_role("list", name="Consent timeline")
-    expect(timeline.get_by_role("listitem").last).to_contain_text("REVOKED · MARKETING")
-    expect(timeline.get_by_role("listitem").last).to_contain_text("WHATSAPP_KEYWORD")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("Opted out · Marketing")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("WhatsApp keyword")
     conversation = frame.get_by_role("list", name="Conversation")
     expect(conversation).to_contain_text("Customer: STOP")
-    expect(conversation).to_contain_text(f"Store: [{TEMPLATE}]")
+    expect(conversation).to_contain_text(f"Store: Template message “{TEMPLATE}”")
     dashboard.screenshot("e2e-9-contacts", frame)

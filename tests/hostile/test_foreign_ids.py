@@ -100,6 +100,14 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("Query", "deliveryExplanation", "contactId"): _query(
         "contact", "deliveryExplanation(contactId: $id)", "id status"
     ),
+    ("Query", "contactActivity", "contactId"): _query(
+        "contact", "contactActivity(contactId: $id)", "clicks"
+    ),
+    ("Query", "contactList", "filter.segmentId"): (
+        "segment",
+        "query($id: ID!) { r: contactList(filter: {segmentId: $id}) { totalCount } }",
+        _by_id,
+    ),
     ("Query", "template", "id"): _query("template", "template(id: $id)", "id name"),
     ("Query", "templatePreview", "id"): _query("template", "templatePreview(id: $id)", "body"),
     ("Query", "segment", "id"): _query("segment", "segment(id: $id)", "id name"),

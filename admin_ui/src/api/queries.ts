@@ -10,6 +10,8 @@
 
 const ADMIN_ERRORS = `errors { field code message messageTr }`;
 
+const REASON_FIELDS = `code text textTr fix fixTr alerts`;
+
 const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault status statusReason qualityRating messagingLimitTier sentThisMonth createdAt`;
 
 const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords updatedAt`;
@@ -78,13 +80,50 @@ export const CONTACTS = `query UlakContacts($search: String, $first: Int) {
   }
 }`;
 
+const CONTACT_ROW = `id phone firstName lastName email country lastInboundAt ${CONSENTS}`;
+
+/** One page of contacts with the total matching the filters. */
+export const CONTACT_LIST = `query UlakContactList($filter: ContactFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  contactList(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    edges { node { ${CONTACT_ROW} } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+  segments { id name }
+}`;
+
+export const CONTACT_ACTIVITY = `query UlakContactActivity($id: ID!) {
+  contactActivity(contactId: $id) { orders { orderId createdAt total currency status cancelled } clicks lastClickAt }
+}`;
+
+export const RECORD_CONSENT = `mutation UlakRecordConsent($contactId: ID!, $purpose: ConsentPurpose!, $action: ConsentDecision!, $note: String) {
+  recordConsent(contactId: $contactId, purpose: $purpose, action: $action, note: $note) { event { id } ${ADMIN_ERRORS} }
+}`;
+
+export const IMPORT_CONSENT_CSV = `mutation UlakImportConsentCsv($csv: String!) {
+  importConsentCsv(csv: $csv) { imported skipped failed rows { line status reason } ${ADMIN_ERRORS} }
+}`;
+
+export const IYS = `query UlakIys {
+  iysAlerts { eventId recipient status deadline overdue }
+  iysBatches(limit: 10) { id status recordCount createdAt }
+}`;
+
+export const IYS_EXPORT = `mutation UlakIysExport {
+  iysExport { batch { id recordCount csv } ${ADMIN_ERRORS} }
+}`;
+
+export const CONFIRM_IYS_BATCH = `mutation UlakConfirmIysBatch($id: ID!) {
+  confirmIysBatch(id: $id) { batch { id status } ${ADMIN_ERRORS} }
+}`;
+
 export const CONTACT = `query UlakContact($id: ID!) {
   contact(id: $id) {
-    id phone firstName lastName email lastInboundAt serviceWindowOpen serviceWindowOpenUntil ${CONSENTS}
+    id phone firstName lastName email country lastInboundAt serviceWindowOpen serviceWindowOpenUntil ordersCount totalSpent { currency amount } lastOrderAt ${CONSENTS}
     consentTimeline { id purpose action source occurredAt textVersion }
   }
   conversation(contactId: $id, first: 50) {
-    edges { node { id direction at text templateName kind status statusReason errorCode errorMessage } }
+    edges { node { id direction at text templateName kind status statusReason statusReasonText { ${REASON_FIELDS} } errorCode errorMessage } }
   }
 }`;
 
@@ -102,12 +141,34 @@ export const ERASE_CONTACT = `mutation UlakEraseContact($id: ID!) {
 
 // --- flows, segments, campaigns, dashboard -------------------------------------------------
 
+const FLOW_ALERT_FIELDS = `flowKey reason { ${REASON_FIELDS} } firstSeenAt lastSeenAt templateName orderId checkoutId`;
+
 export const FLOWS = `query UlakFlows {
-  flows { id key enabled channels steps { position delayMinutes templateName } funnel { entered sent delivered read clicked converted } }
+  flows {
+    id key enabled orderUpdate channels templateNames options
+    steps { position delayMinutes templateName discountCode }
+    funnel { entered sent delivered read clicked converted }
+    alerts { ${FLOW_ALERT_FIELDS} }
+  }
+}`;
+
+/** What the order-updates screen needs beside the flows: carriers and the templates to preview. */
+export const FLOW_EXTRAS = `query UlakFlowExtras {
+  carriers { key name trackingUrl confirmed }
+  templates(first: 100) { edges { node { id name language category status components } } }
+}`;
+
+export const UPDATE_FLOW = `mutation UlakUpdateFlow($id: ID!, $input: FlowInput!) {
+  updateFlow(id: $id, input: $input) { flow { id options } ${ADMIN_ERRORS} }
+}`;
+
+/** The one reason table (plugin/delivery/reasons.py): code, words and fix, TR and EN. */
+export const REASON_CODES = `query UlakReasonCodes {
+  reasonCodes { ${REASON_FIELDS} }
 }`;
 
 export const SET_FLOW_ENABLED = `mutation UlakSetFlowEnabled($id: ID!, $enabled: Boolean!) {
-  setFlowEnabled(id: $id, enabled: $enabled) { flow { id enabled } ${ADMIN_ERRORS} }
+  setFlowEnabled(id: $id, enabled: $enabled) { flow { id enabled alerts { ${FLOW_ALERT_FIELDS} } } ${ADMIN_ERRORS} }
 }`;
 
 const SEGMENT_FIELDS = `id name rule contactCount updatedAt`;
@@ -219,11 +280,21 @@ export const DOCUMENTS = {
   SEND_TEST_MESSAGE,
   CONTACTS,
   CONTACT,
+  CONTACT_LIST,
+  CONTACT_ACTIVITY,
+  RECORD_CONSENT,
+  IMPORT_CONSENT_CSV,
+  IYS,
+  IYS_EXPORT,
+  CONFIRM_IYS_BATCH,
   SEND_SUPPORT_REPLY,
   EXPORT_CONTACT,
   ERASE_CONTACT,
   FLOWS,
   SET_FLOW_ENABLED,
+  FLOW_EXTRAS,
+  UPDATE_FLOW,
+  REASON_CODES,
   SEGMENTS,
   SEGMENT_PREVIEW,
   CREATE_SEGMENT,

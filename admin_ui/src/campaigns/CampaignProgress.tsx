@@ -9,6 +9,7 @@ import { CAMPAIGN_PROGRESS, CANCEL_CAMPAIGN, PAUSE_CAMPAIGN, RESUME_CAMPAIGN } f
 import { useAdminMutation, useAdminQuery, usePolling } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Loading, QuotaBar, StatusBadge, type AdminError, type Tone } from "../components/ui";
 import { formatCount, useLocale, useT, type MessageKey } from "../i18n";
+import { useReasons } from "../messages/reasons";
 import type { Payload } from "../pages/types";
 import { LIVE_STATUSES, type Campaign, type CampaignProgress as Progress, type CampaignStatus } from "./types";
 
@@ -33,6 +34,7 @@ type Action = "pause" | "resume" | "cancel";
 
 export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged?: () => void }) {
   const t = useT();
+  const reasonText = useReasons();
   const locale = useLocale();
   const { state, reload } = useAdminQuery<ProgressAnswer>(CAMPAIGN_PROGRESS, { id });
   const status = state.kind === "loaded" ? state.data.campaignProgress?.status : undefined;
@@ -115,7 +117,7 @@ export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged
             {reasons.map(([reason, count]) => (
               <li key={reason}>
                 <Text size={3}>
-                  {reason}: {n(count)}
+                  {reasonText(reason).text}: {n(count)}
                 </Text>
               </li>
             ))}

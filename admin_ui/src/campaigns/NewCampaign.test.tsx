@@ -200,6 +200,7 @@ describe("CampaignProgressPanel", () => {
       <CampaignProgressPanel id="77" />,
       campaignsApi(calls, {
         UlakCampaignProgress: progress,
+        UlakReasonCodes: () => ({ reasonCodes: [{ code: "cap_24h", text: "Daily marketing limit for this customer", textTr: "Müşterinin günlük kampanya sınırı", fix: null, fixTr: null, alerts: false }] }),
         UlakPauseCampaign: () => ((status = "PAUSED"), { pauseCampaign: { campaign: { id: "77", status }, errors: [] } }),
         UlakResumeCampaign: () => ((status = "RUNNING"), { resumeCampaign: { campaign: { id: "77", status }, errors: [] } }),
       }),
@@ -207,7 +208,7 @@ describe("CampaignProgressPanel", () => {
 
     // then it shows the outcomes and why one was skipped
     expect((await screen.findByTestId("campaign-outcomes")).textContent).toBe("Waiting1Sent1Delivered1Read0Failed0Skipped1");
-    expect(screen.getByRole("list", { name: "Why messages were not sent" }).textContent).toBe("cap_24h: 1");
+    await waitFor(() => expect(screen.getByRole("list", { name: "Why messages were not sent" }).textContent).toBe("Daily marketing limit for this customer: 1"));
 
     // when paused, it says so and offers resume; when resumed, pause again
     await user.click(screen.getByRole("button", { name: "Pause" }));

@@ -1,10 +1,15 @@
 /** Contacts: search; one contact's consent timeline and conversation; reply, export and erase. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CONTACT, CONTACTS, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
+import { CONTACT, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
-import { formatDateTime, useLocale, useT } from "../i18n";
+import { formatDateTime, useCode, useLocale, useT } from "../i18n";
+import { useReasons, type ReasonText } from "../messages/reasons";
+import { ConsentTools } from "../contacts/ConsentTools";
+import { ContactList, fullName } from "../contacts/ContactList";
+import { ProfileFigures, RecordConsentForm, type Spend } from "../contacts/ContactProfile";
+import { useContactRoute } from "../contacts/route";
 import type { Connection, Payload } from "./types";
 
 export interface ConsentState {
@@ -43,29 +48,31 @@ export interface MessageRow {
   kind: string | null;
   status: string | null;
   statusReason: string | null;
+  statusReasonText?: ReasonText | null;
   errorCode: number | null;
   errorMessage: string | null;
 }
 
-interface ContactDetail extends ContactRow {
+interface ContactDetail extends ContactRow, Spend {
   serviceWindowOpen: boolean;
   serviceWindowOpenUntil: string | null;
   consentTimeline: ConsentEventRow[];
 }
 
-const fullName = (c: ContactRow) => [c.firstName, c.lastName].filter(Boolean).join(" ");
 
 /** The marketing consent as a badge: granted, or the last action (REVOKED, LAPSED…), or none. */
 export function ConsentBadge({ consents }: { consents: ConsentState[] }) {
   const t = useT();
+  const code = useCode();
   const marketing = consents.find((c) => c.purpose === "MARKETING");
   if (marketing?.granted) return <StatusBadge tone="success">{t("consent.granted")}</StatusBadge>;
-  if (marketing?.action) return <StatusBadge tone={marketing.action === "REVOKED" ? "critical" : "warning"}>{marketing.action}</StatusBadge>;
+  if (marketing?.action) return <StatusBadge tone={marketing.action === "REVOKED" ? "critical" : "warning"}>{code("ConsentAction", marketing.action)}</StatusBadge>;
   return <StatusBadge tone="neutral">{t("consent.none")}</StatusBadge>;
 }
 
 export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
   const t = useT();
+  const code = useCode();
   const locale = useLocale();
   if (events.length === 0) return <Text size={3}>{t("contacts.noConsent")}</Text>;
   return (
@@ -73,10 +80,10 @@ export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
       {events.map((e) => (
         <li key={e.id}>
           <Text size={3} fontWeight="bold">
-            {e.action} · {e.purpose}
+            {code("ConsentAction", e.action)} · {code("ConsentPurpose", e.purpose)}
           </Text>{" "}
           <Text size={2} color="default2">
-            <time dateTime={e.occurredAt}>{formatDateTime(locale, e.occurredAt)}</time> · {e.source}
+            <time dateTime={e.occurredAt}>{formatDateTime(locale, e.occurredAt)}</time> · {code("ConsentSource", e.source)}
           </Text>
           {e.textVersion && (
             <Text as="p" size={2} color="default2">
@@ -91,6 +98,8 @@ export function ConsentTimeline({ events }: { events: ConsentEventRow[] }) {
 
 export function Conversation({ messages }: { messages: MessageRow[] }) {
   const t = useT();
+  const code = useCode();
+  const reasons = useReasons();
   const locale = useLocale();
   if (messages.length === 0) return <Text size={3}>{t("contacts.noMessages")}</Text>;
   return (
@@ -98,12 +107,12 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
       {messages.map((m) => (
         <li key={m.id} className={m.direction === "OUTBOUND" ? "ulak-chat-msg ulak-chat-out" : "ulak-chat-msg"}>
           <span className="ulak-visually-hidden">{m.direction === "OUTBOUND" ? t("contacts.us") : t("contacts.them")}: </span>
-          {m.text ?? (m.templateName ? `[${m.templateName}]` : "")}
+          {m.text ?? (m.templateName ? t("contacts.templateMessage", { name: m.templateName }) : "")}
           <div className="ulak-chat-meta">
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
-            {m.status && ` · ${m.status}`}
-            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : "contacts.skipped", { reason: m.statusReason })}`}
-            {m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorCode ? `${m.errorCode} ${m.errorMessage}` : m.errorMessage })}`}
+            {m.status && ` · ${code("MessageStatus", m.status)}`}
+            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : m.status === "FAILED" ? "contacts.failed" : "contacts.skipped", { reason: reasons(m.statusReason, m.statusReasonText).text })}`}
+            {!m.statusReason && m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorMessage })}`}
           </div>
         </li>
       ))}
@@ -162,6 +171,9 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   const failure = [reply.state, exporter.state, eraser.state].find((s) => s.kind === "error");
   return (
     <Box display="flex" flexDirection="column" gap={4} data-testid="contact-detail">
+      <Box as="a" href="#/contacts" color="accent1">
+        {t("contacts.back")}
+      </Box>
       <Section
         title={fullName(contact) || contact.phone || id}
         actions={
@@ -186,6 +198,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           <ConsentBadge consents={contact.consents} />
         </Box>
       </Section>
+      <ProfileFigures id={id} spend={contact} />
       <div className="ulak-split">
         <Section title={t("contacts.conversation")}>
           <Conversation messages={messages} />
@@ -210,6 +223,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           <ConsentTimeline events={contact.consentTimeline} />
         </Section>
       </div>
+      <RecordConsentForm contactId={id} onRecorded={reload} />
       <AdminErrors errors={errors} />
       {failure && failure.kind === "error" && <ErrorState message={failure.message} />}
       <ConfirmDialog
@@ -233,74 +247,15 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
   );
 }
 
+/** The list (with consent tools), or a profile on its own route (#/contacts/:id). */
 export function ContactsPage() {
-  const t = useT();
-  const [draft, setDraft] = useState("");
-  const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState<string | null>(null);
-  const { state, reload } = useAdminQuery<{ contacts: Connection<ContactRow> }>(CONTACTS, { search: search || null, first: 50 });
+  const id = useContactRoute();
+  const [version, setVersion] = useState(0);
+  if (id) return <ContactView key={id} id={id} onErased={() => (window.location.hash = "#/contacts")} />;
   return (
     <Box display="flex" flexDirection="column" gap={4}>
-      <form
-        role="search"
-        className="ulak-search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(draft.trim());
-          setSelected(null);
-        }}
-      >
-        <label htmlFor="contact-search">{t("contacts.search")}</label>
-        <div className="ulak-search-row">
-          <input id="contact-search" type="search" value={draft} aria-describedby="contact-search-hint" onChange={(e) => setDraft(e.target.value)} />
-          <Button type="submit">{t("contacts.searchButton")}</Button>
-        </div>
-        <span className="ulak-hint" id="contact-search-hint">
-          {t("contacts.searchHint")}
-        </span>
-      </form>
-      {state.kind === "loading" && <Loading />}
-      {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
-      {state.kind === "loaded" &&
-        (state.data.contacts.edges.length === 0 ? (
-          <Text size={3}>{t("contacts.none")}</Text>
-        ) : (
-          <table className="ulak-table">
-            <caption className="ulak-visually-hidden">{t("page.contacts")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("contacts.phone")}</th>
-                <th scope="col">{t("contacts.name")}</th>
-                <th scope="col">{t("contacts.consent")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.data.contacts.edges.map(({ node }) => (
-                <tr key={node.id}>
-                  <td>
-                    <button type="button" className="ulak-row-button" aria-pressed={selected === node.id} onClick={() => setSelected(node.id)}>
-                      {node.phone ?? node.id}
-                    </button>
-                  </td>
-                  <td>{fullName(node) || "—"}</td>
-                  <td>
-                    <ConsentBadge consents={node.consents} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
-      {selected && (
-        <ContactView
-          key={selected}
-          id={selected}
-          onErased={() => {
-            setSelected(null);
-            reload();
-          }}
-        />
-      )}
+      <ContactList key={version} />
+      <ConsentTools onChanged={() => setVersion((v) => v + 1)} />
     </Box>
   );
 }

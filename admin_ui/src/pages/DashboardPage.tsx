@@ -5,7 +5,8 @@ import { DASHBOARD } from "../api/queries";
 import { useAdminQuery } from "../api/useAdmin";
 import { BarChart, LineChart } from "../components/Chart";
 import { ErrorState, Field, Loading, Section } from "../components/ui";
-import { formatCount, useLocale, useT } from "../i18n";
+import { formatCount, formatDay, useLocale, useT } from "../i18n";
+import { useReasons } from "../messages/reasons";
 
 interface Daily {
   date: string;
@@ -35,6 +36,7 @@ export function DashboardPage() {
   const [days, setDays] = useState(30);
   const { state, reload } = useAdminQuery<{ dashboardMetrics: Metrics }>(DASHBOARD, { days });
   const count = (n: number) => formatCount(locale, n);
+  const reasonText = useReasons();
   return (
     <Box display="flex" flexDirection="column" gap={4}>
       <Box __maxWidth="220px">
@@ -52,7 +54,7 @@ export function DashboardPage() {
       {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
       {state.kind === "loaded" && (() => {
         const m = state.data.dashboardMetrics;
-        const labels = m.daily.map((d) => d.date.slice(5));
+        const labels = m.daily.map((d) => formatDay(locale, d.date));
         const pick = (k: keyof Omit<Daily, "date">) => m.daily.map((d) => Number(d[k]));
         return (
           <>
@@ -76,10 +78,10 @@ export function DashboardPage() {
             </Section>
             <div className="ulak-grid">
               <Section title={t("dashboard.skipReasons")}>
-                {m.topSkipReasons.length === 0 ? <Text size={3}>{t("page.empty")}</Text> : <BarChart title={t("dashboard.skipReasons")} labels={m.topSkipReasons.map((r) => r.reason)} series={[{ label: t("dashboard.count"), values: m.topSkipReasons.map((r) => r.count) }]} format={count} />}
+                {m.topSkipReasons.length === 0 ? <Text size={3}>{t("page.empty")}</Text> : <BarChart title={t("dashboard.skipReasons")} labels={m.topSkipReasons.map((r) => reasonText(r.reason).text)} series={[{ label: t("dashboard.count"), values: m.topSkipReasons.map((r) => r.count) }]} format={count} />}
               </Section>
               <Section title={t("dashboard.failureReasons")}>
-                {m.topFailureReasons.length === 0 ? <Text size={3}>{t("page.empty")}</Text> : <BarChart title={t("dashboard.failureReasons")} labels={m.topFailureReasons.map((r) => r.reason)} series={[{ label: t("dashboard.count"), values: m.topFailureReasons.map((r) => r.count) }]} format={count} />}
+                {m.topFailureReasons.length === 0 ? <Text size={3}>{t("page.empty")}</Text> : <BarChart title={t("dashboard.failureReasons")} labels={m.topFailureReasons.map((r) => reasonText(r.reason).text)} series={[{ label: t("dashboard.count"), values: m.topFailureReasons.map((r) => r.count) }]} format={count} />}
               </Section>
             </div>
           </>

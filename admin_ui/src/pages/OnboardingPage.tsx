@@ -1,11 +1,13 @@
 /** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE, SET_FLOW_ENABLED } from "../api/queries";
+import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, Checklist, ErrorState, Field, Loading, StatusBadge, type AdminError } from "../components/ui";
+import { AdminErrors, Checklist, ErrorState, Field, Loading, QueryView, StatusBadge, type AdminError } from "../components/ui";
 import { Switch } from "../components/Switch";
-import { useT } from "../i18n";
+import { formatTier, useCode, useLocale, useT } from "../i18n";
+import { flowTitleKey } from "../flows/names";
+import { useFlowSwitch } from "./FlowsPage";
 import type { Flow, Payload, WhatsAppAccount } from "./types";
 
 interface OnboardingData {
@@ -17,6 +19,8 @@ export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase
 
 export function AccountCard({ account }: { account: WhatsAppAccount }) {
   const t = useT();
+  const code = useCode();
+  const locale = useLocale();
   return (
     <Box display="flex" flexWrap="wrap" gap={3} alignItems="center" padding={3} borderRadius={3} borderWidth={1} borderStyle="solid" borderColor="default1" data-testid="whatsapp-account">
       <Text size={5} fontWeight="bold">
@@ -24,7 +28,7 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
       </Text>
       {account.isSandbox && <StatusBadge tone="info">{t("onboarding.sandbox")}</StatusBadge>}
       {account.isDefault && <StatusBadge tone="neutral">{t("onboarding.default")}</StatusBadge>}
-      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{isActive(account) ? t("onboarding.active") : account.status}</StatusBadge>
+      <StatusBadge tone={isActive(account) ? "success" : "warning"}>{code("AccountStatus", account.status.toLowerCase())}</StatusBadge>
       {account.statusReason && (
         <Text size={3} color="warning1">
           {account.statusReason}
@@ -32,12 +36,12 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
       )}
       {account.qualityRating && (
         <Text size={3} color="default2">
-          {t("onboarding.quality", { quality: account.qualityRating })}
+          {t("quality.line", { quality: code("Quality", account.qualityRating) })}
         </Text>
       )}
       {account.messagingLimitTier && (
         <Text size={3} color="default2">
-          {t("onboarding.tier", { tier: account.messagingLimitTier })}
+          {t("tier.line", { tier: formatTier(locale, account.messagingLimitTier) })}
         </Text>
       )}
     </Box>
@@ -119,30 +123,27 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   );
 }
 
-function FirstFlow({ onChange }: { onChange: () => void }) {
+/** The first step: one switch turns every order update on (each can be tuned on the Flows page). */
+function OrderUpdatesStep({ flows, onChange }: { flows: Flow[]; onChange: () => void }) {
   const t = useT();
-  const { state, reload } = useAdminQuery<{ flows: Flow[] }>(FLOWS);
-  const { run } = useAdminMutation<{ setFlowEnabled: Payload }>(SET_FLOW_ENABLED);
-  if (state.kind === "loading") return <Loading />;
-  if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
-  const flow = state.data.flows.find((f) => f.key === "cart_recovery") ?? state.data.flows[0];
-  if (!flow) return <Text size={3}>{t("page.empty")}</Text>;
+  const { setEnabled, errors } = useFlowSwitch(onChange);
+  const updates = flows.filter((f) => f.orderUpdate);
+  if (updates.length === 0) return <Text size={3}>{t("page.empty")}</Text>;
+  const allOn = updates.every((f) => f.enabled);
   return (
-    <Switch
-      checked={flow.enabled}
-      onChange={async (enabled) => {
-        await run({ id: flow.id, enabled });
-        reload();
-        onChange();
-      }}
-    >
-      {t("onboarding.flowSwitch", { flow: t(flowTitleKey(flow.key)) })}
-    </Switch>
+    <Box display="flex" flexDirection="column" gap={2}>
+      <Text size={3} color="default2">
+        {t("onboarding.orderUpdatesAbout", { events: updates.map((f) => t(flowTitleKey(f.key))).join(", ") })}
+      </Text>
+      <Switch checked={allOn} onChange={(enabled) => setEnabled(updates, enabled)}>
+        {t("flows.orderUpdatesSwitch")}
+      </Switch>
+      <AdminErrors errors={errors} />
+      <Box as="a" href="#/flows" color="accent1">
+        {t("onboarding.tuneFlows")}
+      </Box>
+    </Box>
   );
-}
-
-export function flowTitleKey(key: string) {
-  return key === "cart_recovery" ? "flow.cart_recovery" : key === "order_created" ? "flow.order_created" : key === "order_fulfilled" ? "flow.order_fulfilled" : "flow.other";
 }
 
 export function OnboardingPage() {
@@ -155,7 +156,7 @@ export function OnboardingPage() {
   const active = accounts.find(isActive);
   const sandbox = accounts.find((a) => a.isSandbox);
   const sentSomething = accounts.some((a) => a.sentThisMonth > 0);
-  const flowOn = flows.state.kind === "loaded" && flows.state.data.flows.some((f) => f.enabled);
+  const updatesOn = flows.state.kind === "loaded" && flows.state.data.flows.some((f) => f.orderUpdate && f.enabled);
   return (
     <Box display="flex" flexDirection="column" gap={4}>
       <Text as="p" size={4} color="default2">
@@ -164,6 +165,12 @@ export function OnboardingPage() {
       <Checklist
         label={t("onboarding.steps")}
         items={[
+          {
+            key: "orderUpdates",
+            title: t("onboarding.step.orderUpdates"),
+            done: updatesOn,
+            content: <QueryView state={flows.state} onRetry={flows.reload}>{(data) => <OrderUpdatesStep flows={data.flows} onChange={flows.reload} />}</QueryView>,
+          },
           {
             key: "connect",
             title: t("onboarding.step.connect"),
@@ -192,7 +199,6 @@ export function OnboardingPage() {
             ),
           },
           { key: "test", title: t("onboarding.step.test"), done: sentSomething, content: <TestMessageForm account={active} /> },
-          { key: "flow", title: t("onboarding.step.flow"), done: flowOn, content: <FirstFlow onChange={flows.reload} /> },
         ]}
       />
     </Box>

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { INSTALL_STARTER_TEMPLATES, SAVE_TEMPLATE_DRAFT, SUBMIT_TEMPLATE, TEMPLATES } from "../api/queries";
 import { useAdminMutation, useAdminQuery, usePolling } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Loading, Section, StatusBadge, type AdminError, type Tone } from "../components/ui";
-import { useT } from "../i18n";
+import { useCode, useT } from "../i18n";
 import { TemplateEditor } from "../templates/TemplateEditor";
 import type { WhatsAppTemplate } from "../templates/types";
 import type { Connection, Payload } from "./types";
@@ -37,6 +37,7 @@ const QUALITY_TONES: Record<string, Tone> = { GREEN: "success", YELLOW: "warning
 
 function TemplateList({ rows }: { rows: TemplateRow[] }) {
   const t = useT();
+  const code = useCode();
   if (rows.length === 0) return <Text size={3}>{t("templates.none")}</Text>;
   return (
     <table className="ulak-table">
@@ -70,9 +71,9 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
             <td>{r.language}</td>
             <td>{isCategory(r.category) ? t(`category.${r.category}`) : r.category}</td>
             <td>
-              <StatusBadge tone={STATUS_TONES[r.status] ?? "neutral"}>{r.status}</StatusBadge>
+              <StatusBadge tone={STATUS_TONES[r.status] ?? "neutral"}>{code("TemplateStatus", r.status)}</StatusBadge>
             </td>
-            <td>{r.quality ? <StatusBadge tone={QUALITY_TONES[r.quality] ?? "neutral"}>{r.quality}</StatusBadge> : "—"}</td>
+            <td>{r.quality ? <StatusBadge tone={QUALITY_TONES[r.quality] ?? "neutral"}>{code("Quality", r.quality)}</StatusBadge> : "—"}</td>
           </tr>
         ))}
       </tbody>

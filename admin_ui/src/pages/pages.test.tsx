@@ -75,22 +75,36 @@ describe("OnboardingPage", () => {
   });
 });
 
+const REASONS = [
+  { code: "pair_rate", text: "Spacing messages to the same customer", textTr: "Aynı müşteriye mesajlar aralıklı", fix: null, fixTr: null, alerts: false },
+  { code: "no_consent", text: "No consent for this kind of message", textTr: "Bu tür mesaj için izin yok", fix: null, fixTr: null, alerts: false },
+];
+
 describe("ContactsPage", () => {
   it("searches, opens a contact and shows its consent timeline and conversation", async () => {
     const consents = [
       { purpose: "MARKETING", granted: false, action: "REVOKED", at: "2026-01-02T10:00:00+00:00", source: "WHATSAPP_KEYWORD" },
       { purpose: "TRANSACTIONAL", granted: true, action: "GRANTED", at: "2026-01-01T10:00:00+00:00", source: "ORDER" },
     ];
-    const person = { id: "7", phone: "+905551112233", firstName: "Ayşe", lastName: "Y", email: null, lastInboundAt: "2026-01-02T10:00:00+00:00", consents };
+    window.location.hash = "#/contacts";
+    const person = { id: "7", phone: "+905551112233", firstName: "Ayşe", lastName: "Y", email: null, country: "TR", lastInboundAt: "2026-01-02T10:00:00+00:00", consents };
     renderWithApi(<ContactsPage />, (query, variables) => {
-      if (query.includes("UlakContacts")) {
-        return { contacts: { edges: variables.search === "2233" ? [{ node: person }] : [] } };
+      if (query.includes("UlakContactList")) {
+        const filter = variables.filter as Record<string, string>;
+        const hit = filter.search === "2233" && filter.consent === undefined;
+        return { contactList: { totalCount: hit ? 1 : 0, edges: hit ? [{ node: person }] : [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } }, segments: [] };
       }
+      if (query.includes("UlakContactActivity")) return { contactActivity: { orders: [{ orderId: "o1", createdAt: "2026-01-01T10:00:00+00:00", total: "1234.50", currency: "TRY", status: "fulfilled", cancelled: false }], clicks: 3, lastClickAt: null } };
+      if (query.includes("UlakIys")) return { iysAlerts: [], iysBatches: [] };
+      if (query.includes("UlakReasonCodes")) return { reasonCodes: REASONS };
       const message = { templateName: null, kind: null, status: null, statusReason: null, errorCode: null, errorMessage: null };
       return {
         contact: {
           ...person,
           serviceWindowOpen: false,
+          ordersCount: 1,
+          totalSpent: [{ currency: "TRY", amount: "1234.50" }],
+          lastOrderAt: "2026-01-01T10:00:00+00:00",
           serviceWindowOpenUntil: null,
           consentTimeline: [
             { id: "1", purpose: "MARKETING", action: "GRANTED", source: "CHECKOUT", occurredAt: "2026-01-01T10:00:00+00:00", textVersion: "v1" },
@@ -111,17 +125,31 @@ describe("ContactsPage", () => {
     expect(await screen.findByText("No contacts match.")).toBeTruthy();
     await userEvent.type(screen.getByLabelText("Search by phone, name or email"), "2233");
     await userEvent.click(screen.getByRole("button", { name: "Search" }));
-    await userEvent.click(await screen.findByRole("button", { name: "+905551112233" }));
+    expect((await screen.findByTestId("contacts-total")).textContent).toBe("1–1 of 1 contacts");
+    const row = screen.getByRole("link", { name: /Ayşe Y/ });
+    expect(row.getAttribute("href")).toBe("#/contacts/7");
+    window.location.hash = "#/contacts/7";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    const figures = await screen.findByTestId("contact-figures");
+    expect(figures.textContent).toMatch(/TRY\s1,234\.50/);
+    await waitFor(() => expect(figures.textContent).toContain("Link clicks3"));
+    expect(screen.getByRole("link", { name: "← All contacts" })).toBeTruthy();
     const timeline = await screen.findByRole("list", { name: "Consent timeline" });
-    expect(within(timeline).getAllByRole("listitem").map((li) => li.textContent?.split(" ")[0])).toEqual(["GRANTED", "REVOKED"]);
-    expect(screen.getAllByText("REVOKED").length).toBeGreaterThan(0);
+    const facts = within(timeline).getAllByRole("listitem").map((li) => li.textContent ?? "");
+    expect(facts[0]).toContain("Consented · Marketing");
+    expect(facts[0]).toContain("at checkout");
+    expect(facts[1]).toContain("Opted out · Marketing");
+    expect(facts[1]).toContain("WhatsApp keyword");
+    expect(screen.getAllByText("Opted out").length).toBeGreaterThan(0);
     const chat = screen.getByRole("list", { name: "Conversation" });
     const bubbles = within(chat).getAllByRole("listitem").map((li) => li.textContent ?? "");
     expect(bubbles[0]).toContain("Store: Sepetiniz bekliyor");
     expect(bubbles[1]).toContain("Customer: STOP");
-    expect(bubbles[2]).toContain("waiting: pair_rate");
-    expect(bubbles[3]).toContain("[promo]");
-    expect(bubbles[3]).toContain("skipped: no_consent");
+    await waitFor(() => expect(within(chat).getAllByRole("listitem")[2]?.textContent).toContain("waiting: Spacing messages"));
+    expect(bubbles[0]).toContain("Read");
+    expect(bubbles[3]).toContain("Template message “promo”");
+    expect(within(chat).getAllByRole("listitem")[3]?.textContent).toContain("Not sent · skipped: No consent");
+    expect(document.body.textContent).not.toMatch(/GRANTED|REVOKED|SUPPRESSED|no_consent|pair_rate/);
     expect(screen.getByText(/service window is closed/)).toBeTruthy();
     await userEvent.click(screen.getByRole("button", { name: "Erase contact" }));
     expect(screen.getByRole("dialog", { name: "Erase this contact for good?" })).toBeTruthy();

@@ -1,5 +1,6 @@
 /** Shapes of the admin API answers the pages read (see src/api/queries.ts). */
 import type { AdminError } from "../components/ui";
+import type { ReasonText } from "../messages/reasons";
 
 export interface WhatsAppAccount {
   id: string;
@@ -51,11 +52,26 @@ export interface Connection<T> {
   edges: { node: T }[];
 }
 
+export interface FlowAlert {
+  flowKey: string;
+  reason: ReasonText;
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
+  templateName: string | null;
+  orderId: string | null;
+  checkoutId: string | null;
+}
+
 export interface Flow {
   id: string;
   key: string;
   enabled: boolean;
+  /** One of the order updates: shown as one group with a main switch. */
+  orderUpdate?: boolean;
   channels: string[];
-  steps: { position: number; delayMinutes: number; templateName: string | null }[];
+  templateNames?: string[];
+  options?: Record<string, unknown>;
+  alerts?: FlowAlert[];
+  steps: { position: number; delayMinutes: number; templateName: string | null; discountCode?: string | null }[];
   funnel: { entered: number; sent: number; delivered: number; read: number; clicked: number; converted: number } | null;
 }

@@ -20,7 +20,7 @@ from plugin.flows import config as flow_config
 from plugin.flows.figures import flow_figures
 from plugin.flows.journal import JourneyEntry as JourneyRow
 from plugin.flows.journal import checkout_journey
-from plugin.flows.models import FlowConfig, FlowKey
+from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
 
 FUNNEL_DAYS = 30
 NO_FLOW = ("No such flow.", "Böyle bir akış yok.")
@@ -92,6 +92,13 @@ class Flow:
     enabled: bool
     channels: list[str] = strawberry.field(description="Empty: every channel.")
     templates: JSON = strawberry.field(description="Starter key -> template name.")
+    order_update: bool = strawberry.field(
+        description="One of the order updates (created, paid, shipped, cancelled, refunded): "
+        "the admin shows them as one group with one main switch."
+    )
+    template_names: list[str] = strawberry.field(
+        description="The templates it may send, its main message first (the admin's preview)."
+    )
     variable_mappings: JSON
     steps: list[FlowStep]
     options: JSON
@@ -118,6 +125,10 @@ class Flow:
             enabled=row.enabled,
             channels=list(row.channels or []),
             templates=dict(row.templates or {}),
+            order_update=row.flow_key in ORDER_UPDATE_FLOWS,
+            template_names=[
+                flow_config.template_name(row, k) for k in flow_config.template_keys(row)
+            ],
             variable_mappings=dict(row.variable_mappings or {}),
             steps=[
                 FlowStep(
