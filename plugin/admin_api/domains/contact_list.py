@@ -27,7 +27,7 @@ from plugin.contacts import service as contacts_service
 from plugin.contacts.models import Contact as ContactRow
 from plugin.contacts.models import ContactOrder
 from plugin.segments import service as segments_service
-from plugin.segments.rules import compile_rule
+from plugin.segments.compiler import compile_rule
 from plugin.stores import service as stores_service
 
 RECENT_ORDERS = 20
