@@ -14,8 +14,6 @@ NOT_SPLIT_YET = frozenset(
         "plugin/campaigns/service.py",
         "plugin/delivery/service.py",
         "plugin/delivery/policy.py",
-        "plugin/consent/service.py",
-        "plugin/contacts/service.py",
     }
 )
 

@@ -24,7 +24,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
-from plugin.analytics.cost import pricing_from_status
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
@@ -42,6 +41,7 @@ from plugin.metrics import MESSAGES_DEFERRED, MESSAGES_FAILED, MESSAGES_SENT, ME
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.errors import Disposition, ErrorClass, classify
+from plugin.whatsapp.pricing import pricing_from_status
 
 log = structlog.get_logger(__name__)
 

@@ -15,11 +15,11 @@ import structlog
 from sqlmodel import Session
 
 from plugin.analytics import rollups
+from plugin.campaigns import quality
 from plugin.campaigns import service as campaigns_service
 from plugin.consent import service as consent_service
 from plugin.contacts import sync as contacts_sync
 from plugin.db import session_scope
-from plugin.delivery import quality
 from plugin.delivery import service as delivery_service
 from plugin.events import privacy
 from plugin.flows import alerts

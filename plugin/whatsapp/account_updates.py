@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.delivery.quality import quality_after_event
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.limits import apply_tier
 from plugin.whatsapp.payloads.webhook import AccountUpdate, PhoneNumberQualityUpdate
+from plugin.whatsapp.quality import quality_after_event
 
 # account_update events / ban states that stop sending, and those that lift it.
 SUSPENDING_EVENTS = {"DISABLED_UPDATE", "ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION"}

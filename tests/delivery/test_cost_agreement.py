@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from plugin.scheduler import run_tick
+from plugin.events.tick import run_tick
 from sqlmodel import select
 
 from plugin import clock

@@ -8,8 +8,8 @@ import json
 import uuid
 
 import pytest
-from plugin.scheduler import run_tick
-from plugin.whatsapp.inbound import process_webhook
+from plugin.events.tick import run_tick
+from plugin.events.inbound import process_webhook
 from sqlmodel import select
 
 from plugin import clock
