@@ -8,7 +8,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from plugin.events.tick import run_tick
 from sqlmodel import select
 
 from plugin import clock
@@ -20,6 +19,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery import service as delivery
 from plugin.delivery.models import OutboundMessage
 from plugin.delivery.service import StatusUpdate
+from plugin.events.tick import run_tick
 from plugin.segments.service import Audience
 from plugin.segments.tags import add_tags
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus

@@ -8,8 +8,6 @@ import json
 import uuid
 
 import pytest
-from plugin.events.tick import run_tick
-from plugin.events.inbound import process_webhook
 from sqlmodel import select
 
 from plugin import clock
@@ -18,6 +16,8 @@ from plugin.campaigns.models import CampaignStatus
 from plugin.delivery import quality
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.delivery.policy import SendingAccount
+from plugin.events.inbound import process_webhook
+from plugin.events.tick import run_tick
 from plugin.inbox.models import InboxEvent, InboxSource
 from plugin.saleor.models import Store
 from plugin.segments.service import Audience
