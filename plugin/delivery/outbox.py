@@ -94,17 +94,24 @@ def enqueue_message(
     idempotency_key: str,
     source_type: str,
     due_at: datetime | None = None,
-    **content: Any,
+    template_id: int | None = None,
+    template_name: str | None = None,
+    template_language: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    text: str | None = None,
+    account_id: int | None = None,
+    source_id: str | None = None,
+    flow_key: str | None = None,
+    flow_step: int | None = None,
+    campaign_id: int | None = None,
+    variant: str | None = None,
+    checkout_id: str | None = None,
+    order_id: str | None = None,
 ) -> OutboundMessage | None:
     """Put one message in the outbox, once: a second call with the same idempotency key (a
-    redelivered webhook) inserts nothing and returns None. `content` holds the row's other
-    columns (template_name, template_language, parameters — the Cloud API components ready to
-    send —, text, account_id, source_id, flow_key, flow_step, campaign_id, variant,
-    checkout_id, order_id). A message due now is handed to the queue when the caller's
-    transaction commits; a later one waits for the tick."""
-    unknown = set(content) - set(T.c.keys())
-    if unknown:
-        raise TypeError(f"not outbox columns: {sorted(unknown)}")
+    redelivered webhook) inserts nothing and returns None. `parameters` holds the Cloud API
+    template components ready to send ({"components": [...]}). A message due now is handed to
+    the queue when the caller's transaction commits; a later one waits for the tick."""
     values = _row_values(
         clock.now(),
         store_id=store_id,
@@ -114,7 +121,19 @@ def enqueue_message(
         idempotency_key=idempotency_key,
         source_type=source_type,
         due_at=due_at,
-        **content,
+        template_id=template_id,
+        template_name=template_name,
+        template_language=template_language,
+        parameters=parameters,
+        text=text,
+        account_id=account_id,
+        source_id=source_id,
+        flow_key=flow_key,
+        flow_step=flow_step,
+        campaign_id=campaign_id,
+        variant=variant,
+        checkout_id=checkout_id,
+        order_id=order_id,
     )
     stmt = (
         _insert(session)(T)

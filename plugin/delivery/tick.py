@@ -143,7 +143,7 @@ def queue_lag() -> tuple[float, dict[str, int]]:
         ).scalar()
         counts = conn.execute(
             sa.select(_T.c.status, sa.func.count())
-            .where(_T.c.status.in_([*WAITING, MessageStatus.SENDING.value]))
+            .where(_T.c.status.in_(MessageStatus.sql(MessageStatus.unfinished())))
             .group_by(_T.c.status)
         ).all()
     if isinstance(oldest, str):  # SQLite returns the raw text for an aggregate
