@@ -192,7 +192,7 @@ def test_support_reply_inside_the_window_is_scheduled_now(client, token, session
         "message": {
             "direction": "OUTBOUND",
             "kind": "SERVICE_REPLY",
-            "status": "SCHEDULED",
+            "status": "QUEUED",  # due now: handed to the queue at commit
             "text": "Kargonuz yarın çıkıyor.",
         },
         "errors": [],
@@ -418,7 +418,7 @@ def test_test_message_with_text_creates_the_contact_and_schedules_it(
     assert data["sendTestMessage"] == {
         "message": {
             "kind": "TEST",
-            "status": "SCHEDULED",
+            "status": "QUEUED",  # due now: handed to the queue at commit
             "text": "Deneme",
             "templateName": None,
             "templateLanguage": None,

@@ -8,15 +8,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 400
 
-# Split on branches outbox/journeys; the lead empties this list at merge.
-NOT_SPLIT_YET = frozenset(
-    {
-        "plugin/campaigns/service.py",
-        "plugin/delivery/service.py",
-        "plugin/delivery/policy.py",
-    }
-)
-
 
 def _line_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
@@ -30,19 +21,8 @@ def test_no_module_is_over_400_lines() -> None:
     # given
     counts = _line_counts()
     # when
-    too_long = {
-        path: n for path, n in counts.items() if n > MAX_LINES and path not in NOT_SPLIT_YET
-    }
+    too_long = {path: n for path, n in counts.items() if n > MAX_LINES}
     # then
     assert too_long == {}, "split these by responsibility: " + ", ".join(
         f"{path} ({n} lines)" for path, n in sorted(too_long.items())
     )
-
-
-def test_the_not_yet_split_list_names_only_modules_still_over_400_lines() -> None:
-    # given
-    counts = _line_counts()
-    # when
-    stale = sorted(path for path in NOT_SPLIT_YET if counts.get(path, 0) <= MAX_LINES)
-    # then
-    assert stale == [], "remove from NOT_SPLIT_YET (split, moved or gone): " + ", ".join(stale)

@@ -19,7 +19,8 @@ from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
 from plugin.contacts.models import Contact
-from plugin.delivery.models import MessagePurpose, MessageStatus, OutboundMessage
+from plugin.delivery import outbox as delivery_outbox
+from plugin.delivery.models import MessagePurpose
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
 
@@ -144,19 +145,13 @@ def _standing_grant(
 
 def suppress_queued_marketing(session: Session, *, store_id: int, contact_id: int) -> int:
     """A revocation holds at once for everything not yet sent (delivery re-checks anyway)."""
-    result = session.execute(
-        sa.update(OutboundMessage)
-        .where(
-            col(OutboundMessage.store_id) == store_id,
-            col(OutboundMessage.contact_id) == contact_id,
-            col(OutboundMessage.purpose) == MessagePurpose.MARKETING,
-            col(OutboundMessage.status).in_([MessageStatus.SCHEDULED, MessageStatus.QUEUED]),
-        )
-        .values(
-            status=MessageStatus.SUPPRESSED, status_reason="consent_revoked", updated_at=clock.now()
-        )
+    return delivery_outbox.suppress_messages(
+        session,
+        store_id=store_id,
+        contact_id=contact_id,
+        purpose=MessagePurpose.MARKETING,
+        reason="consent_revoked",
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def request_marketing(

@@ -1,7 +1,7 @@
 """Messages a merchant sends by hand from the admin: a test message to a number.
 
-Like every send, this only writes an outbox row (due now, status SCHEDULED); the delivery
-engine sends scheduled rows. A test goes only to one of the store's staff test numbers
+Like every send, this only writes an outbox row (due now) through delivery's outbox; the
+delivery engine sends it. A test goes only to one of the store's staff test numbers
 (plugin.stores.staff_numbers), in the template's own category (a MARKETING template as
 marketing); the policy sends kind `test` to those numbers at once, past quiet hours, caps and
 quota. It records no consent: nothing a flow or campaign honours changes.
@@ -9,16 +9,16 @@ quota. It records no consent: nothing a flow or campaign honours changes.
 
 from __future__ import annotations
 
-import uuid
+from typing import Any
 
 from sqlmodel import Session, select
 
-from plugin import clock
 from plugin.consent import service as consent
 from plugin.consent.models import Purpose
 from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import contact_for_phone
-from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.delivery import outbox
+from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
 from plugin.stores.staff_numbers import require_staff_test_number
@@ -65,7 +65,7 @@ def schedule_test_message(
         )
     purpose = MessagePurpose.TRANSACTIONAL
     template: MessageTemplate | None = None
-    content: dict[str, object] = {}
+    content: dict[str, Any] = {}
     if template_id is not None:
         template = session.exec(
             select(MessageTemplate).where(
@@ -125,21 +125,16 @@ def schedule_test_message(
             "This number's owner opted out; it cannot receive tests.",
             "Bu numaranın sahibi izni geri aldı; test mesajı gönderilemez.",
         ) from exc
-    now = clock.now()
-    message = OutboundMessage(
+    message = outbox.enqueue_message(
+        session,
         store_id=store_id,
         contact_id=contact.id,
         purpose=purpose,
         kind=MessageKind.TEST,
-        idempotency_key=f"test:{contact.id}:{uuid.uuid4().hex}",
+        idempotency_key=outbox.unique_key("test", contact.id),
         source_type="test",
         source_id=staff_user_id[:100] if staff_user_id else None,
-        due_at=now,
-        status=MessageStatus.SCHEDULED,
-        created_at=now,
-        updated_at=now,
-        **content,  # type: ignore[arg-type]
+        **content,
     )
-    session.add(message)
-    session.flush()
+    assert message is not None  # a fresh key always inserts
     return message

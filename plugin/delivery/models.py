@@ -30,6 +30,9 @@ class MessageKind(StrEnum):
 
 
 class MessageStatus(StrEnum):
+    """Life of an outbox row; the groups below are the only definitions of "waiting",
+    "sent", "failed"… (every reader asks here, so the copies cannot drift)."""
+
     SCHEDULED = "scheduled"  # waiting for due_at
     QUEUED = "queued"  # handed to the queue
     SENDING = "sending"  # claimed with a lease; the API call may be in flight
@@ -41,15 +44,70 @@ class MessageStatus(StrEnum):
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"  # worker died mid-call: never resent automatically
 
+    @classmethod
+    def waiting(cls) -> frozenset[MessageStatus]:
+        """Not claimed yet: the only rows that may be cancelled, held or suppressed."""
+        return _GROUPS["waiting"]
 
-FINAL_STATUSES = {
-    MessageStatus.SENT,
-    MessageStatus.DELIVERED,
-    MessageStatus.READ,
-    MessageStatus.SUPPRESSED,
-    MessageStatus.FAILED,
-    MessageStatus.CANCELLED,
-    MessageStatus.UNKNOWN,
+    @classmethod
+    def unfinished(cls) -> frozenset[MessageStatus]:
+        """Waiting or in flight: a campaign with such rows is not complete."""
+        return _GROUPS["unfinished"]
+
+    @classmethod
+    def sent(cls) -> frozenset[MessageStatus]:
+        """Accepted by Meta (and billed): sent, delivered or read."""
+        return _GROUPS["sent"]
+
+    @classmethod
+    def delivered(cls) -> frozenset[MessageStatus]:
+        return _GROUPS["delivered"]
+
+    @classmethod
+    def failed(cls) -> frozenset[MessageStatus]:
+        """Tried and not known to have arrived (a suppressed row was never tried: skipped)."""
+        return _GROUPS["failed"]
+
+    @classmethod
+    def not_sent(cls) -> frozenset[MessageStatus]:
+        """Final without reaching Meta's acceptance: skipped by policy or failed."""
+        return _GROUPS["not_sent"]
+
+    @classmethod
+    def refused(cls) -> frozenset[MessageStatus]:
+        """A known refusal, by Meta or by policy. UNKNOWN is left out on purpose: its message
+        may have arrived. Flow alerts read these (ix_outbound_flow_updated's own condition)."""
+        return _GROUPS["refused"]
+
+    @classmethod
+    def counted(cls) -> frozenset[MessageStatus]:
+        """Rows that may have reached the person: what frequency caps count."""
+        return _GROUPS["counted"]
+
+    @classmethod
+    def final(cls) -> frozenset[MessageStatus]:
+        """Past any change by the send path (status webhooks still refine sent rows)."""
+        return _GROUPS["final"]
+
+    @staticmethod
+    def sql(statuses: frozenset[MessageStatus]) -> list[str]:
+        """A group as the sorted plain strings an SQL `IN` binds (stable statement cache)."""
+        return sorted(s.value for s in statuses)
+
+
+_S = MessageStatus
+_GROUPS: dict[str, frozenset[MessageStatus]] = {
+    "waiting": frozenset({_S.SCHEDULED, _S.QUEUED}),
+    "unfinished": frozenset({_S.SCHEDULED, _S.QUEUED, _S.SENDING}),
+    "sent": frozenset({_S.SENT, _S.DELIVERED, _S.READ}),
+    "delivered": frozenset({_S.DELIVERED, _S.READ}),
+    "failed": frozenset({_S.FAILED, _S.UNKNOWN}),
+    "not_sent": frozenset({_S.SUPPRESSED, _S.FAILED, _S.UNKNOWN}),
+    "refused": frozenset({_S.FAILED, _S.SUPPRESSED}),
+    "counted": frozenset({_S.SENDING, _S.SENT, _S.DELIVERED, _S.READ, _S.UNKNOWN}),
+    "final": frozenset(
+        {_S.SENT, _S.DELIVERED, _S.READ, _S.SUPPRESSED, _S.FAILED, _S.CANCELLED, _S.UNKNOWN}
+    ),
 }
 
 

@@ -30,11 +30,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from plugin import clock
 from plugin.db import session_scope
-from plugin.delivery import policy, service
+from plugin.delivery import claims, effects, policy
+from plugin.delivery.claims import SendOutcome
 from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.quality import pace_key
-from plugin.delivery.service import SendOutcome
 from plugin.settings import Settings, get_settings
 from plugin.templates import tracking
 from plugin.whatsapp.accounts import switch_marketing_to_mm_api
@@ -167,7 +167,7 @@ def send_batch(
     def write_back(future: concurrent.futures.Future[list[SendOutcome]]) -> None:
         outcomes = future.result()
         with session_scope() as session:
-            service.record_results(session, outcomes, now=clock.now())
+            claims.record_results(session, outcomes, now=clock.now())
             switch_marketing_to_mm_api(session, _take_switched())
         totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
 
@@ -177,11 +177,11 @@ def send_batch(
             chunk = ids[start : start + CLAIM_SIZE]
             now = clock.now()
             with session_scope() as session:
-                rows = service.claim(session, ids=chunk, now=now)
+                rows = claims.claim(session, ids=chunk, now=now)
                 if not rows:
                     continue
                 decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
-                service.record_decisions(session, decisions, now=now)
+                claims.record_decisions(session, decisions, now=now)
             sends = [d for d in decisions if d.outcome == "send"]
             totals.update(d.outcome for d in decisions if d.outcome != "send")
             if not sends:
@@ -291,7 +291,7 @@ async def _send_one(
     except ValidationError as exc:
         details = f"invalid payload: {exc.error_count()} errors"
         error = ErrorClass(Disposition.OUR_BUG, details=details)
-        return SendOutcome(decision, error=error, error_message=service.INVALID_PAYLOAD)
+        return SendOutcome(decision, error=error, error_message=effects.INVALID_PAYLOAD)
     try:
         result = await sender.send_message(
             payload, credentials=account.credentials, marketing=decision.row.marketing

@@ -13,7 +13,6 @@ from plugin import clock
 from plugin.delivery.models import MessagePurpose, MessageStatus, OutboundMessage
 
 HOLD_PREFIX = "template_"
-_WAITING = (MessageStatus.SCHEDULED, MessageStatus.QUEUED)
 
 
 def _waiting(session: Session, template_id: int) -> list[OutboundMessage]:
@@ -21,7 +20,7 @@ def _waiting(session: Session, template_id: int) -> list[OutboundMessage]:
         session.exec(
             select(OutboundMessage).where(
                 OutboundMessage.template_id == template_id,
-                col(OutboundMessage.status).in_([s.value for s in _WAITING]),
+                col(OutboundMessage.status).in_(MessageStatus.sql(MessageStatus.waiting())),
             )
         ).all()
     )

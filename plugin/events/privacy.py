@@ -16,6 +16,7 @@ from plugin import clock
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
 from plugin.contacts.suppression import is_suppressed, suppress
+from plugin.delivery import outbox
 from plugin.delivery.models import InboundMessage, OutboundMessage
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.stores.models import StoreSettings
@@ -72,22 +73,8 @@ def erase_contact(
     ).all():
         event.evidence = {k: v for k, v in (event.evidence or {}).items() if k in _KEPT_EVIDENCE}
         session.add(event)
-    session.execute(
-        sa.update(OutboundMessage)
-        .where(
-            col(OutboundMessage.store_id) == store_id, col(OutboundMessage.contact_id) == contact_id
-        )
-        .values(text=None, parameters={})
-    )
-    session.execute(
-        sa.update(OutboundMessage)
-        .where(
-            col(OutboundMessage.store_id) == store_id,
-            col(OutboundMessage.contact_id) == contact_id,
-            col(OutboundMessage.status).in_(["scheduled", "queued"]),
-        )
-        .values(status="suppressed", status_reason="erased", updated_at=now)
-    )
+    outbox.forget_bodies(session, store_id=store_id, contact_id=contact_id)
+    outbox.suppress_messages(session, store_id=store_id, contact_id=contact_id, reason="erased")
     session.execute(
         sa.update(InboundMessage)
         .where(
@@ -269,19 +256,8 @@ def purge_expired(*, session: Session) -> dict[str, int]:
     for settings in session.exec(select(StoreSettings)).all():
         messages_before = now - timedelta(days=settings.message_retention_days)
         inbox_before = now - timedelta(days=settings.inbox_retention_days)
-        counts["outbound"] += _rowcount(
-            session.execute(
-                sa.update(OutboundMessage)
-                .where(
-                    col(OutboundMessage.store_id) == settings.store_id,
-                    col(OutboundMessage.created_at) < messages_before,
-                    sa.or_(
-                        col(OutboundMessage.text).is_not(None),
-                        sa.cast(OutboundMessage.parameters, sa.Text) != "{}",
-                    ),
-                )
-                .values(text=None, parameters={})
-            )
+        counts["outbound"] += outbox.forget_bodies(
+            session, store_id=settings.store_id, created_before=messages_before
         )
         counts["inbound"] += _rowcount(
             session.execute(

@@ -216,9 +216,7 @@ def apply_synced(session: Session, store: Store, phase: SyncPhase, node: dict[st
     order = Order.model_validate(node)
     contact = capture_order(session=session, store=store, order=order)
     if contact is not None and contact.id is not None and store.id is not None:
-        segment_orders.record_order(
-            session, store_id=store.id, contact_id=contact.id, order=order
-        )
+        segment_orders.record_order(session, store_id=store.id, contact_id=contact.id, order=order)
 
 
 def sync_next_page(

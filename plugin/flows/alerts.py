@@ -22,7 +22,6 @@ from plugin import clock
 from plugin.delivery import reasons
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.flows.config import all_configs, checkout_url_set, template_keys, template_name
-from plugin.flows.journal import SENT_STATUSES
 from plugin.flows.models import (
     FlowAlert,
     FlowAlertCursor,
@@ -38,7 +37,6 @@ from plugin.templates.models import MessageTemplate, TemplateStatus
 SLACK = timedelta(seconds=10)  # a row committed late with an earlier updated_at is still read
 MAX_EVENTS = 10_000
 FIRST_LOOK = timedelta(days=1)
-PROBLEM_STATUSES = (MessageStatus.FAILED.value, MessageStatus.SUPPRESSED.value)
 TEMPLATE_REASONS = frozenset(
     {
         "template_not_approved",
@@ -124,7 +122,7 @@ def _outbox_problems(session: Session, cursor: FlowAlertCursor, now: datetime) -
         ).where(
             # the partial index's own condition, so the planner uses it
             table.c.flow_key.isnot(None),
-            table.c.status.in_(PROBLEM_STATUSES),
+            table.c.status.in_(MessageStatus.sql(MessageStatus.refused())),
             table.c.updated_at > since,
         )
     ).all()
@@ -190,7 +188,7 @@ def _delivered_since(session: Session, alert: FlowAlert) -> bool:
                 FlowEvent.flow_key == alert.flow_key,
                 FlowEvent.action == JournalAction.SCHEDULED,
                 col(FlowEvent.occurred_at) > alert.last_seen_at,
-                col(OutboundMessage.status).in_([s.value for s in SENT_STATUSES]),
+                col(OutboundMessage.status).in_(MessageStatus.sql(MessageStatus.sent())),
             )
             .limit(1)
         ).first()

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from plugin import broker, clock
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage, MessageKind, MessagePurpose, OutboundMessage
+from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.errors import ConfigurationError
 from plugin.flows import journal, outbox
 from plugin.flows.config import option
@@ -95,7 +96,7 @@ def start(
             step=Step(
                 flow_key=FLOW,
                 template_key=FLOW,
-                idempotency_key=f"cod:{order.id}:{number}",
+                idempotency_key=outbox_key("cod", order.id, number),
                 kind=MessageKind.COD_CONFIRMATION,
                 purpose=MessagePurpose.TRANSACTIONAL,
                 step=number,

@@ -12,14 +12,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from plugin import clock
 from plugin.consent.keywords import OPTIN_YES_PAYLOAD, STOP_PAYLOAD
 from plugin.contacts.models import Contact
 from plugin.contacts.suppression import is_suppressed
-from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.delivery import outbox as delivery_outbox
+from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
 
@@ -73,33 +72,7 @@ def language_of(session: Session, contact: Contact) -> str:
 
 
 def _schedule(
-    session: Session, message: OutboundMessage, contact: Contact
-) -> OutboundMessage | None:
-    """Insert once per idempotency key; nothing for a person who cannot be messaged (no
-    number and no business-scoped user id, or a suppressed number)."""
-    address = contact.phone_e164 or contact.bsuid
-    if address is None or contact.erased_at is not None:
-        return None
-    if is_suppressed(session, store_id=contact.store_id, phone_e164=address):
-        return None
-    existing = session.exec(
-        select(OutboundMessage).where(
-            OutboundMessage.store_id == message.store_id,
-            OutboundMessage.idempotency_key == message.idempotency_key,
-        )
-    ).first()
-    if existing is not None:
-        return existing
-    try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
-    except IntegrityError:
-        return None
-    return message
-
-
-def _consent_message(
+    session: Session,
     contact: Contact,
     *,
     kind: MessageKind,
@@ -107,24 +80,28 @@ def _consent_message(
     event_id: int | str,
     source_type: str = "consent",
     **content: Any,
-) -> OutboundMessage:
-    """A transactional row due now, tied to what caused it (a ledger event, a support reply)."""
-    assert contact.id is not None
-    now = clock.now()
-    return OutboundMessage(
+) -> OutboundMessage | None:
+    """A transactional row due now, tied to what caused it (a ledger event, a support reply),
+    written once per idempotency key through delivery's outbox; nothing for a person who
+    cannot be messaged (no number and no business-scoped user id, or a suppressed number)."""
+    address = contact.phone_e164 or contact.bsuid
+    if address is None or contact.erased_at is not None or contact.id is None:
+        return None
+    if is_suppressed(session, store_id=contact.store_id, phone_e164=address):
+        return None
+    key = delivery_outbox.idempotency_key(key, contact.id, event_id)
+    content.setdefault("source_id", str(event_id))
+    row = delivery_outbox.enqueue_message(
+        session,
         store_id=contact.store_id,
         contact_id=contact.id,
         purpose=MessagePurpose.TRANSACTIONAL,
         kind=kind,
-        idempotency_key=f"{key}:{contact.id}:{event_id}",
+        idempotency_key=key,
         source_type=source_type,
-        source_id=str(event_id),
-        due_at=now,
-        status=MessageStatus.SCHEDULED,
-        created_at=now,
-        updated_at=now,
         **content,
     )
+    return row or delivery_outbox.find(session, store_id=contact.store_id, idempotency_key=key)
 
 
 GREETING_FALLBACK = {"tr": "değerli müşterimiz", "en": "there"}
@@ -164,7 +141,8 @@ def schedule_optin_request(
         except (MissingVariables, MissingValue):
             pass  # the send-time check refuses it with a clear reason; nothing is lost
         language = template.language
-    message = _consent_message(
+    return _schedule(
+        session,
         contact,
         kind=MessageKind.OPTIN_REQUEST,
         key="optin",
@@ -173,21 +151,20 @@ def schedule_optin_request(
         template_language=language,
         parameters=parameters,
     )
-    return _schedule(session, message, contact)
 
 
 def schedule_service_reply(
     session: Session, *, contact: Contact, event_id: int, key: str, texts: dict[str, str]
 ) -> OutboundMessage | None:
     """A free-text reply inside the service window, in the customer's language."""
-    message = _consent_message(
+    return _schedule(
+        session,
         contact,
         kind=MessageKind.SERVICE_REPLY,
         key=key,
         event_id=event_id,
         text=texts[language_of(session, contact)],
     )
-    return _schedule(session, message, contact)
 
 
 def schedule_contact_info_request(
@@ -196,11 +173,15 @@ def schedule_contact_info_request(
     """Ask a username-only customer for their number with Meta's request-contact-info button
     (inside the service window): Turkish commercial messages need a known number for İYS."""
     text = CONTACT_INFO_TEXT[language_of(session, contact)]
-    message = _consent_message(
-        contact, kind=MessageKind.SERVICE_REPLY, key="contact_info", event_id=event_id, text=text
+    return _schedule(
+        session,
+        contact,
+        kind=MessageKind.SERVICE_REPLY,
+        key="contact_info",
+        event_id=event_id,
+        text=text,
+        parameters={"interactive": {"type": "request_contact_info", "body": {"text": text}}},
     )
-    message.parameters = {"interactive": {"type": "request_contact_info", "body": {"text": text}}}
-    return _schedule(session, message, contact)
 
 
 SUPPORT_TEXT_LIMIT = 4096  # WhatsApp's limit for a text message body
@@ -243,16 +224,16 @@ def schedule_support_reply(
                 )
             ]
         )
-    message = _consent_message(
+    scheduled = _schedule(
+        session,
         contact,
         kind=MessageKind.SERVICE_REPLY,
         key="support",
         event_id=uuid.uuid4().hex,
         source_type="support",
+        source_id=staff_user_id[:100] if staff_user_id else None,
         text=body,
     )
-    message.source_id = staff_user_id[:100] if staff_user_id else None
-    scheduled = _schedule(session, message, contact)
     if scheduled is None:
         raise InvalidInput(
             [

@@ -16,11 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plugin.delivery.models import MessageStatus, OutboundMessage
-from plugin.flows.journal import SENT_STATUSES
 from plugin.flows.models import FlowEvent, FlowKey, JournalAction, TrackedCheckout
 from plugin.stores.service import get_settings
-
-FAILED = (MessageStatus.SUPPRESSED.value, MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value)
 
 
 @dataclass
@@ -77,7 +74,9 @@ def flow_figures(
         .where(
             OutboundMessage.store_id == store_id,
             OutboundMessage.source_type == "flow",
-            col(OutboundMessage.status).in_([*(s.value for s in SENT_STATUSES), *FAILED]),
+            col(OutboundMessage.status).in_(
+                MessageStatus.sql(MessageStatus.sent() | MessageStatus.not_sent())
+            ),
             *_in_range(OutboundMessage.due_at, since, until),
         )
         .group_by(
@@ -88,7 +87,7 @@ def flow_figures(
         )
     ).all():
         target = figures.setdefault(flow_key or "", FlowFigures(flow_key or ""))
-        if status in FAILED:
+        if status in MessageStatus.not_sent():
             key = reason or status
             target.skipped_by_reason[key] = target.skipped_by_reason.get(key, 0) + int(count)
         else:

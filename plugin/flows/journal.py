@@ -15,8 +15,6 @@ from sqlmodel import Session, col, select
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.flows.models import FlowEvent, JournalAction
 
-SENT_STATUSES = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
-
 
 def record(
     session: Session,
@@ -104,11 +102,11 @@ class JourneyEntry:
 def _outcome(row: OutboundMessage) -> JourneyEntry | None:
     """What became of a written step, when it is past waiting (cancellations are journaled)."""
     status = MessageStatus(row.status)
-    if status in (MessageStatus.SCHEDULED, MessageStatus.QUEUED, MessageStatus.CANCELLED):
+    if status in MessageStatus.waiting() or status is MessageStatus.CANCELLED:
         return None
-    if status in SENT_STATUSES:
+    if status in MessageStatus.sent():
         action, at = status.value, row.sent_at or row.updated_at
-    elif status in (MessageStatus.SUPPRESSED, MessageStatus.FAILED, MessageStatus.UNKNOWN):
+    elif status in MessageStatus.not_sent():
         action, at = JournalAction.SKIPPED.value, row.updated_at
     else:  # sending
         action, at = status.value, row.updated_at

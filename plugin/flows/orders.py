@@ -22,6 +22,7 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.contacts.models import Contact
 from plugin.delivery.models import MessageKind, MessagePurpose
+from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.flows import carriers, cod, journal, outbox
 from plugin.flows.config import SHIPPED_TEMPLATE_KEYS, all_configs, applies, option
 from plugin.flows.messages import Step, order_context, skip, write_step
@@ -110,22 +111,22 @@ def _updates(
 ) -> list[tuple[FlowKey, Step]]:
     """The order updates an event asks for (before checking switches and channels)."""
     if trigger == CREATED and (order.status or "").upper() != "UNCONFIRMED":
-        return [_update(FlowKey.ORDER_CREATED, order, f"order-created:{order.id}")]
+        return [_update(FlowKey.ORDER_CREATED, order, outbox_key("order-created", order.id))]
     if trigger == CONFIRMED:
-        return [_update(FlowKey.ORDER_CREATED, order, f"order-created:{order.id}")]
+        return [_update(FlowKey.ORDER_CREATED, order, outbox_key("order-created", order.id))]
     if trigger == PAID:
-        return [_update(FlowKey.ORDER_PAID, order, f"order-paid:{order.id}")]
+        return [_update(FlowKey.ORDER_PAID, order, outbox_key("order-paid", order.id))]
     if trigger in (FULFILLED, FULFILLMENT_CREATED):
         shipped = fulfillment if trigger == FULFILLMENT_CREATED else _latest_shipped(order)
         if trigger == FULFILLMENT_CREATED and (
             shipped is None or (shipped.status or "").upper() != SHIPPED
         ):
             return []
-        key = f"order-fulfilled:{shipped.id if shipped else order.id}"
+        key = outbox_key("order-fulfilled", shipped.id if shipped else order.id)
         template_key, tracking = _tracking(configs[FlowKey.ORDER_FULFILLED], order, shipped)
         return [_update(FlowKey.ORDER_FULFILLED, order, key, template_key, **tracking)]
     if trigger == CANCELLED:
-        return [_update(FlowKey.ORDER_CANCELLED, order, f"order-cancelled:{order.id}")]
+        return [_update(FlowKey.ORDER_CANCELLED, order, outbox_key("order-cancelled", order.id))]
     if trigger == REFUNDED:
         refunded = order.total_refunded
         total = (
@@ -133,7 +134,9 @@ def _updates(
             if refunded is not None and refunded.amount > 0
             else {}
         )
-        return [_update(FlowKey.ORDER_REFUNDED, order, f"order-refunded:{order.id}", **total)]
+        return [
+            _update(FlowKey.ORDER_REFUNDED, order, outbox_key("order-refunded", order.id), **total)
+        ]
     return []
 
 
@@ -239,7 +242,7 @@ def _reminder(
     step = Step(
         flow_key=FlowKey.REMINDER.value,
         template_key=FlowKey.REMINDER.value,
-        idempotency_key=f"reminder:{order.id}",
+        idempotency_key=outbox_key("reminder", order.id),
         kind=MessageKind.REMINDER,
         purpose=MessagePurpose.TRANSACTIONAL,
         order_id=order.id,

@@ -22,6 +22,7 @@ from plugin.consent.models import ConsentAction, Purpose
 from plugin.consent.state import state as consent_state
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.flows import journal, outbox
 from plugin.flows.config import applies, checkout_url, flow_config
 from plugin.flows.messages import Step, checkout_context, write_step
@@ -208,7 +209,7 @@ def start(
             step=Step(
                 flow_key=FLOW,
                 template_key=str(spec["template"]),
-                idempotency_key=f"recovery:{tc.checkout_id}:{tc.sequence}:{number}",
+                idempotency_key=outbox_key("recovery", tc.checkout_id, tc.sequence, number),
                 kind=MessageKind.CART_RECOVERY,
                 purpose=MessagePurpose.MARKETING,
                 step=number,

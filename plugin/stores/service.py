@@ -20,7 +20,7 @@ from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan, StoreSettings
 
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # Messages that count against the plan: Meta accepted them.
-BILLED_STATUSES = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ)
+BILLED_STATUSES = tuple(MessageStatus.sent())  # Meta bills what it accepted
 MAX_KEYWORDS = 30
 MAX_KEYWORD_LENGTH = 40
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin import clock
-from plugin.campaigns import service
+from plugin.campaigns import fanout, service
 from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.consent.models import ConsentAction
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
@@ -149,7 +149,7 @@ def test_pause_and_resume_mid_run_never_queue_anyone_twice(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: ten recipients, three per batch
-    monkeypatch.setattr(service, "BATCH_SIZE", 3)
+    monkeypatch.setattr(fanout, "BATCH_SIZE", 3)
     store = make_store(session)
     contacts = [make_contact(session, store) for _ in range(10)]
     campaign = ready_campaign(session, store)
@@ -184,8 +184,8 @@ def test_a_sparse_audience_among_another_stores_contacts_is_walked_in_chunks_onc
 ) -> None:
     # given two stores whose contacts interleave by id, and an audience of every third
     # contact of ours (a rule on the country); four of our contacts per turn
-    monkeypatch.setattr(service, "BATCH_SIZE", 4)
-    monkeypatch.setattr(service, "SNAPSHOT_CHUNK", 4)
+    monkeypatch.setattr(fanout, "BATCH_SIZE", 4)
+    monkeypatch.setattr(fanout, "SNAPSHOT_CHUNK", 4)
     store, other = make_store(session), make_store(session)
     ours = []
     for i in range(14):
@@ -225,7 +225,7 @@ def test_a_large_fan_out_leaves_the_planner_knowing_the_outbox_size(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a campaign counted as large (the threshold lowered to two recipients)
-    monkeypatch.setattr(service, "ANALYZE_AFTER_ROWS", 2)
+    monkeypatch.setattr(fanout, "ANALYZE_AFTER_ROWS", 2)
     store = make_store(session)
     for _ in range(3):
         make_contact(session, store)
@@ -252,7 +252,7 @@ def test_cancel_mid_run_stops_the_loop_and_cancels_unsent_rows(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given
-    monkeypatch.setattr(service, "BATCH_SIZE", 4)
+    monkeypatch.setattr(fanout, "BATCH_SIZE", 4)
     store = make_store(session)
     for _ in range(10):
         make_contact(session, store)

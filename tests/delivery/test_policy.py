@@ -16,6 +16,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery import policy, service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.policy import quiet_until
+from plugin.delivery.policy.quiet import zone
 from plugin.events.tick import run_tick
 from plugin.saleor.models import Store, StoreStatus
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -379,7 +380,7 @@ def test_a_message_due_at_23_in_istanbul_goes_out_at_09(world, make_contacts, sa
 
 def test_quiet_hours_use_the_store_zone_when_the_contact_has_none():
     now = datetime(2026, 5, 17, 20, 30, tzinfo=UTC)  # 23:30 in Istanbul, 21:30 in London
-    until = quiet_until(now, tz=policy._zone(None, "Europe/Istanbul"), start="21:00", end="09:00")
+    until = quiet_until(now, tz=zone(None, "Europe/Istanbul"), start="21:00", end="09:00")
     assert until == datetime(2026, 5, 18, 6, 0, tzinfo=UTC)
     assert quiet_until(now.replace(hour=10), tz=ISTANBUL, start="21:00", end="09:00") is None
     early = datetime(2026, 5, 17, 3, 0, tzinfo=UTC)  # 06:00 Istanbul: same-day 09:00

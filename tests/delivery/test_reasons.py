@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from plugin import clock
 from plugin.campaigns import service as campaigns
-from plugin.delivery import policy, reasons, service
+from plugin.delivery import claims, policy, reasons, service
 from plugin.delivery.models import MessageStatus
 from plugin.delivery.service import StatusUpdate
 from plugin.events.tick import run_tick
@@ -48,7 +48,7 @@ def test_every_reason_code_has_english_and_turkish_text() -> None:
         service.LEASE_EXPIRED,
         service.NOT_DELIVERED_TODAY,
         *(d.value for d in (Disposition.RETRY_SOON, Disposition.NEVER_REACHED)),
-        *service._FINAL_REASON.values(),
+        *claims._FINAL_REASON.values(),
         *reasons.TEMPLATE_REASON_BY_CODE.values(),
         "template_problem",
         *FLOW_REASONS,

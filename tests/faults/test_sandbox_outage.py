@@ -13,7 +13,7 @@ fell due before the next step, so every backoff (2 s doubling, with jitter) and 
 rate play out as they would in real time, while the window takes ~15-20 s of wall time. A
 call times out after 1 s (WHATSAPP_SEND_TIMEOUT_SECONDS) instead of 10 s.
 
-The contract (plugin/delivery/service.py `_after_error`, docs/delivery.md), the same for
+The contract (plugin/delivery/claims.py `_after_error`, docs/delivery.md), the same for
 transactional and marketing messages:
 - 5xx and 130429 are answers, proof the message did not go out: retried with backoff (8
   attempts, at least ~4 minutes), so once Meta is back it reaches the phone exactly once;

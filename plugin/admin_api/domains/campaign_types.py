@@ -14,15 +14,13 @@ from strawberry.scalars import JSON
 from plugin.admin_api.context import Info
 from plugin.analytics import service as analytics
 from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
-from plugin.campaigns import models, service
+from plugin.campaigns import models
 from plugin.campaigns.models import Campaign as CampaignRow
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 
 CampaignStatus = strawberry.enum(models.CampaignStatus, name="CampaignStatus")
 SendMode = strawberry.enum(models.SendMode, name="CampaignSendMode")
 AbMetric = strawberry.enum(models.AbMetric, name="AbMetric")
-DELIVERED = (MessageStatus.DELIVERED.value, MessageStatus.READ.value)
-FAILED = (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value)
 
 
 @strawberry.type
@@ -239,11 +237,11 @@ def _counts(info: Info) -> Callable[[list[int]], list[CampaignCounts]]:
             by = found.get(i, {})
             out.append(
                 CampaignCounts(
-                    queued=sum(by.get(s, 0) for s in service.UNFINISHED_STATUSES),
-                    sent=sum(by.get(s, 0) for s in service.SENT_STATUSES),
-                    delivered=sum(by.get(s, 0) for s in DELIVERED),
+                    queued=sum(by.get(s, 0) for s in MessageStatus.unfinished()),
+                    sent=sum(by.get(s, 0) for s in MessageStatus.sent()),
+                    delivered=sum(by.get(s, 0) for s in MessageStatus.delivered()),
                     read=by.get(MessageStatus.READ.value, 0),
-                    failed=sum(by.get(s, 0) for s in FAILED),
+                    failed=sum(by.get(s, 0) for s in MessageStatus.failed()),
                     skipped=by.get(MessageStatus.SUPPRESSED.value, 0),
                 )
             )

@@ -1,0 +1,281 @@
+"""Claiming due rows for sending and writing what became of them: the policy's refusals and
+deferrals, the send results, retries with backoff (at-most-once: an unknown outcome is never
+resent). The send path itself is `plugin.delivery.sender.send_batch`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from plugin.delivery import policy, reasons
+from plugin.delivery.effects import (
+    BSUID_NOT_SUPPORTED,
+    COUNTRY_RESTRICTED,
+    MARKETING_EXPERIMENT,
+    MARKETING_OFF_CLOUD_API,
+    NOT_DELIVERED_TODAY,
+    OUTCOME_UNKNOWN,
+    REJECTED,
+    RETRIES_EXHAUSTED,
+    apply_error_effects,
+)
+from plugin.delivery.models import MessageStatus
+from plugin.delivery.outbox import WAITING
+from plugin.delivery.outbox import T as _T
+from plugin.delivery.policy import Decision, Row
+from plugin.metrics import MESSAGES_DEFERRED, MESSAGES_FAILED, MESSAGES_SENT, MESSAGES_SUPPRESSED
+from plugin.whatsapp.errors import Disposition, ErrorClass
+
+LEASE = timedelta(minutes=2)  # a claimed chunk must be sent and written within this
+MAX_ATTEMPTS = 8  # backoff 2 s doubling (jitter x0.5-1.5): at least ~4 min of retries
+
+
+_ROW_COLUMNS = (
+    "id",
+    "store_id",
+    "contact_id",
+    "purpose",
+    "kind",
+    "template_name",
+    "template_language",
+    "parameters",
+    "text",
+    "attempts",
+)
+
+
+def claim(session: Session, *, ids: Sequence[int], now: datetime) -> list[Row]:
+    """Take due rows for sending: `sending` with a lease, in one statement. A row another
+    worker holds (or already sent, or rescheduled for later) is simply not returned, so a
+    duplicated queue message can never send twice."""
+    if not ids:
+        return []
+    eligible = sa.and_(_T.c.id.in_(list(ids)), _T.c.status.in_(WAITING), _T.c.due_at <= now)
+    if session.get_bind().dialect.name == "postgresql":
+        locked = sa.select(_T.c.id).where(eligible).with_for_update(skip_locked=True)
+        where = _T.c.id.in_(locked.scalar_subquery())
+    else:
+        where = eligible
+    stmt = (
+        sa.update(_T)
+        .where(where)
+        .values(
+            status=MessageStatus.SENDING.value,
+            lease_until=now + LEASE,
+            updated_at=now,
+        )
+        .returning(*(_T.c[name] for name in _ROW_COLUMNS))
+    )
+    rows = [Row(**dict(r._mapping)) for r in session.execute(stmt).all()]
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+def record_decisions(session: Session, decisions: Iterable[Decision], *, now: datetime) -> None:
+    """Write what the policy refused (suppressed, final) or put off (deferred, scheduled)."""
+    suppressed: list[dict[str, Any]] = []
+    deferred: list[dict[str, Any]] = []
+    for d in decisions:
+        if d.outcome == "suppressed":
+            suppressed.append({"b_id": d.row.id, "b_reason": d.reason})
+            MESSAGES_SUPPRESSED.labels(d.reason or "").inc()
+        elif d.outcome == "deferred":
+            deferred.append({"b_id": d.row.id, "b_reason": d.reason, "b_due": d.due_at})
+            MESSAGES_DEFERRED.labels(d.reason or "").inc()
+    if suppressed:
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"))
+            .values(
+                status=MessageStatus.SUPPRESSED.value,
+                status_reason=sa.bindparam("b_reason"),
+                lease_until=None,
+                updated_at=now,
+            ),
+            suppressed,
+        )
+    if deferred:
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"))
+            .values(
+                status=MessageStatus.SCHEDULED.value,
+                status_reason=sa.bindparam("b_reason"),
+                due_at=sa.bindparam("b_due"),
+                lease_until=None,
+                updated_at=now,
+            ),
+            deferred,
+        )
+
+
+@dataclass(slots=True)
+class SendOutcome:
+    """The result of one API call for a claimed row."""
+
+    decision: Decision
+    wamid: str | None = None
+    error: ErrorClass | None = None
+    error_message: str | None = None
+
+    @property
+    def row(self) -> Row:
+        return self.decision.row
+
+
+def _backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0) -> timedelta:
+    """Exponential backoff with full jitter (half to one and a half of the step)."""
+    step = min(cap, base * 2**attempt)
+    return timedelta(seconds=step * random.uniform(0.5, 1.5))
+
+
+def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: datetime) -> None:
+    """Write a chunk's send results in a few bulk statements and perform the error effects."""
+    sent: list[dict[str, Any]] = []
+    final: list[dict[str, Any]] = []  # failed / unknown
+    later: list[dict[str, Any]] = []  # back to scheduled
+    effects: list[SendOutcome] = []
+    for outcome in outcomes:
+        row = outcome.row
+        if outcome.wamid is not None:
+            sent.append(
+                {
+                    "b_id": row.id,
+                    "b_wamid": outcome.wamid,
+                    "b_account": outcome.decision.account.id if outcome.decision.account else None,
+                    "b_template": outcome.decision.template_id,
+                }
+            )
+            MESSAGES_SENT.labels(row.purpose, row.kind).inc()
+            continue
+        error = outcome.error or ErrorClass(Disposition.OUTCOME_UNKNOWN)
+        status, reason, due_at, counts = _after_error(row, error, now)
+        params = {
+            "b_id": row.id,
+            "b_status": status.value,
+            "b_reason": reason,
+            "b_code": error.code,
+            "b_message": (outcome.error_message or error.details or "")[:500] or None,
+            "b_attempts": 1 if counts else 0,
+        }
+        if status is MessageStatus.SCHEDULED:
+            later.append({**params, "b_due": due_at})
+            MESSAGES_DEFERRED.labels(reason).inc()
+        else:
+            final.append(params)
+            MESSAGES_FAILED.labels(reason).inc()
+        if error.records_opt_out or error.marks_number_undeliverable or error.limits_marketing:
+            effects.append(outcome)
+        elif error.marks_template or error.stops_store:
+            effects.append(outcome)
+    for batch in (sent, final, later):
+        batch.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
+    # (no IN here: an expanding parameter cannot be used with executemany)
+    claimed = sa.or_(
+        _T.c.status == MessageStatus.SENDING.value, _T.c.status == MessageStatus.UNKNOWN.value
+    )
+    if sent:
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"), claimed)
+            .values(
+                status=MessageStatus.SENT.value,
+                status_reason=None,
+                wamid=sa.bindparam("b_wamid"),
+                account_id=sa.bindparam("b_account"),
+                template_id=sa.bindparam("b_template"),
+                attempts=_T.c.attempts + 1,
+                sent_at=now,
+                lease_until=None,
+                updated_at=now,
+            ),
+            sent,
+        )
+    common = {
+        "status": sa.bindparam("b_status"),
+        "status_reason": sa.bindparam("b_reason"),
+        "error_code": sa.bindparam("b_code"),
+        "error_message": sa.bindparam("b_message"),
+        "attempts": _T.c.attempts + sa.bindparam("b_attempts"),
+        "lease_until": None,
+        "updated_at": now,
+    }
+    if final:
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"), claimed)
+            .values(**common, failed_at=now),
+            final,
+        )
+    if later:
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"), claimed)
+            .values(**common, due_at=sa.bindparam("b_due")),
+            later,
+        )
+    for outcome in effects:
+        assert outcome.error is not None
+        apply_error_effects(
+            session,
+            store_id=outcome.row.store_id,
+            contact_id=outcome.row.contact_id,
+            template_name=outcome.row.template_name,
+            template_language=outcome.row.template_language,
+            account_id=outcome.decision.account.id if outcome.decision.account else None,
+            error=outcome.error,
+            now=now,
+        )
+
+
+_RETRYABLE = (Disposition.RETRY_SOON, Disposition.NEVER_REACHED)
+_FINAL_REASON = {
+    Disposition.NOT_TODAY: NOT_DELIVERED_TODAY,
+    Disposition.MARKETING_EXPERIMENT: MARKETING_EXPERIMENT,
+    Disposition.COUNTRY_RESTRICTED: COUNTRY_RESTRICTED,
+    Disposition.BSUID_NOT_SUPPORTED: BSUID_NOT_SUPPORTED,
+    Disposition.MARKETING_OFF_CLOUD_API: MARKETING_OFF_CLOUD_API,
+}
+
+
+def _after_error(
+    row: Row, error: ErrorClass, now: datetime
+) -> tuple[MessageStatus, str, datetime | None, bool]:
+    """(new status, reason, due_at, counts as an attempt) for a failed call, by disposition.
+
+    An HTTP error answer proves Meta did not accept the message, so a retry is safe even for
+    marketing; only OUTCOME_UNKNOWN (the request went out, no answer) may have been sent.
+    """
+    d = error.disposition
+    failed = MessageStatus.FAILED
+    attempt = row.attempts + 1
+    if d in _RETRYABLE:
+        if attempt >= MAX_ATTEMPTS:
+            # a Graph API never reached says so (wrong WHATSAPP_GRAPH_URL, no network)
+            gave_up = d.value if d is Disposition.NEVER_REACHED else RETRIES_EXHAUSTED
+            return failed, gave_up, None, True
+        return MessageStatus.SCHEDULED, d.value, now + _backoff(attempt), True
+    if d is Disposition.PAIR_RATE:
+        delay = timedelta(seconds=policy.PAIR_SPACING_SECONDS + random.uniform(0, 2))
+        return MessageStatus.SCHEDULED, policy.PAIR_RATE, now + delay, False
+    if d in _FINAL_REASON:
+        return failed, _FINAL_REASON[d], None, True
+    if d is Disposition.MARKETING_OPT_OUT:
+        return failed, policy.CONSENT_REVOKED, None, True
+    if d is Disposition.UNDELIVERABLE:
+        return failed, policy.UNDELIVERABLE, None, True
+    if d is Disposition.WINDOW_CLOSED:
+        return failed, policy.WINDOW_CLOSED, None, True
+    if d is Disposition.TEMPLATE_PROBLEM:
+        return failed, reasons.template_reason(error.code), None, True
+    if d is Disposition.ACCOUNT_PROBLEM:
+        return MessageStatus.SCHEDULED, policy.ACCOUNT_INACTIVE, now + policy.ACCOUNT_RECHECK, False
+    if d is Disposition.OUTCOME_UNKNOWN:
+        return MessageStatus.UNKNOWN, OUTCOME_UNKNOWN, None, True
+    return failed, REJECTED, None, True

@@ -1,0 +1,340 @@
+"""The outbox's one door: every outbox row is created, held, released, cancelled or suppressed
+here, and nowhere else (DESIGN.md, "Layers the build checks": delivery owns the outbox).
+
+Flows, consent messages, manual and campaign test sends call `enqueue_message` (one row); a
+campaign's fan-out hands `fanout_rows` a SELECT of its recipients and runs `insert_rows`'
+single INSERT … SELECT (a million rows in seconds, docs/benchmarks.md). One idempotency-key
+scheme for all of them: `idempotency_key(source, *parts)`, "source:part:part", unique per store;
+a second write with the same key inserts nothing.
+
+Life of a row: scheduled (due later) -> queued (a queue message carries its id) -> sending ->
+sent -> delivered -> read; or suppressed / failed, cancelled, unknown (plugin.delivery.claims).
+This module imports no domain above delivery's own models, so any layer may call it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from plugin import broker, clock
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+
+SEND_ACTOR = "send_messages"
+BATCH_SIZE = 500  # ids per queue message
+T = OutboundMessage.__table__  # type: ignore[attr-defined]
+WAITING = MessageStatus.sql(MessageStatus.waiting())
+FANOUT_COLUMNS = (
+    "store_id contact_id account_id purpose kind idempotency_key template_id template_name "
+    "template_language parameters source_type source_id campaign_id variant due_at status "
+    "attempts created_at updated_at"
+).split()
+
+
+def idempotency_key(source: str, *parts: object) -> str:
+    """The one key scheme: what caused the row, then the ids that make it unique."""
+    return ":".join([source, *(str(p) for p in parts)])
+
+
+def unique_key(source: str, *parts: object) -> str:
+    """A key for a row that is new on every call (a test send, a staff reply)."""
+    return idempotency_key(source, *parts, uuid.uuid4().hex)
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _row_values(now: datetime, **fields: Any) -> dict[str, Any]:
+    due_at = fields.pop("due_at", None) or now
+    parameters = fields.pop("parameters", None)
+    return {
+        **fields,
+        "purpose": str(fields["purpose"]),
+        "kind": str(fields["kind"]),
+        "parameters": parameters or {},
+        "due_at": due_at,
+        "status": (MessageStatus.QUEUED.value if due_at <= now else MessageStatus.SCHEDULED.value),
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def exists(session: Session, *, store_id: int, idempotency_key: str) -> bool:
+    """Whether a row already holds this key (lets a caller skip building its parameters)."""
+    found = session.execute(
+        sa.select(T.c.id).where(T.c.store_id == store_id, T.c.idempotency_key == idempotency_key)
+    ).first()
+    return found is not None
+
+
+def find(session: Session, *, store_id: int, idempotency_key: str) -> OutboundMessage | None:
+    """The row holding this key, if any."""
+    found = session.execute(
+        sa.select(T.c.id).where(T.c.store_id == store_id, T.c.idempotency_key == idempotency_key)
+    ).first()
+    return None if found is None else session.get(OutboundMessage, int(found[0]))
+
+
+def enqueue_message(
+    session: Session,
+    *,
+    store_id: int,
+    contact_id: int,
+    purpose: MessagePurpose | str,
+    kind: MessageKind | str,
+    idempotency_key: str,
+    source_type: str,
+    due_at: datetime | None = None,
+    template_id: int | None = None,
+    template_name: str | None = None,
+    template_language: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    text: str | None = None,
+    account_id: int | None = None,
+    source_id: str | None = None,
+    flow_key: str | None = None,
+    flow_step: int | None = None,
+    campaign_id: int | None = None,
+    variant: str | None = None,
+    checkout_id: str | None = None,
+    order_id: str | None = None,
+) -> OutboundMessage | None:
+    """Put one message in the outbox, once: a second call with the same idempotency key (a
+    redelivered webhook) inserts nothing and returns None. `parameters` holds the Cloud API
+    template components ready to send ({"components": [...]}). A message due now is handed to
+    the queue when the caller's transaction commits; a later one waits for the tick."""
+    values = _row_values(
+        clock.now(),
+        store_id=store_id,
+        contact_id=contact_id,
+        purpose=purpose,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        source_type=source_type,
+        due_at=due_at,
+        template_id=template_id,
+        template_name=template_name,
+        template_language=template_language,
+        parameters=parameters,
+        text=text,
+        account_id=account_id,
+        source_id=source_id,
+        flow_key=flow_key,
+        flow_step=flow_step,
+        campaign_id=campaign_id,
+        variant=variant,
+        checkout_id=checkout_id,
+        order_id=order_id,
+    )
+    stmt = (
+        _insert(session)(T)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+        .returning(T.c.id)
+    )
+    inserted = session.execute(stmt).first()
+    if inserted is None:
+        return None
+    message_id = int(inserted[0])
+    if values["status"] == MessageStatus.QUEUED.value:
+        broker.enqueue_after_commit(session, SEND_ACTOR, [message_id])
+    return session.get(OutboundMessage, message_id)
+
+
+def bulk_enqueue(
+    session: Session, *, messages: Sequence[dict[str, Any]], chunk_size: int = 1000
+) -> list[int]:
+    """Insert many messages (each dict takes `enqueue_message`'s keyword arguments), thousands
+    per statement, skipping idempotency keys already there. Returns the new ids; the due ones
+    are queued in batches when the caller's transaction commits."""
+    now = clock.now()
+    new_ids: list[int] = []
+    due_ids: list[int] = []
+    for start in range(0, len(messages), chunk_size):
+        rows = [_row_values(now, **m) for m in messages[start : start + chunk_size]]
+        keys = sorted({k for row in rows for k in row})
+        rows = [{k: row.get(k) for k in keys} for row in rows]
+        # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" batches it into a few
+        # multi-row statements with a cached compiled form (a literal .values(rows) recompiles
+        # a thousands-of-binds statement every chunk)
+        stmt = (
+            _insert(session)(T)
+            .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+            .returning(T.c.id, T.c.status)
+        )
+        for message_id, status in session.execute(stmt, rows).all():
+            new_ids.append(int(message_id))
+            if status == MessageStatus.QUEUED.value:
+                due_ids.append(int(message_id))
+    queue_ids(session, due_ids)
+    return new_ids
+
+
+def queue_ids(session: Session, ids: Sequence[int]) -> None:
+    """Hand rows to the send queue, BATCH_SIZE ids per queue message, after commit."""
+    for start in range(0, len(ids), BATCH_SIZE):
+        broker.enqueue_after_commit(session, SEND_ACTOR, list(ids[start : start + BATCH_SIZE]))
+
+
+# ---------------------------------------------------------------------------- set-based fan-out
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """What every row of one set-based write shares (one campaign's fan-out)."""
+
+    store_id: int
+    account_id: int | None
+    purpose: MessagePurpose
+    kind: MessageKind
+    source_type: str
+    source_id: str
+    campaign_id: int | None
+    key_source: str  # idempotency_key(key_source, *key_parts, contact id)
+    key_parts: tuple[object, ...] = ()
+
+
+def fanout_rows(
+    fanout: FanOut,
+    *,
+    contact_id: Any,
+    template_id: Any,
+    template_name: Any,
+    template_language: Any,
+    parameters: Any,
+    variant: Any,
+    due_at: Any,
+) -> sa.Select[Any]:
+    """A SELECT of complete outbox rows (FANOUT_COLUMNS, scheduled) from per-recipient column
+    expressions; the caller adds its FROM, joins and WHERE, and runs `insert_rows`."""
+    now = clock.now()
+    utc = T.c.created_at.type
+    prefix = idempotency_key(fanout.key_source, *fanout.key_parts) + ":"
+    return sa.select(
+        sa.literal(fanout.store_id),
+        contact_id,
+        sa.literal(fanout.account_id, sa.Integer),
+        sa.literal(fanout.purpose.value),
+        sa.literal(fanout.kind.value),
+        sa.literal(prefix) + sa.cast(contact_id, sa.String),
+        template_id,
+        template_name,
+        template_language,
+        parameters,
+        sa.literal(fanout.source_type),
+        sa.literal(fanout.source_id),
+        sa.literal(fanout.campaign_id, sa.Integer),
+        variant,
+        due_at,
+        sa.literal(MessageStatus.SCHEDULED.value),
+        sa.literal(0),
+        sa.literal(now, utc),
+        sa.literal(now, utc),
+    )
+
+
+def insert_rows(session: Session, rows: sa.Select[Any]) -> Any:
+    """ONE INSERT … SELECT of `fanout_rows`, skipping keys already written (a resumed turn).
+    Returned unexecuted so a caller may add RETURNING or run it inside a CTE; the rows are
+    scheduled, so the tick queues them as they fall due."""
+    stmt = _insert(session)(OutboundMessage).from_select(FANOUT_COLUMNS, rows)
+    return stmt.on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+
+
+# ---------------------------------------------------------------------------- hold, release, cancel
+
+_FILTERS = ("checkout_id", "order_id", "kind", "campaign_id", "contact_id", "flow_key", "purpose")
+
+
+def _where(store_id: int, filters: dict[str, Any]) -> list[Any]:
+    unknown = set(filters) - set(_FILTERS)
+    if unknown:
+        raise TypeError(f"unknown outbox filters: {sorted(unknown)}")
+    where = [
+        T.c[name] == str(value) if name in ("kind", "purpose") else T.c[name] == value
+        for name, value in filters.items()
+        if value is not None
+    ]
+    if not where:
+        raise ValueError("an outbox change needs at least one filter besides the store")
+    return [T.c.store_id == store_id, *where]
+
+
+def _set(session: Session, where: list[Any], **values: Any) -> int:
+    result = session.execute(sa.update(T).where(*where).values(updated_at=clock.now(), **values))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cancel_messages(
+    session: Session, *, store_id: int, reason: str = "cancelled", **filters: Any
+) -> int:
+    """Cancel the store's waiting rows (scheduled or queued) matching every given filter
+    (checkout_id, order_id, kind, campaign_id, contact_id, flow_key, purpose), e.g. a
+    checkout's cart recovery steps. Returns the count; a claimed (sending) row is past it."""
+    where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
+    return _set(session, where, status=MessageStatus.CANCELLED.value, status_reason=reason)
+
+
+def hold_messages(session: Session, *, store_id: int, reason: str, **filters: Any) -> int:
+    """Hold the waiting rows matching the filters (a paused campaign): they stay cancelled
+    with `reason` until `release_messages` or `cancel_held`."""
+    return cancel_messages(session, store_id=store_id, reason=reason, **filters)
+
+
+def release_messages(session: Session, *, store_id: int, reason: str, **filters: Any) -> int:
+    """Rows held with `reason` wait again (scheduled; the tick queues the due ones)."""
+    where = [
+        *_where(store_id, filters),
+        T.c.status == MessageStatus.CANCELLED.value,
+        T.c.status_reason == reason,
+    ]
+    return _set(session, where, status=MessageStatus.SCHEDULED.value, status_reason=None)
+
+
+def cancel_held(
+    session: Session, *, store_id: int, held_reason: str, reason: str, **filters: Any
+) -> int:
+    """Rows held with `held_reason` are cancelled for good with `reason`."""
+    where = [
+        *_where(store_id, filters),
+        T.c.status == MessageStatus.CANCELLED.value,
+        T.c.status_reason == held_reason,
+    ]
+    return _set(session, where, status_reason=reason)
+
+
+def suppress_messages(session: Session, *, store_id: int, reason: str, **filters: Any) -> int:
+    """Waiting rows matching the filters become suppressed with `reason` at once (a
+    revocation, an erasure); the send path would refuse them anyway."""
+    where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
+    return _set(session, where, status=MessageStatus.SUPPRESSED.value, status_reason=reason)
+
+
+def forget_bodies(
+    session: Session,
+    *,
+    store_id: int,
+    contact_id: int | None = None,
+    created_before: datetime | None = None,
+) -> int:
+    """Blank message bodies and parameters (erasure of one contact, or retention) while the
+    rows stay as the record of what was sent."""
+    where = [T.c.store_id == store_id]
+    if contact_id is not None:
+        where.append(T.c.contact_id == contact_id)
+    if created_before is not None:
+        where += [
+            T.c.created_at < created_before,
+            sa.or_(T.c.text.is_not(None), sa.cast(T.c.parameters, sa.Text) != "{}"),
+        ]
+    result = session.execute(sa.update(T).where(*where).values(text=None, parameters={}))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,272 @@
+"""Meta's status webhooks applied to the outbox: sent -> delivered -> read, or failed with
+the reason the send path would have written; a status that arrives before its send result is
+kept as pending and applied by the tick."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlmodel import Session
+
+from plugin import clock
+from plugin.delivery.effects import apply_error_effects, failure_reason
+from plugin.delivery.models import PendingStatus
+from plugin.delivery.outbox import T as _T
+from plugin.metrics import MESSAGES_FAILED
+from plugin.whatsapp.errors import classify
+from plugin.whatsapp.pricing import pricing_from_status
+
+log = structlog.get_logger(__name__)
+
+PENDING_STATUS_TTL = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """One status from Meta's webhook, parsed at the edge."""
+
+    wamid: str
+    status: str  # sent | delivered | read | failed (others are ignored)
+    timestamp: datetime
+    error_code: int | None = None
+    error_title: str | None = None
+    pricing_category: str | None = None
+    pricing_type: str | None = None
+    billable: bool | None = None
+    conversation_id: str | None = None
+    conversation_category: str | None = None
+
+    @classmethod
+    def from_webhook(cls, status: Any) -> StatusUpdate:
+        """From `plugin.whatsapp.payloads.webhook.Status`."""
+        error = status.errors[0] if status.errors else None
+        category, pricing_type, billable = pricing_from_status(status)  # the one mapping
+        conversation = status.conversation
+        return cls(
+            wamid=status.id,
+            status=status.status,
+            timestamp=datetime.fromtimestamp(int(status.timestamp), UTC),
+            error_code=error.code if error else None,
+            error_title=(error.title or error.message) if error else None,
+            pricing_category=category,
+            pricing_type=pricing_type,
+            billable=billable,
+            conversation_id=conversation.id if conversation else None,
+            conversation_category=(
+                conversation.origin.type if conversation and conversation.origin else None
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["timestamp"] = self.timestamp.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StatusUpdate:
+        return cls(**{**data, "timestamp": datetime.fromisoformat(data["timestamp"])})
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    applied: int
+    pending: int  # wamid not known yet: kept and applied by the tick
+
+
+# Meta's statuses only move forward; failed ranks above sent (a failure after `sent` is real)
+# and below delivered (a message that was delivered did not fail).
+STATUS_RANK = {"sent": 1, "failed": 2, "delivered": 3, "read": 4}
+_TIME_COLUMN = {
+    "sent": "sent_at",
+    "failed": "failed_at",
+    "delivered": "delivered_at",
+    "read": "read_at",
+}
+
+
+def _rank_sql() -> Any:
+    return sa.case(
+        *((_T.c.status == status, rank) for status, rank in STATUS_RANK.items()), else_=0
+    )
+
+
+def apply_statuses(
+    session: Session,
+    *,
+    updates: Sequence[StatusUpdate],
+    keep_unmatched: bool = True,
+    store_id: int | None = None,
+) -> StatusResult:
+    """Apply Meta's statuses: idempotent and order-independent. The status only climbs
+    (sent < failed < delivered < read), each timestamp keeps its earliest value, pricing is
+    kept. A status for a wamid not written yet (the webhook beat the send result) is stored
+    and applied by the tick. `store_id`: the store whose number received the statuses; they
+    touch only its messages (a signed webhook of one store cannot write another's)."""
+    folded: dict[str, dict[str, Any]] = {}
+    for update in updates:
+        if update.status not in STATUS_RANK:
+            continue
+        item = folded.setdefault(update.wamid, {"rank": 0, "times": {}, "updates": []})
+        item["updates"].append(update)
+        rank = STATUS_RANK[update.status]
+        if rank > item["rank"]:
+            item["rank"], item["status"] = rank, update.status
+        column = _TIME_COLUMN[update.status]
+        if column not in item["times"] or update.timestamp < item["times"][column]:
+            item["times"][column] = update.timestamp
+        if update.status == "failed":
+            item["error"] = update
+        if update.pricing_category or update.billable is not None:
+            item["pricing"] = update
+    if not folded:
+        return StatusResult(0, 0)
+    known = {
+        r.wamid: r
+        for r in session.execute(
+            sa.select(
+                _T.c.id,
+                _T.c.wamid,
+                _T.c.status,
+                _T.c.store_id,
+                _T.c.contact_id,
+                _T.c.template_name,
+                _T.c.template_language,
+                _T.c.account_id,
+            ).where(
+                _T.c.wamid.in_(list(folded)),
+                *([_T.c.store_id == store_id] if store_id is not None else []),
+            )
+        ).all()
+    }
+    now = clock.now()
+    rank_now = _rank_sql()
+    params: list[dict[str, Any]] = []
+    effects: list[tuple[Any, StatusUpdate]] = []
+    for wamid, item in folded.items():
+        row = known.get(wamid)
+        if row is None:
+            continue
+        error: StatusUpdate | None = item.get("error")
+        pricing: StatusUpdate | None = item.get("pricing")
+        times = item["times"]
+        params.append(
+            {
+                "b_id": row.id,
+                "b_status": item["status"],
+                "b_rank": item["rank"],
+                "b_sent": times.get("sent_at"),
+                "b_delivered": times.get("delivered_at"),
+                "b_read": times.get("read_at"),
+                "b_failed": times.get("failed_at"),
+                "b_code": error.error_code if error else None,
+                "b_reason": (
+                    failure_reason(error.error_code)
+                    if error and item["status"] == "failed"
+                    else None
+                ),
+                "b_message": (error.error_title or "")[:500] or None if error else None,
+                "b_pcat": pricing.pricing_category if pricing else None,
+                "b_ptype": pricing.pricing_type if pricing else None,
+                "b_billable": pricing.billable if pricing else None,
+            }
+        )
+        if error is not None and error.error_code and STATUS_RANK.get(row.status, 0) < 2:
+            effects.append((row, error))
+    if params:
+        params.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
+
+        def earliest(column: str, param: str) -> Any:
+            value = sa.bindparam(param, type_=_T.c[column].type)
+            return sa.case(
+                (value.is_(None), _T.c[column]),
+                (_T.c[column].is_(None), value),
+                (value < _T.c[column], value),
+                else_=_T.c[column],
+            )
+
+        session.execute(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"))
+            .values(
+                status=sa.case(
+                    (rank_now < sa.bindparam("b_rank"), sa.bindparam("b_status")),
+                    else_=_T.c.status,
+                ),
+                sent_at=earliest("sent_at", "b_sent"),
+                delivered_at=earliest("delivered_at", "b_delivered"),
+                read_at=earliest("read_at", "b_read"),
+                failed_at=earliest("failed_at", "b_failed"),
+                error_code=sa.func.coalesce(sa.bindparam("b_code"), _T.c.error_code),
+                # a failure Meta reports later gets its reason (a delivered row keeps none)
+                status_reason=sa.case(
+                    (rank_now < sa.bindparam("b_rank"), sa.bindparam("b_reason")),
+                    else_=_T.c.status_reason,
+                ),
+                error_message=sa.func.coalesce(sa.bindparam("b_message"), _T.c.error_message),
+                pricing_category=sa.func.coalesce(sa.bindparam("b_pcat"), _T.c.pricing_category),
+                pricing_type=sa.func.coalesce(sa.bindparam("b_ptype"), _T.c.pricing_type),
+                billable=sa.func.coalesce(sa.bindparam("b_billable"), _T.c.billable),
+                lease_until=None,
+                updated_at=now,
+            ),
+            params,
+        )
+    for row, error in effects:
+        error_class = classify(error.error_code or 0)
+        MESSAGES_FAILED.labels(str(error.error_code)).inc()
+        apply_error_effects(
+            session,
+            store_id=row.store_id,
+            contact_id=row.contact_id,
+            template_name=row.template_name,
+            template_language=row.template_language,
+            account_id=row.account_id,
+            error=error_class,
+            now=now,
+        )
+    unmatched = [u for wamid, item in folded.items() if wamid not in known for u in item["updates"]]
+    if unmatched and keep_unmatched:
+        session.execute(
+            sa.insert(PendingStatus.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "wamid": u.wamid,
+                    "update": {**u.to_json(), "store_id": store_id},
+                    "received_at": now,
+                }
+                for u in unmatched
+            ],
+        )
+    return StatusResult(applied=len(params), pending=len(unmatched))
+
+
+def apply_pending_statuses(session: Session) -> int:
+    """Tick: apply the statuses that arrived before their wamid was written."""
+    table = PendingStatus.__table__  # type: ignore[attr-defined]
+    now = clock.now()
+    session.execute(sa.delete(table).where(table.c.received_at < now - PENDING_STATUS_TTL))
+    rows = session.execute(
+        sa.select(table.c.id, table.c.wamid, table.c.update).order_by(table.c.id).limit(5000)
+    ).all()
+    if not rows:
+        return 0
+    wamids = {r.wamid for r in rows}
+    known = {
+        w for (w,) in session.execute(sa.select(_T.c.wamid).where(_T.c.wamid.in_(wamids))).all()
+    }
+    ready = [r for r in rows if r.wamid in known]
+    if not ready:
+        return 0
+    by_store: dict[int | None, list[StatusUpdate]] = {}
+    for r in ready:
+        data = dict(r.update)
+        by_store.setdefault(data.pop("store_id", None), []).append(StatusUpdate.from_json(data))
+    for store_id, updates in by_store.items():
+        apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
+    session.execute(sa.delete(table).where(table.c.id.in_([r.id for r in ready])))
+    return len(ready)
