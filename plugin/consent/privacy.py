@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plugin import clock, crypto
+from plugin.consent import current
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
 from plugin.consent.queries import SUPPRESSION_HASH_PURPOSE, phone_hash
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
@@ -88,6 +89,8 @@ def erase_contact(
                 recorded_at=now,
             )
         )
+    session.flush()
+    current.refresh(session, store_id=store_id, contact_id=contact_id, purposes=list(Purpose))
     for event in session.exec(
         select(ConsentEvent).where(
             ConsentEvent.store_id == store_id, ConsentEvent.contact_id == contact_id

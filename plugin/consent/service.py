@@ -16,7 +16,7 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import outbox
+from plugin.consent import current, outbox
 from plugin.consent import state as consent_state
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
@@ -128,6 +128,7 @@ def record(
     )
     session.add(event)
     session.flush()
+    current.refresh(session, store_id=contact.store_id, contact_id=contact.id, purposes=[purpose])
     return event
 
 
