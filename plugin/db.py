@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -122,3 +123,13 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING` for this session's backend (PostgreSQL or SQLite)."""
+    module: Any = postgresql if dialect_name(session) == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def dialect_name(session: Session) -> str:
+    return session.get_bind().dialect.name

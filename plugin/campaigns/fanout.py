@@ -20,9 +20,9 @@ from plugin.campaigns.config import LOOP_ACTOR, account_id_for
 from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.campaigns.personalise import PERSONAL_FIELDS, sql_parameters
 from plugin.contacts.models import Contact
+from plugin.db import dialect_name, insert_ignoring_conflicts
 from plugin.delivery import outbox
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
-from plugin.segments.sqlutil import dialect_name, insert_ignoring_conflicts
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
 

@@ -20,13 +20,13 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.contacts.models import Contact
+from plugin.db import insert_ignoring_conflicts
 from plugin.delivery.models import InboundMessage
 from plugin.errors import InvalidPayload
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Customer
 from plugin.segments.compiler import normalise_tag
 from plugin.segments.models import ContactTag
-from plugin.segments.sqlutil import insert_ignoring_conflicts
 from plugin.stores import service as stores_service
 from plugin.stores.plans import Feature, require_feature
 
