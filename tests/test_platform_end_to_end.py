@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from plugin.consent.answers import Notice, Reply
 from plugin.consent.models import ConsentAction, ConsentSource, Purpose
 from plugin.consent.service import record, request_marketing
 from plugin.consent.state import allowed_contact_ids as granted_contact_ids
@@ -20,6 +21,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.db import get_engine
 from plugin.delivery import service as delivery
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.flows import consent_notices
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.test_end_to_end import _clock, _morning_in_istanbul, _settle, _work_off, driven_store  # noqa: F401
 
@@ -87,9 +89,12 @@ def _writes_and_is_asked_to_opt_in(app: str, bsuid: str, username: str, locale: 
         assert contact.phone_e164 is None
         contact.locale = locale
         session.add(contact)
-        request_marketing(
+        event = request_marketing(
             session, contact=contact, source=ConsentSource.STOREFRONT, evidence={"test": True}
         )
+        # consent records the request; the journey asks flows to send it (consent sends nothing)
+        notice = Notice(Reply.OPTIN_REQUEST, event.id)
+        consent_notices.send(session, contact=contact, notice=notice)
         session.commit()
     _work_off()
 
