@@ -83,7 +83,6 @@ def seed_store_rows(
     from datetime import timedelta
 
     from plugin import clock, crypto
-    from plugin.consent.current import rebuild
     from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
     from plugin.contacts.models import Contact
     from plugin.delivery.models import (
@@ -158,8 +157,6 @@ def seed_store_rows(
                 evidence={"seed": i},
             )
         )
-        session.flush()
-        rebuild(session, store_id=store_id, contact_ids=[other.id])
     for i in range(messages):
         session.add(
             InboundMessage(

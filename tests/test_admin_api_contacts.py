@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
 from plugin.contacts.models import Contact, ContactSync, PhoneStatus
 from plugin.db import get_engine
@@ -117,8 +116,6 @@ def test_contact_detail_has_profile_consent_state_and_timeline(client, token, se
                 occurred_at=now - timedelta(minutes=minutes),
             )
         )
-    session.flush()
-    rebuild(session, store_id=store_id, contact_ids=[contact.id])
     session.commit()
     # when the admin opens the contact
     data = ok(client, token, DETAIL, {"id": str(contact.id)})["contact"]
@@ -362,8 +359,6 @@ def test_iys_export_and_alerts_list_the_late_ones_until_confirmed(client, token,
             occurred_at=clock.now() - timedelta(days=10),
         )
     )
-    session.flush()
-    rebuild(session, store_id=store_id, contact_ids=[contact.id])
     session.commit()
     alerts = ok(client, token, "{ iysAlerts { recipient status overdue } }")["iysAlerts"]
     assert alerts == [{"recipient": "+905321112233", "status": "ONAY", "overdue": True}]

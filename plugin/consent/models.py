@@ -71,28 +71,6 @@ class ConsentEvent(SQLModel, table=True):
     capture_key: str | None = Field(default=None, max_length=200)
 
 
-class ConsentCurrent(SQLModel, table=True):
-    """The effective consent of a contact for a purpose: a cache of the read model's rule
-    (plugin/consent/state.py), rewritten in the transaction that records each fact
-    (plugin/consent/current.py), so segments and estimates join one row per contact instead of
-    ranking the ledger for each (docs/adr/0005). Never a second rule: always recomputed."""
-
-    __tablename__ = "consent_current"
-    __table_args__ = (
-        # audiences: "everyone granted (since …)" as one range scan
-        sa.Index("ix_consent_current_action", "store_id", "purpose", "action", "occurred_at"),
-    )
-
-    store_id: int = Field(foreign_key="store.id", primary_key=True)
-    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
-    purpose: Purpose = Field(sa_type=sa.String(20), primary_key=True)
-    # effective: a vouched grant after the customer's own "no" reads `requested`
-    action: ConsentAction = Field(sa_type=sa.String(20))
-    event_id: int  # the deciding fact; its instant and source follow
-    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
-    source: ConsentSource = Field(sa_type=sa.String(30))
-
-
 class ConsentImport(SQLModel, table=True):
     """The latest CSV import's progress, one row per store: committed after every chunk, so
     the admin API can read how far a long import has come while it runs."""

@@ -15,7 +15,6 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import current
 from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
@@ -111,7 +110,6 @@ def record(
     )
     session.add(event)
     session.flush()
-    current.refresh(session, store_id=contact.store_id, contact_id=contact.id, purposes=[purpose])
     return event
 
 

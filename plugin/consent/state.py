@@ -16,10 +16,8 @@ cannot drift apart:
    agreed to hear about their own orders) unless their transactional state is an explicit
    revoke — a "no" to order messages wins over a marketing "yes".
 
-The rule's SQL ranks the ledger (index (store_id, contact_id, purpose, occurred_at)). Its result
-for every contact and purpose is kept in `consent_current`, rewritten with this same SQL in the
-transaction that records a fact (plugin/consent/current.py); the readers below join that row —
-one primary-key probe or one range scan — and rank the ledger only for a past instant (`as_of`).
+The SQL correlates to `contact` (its id and store id) and reads one index,
+(store_id, contact_id, purpose, occurred_at): one backward index probe per contact and purpose.
 """
 
 from __future__ import annotations
@@ -33,13 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from plugin.consent.models import (
-    ConsentAction,
-    ConsentCurrent,
-    ConsentEvent,
-    ConsentSource,
-    Purpose,
-)
+from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact
 
 # At equal instants the higher wins: a "no" is never lost to a "yes" of the same second.
@@ -74,7 +66,6 @@ VOUCHED_SOURCES = frozenset(
 )
 
 _TABLE: Any = ConsentEvent.__table__  # type: ignore[attr-defined]
-_CURRENT: Any = ConsentCurrent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -146,97 +137,27 @@ def _effective(ce: Any) -> ColumnElement[str]:
     return sa.case((demoted, ConsentAction.REQUESTED.value), else_=ce.c.action)
 
 
-def deciding_facts(*where: Any) -> Any:
-    """SELECT the rule's result for every (store, contact, purpose) with a ledger fact matching
-    `where` (conditions on `consent_event`): store_id, contact_id, purpose, the effective
-    action, and the deciding fact's event_id, occurred_at and source — `consent_current`'s
-    rows. The same order (`_latest`) and demotion (`_effective`) as the as-of form below."""
-    ce = _TABLE
-    rank = sa.func.row_number().over(
-        partition_by=(ce.c.store_id, ce.c.contact_id, ce.c.purpose), order_by=_latest(ce)
-    )
-    ranked = (
-        sa.select(
-            ce.c.id,
-            ce.c.store_id,
-            ce.c.contact_id,
-            ce.c.purpose,
-            ce.c.action,
-            ce.c.source,
-            ce.c.occurred_at,
-            rank.label("rank"),
-        )
-        .where(*where)
-        .subquery("ranked")
-    )
-    return sa.select(
-        ranked.c.store_id,
-        ranked.c.contact_id,
-        ranked.c.purpose,
-        _effective(ranked).label("action"),
-        ranked.c.id.label("event_id"),
-        ranked.c.occurred_at,
-        ranked.c.source,
-    ).where(ranked.c.rank == 1)
-
-
-def deciding_fact(*, store_id: int, contact_id: int, purpose: Purpose) -> Any:
-    """SELECT `deciding_facts`' one row for a contact and purpose by the ledger's single
-    backward probe (how a write refreshes its `consent_current` row)."""
-    return _deciding(
-        contact_id,
-        store_id,
-        purpose,
-        lambda ce: ce.c.store_id,
-        lambda ce: ce.c.contact_id,
-        lambda ce: ce.c.purpose,
-        lambda ce: _effective(ce).label("action"),
-        lambda ce: ce.c.id.label("event_id"),
-        lambda ce: ce.c.occurred_at,
-        lambda ce: ce.c.source,
-    )
-
-
-def _current(purpose: Purpose, contact_id: Any, store_id: Any, *where: Any) -> list[Any]:
-    """The maintained row of `purpose` for the enclosing contact (default `contact`)."""
-    return [
-        _CURRENT.c.store_id == (Contact.store_id if store_id is None else store_id),
-        _CURRENT.c.contact_id == (Contact.id if contact_id is None else contact_id),
-        _CURRENT.c.purpose == purpose.value,
-        *where,
-    ]
-
-
 def effective_action(
     purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
 ) -> ColumnElement[str | None]:
     """SQL: the effective action (NULL: no fact) of the contact in the enclosing query
-    (default: `contact.id` / `contact.store_id`), for PostgreSQL and SQLite alike; as of a
-    past instant it ranks the ledger, now it reads the maintained row."""
-    query: Any
-    if as_of is None:
-        query = sa.select(_CURRENT.c.action).where(*_current(purpose, contact_id, store_id))
-    else:
-        contact_id = Contact.id if contact_id is None else contact_id
-        store_id = Contact.store_id if store_id is None else store_id
-        query = _deciding(contact_id, store_id, purpose, _effective, as_of=as_of)
-    action: ColumnElement[str | None] = query.scalar_subquery()
-    return action
+    (default: `contact.id` / `contact.store_id`), for PostgreSQL and SQLite alike."""
+    contact_id = Contact.id if contact_id is None else contact_id
+    store_id = Contact.store_id if store_id is None else store_id
+    deciding: sa.Select[Any] = _deciding(contact_id, store_id, purpose, _effective, as_of=as_of)
+    return deciding.scalar_subquery()
 
 
 def deciding_id(
     purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
 ) -> ColumnElement[int | None]:
     """SQL: the id of the deciding fact of `purpose` (NULL: none) for the enclosing contact."""
-    query: Any
-    if as_of is None:
-        query = sa.select(_CURRENT.c.event_id).where(*_current(purpose, contact_id, store_id))
-    else:
-        contact_id = Contact.id if contact_id is None else contact_id
-        store_id = Contact.store_id if store_id is None else store_id
-        query = _deciding(contact_id, store_id, purpose, lambda ce: ce.c.id, as_of=as_of)
-    event_id: ColumnElement[int | None] = query.scalar_subquery()
-    return event_id
+    contact_id = Contact.id if contact_id is None else contact_id
+    store_id = Contact.store_id if store_id is None else store_id
+    deciding: sa.Select[Any] = _deciding(
+        contact_id, store_id, purpose, lambda ce: ce.c.id, as_of=as_of
+    )
+    return deciding.scalar_subquery()
 
 
 def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
@@ -250,42 +171,45 @@ def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
     )
 
 
-def _is(purpose: Purpose, action: ConsentAction, contact_id: Any, store_id: Any) -> Any:
-    """SQL: the enclosing contact's effective action for `purpose` is `action` (never NULL)."""
-    where = _current(purpose, contact_id, store_id, _CURRENT.c.action == action.value)
-    return sa.exists().where(*where)
-
-
 def allows(purpose: Purpose | str, *, contact_id: Any = None, store_id: Any = None) -> Any:
-    """SQL condition: the enclosing query's contact may receive messages of `purpose` now
-    (EXISTS on the maintained rows: never NULL, so NOT(allows) means "not allowed")."""
+    """SQL condition: the enclosing query's contact may receive messages of `purpose` now."""
     purpose = Purpose(purpose)
-    granted, revoked = ConsentAction.GRANTED, ConsentAction.REVOKED
-    marketing = _is(Purpose.MARKETING, granted, contact_id, store_id)
+    granted = ConsentAction.GRANTED.value
+    kw = {"contact_id": contact_id, "store_id": store_id}
+    # never NULL (no fact reads ""), so NOT(allows) means "not allowed" in SQL's logic too
+    marketing = sa.func.coalesce(effective_action(Purpose.MARKETING, **kw), "") == granted
     if purpose is Purpose.MARKETING:
         return marketing
+    transactional = sa.func.coalesce(effective_action(Purpose.TRANSACTIONAL, **kw), "")
     return sa.or_(
-        _is(Purpose.TRANSACTIONAL, granted, contact_id, store_id),
-        sa.and_(marketing, sa.not_(_is(Purpose.TRANSACTIONAL, revoked, contact_id, store_id))),
+        transactional == granted,
+        sa.and_(marketing, transactional != ConsentAction.REVOKED.value),
     )
+
+
+def decided_at(purpose: Purpose) -> ColumnElement[datetime | None]:
+    """SQL: when the deciding fact of `purpose` occurred, for the enclosing query's contact."""
+    deciding: sa.Select[Any] = _deciding(
+        Contact.id, Contact.store_id, purpose, lambda ce: ce.c.occurred_at
+    )
+    return deciding.scalar_subquery()
 
 
 def granted_since(purpose: Purpose, since: Any, *, store_id: int) -> ColumnElement[bool]:
     """SQL condition: the enclosing contact may receive `purpose` now, by a grant that occurred
-    at or after `since` (segments' "consented in the last N days"): one range scan of the
-    maintained rows, semi-joined (on 1M contacts a per-contact ledger probe under the rule's
-    OR took 3-5.5 s)."""
-    current = _CURRENT
-    if purpose is Purpose.MARKETING:  # allowed == the deciding fact is an effective grant
-        recent = sa.select(current.c.contact_id).where(
-            current.c.store_id == store_id,
-            current.c.purpose == purpose.value,
-            current.c.action == ConsentAction.GRANTED.value,
-            current.c.occurred_at >= since,
-        )
-        return col(Contact.id).in_(recent)
-    decided = sa.exists().where(*_current(purpose, None, None, current.c.occurred_at >= since))
-    return sa.and_(allows(purpose), decided)
+    at or after `since` (segments' "consented in the last N days").
+
+    The deciding fact of an allowed contact is a grant, so only contacts with a grant since then
+    can match: an uncorrelated semi-join on the ledger finds them first, and the per-contact
+    deciding-fact subqueries run only for those (on 1M contacts a rule with this condition in an
+    OR took 5.5 s, every contact probed)."""
+    recent = sa.select(_TABLE.c.contact_id).where(
+        _TABLE.c.store_id == store_id,
+        _TABLE.c.purpose == purpose.value,
+        _TABLE.c.action == ConsentAction.GRANTED.value,
+        _TABLE.c.occurred_at >= since,
+    )
+    return sa.and_(col(Contact.id).in_(recent), allows(purpose), decided_at(purpose) >= since)
 
 
 # --- batch and single forms (the same SQL, for a list of contacts) --------------------------
@@ -316,21 +240,31 @@ def states(
     """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
     wanted = sorted(set(contact_ids))
     found = {(c, p): NO_CONSENT for c in wanted for p in Purpose}
-    current = _CURRENT
+    purposes = list(Purpose)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
+        columns: list[Any] = [Contact.id]
+        for p in purposes:
+            columns += [effective_action(p), deciding_id(p)]
         rows = session.execute(
-            sa.select(
-                current.c.contact_id,
-                current.c.purpose,
-                current.c.action,
-                current.c.event_id,
-                current.c.occurred_at,
-                current.c.source,
-            ).where(current.c.store_id == store_id, current.c.contact_id.in_(chunk))
+            sa.select(*columns).where(col(Contact.store_id) == store_id, col(Contact.id).in_(chunk))
         ).all()
-        for contact_id, purpose, action, event_id, occurred_at, source in rows:
-            found[(int(contact_id), Purpose(purpose))] = ConsentState(
+        deciding: dict[int, tuple[int, Purpose, str]] = {}
+        for row in rows:
+            for i, p in enumerate(purposes):
+                action, event_id = row[1 + 2 * i], row[2 + 2 * i]
+                if event_id is not None:
+                    deciding[int(event_id)] = (int(row[0]), p, str(action))
+        if not deciding:
+            continue
+        facts = session.execute(
+            sa.select(_TABLE.c.id, _TABLE.c.occurred_at, _TABLE.c.source).where(
+                _TABLE.c.store_id == store_id, _TABLE.c.id.in_(list(deciding))
+            )
+        ).all()
+        for event_id, occurred_at, source in facts:
+            contact_id, purpose, action = deciding[int(event_id)]
+            found[(contact_id, purpose)] = ConsentState(
                 action=ConsentAction(action),
                 granted=action == ConsentAction.GRANTED.value,
                 at=occurred_at,

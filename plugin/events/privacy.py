@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import current
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
 from plugin.contacts.suppression import is_suppressed, suppress
@@ -67,8 +66,6 @@ def erase_contact(
                 recorded_at=now,
             )
         )
-    session.flush()
-    current.refresh(session, store_id=store_id, contact_id=contact_id, purposes=list(Purpose))
     for event in session.exec(
         select(ConsentEvent).where(
             ConsentEvent.store_id == store_id, ConsentEvent.contact_id == contact_id

@@ -110,7 +110,6 @@ def seed(db_url: str, contacts: int, number: int = 0) -> tuple[int, list[int]]:
     """One store on sandbox number `number` (1,000/s), an approved template, consenting
     contacts."""
     from plugin import crypto
-    from plugin.consent.current import rebuild
     from plugin.db import configure_engine, session_scope
     from plugin.saleor.models import Store
     from plugin.stores.models import StoreSettings
@@ -172,7 +171,6 @@ def seed(db_url: str, contacts: int, number: int = 0) -> tuple[int, list[int]]:
             ),
             {"s": store_id},
         )
-        rebuild(conn, store_id=store_id)  # the ledger written in SQL: its current rows
         ids = [
             int(r[0])
             for r in conn.execute(

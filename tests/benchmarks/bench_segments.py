@@ -118,8 +118,6 @@ def _drop_indexes(conn: sa.Connection) -> list[str]:
 
 
 def seed(engine: sa.Engine, store_id: int, contacts: int) -> float:
-    from plugin.consent import current
-
     started = time.monotonic()
     with engine.begin() as conn:
         base = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM contact")).scalar_one() + 1
@@ -131,9 +129,6 @@ def seed(engine: sa.Engine, store_id: int, contacts: int) -> float:
                 {"store": store_id, "contacts": contacts, "orders": contacts * 5, "base": base},
             )
             print(f"  seed {statement.split()[0:3]} {time.monotonic() - t:.1f}s", flush=True)
-        t = time.monotonic()
-        current.rebuild(conn, store_id=store_id)  # the ledger was written in SQL
-        print(f"  seed consent_current {time.monotonic() - t:.1f}s", flush=True)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE"))
     return time.monotonic() - started

@@ -296,7 +296,6 @@ def seed(db_url: str, store_id: int, recipients: int) -> None:
     Gold plan's monthly marketing quota (50,000) is lifted for the run by starting the month's
     counter below zero; the policy still reserves from it for every send."""
     from plugin import crypto
-    from plugin.consent.current import rebuild
     from plugin.db import configure_engine, session_scope
     from plugin.delivery.policy import QUOTA_COUNTER, quota_period
     from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -341,7 +340,6 @@ def seed(db_url: str, store_id: int, recipients: int) -> None:
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(sa.text(statement), params)
-        rebuild(conn, store_id=store_id)  # the ledger written in SQL: its current rows
         conn.execute(
             sa.text(
                 "INSERT INTO delivery_counter (store_id, name, period, value, warned_at_percent) "

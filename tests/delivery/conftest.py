@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import crypto
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.saleor.models import Store
@@ -231,8 +230,6 @@ def add_contacts(
                     source=ConsentSource.CHECKOUT,
                 )
             )
-    session.flush()
-    rebuild(session, store_id=store_id, contact_ids=[c.id for c in contacts])  # type: ignore[misc]
     session.commit()
     return [c.id for c in contacts]  # type: ignore[misc]
 

@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -158,8 +157,6 @@ def test_marketing_to_a_united_states_number_is_suppressed_but_canada_still_gets
             source=ConsentSource.CHECKOUT,
         )
     )
-    world.session.flush()
-    rebuild(world.session, store_id=world.store_id, contact_ids=[us])
     world.session.commit()
     assert send(world, us, key="o-us", marketing=False).status == MessageStatus.SENT
 

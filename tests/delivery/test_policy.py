@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from plugin import clock
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
 from plugin.consent.queries import phone_hash
 from plugin.consent.state import allowed_contact_ids
@@ -75,8 +74,6 @@ def test_a_requested_but_unconfirmed_marketing_consent_is_not_enough(world, make
             source=ConsentSource.STOREFRONT,
         )
     )
-    world.session.flush()
-    rebuild(world.session, store_id=world.store_id, contact_ids=[cid])
     world.session.commit()
     row = send(world, cid, key="k1")
     assert row.status_reason == "no_consent"
@@ -104,8 +101,6 @@ def test_transactional_consent_rules(world, make_contacts):
                 source=ConsentSource.ADMIN,
             )
         )
-    s.flush()
-    rebuild(s, store_id=world.store_id, contact_ids=[a, b, c, d])
     s.commit()
     # when / then
     ids = [a, b, c, d]
@@ -493,8 +488,6 @@ def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts,
             source=ConsentSource.WHATSAPP_KEYWORD,
         )
     )
-    world.session.flush()
-    rebuild(world.session, store_id=world.store_id, contact_ids=[cid])
     world.session.commit()
     # when staff put her number on the staff test list and try to "test" on it
     from plugin.stores.staff_numbers import set_staff_test_numbers

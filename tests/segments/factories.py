@@ -10,7 +10,6 @@ from typing import Any
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import InboundMessage
@@ -86,8 +85,6 @@ def grant_marketing(
             occurred_at=at,
         )
     )
-    session.flush()
-    rebuild(session, store_id=contact.store_id, contact_ids=[contact.id])
     session.commit()
 
 

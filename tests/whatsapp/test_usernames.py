@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from plugin.consent.current import rebuild
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import allowed_contact_ids as granted_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
@@ -49,8 +48,6 @@ def grant_marketing(session: Session, store_id: int, contact_id: int) -> None:
             source=ConsentSource.CHECKOUT,
         )
     )
-    session.flush()
-    rebuild(session, store_id=store_id, contact_ids=[contact_id])
     session.commit()
 
 
