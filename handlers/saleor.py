@@ -20,14 +20,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from handlers.http import (
-    PRE_AUTH_BODY_LIMIT,
-    REGISTER_BODY_LIMIT,
     documented_body,
     error_response,
     parse_json,
     read_body,
 )
 from plugin import clock
+from plugin.bodies import PRE_AUTH_BODY_LIMIT, REGISTER_BODY_LIMIT
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
 from plugin.inbox import writer as inbox_writer

@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
 from handlers.http import (
-    STOREFRONT_BODY_LIMIT,
     documented_body,
     error_response,
     parse_json,
     read_body,
 )
 from plugin import clock
+from plugin.bodies import STOREFRONT_BODY_LIMIT
 from plugin.db import get_engine
 from plugin.errors import InvalidPayload, UlakError
 from plugin.events import storefront

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import dramatiq
 import structlog
@@ -34,7 +34,9 @@ def _make_broker(settings: Settings) -> dramatiq.Broker:
     if settings.redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=settings.redis_url, namespace=settings.redis_namespace)
+        broker = RedisBroker(  # type: ignore[no-untyped-call]  # dramatiq leaves it unannotated
+            url=settings.redis_url, namespace=settings.redis_namespace
+        )
     else:
         broker = StubBroker()
     broker.add_middleware(CurrentMessage())
@@ -72,7 +74,7 @@ def actor(
 
     def decorator(fn: Callable[..., Any]) -> dramatiq.Actor[Any, Any]:
         broker = get_broker()
-        declared = dramatiq.actor(fn, broker=broker, queue_name=queue_name, **options)
+        declared = dramatiq.actor(broker=broker, queue_name=queue_name, **options)(fn)
         QUEUES[declared.actor_name] = queue_name
         _declared.append(declared)
         return declared
@@ -83,7 +85,7 @@ def actor(
 def enqueue(actor_name: str, *args: Any, delay_ms: int | None = None, **kwargs: Any) -> None:
     """Send a message to an actor by name."""
     broker = get_broker()
-    message = dramatiq.Message(
+    message: dramatiq.Message[Any] = dramatiq.Message(
         queue_name=QUEUES.get(actor_name, "default"),
         actor_name=actor_name,
         args=args,
@@ -150,7 +152,7 @@ def queue_size(queue_name: str) -> int | None:
     broker = get_broker()
     client = getattr(broker, "client", None)
     if client is not None:  # Redis: every message not yet acknowledged is in these hashes
-        key = f"{broker.namespace}:{queue_name}"
+        key = f"{cast(Any, broker).namespace}:{queue_name}"  # RedisBroker's
         try:
             return int(client.hlen(f"{key}.msgs")) + int(client.hlen(f"{key}.DQ.msgs"))
         except Exception:  # noqa: BLE001 - unknown: the caller acts as if the queue were empty
@@ -158,7 +160,10 @@ def queue_size(queue_name: str) -> int | None:
     queues = getattr(broker, "queues", {})
     from dramatiq.common import dq_name
 
-    return sum(q.qsize() for name in (queue_name, dq_name(queue_name)) if (q := queues.get(name)))
+    size: int = sum(
+        q.qsize() for name in (queue_name, dq_name(queue_name)) if (q := queues.get(name))
+    )
+    return size
 
 
 def broker_reachable() -> bool:

@@ -127,7 +127,7 @@ def worker(processes: int, threads: int, queues: tuple[str, ...]) -> None:
     sys.argv = ["ulak-worker", "handlers.worker", "-p", str(processes), "-t", str(threads)]
     if queues:
         sys.argv += ["--queues", *queues]
-    raise SystemExit(dramatiq_main())
+    raise SystemExit(dramatiq_main())  # type: ignore[no-untyped-call]  # dramatiq.cli is unannotated
 
 
 # Every column that holds a secret encrypted with SECRET_KEY: (module, model, column).

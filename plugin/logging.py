@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -66,7 +67,9 @@ def _redact(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _redact_rendered(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact_rendered(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """The formatted traceback and stack (format_exc_info runs after `_redact`): exception
     messages carry the values that failed, a phone number or an e-mail among them."""
     for key in ("exception", "stack"):

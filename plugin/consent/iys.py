@@ -192,9 +192,9 @@ def confirm_batch(session: Session, batch: IysBatch, *, staff: str | None = None
     session.execute(
         sa.update(ConsentEvent)
         .where(
-            ConsentEvent.store_id == batch.store_id,
+            col(ConsentEvent.store_id) == batch.store_id,
             col(ConsentEvent.id).in_(
-                sa.select(col(IysBatchItem.event_id)).where(IysBatchItem.batch_id == batch.id)
+                sa.select(col(IysBatchItem.event_id)).where(col(IysBatchItem.batch_id) == batch.id)
             ),
             col(ConsentEvent.iys_exported_at).is_(None),
         )

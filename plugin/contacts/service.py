@@ -243,14 +243,14 @@ def contacts_query(session: Session, *, store_id: int, search: str | None = None
         term = search.strip()
         phone = normalize_phone(term, region=get_settings(session, store_id).default_region)
         like = f"%{term.lower()}%"
-        conditions = [
+        conditions: list[sa.ColumnElement[bool]] = [
             sa.func.lower(Contact.email).like(like),
             sa.func.lower(Contact.first_name).like(like),
             sa.func.lower(Contact.last_name).like(like),
             col(Contact.phone_e164).like(f"%{term}%"),
         ]
         if phone.e164 is not None:
-            conditions.append(Contact.phone_e164 == phone.e164)
+            conditions.append(col(Contact.phone_e164) == phone.e164)
         query = query.where(or_(*conditions))
     return query
 

@@ -28,7 +28,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
     Each row has: direction, at, id, store_id, kind, purpose, text, template_name,
     template_language, status, status_reason, error_code, error_message, message_type,
     button_payload (columns that do not apply to a direction are null)."""
-    outbound = sa.select(
+    outbound: sa.Select[*tuple[Any, ...]] = sa.select(
         sa.literal(OUTBOUND, sa.String(10)).label("direction"),
         sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at).label("at"),
         col(OutboundMessage.id).label("id"),

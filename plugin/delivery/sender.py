@@ -50,7 +50,7 @@ CONCURRENCY = 64  # API calls in flight per chunk: Meta answers in ~100-300 ms, 
 # sends/s need a few hundred in flight per process (worker threads x chunks in flight x 64)
 CHUNKS_IN_FLIGHT = 2  # per worker thread: claim the next chunk while this one is sending
 POOL_SIZE = 512  # connections per process, shared by every worker thread
-_PAYLOAD: TypeAdapter[Any] = TypeAdapter(MessagePayload)
+_PAYLOAD: TypeAdapter[MessagePayload] = TypeAdapter(MessagePayload)
 T = TypeVar("T")
 
 

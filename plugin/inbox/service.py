@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plugin import broker, clock
 from plugin.db import get_engine
@@ -173,7 +173,7 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     query = (
         select(InboxEvent.id)
         .where(InboxEvent.status == InboxStatus.PENDING, last_enqueued < now - older_than)
-        .order_by(InboxEvent.id)
+        .order_by(col(InboxEvent.id))
         .limit(1000)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -182,7 +182,7 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     if not ids:
         return 0
     session.execute(
-        sa.update(InboxEvent).where(InboxEvent.id.in_(ids)).values(enqueued_at=now)  # type: ignore[union-attr,attr-defined]
+        sa.update(InboxEvent).where(col(InboxEvent.id).in_(ids)).values(enqueued_at=now)
     )
     for event_id in ids:
         broker.enqueue_after_commit(session, PROCESS_ACTOR, event_id)
@@ -202,7 +202,7 @@ def backlog() -> dict[str, int]:
 
 def counts_by_status(session: Session, store_id: int) -> dict[str, Any]:
     rows = session.exec(
-        select(InboxEvent.status, sa.func.count())  # type: ignore[call-overload]
+        select(InboxEvent.status, sa.func.count())
         .where(InboxEvent.store_id == store_id)
         .group_by(InboxEvent.status)
     ).all()

@@ -125,7 +125,7 @@ class KeyResolver:
     def _next_fetch_at(self, entry: _KeyCache) -> float:
         if entry.failures:
             base = max(self.min_interval, FAILURE_BACKOFF_MIN)
-            backoff = min(base * 2 ** (entry.failures - 1), max(FAILURE_BACKOFF_MAX, base))
+            backoff: float = min(base * 2 ** (entry.failures - 1), max(FAILURE_BACKOFF_MAX, base))
             return entry.failed_at + backoff
         return entry.fetched_at + self.min_interval if entry.fetched_at else 0.0
 

@@ -274,6 +274,7 @@ def authenticate_dashboard_token(
     resolver = key_resolver(store, settings)
     claims = jwks.verify_dashboard_token(resolver, token)
     if resolver.refetched is not None:
+        assert store.id is not None
         remember_refetched_keys(session, store.id, resolver.refetched)
     if claims.get("app") != store.saleor_app_id:
         raise AuthenticationError("token was issued to another app", code="WRONG_APP")

@@ -81,7 +81,7 @@ def _is_private_host(host: str) -> bool:
     """True unless every address the name resolves to is public (getaddrinfo also reads the
     decimal, octal and hex spellings of IPv4 addresses, as the HTTP client would)."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except (OSError, UnicodeError):
         return True  # unresolvable: treat as not allowed unless named explicitly
     return not addresses or not all(is_public_address(a) for a in addresses)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from plugin import clock
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -313,8 +313,8 @@ def usage(*, session: Session, store_id: int) -> Usage:
         sa.select(sa.func.count())
         .select_from(OutboundMessage)
         .where(
-            OutboundMessage.store_id == store_id,
-            OutboundMessage.status.in_([s.value for s in BILLED_STATUSES]),  # type: ignore[attr-defined]
+            col(OutboundMessage.store_id) == store_id,
+            col(OutboundMessage.status).in_([s.value for s in BILLED_STATUSES]),
             sent_at >= start,
         )
     ).scalar_one()

@@ -142,7 +142,7 @@ def submit_template(
     definition = TemplateDefinition(
         name=template.name,
         language=template.language,
-        category=TemplateCategory(template.category).value,  # type: ignore[arg-type]
+        category=TemplateCategory(template.category).value,
         components=template.components,
     )
     credentials = credentials_for(account)

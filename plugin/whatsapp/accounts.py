@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from plugin import clock, crypto
 from plugin.db import utc_column
@@ -51,7 +51,7 @@ def default_account(session: Session, store_id: int) -> WhatsAppAccount | None:
     return session.exec(
         select(WhatsAppAccount)
         .where(WhatsAppAccount.store_id == store_id)
-        .order_by(WhatsAppAccount.is_default.desc(), WhatsAppAccount.id)  # type: ignore[union-attr,attr-defined]
+        .order_by(col(WhatsAppAccount.is_default).desc(), col(WhatsAppAccount.id))
     ).first()
 
 

@@ -118,7 +118,7 @@ class PersistentSandbox(Sandbox):
         self.save()
         return result
 
-    def add_template(self, **kwargs: Any) -> SandboxTemplate:  # type: ignore[override]
+    def add_template(self, **kwargs: Any) -> SandboxTemplate:
         tpl = super().add_template(**kwargs)
         self.save()
         return tpl
@@ -142,7 +142,7 @@ class PersistentSandbox(Sandbox):
         self.clock_offset = offset  # the app's clock stays where it is: so does the sandbox's
         self.save()
 
-    async def marketing_preference(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    async def marketing_preference(self, **kwargs: Any) -> dict[str, Any]:
         result = await super().marketing_preference(**kwargs)
         self.save()
         return result

@@ -4,11 +4,14 @@ keyed (phone digits, or a BSUID for a username user); shared by every part of th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from plugin.whatsapp.sandbox.render import Rendered
+
+loads: Callable[[bytes | str], Any]  # orjson's and json's, whichever is there
 
 try:  # orjson is a project dependency; the stdlib keeps the sandbox importable without it
     import orjson

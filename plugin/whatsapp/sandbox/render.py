@@ -136,7 +136,7 @@ def render_template(tpl: SandboxTemplate, template: dict[str, Any]) -> Rendered:
         require(isinstance(params, list), f"{kind}: parameters must be a list")
         if kind == "button":
             try:
-                index = int(comp.get("index"))  # type: ignore[arg-type]
+                index = int(comp.get("index"))
             except (TypeError, ValueError):
                 raise GraphError(131008, "button: index is required") from None
             button_params[index] = comp
@@ -286,10 +286,10 @@ def _render_interactive(obj: dict[str, Any]) -> Rendered:
     footer = obj.get("footer")
     out.footer = footer.get("text") if isinstance(footer, dict) else None
     if itype == "button":
-        buttons = action.get("buttons")
+        buttons: Any = action.get("buttons")
         require(isinstance(buttons, list) and 1 <= len(buttons) <= 3, "1-3 reply buttons")
         for button in buttons:
-            reply = button.get("reply") if isinstance(button, dict) else None
+            reply: Any = button.get("reply") if isinstance(button, dict) else None
             require(
                 isinstance(reply, dict) and reply.get("id") and reply.get("title"),
                 "reply button needs id and title",
@@ -298,7 +298,7 @@ def _render_interactive(obj: dict[str, Any]) -> Rendered:
             out.buttons.append({"type": "reply", "text": reply["title"], "id": reply["id"]})
     elif itype == "list":
         require(isinstance(action.get("button"), str), "list: action.button is required")
-        sections = action.get("sections")
+        sections: Any = action.get("sections")
         require(isinstance(sections, list) and 1 <= len(sections) <= 10, "1-10 list sections")
         rows = [row for s in sections if isinstance(s, dict) for row in s.get("rows", [])]
         require(1 <= len(rows) <= 10, "list: 1-10 rows in total")
