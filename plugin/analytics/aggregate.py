@@ -261,5 +261,5 @@ def aggregate(
     for row in session.execute(_params(ORDERS_SQL, dialect), bounds):
         b = bucket(row)
         b.orders += int(row[7])
-        b.revenue[str(row[6])] += Decimal(str(row[8] or 0))
+        b.revenue[str(row[6])] += Decimal(str(row[8] or 0))  # type: ignore[assignment]  # typeshed: Counter values are int; Decimals add alike
     return out

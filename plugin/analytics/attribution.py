@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
@@ -62,12 +62,12 @@ def _candidate(
             .where(
                 m.store_id == store_id,
                 m.checkout_id == order.checkout_id,
-                m.kind.in_(RECOVERY_KINDS),  # type: ignore[attr-defined]
-                m.sent_at.is_not(None),  # type: ignore[union-attr]
-                m.sent_at <= ordered_at,  # type: ignore[operator]
-                m.sent_at >= ordered_at - window,  # type: ignore[operator]
+                col(m.kind).in_(RECOVERY_KINDS),
+                col(m.sent_at).is_not(None),
+                col(m.sent_at) <= ordered_at,
+                col(m.sent_at) >= ordered_at - window,
             )
-            .order_by(m.sent_at.desc(), m.id.desc())  # type: ignore[union-attr]
+            .order_by(col(m.sent_at).desc(), col(m.id).desc())
         )
         steps = list(session.exec(recovery))
         if steps:
@@ -81,13 +81,13 @@ def _last_clicked_among(session: Session, ids: list[int], before: datetime) -> i
     if not ids:
         return None
     row = session.execute(
-        sa.select(LinkClick.message_id)
+        sa.select(col(LinkClick.message_id))
         .where(
-            LinkClick.message_id.in_(ids),  # type: ignore[union-attr]
-            LinkClick.filtered.is_(False),  # type: ignore[attr-defined]
-            LinkClick.clicked_at <= before,  # type: ignore[operator]
+            col(LinkClick.message_id).in_(ids),
+            col(LinkClick.filtered).is_(False),
+            col(LinkClick.clicked_at) <= before,
         )
-        .order_by(LinkClick.clicked_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(LinkClick.clicked_at).desc())
         .limit(1)
     ).first()
     return int(row[0]) if row else None
@@ -97,17 +97,17 @@ def _by_click(
     session: Session, *, store_id: int, contact_id: int, ordered_at: datetime, window: timedelta
 ) -> OutboundMessage | None:
     row = session.execute(
-        sa.select(LinkClick.message_id)
-        .join(OutboundMessage, OutboundMessage.id == LinkClick.message_id)  # type: ignore[arg-type]
+        sa.select(col(LinkClick.message_id))
+        .join(OutboundMessage, col(OutboundMessage.id) == col(LinkClick.message_id))
         .where(
-            LinkClick.contact_id == contact_id,
-            LinkClick.store_id == store_id,
-            LinkClick.filtered.is_(False),  # type: ignore[attr-defined]
-            LinkClick.clicked_at <= ordered_at,  # type: ignore[operator]
-            LinkClick.clicked_at >= ordered_at - window,  # type: ignore[operator]
-            OutboundMessage.kind.not_in(NOT_ATTRIBUTABLE_KINDS),  # type: ignore[attr-defined]
+            col(LinkClick.contact_id) == contact_id,
+            col(LinkClick.store_id) == store_id,
+            col(LinkClick.filtered).is_(False),
+            col(LinkClick.clicked_at) <= ordered_at,
+            col(LinkClick.clicked_at) >= ordered_at - window,
+            col(OutboundMessage.kind).not_in(NOT_ATTRIBUTABLE_KINDS),
         )
-        .order_by(LinkClick.clicked_at.desc(), LinkClick.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(LinkClick.clicked_at).desc(), col(LinkClick.id).desc())
         .limit(1)
     ).first()
     return session.get(OutboundMessage, row[0]) if row else None
@@ -123,11 +123,11 @@ def _by_delivery(
             m.store_id == store_id,
             m.contact_id == contact_id,
             m.purpose == MessagePurpose.MARKETING.value,
-            m.delivered_at.is_not(None),  # type: ignore[union-attr]
-            m.delivered_at <= ordered_at,  # type: ignore[operator]
-            m.delivered_at >= ordered_at - DELIVERED_WINDOW,  # type: ignore[operator]
+            col(m.delivered_at).is_not(None),
+            col(m.delivered_at) <= ordered_at,
+            col(m.delivered_at) >= ordered_at - DELIVERED_WINDOW,
         )
-        .order_by(m.delivered_at.desc(), m.id.desc())  # type: ignore[union-attr]
+        .order_by(col(m.delivered_at).desc(), col(m.id).desc())
         .limit(1)
     )
     return session.exec(query).first()
@@ -328,18 +328,18 @@ def holdout_lift(
         window_hours = get_settings(session, store_id).attribution_window_hours
     m = OutboundMessage
     (started_at,) = session.execute(
-        sa.select(sa.func.min(m.sent_at)).where(
-            m.store_id == store_id, m.campaign_id == campaign_id
+        sa.select(sa.func.min(col(m.sent_at))).where(
+            col(m.store_id) == store_id, col(m.campaign_id) == campaign_id
         )
     ).one()
     recipients = {
         int(r[0])
         for r in session.execute(
-            sa.select(m.contact_id)
+            sa.select(col(m.contact_id))
             .where(
-                m.store_id == store_id,
-                m.campaign_id == campaign_id,
-                m.sent_at.is_not(None),  # type: ignore[union-attr]
+                col(m.store_id) == store_id,
+                col(m.campaign_id) == campaign_id,
+                col(m.sent_at).is_not(None),
             )
             .distinct()
         )
@@ -356,13 +356,13 @@ def holdout_lift(
             converted |= {
                 int(r[0])
                 for r in session.execute(
-                    sa.select(OrderAttribution.contact_id)
+                    sa.select(col(OrderAttribution.contact_id))
                     .where(
-                        OrderAttribution.store_id == store_id,
-                        OrderAttribution.contact_id.in_(chunk),  # type: ignore[union-attr]
-                        OrderAttribution.ordered_at >= started_at,  # type: ignore[operator]
-                        OrderAttribution.ordered_at <= end,  # type: ignore[operator]
-                        OrderAttribution.cancelled.is_(False),  # type: ignore[attr-defined]
+                        col(OrderAttribution.store_id) == store_id,
+                        col(OrderAttribution.contact_id).in_(chunk),
+                        col(OrderAttribution.ordered_at) >= started_at,
+                        col(OrderAttribution.ordered_at) <= end,
+                        col(OrderAttribution.cancelled).is_(False),
                     )
                     .distinct()
                 )

@@ -13,7 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.analytics.models import AgentClass, LinkClick, LinkKind, TrackedLink
@@ -244,7 +244,7 @@ def attach_to_message(session: Session, *, codes: list[str], message_id: int) ->
     """Tie links made before their message existed (a flow step's) to that message."""
     session.execute(
         sa.update(TrackedLink)
-        .where(TrackedLink.code.in_(codes), TrackedLink.message_id.is_(None))  # type: ignore[attr-defined,union-attr]
+        .where(col(TrackedLink.code).in_(codes), col(TrackedLink.message_id).is_(None))
         .values(message_id=message_id)
     )
 

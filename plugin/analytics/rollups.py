@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.analytics.aggregate import COUNTS, aggregate, as_date, day_start, utc_day
@@ -32,9 +34,7 @@ def mark_dirty(session: Session, *, store_id: int, day: date) -> None:
     callers are fine (insert or nothing)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(DirtyDay).values(store_id=store_id, day=day).on_conflict_do_nothing()  # type: ignore[attr-defined]
-    )
+    session.execute(insert(DirtyDay).values(store_id=store_id, day=day).on_conflict_do_nothing())
 
 
 def rebuild_days(
@@ -50,9 +50,9 @@ def rebuild_days(
     )
     session.execute(
         sa.delete(DailyRollup).where(
-            DailyRollup.store_id == store_id,  # type: ignore[arg-type]
-            DailyRollup.day >= first,  # type: ignore[arg-type]
-            DailyRollup.day <= last,  # type: ignore[arg-type]
+            col(DailyRollup.store_id) == store_id,
+            col(DailyRollup.day) >= first,
+            col(DailyRollup.day) <= last,
         )
     )
     now = clock.now()
@@ -128,7 +128,7 @@ def build_store(session: Session, *, store_id: int) -> list[date]:
     dirty = [
         d
         for (d,) in session.execute(
-            sa.select(DirtyDay.day).where(DirtyDay.store_id == store_id)  # type: ignore[arg-type]
+            sa.select(col(DirtyDay.day)).where(col(DirtyDay.store_id) == store_id)
         )
     ]
     days += [as_date(d) for d in dirty if as_date(d) <= built]
@@ -141,8 +141,8 @@ def build_store(session: Session, *, store_id: int) -> list[date]:
     if dirty:
         session.execute(
             sa.delete(DirtyDay).where(
-                DirtyDay.store_id == store_id,  # type: ignore[arg-type]
-                DirtyDay.day.in_(dirty),  # type: ignore[attr-defined]
+                col(DirtyDay.store_id) == store_id,
+                col(DirtyDay.day).in_(dirty),
             )
         )
     state.built_through = max(built, missing_end)
@@ -196,24 +196,24 @@ def purge_expired(*, session: Session, force: bool = False) -> int:
         cutoff = clock.now() - timedelta(
             days=get_settings(session, store_id).message_retention_days
         )
-        old_links = sa.select(TrackedLink.id).where(
-            TrackedLink.store_id == store_id,  # type: ignore[arg-type]
-            TrackedLink.created_at < cutoff,  # type: ignore[arg-type]
+        old_links = sa.select(col(TrackedLink.id)).where(
+            col(TrackedLink.store_id) == store_id,
+            col(TrackedLink.created_at) < cutoff,
         )
         old_clicks = (
-            sa.select(LinkClick.id)
+            sa.select(col(LinkClick.id))
             .where(
-                LinkClick.store_id == store_id,  # type: ignore[arg-type]
-                sa.or_(LinkClick.clicked_at < cutoff, LinkClick.link_id.in_(old_links)),  # type: ignore[arg-type,attr-defined]
+                col(LinkClick.store_id) == store_id,
+                sa.or_(col(LinkClick.clicked_at) < cutoff, col(LinkClick.link_id).in_(old_links)),
             )
             .limit(PURGE_BATCH)
         )
         ids = [i for (i,) in session.execute(old_clicks)]
         if ids:
-            deleted += session.execute(sa.delete(LinkClick).where(LinkClick.id.in_(ids))).rowcount  # type: ignore[union-attr]
+            gone = session.execute(sa.delete(LinkClick).where(col(LinkClick.id).in_(ids)))
+            deleted += cast(CursorResult[Any], gone).rowcount
         link_ids = [i for (i,) in session.execute(old_links.limit(PURGE_BATCH))]
         if link_ids and len(ids) < PURGE_BATCH:
-            deleted += session.execute(
-                sa.delete(TrackedLink).where(TrackedLink.id.in_(link_ids))  # type: ignore[union-attr]
-            ).rowcount
+            gone = session.execute(sa.delete(TrackedLink).where(col(TrackedLink.id).in_(link_ids)))
+            deleted += cast(CursorResult[Any], gone).rowcount
     return deleted

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from plugin import clock
 from plugin.analytics.aggregate import Bucket, SourceKey, aggregate, day_start, utc_day
@@ -91,9 +91,9 @@ def load(
     if last_rolled is not None and start <= last_rolled:
         rows = session.execute(
             sa.select(DailyRollup).where(
-                DailyRollup.store_id == store_id,  # type: ignore[arg-type]
-                DailyRollup.day >= start,  # type: ignore[arg-type]
-                DailyRollup.day <= min(end, last_rolled),  # type: ignore[arg-type]
+                col(DailyRollup.store_id) == store_id,
+                col(DailyRollup.day) >= start,
+                col(DailyRollup.day) <= min(end, last_rolled),
             )
         ).scalars()
         for row in rows:
@@ -184,17 +184,18 @@ def performance(
     currency = get_settings(session, store_id).cost_currency
     rows = []
     for label, b in _grouped(session, store_id=store_id, start=start, end=end, by=by).items():
+        revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
         rows.append(
             PerformanceRow(
                 source=label,
                 sent=b.sent,
                 delivered=b.delivered,
                 orders=b.orders,
-                revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(b.revenue.items())},
+                revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
                 conversion_rate=_ratio(b.orders, b.delivered),
                 revenue_per_message={
                     k: (v / b.sent).quantize(Decimal("0.0001"))
-                    for k, v in sorted(b.revenue.items())
+                    for k, v in sorted(revenue.items())
                     if b.sent
                 },
                 cost=b.cost.quantize(Decimal("0.0001")),
@@ -258,6 +259,7 @@ def daily_series(session: Session, *, store_id: int, start: date, end: date) -> 
     day = start
     while day <= end:
         b = days.get(day, Bucket())
+        revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
         out.append(
             DayRow(
                 day=day,
@@ -266,7 +268,7 @@ def daily_series(session: Session, *, store_id: int, start: date, end: date) -> 
                 read=b.read,
                 clicked=b.clicked,
                 orders=b.orders,
-                revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(b.revenue.items())},
+                revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
                 cost=b.cost.quantize(Decimal("0.0001")),
                 replied=b.replied,
                 opted_out=b.opted_out,
