@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
@@ -93,9 +94,9 @@ def _recency(column: Any, op: str, value: Any, ctx: RuleContext) -> ColumnElemen
 
 def _tags(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
     has = sa.exists().where(
-        ContactTag.store_id == ctx.store_id,
-        ContactTag.tag == normalise_tag(value),
-        ContactTag.contact_id == Contact.id,
+        col(ContactTag.store_id) == ctx.store_id,
+        col(ContactTag.tag) == normalise_tag(value),
+        col(ContactTag.contact_id) == Contact.id,
     )
     return has if op == "has" else sa.not_(has)
 
@@ -143,10 +144,10 @@ def _total_spent(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
 def _purchase(kind: str) -> Callable[[str, Any, RuleContext], ColumnElement[bool]]:
     def condition(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
         return sa.exists().where(
-            ContactPurchase.store_id == ctx.store_id,
-            ContactPurchase.kind == kind,
-            ContactPurchase.value == (value.strip() if kind == "product" else value),
-            ContactPurchase.contact_id == Contact.id,
+            col(ContactPurchase.store_id) == ctx.store_id,
+            col(ContactPurchase.kind) == kind,
+            col(ContactPurchase.value) == (value.strip() if kind == "product" else value),
+            col(ContactPurchase.contact_id) == Contact.id,
         )
 
     return condition
