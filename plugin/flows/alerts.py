@@ -109,7 +109,7 @@ def _journal_problems(session: Session, cursor: FlowAlertCursor) -> list[Problem
 
 def _outbox_problems(session: Session, cursor: FlowAlertCursor, now: datetime) -> list[Problem]:
     since = (cursor.outbox_since or now) - SLACK
-    table = OutboundMessage.__table__  # type: ignore[attr-defined]
+    table = OutboundMessage.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     rows = session.execute(
         sa.select(
             table.c.store_id,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -44,8 +45,8 @@ def normalise_locale(locale: str) -> str:
 
 def total_spent_expr(currency: str) -> ColumnElement[Any]:
     """The contact's lifetime spend in `currency` (0 when none), from Contact.total_spent."""
-    col: Any = Contact.total_spent
-    return sa.func.coalesce(sa.cast(col[currency].as_string(), sa.Numeric(14, 2)), 0)
+    spent: Any = Contact.total_spent
+    return sa.func.coalesce(sa.cast(spent[currency].as_string(), sa.Numeric(14, 2)), 0)
 
 
 def compile_rule(rule: Any, ctx: RuleContext) -> ColumnElement[bool]:
@@ -70,6 +71,8 @@ def _compile(rule: dict[str, Any], ctx: RuleContext) -> ColumnElement[bool]:
 
 
 def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
+    """`expr` is a column or an expression and `value` JSON, both Any: mypy sees the results as
+    Any, hence the ignores."""
     if op == "eq":
         return expr == value  # type: ignore[no-any-return]
     if op == "gt":
@@ -85,9 +88,11 @@ def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
     raise AssertionError(op)
 
 
-def _recency(column: Any, op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+def _recency(
+    column: Mapped[datetime | None], op: str, value: Any, ctx: RuleContext
+) -> ColumnElement[bool]:
     if op == "never":
-        return column.is_(None)  # type: ignore[no-any-return]
+        return column.is_(None)
     within = sa.and_(column.is_not(None), column >= ctx.now - timedelta(days=int(value)))
     return within if op == "within_days" else sa.not_(within)
 
@@ -207,8 +212,8 @@ _CONDITIONS: dict[str, Callable[[str, Any, RuleContext], ColumnElement[bool]]] =
     "locale": _locale,
     "orders_count": _orders_count,
     "total_spent": _total_spent,
-    "last_order_at": lambda op, v, ctx: _recency(Contact.last_order_at, op, v, ctx),
-    "first_order_at": lambda op, v, ctx: _recency(Contact.first_order_at, op, v, ctx),
+    "last_order_at": lambda op, v, ctx: _recency(col(Contact.last_order_at), op, v, ctx),
+    "first_order_at": lambda op, v, ctx: _recency(col(Contact.first_order_at), op, v, ctx),
     "bought_product": _purchase("product"),
     "bought_category": _purchase("category"),
     "checkout_state": _checkout_state,

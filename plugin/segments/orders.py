@@ -161,7 +161,7 @@ def refresh_rfm(session: Session, *, store_id: int) -> int:
         sa.func.ntile(5).over(order_by=per_contact.c.money.asc()).label("monetary"),
         window.label("spend_window"),
         sa.case((window > 0, sa.func.rank().over(order_by=window.desc()))).label("spend_rank"),
-        sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]
+        sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     ).select_from(per_contact.outerjoin(spend, spend.c.contact_id == per_contact.c.contact_id))
     session.execute(sa.delete(ContactRfm).where(col(ContactRfm.store_id) == store_id))
     columns = [
