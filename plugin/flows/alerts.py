@@ -83,16 +83,16 @@ def _cursor(session: Session) -> FlowAlertCursor:
 
 
 def _journal_problems(session: Session, cursor: FlowAlertCursor) -> list[Problem]:
-    rows = session.exec(
-        select(
-            FlowEvent.id,
-            FlowEvent.store_id,
-            FlowEvent.flow_key,
-            FlowEvent.reason,
-            FlowEvent.occurred_at,
-            FlowEvent.order_id,
-            FlowEvent.checkout_id,
-            FlowEvent.action,
+    rows = session.execute(
+        sa.select(
+            col(FlowEvent.id),
+            col(FlowEvent.store_id),
+            col(FlowEvent.flow_key),
+            col(FlowEvent.reason),
+            col(FlowEvent.occurred_at),
+            col(FlowEvent.order_id),
+            col(FlowEvent.checkout_id),
+            col(FlowEvent.action),
         )
         .where(col(FlowEvent.id) > cursor.last_event_id)
         .order_by(col(FlowEvent.id))
@@ -109,7 +109,7 @@ def _journal_problems(session: Session, cursor: FlowAlertCursor) -> list[Problem
 
 def _outbox_problems(session: Session, cursor: FlowAlertCursor, now: datetime) -> list[Problem]:
     since = (cursor.outbox_since or now) - SLACK
-    table = OutboundMessage.__table__  # type: ignore[attr-defined]
+    table = OutboundMessage.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     rows = session.execute(
         sa.select(
             table.c.store_id,

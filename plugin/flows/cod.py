@@ -73,7 +73,7 @@ def start(
     deadline = times[-1] + timedelta(hours=int(option(config, "answer_hours") or 24))
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(CodConfirmation.__table__)  # type: ignore[attr-defined]
+        insert(CodConfirmation.__table__)  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
         .values(
             store_id=store.id,
             order_id=order.id,

@@ -8,7 +8,7 @@ cart recovery on at install.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -118,7 +118,7 @@ def checkout_url_set(settings: StoreSettings) -> bool:
     return bool(settings.checkout_url_template or settings.storefront_url)
 
 
-def step_errors(steps: list[Mapping[str, Any]]) -> list[str]:
+def step_errors(steps: Sequence[Mapping[str, Any]]) -> list[str]:
     """What is wrong with a recovery sequence (empty when it is fine)."""
     errors: list[str] = []
     if not 1 <= len(steps) <= MAX_RECOVERY_STEPS:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -31,8 +32,10 @@ class FlowFigures:
     recovered_revenue: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount
 
 
-def _in_range(column: object, since: datetime, until: datetime) -> list[object]:
-    return [column >= since, column < until]  # type: ignore[operator]
+def _in_range(
+    column: Mapped[datetime] | Mapped[datetime | None], since: datetime, until: datetime
+) -> list[sa.ColumnElement[bool]]:
+    return [column >= since, column < until]
 
 
 def flow_figures(
@@ -42,48 +45,50 @@ def flow_figures(
     figures = {k.value: FlowFigures(k.value) for k in FlowKey}
     subject = sa.func.coalesce(FlowEvent.checkout_id, FlowEvent.order_id)
     for flow_key, count in session.execute(
-        sa.select(FlowEvent.flow_key, sa.func.count(sa.distinct(subject)))
+        sa.select(col(FlowEvent.flow_key), sa.func.count(sa.distinct(subject)))
         .where(
-            FlowEvent.store_id == store_id,
+            col(FlowEvent.store_id) == store_id,
             col(FlowEvent.action).in_([JournalAction.ENTERED.value, JournalAction.SCHEDULED.value]),
-            *_in_range(FlowEvent.occurred_at, since, until),
+            *_in_range(col(FlowEvent.occurred_at), since, until),
         )
-        .group_by(FlowEvent.flow_key)
+        .group_by(col(FlowEvent.flow_key))
     ).all():
         figures.setdefault(flow_key, FlowFigures(flow_key)).entered = int(count)
     for flow_key, action, reason, count in session.execute(
-        sa.select(FlowEvent.flow_key, FlowEvent.action, FlowEvent.reason, sa.func.count())
-        .where(
-            FlowEvent.store_id == store_id,
-            col(FlowEvent.action).in_([JournalAction.STOPPED.value, JournalAction.SKIPPED.value]),
-            *_in_range(FlowEvent.occurred_at, since, until),
+        sa.select(
+            col(FlowEvent.flow_key), col(FlowEvent.action), col(FlowEvent.reason), sa.func.count()
         )
-        .group_by(FlowEvent.flow_key, FlowEvent.action, FlowEvent.reason)
+        .where(
+            col(FlowEvent.store_id) == store_id,
+            col(FlowEvent.action).in_([JournalAction.STOPPED.value, JournalAction.SKIPPED.value]),
+            *_in_range(col(FlowEvent.occurred_at), since, until),
+        )
+        .group_by(col(FlowEvent.flow_key), col(FlowEvent.action), col(FlowEvent.reason))
     ).all():
         target = figures.setdefault(flow_key, FlowFigures(flow_key))
         bucket = target.stopped_by_reason if action == "stopped" else target.skipped_by_reason
         bucket[reason or "unknown"] = bucket.get(reason or "unknown", 0) + int(count)
     for flow_key, step, status, reason, count in session.execute(
         sa.select(
-            OutboundMessage.flow_key,
-            OutboundMessage.flow_step,
-            OutboundMessage.status,
-            OutboundMessage.status_reason,
+            col(OutboundMessage.flow_key),
+            col(OutboundMessage.flow_step),
+            col(OutboundMessage.status),
+            col(OutboundMessage.status_reason),
             sa.func.count(),
         )
         .where(
-            OutboundMessage.store_id == store_id,
-            OutboundMessage.source_type == "flow",
+            col(OutboundMessage.store_id) == store_id,
+            col(OutboundMessage.source_type) == "flow",
             col(OutboundMessage.status).in_(
                 MessageStatus.sql(MessageStatus.sent() | MessageStatus.not_sent())
             ),
-            *_in_range(OutboundMessage.due_at, since, until),
+            *_in_range(col(OutboundMessage.due_at), since, until),
         )
         .group_by(
-            OutboundMessage.flow_key,
-            OutboundMessage.flow_step,
-            OutboundMessage.status,
-            OutboundMessage.status_reason,
+            col(OutboundMessage.flow_key),
+            col(OutboundMessage.flow_step),
+            col(OutboundMessage.status),
+            col(OutboundMessage.status_reason),
         )
     ).all():
         target = figures.setdefault(flow_key or "", FlowFigures(flow_key or ""))
@@ -112,15 +117,15 @@ def _conversions(
         select(TrackedCheckout).where(
             TrackedCheckout.store_id == store_id,
             col(TrackedCheckout.ordered_at).is_not(None),
-            *_in_range(TrackedCheckout.ordered_at, since, until),
+            *_in_range(col(TrackedCheckout.ordered_at), since, until),
         )
     ).all()
     if not ordered:
         return
     for checkout_id, sent_at in session.execute(
-        sa.select(OutboundMessage.checkout_id, OutboundMessage.sent_at).where(
-            OutboundMessage.store_id == store_id,
-            OutboundMessage.flow_key == FlowKey.CART_RECOVERY.value,
+        sa.select(col(OutboundMessage.checkout_id), col(OutboundMessage.sent_at)).where(
+            col(OutboundMessage.store_id) == store_id,
+            col(OutboundMessage.flow_key) == FlowKey.CART_RECOVERY.value,
             col(OutboundMessage.checkout_id).in_([t.checkout_id for t in ordered]),
             col(OutboundMessage.sent_at).is_not(None),
         )

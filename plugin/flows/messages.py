@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlmodel import Session
 
@@ -133,6 +133,14 @@ def _mapped_keys(mapping: dict[str, Any]) -> set[str]:
     return {k for r in refs if (k := reference_key(r)) is not None}
 
 
+class _Refusal(TypedDict):
+    """`skip`'s arguments that every refusal of one step shares."""
+
+    store_id: int
+    contact_id: int | None
+    step: Step
+
+
 def skip(
     session: Session, *, store_id: int, contact_id: int | None, step: Step, reason: str
 ) -> None:
@@ -167,7 +175,7 @@ def write_step(
     assert store.id is not None and contact.id is not None
     if outbox.exists(session, store_id=store.id, idempotency_key=step.idempotency_key):
         return None
-    refusal = {"store_id": store.id, "contact_id": contact.id, "step": step}
+    refusal: _Refusal = {"store_id": store.id, "contact_id": contact.id, "step": step}
     if contact.phone_status != PhoneStatus.VALID or not contact.phone_e164:
         skip(session, **refusal, reason="no_phone")
         return None

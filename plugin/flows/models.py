@@ -164,7 +164,7 @@ class TrackedCheckout(SQLModel, table=True):
 _PROBLEM = "flow_key IS NOT NULL"
 sa.Index(
     "ix_outbound_flow_updated",
-    OutboundMessage.__table__.c.updated_at,  # type: ignore[attr-defined]
+    OutboundMessage.__table__.c.updated_at,  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     postgresql_where=sa.text(_PROBLEM),
     sqlite_where=sa.text(_PROBLEM),
 )

@@ -135,7 +135,13 @@ def _updates(
             else {}
         )
         return [
-            _update(FlowKey.ORDER_REFUNDED, order, outbox_key("order-refunded", order.id), **total)
+            _update(
+                FlowKey.ORDER_REFUNDED,
+                order,
+                outbox_key("order-refunded", order.id),
+                template_key=None,  # named, so **total can only fill the context
+                **total,
+            )
         ]
     return []
 

@@ -41,7 +41,7 @@ def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedChec
     """The checkout's row, created when unknown, locked for this transaction (PostgreSQL) so
     two events about one checkout are decided one after the other."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = TrackedCheckout.__table__  # type: ignore[attr-defined]
+    table = TrackedCheckout.__table__  # type: ignore[attr-defined]  # SQLModel leaves it undeclared
     now = clock.now()
     session.execute(
         insert(table)
@@ -65,7 +65,14 @@ def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedChec
     return row
 
 
-def _record(session: Session, tc: TrackedCheckout, action: JournalAction, **fields: object) -> None:
+def _record(
+    session: Session,
+    tc: TrackedCheckout,
+    action: JournalAction,
+    *,
+    reason: str | None = None,
+    once: bool = False,
+) -> None:
     journal.record(
         session,
         store_id=tc.store_id,
@@ -74,7 +81,8 @@ def _record(session: Session, tc: TrackedCheckout, action: JournalAction, **fiel
         checkout_id=tc.checkout_id,
         contact_id=tc.contact_id,
         sequence=tc.sequence or None,
-        **fields,  # type: ignore[arg-type]
+        reason=reason,
+        once=once,
     )
 
 

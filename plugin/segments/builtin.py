@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from plugin.contacts.models import Contact
 from plugin.errors import InvalidPayload
@@ -129,13 +130,13 @@ def _vip(ctx: RuleContext, t: Thresholds) -> ColumnElement[bool]:
         ranked, (rfm.spend_rank - 1) * 100 < n * t.vip_top_percent
     )
     contact_id: Any = Contact.id
-    return sa.or_(Contact.orders_count >= t.vip_min_orders, contact_id.in_(top))
+    return sa.or_(col(Contact.orders_count) >= t.vip_min_orders, contact_id.in_(top))
 
 
 def _churn_risk(ctx: RuleContext, t: Thresholds) -> ColumnElement[bool]:
     last: Any = Contact.last_order_at
     return sa.and_(
-        Contact.orders_count > 0,
+        col(Contact.orders_count) > 0,
         last.is_not(None),
         last < ctx.now - timedelta(days=t.churn_after_days),
         last >= ctx.now - timedelta(days=t.churn_within_days),

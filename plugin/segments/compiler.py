@@ -11,7 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
@@ -43,8 +45,8 @@ def normalise_locale(locale: str) -> str:
 
 def total_spent_expr(currency: str) -> ColumnElement[Any]:
     """The contact's lifetime spend in `currency` (0 when none), from Contact.total_spent."""
-    col: Any = Contact.total_spent
-    return sa.func.coalesce(sa.cast(col[currency].as_string(), sa.Numeric(14, 2)), 0)
+    spent: Any = Contact.total_spent
+    return sa.func.coalesce(sa.cast(spent[currency].as_string(), sa.Numeric(14, 2)), 0)
 
 
 def compile_rule(rule: Any, ctx: RuleContext) -> ColumnElement[bool]:
@@ -69,6 +71,8 @@ def _compile(rule: dict[str, Any], ctx: RuleContext) -> ColumnElement[bool]:
 
 
 def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
+    """`expr` is a column or an expression and `value` JSON, both Any: mypy sees the results as
+    Any, hence the ignores."""
     if op == "eq":
         return expr == value  # type: ignore[no-any-return]
     if op == "gt":
@@ -84,18 +88,20 @@ def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
     raise AssertionError(op)
 
 
-def _recency(column: Any, op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
+def _recency(
+    column: Mapped[datetime | None], op: str, value: Any, ctx: RuleContext
+) -> ColumnElement[bool]:
     if op == "never":
-        return column.is_(None)  # type: ignore[no-any-return]
+        return column.is_(None)
     within = sa.and_(column.is_not(None), column >= ctx.now - timedelta(days=int(value)))
     return within if op == "within_days" else sa.not_(within)
 
 
 def _tags(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
     has = sa.exists().where(
-        ContactTag.store_id == ctx.store_id,
-        ContactTag.tag == normalise_tag(value),
-        ContactTag.contact_id == Contact.id,
+        col(ContactTag.store_id) == ctx.store_id,
+        col(ContactTag.tag) == normalise_tag(value),
+        col(ContactTag.contact_id) == Contact.id,
     )
     return has if op == "has" else sa.not_(has)
 
@@ -143,10 +149,10 @@ def _total_spent(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
 def _purchase(kind: str) -> Callable[[str, Any, RuleContext], ColumnElement[bool]]:
     def condition(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
         return sa.exists().where(
-            ContactPurchase.store_id == ctx.store_id,
-            ContactPurchase.kind == kind,
-            ContactPurchase.value == (value.strip() if kind == "product" else value),
-            ContactPurchase.contact_id == Contact.id,
+            col(ContactPurchase.store_id) == ctx.store_id,
+            col(ContactPurchase.kind) == kind,
+            col(ContactPurchase.value) == (value.strip() if kind == "product" else value),
+            col(ContactPurchase.contact_id) == Contact.id,
         )
 
     return condition
@@ -206,8 +212,8 @@ _CONDITIONS: dict[str, Callable[[str, Any, RuleContext], ColumnElement[bool]]] =
     "locale": _locale,
     "orders_count": _orders_count,
     "total_spent": _total_spent,
-    "last_order_at": lambda op, v, ctx: _recency(Contact.last_order_at, op, v, ctx),
-    "first_order_at": lambda op, v, ctx: _recency(Contact.first_order_at, op, v, ctx),
+    "last_order_at": lambda op, v, ctx: _recency(col(Contact.last_order_at), op, v, ctx),
+    "first_order_at": lambda op, v, ctx: _recency(col(Contact.first_order_at), op, v, ctx),
     "bought_product": _purchase("product"),
     "bought_category": _purchase("category"),
     "checkout_state": _checkout_state,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plugin import broker, clock
 from plugin.saleor.payloads import Order
@@ -55,7 +56,7 @@ def record_order(session: Session, *, store_id: int, contact_id: int, order: Ord
     status = (order.status or "").upper()
     counts = status not in NOT_COUNTED_ORDER_STATUSES
     products, skus, categories = _order_items(order)
-    values = {
+    values: dict[str, Any] = {  # ContactOrder's columns, of several types
         "contact_id": contact_id,
         "total": Decimal(total).quantize(Decimal("0.01")),
         "currency": currency,
@@ -96,7 +97,9 @@ def record_order(session: Session, *, store_id: int, contact_id: int, order: Ord
     session.add(existing)
     session.flush()
     if items_changed:
-        session.execute(sa.delete(ContactPurchase).where(ContactPurchase.order_ref == existing.id))  # type: ignore[arg-type]
+        session.execute(
+            sa.delete(ContactPurchase).where(col(ContactPurchase.order_ref) == existing.id)
+        )
         _write_purchases(session, existing)
     return existing
 
@@ -158,9 +161,9 @@ def refresh_rfm(session: Session, *, store_id: int) -> int:
         sa.func.ntile(5).over(order_by=per_contact.c.money.asc()).label("monetary"),
         window.label("spend_window"),
         sa.case((window > 0, sa.func.rank().over(order_by=window.desc()))).label("spend_rank"),
-        sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]
+        sa.literal(now, ContactRfm.__table__.c.computed_at.type).label("computed_at"),  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     ).select_from(per_contact.outerjoin(spend, spend.c.contact_id == per_contact.c.contact_id))
-    session.execute(sa.delete(ContactRfm).where(ContactRfm.store_id == store_id))  # type: ignore[arg-type]
+    session.execute(sa.delete(ContactRfm).where(col(ContactRfm.store_id) == store_id))
     columns = [
         "contact_id",
         "store_id",
@@ -171,9 +174,13 @@ def refresh_rfm(session: Session, *, store_id: int) -> int:
         "spend_rank",
         "computed_at",
     ]
-    result = session.execute(
-        sa.insert(ContactRfm).from_select(columns, scored),
-        execution_options={"preserve_rowcount": True},
+    # an INSERT's result is a CursorResult (it has rowcount); Session.execute is typed Result
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            sa.insert(ContactRfm).from_select(columns, scored),
+            execution_options={"preserve_rowcount": True},
+        ),
     )
     extra = dict(settings.extra or {})
     extra["rfm_refreshed_at"] = now.isoformat()

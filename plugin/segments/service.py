@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.contacts.models import Contact, PhoneStatus
@@ -68,12 +68,12 @@ def reachable(store_id: int) -> ColumnElement[bool]:
     bsuid: Any = Contact.bsuid
     limited: Any = Contact.marketing_limited_at
     rest_since = clock.now() - timedelta(days=get_app_settings().marketing_limit_rest_days)
-    staff = sa.select(ContactTag.contact_id).where(
-        ContactTag.store_id == store_id, ContactTag.tag == STAFF_TAG
+    staff = sa.select(col(ContactTag.contact_id)).where(
+        col(ContactTag.store_id) == store_id, col(ContactTag.tag) == STAFF_TAG
     )
     return sa.and_(
-        Contact.store_id == store_id,
-        sa.or_(Contact.phone_status == PhoneStatus.VALID.value, bsuid.is_not(None)),
+        col(Contact.store_id) == store_id,
+        sa.or_(col(Contact.phone_status) == PhoneStatus.VALID.value, bsuid.is_not(None)),
         erased.is_(None),
         sa.or_(limited.is_(None), limited < rest_since),
         contact_id.not_in(staff),

@@ -13,10 +13,11 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.contacts.models import Contact
@@ -94,12 +95,16 @@ def add_tags(session: Session, *, store_id: int, contact_id: int, tags: list[str
 
 def remove_tag(session: Session, *, store_id: int, contact_id: int, tag: str) -> bool:
     require_feature(stores_service.get_settings(session, store_id), Feature.TAGS)
-    result = session.execute(
-        sa.delete(ContactTag).where(
-            ContactTag.store_id == store_id,  # type: ignore[arg-type]
-            ContactTag.contact_id == contact_id,  # type: ignore[arg-type]
-            ContactTag.tag == normalise_tag(tag),  # type: ignore[arg-type]
-        )
+    # a DELETE's result is a CursorResult (it has rowcount); Session.execute is typed Result
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            sa.delete(ContactTag).where(
+                col(ContactTag.store_id) == store_id,
+                col(ContactTag.contact_id) == contact_id,
+                col(ContactTag.tag) == normalise_tag(tag),
+            )
+        ),
     )
     return bool(result.rowcount)
 
@@ -177,7 +182,7 @@ def _import_row(
         return CsvRowResult(
             index, "invalid", "Give a phone or an email.", "Bir telefon ya da e-posta girin."
         )
-    contact = session.exec(query.order_by(Contact.id)).first()  # type: ignore[arg-type]
+    contact = session.exec(query.order_by(col(Contact.id))).first()
     if contact is None or contact.id is None:
         return CsvRowResult(
             index,
@@ -214,12 +219,12 @@ def tags_from_customer(
         return None
     wanted = parse_saleor_tags(raw)
     stale = sa.delete(ContactTag).where(
-        ContactTag.store_id == store_id,  # type: ignore[arg-type]
-        ContactTag.contact_id == contact_id,  # type: ignore[arg-type]
-        ContactTag.source == TagSource.SALEOR,  # type: ignore[arg-type]
+        col(ContactTag.store_id) == store_id,
+        col(ContactTag.contact_id) == contact_id,
+        col(ContactTag.source) == TagSource.SALEOR,
     )
     if wanted:
-        stale = stale.where(ContactTag.tag.not_in(wanted))  # type: ignore[attr-defined]
+        stale = stale.where(col(ContactTag.tag).not_in(wanted))
     session.execute(stale)
     record_tags(
         session, store_id=store_id, contact_id=contact_id, tags=wanted, source=TagSource.SALEOR
@@ -243,11 +248,11 @@ def tag_from_button_answer(
     tag = normalise_tag(f"{question}:{answer}")
     session.execute(
         sa.delete(ContactTag).where(
-            ContactTag.store_id == store_id,  # type: ignore[arg-type]
-            ContactTag.contact_id == contact_id,  # type: ignore[arg-type]
-            ContactTag.source == TagSource.BUTTON,  # type: ignore[arg-type]
-            ContactTag.tag.startswith(f"{question}:", autoescape=True),  # type: ignore[attr-defined]
-            ContactTag.tag != tag,  # type: ignore[arg-type]
+            col(ContactTag.store_id) == store_id,
+            col(ContactTag.contact_id) == contact_id,
+            col(ContactTag.source) == TagSource.BUTTON,
+            col(ContactTag.tag).startswith(f"{question}:", autoescape=True),
+            col(ContactTag.tag) != tag,
         )
     )
     record_tags(
