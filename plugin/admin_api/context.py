@@ -70,7 +70,7 @@ class AdminContext(BaseContext):
 
     def get_owned(self, model: type[M], row_id: Any) -> M | None:
         """The row of this store with that primary key, or None (never another store's)."""
-        pk = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
+        pk = sa.inspect(model).primary_key[0]
         stmt = self.scoped(sa.select(model).where(pk == row_id), model)
         return self.session.execute(stmt).scalars().first()
 

@@ -41,7 +41,7 @@ class Loaders:
 
     def by_id(self, model: type[V]) -> DataLoader[int, V | None]:
         """Rows of this store by primary key (None for a missing or foreign id)."""
-        pk = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
+        pk = sa.inspect(model).primary_key[0]
 
         def batch(keys: list[int]) -> list[V | None]:
             stmt = self._ctx.scoped(sa.select(model).where(pk.in_(keys)), model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 import strawberry
@@ -18,9 +18,14 @@ from plugin.campaigns import models
 from plugin.campaigns.models import Campaign as CampaignRow
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 
-CampaignStatus = strawberry.enum(models.CampaignStatus, name="CampaignStatus")
-SendMode = strawberry.enum(models.SendMode, name="CampaignSendMode")
-AbMetric = strawberry.enum(models.AbMetric, name="AbMetric")
+# The domain's own enums: strawberry.enum marks the class itself with its GraphQL name, so the
+# aliases are the classes and mypy sees real types in annotations.
+CampaignStatus = models.CampaignStatus
+SendMode = models.SendMode
+AbMetric = models.AbMetric
+strawberry.enum(CampaignStatus, name="CampaignStatus")
+strawberry.enum(SendMode, name="CampaignSendMode")
+strawberry.enum(AbMetric, name="AbMetric")
 
 
 @strawberry.type
@@ -180,7 +185,7 @@ class Campaign:
             status=CampaignStatus(str(row.status)),
             builtin_segment=row.builtin_segment,
             segment_id=strawberry.ID(str(row.segment_id)) if row.segment_id else None,
-            rule=row.rule,
+            rule=cast("JSON | None", row.rule),
             variants=[
                 CampaignVariant(
                     key=v["key"],
@@ -188,7 +193,7 @@ class Campaign:
                     template_language=v["template_language"],
                     share=int(v.get("share") or 0),
                     body_fields=list(v.get("body_fields") or []),
-                    fallbacks=dict(v.get("fallbacks") or {}),
+                    fallbacks=JSON(dict(v.get("fallbacks") or {})),
                     header=v.get("header"),
                     buttons=v.get("buttons"),
                 )

@@ -67,11 +67,11 @@ class CampaignInput:
     segment_id: strawberry.ID | None = None
     rule: JSON | None = None
     holdout_percent: int = 0
-    send_mode: SendMode = SendMode.NOW  # type: ignore[assignment]
+    send_mode: SendMode = SendMode.NOW
     send_at: datetime | None = None
     local_date: str | None = None
     local_time: str | None = None
-    ab_metric: AbMetric = AbMetric.REPLY  # type: ignore[assignment]
+    ab_metric: AbMetric = AbMetric.REPLY
     ab_decide_after_hours: int = 4
     account_id: strawberry.ID | None = None
 
@@ -223,13 +223,13 @@ class Mutation:
     def estimate_campaign(self, info: Info, id: strawberry.ID) -> EstimateCampaignPayload:
         ctx = info.context
         row = ctx.get_owned(CampaignRow, int_id(id))
-        if row is None:
+        if row is None or row.id is None:
             return EstimateCampaignPayload(errors=not_found("id", *NO_CAMPAIGN))
         try:
             with ctx.session.begin_nested():
                 e = service.estimate_campaign(
                     ctx.session, store_id=ctx.store_id, campaign_id=row.id
-                )  # type: ignore[arg-type]
+                )
         except REFUSALS as exc:
             return EstimateCampaignPayload(errors=domain_errors(exc))
         return EstimateCampaignPayload(

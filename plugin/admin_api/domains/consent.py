@@ -217,7 +217,7 @@ class Mutation:
         if contact is None or contact.id is None:
             return ExportContactPayload(errors=not_found("id", *NO_CONTACT))
         data = privacy.export_contact(ctx.session, store_id=ctx.store_id, contact_id=contact.id)
-        return ExportContactPayload(export=data)
+        return ExportContactPayload(export=JSON(data))
 
     @strawberry.mutation(
         permission_classes=[Allowed],

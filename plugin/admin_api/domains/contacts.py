@@ -32,13 +32,20 @@ from plugin.flows import consent_messages as outbox
 NO_CONTACT = ("No such contact.", "Böyle bir kişi yok.")
 
 
-# GraphQL enums are the domain's own (names as in the domain, values as stored).
-ConsentPurpose = strawberry.enum(Purpose, name="ConsentPurpose")
-ConsentAction = strawberry.enum(consent_models.ConsentAction, name="ConsentAction")
-ConsentSource = strawberry.enum(consent_models.ConsentSource, name="ConsentSource")
-PhoneStatus = strawberry.enum(contact_models.PhoneStatus, name="PhoneStatus")
-MessageStatus = strawberry.enum(delivery_models.MessageStatus, name="MessageStatus")
-MessageKind = strawberry.enum(delivery_models.MessageKind, name="MessageKind")
+# GraphQL enums are the domain's own (names as in the domain, values as stored):
+# strawberry.enum marks the class itself, so the aliases are the classes and mypy sees types.
+ConsentPurpose = Purpose
+ConsentAction = consent_models.ConsentAction
+ConsentSource = consent_models.ConsentSource
+PhoneStatus = contact_models.PhoneStatus
+MessageStatus = delivery_models.MessageStatus
+MessageKind = delivery_models.MessageKind
+strawberry.enum(ConsentPurpose, name="ConsentPurpose")
+strawberry.enum(ConsentAction, name="ConsentAction")
+strawberry.enum(ConsentSource, name="ConsentSource")
+strawberry.enum(PhoneStatus, name="PhoneStatus")
+strawberry.enum(MessageStatus, name="MessageStatus")
+strawberry.enum(MessageKind, name="MessageKind")
 
 
 @strawberry.enum
@@ -91,7 +98,7 @@ class ConsentEvent:
             recorded_at=row.recorded_at,
             text_version=row.text_version,
             text_hash=row.text_hash,
-            evidence=dict(row.evidence or {}),
+            evidence=JSON(dict(row.evidence or {})),
         )
 
 

@@ -216,7 +216,7 @@ class Query:
                     opted_out=d.opted_out,
                     orders=d.orders,
                     revenue=revenue(d.revenue),
-                    revenue_by_currency=_money(d.revenue),
+                    revenue_by_currency=JSON(_money(d.revenue)),
                     cost=str(d.cost),
                 )
                 for d in series

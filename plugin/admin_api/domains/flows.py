@@ -3,7 +3,9 @@ options, and a checkout's journey ("what did recovery do for this cart?")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -24,6 +26,7 @@ from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
 
 FUNNEL_DAYS = 30
 NO_FLOW = ("No such flow.", "Böyle bir akış yok.")
+StepList = list[Mapping[str, Any]]  # what flow_config.step_errors takes (list is invariant)
 
 
 @strawberry.type(description="One step of cart recovery.")
@@ -124,12 +127,12 @@ class Flow:
             key=str(row.flow_key),
             enabled=row.enabled,
             channels=list(row.channels or []),
-            templates=dict(row.templates or {}),
+            templates=JSON(dict(row.templates or {})),
             order_update=row.flow_key in ORDER_UPDATE_FLOWS,
             template_names=[
                 flow_config.template_name(row, k) for k in flow_config.template_keys(row)
             ],
-            variable_mappings=dict(row.variable_mappings or {}),
+            variable_mappings=JSON(dict(row.variable_mappings or {})),
             steps=[
                 FlowStep(
                     position=i,
@@ -139,7 +142,9 @@ class Flow:
                 )
                 for i, s in enumerate(row.steps or [], start=1)
             ],
-            options={**flow_config.DEFAULT_OPTIONS.get(row.flow_key, {}), **(row.options or {})},
+            options=JSON(
+                {**flow_config.DEFAULT_OPTIONS.get(row.flow_key, {}), **(row.options or {})}
+            ),
             updated_at=row.updated_at if row.id is not None else None,
             funnel=funnel,
             alerts=alerts or [],
@@ -230,9 +235,9 @@ def _funnels(info: Info) -> dict[str, FlowFunnel]:
             read=row.read if row else 0,
             clicked=row.clicked if row else 0,
             converted=f.converted,
-            stopped_by_reason=dict(f.stopped_by_reason),
-            skipped_by_reason=dict(f.skipped_by_reason),
-            recovered_revenue={k: str(v) for k, v in f.recovered_revenue.items()},
+            stopped_by_reason=JSON(dict(f.stopped_by_reason)),
+            skipped_by_reason=JSON(dict(f.skipped_by_reason)),
+            recovered_revenue=JSON({k: str(v) for k, v in f.recovered_revenue.items()}),
         )
     return out
 
@@ -244,7 +249,7 @@ def _alerts(info: Info) -> list[FlowAlert]:
     ]
 
 
-def _carrier_error(options: dict | None) -> list[AdminError]:
+def _carrier_error(options: dict[str, Any] | None) -> list[AdminError]:
     """An `options.carrier` that names no carrier of the table."""
     value = (options or {}).get("carrier")
     if value is None or (isinstance(value, str) and flow_carriers.find(value) is not None):
@@ -260,7 +265,7 @@ def _carrier_error(options: dict | None) -> list[AdminError]:
     ]
 
 
-def _dict(value: object) -> dict | None:
+def _dict(value: object) -> dict[str, Any] | None:
     return dict(value) if isinstance(value, dict) else None
 
 
@@ -354,7 +359,7 @@ class Mutation:
         key = _key(id)
         if key is None:
             return FlowPayload(errors=not_found("id", *NO_FLOW))
-        steps = (
+        steps: list[dict[str, Any]] | None = (
             [
                 {
                     "delay_minutes": s.delay_minutes,
@@ -366,7 +371,7 @@ class Mutation:
             if input.steps is not None
             else None
         )
-        if steps is not None and (problems := flow_config.step_errors(steps)):
+        if steps is not None and (problems := flow_config.step_errors(cast(StepList, steps))):
             return FlowPayload(
                 errors=[
                     AdminError(

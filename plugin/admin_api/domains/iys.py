@@ -89,7 +89,7 @@ class IysBatch:
 
     @strawberry.field(description="The records as a JSON list in İYS's format.")
     def json(self, info: Info) -> JSON:
-        return self._records(info)
+        return JSON(self._records(info))
 
 
 @strawberry.type

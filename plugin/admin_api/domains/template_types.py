@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -24,8 +25,11 @@ CODES = {
     "meta_account_problem": AdminErrorCode.META_REJECTED,
     "meta_rejected_request": AdminErrorCode.META_REJECTED,
 }
-TemplateStatus = strawberry.enum(template_models.TemplateStatus, name="TemplateStatus")
-TemplateCategory = strawberry.enum(template_models.TemplateCategory, name="TemplateCategory")
+# The domain's enums: strawberry.enum marks the class itself, so the aliases are the classes.
+TemplateStatus = template_models.TemplateStatus
+TemplateCategory = template_models.TemplateCategory
+strawberry.enum(TemplateStatus, name="TemplateStatus")
+strawberry.enum(TemplateCategory, name="TemplateCategory")
 
 
 @strawberry.type(description="Whether a URL button's clicks can be counted, and how to fix it.")
@@ -70,7 +74,9 @@ class MessageTemplate:
                 message=t.message_en,
                 message_tr=t.message_tr,
             )
-            for t in builder.url_button_tracking(list(self.components or []))
+            for t in builder.url_button_tracking(
+                list(cast(list[dict[str, Any]], self.components or []))
+            )
         ]
 
     @classmethod
@@ -82,8 +88,8 @@ class MessageTemplate:
             category=TemplateCategory(str(row.category)),
             status=TemplateStatus(str(row.status)),
             quality=row.quality,
-            components=list(row.components or []),
-            variable_mapping=dict(row.variable_mapping or {}),
+            components=JSON(list(row.components or [])),
+            variable_mapping=JSON(dict(row.variable_mapping or {})),
             rejected_reason=row.rejected_reason,
             starter_key=row.starter_key,
             meta_id=row.meta_id,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import strawberry
+from sqlmodel import col
 
 from plugin import clock
 from plugin.admin_api.context import Info
@@ -88,8 +89,8 @@ class Query:
     def whatsapp_accounts(self, info: Info) -> list[WhatsAppAccount]:
         ctx = info.context
         stmt = ctx.scoped(sa.select(AccountRow)).order_by(
-            AccountRow.is_default.desc(),  # type: ignore[attr-defined]
-            AccountRow.id,
+            col(AccountRow.is_default).desc(),
+            col(AccountRow.id),
         )
         return [WhatsAppAccount.from_row(r) for r in ctx.session.execute(stmt).scalars()]
 
