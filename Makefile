@@ -66,10 +66,12 @@ demo: install
 lint: install
 	$(BIN)/ruff check plugin handlers tests migrations
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: install ui browser
 	$(BIN)/ruff check plugin handlers tests migrations
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(MAKE) --no-print-directory ui-test
 	$(BIN)/pytest -n 4
 	ULAK_TEST_DB=sqlite $(BIN)/pytest -n 2 -m sqlite

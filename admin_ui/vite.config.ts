@@ -25,5 +25,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     css: false,
     include: ["src/**/*.test.{ts,tsx}"],
+    // nothing here is timed: room for a loaded 2-core CI machine rendering a page
+    testTimeout: 20_000,
   },
 });
