@@ -191,7 +191,6 @@ def handle_marketing_preference(
             source=ConsentSource.META_PREFERENCES,
             evidence=evidence,
             occurred_at=at,
-            confirm=False,
         )
         return InboundOutcome.OPTED_OUT
     if value == "resume":
@@ -224,7 +223,6 @@ def handle_opt_out_error(
         contact=contact,
         source=ConsentSource.META_ERROR,
         evidence={"wamid": wamid, "error_code": 131050},
-        confirm=False,
     )
 
 

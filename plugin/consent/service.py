@@ -187,11 +187,10 @@ def revoke_marketing(
     source: ConsentSource,
     evidence: dict[str, Any],
     occurred_at: datetime | None = None,
-    confirm: bool = True,
 ) -> ConsentEvent | None:
     """Stop marketing now: one ledger fact, queued marketing suppressed. Returns the new fact,
-    which the caller's journey confirms to the customer unless Meta already did (`confirm` is
-    False for Meta's own opt-outs; consent itself sends nothing).
+    which the caller's journey confirms to the customer unless Meta already did (Meta's own
+    opt-outs: its preference webhook, error 131050); consent itself sends nothing.
 
     Already revoked: nothing new is recorded (a second STOP gets no second reply).
     """

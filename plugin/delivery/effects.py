@@ -147,5 +147,5 @@ def revoke_marketing(
     if contact is None or contact.store_id != store_id:
         return
     consent_service.revoke_marketing(
-        session, contact=contact, source=source, evidence=evidence or {}, confirm=False
+        session, contact=contact, source=source, evidence=evidence or {}
     )

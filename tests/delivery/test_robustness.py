@@ -226,7 +226,6 @@ def test_a_stop_mid_campaign_stops_every_later_message_to_that_person(
                 contact=world.session.get(Contact, cid),
                 source=ConsentSource.WHATSAPP_KEYWORD,
                 evidence={"text": "STOP"},
-                confirm=False,
             )
             world.session.commit()
         sent_at_stop = sandbox.total()
