@@ -92,6 +92,7 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.flow": MANAGE_ORDERS,
     "Query.checkoutJourney": MANAGE_ORDERS,
     "Query.flowAlerts": MANAGE_ORDERS,
+    "Query.sendingAlerts": MANAGE_APPS,
     "Query.carriers": MANAGE_ORDERS,
     "Query.reasonCodes": STAFF,
     "Mutation.setFlowEnabled": MANAGE_ORDERS,

@@ -21,6 +21,7 @@ from plugin.admin_api.domains import (
     iys,
     pickup,
     segments,
+    sending_health,
     staff_numbers,
     store,
     templates,
@@ -46,6 +47,7 @@ QUERIES: tuple[type[Any], ...] = (
     segments.Query,
     campaigns.Query,
     dashboard.Query,
+    sending_health.Query,
 )
 MUTATIONS: tuple[type[Any], ...] = (
     store.Mutation,
