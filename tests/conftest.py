@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,16 +240,25 @@ def _truncate(url: str) -> None:
 
     engine = get_engine()
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if url.startswith("sqlite"):
+    if url.startswith("sqlite"):
+        with engine.begin() as conn:
             for table in tables:
                 conn.execute(sa.text(f'DELETE FROM "{table}"'))
-        else:
-            conn.execute(
-                sa.text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
-            )
+        return
+    truncate = sa.text(
+        "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+    )
+    # A test's own `ulak serve` may still be ticking: TRUNCATE locks table after table, so
+    # PostgreSQL can pick it as a deadlock victim. It is safe to run again.
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(truncate)
+            return
+        except sa.exc.OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture()
