@@ -32,11 +32,6 @@ from plugin.campaigns.lifecycle import (
 )
 from plugin.campaigns.progress import campaign_progress, tick
 from plugin.campaigns.trial_send import send_test
-from plugin.delivery.models import MessageStatus
-
-# The admin API's progress counts (the sets themselves live on MessageStatus).
-UNFINISHED_STATUSES = tuple(MessageStatus.sql(MessageStatus.unfinished()))
-SENT_STATUSES = tuple(MessageStatus.sql(MessageStatus.sent()))
 
 __all__ = [
     "CANCELLED_REASON",
@@ -44,8 +39,6 @@ __all__ = [
     "MAX_HOLDOUT",
     "MAX_VARIANTS",
     "PAUSED_REASON",
-    "SENT_STATUSES",
-    "UNFINISHED_STATUSES",
     "CampaignError",
     "audience_of",
     "campaign_progress",
