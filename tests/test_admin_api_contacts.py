@@ -10,11 +10,11 @@ from sqlmodel import select
 from plugin import clock
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose, Suppression
 from plugin.contacts.models import Contact, ContactSync, PhoneStatus
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.admin_api_support import ok, seed_store_rows, token_for
 from tests.support import QueryCounter
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from plugin import clock
 from plugin.analytics.attribution import apply_refund_or_cancel, attribute_order
 from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.flows.models import FlowConfig, FlowKey
@@ -20,7 +21,6 @@ from plugin.segments.models import Segment
 from plugin.segments.service import Audience, count_audience
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.admin_api_support import ok, token_for
 from tests.analytics.factories import make_order
 from tests.campaigns.test_lifecycle import campaign_rows

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from plugin import clock
-from plugin.consent import importer, service
+from plugin.consent import service
 from plugin.consent.answers import InboundOutcome
 from plugin.consent.keywords import OPTIN_NO_PAYLOAD, fold, matches
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.delivery.models import MessageKind, OutboundMessage
+from plugin.events import consent as consent_journey
 from plugin.events import privacy, replies
 from plugin.events import saleor as saleor_events
 from plugin.stores.models import DEFAULT_OPTOUT_KEYWORDS
@@ -129,7 +130,9 @@ def test_the_same_csv_imported_twice_records_each_grant_once(session):
     store = make_store(session)
     csv = "phone,marketing,consent_date\n+905321234567,evet,2026-01-05T10:00:00+03:00\n"
     for _ in range(2):
-        importer.import_csv(session=session, store=store, csv_text=csv, staff_user_id="VXNlcjox")
+        consent_journey.import_csv(
+            session=session, store=store, csv_text=csv, staff_user_id="VXNlcjox"
+        )
     events = session.exec(select(ConsentEvent)).all()
     assert [(e.action, e.source) for e in events] == [("granted", "csv_import")]
 

@@ -10,9 +10,9 @@ from sqlmodel import select
 from plugin import clock
 from plugin.consent import iys, service
 from plugin.consent import state as consent_state
-from plugin.consent.importer import import_csv
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.suppression import suppress
+from plugin.events.consent import import_csv
 from plugin.saleor.models import Store
 from tests.admin_api_support import ok, token_for
 from tests.factories import make_contact, make_store

@@ -299,31 +299,17 @@ class HoldoutLift:
         )
 
 
-def _holdout_from_table(session: Session, campaign_id: int) -> list[int]:
-    """The campaign's holdout group, as fixed at launch."""
-    from plugin.campaigns.models import CampaignRecipient
-
-    return [
-        int(contact_id)
-        for contact_id in session.exec(
-            select(CampaignRecipient.contact_id).where(
-                CampaignRecipient.campaign_id == campaign_id,
-                CampaignRecipient.holdout == True,  # noqa: E712
-            )
-        )
-    ]
-
-
 def holdout_lift(
     session: Session,
     *,
     store_id: int,
     campaign_id: int,
-    holdout_contact_ids: list[int] | None = None,
+    holdout_contact_ids: list[int],
     window_hours: int | None = None,
 ) -> HoldoutLift:
-    """Share of recipients (sent a message of the campaign) and of holdout contacts (given, or
-    read from `campaign_recipient`) who ordered within the window after the campaign started."""
+    """Share of recipients (sent a message of the campaign) and of holdout contacts (the group
+    campaigns fixed at launch, which campaigns passes in) who ordered within the window after
+    the campaign started."""
     if window_hours is None:
         window_hours = get_settings(session, store_id).attribution_window_hours
     m = OutboundMessage
@@ -344,8 +330,6 @@ def holdout_lift(
             .distinct()
         )
     }
-    if holdout_contact_ids is None:
-        holdout_contact_ids = _holdout_from_table(session, campaign_id)
     holdout = set(holdout_contact_ids) - recipients
     converted: set[int] = set()
     if started_at is not None and (recipients or holdout):

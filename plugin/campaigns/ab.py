@@ -1,4 +1,5 @@
-"""A/B tests: each variant's rate, and the winner the waiting group gets."""
+"""A/B tests and the holdout: each variant's rate, the winner the waiting group gets, and the
+lift against the holdout group fixed at launch."""
 
 from __future__ import annotations
 
@@ -8,28 +9,29 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import broker, clock
+from plugin.analytics.attribution import HoldoutLift
+from plugin.analytics.attribution import holdout_lift as lift_of_groups
+from plugin.analytics.models import LinkClick
 from plugin.campaigns.config import LOOP_ACTOR
 from plugin.campaigns.fanout import winner_group_pending
-from plugin.campaigns.models import AbMetric, Campaign, CampaignStatus
+from plugin.campaigns.models import AbMetric, Campaign, CampaignRecipient, CampaignStatus
 from plugin.delivery.models import InboundMessage, MessageKind, MessageStatus, OutboundMessage
 
 
 def variant_rates(
     session: Session, *, campaign: Campaign, metric: str
 ) -> tuple[str, dict[str, dict[str, Any]]]:
-    """Per variant: messages sent and the metric's hits. Clicks are read from an outbox
-    `clicked_at` column when the measurement work has added one; until then, replies."""
+    """Per variant: messages sent and the metric's hits — a message counts once however often
+    it was clicked (bots and link previews excluded, as everywhere) or answered."""
     ob: Any = OutboundMessage
-    clicked = getattr(OutboundMessage, "clicked_at", None)
-    used = (
-        AbMetric.CLICK.value
-        if metric == AbMetric.CLICK.value and clicked is not None
-        else AbMetric.REPLY.value
-    )
-    im: Any = InboundMessage
+    used = AbMetric.CLICK.value if metric == AbMetric.CLICK.value else AbMetric.REPLY.value
     if used == AbMetric.CLICK.value:
-        hit: Any = sa.case((clicked.is_not(None), 1))  # type: ignore[union-attr]
+        lc: Any = LinkClick
+        hit: Any = sa.case(
+            (sa.exists().where(lc.message_id == ob.id, lc.filtered == sa.false()), 1)
+        )
     else:
+        im: Any = InboundMessage
         replied = sa.exists().where(
             im.contact_id == ob.contact_id,
             ob.sent_at.is_not(None),
@@ -68,3 +70,20 @@ def pick_winner(session: Session, *, campaign: Campaign) -> str:
         campaign.fanout_done_at = None
         broker.enqueue_after_commit(session, LOOP_ACTOR, campaign.id)
     return str(best["key"])
+
+
+def holdout_lift(session: Session, *, store_id: int, campaign_id: int) -> HoldoutLift:
+    """Lift against the campaign's holdout group as fixed at launch (campaigns owns the group;
+    analytics owns the conversion figures)."""
+    group = [
+        int(contact_id)
+        for (contact_id,) in session.execute(
+            sa.select(CampaignRecipient.contact_id).where(  # type: ignore[call-overload]
+                CampaignRecipient.campaign_id == campaign_id,
+                CampaignRecipient.holdout == sa.true(),
+            )
+        )
+    ]
+    return lift_of_groups(
+        session, store_id=store_id, campaign_id=campaign_id, holdout_contact_ids=group
+    )

@@ -19,13 +19,13 @@ from plugin.campaigns.models import CampaignStatus
 from plugin.campaigns.personalise import PERSONAL_FIELDS, build_components
 from plugin.consent import service as consent
 from plugin.consent.models import Purpose
+from plugin.contacts import staff_numbers
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery import outbox
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.segments.service import STAFF_TAG
 from plugin.segments.tags import record_tags
 from plugin.stores import service as stores_service
-from plugin.stores import staff_numbers
 
 
 def send_test(

@@ -16,6 +16,7 @@ import io
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -33,6 +34,12 @@ _TRUE = {"1", "true", "yes", "evet", "y", "e"}
 _FALSE = {"0", "false", "no", "hayır", "hayir", "n", "h", ""}
 MAX_ROWS = 50_000
 CHUNK_ROWS = 500
+
+
+class OnRevoked(Protocol):
+    """What the importing journey does when a row revokes marketing."""
+
+    def __call__(self, session: Session, *, store_id: int, contact_id: int) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,14 @@ def import_csv(
     csv_text: str,
     staff_user_id: str,
     text: str | None = None,
+    on_marketing_revoked: OnRevoked,
     text_version: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Grant (or revoke) consent per row with the importing staff user as evidence. Marketing
-    imported this way is granted: the merchant vouches for consent collected offline.
+    imported this way is granted: the merchant vouches for consent collected offline. A row
+    that revokes marketing calls `on_marketing_revoked` in the row's transaction (the journey
+    passes delivery's suppression of queued marketing; consent touches no outbox).
 
     Commits every `chunk_rows` rows (and at the end): rows already reported stay applied
     even if a later chunk fails."""
@@ -134,6 +144,7 @@ def import_csv(
                     staff_user_id=staff_user_id,
                     text=text,
                     text_version=text_version,
+                    on_marketing_revoked=on_marketing_revoked,
                 )
             )
             if len(report.rows) % chunk_rows == 0:
@@ -158,6 +169,7 @@ def _import_row(
     staff_user_id: str,
     text: str | None,
     text_version: str | None,
+    on_marketing_revoked: OnRevoked,
 ) -> RowReport:
     """One line: reported as imported, skipped or error, and never half-applied."""
     assert store.id is not None
@@ -196,9 +208,7 @@ def _import_row(
         if flag is None:
             continue
         if not flag and purpose == Purpose.MARKETING:
-            consent_service.suppress_queued_marketing(
-                session, store_id=store.id, contact_id=contact.id
-            )
+            on_marketing_revoked(session, store_id=store.id, contact_id=contact.id)
         consent_service.record(
             session,
             contact=contact,

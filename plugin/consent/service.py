@@ -19,8 +19,6 @@ from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
 from plugin.contacts.models import Contact
-from plugin.delivery import outbox as delivery_outbox
-from plugin.delivery.models import MessagePurpose
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
 
@@ -143,17 +141,6 @@ def _standing_grant(
     return None
 
 
-def suppress_queued_marketing(session: Session, *, store_id: int, contact_id: int) -> int:
-    """A revocation holds at once for everything not yet sent (delivery re-checks anyway)."""
-    return delivery_outbox.suppress_messages(
-        session,
-        store_id=store_id,
-        contact_id=contact_id,
-        purpose=MessagePurpose.MARKETING,
-        reason="consent_revoked",
-    )
-
-
 def request_marketing(
     session: Session,
     *,
@@ -188,15 +175,15 @@ def revoke_marketing(
     evidence: dict[str, Any],
     occurred_at: datetime | None = None,
 ) -> ConsentEvent | None:
-    """Stop marketing now: one ledger fact, queued marketing suppressed. Returns the new fact,
-    which the caller's journey confirms to the customer unless Meta already did (Meta's own
-    opt-outs: its preference webhook, error 131050); consent itself sends nothing.
+    """Stop marketing now: one ledger fact. Returns the new fact, which the caller's journey
+    confirms to the customer unless Meta already did (Meta's own opt-outs: its preference
+    webhook, error 131050), and whose queued marketing it suppresses through delivery
+    (`suppress_revoked_marketing`); consent itself sends and suppresses nothing.
 
     Already revoked: nothing new is recorded (a second STOP gets no second reply).
     """
     assert contact.id is not None
     state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-    suppress_queued_marketing(session, store_id=contact.store_id, contact_id=contact.id)
     if state.action == ConsentAction.REVOKED:
         return None
     event = record(
@@ -332,9 +319,6 @@ def record_by_admin(
     if contact is None or contact.store_id != store_id or contact.erased_at is not None:
         raise LookupError("no such contact in this store")
     evidence = {"staff_user_id": staff_user_id, "staff_email": staff_email, "note": note}
-    if not granted and purpose == Purpose.MARKETING:
-        assert contact.id is not None
-        suppress_queued_marketing(session, store_id=contact.store_id, contact_id=contact.id)
     return record(
         session,
         contact=contact,

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from plugin.consent import service as consent_service
 from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
-from plugin.delivery import policy, reasons
+from plugin.delivery import outbox, policy, reasons
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.errors import Disposition, ErrorClass, classify
@@ -141,11 +141,12 @@ def revoke_marketing(
     source: ConsentSource,
     evidence: dict[str, Any] | None = None,
 ) -> None:
-    """A Meta error that means "stop marketing" (131050): the consent ledger records it and
-    suppresses the contact's waiting marketing messages (one rule, in plugin/consent)."""
+    """A Meta error that means "stop marketing" (131050): the consent ledger records it (one
+    rule, in plugin/consent) and the contact's waiting marketing is suppressed here."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.store_id != store_id:
         return
     consent_service.revoke_marketing(
         session, contact=contact, source=source, evidence=evidence or {}
     )
+    outbox.suppress_revoked_marketing(session, store_id=store_id, contact_id=contact_id)

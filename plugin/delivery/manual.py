@@ -2,7 +2,7 @@
 
 Like every send, this only writes an outbox row (due now) through delivery's outbox; the
 delivery engine sends it. A test goes only to one of the store's staff test numbers
-(plugin.stores.staff_numbers), in the template's own category (a MARKETING template as
+(plugin.contacts.staff_numbers), in the template's own category (a MARKETING template as
 marketing); the policy sends kind `test` to those numbers at once, past quiet hours, caps and
 quota. It records no consent: nothing a flow or campaign honours changes.
 """
@@ -17,11 +17,11 @@ from plugin.consent import service as consent
 from plugin.consent.models import Purpose
 from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import contact_for_phone
+from plugin.contacts.staff_numbers import require_staff_test_number
 from plugin.delivery import outbox
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.service import get_settings
-from plugin.stores.staff_numbers import require_staff_test_number
 from plugin.templates import builder
 from plugin.templates.models import MessageTemplate, TemplateCategory
 from plugin.templates.render import MissingValue

@@ -319,6 +319,19 @@ def suppress_messages(session: Session, *, store_id: int, reason: str, **filters
     return _set(session, where, status=MessageStatus.SUPPRESSED.value, status_reason=reason)
 
 
+def suppress_revoked_marketing(session: Session, *, store_id: int, contact_id: int) -> int:
+    """A marketing revocation holds at once for the contact's waiting marketing (the send path
+    re-checks anyway). Called by whoever records the revocation: the journeys, the admin's
+    journeys and delivery's own 131050 effect — consent records facts and touches no outbox."""
+    return suppress_messages(
+        session,
+        store_id=store_id,
+        contact_id=contact_id,
+        purpose=MessagePurpose.MARKETING.value,
+        reason="consent_revoked",
+    )
+
+
 def forget_bodies(
     session: Session,
     *,

@@ -19,6 +19,7 @@ from plugin.consent.answers import InboundOutcome
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.delivery.policy import PHONE_REQUIRED, address_problem
+from plugin.events import consent as consent_journey
 from plugin.flows import consent_notices
 from plugin.flows import service as flows_service
 from plugin.flows.consent_messages import schedule_contact_info_request
@@ -65,6 +66,8 @@ def consent_answer(
         wamid=wamid,
         received_at=received_at,
     )
+    if answer.outcome is InboundOutcome.OPTED_OUT:
+        consent_journey.opted_out(session, contact=contact)
     if answer.notice is not None:
         consent_notices.send(session, contact=contact, notice=answer.notice)
     return answer.outcome
@@ -114,7 +117,9 @@ def on_marketing_preference(
         "occurred_at": occurred_at,
         "detail": detail,
     }
-    consent_answers.handle_marketing_preference(
+    outcome = consent_answers.handle_marketing_preference(
         session=session, store=store, contact=contact, value=value, wamid=None, at=occurred_at
     )
+    if outcome is InboundOutcome.OPTED_OUT:
+        consent_journey.opted_out(session, contact=contact)
     _listeners(PREFERENCE_LISTENERS, **kwargs)

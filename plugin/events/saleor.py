@@ -21,7 +21,7 @@ from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts import service as contacts_service
 from plugin.contacts import sync as contacts_sync
 from plugin.contacts.models import Contact, ContactSync, SyncPhase
-from plugin.flows import consent_notices
+from plugin.events import consent as consent_journey
 from plugin.flows import service as flows_service
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor import service as saleor_service
@@ -47,9 +47,7 @@ def capture_consent(*, session: Session, contact: Contact, **capture: Any) -> li
     """Record the storefront's consent value, then send what it calls for (the opt-in
     request of double opt-in, or the confirmation of an account's "no")."""
     events = consent_answers.capture_web_consent(session=session, contact=contact, **capture)
-    consent_notices.send_all(
-        session, contact=contact, notices=consent_answers.capture_notices(events)
-    )
+    consent_journey.settle(session, contact=contact, events=events)
     return events
 
 

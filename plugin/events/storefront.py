@@ -21,7 +21,7 @@ from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import upsert_contact
 from plugin.contacts.suppression import is_suppressed
 from plugin.errors import AuthenticationError, UlakError
-from plugin.flows import consent_notices
+from plugin.events import consent as consent_journey
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 
@@ -187,7 +187,5 @@ def opt_in(
         capture_key=f"storefront:{consent_service.consent_hash({**evidence, **consent})}",
         evidence=evidence,
     )
-    consent_notices.send_all(
-        session, contact=contact, notices=consent_answers.capture_notices(events)
-    )
+    consent_journey.settle(session, contact=contact, events=events)
     return OptInResult(contact=contact, events=events)

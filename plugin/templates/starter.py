@@ -4,7 +4,7 @@ each language, submitted for review, or approved at once on a dev-mode sandbox n
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -17,20 +17,8 @@ from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateS
 from plugin.templates.service import EDITABLE, create_or_update_draft, get_template
 from plugin.whatsapp.accounts import default_account
 
-
-class SandboxTemplates(Protocol):
-    """What `ensure_sandbox_approved` needs of the sandbox's in-process state."""
-
-    def add_template(
-        self,
-        *,
-        waba_id: str,
-        name: str,
-        language: str,
-        category: str,
-        components: list[dict[str, Any]],
-        status: str = "APPROVED",
-    ) -> Any: ...
+if TYPE_CHECKING:  # the sandbox's in-process state, only in dev and tests
+    from plugin.whatsapp.sandbox.templates import SandboxTemplateStore
 
 
 # --------------------------------------------------------------------------- starter library
@@ -96,7 +84,7 @@ def ensure_sandbox_approved(
     session: Session,
     *,
     store_id: int,
-    sandbox: SandboxTemplates,
+    sandbox: SandboxTemplateStore,
     languages: Sequence[str] = LANGUAGES,
     link_base: str | None = None,
 ) -> list[MessageTemplate]:

@@ -264,6 +264,7 @@ def test_holdout_lift_compares_recipients_with_the_holdout(session: Session) -> 
 @pytest.mark.postgres_only
 def test_holdout_lift_reads_the_campaigns_holdout_group(session: Session) -> None:
     # given the campaign's audience as fixed at launch, with its holdout flagged
+    from plugin.campaigns.ab import holdout_lift as campaign_lift
     from plugin.campaigns.models import Campaign, CampaignRecipient
 
     store_id, holdout_ids = _holdout_timeline(session)
@@ -277,7 +278,7 @@ def test_holdout_lift_reads_the_campaigns_holdout_group(session: Session) -> Non
         )
     session.flush()
     # when
-    lift = holdout_lift(session, store_id=store_id, campaign_id=9)
+    lift = campaign_lift(session, store_id=store_id, campaign_id=9)
     # then
     assert (lift.holdout, lift.holdout_converted) == (4, 1)
 
@@ -286,6 +287,6 @@ def test_holdout_lift_without_a_holdout_is_zero(session: Session) -> None:
     # given
     store_id, _holdout = _holdout_timeline(session)
     # when
-    lift = holdout_lift(session, store_id=store_id, campaign_id=9)
+    lift = holdout_lift(session, store_id=store_id, campaign_id=9, holdout_contact_ids=[])
     # then
     assert (lift.holdout, lift.holdout_rate, lift.relative_lift) == (0, 0.0, None)

@@ -143,9 +143,9 @@ def timed(fn: Any) -> tuple[Any, float]:
 def launch_once(engine: sa.Engine, store_id: int, name: str) -> dict[str, Any]:
     """Launch to everyone; watch the outbox from another connection while the worker runs."""
     from plugin.campaigns import service as campaigns
+    from plugin.contacts.staff_numbers import set_staff_test_numbers
     from plugin.db import session_scope
     from plugin.segments.service import Audience
-    from plugin.stores.staff_numbers import set_staff_test_numbers
 
     with session_scope() as session:
         campaign = campaigns.configure_campaign(

@@ -360,9 +360,9 @@ def launch(store_id: int) -> int:
     """Configure, test-send and launch the campaign as a merchant would (the loop's first batch
     is enqueued to Redis on commit, for the `ulak worker` processes)."""
     from plugin.campaigns import service as campaigns
+    from plugin.contacts.staff_numbers import set_staff_test_numbers
     from plugin.db import session_scope
     from plugin.segments.service import Audience
-    from plugin.stores.staff_numbers import set_staff_test_numbers
 
     with session_scope() as session:
         campaign = campaigns.configure_campaign(

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentAction, ConsentEvent
 from plugin.contacts.models import Contact
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.stores.models import StoreSettings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.browser.conftest import Dashboard, wait_for
 from tests.flows.support import PHONE as SHOPPER
 from tests.support import FakeSaleor, SigningKey

@@ -16,12 +16,12 @@ from plugin import clock
 from plugin.campaigns import fanout, service
 from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.consent.models import ConsentAction
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.segments.service import Audience
 from plugin.stores.models import Plan
 from plugin.stores.plans import PlanLimitError
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.segments.factories import (
     grant_marketing,
     make_contact,

@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 from plugin import clock
 from plugin.consent.models import Purpose
 from plugin.consent.service import current_state
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.events.sandbox_connect import mounted_sandbox
 from plugin.saleor.models import Store
 from plugin.segments.models import ContactTag
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import default_account
 from tests.admin_api_support import ok, token_for

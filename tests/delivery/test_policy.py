@@ -410,8 +410,8 @@ def test_explain_lists_reasons(world, make_contacts, sandbox):
 
 def test_a_staff_test_send_reaches_the_phone_and_records_no_consent(world, sandbox):
     from plugin.consent.service import timeline
+    from plugin.contacts.staff_numbers import set_staff_test_numbers
     from plugin.delivery import manual
-    from plugin.stores.staff_numbers import set_staff_test_numbers
 
     # given a staff member whose number is on the store's staff test list (and who wrote to the
     # shop, so a free text may go out)
@@ -436,7 +436,7 @@ def test_a_staff_test_send_reaches_the_phone_and_records_no_consent(world, sandb
 def test_a_staff_test_goes_past_quiet_hours_caps_and_quota_but_only_to_a_staff_number(
     world, make_contacts, sandbox
 ):
-    from plugin.stores.staff_numbers import set_staff_test_numbers
+    from plugin.contacts.staff_numbers import set_staff_test_numbers
 
     # given 23:00 in Istanbul, a used-up monthly quota, and two numbers that each got a campaign
     # message today: the staff member's (on the staff list) and a customer's (with consent)
@@ -490,7 +490,7 @@ def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts,
     )
     world.session.commit()
     # when staff put her number on the staff test list and try to "test" on it
-    from plugin.stores.staff_numbers import set_staff_test_numbers
+    from plugin.contacts.staff_numbers import set_staff_test_numbers
 
     set_staff_test_numbers(world.session, store_id=world.store_id, numbers=[phone(1)])
     world.session.commit()

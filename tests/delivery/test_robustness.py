@@ -20,12 +20,12 @@ import redis
 import sqlalchemy as sa
 
 from plugin import broker, clock
-from plugin.consent import service as consent_service
-from plugin.consent.models import ConsentSource
 from plugin.contacts.models import Contact
 from plugin.delivery import service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
+from plugin.events import replies
 from plugin.events.tick import run_tick
+from plugin.saleor.models import Store
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.conftest import make_settings
 from tests.delivery.conftest import phone, promo_parameters
@@ -220,13 +220,19 @@ def test_a_stop_mid_campaign_stops_every_later_message_to_that_person(
     try:
         # when ten people send STOP while the campaign runs
         _wait(lambda: sandbox.total() >= 100)
-        for cid in stoppers:
-            consent_service.revoke_marketing(
-                world.session,
-                contact=world.session.get(Contact, cid),
-                source=ConsentSource.WHATSAPP_KEYWORD,
-                evidence={"text": "STOP"},
+        for n, cid in enumerate(stoppers):
+            contact = world.session.get(Contact, cid)
+            assert contact is not None
+            outcome = replies.consent_answer(
+                session=world.session,
+                store=world.session.get(Store, contact.store_id),
+                contact=contact,
+                text="STOP",
+                button_payload=None,
+                wamid=f"wamid.stop.{n}",
+                received_at=clock.now(),
             )
+            assert outcome == "opted_out", outcome
             world.session.commit()
         sent_at_stop = sandbox.total()
         broker.get_broker().join("delivery", timeout=60_000)
@@ -240,14 +246,20 @@ def test_a_stop_mid_campaign_stops_every_later_message_to_that_person(
             broker.get_broker().join("delivery", timeout=60_000)
     finally:
         worker.stop()
-    # then none of their messages went out, all the others did
+    # then none of the campaign's messages reached them (only the opt-out confirmation did),
+    # all the others got theirs
     assert sent_at_stop < 1000
-    counts = _per_phone(sandbox, 1000)
+    counts = [
+        sum(m["template_name"] == "cart_promo" for m in sandbox.messages(phone(i)))
+        for i in range(1, 1001)
+    ]
     assert counts[-10:] == [0] * 10
     assert counts[:-10] == [1] * 990
+    assert all(len(sandbox.messages(phone(i))) == 1 for i in range(991, 1001))
     rows = world.session.execute(
         sa.select(OutboundMessage.status, OutboundMessage.status_reason).where(
-            OutboundMessage.contact_id.in_(stoppers)
+            OutboundMessage.contact_id.in_(stoppers),
+            OutboundMessage.kind == MessageKind.CAMPAIGN,
         )
     ).all()
     assert set(rows) == {("suppressed", "consent_revoked")}

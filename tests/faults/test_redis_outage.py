@@ -23,10 +23,10 @@ from sqlmodel import Session
 
 from plugin import broker
 from plugin.campaigns import service as campaigns
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.delivery.models import MessageKind, OutboundMessage
 from plugin.segments.service import Audience
 from plugin.settings import Settings, set_settings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from tests.conftest import make_settings
 from tests.delivery.conftest import add_contacts, connect_store, phone
 from tests.faults.conftest import REDIS_URL

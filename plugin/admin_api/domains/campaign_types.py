@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 from plugin.admin_api.context import Info
 from plugin.analytics import service as analytics
 from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
-from plugin.campaigns import models
+from plugin.campaigns import ab, models
 from plugin.campaigns.models import Campaign as CampaignRow
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 
@@ -174,7 +174,7 @@ class Campaign:
     def holdout_lift(self, info: Info) -> CampaignHoldoutLift:
         ctx = info.context
         return CampaignHoldoutLift.of(
-            analytics.holdout_lift(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
+            ab.holdout_lift(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
         )
 
     @classmethod

@@ -20,6 +20,7 @@ from plugin.consent.models import Purpose
 from plugin.contacts import sync
 from plugin.contacts.models import Contact as ContactRow
 from plugin.errors import FieldError
+from plugin.events import consent as consent_journey
 from plugin.events import privacy
 
 
@@ -167,7 +168,7 @@ class Mutation:
         contact = ctx.get_owned(ContactRow, int_id(contact_id))
         if contact is None or contact.id is None or contact.erased_at is not None:
             return RecordConsentPayload(errors=not_found("contactId", *NO_CONTACT))
-        event = consent_service.record_by_admin(
+        event = consent_journey.record_by_admin(
             session=ctx.session,
             store_id=ctx.store_id,
             contact_id=contact.id,
@@ -191,7 +192,7 @@ class Mutation:
         staff = _staff(info)
         # off the event loop: a long file must not stall other requests (its progress too)
         report = await anyio.to_thread.run_sync(
-            lambda: importer.import_csv(
+            lambda: consent_journey.import_csv(
                 session=ctx.session, store=ctx.store, csv_text=csv, staff_user_id=staff
             )
         )

@@ -1,4 +1,4 @@
-"""The store's staff test numbers: the only numbers test sends go to (plugin.stores.staff_numbers
+"""The store's staff test numbers: the only numbers test sends go to (plugin.contacts.staff_numbers
 decides; this translates)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import strawberry
 from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, admin_errors
 from plugin.admin_api.permissions import Allowed
+from plugin.contacts import staff_numbers
 from plugin.errors import InvalidInput
-from plugin.stores import staff_numbers
 from plugin.stores.service import get_settings
 
 

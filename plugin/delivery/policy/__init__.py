@@ -48,7 +48,7 @@ Kinds and consent (decided here, documented in docs/delivery.md):
     as the one read model (plugin/consent/state.py) decides;
     no quiet hours unless the store turns `quiet_hours_transactional` on; no caps.
   - TEST (a staff test send) to one of the store's staff test numbers
-    (plugin.stores.staff_numbers) goes at once in its template's own category: no consent check
+    (plugin.contacts.staff_numbers) goes at once in its template's own category: no consent check
     (a test records none), no quiet hours, no caps, no quota; the person checks (erased,
     suppression list, undeliverable), Meta's tier and the pair rate still apply. A TEST row to
     any other number gets no exemption: it follows its purpose like everything else.

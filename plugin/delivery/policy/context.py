@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from plugin.contacts.models import Contact
+from plugin.contacts.staff_numbers import staff_test_numbers
 from plugin.delivery.models import MessageKind
 from plugin.delivery.pace import clamp_rate
 from plugin.delivery.policy.codes import Row, SendingAccount
@@ -17,7 +18,6 @@ from plugin.delivery.quality import marketing_share
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings as get_store_settings
-from plugin.stores.staff_numbers import staff_test_numbers
 from plugin.templates.models import MessageTemplate
 from plugin.whatsapp.accounts import AccountStatus, default_account
 from plugin.whatsapp.credentials import Credentials
