@@ -35,6 +35,7 @@ from plugin.delivery.claims import SendOutcome
 from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
 from plugin.delivery.policy import Decision
 from plugin.delivery.quality import pace_key
+from plugin.delivery.statuses import message_ref
 from plugin.settings import Settings, get_settings
 from plugin.templates import tracking
 from plugin.whatsapp.accounts import switch_marketing_to_mm_api
@@ -205,6 +206,8 @@ def build_payload(decision: Decision) -> MessagePayload:
         body["to"] = decision.to
     else:  # a username user: Meta's `recipient` takes the business-scoped user id
         body["recipient"] = decision.recipient
+    if row.id is not None:  # lets a status find this row even if the send's answer is lost
+        body["biz_opaque_callback_data"] = message_ref(row.id)
     interactive = (row.parameters or {}).get("interactive")
     if row.template_name:
         components = list((row.parameters or {}).get("components") or [])

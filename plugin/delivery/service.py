@@ -51,7 +51,6 @@ from plugin.delivery.statuses import (
     PENDING_STATUS_TTL,
     STATUS_RANK,
     StatusResult,
-    StatusUpdate,
     apply_pending_statuses,
     apply_statuses,
 )
@@ -64,6 +63,7 @@ from plugin.delivery.tick import (
     explain,
     queue_lag,
 )
+from plugin.whatsapp.statuses import StatusUpdate
 
 __all__ = [
     "BATCH_SIZE",

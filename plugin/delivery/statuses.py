@@ -5,8 +5,8 @@ kept as pending and applied by the tick."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,57 +19,44 @@ from plugin.delivery.models import PendingStatus
 from plugin.delivery.outbox import T as _T
 from plugin.metrics import MESSAGES_FAILED
 from plugin.whatsapp.errors import classify
-from plugin.whatsapp.pricing import pricing_from_status
+from plugin.whatsapp.statuses import StatusUpdate
 
 log = structlog.get_logger(__name__)
 
 PENDING_STATUS_TTL = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
-class StatusUpdate:
-    """One status from Meta's webhook, parsed at the edge."""
+MESSAGE_REF_PREFIX = "ulak:"
 
-    wamid: str
-    status: str  # sent | delivered | read | failed (others are ignored)
-    timestamp: datetime
-    error_code: int | None = None
-    error_title: str | None = None
-    pricing_category: str | None = None
-    pricing_type: str | None = None
-    billable: bool | None = None
-    conversation_id: str | None = None
-    conversation_category: str | None = None
 
-    @classmethod
-    def from_webhook(cls, status: Any) -> StatusUpdate:
-        """From `plugin.whatsapp.payloads.webhook.Status`."""
-        error = status.errors[0] if status.errors else None
-        category, pricing_type, billable = pricing_from_status(status)  # the one mapping
-        conversation = status.conversation
-        return cls(
-            wamid=status.id,
-            status=status.status,
-            timestamp=datetime.fromtimestamp(int(status.timestamp), UTC),
-            error_code=error.code if error else None,
-            error_title=(error.title or error.message) if error else None,
-            pricing_category=category,
-            pricing_type=pricing_type,
-            billable=billable,
-            conversation_id=conversation.id if conversation else None,
-            conversation_category=(
-                conversation.origin.type if conversation and conversation.origin else None
-            ),
-        )
+def message_ref(message_id: int) -> str:
+    """What the sender puts in `biz_opaque_callback_data`: Meta echoes it on every status of
+    the message (Cloud API messages reference; "Any app with webhook field on the WhatsApp
+    Business Account can get this string": an outbox id, nothing personal), so a status can
+    find its row even when the send's answer never came (a timeout left it `unknown`)."""
+    return f"{MESSAGE_REF_PREFIX}{message_id}"
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["timestamp"] = self.timestamp.isoformat()
-        return data
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> StatusUpdate:
-        return cls(**{**data, "timestamp": datetime.fromisoformat(data["timestamp"])})
+def _ref_of(update: StatusUpdate) -> int | None:
+    data = update.biz_opaque_callback_data or ""
+    number = data.removeprefix(MESSAGE_REF_PREFIX)
+    return int(number) if data.startswith(MESSAGE_REF_PREFIX) and number.isdigit() else None
+
+
+def _refs_of(updates: list[StatusUpdate]) -> set[int]:
+    return {ref for ref in map(_ref_of, updates) if ref is not None}
+
+
+def _to_json(update: StatusUpdate) -> dict[str, Any]:
+    data = asdict(update)
+    data["timestamp"] = update.timestamp.isoformat()
+    return data
+
+
+def _from_json(data: dict[str, Any]) -> StatusUpdate:
+    known = {f.name for f in fields(StatusUpdate)}
+    values = {k: v for k, v in data.items() if k in known}
+    return StatusUpdate(**{**values, "timestamp": datetime.fromisoformat(data["timestamp"])})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +80,36 @@ def _rank_sql() -> Any:
     return sa.case(
         *((_T.c.status == status, rank) for status, rank in STATUS_RANK.items()), else_=0
     )
+
+
+_ROW_COLUMNS = (
+    _T.c.id,
+    _T.c.wamid,
+    _T.c.status,
+    _T.c.store_id,
+    _T.c.contact_id,
+    _T.c.template_name,
+    _T.c.template_language,
+    _T.c.account_id,
+)
+
+
+def _adopt_wamids(session: Session, refs: dict[int, str], of_store: list[Any]) -> dict[str, Any]:
+    """Rows whose send got no answer (a timeout: `unknown`, or still `sending`) learn their
+    wamid from the status that names them in `biz_opaque_callback_data`; a row that already
+    has a wamid, or belongs to another store, is never re-keyed."""
+    rows = session.execute(
+        sa.select(*_ROW_COLUMNS).where(_T.c.id.in_(list(refs)), _T.c.wamid.is_(None), *of_store)
+    ).all()
+    if not rows:
+        return {}
+    session.execute(
+        sa.update(_T)
+        .where(_T.c.id == sa.bindparam("b_id"), _T.c.wamid.is_(None))
+        .values(wamid=sa.bindparam("b_wamid")),
+        [{"b_id": r.id, "b_wamid": refs[r.id]} for r in sorted(rows, key=lambda r: r.id)],
+    )
+    return {refs[r.id]: r for r in rows}
 
 
 def apply_statuses(
@@ -125,24 +142,21 @@ def apply_statuses(
             item["pricing"] = update
     if not folded:
         return StatusResult(0, 0)
+    of_store = [_T.c.store_id == store_id] if store_id is not None else []
     known = {
         r.wamid: r
         for r in session.execute(
-            sa.select(
-                _T.c.id,
-                _T.c.wamid,
-                _T.c.status,
-                _T.c.store_id,
-                _T.c.contact_id,
-                _T.c.template_name,
-                _T.c.template_language,
-                _T.c.account_id,
-            ).where(
-                _T.c.wamid.in_(list(folded)),
-                *([_T.c.store_id == store_id] if store_id is not None else []),
-            )
+            sa.select(*_ROW_COLUMNS).where(_T.c.wamid.in_(list(folded)), *of_store)
         ).all()
     }
+    refs = {
+        ref: wamid
+        for wamid, item in folded.items()
+        if wamid not in known
+        for ref in _refs_of(item["updates"])
+    }
+    if refs:
+        known.update(_adopt_wamids(session, refs, of_store))
     now = clock.now()
     rank_now = _rank_sql()
     params: list[dict[str, Any]] = []
@@ -236,7 +250,7 @@ def apply_statuses(
             [
                 {
                     "wamid": u.wamid,
-                    "update": {**u.to_json(), "store_id": store_id},
+                    "update": {**_to_json(u), "store_id": store_id},
                     "received_at": now,
                 }
                 for u in unmatched
@@ -265,7 +279,7 @@ def apply_pending_statuses(session: Session) -> int:
     by_store: dict[int | None, list[StatusUpdate]] = {}
     for r in ready:
         data = dict(r.update)
-        by_store.setdefault(data.pop("store_id", None), []).append(StatusUpdate.from_json(data))
+        by_store.setdefault(data.pop("store_id", None), []).append(_from_json(data))
     for store_id, updates in by_store.items():
         apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
     session.execute(sa.delete(table).where(table.c.id.in_([r.id for r in ready])))

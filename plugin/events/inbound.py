@@ -144,25 +144,7 @@ def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate], store_i
     only messages of `store_id` (the store whose number received them) are touched."""
     if not updates:
         return
-    delivery_service.apply_statuses(
-        session,
-        updates=[
-            delivery_service.StatusUpdate(
-                wamid=u.wamid,
-                status=u.status,
-                timestamp=u.timestamp,
-                error_code=u.errors[0][0] if u.errors else None,
-                error_title=(u.errors[0][2] or u.errors[0][1]) if u.errors else None,
-                pricing_category=u.pricing_category,
-                pricing_type=u.pricing_type,
-                billable=u.billable,
-                conversation_id=u.conversation_id,
-                conversation_category=u.conversation_category,
-            )
-            for u in updates
-        ],
-        store_id=store_id,
-    )
+    delivery_service.apply_statuses(session, updates=updates, store_id=store_id)
 
 
 def content(message: WebhookMessage) -> tuple[str | None, str | None]:

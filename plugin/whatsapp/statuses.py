@@ -6,10 +6,11 @@ pydantic model and no raw dict, so the delivery side never learns Meta's webhook
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from plugin.whatsapp.payloads.webhook import MessagesValue, Status
+from plugin.whatsapp.pricing import pricing_from_status
 
 # What a status webhook can tell us, in the order a message lives through them.
 TRACKED_STATUSES = ("sent", "delivered", "read", "failed")
@@ -17,25 +18,23 @@ TRACKED_STATUSES = ("sent", "delivered", "read", "failed")
 
 @dataclass(frozen=True, slots=True)
 class StatusUpdate:
-    """One status of one message (wamid), as Meta reported it."""
+    """One status of one message (wamid), as Meta reported it: the one value the webhook edge,
+    the delivery engine and the pending-status store all use."""
 
     wamid: str
-    recipient_id: str
     status: str  # sent / delivered / read / failed
     timestamp: datetime  # aware UTC
-    errors: list[tuple[int, str, str | None]] = field(default_factory=list)
+    recipient_id: str | None = None
+    error_code: int | None = None  # the first error Meta listed
+    error_title: str | None = None  # its details, else its title
     pricing_category: str | None = None  # marketing / utility / authentication / service
     pricing_type: str | None = None  # PMP: regular / free_customer_service / free_entry_point
-    pricing_model: str | None = None  # PMP or the older CBP
     billable: bool | None = None
     conversation_id: str | None = None
     conversation_category: str | None = None  # CBP: the conversation's origin type
+    # what the sender put in `biz_opaque_callback_data`, echoed by Meta on every status
     biz_opaque_callback_data: str | None = None
     user_id: str | None = None  # business-scoped user id of the recipient
-
-    @property
-    def error_codes(self) -> list[int]:
-        return [code for code, _, _ in self.errors]
 
 
 def meta_timestamp(value: str | int | None) -> datetime | None:
@@ -53,25 +52,26 @@ def status_update(status: Status) -> StatusUpdate | None:
     timestamp = meta_timestamp(status.timestamp)
     if timestamp is None:
         return None
-    pricing = status.pricing
+    error = status.errors[0] if status.errors else None
+    category, pricing_type, billable = pricing_from_status(status)  # the one mapping
     conversation = status.conversation
     return StatusUpdate(
         wamid=status.id,
-        recipient_id=status.recipient_id,
         status=status.status,
         timestamp=timestamp,
-        errors=[
-            (
-                error.code,
-                error.title or error.message or "",
-                error.error_data.details if error.error_data else None,
-            )
-            for error in status.errors
-        ],
-        pricing_category=pricing.category if pricing else None,
-        pricing_type=pricing.type if pricing else None,
-        pricing_model=pricing.pricing_model if pricing else None,
-        billable=pricing.billable if pricing else None,
+        recipient_id=status.recipient_id,
+        error_code=error.code if error else None,
+        error_title=(
+            (error.error_data.details if error.error_data else None)
+            or error.title
+            or error.message
+            or None
+        )
+        if error
+        else None,
+        pricing_category=category,
+        pricing_type=pricing_type,
+        billable=billable,
         conversation_id=conversation.id if conversation else None,
         conversation_category=(
             conversation.origin.type if conversation and conversation.origin else None

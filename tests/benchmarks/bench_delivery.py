@@ -52,6 +52,7 @@ def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ig
     from plugin.db import configure_engine, session_scope
     from plugin.delivery.service import StatusUpdate, apply_statuses
     from plugin.whatsapp.payloads.webhook import parse_webhook
+    from plugin.whatsapp.statuses import status_update
 
     configure_engine(db_url, pool_size=4)
     buffer: list[StatusUpdate] = []
@@ -87,10 +88,11 @@ def run_receiver(port: int, db_url: str, applied: mp.Value) -> None:  # type: ig
                 body = await reader.readexactly(length)
                 payload = parse_webhook(body)
                 updates = [
-                    StatusUpdate.from_webhook(status)
+                    update
                     for entry in payload.entry
                     for change in entry.changes
                     for status in getattr(change.value, "statuses", [])
+                    if (update := status_update(status)) is not None
                 ]
                 with lock:
                     buffer.extend(updates)

@@ -24,6 +24,7 @@ from plugin.segments.service import Audience
 from plugin.segments.tags import add_tags
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.payloads.webhook import parse_webhook
+from plugin.whatsapp.statuses import status_update
 from tests.delivery.conftest import PROMO_TEMPLATE, WABA, add_contacts
 from tests.support import drain_queue
 
@@ -79,7 +80,7 @@ def _deliver_everything(sandbox) -> list[StatusUpdate]:  # type: ignore[no-untyp
     }
     payload = parse_webhook(json.dumps(body))
     return [
-        StatusUpdate.from_webhook(s)
+        status_update(s)
         for e in payload.entry
         for c in e.changes
         for s in c.value.statuses

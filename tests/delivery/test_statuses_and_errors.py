@@ -20,6 +20,7 @@ from plugin.events.tick import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.payloads.webhook import parse_webhook
+from plugin.whatsapp.statuses import status_update
 from tests.delivery.conftest import phone
 from tests.delivery.test_policy import enqueue, send
 from tests.support import drain_queue
@@ -103,9 +104,10 @@ def test_a_status_before_its_wamid_is_kept_and_applied_by_the_tick(world, make_c
     )
 
 
-@pytest.mark.sqlite
-def test_status_update_from_a_sandbox_webhook_body(world, make_contacts, sandbox):
-    row = _sent_row(world, make_contacts, sandbox)
+def _from_webhook(statuses: list[dict]) -> list[StatusUpdate]:
+    """Status items through Meta's webhook envelope, parsed as the webhook edge parses them."""
+    import json
+
     body = {
         "object": "whatsapp_business_account",
         "entry": [
@@ -117,31 +119,34 @@ def test_status_update_from_a_sandbox_webhook_body(world, make_contacts, sandbox
                         "value": {
                             "messaging_product": "whatsapp",
                             "metadata": {"display_phone_number": "1", "phone_number_id": "2"},
-                            "statuses": [
-                                {
-                                    "id": row.wamid,
-                                    "status": "delivered",
-                                    "timestamp": "1779012000",
-                                    "recipient_id": "905320000001",
-                                    "pricing": {
-                                        "billable": True,
-                                        "pricing_model": "PMP",
-                                        "category": "utility",
-                                        "type": "regular",
-                                    },
-                                }
-                            ],
+                            "statuses": statuses,
                         },
                     }
                 ],
             }
         ],
     }
-    import json
-
     payload = parse_webhook(json.dumps(body))
-    statuses = [s for e in payload.entry for c in e.changes for s in c.value.statuses]
-    service.apply_statuses(world.session, updates=[StatusUpdate.from_webhook(s) for s in statuses])
+    items = [s for e in payload.entry for c in e.changes for s in c.value.statuses]
+    return [u for s in items if (u := status_update(s)) is not None]
+
+
+@pytest.mark.sqlite
+def test_status_update_from_a_sandbox_webhook_body(world, make_contacts, sandbox):
+    row = _sent_row(world, make_contacts, sandbox)
+    status = {
+        "id": row.wamid,
+        "status": "delivered",
+        "timestamp": "1779012000",
+        "recipient_id": "905320000001",
+        "pricing": {
+            "billable": True,
+            "pricing_model": "PMP",
+            "category": "utility",
+            "type": "regular",
+        },
+    }
+    service.apply_statuses(world.session, updates=_from_webhook([status]))
     world.session.commit()
     world.session.refresh(row)
     assert row.status == MessageStatus.DELIVERED
@@ -238,20 +243,41 @@ def test_server_errors_are_retried_with_backoff(world, make_contacts, sandbox):
     assert len(sandbox.messages(phone(1))) == 1
 
 
-def test_a_timeout_leaves_marketing_unknown_and_never_resent(
+def test_a_send_whose_answer_was_lost_learns_its_fate_from_metas_status(
     world, make_contacts, sandbox, settings
 ):
+    # given Meta took a campaign message but its answer never came back: the row is `unknown`
     [cid] = make_contacts()
     sandbox.sandbox.set_faults(
         {"timeout_rate": 1.0, "timeout_seconds": 3.0, "timeout_accepts": True}
     )
     settings.whatsapp_send_timeout_seconds = 0.5
     row = send(world, cid, key="c1")
-    assert (row.status, row.status_reason) == ("unknown", "outcome_unknown")
+    assert (row.status, row.status_reason, row.wamid) == ("unknown", "outcome_unknown", None)
+    run_tick()  # and it is never resent
+    drain_queue()
+    [taken] = sandbox.messages(phone(1))
+    assert taken["biz_opaque_callback_data"] == f"ulak:{row.id}"
+    # when Meta's status webhooks for it arrive (they echo biz_opaque_callback_data)
+    message = next(
+        m for m in sandbox.sandbox.messages[phone(1).lstrip("+")] if m.wamid == taken["wamid"]
+    )
+    updates = _from_webhook(
+        [sandbox.sandbox._status_json(message, status, None) for status in ("sent", "delivered")]
+    )
+    # a status naming the row from another store's number changes nothing
+    service.apply_statuses(world.session, updates=updates, store_id=row.store_id + 1000)
+    world.session.refresh(row)
+    assert (row.status, row.wamid) == ("unknown", None)
+    service.apply_statuses(world.session, updates=updates, store_id=row.store_id)
+    world.session.commit()
+    # then the row knows its wamid and what Meta did with it, and was never sent twice
+    world.session.refresh(row)
+    assert (row.status, row.status_reason, row.wamid) == ("delivered", None, taken["wamid"])
+    assert row.billable is True and row.pricing_category == "marketing"
     run_tick()
     drain_queue()
-    world.session.refresh(row)
-    assert row.status == "unknown"
+    assert len(sandbox.messages(phone(1))) == 1
 
 
 class _PacerAway:
