@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+# judged on the median of three runs by tests/benchmarks/run.py
+TARGETS = {"sends_per_s": (">=", 3000), "errors": ("<=", 0)}
+
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -27,6 +27,9 @@ from tests.support import (
     new_key,
 )
 
+# judged on the median of three runs by tests/benchmarks/run.py
+TARGETS = {"achieved_rate": (">=", 495), "p99_ms": ("<", 100), "lost": ("<=", 0)}
+
 RATE = int(os.environ.get("BENCH_WEBHOOK_RATE", "500"))
 SECONDS = int(os.environ.get("BENCH_WEBHOOK_SECONDS", "30"))
 CONCURRENCY = 32
