@@ -38,12 +38,10 @@ def test_the_dev_page_opens_the_admin_on_a_demo_store_with_its_people(db_url: st
         # and its token opens the admin API as the demo store's staff
         token = _token_from(page.text)
         headers = {"Authorization": f"Bearer {token}"}
-        empty = dev.post("/graphql", json={"query": CONTACTS}, headers=headers)
-        assert empty.status_code == 200 and empty.json()["data"]["contacts"]["edges"] == []
-        # when `ulak demo` seeds it (twice: a refresh adds nothing twice)
-        first = dev.post("/dev/demo").json()
-        again = dev.post("/dev/demo").json()
-        assert first["contacts_added"] == 10 and again["contacts_added"] == 0
+        # and the first visit seeded the demo people, once: `ulak demo` (or opening /dev
+        # again) refreshes and adds nothing twice
+        assert dev.post("/dev/demo").json()["contacts_added"] == 0
+        assert dev.get("/dev").status_code == 200
         # then the admin lists Turkish and English customers with their consent history
         data = dev.post("/graphql", json={"query": CONTACTS}, headers=headers).json()["data"]
         people = {e["node"]["firstName"]: e["node"]["consents"] for e in data["contacts"]["edges"]}
@@ -83,8 +81,34 @@ def test_production_serves_no_dev_page_and_refuses_the_dev_key(db_url: str) -> N
         assert prod.get("/dev").status_code == 404
         assert prod.get("/dev/token").status_code == 404
         assert prod.post("/dev/demo").status_code == 404
+        assert prod.post("/dev/event", json={"event": "order_created"}).status_code == 404
         # and the dev key's token is refused although the store row lists that key
         refused = prod.post(
             "/graphql", json={"query": CONTACTS}, headers={"Authorization": f"Bearer {token}"}
         )
         assert refused.status_code == 401, refused.text
+
+
+def test_the_dev_page_plays_the_stores_saleor_with_signed_deliveries(db_url: str) -> None:
+    from plugin.app import create_app
+
+    app = create_app(make_settings(db_url), embedded_worker=False)
+    with TestClient(app) as dev:
+        dev.get("/dev")
+        # when the page asks for a demo shopper's order, as the demo store's Saleor would send it
+        asked = dev.post("/dev/event", json={"event": "order_created", "phone": "+905321110001"})
+        assert asked.status_code == 200
+        delivery = asked.json()
+        assert delivery["path"] == "/api/webhooks/saleor/order-created"
+        # then the app's own webhook route takes it as a genuine, signed Saleor delivery
+        taken = dev.post(delivery["path"], content=delivery["body"], headers=delivery["headers"])
+        assert taken.status_code == 200, taken.text
+        # and a tampered body is refused like any forged webhook
+        forged = delivery["body"].replace("Keten Gömlek", "Bedava Gömlek")
+        refused = dev.post(delivery["path"], content=forged, headers=delivery["headers"])
+        assert refused.status_code == 401
+        # and only the demo store's shoppers, and only an order it placed, can be played
+        stranger = {"event": "order_created", "phone": "+905550000000"}
+        assert dev.post("/dev/event", json=stranger).status_code == 404
+        no_order = {"event": "order_fulfilled", "phone": "+905321110001"}
+        assert dev.post("/dev/event", json=no_order).status_code == 422
