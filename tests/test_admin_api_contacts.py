@@ -430,7 +430,9 @@ def test_test_message_with_text_creates_the_contact_and_schedules_it(
     assert session.get(Contact, row.contact_id).phone_e164 == "+905321112233"
 
 
-def test_test_message_with_a_template_fills_sample_values(client, token, session, store_id):
+def test_test_message_with_a_template_fills_sample_values_and_reads_as_sent(
+    client, token, session, store_id
+):
     seed_store_rows(session, store_id, accounts=0, inbox=0, contacts=0, messages=0, templates=1)
     set_staff_test_numbers(session, store_id=store_id, numbers=["+905321112233"])
     session.commit()
@@ -442,6 +444,20 @@ def test_test_message_with_a_template_fills_sample_values(client, token, session
     assert row.parameters == {
         "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ayşe"}]}]
     }
+    # and the contact's conversation shows the message as the phone shows it, not a name
+    query = (
+        "query($id: ID!) { conversation(contactId: $id, first: 5)"
+        " { edges { node { text templateName } } } }"
+    )
+    read = ok(client, token, query, {"id": str(row.contact_id)})["conversation"]["edges"]
+    assert [e["node"] for e in read] == [{"text": "Merhaba Ayşe 0", "templateName": "seed_0_0"}]
+    # and once retention blanks the values, no sample passes for what was sent
+    from plugin.delivery.outbox import forget_bodies
+
+    forget_bodies(session, store_id=store_id, contact_id=row.contact_id)
+    session.commit()
+    read = ok(client, token, query, {"id": str(row.contact_id)})["conversation"]["edges"]
+    assert [e["node"] for e in read] == [{"text": None, "templateName": "seed_0_0"}]
 
 
 @pytest.mark.parametrize(

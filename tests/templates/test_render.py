@@ -397,3 +397,37 @@ def test_opt_out_confirmation_texts_say_how_to_rejoin() -> None:
     tr = service_text("optout_confirmation", "tr_TR", store_name="Mavi Butik")
     assert tr.startswith("Mavi Butik kampanya mesajlarından çıkarıldınız") and "BAŞLA" in tr
     assert "START" in service_text("optout_confirmation", "en", store_name="Mavi Butik")
+
+
+
+WORD = st.text(alphabet="abcçdefgğhıijklmnoöprsştuüvyzABCÇİ0123456789*_", min_size=1, max_size=12)
+
+
+@given(
+    words=st.lists(WORD, min_size=1, max_size=4),
+    amount=st.decimals(min_value=0, max_value=10**6, places=2),
+    suffix=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=20),
+)
+@settings(max_examples=100, deadline=None)
+def test_a_sent_message_reads_back_as_the_phone_showed_it(
+    words: list[str], amount: Decimal, suffix: str
+) -> None:
+    """The admin's conversation shows a template message from the components that went to
+    Meta (plugin/templates/sent.py): reading the values back gives the same text."""
+    from plugin.templates.sent import values_of
+
+    name = " ".join(words)
+    money = Money(amount=amount, currency="TRY", text=f"₺{amount}")
+    starters = starter_templates("tr", link_base=LINK_BASE)
+    for template in starters + starter_templates("en", link_base=LINK_BASE):
+        values = TemplateValues(
+            header=(name,), body=(name, money, *[name] * 8), buttons={0: suffix, 1: "ULAK_STOP"}
+        )
+        try:
+            sent = build_components(template, values)
+        except MissingValue:
+            continue
+        # when the values are read back from what went to Meta
+        again = render_text(template, values_of(sent))
+        # then the phone's text, header and buttons are the same
+        assert again == render_text(template, values)

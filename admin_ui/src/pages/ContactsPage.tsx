@@ -107,8 +107,11 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
       {messages.map((m) => (
         <li key={m.id} className={m.direction === "OUTBOUND" ? "ulak-chat-msg ulak-chat-out" : "ulak-chat-msg"}>
           <span className="ulak-visually-hidden">{m.direction === "OUTBOUND" ? t("contacts.us") : t("contacts.them")}: </span>
-          {m.text ?? (m.templateName ? t("contacts.templateMessage", { name: m.templateName }) : "")}
+          <span className="ulak-chat-text">
+            {m.text ?? (m.templateName ? t("contacts.templateMessage", { name: m.templateName }) : "")}
+          </span>
           <div className="ulak-chat-meta">
+            {m.text && m.templateName && <>{t("contacts.templateMessage", { name: m.templateName })} · </>}
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
             {m.status && ` · ${code("MessageStatus", m.status)}`}
             {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : m.status === "FAILED" ? "contacts.failed" : "contacts.skipped", { reason: reasons(m.statusReason, m.statusReasonText).text })}`}

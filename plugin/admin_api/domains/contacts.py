@@ -28,6 +28,7 @@ from plugin.delivery.conversation import conversation_query
 from plugin.delivery.models import OutboundMessage
 from plugin.errors import InvalidInput
 from plugin.flows import consent_messages as outbox
+from plugin.templates.sent import SentTexts
 
 NO_CONTACT = ("No such contact.", "Böyle bir kişi yok.")
 
@@ -107,7 +108,10 @@ class ConversationItem:
     id: strawberry.ID = strawberry.field(description='"outbound:<id>" or "inbound:<id>".')
     direction: MessageDirection
     at: datetime = strawberry.field(description="Received, sent, or (not yet sent) written.")
-    text: str | None
+    text: str | None = strawberry.field(
+        description="What the customer read: their text, our free text, or a template's text "
+        "filled with the values sent (null once erasure or retention blanked them)."
+    )
     template_name: str | None
     template_language: str | None
     kind: MessageKind | None = strawberry.field(description="Outbound only.")
@@ -124,13 +128,16 @@ class ConversationItem:
     button_payload: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> ConversationItem:
+    def from_row(cls, row: Any, texts: SentTexts | None = None) -> ConversationItem:
         outbound = row.direction == MessageDirection.OUTBOUND.value
+        text = row.text
+        if text is None and outbound and texts is not None:
+            text = texts.text(row.template_name, row.template_language, row.parameters)
         return cls(
             id=strawberry.ID(f"{row.direction}:{row.id}"),
             direction=MessageDirection(row.direction),
             at=row.at,
-            text=row.text,
+            text=text,
             template_name=row.template_name,
             template_language=row.template_language,
             kind=MessageKind(row.kind) if outbound else None,
@@ -310,11 +317,12 @@ class Query:
     ) -> Connection[ConversationItem]:
         ctx = info.context
         stmt, columns = conversation_query(store_id=ctx.store_id, contact_id=int_id(contact_id))
+        texts = SentTexts(ctx.session, ctx.store_id)
         return paginate(
             ctx,
             stmt,
             order=[(columns.at, DESC), (columns.direction, DESC), (columns.id, DESC)],
-            node=ConversationItem.from_row,
+            node=lambda row: ConversationItem.from_row(row, texts),
             first=first,
             after=after,
             last=last,
