@@ -91,6 +91,7 @@ CALLS: dict[str, str] = {
     "Query.flows": "{ flows { id } }",
     "Query.flowAlerts": "{ flowAlerts { flowKey } }",
     "Query.sendingAlerts": "{ sendingAlerts { subject } }",
+    "Query.messagingLimit": "{ messagingLimit { used } }",
     "Query.carriers": "{ carriers { key } }",
     "Query.reasonCodes": "{ reasonCodes { code } }",
     "Query.flow": '{ flow(id: "cart_recovery") { id } }',

@@ -9,6 +9,7 @@ import { createContext, useContext, useMemo, type ReactNode } from "react";
 import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
 import * as flows from "./messages/flows";
+import * as limits from "./messages/limits";
 
 export type Locale = "en" | "tr";
 
@@ -307,7 +308,7 @@ const coreEn = {
 } as const;
 
 /** Per-feature message files (src/messages/) are merged here into the one typed dictionary. */
-const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en };
+const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en, ...limits.en };
 
 export type MessageKey = keyof typeof en;
 
@@ -605,7 +606,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "progress.cancelBody": "Henüz gönderilmemiş mesajlar gönderilmez; bu işlem geri alınamaz.",
 };
 
-const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr };
+const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr, ...limits.tr };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };
 

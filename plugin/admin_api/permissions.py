@@ -93,6 +93,7 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.checkoutJourney": MANAGE_ORDERS,
     "Query.flowAlerts": MANAGE_ORDERS,
     "Query.sendingAlerts": MANAGE_APPS,
+    "Query.messagingLimit": MANAGE_APPS,
     "Query.carriers": MANAGE_ORDERS,
     "Query.reasonCodes": STAFF,
     "Mutation.setFlowEnabled": MANAGE_ORDERS,

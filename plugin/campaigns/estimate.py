@@ -15,6 +15,7 @@ from plugin.campaigns.config import audience_of, get_campaign
 from plugin.campaigns.models import CampaignStatus
 from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
+from plugin.delivery.window import marketing_share
 from plugin.pricing.country import pricing_key_sql
 from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
 from plugin.pricing.ratecards import card_date
@@ -48,7 +49,8 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     groups = expected_groups([(r.key, r.deliverable) for r in rows], category)
     cost = sum(price_audience(settings, category, groups, send_share).values(), Decimal("0"))
     messages = math.floor(sum(n for _, n in groups) * send_share)
-    tier = settings.daily_recipient_tier
+    # campaigns get Meta's limit less the reserve kept for order updates (delivery/window.py)
+    tier = marketing_share(settings.daily_recipient_tier, settings.tier_reserve_percent)
     limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     if campaign.status == CampaignStatus.DRAFT:  # what the merchant saw; launch reuses it
         campaign.estimated_cost, campaign.cost_currency = (

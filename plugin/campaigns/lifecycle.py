@@ -28,6 +28,7 @@ from plugin.campaigns.models import Campaign, CampaignStatus, SendMode
 from plugin.contacts.models import Contact
 from plugin.delivery import outbox
 from plugin.delivery.models import MessageKind
+from plugin.delivery.window import marketing_share
 from plugin.segments.service import audience_condition, get_segment
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
@@ -62,7 +63,7 @@ def launch_campaign(
             sa.select(sa.func.count()).select_from(Contact).where(where)
         ).scalar_one()
         require_recipient_limit(settings, int(count))
-    tier = settings.daily_recipient_tier
+    tier = marketing_share(settings.daily_recipient_tier, settings.tier_reserve_percent)
     if tier is not None and not accept_daily_tier:
         fresh = (
             campaign.estimated_at is not None
@@ -75,10 +76,12 @@ def launch_campaign(
             days = math.ceil(messages / tier)
             raise CampaignError(
                 "DAILY_TIER_EXCEEDED",
-                f"{messages} messages exceed your WhatsApp number's daily limit of {tier} people; "
-                f"sending would take {days} days. Confirm to continue.",
-                f"{messages} mesaj, WhatsApp numaranızın günlük {tier} kişi sınırını aşıyor; "
-                f"gönderim {days} gün sürer. Devam etmek için onaylayın.",
+                f"{messages} messages exceed the {tier} people a day campaigns may reach under "
+                f"Meta's limit (the rest is kept for order updates); sending would take {days} "
+                "days. Confirm to continue.",
+                f"{messages} mesaj, kampanyaların Meta sınırı içinde günde ulaşabileceği {tier} "
+                f"kişiyi aşıyor (kalanı sipariş bildirimlerine ayrılır); gönderim {days} gün "
+                "sürer. Devam etmek için onaylayın.",
             )
     now = clock.now()
     campaign.launched_at = now

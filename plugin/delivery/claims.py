@@ -78,11 +78,15 @@ def claim(session: Session, *, ids: Sequence[int], now: datetime) -> list[Row]:
 
 
 def record_decisions(session: Session, decisions: Iterable[Decision], *, now: datetime) -> None:
-    """Write what the policy refused (suppressed, final) or put off (deferred, scheduled)."""
+    """Write what the policy refused (suppressed, final) or put off (deferred, scheduled), and
+    mark the sends Meta's messaging limit counts."""
     suppressed: list[dict[str, Any]] = []
     deferred: list[dict[str, Any]] = []
+    counted: list[int] = []  # sends Meta's messaging limit counts (plugin/delivery/window.py)
     for d in decisions:
-        if d.outcome == "suppressed":
+        if d.outcome == "send" and d.business_initiated:
+            counted.append(d.row.id)
+        elif d.outcome == "suppressed":
             suppressed.append({"b_id": d.row.id, "b_reason": d.reason})
             MESSAGES_SUPPRESSED.labels(d.reason or "").inc()
         elif d.outcome == "deferred":
@@ -112,6 +116,10 @@ def record_decisions(session: Session, decisions: Iterable[Decision], *, now: da
                 updated_at=now,
             ),
             deferred,
+        )
+    if counted:  # claimed by this transaction: visible to the window's next count as `sending`
+        session.execute(
+            sa.update(_T).where(_T.c.id.in_(sorted(counted))).values(business_initiated=True)
         )
 
 

@@ -138,6 +138,15 @@ class OutboundMessage(SQLModel, table=True):
         # cart recovery's rows have a checkout, sent messages a wamid; the rest are not indexed
         sa.Index("ix_outbound_checkout", "checkout_id", **_only_when_set("checkout_id")),
         sa.Index("uq_outbound_wamid", "wamid", unique=True, **_only_when_set("wamid")),
+        # Meta's moving 24 h window counts a store's business-initiated rows by sent_at
+        # (plugin/delivery/window.py); other rows, and the fan-out's inserts, cost it nothing
+        sa.Index(
+            "ix_outbound_store_sent",
+            "store_id",
+            "sent_at",
+            postgresql_where=sa.text("business_initiated"),
+            sqlite_where=sa.text("business_initiated = 1"),
+        ),
     )
 
     id: int | None = Field(
@@ -182,6 +191,9 @@ class OutboundMessage(SQLModel, table=True):
     pricing_category: str | None = Field(default=None, max_length=40)
     pricing_type: str | None = Field(default=None, max_length=40)
     billable: bool | None = None
+    # set when the policy sends a template outside the contact's service window: what Meta's
+    # messaging limit counts (plugin/delivery/window.py)
+    business_initiated: bool | None = None
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
@@ -209,7 +221,8 @@ class InboundMessage(SQLModel, table=True):
 
 
 class DeliveryCounter(SQLModel, table=True):
-    """A running count per store and period (monthly marketing quota, daily recipients).
+    """A running count per store and period (the monthly marketing quota); the messaging
+    window's row is only the lock its checks queue on (plugin/delivery/window.py).
 
     Reserved atomically at send time (`UPDATE ... SET value = value + n`), so N workers never
     overshoot a quota, and read in O(1) instead of counting the outbox on every batch.
@@ -218,20 +231,10 @@ class DeliveryCounter(SQLModel, table=True):
     __tablename__ = "delivery_counter"
 
     store_id: int = Field(foreign_key="store.id", primary_key=True)
-    name: str = Field(max_length=40, primary_key=True)  # "marketing_month" | "recipients_day"
-    period: str = Field(max_length=10, primary_key=True)  # "2026-05" | "2026-05-17"
+    name: str = Field(max_length=40, primary_key=True)  # "marketing_month" | "recipients_window"
+    period: str = Field(max_length=10, primary_key=True)  # "2026-05" | "-"
     value: int = 0
     warned_at_percent: int = 0  # quota warnings already raised (80, 100)
-
-
-class DeliveryRecipientDay(SQLModel, table=True):
-    """Contacts a store messaged on one UTC day: Meta's unique-recipient tier counts these."""
-
-    __tablename__ = "delivery_recipient_day"
-
-    store_id: int = Field(foreign_key="store.id", primary_key=True)
-    day: str = Field(max_length=10, primary_key=True)
-    contact_id: int = Field(primary_key=True)
 
 
 class PendingStatus(SQLModel, table=True):

@@ -22,17 +22,7 @@ class Reason:
     alerts: bool = False  # the merchant's setup is at fault: a flow that meets it raises an alert
 
 
-def _r(
-    code: str,
-    en: str,
-    tr: str,
-    fix_en: str | None = None,
-    fix_tr: str | None = None,
-    *,
-    alerts: bool = False,
-) -> Reason:
-    return Reason(code, en, tr, fix_en, fix_tr, alerts)
-
+_r = Reason  # the table below: code, English, Turkish, fix (EN, TR), alerts=
 
 _TEMPLATE_FIX = (
     "Open Templates, check the template's status at Meta and submit it (or the starter "
@@ -82,10 +72,20 @@ _REASONS = (
         "Paket sayfasından paketinizi yükseltin ya da gelecek ayı bekleyin.",
         alerts=True,
     ),
+    # -- Meta's messaging limit (plugin/delivery/window.py): waits (due time) for a free place
     _r(
         "daily_tier_exhausted",
-        "Meta's daily recipient limit is reached",
-        "Meta'nın günlük alıcı sınırına ulaşıldı",
+        "Meta's messaging limit is reached: it goes when a place frees in the 24-hour window",
+        "Meta'nın mesajlaşma sınırına ulaşıldı: 24 saatlik pencerede yer açılınca gider",
+        "The limit rises as Meta sees good-quality messages; WhatsApp settings shows it.",
+        "Sınır, Meta kaliteli mesajlar gördükçe yükselir; WhatsApp ayarlarında görünür.",
+    ),
+    _r(
+        "tier_reserved",
+        "Campaigns used their share of Meta's limit; the rest is kept for order updates",
+        "Kampanyalar Meta sınırındaki paylarını kullandı; kalanı sipariş bildirimlerine ayrıldı",
+        "It goes when a place frees in the 24-hour window; Settings sets the share kept.",
+        "24 saatlik pencerede yer açılınca gider; ayrılan payı Ayarlar'dan değiştirin.",
     ),
     _r(
         "template_not_approved",

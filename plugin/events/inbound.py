@@ -32,10 +32,15 @@ from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor.models import Store
 from plugin.templates import meta_updates
 from plugin.templates.models import TemplateCategory
-from plugin.whatsapp.account_updates import apply_account_update, apply_quality_update
+from plugin.whatsapp.account_updates import (
+    apply_account_update,
+    apply_capability_update,
+    apply_quality_update,
+)
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.payloads.webhook import (
     AccountUpdateChange,
+    BusinessCapabilityChange,
     Entry,
     MessagesChange,
     MessagesValue,
@@ -92,6 +97,9 @@ def _entry(session: Session, store: Store, accounts: list[WhatsAppAccount], entr
                 bool(apply_quality_update(session, accounts=waba_accounts, update=change.value))
                 or acted
             )
+        elif isinstance(change, BusinessCapabilityChange):
+            changed = apply_capability_update(session, accounts=waba_accounts, update=change.value)
+            acted = bool(changed) or acted
         elif isinstance(change, AccountUpdateChange):
             apply_account_update(session, accounts=waba_accounts, update=change.value)
             acted = True

@@ -19,6 +19,7 @@ from plugin.db import session_scope
 from plugin.saleor.models import Store
 from plugin.settings import get_settings
 from plugin.whatsapp.accounts import WhatsAppAccount
+from plugin.whatsapp.limits import apply_limits, parse_tier
 from plugin.whatsapp.sandbox.config import SandboxNumber
 from plugin.whatsapp.sandbox.graph import GraphError
 from plugin.whatsapp.sandbox.state import Sandbox
@@ -58,6 +59,8 @@ def sandbox_number(account: WhatsAppAccount) -> SandboxNumber:
         access_token=account.access_token(),
         verified_name="Ulak Sandbox",
         throughput_level="HIGH",
+        # what the app last read: the scheduled Graph read then finds the same limit
+        messaging_limit_tier=account.messaging_limit_tier or "TIER_UNLIMITED",
     )
 
 
@@ -85,6 +88,8 @@ def connect_sandbox(*, session: Session, store: Store) -> WhatsAppAccount | None
             quality_rating="GREEN",
         )
         session.add(account)
+        # the store sends under the limit its number has (what the sandbox's Graph API answers)
+        apply_limits(session, account, tier=parse_tier(account.messaging_limit_tier))
         session.flush()
         log.info("sandbox_number_connected", store_id=store.id)
     if account.is_sandbox and _mounted is not None:

@@ -25,6 +25,7 @@ from plugin.events import privacy
 from plugin.flows import alerts
 from plugin.inbox import service as inbox_service
 from plugin.segments import orders as segment_orders
+from plugin.whatsapp import limits as whatsapp_limits
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +39,7 @@ TICK_TASKS: list[Callable[..., object]] = [
     privacy.purge_expired,
     rollups.build_rollups,
     rollups.purge_expired,
+    whatsapp_limits.refresh_due,  # Meta's limit and throughput, read every few hours
     quality.guard,  # before campaigns and dispatch: red pauses marketing
     campaigns_service.tick,
     segment_orders.refresh_rfm_due,

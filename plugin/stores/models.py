@@ -67,6 +67,11 @@ class StoreSettings(SQLModel, table=True):
         default_factory=clock.now, sa_column=utc_column(nullable=False)
     )
     daily_recipient_tier: int | None = 250  # Meta's messaging limit; None = unlimited
+    # Share of that limit campaigns and cart recovery leave for order updates (at least 50
+    # recipients; plugin/delivery/window.py); 0 turns the reserve off
+    tier_reserve_percent: int = Field(
+        default=10, sa_column_kwargs={"server_default": "10", "nullable": False}
+    )
     storefront_url: str | None = Field(default=None, max_length=500)
     checkout_url_template: str | None = Field(default=None, max_length=1000)
     storefront_public_key: str | None = Field(default=None, max_length=64, index=True)

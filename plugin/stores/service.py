@@ -77,6 +77,7 @@ class SettingsChanges:
     checkout_url_template: str | None = None
     storefront_origins: list[str] | None = None
     optin_daily_limit: int | None = None
+    tier_reserve_percent: int | None = None
 
 
 MAX_STOREFRONT_ORIGINS = 20
@@ -143,6 +144,7 @@ def validate_settings(changes: SettingsChanges) -> list[FieldError]:
         ("inbox_retention_days", "inboxRetentionDays", 3650),
         ("attribution_window_hours", "attributionWindowHours", 24 * 90),
         ("optin_daily_limit", "optinDailyLimit", MAX_OPTIN_DAILY_LIMIT),
+        ("tier_reserve_percent", "tierReservePercent", 50),
     ):
         value = getattr(changes, name)
         if value is not None and not 0 <= value <= maximum:

@@ -6,8 +6,12 @@ from sqlmodel import Session
 
 from plugin import clock
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
-from plugin.whatsapp.limits import apply_tier
-from plugin.whatsapp.payloads.webhook import AccountUpdate, PhoneNumberQualityUpdate
+from plugin.whatsapp.limits import THROUGHPUT_UPGRADE, apply_limits, parse_tier
+from plugin.whatsapp.payloads.webhook import (
+    AccountUpdate,
+    BusinessCapabilityUpdate,
+    PhoneNumberQualityUpdate,
+)
 from plugin.whatsapp.quality import quality_after_event
 
 # account_update events / ban states that stop sending, and those that lift it.
@@ -28,22 +32,37 @@ def _matches(account: WhatsAppAccount, phone: str | None) -> bool:
 def apply_quality_update(
     session: Session, *, accounts: list[WhatsAppAccount], update: PhoneNumberQualityUpdate
 ) -> int:
-    """New messaging limit tier and, for FLAGGED / UNFLAGGED, the number's flag
-    (plugin.delivery.quality: a flag halves marketing, it is not a red rating)."""
+    """The portfolio's messaging limit (`max_daily_conversations_per_business`, else the
+    removed `current_limit`), higher throughput on THROUGHPUT_UPGRADE, and for FLAGGED /
+    UNFLAGGED the number's flag (plugin.delivery.quality: a flag halves marketing, it is not
+    a red rating). Sources in plugin/whatsapp/limits.py."""
     touched = 0
     targets = [a for a in accounts if _matches(a, update.display_phone_number)] or (
         accounts if len(accounts) == 1 else []
     )
     for account in targets:
-        limit = update.max_daily_conversations_per_business or update.current_limit
-        if limit:
-            account.messaging_limit_tier = limit[:40]
-            apply_tier(session, store_id=account.store_id, tier=limit)
+        tier = parse_tier(update.max_daily_conversations_per_business) or parse_tier(
+            update.current_limit
+        )
+        upgraded = update.event.upper() == THROUGHPUT_UPGRADE
+        apply_limits(session, account, tier=tier, throughput_level="HIGH" if upgraded else None)
         account.quality_rating = quality_after_event(account.quality_rating, update.event)
         account.updated_at = clock.now()
         session.add(account)
         touched += 1
     return touched
+
+
+def apply_capability_update(
+    session: Session, *, accounts: list[WhatsAppAccount], update: BusinessCapabilityUpdate
+) -> int:
+    """The business portfolio's new messaging limit, shared by every number of the WABA."""
+    tier = parse_tier(update.max_daily_conversations_per_business) or parse_tier(
+        update.max_daily_conversation_per_phone
+    )
+    if tier is None:
+        return 0
+    return sum(apply_limits(session, account, tier=tier) for account in accounts)
 
 
 def apply_account_update(

@@ -34,8 +34,12 @@ class WhatsAppAccount(SQLModel, table=True):
     # STRICT: no silent fallback to the Cloud API when a message is not eligible
     message_activity_sharing: bool = True
     marketing_product_policy: str = Field(default="CLOUD_API_FALLBACK", max_length=20)
+    # Meta's word on the number (plugin/whatsapp/limits.py): read at connect, from webhooks and
+    # every few hours from the Graph API; checked = last attempt, read = last success
     throughput_mps: int = 80
     messaging_limit_tier: str | None = Field(default=None, max_length=40)
+    limits_read_at: datetime | None = Field(default=None, sa_column=utc_column())
+    limits_checked_at: datetime | None = Field(default=None, sa_column=utc_column())
     quality_rating: str | None = Field(default=None, max_length=20)
     status: AccountStatus = Field(default=AccountStatus.ACTIVE, sa_type=sa.String(20))
     status_reason: str | None = Field(default=None, max_length=300)

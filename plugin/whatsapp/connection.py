@@ -17,6 +17,7 @@ from plugin.settings import Settings
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import TransportError, WhatsAppError
+from plugin.whatsapp.limits import apply_phone_info
 from plugin.whatsapp.ports import PhoneNumberLookup
 
 log = structlog.get_logger(__name__)
@@ -152,8 +153,7 @@ async def connect_account(
     account.waba_id = waba_id
     account.access_token_encrypted = crypto.encrypt(access_token)
     account.display_phone = info.display_phone_number or account.display_phone
-    account.quality_rating = info.quality_rating
-    account.messaging_limit_tier = info.messaging_limit_tier
+    apply_phone_info(session, account, info)  # Meta's limit, throughput and quality, at connect
     account.is_sandbox = sandbox
     account.status = AccountStatus.ACTIVE
     account.status_reason = None

@@ -13,7 +13,7 @@ from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Pu
 from plugin.consent.queries import phone_hash
 from plugin.consent.state import allowed_contact_ids
 from plugin.contacts.models import Contact, PhoneStatus
-from plugin.delivery import policy, service
+from plugin.delivery import policy, service, window
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.policy import quiet_until
 from plugin.delivery.policy.quiet import zone
@@ -298,7 +298,7 @@ def test_quota_stops_marketing_but_transactional_goes_on(world, make_contacts, s
     assert used == 500
 
 
-def test_daily_recipient_tier_defers_new_recipients_to_tomorrow(world, make_contacts, sandbox):
+def test_meta_limit_defers_new_recipients_until_a_place_frees(world, make_contacts, sandbox):
     s = world.session
     world.settings_row().daily_recipient_tier = 2
     s.commit()
@@ -311,9 +311,9 @@ def test_daily_recipient_tier_defers_new_recipients_to_tomorrow(world, make_cont
         MessageStatus.SCHEDULED,
         "daily_tier_exhausted",
     )
-    assert rows[2].due_at > clock.now()
-    assert again.status == MessageStatus.SENT  # a known recipient today costs no tier
-    assert policy.tier_remaining(s, store_id=world.store_id, now=clock.now()) == 0
+    assert rows[2].due_at == rows[0].sent_at + timedelta(hours=24)  # when a's place frees
+    assert again.status == MessageStatus.SENT  # a recipient already counted costs no place
+    assert window.store_window(s, store_id=world.store_id, now=clock.now()).available == 0
 
 
 def test_two_messages_to_one_person_are_spaced_six_seconds(world, make_contacts, sandbox):

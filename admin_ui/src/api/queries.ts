@@ -14,7 +14,7 @@ const REASON_FIELDS = `code text textTr fix fixTr alerts`;
 
 const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault status statusReason qualityRating messagingLimitTier sentThisMonth createdAt`;
 
-const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords updatedAt`;
+const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords tierReservePercent updatedAt`;
 
 const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart priceTry`;
 
@@ -23,6 +23,10 @@ const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart pric
 export const ONBOARDING = `query UlakOnboarding {
   store { name domain status plan }
   whatsappAccounts { ${ACCOUNT_FIELDS} }
+}`;
+
+export const MESSAGING_LIMIT = `query UlakMessagingLimit {
+  messagingLimit { tierName tier used reserve available marketingAvailable nextFreeAt throughputMps readAt }
 }`;
 
 export const CONNECT_WHATSAPP = `mutation UlakConnectWhatsApp($input: ConnectWhatsAppInput!) {

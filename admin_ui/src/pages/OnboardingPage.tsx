@@ -8,6 +8,7 @@ import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
 import { useFlowSwitch } from "./FlowsPage";
+import { MessagingLimitPanel } from "./MessagingLimitPanel";
 import type { Flow, Payload, WhatsAppAccount } from "./types";
 
 interface OnboardingData {
@@ -185,6 +186,7 @@ export function OnboardingPage() {
                 {accounts.map((a) => (
                   <AccountCard key={a.id} account={a} />
                 ))}
+                {active && <MessagingLimitPanel />}
                 <details open={!active}>
                   <summary>
                     <Text size={3} fontWeight="medium">

@@ -29,6 +29,7 @@ interface Form {
   quietHoursTransactional: boolean;
   marketingCap24h: string;
   marketingCap7d: string;
+  tierReservePercent: string;
   optoutKeywords: string;
 }
 
@@ -41,6 +42,7 @@ function toForm(s: StoreSettings): Form {
     quietHoursTransactional: s.quietHoursTransactional,
     marketingCap24h: String(s.marketingCap24h),
     marketingCap7d: String(s.marketingCap7d),
+    tierReservePercent: String(s.tierReservePercent ?? 10),
     optoutKeywords: s.optoutKeywords.join(", "),
   };
 }
@@ -66,6 +68,7 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
         quietHoursTransactional: form.quietHoursTransactional,
         marketingCap24h: Number(form.marketingCap24h),
         marketingCap7d: Number(form.marketingCap7d),
+        tierReservePercent: Number(form.tierReservePercent),
         optoutKeywords: keywords(form.optoutKeywords),
       },
     });
@@ -102,6 +105,9 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
           </Field>
           <Field label={t("settings.cap7d")} htmlFor="cap-7d">
             <input id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} onChange={(e) => set("marketingCap7d", e.target.value)} />
+          </Field>
+          <Field label={t("settings.tierReserve")} htmlFor="tier-reserve" hint={t("settings.tierReserveHint")}>
+            <input id="tier-reserve" type="number" min={0} max={50} value={form.tierReservePercent} aria-invalid={invalid("tierReservePercent")} aria-describedby="tier-reserve-hint" onChange={(e) => set("tierReservePercent", e.target.value)} />
           </Field>
         </div>
       </Section>

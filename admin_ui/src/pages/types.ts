@@ -34,7 +34,21 @@ export interface StoreSettings {
   optoutKeywords: string[];
   optinKeywords: string[];
   resumeKeywords: string[];
+  tierReservePercent?: number;
   updatedAt: string;
+}
+
+/** Meta's messaging limit and its moving 24-hour window (admin API `messagingLimit`). */
+export interface MessagingLimit {
+  tierName: string | null;
+  tier: number | null;
+  used: number;
+  reserve: number;
+  available: number | null;
+  marketingAvailable: number | null;
+  nextFreeAt: string | null;
+  throughputMps: number | null;
+  readAt: string | null;
 }
 
 export type Plan = "FREE" | "SILVER" | "GOLD";

@@ -70,6 +70,10 @@ class StoreSettings:
         description="Storefront opt-in requests accepted per UTC day (each may send a "
         "message billed to the store); past it the storefront gets a 429."
     )
+    tier_reserve_percent: int = strawberry.field(
+        description="Share of Meta's messaging limit campaigns leave for order updates "
+        "(at least 50 recipients, at most half the limit; 0 turns it off)."
+    )
     updated_at: datetime
 
     @classmethod
@@ -104,6 +108,7 @@ class StoreSettingsInput:
     optin_daily_limit: int | None = strawberry.field(
         default=None, description="0 to 100000; default 500."
     )
+    tier_reserve_percent: int | None = strawberry.field(default=None, description="0 to 50.")
 
     def to_changes(self) -> service.SettingsChanges:
         return service.SettingsChanges(

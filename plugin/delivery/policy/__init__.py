@@ -36,7 +36,11 @@ Suppressed (final, never sent):
 Deferred (the row goes back to `scheduled` with a new `due_at`; never dropped):
   quiet_hours                inside quiet hours in the contact's time zone (store's as fallback)
   account_inactive           the WhatsApp account is suspended: every row of the store waits
-  daily_tier_exhausted       Meta's daily unique-recipient tier is used up: next UTC day
+  daily_tier_exhausted       Meta's messaging limit is used up: the moving 24 h window holds
+                             as many recipients of business-initiated messages as the tier
+                             allows; waits until a slot frees (plugin/delivery/window.py)
+  tier_reserved              marketing has used its share of the window (tier minus the
+                             reserve kept for order updates): waits until a slot frees
   pair_rate                  less than 6 s since the last message to this person from this number
   number_quality_red         marketing on a number whose quality is red (plugin/delivery/quality.py)
 
@@ -50,14 +54,15 @@ Kinds and consent (decided here, documented in docs/delivery.md):
   - TEST (a staff test send) to one of the store's staff test numbers
     (plugin.contacts.staff_numbers) goes at once in its template's own category: no consent check
     (a test records none), no quiet hours, no caps, no quota; the person checks (erased,
-    suppression list, undeliverable), Meta's tier and the pair rate still apply. A TEST row to
-    any other number gets no exemption: it follows its purpose like everything else.
+    suppression list, undeliverable), Meta's messaging limit and the pair rate still apply. A
+    TEST row to any other number gets no exemption: it follows its purpose like everything else.
   - Everything else follows its purpose: marketing needs a marketing grant, quiet hours, caps and
     the quota.
 
 Layout: codes.py (these codes and the decision's values), context.py (what a store's batch is
 decided against), checks.py (one function per check, in order), address.py, quiet.py,
-counters.py (quota and tier). This module runs the checks and gathers the public names.
+counters.py (quota), ../window.py (Meta's messaging limit). This module runs the checks and
+gathers the public names.
 """
 
 from __future__ import annotations
@@ -97,7 +102,7 @@ from plugin.delivery.policy.codes import (
     SUPPRESSED,
     TEMPLATE_CATEGORY_CHANGED,
     TEMPLATE_NOT_APPROVED,
-    TIER_COUNTER,
+    TIER_RESERVED,
     UNDELIVERABLE,
     UNDELIVERABLE_FOR,
     UNKNOWN_CONTACT,
@@ -113,14 +118,12 @@ from plugin.delivery.policy.counters import (
     quota_period,
     release,
     reserve,
-    tier_day,
-    tier_remaining,
 )
 from plugin.delivery.policy.quiet import quiet_until
 
 
 def evaluate(session: Session, rows: list[Row], *, now: datetime, pacer: Pacer) -> list[Decision]:
-    """Decide every row of a claimed batch; reserves quota and tier counters for the sends."""
+    """Decide every row of a claimed batch; reserves the quota and window slots for the sends."""
     by_store: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_store[row.store_id].append(row)
@@ -179,7 +182,7 @@ __all__ = [
     "SUPPRESS_REASONS",
     "TEMPLATE_CATEGORY_CHANGED",
     "TEMPLATE_NOT_APPROVED",
-    "TIER_COUNTER",
+    "TIER_RESERVED",
     "UNDELIVERABLE",
     "UNDELIVERABLE_FOR",
     "UNKNOWN_CONTACT",
@@ -197,6 +200,4 @@ __all__ = [
     "release",
     "reserve",
     "send_address",
-    "tier_day",
-    "tier_remaining",
 ]

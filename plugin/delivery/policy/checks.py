@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from plugin.consent.models import Purpose
 from plugin.consent.queries import suppressed_phones
 from plugin.consent.state import allowed_contact_ids
 from plugin.contacts.models import PhoneStatus
+from plugin.delivery import window
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.pace import PAIR_SPACING_SECONDS, Pacer
 from plugin.delivery.policy.address import address_problem, send_address
@@ -42,6 +43,7 @@ from plugin.delivery.policy.codes import (
     SUPPRESSED,
     TEMPLATE_CATEGORY_CHANGED,
     TEMPLATE_NOT_APPROVED,
+    TIER_RESERVED,
     UNDELIVERABLE,
     UNDELIVERABLE_FOR,
     UNKNOWN_CONTACT,
@@ -49,13 +51,7 @@ from plugin.delivery.policy.codes import (
     Decision,
 )
 from plugin.delivery.policy.context import StoreContext
-from plugin.delivery.policy.counters import (
-    quota_period,
-    release,
-    reserve,
-    reserve_recipients_today,
-    warn_quota,
-)
+from plugin.delivery.policy.counters import quota_period, release, reserve, warn_quota
 from plugin.delivery.policy.quiet import quiet_applies, quiet_until, zone
 from plugin.settings import get_settings as get_app_settings
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan
@@ -322,25 +318,37 @@ def quota(b: Batch, pending: list[Decision]) -> list[Decision]:
     return out
 
 
-def daily_tier(b: Batch, pending: list[Decision]) -> list[Decision]:
-    """8. Meta's daily unique-recipient tier (template messages start conversations); a
-    deferred marketing row gives its quota back."""
+def tier_window(b: Batch, pending: list[Decision]) -> list[Decision]:
+    """8. Meta's messaging limit, a moving 24 h window of unique recipients of business-
+    initiated messages (plugin/delivery/window.py): marketing leaves the store's reserve to
+    order updates; a refused row waits until its slot frees, a marketing row gives its quota
+    back."""
+    for d in pending:
+        last_inbound = b.ctx.contacts[d.row.contact_id].last_inbound_at
+        d.business_initiated = window.counts(
+            template_name=d.row.template_name,
+            kind=d.row.kind,
+            last_inbound_at=last_inbound,
+            now=b.now,
+        )
     tier = b.ctx.settings.daily_recipient_tier
-    counted = [d for d in pending if d.row.kind != MessageKind.SERVICE_REPLY]
+    counted = [d for d in pending if d.business_initiated]
     if tier is None or not counted:
         return pending
-    allowed_contacts = reserve_recipients_today(
+    verdict = window.admit(
         b.session,
         store_id=b.store_id,
-        contact_ids=[d.row.contact_id for d in counted],
         now=b.now,
         tier=tier,
+        reserve_percent=b.ctx.settings.tier_reserve_percent,
+        wants=[(d.row.contact_id, b.counts_as_marketing(d)) for d in counted],
     )
-    tomorrow = datetime.combine(b.now.date() + timedelta(days=1), time(0, 5), tzinfo=UTC)
     out, refunds = [], 0
     for d in pending:
-        if d.row.kind != MessageKind.SERVICE_REPLY and d.row.contact_id not in allowed_contacts:
-            b.defer(d, DAILY_TIER_EXHAUSTED, tomorrow)
+        cid = d.row.contact_id
+        if d.business_initiated and cid not in verdict.admitted:
+            full = cid in verdict.window_full
+            b.defer(d, DAILY_TIER_EXHAUSTED if full else TIER_RESERVED, verdict.due[cid])
             refunds += 1 if b.counts_as_marketing(d) else 0
         else:
             out.append(d)
@@ -378,6 +386,6 @@ CHECKS: tuple[Check, ...] = (
     quiet_hours,
     caps,
     quota,
-    daily_tier,
+    tier_window,
     pair_rate,
 )

@@ -34,6 +34,7 @@ WINDOW_CLOSED = "window_closed"
 QUIET_HOURS = "quiet_hours"
 ACCOUNT_INACTIVE = "account_inactive"
 DAILY_TIER_EXHAUSTED = "daily_tier_exhausted"
+TIER_RESERVED = "tier_reserved"
 PAIR_RATE = "pair_rate"
 NUMBER_QUALITY_RED = NUMBER_RED  # marketing on a red number (plugin/delivery/quality.py)
 
@@ -58,7 +59,14 @@ SUPPRESS_REASONS = (
     NO_ACCOUNT,
     WINDOW_CLOSED,
 )
-DEFER_REASONS = (QUIET_HOURS, ACCOUNT_INACTIVE, DAILY_TIER_EXHAUSTED, PAIR_RATE, NUMBER_QUALITY_RED)
+DEFER_REASONS = (
+    QUIET_HOURS,
+    ACCOUNT_INACTIVE,
+    DAILY_TIER_EXHAUSTED,
+    TIER_RESERVED,
+    PAIR_RATE,
+    NUMBER_QUALITY_RED,
+)
 
 # Kinds that answer the customer's own action: no consent, no quiet hours, no caps.
 EXEMPT_KINDS = frozenset({MessageKind.OPTIN_REQUEST, MessageKind.SERVICE_REPLY})
@@ -66,7 +74,6 @@ SERVICE_WINDOW = timedelta(hours=24)
 UNDELIVERABLE_FOR = timedelta(days=30)
 ACCOUNT_RECHECK = timedelta(minutes=5)
 QUOTA_COUNTER = "marketing_month"
-TIER_COUNTER = "recipients_day"
 
 
 @dataclass(slots=True)
@@ -110,3 +117,4 @@ class Decision:
     recipient: str | None = None  # the BSUID of a contact whose number we do not know
     account: SendingAccount | None = None
     template_id: int | None = None
+    business_initiated: bool = False  # counted by Meta's messaging limit (delivery/window.py)

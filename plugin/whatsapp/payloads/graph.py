@@ -67,6 +67,7 @@ class PhoneNumberInfo(InModel):
     quality_rating: str | None = None
     throughput: Throughput | None = None
     messaging_limit_tier: str | None = None
-    whatsapp_business_manager_messaging_limit: str | None = None
+    # the portfolio's limit ("TIER_2K"; some proxies relay it as a number)
+    whatsapp_business_manager_messaging_limit: str | int | None = None
     name_status: str | None = None
     status: str | None = None

@@ -266,11 +266,22 @@ class TemplateCategoryUpdate(InModel):
 
 class PhoneNumberQualityUpdate(InModel):
     display_phone_number: str
-    event: str  # FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, ...
+    event: str  # THROUGHPUT_UPGRADE, ONBOARDING, FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, ...
     current_limit: str | None = None
     old_limit: str | None = None
     max_daily_conversation_per_phone: int | None = None
-    max_daily_conversations_per_business: str | None = None  # replaces current_limit (2026-02)
+    # the portfolio's limit, "TIER_2K" ...; replaces current_limit (2026-02)
+    max_daily_conversations_per_business: str | int | None = None
+
+
+class BusinessCapabilityUpdate(InModel):
+    """The portfolio's capabilities changed (webhook reference business_capability_update,
+    2026-05-21): its messaging limit as an integer, -1 for unlimited."""
+
+    max_daily_conversations_per_business: int | str | None = None
+    max_daily_conversation_per_phone: int | str | None = None  # removed in February 2026
+    max_phone_numbers_per_business: int | None = None
+    max_phone_numbers_per_waba: int | None = None
 
 
 class AccountUpdate(InModel):
@@ -312,6 +323,11 @@ class PhoneNumberQualityChange(InModel):
     value: PhoneNumberQualityUpdate
 
 
+class BusinessCapabilityChange(InModel):
+    field: Literal["business_capability_update"]
+    value: BusinessCapabilityUpdate
+
+
 class AccountUpdateChange(InModel):
     field: Literal["account_update"]
     value: AccountUpdate
@@ -331,6 +347,7 @@ _KNOWN_FIELDS = {
     "message_template_quality_update",
     "template_category_update",
     "phone_number_quality_update",
+    "business_capability_update",
     "account_update",
 }
 
@@ -347,6 +364,7 @@ Change = Annotated[
     | Annotated[TemplateQualityChange, Tag("message_template_quality_update")]
     | Annotated[TemplateCategoryChange, Tag("template_category_update")]
     | Annotated[PhoneNumberQualityChange, Tag("phone_number_quality_update")]
+    | Annotated[BusinessCapabilityChange, Tag("business_capability_update")]
     | Annotated[AccountUpdateChange, Tag("account_update")]
     | Annotated[OtherChange, Tag("other")],
     Discriminator(_change_tag),

@@ -16,6 +16,18 @@
   "message_template_language", "correct_category", "new_category" (the current one),
   "category_update_timestamp"} (reference updated 2025-11-11).
 
+- business_capability_update: {"max_daily_conversations_per_business": 250 | 2000 | 10000 |
+  100000 | -1 (unlimited), "max_phone_numbers_per_business", "max_phone_numbers_per_waba"}
+  (reference updated 2026-05-21). "Messaging limits": an increase triggers it, and the limit
+  belongs to the business portfolio, so every number of the WABA answers the new limit in the
+  Graph API's `whatsapp_business_manager_messaging_limit`.
+- Throughput ("Throughput", updated 2026-05-21): 80 mps by default, upgraded automatically to
+  1,000 mps; a phone_number_quality_update with event THROUGHPUT_UPGRADE (and
+  `max_daily_conversations_per_business` TIER_UNLIMITED, as the reference's example) says so,
+  and the number's `throughput.level` reads HIGH. The sandbox upgrades a number's throughput
+  when its portfolio reaches the unlimited tier (AWS End User Messaging's "Increase message
+  throughput": 1,000 mps needs an unlimited limit and a quality of medium or higher).
+
 A number's quality *rating* (GREEN / YELLOW / RED) is not in any webhook: it is read from the
 Graph API phone number node (`quality_rating`), which `set_number_quality` changes.
 """
@@ -56,6 +68,44 @@ def phone_quality_update(
     value = {
         "display_phone_number": digits,
         "event": event.upper(),
+        "max_daily_conversations_per_business": number.messaging_limit_tier,
+    }
+    return _envelope(sandbox, number.waba_id, "phone_number_quality_update", value)
+
+
+_CAPABILITY = {"TIER_UNLIMITED": -1, "TIER_50": 50, "TIER_250": 250, "TIER_1K": 1000}
+_CAPABILITY |= {"TIER_2K": 2000, "TIER_10K": 10_000, "TIER_100K": 100_000}
+
+
+def raise_limit(sandbox: Sandbox, number: SandboxNumber, tier: str) -> list[dict[str, Any]]:
+    """Meta raises the portfolio's messaging limit to `tier`: every number of the WABA reads
+    it from now on and a business_capability_update goes out; reaching the unlimited tier
+    with a quality above red also upgrades the number's throughput (THROUGHPUT_UPGRADE)."""
+    tier = tier.upper()
+    if tier not in _CAPABILITY:
+        raise ValueError(f"unknown tier {tier!r}")
+    for other in sandbox.numbers.values():
+        if other.waba_id == number.waba_id:
+            other.messaging_limit_tier = tier
+    value = {
+        "max_daily_conversations_per_business": _CAPABILITY[tier],
+        "max_phone_numbers_per_business": 2,
+        "max_phone_numbers_per_waba": 2,
+    }
+    payloads = [_envelope(sandbox, number.waba_id, "business_capability_update", value)]
+    if tier == "TIER_UNLIMITED" and number.quality_rating != "RED":
+        payloads.append(throughput_upgrade(sandbox, number))
+    return payloads
+
+
+def throughput_upgrade(sandbox: Sandbox, number: SandboxNumber) -> dict[str, Any]:
+    """Meta moves the number to 1,000 mps: `throughput.level` HIGH and the reference's
+    THROUGHPUT_UPGRADE event."""
+    number.throughput_level = "HIGH"
+    digits = "".join(c for c in number.display_phone_number if c.isdigit())
+    value = {
+        "display_phone_number": digits,
+        "event": "THROUGHPUT_UPGRADE",
         "max_daily_conversations_per_business": number.messaging_limit_tier,
     }
     return _envelope(sandbox, number.waba_id, "phone_number_quality_update", value)
@@ -110,10 +160,11 @@ def impending_recategorisation(
 
 
 async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
-    """POST /sandbox/api/quality: {"kind": "flagged" | "unflagged" | "upgrade" | "downgrade"
-    (+ "tier") | "rating" | "pause_template"
+    """POST /sandbox/api/quality: {"kind": "flagged" | "unflagged" | "limit" (+ "tier": a
+    limit increase, `raise_limit`) | "throughput_upgrade" | "upgrade" | "downgrade" (+ "tier",
+    the older phone_number_quality_update form) | "rating" | "pause_template"
     | "template_quality" | "recategorise", "phone_number_id" | "template" (+ "language"), ...}.
-    Changes the sandbox's state as Meta would and posts the webhook to the app."""
+    Changes the sandbox's state as Meta would and posts the webhook(s) to the app."""
     kind = str(body.get("kind", ""))
     numbers = list(sandbox.numbers.values())
     number = sandbox.numbers.get(str(body.get("phone_number_id", ""))) or (
@@ -124,7 +175,13 @@ async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     if kind == "rating":
         set_number_quality(number, str(body.get("rating", "GREEN")))
         return {"quality_rating": number.quality_rating}
-    if kind in ("flagged", "unflagged"):
+    if kind == "limit":
+        payloads = raise_limit(sandbox, number, str(body.get("tier", "")))
+        statuses = [await sandbox.post_webhook(p, retries=3) for p in payloads]
+        return {"webhooks": payloads, "statuses": statuses}
+    if kind == "throughput_upgrade":
+        payload = throughput_upgrade(sandbox, number)
+    elif kind in ("flagged", "unflagged"):
         payload = phone_quality_update(sandbox, number, kind.upper())
     elif kind in ("upgrade", "downgrade"):
         payload = phone_quality_update(sandbox, number, kind.upper(), str(body.get("tier")))

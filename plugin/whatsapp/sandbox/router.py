@@ -215,6 +215,11 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
     )
 
     async def phone_number(request: Request) -> Response:
+        """GET /{phone-number-id}?fields=...: the number's facts as the Graph API's phone
+        number node has them — `quality_rating`, `throughput.level` (STANDARD | HIGH),
+        `whatsapp_business_manager_messaging_limit` (the portfolio's tier) and the deprecated
+        `messaging_limit_tier` (same value). Sources: "Messaging limits" (via API), "Throughput";
+        zernio's typed phone-number model (docs.rs `late`) for the field shapes."""
         pnid = request.path_params["pnid"]
         try:
             number = sandbox.authorize(request.headers.get("authorization"), pnid)
