@@ -86,3 +86,39 @@ def test_a_limit_upgrade_webhook_raises_the_tier_and_the_throughput(
         None,
         1000,
     )
+
+
+def test_changing_a_sandbox_number_as_meta_sets_a_business_sends_metas_webhooks(
+    driven_store: str,  # noqa: F811 - the fixture
+) -> None:
+    """DESIGN.md's sandbox contract: `POST /sandbox/api/numbers` sets `messaging_limit`,
+    `quality_rating` and the Marketing Messages API onboarding, and each change reaches the
+    app as the webhook Meta sends for it (sources in plugin/whatsapp/sandbox/quality.py)."""
+    app = driven_store
+    account, _ = _number()
+    pnid = account.phone_number_id
+
+    def change(**fields: object) -> None:
+        answer = httpx.post(f"{app}/sandbox/api/numbers", json={"phone_number_id": pnid, **fields})
+        assert answer.status_code == 201, answer.text
+        _work_off()
+
+    # when Meta raises the limit: business_capability_update, read at once, no Graph read due
+    change(messaging_limit="TIER_10K")
+    account, settings = _number()
+    assert (account.messaging_limit_tier, settings.daily_recipient_tier) == ("TIER_10K", 10_000)
+    # when the number's quality falls to low: FLAGGED (marketing halves); back up: UNFLAGGED
+    change(quality_rating="RED")
+    assert _number()[0].quality_rating == "FLAGGED"
+    change(quality_rating="GREEN")
+    assert _number()[0].quality_rating == "GREEN"
+    # when the business signs the Marketing Messages API terms: its marketing takes that road
+    assert _number()[0].use_marketing_endpoint is False
+    change(mm_api_onboarded=True)
+    assert _number()[0].use_marketing_endpoint is True
+    # and a limit Meta does not have is refused, changing nothing
+    wrong = httpx.post(
+        f"{app}/sandbox/api/numbers", json={"phone_number_id": pnid, "messaging_limit": "TIER_3"}
+    )
+    assert wrong.status_code == 422
+    assert _number()[0].messaging_limit_tier == "TIER_10K"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
+from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount, switch_marketing_to_mm_api
 from plugin.whatsapp.limits import THROUGHPUT_UPGRADE, apply_limits, parse_tier
 from plugin.whatsapp.payloads.webhook import (
     AccountUpdate,
@@ -18,6 +18,8 @@ from plugin.whatsapp.quality import quality_after_event
 SUSPENDING_EVENTS = {"DISABLED_UPDATE", "ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION"}
 SUSPENDING_BAN_STATES = {"DISABLE", "SCHEDULE_FOR_DISABLE"}
 REINSTATING_BAN_STATES = {"REINSTATE"}
+# Source: Meta's MM API for WhatsApp "Onboard" page; the payload as 360dialog documents it.
+MM_TERMS_SIGNED = "MM_LITE_TERMS_SIGNED"
 
 
 def _digits(value: str | None) -> str:
@@ -68,8 +70,15 @@ def apply_capability_update(
 def apply_account_update(
     session: Session, *, accounts: list[WhatsAppAccount], update: AccountUpdate
 ) -> int:
-    """A ban, restriction or violation suspends sending; a reinstatement lifts it."""
+    """A ban, restriction or violation suspends sending; a reinstatement lifts it; signing the
+    Marketing Messages API terms (MM_LITE_TERMS_SIGNED, for the WABA in `waba_info`) routes
+    the WABA's marketing through /marketing_messages from now on."""
     event = update.event.upper()
+    if event == MM_TERMS_SIGNED:
+        waba = str((update.waba_info or {}).get("waba_id", ""))
+        onboarded = [a for a in accounts if not waba or a.waba_id == waba]
+        switch_marketing_to_mm_api(session, {a.id for a in onboarded if a.id is not None})
+        return len(onboarded)
     ban_state = str((update.ban_info or {}).get("waba_ban_state", "")).upper()
     if ban_state in REINSTATING_BAN_STATES:
         status, reason = AccountStatus.ACTIVE, None

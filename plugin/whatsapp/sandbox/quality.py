@@ -29,7 +29,15 @@
   throughput": 1,000 mps needs an unlimited limit and a quality of medium or higher).
 
 A number's quality *rating* (GREEN / YELLOW / RED) is not in any webhook: it is read from the
-Graph API phone number node (`quality_rating`), which `set_number_quality` changes.
+Graph API phone number node (`quality_rating`), which `set_number_quality` changes; a number
+whose quality falls to low is FLAGGED, and UNFLAGGED when it recovers (the same reference).
+
+- account_update with event MM_LITE_TERMS_SIGNED and `waba_info` {"waba_id",
+  "owner_business_id"}: the business signed the Marketing Messages API terms, so its WABA may
+  send marketing through /marketing_messages (Meta's "Onboard" page for the MM API for
+  WhatsApp, where the WABA's Graph field `marketing_messages_onboarding_status` then reads
+  ONBOARDED — a field this sandbox does not serve yet; the webhook as 360dialog's
+  "Onboarding and Sending Messages" shows it).
 """
 
 from __future__ import annotations
@@ -109,6 +117,43 @@ def throughput_upgrade(sandbox: Sandbox, number: SandboxNumber) -> dict[str, Any
         "max_daily_conversations_per_business": number.messaging_limit_tier,
     }
     return _envelope(sandbox, number.waba_id, "phone_number_quality_update", value)
+
+
+def _rank(tier: str) -> int:
+    """Limits in Meta's order, unlimited highest (an unknown tier ranks lowest)."""
+    order = ["TIER_50", "TIER_250", "TIER_1K", "TIER_2K", "TIER_10K", "TIER_100K"]
+    return len(order) if tier == "TIER_UNLIMITED" else (order.index(tier) if tier in order else -1)
+
+
+def mm_terms_signed(sandbox: Sandbox, number: SandboxNumber) -> dict[str, Any]:
+    """The business signed the MM API terms: account_update MM_LITE_TERMS_SIGNED."""
+    value = {
+        "event": "MM_LITE_TERMS_SIGNED",
+        "waba_info": {"waba_id": number.waba_id, "owner_business_id": "100000000000000"},
+    }
+    return _envelope(sandbox, number.waba_id, "account_update", value)
+
+
+def number_changed(
+    sandbox: Sandbox, before: SandboxNumber, after: SandboxNumber
+) -> list[dict[str, Any]]:
+    """The webhooks Meta sends when a number's settings change as `POST /sandbox/api/numbers`
+    changed them (DESIGN.md): a higher limit is a business_capability_update (and, unlimited,
+    a throughput upgrade), a lower one a DOWNGRADE; quality falling to RED is FLAGGED, leaving
+    RED UNFLAGGED; signing the MM API terms an account_update. Other changes send nothing."""
+    payloads: list[dict[str, Any]] = []
+    old_tier, new_tier = before.messaging_limit_tier.upper(), after.messaging_limit_tier.upper()
+    if _rank(new_tier) > _rank(old_tier):
+        payloads += raise_limit(sandbox, after, new_tier)
+    elif _rank(new_tier) < _rank(old_tier):
+        payloads.append(phone_quality_update(sandbox, after, "DOWNGRADE", new_tier))
+    if after.quality_rating == "RED" and before.quality_rating != "RED":
+        payloads.append(phone_quality_update(sandbox, after, "FLAGGED"))
+    elif before.quality_rating == "RED" and after.quality_rating != "RED":
+        payloads.append(phone_quality_update(sandbox, after, "UNFLAGGED"))
+    if after.mm_api_onboarded and not before.mm_api_onboarded:
+        payloads.append(mm_terms_signed(sandbox, after))
+    return payloads
 
 
 def _template_ids(template: SandboxTemplate) -> dict[str, Any]:
@@ -206,3 +251,23 @@ async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"unknown kind {kind!r}")
     status = await sandbox.post_webhook(payload, retries=3)
     return {"webhook": payload, "status": status}
+
+
+async def register_or_change_number(sandbox: Sandbox, data: dict[str, Any]) -> SandboxNumber:
+    """`POST /sandbox/api/numbers`: a new number, or a partial change of a known one (as Meta
+    sets a business: `messaging_limit` (alias of `messaging_limit_tier`), `quality_rating`,
+    `marketing_on_cloud_api`, `mm_api_onboarded`...), whose webhooks then go to the app.
+    Raises ValidationError / ValueError for a body that is not a number."""
+    data = dict(data)
+    if "messaging_limit" in data:
+        data["messaging_limit_tier"] = str(data.pop("messaging_limit")).upper()
+    known = sandbox.numbers.get(str(data.get("phone_number_id", "")))
+    merged = {**known.model_dump(), **data} if known is not None else data
+    number = SandboxNumber.model_validate(merged)
+    if number.messaging_limit_tier.upper() not in _CAPABILITY:
+        raise ValueError(f"unknown messaging limit {number.messaging_limit_tier!r}")
+    before = known.model_copy() if known is not None else None
+    sandbox.register_number(number)
+    for payload in number_changed(sandbox, before, number) if before is not None else []:
+        await sandbox.post_webhook(payload, retries=3)
+    return number

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from plugin.whatsapp.sandbox.config import SandboxConfig, SandboxNumber
+from plugin.whatsapp.sandbox.config import SandboxConfig
 from plugin.whatsapp.sandbox.core import ClockCallback
 from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
 from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
 from plugin.whatsapp.sandbox.quality import emit as emit_quality
+from plugin.whatsapp.sandbox.quality import register_or_change_number
 from plugin.whatsapp.sandbox.records import dumps, loads
 from plugin.whatsapp.sandbox.state import Sandbox
 from plugin.whatsapp.sandbox.storefront import STOREFRONT_PATH, storefront_page
@@ -332,15 +333,13 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
     @router.post("/sandbox/api/numbers", status_code=201)
     async def register_number(request: Request) -> Response:
         """Register a number, or change a known one's settings with a partial body
-        (`{"phone_number_id": ..., "marketing_on_cloud_api": false}`)."""
+        (`{"phone_number_id": ..., "messaging_limit": "TIER_10K"}`); changes send Meta's
+        webhooks (plugin/whatsapp/sandbox/quality.py `number_changed`)."""
         try:
-            data = await _json_object(request)
-            known = sandbox.numbers.get(str(data.get("phone_number_id", "")))
-            merged = {**known.model_dump(), **data} if known is not None else data
-            number = SandboxNumber.model_validate(merged)
+            number = await register_or_change_number(sandbox, await _json_object(request))
         except (ValidationError, ValueError) as exc:
             return _bad_request(str(exc), 422)
-        return JSONResponse(sandbox.register_number(number).model_dump(), status_code=201)
+        return JSONResponse(number.model_dump(), status_code=201)
 
     @router.get("/sandbox/api/templates")
     async def list_templates(waba_id: str) -> dict[str, Any]:
