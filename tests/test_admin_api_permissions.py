@@ -134,6 +134,7 @@ CALLS: dict[str, str] = {
     "Mutation.pauseCampaign": 'mutation { pauseCampaign(id: "1") { errors { code } } }',
     "Mutation.resumeCampaign": 'mutation { resumeCampaign(id: "1") { errors { code } } }',
     "Mutation.cancelCampaign": 'mutation { cancelCampaign(id: "1") { errors { code } } }',
+    "Mutation.deleteCampaign": 'mutation { deleteCampaign(id: "1") { errors { code } } }',
     "Query.deliveryExplanation": '{ deliveryExplanation(contactId: "1") { status } }',
     "Query.dashboardMetrics": "{ dashboardMetrics(days: 7) { start } }",
     "Query.analyticsFunnel": "{ analyticsFunnel(by: FLOW) { source } }",

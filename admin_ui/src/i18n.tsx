@@ -6,6 +6,7 @@
  * as Record<MessageKey, string>, so a key missing in either language fails typecheck.
  */
 import { createContext, useContext, useMemo, type ReactNode } from "react";
+import * as campaigns from "./messages/campaigns";
 import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
 import * as flows from "./messages/flows";
@@ -308,7 +309,7 @@ const coreEn = {
 } as const;
 
 /** Per-feature message files (src/messages/) are merged here into the one typed dictionary. */
-const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en, ...limits.en };
+const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en, ...limits.en, ...campaigns.en };
 
 export type MessageKey = keyof typeof en;
 
@@ -606,7 +607,14 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "progress.cancelBody": "Henüz gönderilmemiş mesajlar gönderilmez; bu işlem geri alınamaz.",
 };
 
-const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr, ...limits.tr };
+const tr: Record<MessageKey, string> = {
+  ...coreTr,
+  ...codes.tr,
+  ...flows.tr,
+  ...contacts.tr,
+  ...limits.tr,
+  ...campaigns.tr,
+};
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };
 
@@ -649,6 +657,31 @@ export function formatDateTime(locale: Locale, iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
+/**
+ * An instant as the merchant's clock shows it: "09:00" when it falls within the next 24 hours
+ * (or the last), else the date and the time ("6 Dec 2026, 09:00").
+ */
+export function formatTime(locale: Locale, iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (Math.abs(d.getTime() - now.getTime()) >= 24 * 3600 * 1000) return formatDateTime(locale, iso);
+  return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+}
+
+/** A share (0.3) as a percentage in the locale's style ("%30" / "30%"); `signed` adds "+". */
+export function formatPercent(locale: Locale, ratio: number, signed = false): string {
+  return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US", {
+    style: "percent",
+    maximumFractionDigits: 1,
+    signDisplay: signed ? "exceptZero" : "auto",
+  }).format(ratio);
+}
+
+/** A number with at most `digits` decimals in the locale's style ("20,5" / "20.5"); `signed` adds "+". */
+export function formatDecimal(locale: Locale, n: number, digits = 1, signed = false): string {
+  return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US", { maximumFractionDigits: digits, signDisplay: signed ? "exceptZero" : "auto" }).format(n);
 }
 
 /** Formats an integer with the locale's digit grouping ("1.234" in Turkish). */

@@ -118,6 +118,7 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Mutation.pauseCampaign": MANAGE_USERS,
     "Mutation.resumeCampaign": MANAGE_USERS,
     "Mutation.cancelCampaign": MANAGE_USERS,
+    "Mutation.deleteCampaign": MANAGE_USERS,
     "Query.deliveryExplanation": MANAGE_USERS,
     "Query.dashboardMetrics": STAFF,
     "Query.analyticsFunnel": STAFF,

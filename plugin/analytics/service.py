@@ -44,6 +44,7 @@ __all__ = [
     "apply_refund_or_cancel",
     "attribute_order",
     "build_rollups",
+    "campaign_totals",
     "cost_report",
     "create_link",
     "daily_series",
@@ -284,6 +285,16 @@ def totals(session: Session, *, store_id: int, start: date, end: date) -> Bucket
     for _day, _key, bucket in load(session, store_id=store_id, start=start, end=end):
         total.add(bucket)
     return total
+
+
+def campaign_totals(session: Session, *, store_id: int, campaign_id: int, since: date) -> Bucket:
+    """One campaign's figures from the UTC day `since` (its start) to today: the dashboard's
+    own buckets grouped by campaign as its reports group them, so a campaign's results and
+    the dashboard's campaign row are one count."""
+    end = utc_day(clock.now())
+    start = min(since, end)
+    grouped = _grouped(session, store_id=store_id, start=start, end=end, by=Dimension.CAMPAIGN)
+    return grouped.get(str(campaign_id), Bucket())
 
 
 def last_days(days: int = 30) -> tuple[date, date]:

@@ -1,5 +1,6 @@
-"""Launch, pause, resume and cancel: a paused campaign's unsent rows are held by delivery's
-outbox and released on resume; a cancelled one's are cancelled there."""
+"""Launch, pause, resume, cancel and delete: a paused campaign's unsent rows are held by
+delivery's outbox and released on resume; a cancelled one's are cancelled there; only a draft,
+which never wrote a row, can be deleted."""
 
 from __future__ import annotations
 
@@ -168,6 +169,15 @@ def cancel_campaign(session: Session, *, store_id: int, campaign_id: int) -> Cam
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def delete_draft(session: Session, *, store_id: int, campaign_id: int) -> None:
+    """Delete a draft for good. A launched campaign is a record (its messages, recipients and
+    results point at it), so only a draft goes; its test sends stay in the contact's history."""
+    campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id, lock=True)
+    require_status(campaign, CampaignStatus.DRAFT)
+    session.delete(campaign)
+    session.flush()
 
 
 def _rows_of(campaign: Campaign) -> dict[str, Any]:

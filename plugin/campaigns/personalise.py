@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from plugin.stores.models import StoreSettings
 from plugin.stores.pickup import pickup_point
 from plugin.templates import builder, tracking
 from plugin.templates.models import MessageTemplate
+from plugin.templates.render import RenderedMessage
 
 # variant "body_fields" may name these contact columns, in {{1}}, {{2}}, … order
 PERSONAL_FIELDS = ("first_name", "last_name")
@@ -64,9 +66,15 @@ def fallback_for(variant: dict[str, Any], field: str) -> str:
 
 
 def _button_ref(
-    session: Session, store_id: int, variant: dict[str, Any], index: int, given: Any
+    session: Session,
+    store_id: int,
+    variant: dict[str, Any],
+    index: int,
+    given: Any,
+    track: bool = True,
 ) -> tuple[Any, int | None]:
-    """A variant's button value as a mapping reference (and the link row it made)."""
+    """A variant's button value as a mapping reference (and the link row it made; none
+    without `track`, where a tracked button carries its destination as the suffix)."""
     buttons = builder.buttons_of_components(variant["_components"])
     button = buttons[index] if 0 <= index < len(buttons) else {}
     if isinstance(given, Mapping) and "tag" in given:
@@ -77,6 +85,8 @@ def _button_ref(
         destination = str(given["url"]).strip()
         template_url = str(button.get("url", ""))
         if builder.is_tracked_url(template_url):
+            if not track:
+                return {"text": destination}, None
             try:
                 link_id = create_shared_link(session, store_id=store_id, url=destination)
             except LinkRefused as exc:
@@ -99,6 +109,43 @@ def _button_ref(
     return given, None
 
 
+def _inputs(
+    session: Session,
+    *,
+    store_id: int,
+    settings: StoreSettings,
+    store_name: str | None,
+    variant: dict[str, Any],
+    template: MessageTemplate,
+    fields: Mapping[str, str],
+    track: bool = True,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
+    """What the builder gets for a variant: the override, the context (each personal field as
+    `fields` gives it) and the link rows made for tracked buttons."""
+    parts = {**variant, "_components": template.components}
+    links: dict[str, int] = {}
+    buttons: dict[str, Any] = {}
+    for key, given in (variant.get("buttons") or {}).items():
+        ref, link_id = _button_ref(session, store_id, parts, int(key), given, track)
+        buttons[str(key)] = ref
+        if link_id is not None:
+            links[str(key)] = link_id
+    override: dict[str, Any] = {"buttons": buttons}
+    if variant.get("header"):
+        override["header"] = list(variant["header"])
+    body_fields = list(variant.get("body_fields") or [])
+    if body_fields:
+        override["body"] = [{"text": fields[f]} for f in body_fields]
+    context = {
+        **{f: fields[f] for f in PERSONAL_FIELDS},
+        "store_name": store_name,
+        "pickup_point": pickup_point(settings),
+        "locale": variant.get("template_language"),
+        "timezone": settings.timezone,
+    }
+    return override, context, links
+
+
 def prepare(
     session: Session,
     *,
@@ -111,28 +158,15 @@ def prepare(
     """The variant with its `document` (components with personal-field markers) and `links`;
     raises `VariantUnfillable` naming every component it cannot fill."""
     out = {k: v for k, v in variant.items() if k not in ("document", "links")}
-    out["_components"] = template.components
-    links: dict[str, int] = {}
-    buttons: dict[str, Any] = {}
-    for key, given in (variant.get("buttons") or {}).items():
-        ref, link_id = _button_ref(session, store_id, out, int(key), given)
-        buttons[str(key)] = ref
-        if link_id is not None:
-            links[str(key)] = link_id
-    del out["_components"]
-    override: dict[str, Any] = {"buttons": buttons}
-    if variant.get("header"):
-        override["header"] = list(variant["header"])
-    fields = list(variant.get("body_fields") or [])
-    if fields:
-        override["body"] = [{"text": marker(f)} for f in fields]
-    context = {
-        **{f: marker(f) for f in PERSONAL_FIELDS},
-        "store_name": store_name,
-        "pickup_point": pickup_point(settings),
-        "locale": variant.get("template_language"),
-        "timezone": settings.timezone,
-    }
+    override, context, links = _inputs(
+        session,
+        store_id=store_id,
+        settings=settings,
+        store_name=store_name,
+        variant=out,
+        template=template,
+        fields={f: marker(f) for f in PERSONAL_FIELDS},
+    )
     try:
         document = builder.build(template, context, override)
     except builder.Unfilled as exc:
@@ -140,6 +174,51 @@ def prepare(
     out["document"] = document
     out["links"] = links
     return out
+
+
+def render(
+    session: Session,
+    *,
+    store_id: int,
+    settings: StoreSettings,
+    store_name: str | None,
+    variant: dict[str, Any],
+    template: MessageTemplate,
+    values: Mapping[str, str | None],
+) -> RenderedMessage:
+    """The variant as one contact with `values` sees it: the same inputs `prepare` gives the
+    builder, the fields filled as `build_components` fills them (an empty one takes its
+    fallback), a tracked button showing its destination. Writes nothing (no link rows)."""
+    filled = {f: (values.get(f) or "").strip() or fallback_for(variant, f) for f in PERSONAL_FIELDS}
+    override, context, _links = _inputs(
+        session,
+        store_id=store_id,
+        settings=settings,
+        store_name=store_name,
+        variant=variant,
+        template=template,
+        fields=filled,
+        track=False,
+    )
+    try:
+        message = builder.render(template, context, override)
+    except builder.Unfilled as exc:
+        raise VariantUnfillable(variant["key"], exc.message_en, exc.message_tr) from exc
+    tracked = {
+        i
+        for i, b in enumerate(builder.buttons_of(template))
+        if b.get("type") == "URL" and builder.is_tracked_url(str(b.get("url", "")))
+    }
+    destinations = {
+        int(k): str(v["url"]).strip()
+        for k, v in (variant.get("buttons") or {}).items()
+        if isinstance(v, Mapping) and "url" in v and int(k) in tracked
+    }
+    buttons = tuple(
+        replace(b, url=destinations[i]) if i in destinations else b
+        for i, b in enumerate(message.buttons)
+    )
+    return replace(message, buttons=buttons)
 
 
 def _legacy_document(variant: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,11 +26,13 @@ from plugin.campaigns.estimate import estimate_campaign
 from plugin.campaigns.fanout import run_batch
 from plugin.campaigns.lifecycle import (
     cancel_campaign,
+    delete_draft,
     launch_campaign,
     pause_campaign,
     resume_campaign,
 )
-from plugin.campaigns.progress import campaign_progress, tick
+from plugin.campaigns.preview import preview_variants
+from plugin.campaigns.progress import Figures, campaign_progress, figures, tick
 from plugin.campaigns.trial_send import send_test
 
 __all__ = [
@@ -40,15 +42,19 @@ __all__ = [
     "MAX_VARIANTS",
     "PAUSED_REASON",
     "CampaignError",
+    "Figures",
     "audience_of",
     "campaign_progress",
     "cancel_campaign",
     "configure_campaign",
+    "delete_draft",
     "estimate_campaign",
+    "figures",
     "get_campaign",
     "launch_campaign",
     "pause_campaign",
     "pick_winner",
+    "preview_variants",
     "resume_campaign",
     "run_batch",
     "send_test",

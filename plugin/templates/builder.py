@@ -18,8 +18,10 @@ from plugin.templates.render import (
     HasComponents,
     Location,
     MissingValue,
+    RenderedMessage,
     TemplateValues,
     build_components,
+    render_text,
 )
 from plugin.templates.variables import STOP, resolve_places
 
@@ -141,6 +143,19 @@ def build(
         ordered = sorted(places, key=_order)
         raise Unfilled(ordered, [label(template, p, places[p] or None) for p in ordered])
     return components
+
+
+def render(
+    template: HasComponents,
+    context: Mapping[str, Any],
+    *overrides: Mapping[str, Any] | None,
+) -> RenderedMessage:
+    """What `build` sends, as the customer's phone shows it: the same mapping, context and
+    refusal (`Unfilled`), drawn by the template preview's renderer (`render_text`), so a
+    review shows the message itself, never a second rendering of it."""
+    build(template, context, *overrides)
+    values, _gaps = resolve_places(mapping_for(template, *overrides), context)
+    return render_text(template, values)
 
 
 def _order(place: str) -> tuple[int, int, str]:

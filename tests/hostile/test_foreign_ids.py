@@ -190,7 +190,13 @@ CASES: dict[tuple[str, str, str], Case] = {
     },
     **{
         ("Mutation", name, "id"): _mutation("campaign", f"{name}(id: $id)", "campaign { id }")
-        for name in ("launchCampaign", "pauseCampaign", "resumeCampaign", "cancelCampaign")
+        for name in (
+            "launchCampaign",
+            "pauseCampaign",
+            "resumeCampaign",
+            "cancelCampaign",
+            "deleteCampaign",
+        )
     },
 }
 

@@ -202,11 +202,13 @@ export const DELETE_SEGMENT = `mutation UlakDeleteSegment($id: ID!) {
   deleteSegment(id: $id) { segment { id } ${ADMIN_ERRORS} }
 }`;
 
-const CAMPAIGN_COUNTS = `counts { queued sent delivered read failed skipped }`;
+/** The one count the list and the live panel both show (plugin/campaigns/progress.py). */
+const CAMPAIGN_COUNTS = `counts { toSend handled queued held sent delivered read failed skipped cancelled quietHours startsAt }`;
 
 const CAMPAIGN_FIELDS = `id name status sendMode scheduledAt localDate localTime holdoutPercent recipients
   estimatedCost estimatedMessages costCurrency testSentAt launchedAt startedAt completedAt cancelledAt createdAt
-  variants { key templateName templateLanguage share bodyFields }
+  builtinSegment segmentId
+  variants { key templateName templateLanguage share bodyFields fallbacks }
   ${CAMPAIGN_COUNTS}`;
 
 export const CAMPAIGNS = `query UlakCampaigns($first: Int) {
@@ -251,6 +253,33 @@ export const RESUME_CAMPAIGN = `mutation UlakResumeCampaign($id: ID!) {
 
 export const CANCEL_CAMPAIGN = `mutation UlakCancelCampaign($id: ID!) {
   cancelCampaign(id: $id) { campaign { id status } ${ADMIN_ERRORS} }
+}`;
+
+export const DELETE_CAMPAIGN = `mutation UlakDeleteCampaign($id: ID!) {
+  deleteCampaign(id: $id) { campaign { id name } ${ADMIN_ERRORS} }
+}`;
+
+/** Each variant as the backend's one message builder fills it (the review's message). */
+export const CAMPAIGN_MESSAGE = `query UlakCampaignMessage($id: ID!) {
+  campaign(id: $id) {
+    id
+    messagePreviews {
+      variant templateName templateLanguage problem problemTr
+      preview { header { format text link } body footer buttons { type text url phoneNumber payload code } }
+    }
+  }
+}`;
+
+/** A campaign's results: the dashboard's own figures for it, and the holdout lift. */
+export const CAMPAIGN_RESULTS = `query UlakCampaignResults($id: ID!) {
+  campaign(id: $id) {
+    id name status holdoutPercent startedAt
+    results { since sent delivered read clicked replied optedOut orders revenue cost costCurrency }
+    holdoutLift {
+      windowHours treated holdout treatedConversions holdoutConversions treatedRate holdoutRate
+      absoluteLift intervalLow intervalHigh confidence enoughData notEnoughData note noteTr
+    }
+  }
 }`;
 
 export const CAMPAIGN_PROGRESS = `query UlakCampaignProgress($id: ID!) {
@@ -314,6 +343,9 @@ export const DOCUMENTS = {
   RESUME_CAMPAIGN,
   CANCEL_CAMPAIGN,
   CAMPAIGN_PROGRESS,
+  DELETE_CAMPAIGN,
+  CAMPAIGN_MESSAGE,
+  CAMPAIGN_RESULTS,
   DASHBOARD,
 } as const;
 

@@ -1,33 +1,23 @@
 /**
  * One campaign's live progress (campaign + campaignProgress, polled while it can still
- * change): recipients, messages by outcome, why some were skipped, and pause / resume /
- * cancel. Cancel asks first: it cannot be undone.
+ * change): its counts as the list shows them (CampaignState), when sending starts, recipients,
+ * messages by outcome, why some were skipped, and pause / resume / cancel. Cancel asks first:
+ * it cannot be undone.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { CAMPAIGN_PROGRESS, CANCEL_CAMPAIGN, PAUSE_CAMPAIGN, RESUME_CAMPAIGN } from "../api/queries";
 import { useAdminMutation, useAdminQuery, usePolling } from "../api/useAdmin";
-import { AdminErrors, ConfirmDialog, ErrorState, Loading, QuotaBar, StatusBadge, type AdminError, type Tone } from "../components/ui";
+import { AdminErrors, ConfirmDialog, ErrorState, Loading, type AdminError } from "../components/ui";
 import { formatCount, useLocale, useT, type MessageKey } from "../i18n";
 import { useReasons } from "../messages/reasons";
 import type { Payload } from "../pages/types";
-import { LIVE_STATUSES, type Campaign, type CampaignProgress as Progress, type CampaignStatus } from "./types";
+import { CampaignHandled, CampaignStatusBadge, CampaignWhen } from "./CampaignState";
+import { LIVE_STATUSES, type Campaign, type CampaignProgress as Progress } from "./types";
+
+export { CAMPAIGN_TONES, CampaignStatusBadge } from "./CampaignState";
 
 export const POLL_MS = 1500;
-
-export const CAMPAIGN_TONES: Record<CampaignStatus, Tone> = {
-  DRAFT: "neutral",
-  SCHEDULED: "info",
-  RUNNING: "info",
-  PAUSED: "warning",
-  COMPLETED: "success",
-  CANCELLED: "critical",
-};
-
-export function CampaignStatusBadge({ status }: { status: CampaignStatus }) {
-  const t = useT();
-  return <StatusBadge tone={CAMPAIGN_TONES[status] ?? "neutral"}>{t(`campaignStatus.${status}` as MessageKey)}</StatusBadge>;
-}
 
 type ProgressAnswer = { campaign: Pick<Campaign, "id" | "name" | "status" | "recipients" | "counts"> | null; campaignProgress: Progress | null };
 type Action = "pause" | "resume" | "cancel";
@@ -67,6 +57,7 @@ export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged
   const c = campaign.counts;
   const outcomes: [MessageKey, number][] = [
     ["progress.queued", c.queued],
+    ["progress.quietHours", c.quietHours],
     ["metric.sent", c.sent],
     ["metric.delivered", c.delivered],
     ["metric.read", c.read],
@@ -85,16 +76,11 @@ export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged
           {campaign.name}
         </Text>
         <span aria-live="polite" data-testid="campaign-status">
-          <CampaignStatusBadge status={progress.status} />
+          <CampaignStatusBadge status={progress.status} counts={c} />
         </span>
       </Box>
-      <QuotaBar
-        progress
-        label={t("campaigns.progress")}
-        used={c.sent + c.failed + c.skipped}
-        total={Math.max(progress.recipients - progress.holdout, 0)}
-        detail={t("progress.detail", { done: n(c.sent + c.failed + c.skipped), total: n(Math.max(progress.recipients - progress.holdout, 0)) })}
-      />
+      <CampaignHandled label={t("campaigns.progress")} status={progress.status} counts={c} />
+      <CampaignWhen status={progress.status} counts={c} />
       <Text size={3} color="default2">
         {t("progress.recipients", { recipients: n(progress.recipients), holdout: n(progress.holdout) })}
         {progress.waitingForWinner > 0 && ` · ${t("progress.waiting", { count: n(progress.waitingForWinner) })}`}

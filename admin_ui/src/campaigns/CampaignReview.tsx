@@ -1,22 +1,25 @@
 /**
- * The wizard's last step: what will happen if the merchant launches now — recipients (and how
- * many have marketing consent), the estimated cost, Meta's daily tier — plus the test send to
- * a staff phone that launching requires. Pure: the page owns the API calls.
+ * The wizard's last step: what will happen if the merchant launches now — the message itself
+ * as the backend's message builder fills it, recipients (and how many have marketing consent),
+ * the estimated cost, Meta's daily tier — plus the test send to a staff phone that launching
+ * requires. Pure: the page owns the API calls.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { Field, StatusBadge } from "../components/ui";
 import { formatCount, useLocale, useT, type Locale } from "../i18n";
-import type { CampaignEstimate } from "./types";
+import { CampaignMessage } from "./CampaignMessage";
+import type { CampaignEstimate, CampaignMessagePreview } from "./types";
 
 export interface ReviewSummary {
   name: string;
   audience: string;
-  templates: string[];
   when: string;
 }
 
 export interface CampaignReviewProps {
   summary: ReviewSummary;
+  /** Each variant rendered by the backend (null while loading). */
+  previews: CampaignMessagePreview[] | null;
   estimate: CampaignEstimate | null;
   testPhone: string;
   onTestPhoneChange: (phone: string) => void;
@@ -44,7 +47,7 @@ export function reviewComplete(estimate: CampaignEstimate | null, testSent: bool
 }
 
 export function CampaignReview(props: CampaignReviewProps) {
-  const { summary, estimate, testPhone, onTestPhoneChange, onSendTest, sendingTest, testSent, acceptTier, onAcceptTierChange } = props;
+  const { summary, previews, estimate, testPhone, onTestPhoneChange, onSendTest, sendingTest, testSent, acceptTier, onAcceptTierChange } = props;
   const t = useT();
   const locale = useLocale();
   const n = (x: number) => formatCount(locale, x);
@@ -55,10 +58,12 @@ export function CampaignReview(props: CampaignReviewProps) {
         <dd>{summary.name}</dd>
         <dt>{t("wizard.segment")}</dt>
         <dd>{summary.audience}</dd>
-        <dt>{t("wizard.template")}</dt>
-        <dd>{summary.templates.join(" · ")}</dd>
         <dt>{t("campaigns.when")}</dt>
         <dd>{summary.when}</dd>
+        <dt>{t("review.message")}</dt>
+        <dd>
+          <CampaignMessage previews={previews} />
+        </dd>
       </dl>
       {!estimate ? (
         <Text size={3} role="status">

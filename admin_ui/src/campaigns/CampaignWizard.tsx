@@ -28,11 +28,13 @@ export interface CampaignWizardProps {
   /** Launch is held until the review is complete (test sent, limits accepted). */
   launchDisabled?: boolean;
   launching?: boolean;
+  /** Where the wizard opens (a resumed draft opens at its review). */
+  initialStep?: WizardStep;
 }
 
-export function CampaignWizard({ steps, canAdvance = () => true, onAdvance, onLaunch, launchDisabled, launching }: CampaignWizardProps) {
+export function CampaignWizard({ steps, canAdvance = () => true, onAdvance, onLaunch, launchDisabled, launching, initialStep = "segment" }: CampaignWizardProps) {
   const t = useT();
-  const [index, setIndex] = useState(0);
+  const [index, setIndex] = useState(() => Math.max(0, WIZARD_STEPS.indexOf(initialStep)));
   const [advancing, setAdvancing] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { ZERO, campaign } from "../test/campaigns";
 import { renderWithApi } from "../test/render";
 import { CampaignProgressPanel } from "./CampaignProgress";
 import { NewCampaign } from "./NewCampaign";
@@ -40,27 +41,16 @@ const ESTIMATE = {
   withinPlanLimit: true,
 };
 
-const CAMPAIGN = {
-  id: "77",
-  name: "Yeni sezon",
-  status: "DRAFT",
-  sendMode: "NOW",
-  scheduledAt: null,
-  localDate: null,
-  localTime: null,
-  holdoutPercent: 0,
-  recipients: 0,
-  estimatedCost: null,
-  estimatedMessages: null,
-  costCurrency: null,
-  testSentAt: null,
-  launchedAt: null,
-  startedAt: null,
-  completedAt: null,
-  cancelledAt: null,
-  createdAt: "2026-01-01T10:00:00+00:00",
-  variants: [],
-  counts: { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0 },
+const CAMPAIGN = campaign();
+
+/** What the backend's message builder answers for the draft (campaign.messagePreviews). */
+const MESSAGE = {
+  campaign: {
+    id: "77",
+    messagePreviews: [
+      { variant: "A", templateName: "yeni_sezon", templateLanguage: "tr", problem: null, problemTr: null, preview: { header: null, body: "Merhaba Ayşe, yeni sezon başladı!", footer: "Durdurmak için DUR yazın", buttons: [] } },
+    ],
+  },
 };
 
 type Calls = Record<string, Record<string, unknown>[]>;
@@ -83,6 +73,8 @@ function campaignsApi(calls: Calls, overrides: Record<string, (v: Record<string,
         return { sendCampaignTest: { campaign: { id: "77", testSentAt: "2026-01-01T10:01:00+00:00" }, errors: [] } };
       case "UlakLaunchCampaign":
         return { launchCampaign: { campaign: { ...CAMPAIGN, status: "RUNNING" }, errors: [] } };
+      case "UlakCampaignMessage":
+        return MESSAGE;
       default:
         return new Error(`unexpected ${op}`);
     }
@@ -127,6 +119,11 @@ describe("NewCampaign: the review step", () => {
       },
     });
     expect(calls.UlakEstimateCampaign).toEqual([{ id: "77" }]);
+    // the review shows the message itself, as the backend's message builder filled it
+    expect(calls.UlakCampaignMessage).toEqual([{ id: "77" }]);
+    const message = await screen.findByTestId("review-message");
+    expect(within(message).getByRole("figure", { name: "WhatsApp message preview" }).textContent).toContain("Merhaba Ayşe, yeni sezon başladı!Durdurmak için DUR yazın");
+    expect(within(screen.getByTestId("campaign-review")).queryByText("yeni_sezon")).toBeNull();
     expect((await screen.findByTestId("review-recipients")).textContent).toBe("Messages to send: 1,200. 1,200 of the 1,234 contacts in the audience have marketing consent.");
     expect(screen.getByTestId("review-cost").textContent).toBe("$13.08 in Meta's charges");
     expect(screen.getByTestId("review-tier").textContent).toContain("Your number may message 250 people a day, so sending takes 5 days.");
@@ -180,7 +177,7 @@ describe("CampaignProgressPanel", () => {
     let status = "RUNNING";
     const calls: Calls = {};
     const progress = () => ({
-      campaign: { id: "77", name: "Yeni sezon", status, recipients: 3, counts: { queued: 1, sent: 1, delivered: 1, read: 0, failed: 0, skipped: 1 } },
+      campaign: { id: "77", name: "Yeni sezon", status, recipients: 3, counts: { ...ZERO, toSend: 3, handled: 2, queued: 1, sent: 1, delivered: 1, skipped: 1 } },
       campaignProgress: {
         status,
         recipients: 3,
@@ -207,7 +204,8 @@ describe("CampaignProgressPanel", () => {
     );
 
     // then it shows the outcomes and why one was skipped
-    expect((await screen.findByTestId("campaign-outcomes")).textContent).toBe("Waiting1Sent1Delivered1Read0Failed0Skipped1");
+    expect((await screen.findByTestId("campaign-outcomes")).textContent).toBe("Waiting1Waiting for quiet hours0Sent1Delivered1Read0Failed0Skipped1");
+    expect(screen.getByRole("meter", { name: "Progress" }).getAttribute("aria-valuenow")).toBe("2");
     await waitFor(() => expect(screen.getByRole("list", { name: "Why messages were not sent" }).textContent).toBe("Daily marketing limit for this customer: 1"));
 
     // when paused, it says so and offers resume; when resumed, pause again
@@ -224,7 +222,7 @@ describe("CampaignProgressPanel", () => {
     const user = userEvent.setup();
     const calls: Calls = {};
     let status = "RUNNING";
-    const zero = { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, skipped: 0 };
+    const zero = ZERO;
     renderWithApi(
       <CampaignProgressPanel id="77" />,
       campaignsApi(calls, {

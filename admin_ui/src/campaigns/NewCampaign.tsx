@@ -2,13 +2,14 @@
  * The new-campaign wizard wired to the admin API: an audience (a saved or built-in segment,
  * counted live), one approved template or up to four variants with their personal fields,
  * when to send (now, at a time, or at each contact's local time) with the store's caps and
- * quiet hours shown, then the review: the draft is saved (saveCampaign) and estimated
- * (estimateCampaign) on the way in, a test goes to a staff phone (sendCampaignTest), and
- * launchCampaign starts it.
+ * quiet hours shown, then the review: the draft is saved (saveCampaign), estimated
+ * (estimateCampaign) and rendered by the backend (campaign.messagePreviews) on the way in, a
+ * test goes to a staff phone (sendCampaignTest), and launchCampaign starts it. A saved draft
+ * opens again at its review (draftState.ts).
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useEffect, useMemo, useState } from "react";
-import { CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { CAMPAIGN_MESSAGE, CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
 import { errorMessage, useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Field, Loading, type AdminError } from "../components/ui";
 import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
@@ -19,7 +20,8 @@ import { examplesAsValues, findComponent, type TemplateComponent, type WhatsAppT
 import { variableNumbers } from "../templates/variables";
 import { CampaignReview, reviewComplete } from "./CampaignReview";
 import { CampaignWizard, type WizardStep } from "./CampaignWizard";
-import { PERSONAL_FIELDS, type Campaign, type CampaignEstimate, type PersonalField, type SendMode, type TemplateOption } from "./types";
+import { fromDraft, type VariantDraft } from "./draftState";
+import { PERSONAL_FIELDS, type Campaign, type CampaignEstimate, type CampaignMessagePreview, type PersonalField, type SendMode, type TemplateOption } from "./types";
 
 const VARIANT_KEYS = ["A", "B", "C", "D"] as const;
 const MAX_HOLDOUT = 50;
@@ -30,15 +32,6 @@ interface Options {
   templates: Connection<{ id: string; name: string; language: string; category: string; components: unknown }>;
   storeSettings: { timezone: string; quietHoursStart: string; quietHoursEnd: string; marketingCap24h: number; marketingCap7d: number };
   planUsage: { plan: Plan };
-}
-
-interface VariantDraft {
-  templateId: string;
-  share: string;
-  /** One contact field per body variable, in {{1}}, {{2}}… order. */
-  bodyFields: PersonalField[];
-  /** What replaces an empty field, by field. */
-  fallbacks: Partial<Record<PersonalField, string>>;
 }
 
 const FIELD_LABELS: Record<PersonalField, MessageKey> = { first_name: "field.first_name", last_name: "field.last_name" };
@@ -93,33 +86,44 @@ function AudienceCount({ audience }: { audience: AudienceChoice | null }) {
   );
 }
 
-function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campaign: Campaign) => void }) {
+function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campaign | null; onLaunched: (campaign: Campaign) => void }) {
   const t = useT();
   const locale = useLocale();
   const templates: TemplateOption[] = useMemo(
     () => options.templates.edges.map(({ node }) => ({ id: node.id, name: node.name, language: node.language, category: node.category, template: toTemplate(node) })),
     [options.templates],
   );
-  const [name, setName] = useState("");
-  const [audienceKind, setAudienceKind] = useState<"segment" | "builtin">(options.segments.length > 0 ? "segment" : "builtin");
-  const [segmentId, setSegmentId] = useState(options.segments[0]?.id ?? "");
-  const [builtin, setBuiltin] = useState(options.builtinSegments[0]?.key ?? "");
-  const [variants, setVariants] = useState<VariantDraft[]>([emptyVariant()]);
-  const [sendMode, setSendMode] = useState<SendMode>("NOW");
-  const [sendAt, setSendAt] = useState("");
-  const [localDate, setLocalDate] = useState("");
-  const [localTime, setLocalTime] = useState("10:00");
-  const [holdout, setHoldout] = useState("0");
-  const [campaignId, setCampaignId] = useState<string | null>(null);
+  const defaults = {
+    audienceKind: options.segments.length > 0 ? ("segment" as const) : ("builtin" as const),
+    segmentId: options.segments[0]?.id ?? "",
+    builtin: options.builtinSegments[0]?.key ?? "",
+  };
+  // A resumed draft fills every step once, when the wizard opens.
+  const [initial] = useState(() =>
+    draft ? fromDraft(draft, templates, { segmentIds: options.segments.map((s) => s.id), builtins: options.builtinSegments.map((b) => b.key), defaults }) : null,
+  );
+  const [name, setName] = useState(initial?.name ?? "");
+  const [audienceKind, setAudienceKind] = useState<"segment" | "builtin">(initial?.audienceKind ?? defaults.audienceKind);
+  const [segmentId, setSegmentId] = useState(initial?.segmentId ?? defaults.segmentId);
+  const [builtin, setBuiltin] = useState(initial?.builtin ?? defaults.builtin);
+  const [variants, setVariants] = useState<VariantDraft[]>(initial?.variants ?? [emptyVariant()]);
+  const [sendMode, setSendMode] = useState<SendMode>(initial?.sendMode ?? "NOW");
+  const [sendAt, setSendAt] = useState(initial?.sendAt ?? "");
+  const [localDate, setLocalDate] = useState(initial?.localDate ?? "");
+  const [localTime, setLocalTime] = useState(initial?.localTime ?? "10:00");
+  const [holdout, setHoldout] = useState(initial?.holdout ?? "0");
+  const [campaignId, setCampaignId] = useState<string | null>(draft?.id ?? null);
   const [estimate, setEstimate] = useState<CampaignEstimate | null>(null);
+  const [previews, setPreviews] = useState<CampaignMessagePreview[] | null>(null);
   const [testPhone, setTestPhone] = useState("");
-  const [testSent, setTestSent] = useState(false);
+  const [testSent, setTestSent] = useState(Boolean(draft?.testSentAt));
   const [acceptTier, setAcceptTier] = useState(false);
   const [errors, setErrors] = useState<AdminError[]>([]);
   const save = useAdminMutation<{ saveCampaign: Payload & { campaign: Campaign | null } }>(SAVE_CAMPAIGN);
   const estimator = useAdminMutation<{ estimateCampaign: Payload & { estimate: CampaignEstimate | null } }>(ESTIMATE_CAMPAIGN);
   const tester = useAdminMutation<{ sendCampaignTest: Payload }>(SEND_CAMPAIGN_TEST);
   const launcher = useAdminMutation<{ launchCampaign: Payload & { campaign: Campaign | null } }>(LAUNCH_CAMPAIGN);
+  const renderer = useAdminMutation<{ campaign: { messagePreviews: CampaignMessagePreview[] } | null }>(CAMPAIGN_MESSAGE);
 
   const audience: AudienceChoice | null =
     audienceKind === "segment" ? (segmentId ? { segmentId } : null) : builtin ? { builtin } : null;
@@ -167,6 +171,19 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
     localTime: sendMode === "LOCAL_TIME" ? localTime : null,
   });
 
+  /** The review's figures and message for a saved draft (the message as the backend renders it). */
+  const review = async (id: string): Promise<boolean> => {
+    setPreviews(null);
+    void renderer.run({ id }).then((data) => setPreviews(data?.campaign?.messagePreviews ?? []));
+    const estimated = (await estimator.run({ id }))?.estimateCampaign;
+    if (!estimated?.estimate) {
+      setErrors(estimated?.errors ?? []);
+      return false;
+    }
+    setEstimate(estimated.estimate);
+    return true;
+  };
+
   /** Saving the draft resets the test send (the backend asks for a new one after a change). */
   const saveAndEstimate = async (): Promise<boolean> => {
     setErrors([]);
@@ -179,14 +196,17 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
       return false;
     }
     setCampaignId(saved.campaign.id);
-    const estimated = (await estimator.run({ id: saved.campaign.id }))?.estimateCampaign;
-    if (!estimated?.estimate) {
-      setErrors(estimated?.errors ?? []);
-      return false;
-    }
-    setEstimate(estimated.estimate);
-    return true;
+    return review(saved.campaign.id);
   };
+
+  // A complete draft reopens at its review, figures and message loaded as on the way in.
+  const resumed = useRef(false);
+  useEffect(() => {
+    if (resumed.current || !initial?.complete || !draft) return;
+    resumed.current = true;
+    void review(draft.id);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const sendTest = async () => {
     if (!campaignId) return;
@@ -211,7 +231,7 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
           ? formatDateTime(locale, new Date(sendAt).toISOString())
           : "—"
         : t("campaigns.localLine", { date: localDate, time: localTime });
-  const failure = [save.state, estimator.state, tester.state, launcher.state].find((s) => s.kind === "error");
+  const failure = [save.state, estimator.state, tester.state, launcher.state, renderer.state].find((s) => s.kind === "error");
   const s = options.storeSettings;
 
   const segmentStep = (
@@ -418,9 +438,9 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
       summary={{
         name: name.trim(),
         audience: audienceLabel,
-        templates: variants.map((v, i) => `${variants.length > 1 ? `${VARIANT_KEYS[i]}: ` : ""}${templateOf(v)?.name ?? "—"}`),
         when,
       }}
+      previews={previews}
       estimate={estimate}
       testPhone={testPhone}
       onTestPhoneChange={(p) => {
@@ -439,6 +459,7 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
     <Box display="flex" flexDirection="column" gap={3}>
       <CampaignWizard
         steps={{ segment: segmentStep, template: templateStep, schedule: scheduleStep, review: reviewStep }}
+        initialStep={initial?.complete ? "review" : "segment"}
         canAdvance={canAdvance}
         onAdvance={(step) => (step === "schedule" ? saveAndEstimate() : true)}
         onLaunch={launch}
@@ -451,9 +472,10 @@ function Wizard({ options, onLaunched }: { options: Options; onLaunched: (campai
   );
 }
 
-export function NewCampaign({ onLaunched }: { onLaunched: (campaign: Campaign) => void }) {
+/** A new campaign, or `draft` resumed (at its review when every step is still complete). */
+export function NewCampaign({ draft = null, onLaunched }: { draft?: Campaign | null; onLaunched: (campaign: Campaign) => void }) {
   const { state, reload } = useAdminQuery<Options>(CAMPAIGN_OPTIONS);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
-  return <Wizard options={state.data} onLaunched={onLaunched} />;
+  return <Wizard options={state.data} draft={draft} onLaunched={onLaunched} />;
 }

@@ -4,13 +4,21 @@ import type { WhatsAppTemplate } from "../templates/types";
 export type CampaignStatus = "DRAFT" | "SCHEDULED" | "RUNNING" | "PAUSED" | "COMPLETED" | "CANCELLED";
 export type SendMode = "NOW" | "AT" | "LOCAL_TIME";
 
+/** A campaign's messages by outcome: the list and the live panel both show these (plugin/campaigns/progress.py). */
 export interface CampaignCounts {
+  toSend: number;
+  handled: number;
   queued: number;
+  held: number;
   sent: number;
   delivered: number;
   read: number;
   failed: number;
   skipped: number;
+  cancelled: number;
+  quietHours: number;
+  /** When the next message goes out if none can go before (a scheduled start, the end of quiet hours). */
+  startsAt: string | null;
 }
 
 export interface Campaign {
@@ -32,8 +40,57 @@ export interface Campaign {
   completedAt: string | null;
   cancelledAt: string | null;
   createdAt: string;
-  variants: { key: string; templateName: string; templateLanguage: string; share: number; bodyFields: string[] }[];
+  builtinSegment: string | null;
+  segmentId: string | null;
+  variants: { key: string; templateName: string; templateLanguage: string; share: number; bodyFields: string[]; fallbacks: Record<string, string> }[];
   counts: CampaignCounts;
+}
+
+/** One variant's message as the backend's message builder fills it (campaign.messagePreviews). */
+export interface CampaignMessagePreview {
+  variant: string;
+  templateName: string;
+  templateLanguage: string;
+  preview: {
+    header: { format: string; text: string | null; link: string | null } | null;
+    body: string;
+    footer: string | null;
+    buttons: { type: string; text: string; url: string | null; phoneNumber: string | null; payload: string | null; code: string | null }[];
+  } | null;
+  problem: string | null;
+  problemTr: string | null;
+}
+
+export interface CampaignResultFigures {
+  since: string;
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  replied: number;
+  optedOut: number;
+  orders: number;
+  revenue: Record<string, string>;
+  cost: string;
+  costCurrency: string;
+}
+
+export interface HoldoutLift {
+  windowHours: number;
+  treated: number;
+  holdout: number;
+  treatedConversions: number;
+  holdoutConversions: number;
+  treatedRate: number;
+  holdoutRate: number;
+  absoluteLift: number;
+  intervalLow: number | null;
+  intervalHigh: number | null;
+  confidence: number;
+  enoughData: boolean;
+  notEnoughData: string | null;
+  note: string | null;
+  noteTr: string | null;
 }
 
 export interface CampaignEstimate {

@@ -108,7 +108,7 @@ export function QuotaBar({ label, used, total, detail, progress = false }: { lab
   const tone = progress ? "ok" : pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
   return (
     <Box display="flex" flexDirection="column" gap={1}>
-      <Box display="flex" justifyContent="space-between">
+      <Box display="flex" justifyContent="space-between" flexWrap="wrap" columnGap={2}>
         <Text size={3} fontWeight="medium" id={labelId}>
           {label}
         </Text>

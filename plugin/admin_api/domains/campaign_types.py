@@ -1,22 +1,25 @@
 """The admin API's campaign output types: a campaign with its variants, live counts (one
-grouped query per page through a dataloader), holdout lift, estimate and progress."""
+grouped query per page through a dataloader), its message as the phone shows it, results,
+holdout lift, estimate and progress."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from decimal import Decimal
+from typing import cast
 
-import sqlalchemy as sa
 import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.template_types import TemplatePreview, preview_of
 from plugin.analytics import service as analytics
 from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
-from plugin.campaigns import ab, models
+from plugin.campaigns import ab, models, progress
 from plugin.campaigns.models import Campaign as CampaignRow
-from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
+from plugin.campaigns.preview import preview_variants
+from plugin.stores.service import get_settings
 
 # The domain's own enums: strawberry.enum marks the class itself with its GraphQL name, so the
 # aliases are the classes and mypy sees real types in annotations.
@@ -48,14 +51,46 @@ class CampaignVariant:
     )
 
 
-@strawberry.type(description="Outbox rows of a campaign by status (one grouped query per page).")
+@strawberry.type(
+    description="A campaign's messages by outcome: the list and the live panel both read these "
+    "(plugin/campaigns/progress.py; one grouped query per page)."
+)
 class CampaignCounts:
-    queued: int
-    sent: int
-    delivered: int
+    to_send: int = strawberry.field(
+        description="Recipients minus the holdout: the messages the campaign means to send."
+    )
+    handled: int = strawberry.field(description="Final: sent, skipped, failed or cancelled.")
+    queued: int = strawberry.field(description="Not final yet: waiting, queued or in flight.")
+    held: int = strawberry.field(description="Held by a pause; released on resume.")
+    sent: int = strawberry.field(description="Sent, delivered or read.")
+    delivered: int = strawberry.field(description="Delivered or read.")
     read: int
     failed: int
-    skipped: int
+    skipped: int = strawberry.field(description="Not sent by policy (consent, caps...).")
+    cancelled: int
+    quiet_hours: int = strawberry.field(description="Waiting for the end of quiet hours.")
+    starts_at: datetime | None = strawberry.field(
+        description="When the next message goes out if none can go before: a scheduled "
+        "campaign's start, or the earliest end of quiet hours when every waiting message "
+        "waits for it. Null while messages are going out."
+    )
+
+    @classmethod
+    def of(cls, f: progress.Figures) -> CampaignCounts:
+        return cls(
+            to_send=f.to_send,
+            handled=f.handled,
+            queued=f.waiting,
+            held=f.held,
+            sent=f.sent,
+            delivered=f.delivered,
+            read=f.read,
+            failed=f.failed,
+            skipped=f.skipped,
+            cancelled=f.cancelled,
+            quiet_hours=f.quiet_hours,
+            starts_at=f.starts_at,
+        )
 
 
 @strawberry.type(
@@ -118,6 +153,37 @@ class CampaignHoldoutLift:
         )
 
 
+@strawberry.type(
+    description="A campaign's figures since its start, from the dashboard's own reports "
+    "(plugin/analytics: the same rollups and attribution; revenue net of refunds)."
+)
+class CampaignResults:
+    since: datetime = strawberry.field(description="The campaign's start.")
+    sent: int
+    delivered: int
+    read: int
+    clicked: int
+    replied: int
+    opted_out: int
+    orders: int = strawberry.field(description="Orders attributed to the campaign's messages.")
+    revenue: JSON = strawberry.field(description="Currency -> net amount (text).")
+    cost: str = strawberry.field(description="Meta's charges, in costCurrency.")
+    cost_currency: str
+
+
+@strawberry.type(description="One variant's message as a recipient's phone shows it.")
+class CampaignMessagePreview:
+    variant: str
+    template_name: str
+    template_language: str
+    preview: TemplatePreview | None = strawberry.field(
+        description="Filled as launch fills it, for the catalogue's sample contact; null when "
+        "the variant cannot be sent (see problem)."
+    )
+    problem: str | None
+    problem_tr: str | None
+
+
 @strawberry.type
 class Campaign:
     id: strawberry.ID
@@ -177,6 +243,48 @@ class Campaign:
             ab.holdout_lift(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
         )
 
+    @strawberry.field(description="Each variant rendered by the one message builder.")
+    def message_previews(self, info: Info) -> list[CampaignMessagePreview]:
+        ctx = info.context
+        found = preview_variants(ctx.session, store_id=ctx.store_id, campaign_id=int(self.id))
+        return [
+            CampaignMessagePreview(
+                variant=p.key,
+                template_name=p.template_name,
+                template_language=p.template_language,
+                preview=preview_of(p.message, []) if p.message is not None else None,
+                problem=p.problem[0] if p.problem else None,
+                problem_tr=p.problem[1] if p.problem else None,
+            )
+            for p in found
+        ]
+
+    @strawberry.field(description="Null before the campaign starts (ask per campaign).")
+    def results(self, info: Info) -> CampaignResults | None:
+        if self.started_at is None:
+            return None
+        ctx = info.context
+        b = analytics.campaign_totals(
+            ctx.session,
+            store_id=ctx.store_id,
+            campaign_id=int(self.id),
+            since=self.started_at.date(),
+        )
+        revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
+        return CampaignResults(
+            since=self.started_at,
+            sent=b.sent,
+            delivered=b.delivered,
+            read=b.read,
+            clicked=b.clicked,
+            replied=b.replied,
+            opted_out=b.opted_out,
+            orders=b.orders,
+            revenue=JSON({k: str(v.quantize(Decimal("0.01"))) for k, v in sorted(revenue.items())}),
+            cost=str(b.cost.quantize(Decimal("0.0001"))),
+            cost_currency=get_settings(ctx.session, ctx.store_id).cost_currency,
+        )
+
     @classmethod
     def from_row(cls, row: CampaignRow) -> Campaign:
         return cls(
@@ -225,32 +333,8 @@ def _counts(info: Info) -> Callable[[list[int]], list[CampaignCounts]]:
     ctx = info.context
 
     def batch(ids: list[int]) -> list[CampaignCounts]:
-        ob: Any = OutboundMessage
-        found: dict[int, dict[str, int]] = {}
-        for campaign_id, status, n in ctx.session.execute(
-            sa.select(ob.campaign_id, ob.status, sa.func.count())
-            .where(
-                ob.store_id == ctx.store_id,
-                ob.campaign_id.in_(ids),
-                ob.kind == MessageKind.CAMPAIGN.value,
-            )
-            .group_by(ob.campaign_id, ob.status)
-        ).all():
-            found.setdefault(campaign_id, {})[status] = int(n)
-        out = []
-        for i in ids:
-            by = found.get(i, {})
-            out.append(
-                CampaignCounts(
-                    queued=sum(by.get(s, 0) for s in MessageStatus.unfinished()),
-                    sent=sum(by.get(s, 0) for s in MessageStatus.sent()),
-                    delivered=sum(by.get(s, 0) for s in MessageStatus.delivered()),
-                    read=by.get(MessageStatus.READ.value, 0),
-                    failed=sum(by.get(s, 0) for s in MessageStatus.failed()),
-                    skipped=by.get(MessageStatus.SUPPRESSED.value, 0),
-                )
-            )
-        return out
+        found = progress.figures(ctx.session, store_id=ctx.store_id, campaign_ids=ids)
+        return [CampaignCounts.of(found.get(i, progress.NO_FIGURES)) for i in ids]
 
     return batch
 

@@ -1,5 +1,5 @@
 """Campaigns: list with live counts, configure a draft, test-send, estimate, launch, pause,
-resume, cancel and progress. Refusals are typed errors with the campaign's code
+resume, cancel, delete a draft and progress. Refusals are typed errors with the campaign's code
 (INVALID_CAMPAIGN, INVALID_TRANSITION, TEST_SEND_REQUIRED, DAILY_TIER_EXCEEDED, PLAN_LIMIT)."""
 
 from __future__ import annotations
@@ -275,3 +275,22 @@ class Mutation:
     @strawberry.mutation(permission_classes=[Allowed], description="Stop for good.")
     def cancel_campaign(self, info: Info, id: strawberry.ID) -> CampaignPayload:
         return _run(info, id, service.cancel_campaign)
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Delete a draft for good (returns it as it was); a launched campaign is "
+        "kept (INVALID_TRANSITION): cancel it instead.",
+    )
+    def delete_campaign(self, info: Info, id: strawberry.ID) -> CampaignPayload:
+        ctx = info.context
+        row = ctx.get_owned(CampaignRow, int_id(id))
+        if row is None:
+            return CampaignPayload(errors=not_found("id", *NO_CAMPAIGN))
+        gone = Campaign.from_row(row)
+        try:
+            with ctx.session.begin_nested():
+                service.delete_draft(ctx.session, store_id=ctx.store_id, campaign_id=row.id)  # type: ignore[arg-type]
+        except REFUSALS as exc:
+            ctx.session.refresh(row)
+            return CampaignPayload(campaign=Campaign.from_row(row), errors=domain_errors(exc))
+        return CampaignPayload(campaign=gone)
