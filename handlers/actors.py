@@ -35,8 +35,16 @@ def process_inbox_event(event_id: int) -> None:
 
 @broker.actor(max_retries=0)
 def process_inbox_events(event_ids: list[int]) -> None:
-    """The deliveries of one group commit (one queue message instead of one each), in order.
-    One that fails goes back on the queue alone, with `process_inbox_event`'s retries."""
+    """The deliveries of one group commit (one queue message instead of one each), in order,
+    acted on together in one unit of work. When that fails it is rolled back and each is acted
+    on alone; one that fails then goes back on the queue alone, with `process_inbox_event`'s
+    retries, and the rest of the batch goes on."""
+    try:
+        with session_scope() as session:
+            inbox_events.process_batch(session=session, event_ids=event_ids)
+        return
+    except Exception:  # rolled back: one at a time finds the event that fails
+        log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
     for event_id in event_ids:
         try:
             with session_scope() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -114,6 +114,40 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+BATCH_KEY = "ulak.batch"
+_AT_END = "ulak.batch.at_end"
+
+
+@contextmanager
+def batch_scope(session: Session) -> Iterator[dict[str, Any]]:
+    """Mark a unit of work that acts on a batch of events: what its reads load once (a store's
+    flow settings, the batch's contacts and checkouts, prefetched in set-based statements) is
+    kept in this dict until the batch ends, and each owner keeps its own entries right as its
+    writes change them. Writes an owner defers (`at_batch_end`) are made when the batch ends
+    without error. Outside a batch there is no memo and every read goes to the database."""
+    memo: dict[str, Any] = {}
+    session.info[BATCH_KEY] = memo
+    try:
+        yield memo
+        for write in list(memo.get(_AT_END, {}).values()):
+            write()
+    finally:
+        session.info.pop(BATCH_KEY, None)
+
+
+def at_batch_end(session: Session, name: str, write: Callable[[], None]) -> None:
+    """In a batch: make the deferred write `name` when the batch ends (once per name)."""
+    memo = batch_memo(session)
+    if memo is not None:
+        memo.setdefault(_AT_END, {}).setdefault(name, write)
+
+
+def batch_memo(session: Session) -> dict[str, Any] | None:
+    """The running batch's memo (`batch_scope`), None outside a batch."""
+    memo: dict[str, Any] | None = session.info.get(BATCH_KEY)
+    return memo
 
 
 def get_session() -> Iterator[Session]:

@@ -263,7 +263,11 @@ def test_a_failing_delivery_in_a_group_is_retried_alone_and_the_rest_go_on(
             raise RuntimeError("database hiccup")
         return real(session=session, event_id=event_id)
 
+    def batch_hiccup(*, session, event_ids):
+        raise RuntimeError("database hiccup")  # the group's unit of work fails: one at a time
+
     monkeypatch.setattr(inbox_events, "process", flaky)
+    monkeypatch.setattr(inbox_events, "process_batch", batch_hiccup)
     # when the group's queue message is worked
     broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, ids)
     drain_queue()

@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from plugin import clock
 from plugin.analytics.models import AgentClass, LinkClick, LinkKind, TrackedLink
 from plugin.analytics.rollups import mark_dirty
+from plugin.db import at_batch_end, batch_memo
 from plugin.delivery.models import OutboundMessage
 from plugin.errors import ConfigurationError
 from plugin.stores.models import StoreSettings
@@ -171,7 +173,7 @@ def checked_url(url: str, hosts: set[str]) -> str:
     )
 
 
-def _new_link(
+def _link_row(
     session: Session,
     *,
     store_id: int,
@@ -180,20 +182,25 @@ def _new_link(
     contact_id: int | None,
     kind: LinkKind,
     trusted_hosts: Iterable[str],
-) -> TrackedLink:
+) -> dict[str, Any]:
+    """A new link's values (its URL checked against the store's hosts), with a fresh code."""
     hosts = allowed_hosts(get_settings(session, store_id))
     target = checked_url(url, hosts | {h.lower() for h in trusted_hosts})
-    link = TrackedLink(
-        store_id=store_id,
-        code=secrets.token_urlsafe(CODE_BYTES),
-        url=target,
-        kind=kind,
-        message_id=message_id,
-        contact_id=contact_id,
-    )
-    session.add(link)
+    return {
+        "store_id": store_id,
+        "code": secrets.token_urlsafe(CODE_BYTES),
+        "url": target,
+        "kind": kind,
+        "message_id": message_id,
+        "contact_id": contact_id,
+    }
+
+
+def _new_link(session: Session, **link: Any) -> TrackedLink:
+    row = TrackedLink(**_link_row(session, **link))
+    session.add(row)
     session.flush()
-    return link
+    return row
 
 
 def create_link(
@@ -209,8 +216,9 @@ def create_link(
     """A new short code for `url` (refused unless its host is configured for the store).
 
     `trusted_hosts` adds hosts the store vouched for in signed data, e.g. the carrier's
-    tracking page on a fulfillment its own Saleor sent us."""
-    link = _new_link(
+    tracking page on a fulfillment its own Saleor sent us. In a batch of events the row is
+    written with the batch's other links when it ends."""
+    row = _link_row(
         session,
         store_id=store_id,
         url=url,
@@ -219,7 +227,35 @@ def create_link(
         kind=kind,
         trusted_hosts=trusted_hosts,
     )
+    pending = _pending(session)
+    if pending is not None:  # a plain row: building the model costs more than the rest
+        pending[row["code"]] = {**row, "created_at": clock.now()}
+        return str(row["code"])
+    link = TrackedLink(**row)
+    session.add(link)
+    session.flush()
     return link.code
+
+
+def _pending(session: Session) -> dict[str, dict[str, object]] | None:
+    """In a batch of events: the links made so far, written in one statement when the batch
+    ends (nothing reads a step's link before its message is sent)."""
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    if "analytics.links" not in memo:
+        memo["analytics.links"] = {}
+        at_batch_end(session, "analytics.links", lambda: _write_pending(session))
+    pending: dict[str, dict[str, object]] = memo["analytics.links"]
+    return pending
+
+
+def _write_pending(session: Session) -> None:
+    pending = _pending(session)
+    if pending:
+        rows = list(pending.values())
+        pending.clear()
+        session.execute(sa.insert(TrackedLink.__table__), rows)  # type: ignore[attr-defined]
 
 
 def create_shared_link(
@@ -242,6 +278,13 @@ def create_shared_link(
 
 def attach_to_message(session: Session, *, codes: list[str], message_id: int) -> None:
     """Tie links made before their message existed (a flow step's) to that message."""
+    pending = _pending(session) or {}
+    for code in [c for c in codes if c in pending]:
+        if pending[code]["message_id"] is None:
+            pending[code]["message_id"] = message_id
+    codes = [c for c in codes if c not in pending]
+    if not codes:
+        return
     session.execute(
         sa.update(TrackedLink)
         .where(col(TrackedLink.code).in_(codes), col(TrackedLink.message_id).is_(None))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from plugin.consent import state as consent_state
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
     OPTIN_YES_PAYLOAD,
@@ -295,6 +296,8 @@ def capture_web_consent(
 
 
 def _captured(session: Session, contact_id: int, capture_key: str) -> bool:
+    if consent_state.no_facts(session, contact_id=contact_id):
+        return False
     return (
         session.exec(
             select(ConsentEvent.id).where(

@@ -108,6 +108,7 @@ def record(
     )
     session.add(event)
     session.flush()
+    consent_state.forget(session, store_id=contact.store_id, contact_id=contact.id)
     return event
 
 
@@ -120,6 +121,9 @@ def _standing_grant(
     text: str | None,
 ) -> ConsentEvent | None:
     """The identical grant recorded last for this purpose, if no fact of it came after."""
+    assert contact.id is not None
+    if consent_state.no_facts(session, contact_id=contact.id):
+        return None
     last = session.exec(
         select(ConsentEvent)
         .where(

@@ -4,6 +4,7 @@ it; concurrent orders of one customer each add (row lock)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -12,7 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import clock
+from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact, ContactOrder
+from plugin.db import batch_memo
 from plugin.saleor.payloads import Order
 
 CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
@@ -21,6 +24,68 @@ CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
 def _money(total: dict[str, object], currency: str, delta: Decimal) -> dict[str, object]:
     current = Decimal(str(total.get(currency, "0")))
     return {**total, currency: str((current + delta).quantize(Decimal("0.01")))}
+
+
+LATEST_MEMO = "contacts.latest_order"
+ORDERS = "orders"  # what `contacts_batch.touch` records when a contact's orders change
+
+
+def _latest_memo(session: Session) -> dict[int, datetime | None] | None:
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    latest: dict[int, datetime | None] = memo.setdefault(LATEST_MEMO, {})
+    return latest
+
+
+def prefetch_latest(session: Session, *, contact_ids: Iterable[int]) -> None:
+    """Batch form of `ordered_since`: each contact's latest order that is not cancelled, for
+    the batch's contacts in one query; a contact's entry is dropped when its orders change."""
+    latest = _latest_memo(session)
+    if latest is None:
+        return
+    wanted = sorted({c for c in contact_ids if c not in latest})
+    if not wanted:
+        return
+    table = ContactOrder.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(table.c.contact_id, sa.func.max(table.c.created_at))
+        .where(table.c.contact_id.in_(wanted), table.c.cancelled.is_(False))
+        .group_by(table.c.contact_id)
+    ).all()
+    found = {int(contact_id): at for contact_id, at in rows}
+    latest.update((c, found.get(c)) for c in wanted)
+
+
+def forget_orders(session: Session, *contact_ids: int | None) -> None:
+    """A contact's orders changed: `ordered_since` reads them again."""
+    latest = _latest_memo(session)
+    if latest is not None:
+        for contact_id in contact_ids:
+            latest.pop(contact_id, None)  # type: ignore[arg-type]
+            contacts_batch.touch(session, contact_id, ORDERS)
+
+
+def ordered_since(session: Session, *, contact_id: int, since: datetime) -> bool:
+    """Whether the contact placed an order (not cancelled) at or after `since`."""
+    latest = _latest_memo(session)
+    if latest is None:
+        table = ContactOrder.__table__  # type: ignore[attr-defined]
+        found = session.execute(
+            sa.select(table.c.id).where(
+                table.c.contact_id == contact_id,
+                table.c.created_at >= since,
+                table.c.cancelled.is_(False),
+            )
+        ).first()
+        return found is not None
+    if contact_id not in latest:
+        if contacts_batch.untouched(session, contact_id, ORDERS):
+            latest[contact_id] = None  # created by this batch, no order since
+        else:
+            prefetch_latest(session, contact_ids=[contact_id])
+    at = latest[contact_id]
+    return at is not None and at >= since
 
 
 def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
@@ -41,6 +106,7 @@ def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ContactOrder.__table__  # type: ignore[attr-defined]
+    forget_orders(session, contact.id)
     session.execute(
         insert(table)
         .values(
@@ -82,6 +148,8 @@ def count_order(*, session: Session, contact: Contact, order: Order) -> bool:
         .values(cancelled=True, counts=False, status=status)
         .returning(table.c.contact_id, table.c.total, table.c.currency, table.c.counted_at)
     ).first()
+    if reversed_ is not None:
+        forget_orders(session, reversed_.contact_id)
     if reversed_ is None or reversed_.counted_at is None:
         return False
     owner = session.get(Contact, reversed_.contact_id) or contact

@@ -8,6 +8,7 @@ order figures move in figures.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from plugin import clock
+from plugin.contacts import batch as contacts_batch
+from plugin.contacts import suppression
 from plugin.contacts.figures import count_order
 from plugin.contacts.identity import (
     Identity,
@@ -34,6 +37,7 @@ from plugin.contacts.phones import (
     timezone_for,
 )
 from plugin.contacts.suppression import is_suppressed
+from plugin.db import batch_memo
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
@@ -53,12 +57,61 @@ def _pick_phone(identity: Identity, region: str) -> tuple[PhoneResult, str | Non
     return first_bad or (normalize_phone(None, region=region), None)
 
 
+def _by_phone_memo(session: Session) -> dict[tuple[int, str], Contact | None] | None:
+    """In a batch: (store id, number) -> its contact or None, for the numbers prefetched and
+    every contact given a number since (upsert and insert keep it right)."""
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    found: dict[tuple[int, str], Contact | None] = memo.setdefault("contacts.by_phone", {})
+    return found
+
+
+def _remember(session: Session, contact: Contact) -> None:
+    memo = _by_phone_memo(session)
+    if memo is not None and contact.phone_e164:
+        memo[(contact.store_id, contact.phone_e164)] = contact
+
+
+def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity]) -> None:
+    """Batch form of the reads `upsert_contact` makes per payload: the batch's numbers checked
+    against the suppression list in one query and their contacts loaded in one, kept in the
+    batch memo (outside a batch: nothing)."""
+    memo = _by_phone_memo(session)
+    if memo is None:
+        return
+    region = get_settings(session, store_id).default_region
+    phones = {
+        result.e164
+        for identity in identities
+        if (result := _pick_phone(identity, region)[0]).e164 is not None
+    }
+    phones -= {phone for (store, phone) in memo if store == store_id}
+    if not phones:
+        return
+    suppression.prefetch(session, store_id=store_id, phones=phones)
+    rows = session.exec(
+        select(Contact).where(Contact.store_id == store_id, col(Contact.phone_e164).in_(phones))
+    ).all()
+    found = {row.phone_e164: row for row in rows}
+    for phone in phones:
+        memo[(store_id, phone)] = found.get(phone)
+
+
+def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
+    """The contacts the running batch knows by number (for batch reads keyed by contact)."""
+    memo = _by_phone_memo(session) or {}
+    return [c for (store, _), c in memo.items() if store == store_id and c is not None]
+
+
 def _insert_contact(session: Session, contact: Contact) -> Contact:
     """Insert, or return the row a concurrent writer created for the same number."""
     try:
         with session.begin_nested():
             session.add(contact)
             session.flush()
+        _remember(session, contact)
+        contacts_batch.note_created(session, contact.id)
         return contact
     except IntegrityError:
         existing = session.exec(
@@ -68,10 +121,14 @@ def _insert_contact(session: Session, contact: Contact) -> Contact:
         ).first()
         if existing is None:
             raise
+        _remember(session, existing)
         return existing
 
 
 def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
+    memo = _by_phone_memo(session)
+    if memo is not None and (store_id, phone) in memo:
+        return memo[(store_id, phone)]
     return session.exec(
         select(Contact).where(Contact.store_id == store_id, Contact.phone_e164 == phone)
     ).first()
@@ -148,11 +205,14 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
             return None
         contact = Contact(store_id=store.id)
     _apply(contact, identity, result, raw)
+    if contact.id is not None:
+        _remember(session, contact)  # the person known by email may just have got a number
     if contact.id is None:
         if contact.phone_e164 is not None:
             return _insert_contact(session, contact)
         session.add(contact)
         session.flush()
+        contacts_batch.note_created(session, contact.id)
     else:
         session.add(contact)
     return contact

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
 from plugin import clock, crypto
-from plugin.db import utc_column
+from plugin.db import batch_memo, utc_column
 
 SUPPRESSION_HASH_PURPOSE = "suppression"
 
@@ -48,8 +48,30 @@ def suppressed_phones(session: Session, *, store_id: int, phones: Iterable[str])
     return {by_hash[h] for (h,) in rows}
 
 
+def _known(session: Session, store_id: int) -> dict[str, bool] | None:
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    known: dict[str, bool] = memo.setdefault("suppression", {}).setdefault(store_id, {})
+    return known
+
+
+def prefetch(session: Session, *, store_id: int, phones: Iterable[str]) -> None:
+    """Batch form of `is_suppressed`: the batch's numbers checked in one query, the answers kept
+    in the batch memo (`suppress` keeps them right)."""
+    known = _known(session, store_id)
+    wanted = set(phones) - set(known or ())
+    if known is None or not wanted:
+        return
+    found = suppressed_phones(session, store_id=store_id, phones=wanted)
+    known.update((phone, phone in found) for phone in wanted)
+
+
 def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
     """True for a number that was erased: never message it, never store it again."""
+    known = _known(session, store_id)
+    if known is not None and phone_e164 in known:
+        return known[phone_e164]
     return (
         session.exec(
             select(Suppression.id).where(
@@ -69,3 +91,6 @@ def suppress(session: Session, *, store_id: int, phone_e164: str, reason: str) -
             Suppression(store_id=store_id, phone_hash=phone_hash(phone_e164), reason=reason)
         )
         session.flush()
+        known = _known(session, store_id)
+        if known is not None:
+            known[phone_e164] = True

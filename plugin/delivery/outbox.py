@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
+from plugin.delivery import outbox_memo
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 
 SEND_ACTOR = "send_messages"
@@ -68,8 +69,26 @@ def _row_values(now: datetime, **fields: Any) -> dict[str, Any]:
     }
 
 
-def exists(session: Session, *, store_id: int, idempotency_key: str) -> bool:
-    """Whether a row already holds this key (lets a caller skip building its parameters)."""
+def exists(
+    session: Session,
+    *,
+    store_id: int,
+    idempotency_key: str,
+    checkout_id: str | None = None,
+    order_id: str | None = None,
+) -> bool:
+    """Whether a row already holds this key (lets a caller skip building its parameters).
+    `checkout_id` / `order_id`: the row the key would name; in a batch that read its keys up
+    front (`outbox_memo.prefetch_keys`) the answer needs no query."""
+    known = outbox_memo.known_key(
+        session,
+        store_id=store_id,
+        idempotency_key=idempotency_key,
+        checkout_id=checkout_id,
+        order_id=order_id,
+    )
+    if known is not None:
+        return known
     found = session.execute(
         sa.select(T.c.id).where(T.c.store_id == store_id, T.c.idempotency_key == idempotency_key)
     ).first()
@@ -135,19 +154,22 @@ def enqueue_message(
         checkout_id=checkout_id,
         order_id=order_id,
     )
+    # the new row comes back as the ORM object in the same statement (no second read)
+    # the values go as parameters: the statement stays the same (its compiled form is cached)
     stmt = (
-        _insert(session)(T)
-        .values(**values)
+        _insert(session)(OutboundMessage)
         .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
-        .returning(T.c.id)
+        .returning(OutboundMessage)
     )
-    inserted = session.execute(stmt).first()
-    if inserted is None:
+    row: OutboundMessage | None = session.scalars(stmt, [values]).first()
+    if row is None:
         return None
-    message_id = int(inserted[0])
+    assert row.id is not None
+    outbox_memo.mark_waiting(session, store_id, [checkout_id])
+    outbox_memo.note_keys(session, store_id, [idempotency_key])
     if values["status"] == MessageStatus.QUEUED.value:
-        broker.enqueue_after_commit(session, SEND_ACTOR, [message_id])
-    return session.get(OutboundMessage, message_id)
+        broker.enqueue_after_commit(session, SEND_ACTOR, [row.id])
+    return row
 
 
 def bulk_enqueue(
@@ -159,6 +181,9 @@ def bulk_enqueue(
     now = clock.now()
     new_ids: list[int] = []
     due_ids: list[int] = []
+    for m in messages:  # every key is taken once the insert ran (new or already there)
+        outbox_memo.mark_waiting(session, int(m["store_id"]), [m.get("checkout_id")])
+        outbox_memo.note_keys(session, int(m["store_id"]), [str(m["idempotency_key"])])
     for start in range(0, len(messages), chunk_size):
         rows = [_row_values(now, **m) for m in messages[start : start + chunk_size]]
         keys = sorted({k for row in rows for k in row})
@@ -284,6 +309,22 @@ def cancel_messages(
     return _set(session, where, status=MessageStatus.CANCELLED.value, status_reason=reason)
 
 
+def cancel_returning(
+    session: Session, *, store_id: int, reason: str = "cancelled", **filters: Any
+) -> list[OutboundMessage]:
+    """`cancel_messages`, returning the rows it cancelled as they are now, oldest first, in
+    the same statement (UPDATE … RETURNING)."""
+    where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
+    rows = session.scalars(
+        sa.update(OutboundMessage)
+        .where(*where)
+        .values(updated_at=clock.now(), status=MessageStatus.CANCELLED.value, status_reason=reason)
+        .returning(OutboundMessage),
+        execution_options={"populate_existing": True, "synchronize_session": False},
+    ).all()
+    return sorted(rows, key=lambda r: r.id or 0)
+
+
 def hold_messages(session: Session, *, store_id: int, reason: str, **filters: Any) -> int:
     """Hold the waiting rows matching the filters (a paused campaign): they stay cancelled
     with `reason` until `release_messages` or `cancel_held`."""
@@ -297,6 +338,7 @@ def release_messages(session: Session, *, store_id: int, reason: str, **filters:
         T.c.status == MessageStatus.CANCELLED.value,
         T.c.status_reason == reason,
     ]
+    outbox_memo.forget_waiting(session)
     return _set(session, where, status=MessageStatus.SCHEDULED.value, status_reason=None)
 
 

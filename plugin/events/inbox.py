@@ -12,8 +12,22 @@ PROCESSORS: dict[str, inbox_service.Processor] = {
     InboxSource.SALEOR: saleor.dispatch,
     InboxSource.WHATSAPP: inbound.process_webhook,
 }
+BATCH_PROCESSORS: dict[str, inbox_service.BatchProcessor] = {
+    InboxSource.SALEOR: saleor.dispatch_batch,
+}
 
 
 def process(*, session: Session, event_id: int) -> InboxStatus | None:
     """Act on one pending delivery, once (plugin/inbox/service.py locks and records it)."""
     return inbox_service.process(session=session, event_id=event_id, processors=PROCESSORS)
+
+
+def process_batch(*, session: Session, event_ids: list[int]) -> dict[int, InboxStatus]:
+    """Act on a group commit's pending deliveries in one unit of work (any error: the caller
+    rolls back and acts on them one at a time with `process`)."""
+    return inbox_service.process_batch(
+        session=session,
+        event_ids=event_ids,
+        processors=PROCESSORS,
+        batch_processors=BATCH_PROCESSORS,
+    )

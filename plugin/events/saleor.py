@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +22,9 @@ from plugin.consent.models import ConsentEvent, ConsentSource
 from plugin.contacts import service as contacts_service
 from plugin.contacts import sync as contacts_sync
 from plugin.contacts.models import Contact, ContactSync, SyncPhase
+from plugin.db import batch_scope
 from plugin.events import consent as consent_journey
+from plugin.events import saleor_batch
 from plugin.flows import service as flows_service
 from plugin.inbox.models import InboxEvent, InboxStatus
 from plugin.saleor import service as saleor_service
@@ -189,21 +192,71 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def dispatch(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
-    """The inbox processor for Saleor: parse the recorded body, call its event's coordinator."""
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A recorded body read against its webhook's contract (error: it does not fit)."""
+
+    name: str
+    handler: Callable[..., Any]
+    event: Any | None
+    error: str | None = None
+
+
+def _parse(inbox: InboxEvent) -> _Parsed | None:
+    """The delivery's coordinator and parsed event; None when no coordinator handles it."""
     definition = BY_EVENT.get(inbox.event.upper())
     handler = HANDLERS.get(definition.event) if definition is not None else None
     if definition is None or handler is None:
-        return InboxStatus.UNHANDLED
-    if not store.is_active and definition.event != "APP_DELETED":
-        return InboxStatus.IGNORED
+        return None
     try:
         event = parse_event(definition.payload, json.loads(inbox.payload or "null"))
     except (ValueError, ValidationError) as exc:
-        inbox.error = str(exc)[:2000]
+        return _Parsed(definition.event, handler, None, str(exc)[:2000])
+    return _Parsed(definition.event, handler, event)
+
+
+def _act(session: Session, store: Store, inbox: InboxEvent, parsed: _Parsed | None) -> InboxStatus:
+    if parsed is None:
+        return InboxStatus.UNHANDLED
+    if not store.is_active and parsed.name != "APP_DELETED":
+        return InboxStatus.IGNORED
+    if parsed.event is None:
+        inbox.error = parsed.error
         return InboxStatus.INVALID
-    handler(session=session, store=store, event=event)
+    parsed.handler(session=session, store=store, event=parsed.event)
     return InboxStatus.PROCESSED
+
+
+def dispatch(*, session: Session, store: Store, inbox: InboxEvent) -> InboxStatus:
+    """The inbox processor for Saleor: parse the recorded body, call its event's coordinator."""
+    return _act(session, store, inbox, _parse(inbox))
+
+
+def dispatch_batch(
+    *, session: Session, store: Store, inboxes: list[InboxEvent]
+) -> dict[int, InboxStatus]:
+    """The batch processor for Saleor: one store's events of a group commit, in order.
+
+    What the batch's events read is loaded first in set-based statements (saleor_batch.prepare:
+    the contacts, their consent, the checkouts they move, the store's flow settings), then
+    each event is acted on exactly as `dispatch` acts on it alone, in recorded order, finding
+    its reads in that memo. Events after an APP_DELETED are not prepared (the store may be
+    disabled by then, and they are ignored as they would be alone)."""
+    parsed = [(inbox, _parse(inbox)) for inbox in inboxes]
+    ahead: list[Any] = []
+    for _, p in parsed:
+        if p is not None and p.name == "APP_DELETED":
+            break
+        if p is not None and p.event is not None:
+            ahead.append(p.event)
+    statuses: dict[int, InboxStatus] = {}
+    with batch_scope(session):
+        if store.is_active:
+            saleor_batch.prepare(session, store=store, events=ahead)
+        for inbox, p in parsed:
+            assert inbox.id is not None
+            statuses[inbox.id] = _act(session, store, inbox, p)
+    return statuses
 
 
 def apply_synced(session: Session, store: Store, phase: SyncPhase, node: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.db import batch_memo
 from plugin.errors import FieldError
 from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowConfig, FlowKey
 from plugin.saleor.models import Store
@@ -56,20 +57,32 @@ def default_config(store_id: int, flow_key: FlowKey) -> FlowConfig:
     )
 
 
+def _saved(session: Session, store_id: int) -> dict[FlowKey, FlowConfig]:
+    """The store's saved flow rows by key; read once per batch of events (batch memo)."""
+    memo = batch_memo(session)
+    cached: dict[int, dict[FlowKey, FlowConfig]] | None = (
+        memo.setdefault("flows.configs", {}) if memo is not None else None
+    )
+    if cached is not None and store_id in cached:
+        return cached[store_id]
+    rows = {
+        r.flow_key: r
+        for r in session.exec(select(FlowConfig).where(FlowConfig.store_id == store_id)).all()
+    }
+    if cached is not None:
+        cached[store_id] = rows
+    return rows
+
+
 def flow_config(session: Session, *, store_id: int, flow_key: FlowKey) -> FlowConfig:
     """The store's settings for one flow (an unsaved default when it never changed them)."""
-    row = session.exec(
-        select(FlowConfig).where(FlowConfig.store_id == store_id, FlowConfig.flow_key == flow_key)
-    ).first()
+    row = _saved(session, store_id).get(flow_key)
     return row if row is not None else default_config(store_id, flow_key)
 
 
 def all_configs(session: Session, *, store_id: int) -> list[FlowConfig]:
     """Every flow of the store, in FlowKey order (the admin's list)."""
-    rows = {
-        r.flow_key: r
-        for r in session.exec(select(FlowConfig).where(FlowConfig.store_id == store_id)).all()
-    }
+    rows = _saved(session, store_id)
     return [rows.get(k) or default_config(store_id, k) for k in FlowKey]
 
 
@@ -166,6 +179,9 @@ def save_config(
         if value is not None:
             setattr(row, name, value)
     row.updated_at = clock.now()
+    memo = batch_memo(session)
+    if memo is not None:
+        memo.get("flows.configs", {}).pop(store_id, None)
     try:
         with session.begin_nested():
             session.add(row)

@@ -7,13 +7,74 @@ row's status, read when the journey is asked for, so the two never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from plugin import clock
+from plugin.db import at_batch_end, batch_memo
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.flows.models import FlowEvent, JournalAction
+
+
+@dataclass(slots=True)
+class _Known:
+    """In a batch of events: the journal lines of the checkouts read up front (`prefetch`),
+    and every line added since, as the `once` check compares them."""
+
+    checkouts: set[tuple[int, str | None]] = field(default_factory=set)
+    lines: set[tuple[object, ...]] = field(default_factory=set)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # written when the batch ends
+
+
+def _known(session: Session) -> _Known | None:
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    if "flows.journal" not in memo:
+        memo["flows.journal"] = _Known()
+        at_batch_end(session, "flows.journal", lambda: _write_pending(session))
+    known: _Known = memo["flows.journal"]
+    return known
+
+
+def _write_pending(session: Session) -> None:
+    """The batch's journal lines, in the order they were decided, in one statement."""
+    known = _known(session)
+    if known is None or not known.pending:
+        return
+    rows, known.pending = known.pending, []
+    session.execute(sa.insert(FlowEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+def prefetch(session: Session, *, store_id: int, checkout_ids: Iterable[str]) -> None:
+    """Batch form of `record(once=True)`'s check: the lines of the batch's checkouts in one
+    query (their rows are locked by the batch, so no other worker journals them meanwhile)."""
+    known = _known(session)
+    if known is None:
+        return
+    wanted = sorted({c for c in checkout_ids if (store_id, c) not in known.checkouts})
+    if not wanted:
+        return
+    f: Any = FlowEvent
+    rows = session.execute(
+        sa.select(
+            f.store_id,
+            f.flow_key,
+            f.action,
+            f.checkout_id,
+            f.order_id,
+            f.sequence,
+            f.step,
+            f.reason,
+        ).where(f.store_id == store_id, f.checkout_id.in_(wanted))
+    ).all()
+    known.lines.update((r[0], r[1], str(r[2]), *r[3:]) for r in rows)
+    known.checkouts.update((store_id, c) for c in wanted)
 
 
 def record(
@@ -32,8 +93,14 @@ def record(
     once: bool = False,
 ) -> FlowEvent | None:
     """Add one journal line; with `once`, not when the same line is already there (a skip
-    decided again on a redelivered webhook is the same decision)."""
-    if once:
+    decided again on a redelivered webhook is the same decision). In a batch the line is kept
+    and written when the batch ends (None is returned)."""
+    key = (store_id, flow_key, str(action), checkout_id, order_id, sequence, step, reason)
+    known = _known(session)
+    if once and known is not None and key in known.lines:
+        return None
+    if once and not (known is not None and (store_id, checkout_id) in known.checkouts):
+        _write_pending(session)  # the lines decided so far are what the check reads
         found = session.exec(
             select(FlowEvent.id).where(
                 FlowEvent.store_id == store_id,
@@ -48,20 +115,27 @@ def record(
         ).first()
         if found is not None:
             return None
-    event = FlowEvent(
-        store_id=store_id,
-        flow_key=flow_key,
-        action=action,
-        checkout_id=checkout_id,
-        order_id=order_id,
-        contact_id=contact_id,
-        sequence=sequence,
-        step=step,
-        reason=reason,
-        message_id=message_id,
-    )
-    session.add(event)
-    return event
+    line: dict[str, Any] = {
+        "store_id": store_id,
+        "flow_key": flow_key,
+        "action": action,
+        "checkout_id": checkout_id,
+        "order_id": order_id,
+        "contact_id": contact_id,
+        "sequence": sequence,
+        "step": step,
+        "reason": reason,
+        "message_id": message_id,
+    }
+    if known is None:
+        event = FlowEvent(**line)
+        session.add(event)
+        return event
+    # in a batch: a plain row, written with the others when the batch ends (building the model
+    # costs more CPU than the rest of the line)
+    known.lines.add(key)
+    known.pending.append({**line, "occurred_at": clock.now()})
+    return None
 
 
 def cancelled(

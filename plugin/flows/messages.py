@@ -173,7 +173,13 @@ def write_step(
     (then the journal says why: no_phone, template_not_approved, missing_variables,
     link_refused)."""
     assert store.id is not None and contact.id is not None
-    if outbox.exists(session, store_id=store.id, idempotency_key=step.idempotency_key):
+    if outbox.exists(
+        session,
+        store_id=store.id,
+        idempotency_key=step.idempotency_key,
+        checkout_id=step.checkout_id,
+        order_id=step.order_id,
+    ):
         return None
     refusal: _Refusal = {"store_id": store.id, "contact_id": contact.id, "step": step}
     if contact.phone_status != PhoneStatus.VALID or not contact.phone_e164:

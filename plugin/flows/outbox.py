@@ -5,13 +5,19 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from plugin.delivery import outbox as delivery_outbox
-from plugin.delivery.models import MessageStatus, OutboundMessage
+from plugin.delivery import outbox_memo
+from plugin.delivery.models import OutboundMessage
 
 # Whether a row already holds a key (lets a caller skip building its parameters).
 exists = delivery_outbox.exists
+# In a batch of events: which checkouts have waiting rows, read once (`cancel` then skips the
+# checkouts that have none).
+prefetch_waiting = outbox_memo.prefetch_waiting
+# In a batch of events: the keys of the checkouts' and orders' rows, read once (for `exists`).
+prefetch_keys = outbox_memo.prefetch_keys
 # One outbox row, once: a second call with the same idempotency key inserts nothing (None).
 enqueue = delivery_outbox.enqueue_message
 
@@ -30,21 +36,16 @@ def cancel(
     `reason`; returns them (sent or final rows are never touched)."""
     if checkout_id is None and order_id is None and contact_id is None:
         raise ValueError("cancel needs a checkout, an order or a contact")
-    filters = {
-        "checkout_id": checkout_id,
-        "order_id": order_id,
-        "flow_key": flow_key,
-        "contact_id": contact_id,
-    }
-    query = select(OutboundMessage).where(
-        OutboundMessage.store_id == store_id,
-        col(OutboundMessage.status).in_(MessageStatus.sql(MessageStatus.waiting())),
-        *(getattr(OutboundMessage, k) == v for k, v in filters.items() if v is not None),
-    )
-    rows = list(session.exec(query.order_by(col(OutboundMessage.id))).all())
-    if not rows:
+    if checkout_id is not None and not outbox_memo.may_have_waiting(
+        session, store_id=store_id, checkout_id=checkout_id
+    ):
         return []
-    delivery_outbox.cancel_messages(session, store_id=store_id, reason=reason, **filters)
-    for row in rows:
-        session.refresh(row)
-    return rows
+    return delivery_outbox.cancel_returning(
+        session,
+        store_id=store_id,
+        reason=reason,
+        checkout_id=checkout_id,
+        order_id=order_id,
+        flow_key=flow_key,
+        contact_id=contact_id,
+    )

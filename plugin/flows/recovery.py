@@ -11,6 +11,7 @@ another order in the last `recovery_pause_after_order_hours`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,7 +21,9 @@ from sqlmodel import Session, col, select
 from plugin import clock
 from plugin.consent.models import ConsentAction, Purpose
 from plugin.consent.state import state as consent_state
-from plugin.contacts.models import Contact, ContactOrder
+from plugin.contacts.figures import ordered_since
+from plugin.contacts.models import Contact
+from plugin.db import batch_memo
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.flows import journal, outbox
@@ -37,32 +40,64 @@ CHECKOUT_URL_MISSING = "checkout_url_missing"
 ACTIVE_CONSENT = (ConsentAction.GRANTED, ConsentAction.REQUESTED)  # the engine re-checks at send
 
 
-def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedCheckout:
-    """The checkout's row, created when unknown, locked for this transaction (PostgreSQL) so
-    two events about one checkout are decided one after the other."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = TrackedCheckout.__table__  # type: ignore[attr-defined]  # SQLModel leaves it undeclared
-    now = clock.now()
-    session.execute(
-        insert(table)
-        .values(
-            store_id=store_id,
-            checkout_id=checkout_id,
-            lines_count=0,
-            state=CheckoutState.OPEN.value,
-            sequence=0,
-            created_at=now,
-            updated_at=now,
+def _locked(session: Session) -> dict[tuple[int, str], TrackedCheckout] | None:
+    """In a batch: the checkout rows this transaction has locked (it holds them to its end)."""
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    rows: dict[tuple[int, str], TrackedCheckout] = memo.setdefault("recovery.tracked", {})
+    return rows
+
+
+def track_all(
+    session: Session, *, store_id: int, checkout_ids: Iterable[str]
+) -> dict[str, TrackedCheckout]:
+    """The checkouts' rows, created when unknown, locked for this transaction (PostgreSQL) so
+    two events about one checkout are decided one after the other: one insert and one locking
+    read for any number of checkouts, locked in checkout id order (two batches that share
+    checkouts wait for each other instead of deadlocking). In a batch they are kept locked in
+    its memo, so `tracked` reads nothing again."""
+    asked = list(checkout_ids)
+    wanted = sorted(set(asked))
+    locked = _locked(session)
+    if locked is not None:
+        wanted = [c for c in wanted if (store_id, c) not in locked]
+    if wanted:
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         )
-        .on_conflict_do_nothing(index_elements=["store_id", "checkout_id"])
-    )
-    row = session.exec(
-        select(TrackedCheckout)
-        .where(TrackedCheckout.store_id == store_id, TrackedCheckout.checkout_id == checkout_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    return row
+        table = TrackedCheckout.__table__  # type: ignore[attr-defined]  # SQLModel: undeclared
+        now = clock.now()
+        new = {
+            "lines_count": 0,
+            "state": CheckoutState.OPEN.value,
+            "sequence": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        session.execute(
+            insert(table)
+            .values([{"store_id": store_id, "checkout_id": c, **new} for c in wanted])
+            .on_conflict_do_nothing(index_elements=["store_id", "checkout_id"])
+        )
+        rows = session.exec(
+            select(TrackedCheckout)
+            .where(
+                TrackedCheckout.store_id == store_id, col(TrackedCheckout.checkout_id).in_(wanted)
+            )
+            .order_by(col(TrackedCheckout.checkout_id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        if locked is None:
+            return {r.checkout_id: r for r in rows}
+        locked.update(((store_id, r.checkout_id), r) for r in rows)
+    return {c: locked[(store_id, c)] for c in asked} if locked is not None else {}
+
+
+def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedCheckout:
+    """One checkout's row, created when unknown and locked (`track_all`)."""
+    return track_all(session, store_id=store_id, checkout_ids=[checkout_id])[checkout_id]
 
 
 def _record(
@@ -122,17 +157,8 @@ def _update(tc: TrackedCheckout, checkout: Checkout, contact: Contact | None) ->
 
 
 def recent_order(session: Session, *, contact_id: int, hours: int) -> bool:
-    since = clock.now() - timedelta(hours=hours)
-    return (
-        session.exec(
-            select(ContactOrder.id).where(
-                ContactOrder.contact_id == contact_id,
-                col(ContactOrder.created_at) >= since,
-                ContactOrder.cancelled == False,  # noqa: E712
-            )
-        ).first()
-        is not None
-    )
+    """An order of the contact (not cancelled) within the pause window."""
+    return ordered_since(session, contact_id=contact_id, since=clock.now() - timedelta(hours=hours))
 
 
 def on_checkout(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from plugin import broker, clock
+from plugin.contacts.figures import forget_orders
 from plugin.saleor.payloads import Order
 from plugin.segments.builtin import spend_in_window, thresholds_for
 from plugin.segments.models import ContactOrder, ContactPurchase, ContactRfm
@@ -67,10 +68,13 @@ def record_order(session: Session, *, store_id: int, contact_id: int, order: Ord
         "category_slugs": categories,
     }
     existing = session.exec(
-        select(ContactOrder).where(
-            ContactOrder.store_id == store_id, ContactOrder.order_id == order.id
-        )
+        select(ContactOrder)
+        .where(ContactOrder.store_id == store_id, ContactOrder.order_id == order.id)
+        # count_order writes the same row with Core statements: read what is there now, not
+        # what an earlier event of the same batch left in the session
+        .execution_options(populate_existing=True)
     ).first()
+    forget_orders(session, contact_id, existing.contact_id if existing is not None else None)
     if existing is None:
         row = ContactOrder(
             store_id=store_id, order_id=order.id, created_at=order.created or clock.now(), **values

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.db import batch_memo
 from plugin.stores.models import StoreSettings
 from plugin.templates.limits import TemplateError, blocking
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -44,6 +45,26 @@ def get_template(
     ).first()
 
 
+def _approved(session: Session, store_id: int, name: str) -> Sequence[MessageTemplate]:
+    """The approved rows of one name; read once per batch of events (batch memo)."""
+    memo = batch_memo(session)
+    cached: dict[tuple[int, str], Sequence[MessageTemplate]] | None = (
+        memo.setdefault("templates.approved", {}) if memo is not None else None
+    )
+    if cached is not None and (store_id, name) in cached:
+        return cached[(store_id, name)]
+    rows = session.exec(
+        select(MessageTemplate).where(
+            MessageTemplate.store_id == store_id,
+            MessageTemplate.name == name,
+            MessageTemplate.status == TemplateStatus.APPROVED,
+        )
+    ).all()
+    if cached is not None:
+        cached[(store_id, name)] = rows
+    return rows
+
+
 def _language_candidates(language: str, default: str | None) -> list[str]:
     wanted = [language]
     for code in (language, default):
@@ -57,13 +78,7 @@ def approved_template(
 ) -> MessageTemplate | None:
     """The approved `name` in the customer's language: the exact code, then the same language
     in another region ("tr" ↔ "tr_TR"), then the store's default language."""
-    rows = session.exec(
-        select(MessageTemplate).where(
-            MessageTemplate.store_id == store_id,
-            MessageTemplate.name == name,
-            MessageTemplate.status == TemplateStatus.APPROVED,
-        )
-    ).all()
+    rows = _approved(session, store_id, name)
     if not rows:
         return None
     store = session.get(StoreSettings, store_id)

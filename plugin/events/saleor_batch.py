@@ -1,0 +1,65 @@
+"""What a batch of Saleor events reads, loaded before they are acted on.
+
+Acting on one event reads the same things every event reads: the contact behind the payload
+(and whether its number was erased), that contact's consent, the checkout's recovery row, the
+store's flow settings and templates. For a batch each of these is one set-based statement
+(two for consent), kept in the batch memo (plugin.db.batch_scope) by the package that owns it;
+then each event's coordinator runs exactly as it runs alone and finds its reads there. The
+rules stay in their owners: this module only says what the batch's events are about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from plugin.consent import state as consent_state
+from plugin.contacts import figures as contact_figures
+from plugin.contacts import service as contacts_service
+from plugin.contacts.identity import (
+    Identity,
+    identity_of_checkout,
+    identity_of_customer,
+    identity_of_order,
+)
+from plugin.flows import config as flows_config
+from plugin.flows import journal, recovery
+from plugin.flows import outbox as flows_outbox
+from plugin.saleor.models import Store
+from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
+
+
+def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None:
+    """Load what `events` will read (about nine statements for any number of events)."""
+    assert store.id is not None
+    identities: list[Identity] = []
+    checkout_ids: list[str] = []
+    order_ids: list[str] = []
+    for event in events:
+        if isinstance(event, CheckoutEvent) and event.checkout is not None:
+            identities.append(identity_of_checkout(event.checkout))
+            checkout_ids.append(event.checkout.id)
+        elif isinstance(event, OrderEvent | FulfillmentEvent):
+            identities.append(identity_of_order(event.order))
+            order_ids.append(event.order.id)
+            if event.order.checkout_id:
+                checkout_ids.append(event.order.checkout_id)
+        elif isinstance(event, CustomerEvent):
+            identities.append(identity_of_customer(event.user))
+    if not identities:
+        return
+    contacts_service.prefetch(session, store_id=store.id, identities=identities)
+    known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
+    contact_ids = [c for c in known if c is not None]
+    consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
+    contact_figures.prefetch_latest(session, contact_ids=contact_ids)
+    if checkout_ids:
+        # locked first: no other worker journals or writes steps for them meanwhile
+        recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
+        journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids)
+        flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
+    flows_outbox.prefetch_keys(
+        session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
+    )
+    flows_config.all_configs(session, store_id=store.id)
