@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from plugin import clock
 from plugin.analytics.attribution import attribute_order
 from plugin.campaigns.models import Campaign
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.delivery.models import MessageStatus
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from tests.admin_api_support import ok
 from tests.analytics.factories import make_order

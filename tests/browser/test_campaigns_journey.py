@@ -18,13 +18,13 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.campaigns.models import Campaign
+from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.segments.models import Segment
 from plugin.stores.models import Plan
 from plugin.stores.service import get_settings
-from plugin.stores.staff_numbers import set_staff_test_numbers
 from plugin.templates.models import MessageTemplate, TemplateStatus
 from tests.admin_api_support import ok
 from tests.browser.conftest import SCREENSHOTS, Dashboard, wait_for
