@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
+from plugin.db import UTCDateTime
 from plugin.delivery.models import InboundMessage, OutboundMessage
 
 INBOUND = "inbound"
@@ -27,7 +28,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
 
     Each row has: direction, at, id, store_id, kind, purpose, text, template_name,
     template_language, status, status_reason, error_code, error_message, message_type,
-    button_payload (columns that do not apply to a direction are null)."""
+    button_payload, due_at (columns that do not apply to a direction are null)."""
     outbound: sa.Select[*tuple[Any, ...]] = sa.select(
         sa.literal(OUTBOUND, sa.String(10)).label("direction"),
         sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at).label("at"),
@@ -44,6 +45,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
         col(OutboundMessage.error_message).label("error_message"),
         _null(sa.String(30)).label("message_type"),
         _null(sa.String(256)).label("button_payload"),
+        col(OutboundMessage.due_at).label("due_at"),
     ).where(
         col(OutboundMessage.store_id) == store_id, col(OutboundMessage.contact_id) == contact_id
     )
@@ -63,6 +65,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
         _null(sa.String(500)).label("error_message"),
         col(InboundMessage.type).label("message_type"),
         col(InboundMessage.button_payload).label("button_payload"),
+        _null(UTCDateTime()).label("due_at"),
     ).where(col(InboundMessage.store_id) == store_id, col(InboundMessage.contact_id) == contact_id)
     rows = sa.union_all(outbound, inbound).subquery("conversation")
     stmt = sa.select(*rows.c).where(rows.c.store_id == store_id)

@@ -117,6 +117,12 @@ def _only_when_set(column: str) -> dict[str, Any]:
     return {"postgresql_where": condition, "sqlite_where": condition}
 
 
+# Marketing held for the plan's quota: the condition its queries use (so the planner picks the
+# partial index), and the same as PostgreSQL writes it back (tests/test_migrations.py).
+QUOTA_HELD = "status_reason = 'quota_exceeded'"
+QUOTA_HELD_PG = "(status_reason)::text = 'quota_exceeded'::text"
+
+
 class OutboundMessage(SQLModel, table=True):
     """The outbox: one row per message, written before any send (the DB is the truth).
 
@@ -138,6 +144,14 @@ class OutboundMessage(SQLModel, table=True):
         # cart recovery's rows have a checkout, sent messages a wamid; the rest are not indexed
         sa.Index("ix_outbound_checkout", "checkout_id", **_only_when_set("checkout_id")),
         sa.Index("uq_outbound_wamid", "wamid", unique=True, **_only_when_set("wamid")),
+        # marketing held for the plan's quota (few rows): the tick releases them by store
+        sa.Index(
+            "ix_outbound_quota_held",
+            "store_id",
+            "due_at",
+            postgresql_where=sa.text(QUOTA_HELD_PG),  # PostgreSQL's own spelling of QUOTA_HELD
+            sqlite_where=sa.text(QUOTA_HELD),
+        ),
     )
 
     id: int | None = Field(
@@ -182,6 +196,9 @@ class OutboundMessage(SQLModel, table=True):
     pricing_category: str | None = Field(default=None, max_length=40)
     pricing_type: str | None = Field(default=None, max_length=40)
     billable: bool | None = None
+    # the plan month a marketing send took a quota unit from, until the unit is given back
+    # (the send failed, or Meta does not bill it): plugin.delivery.quota
+    quota_period: str | None = Field(default=None, max_length=7)
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
@@ -209,7 +226,8 @@ class InboundMessage(SQLModel, table=True):
 
 
 class DeliveryCounter(SQLModel, table=True):
-    """A running count per store and period (monthly marketing quota, daily recipients).
+    """A running count per store and period: Meta's daily recipients (the plan's monthly
+    quota is the stores domain's: plugin.stores.usage).
 
     Reserved atomically at send time (`UPDATE ... SET value = value + n`), so N workers never
     overshoot a quota, and read in O(1) instead of counting the outbox on every batch.
@@ -218,10 +236,10 @@ class DeliveryCounter(SQLModel, table=True):
     __tablename__ = "delivery_counter"
 
     store_id: int = Field(foreign_key="store.id", primary_key=True)
-    name: str = Field(max_length=40, primary_key=True)  # "marketing_month" | "recipients_day"
+    name: str = Field(max_length=40, primary_key=True)  # "recipients_day"
     period: str = Field(max_length=10, primary_key=True)  # "2026-05" | "2026-05-17"
     value: int = 0
-    warned_at_percent: int = 0  # quota warnings already raised (80, 100)
+    warned_at_percent: int = 0  # unused since the quota moved to plan_usage
 
 
 class DeliveryRecipientDay(SQLModel, table=True):

@@ -51,21 +51,26 @@ SUPPRESS_REASONS = (
     CAP_24H,
     CAP_7D,
     RECENT_ORDER,
-    QUOTA_EXCEEDED,
     TEMPLATE_NOT_APPROVED,
     TEMPLATE_CATEGORY_CHANGED,
     STORE_INACTIVE,
     NO_ACCOUNT,
     WINDOW_CLOSED,
 )
-DEFER_REASONS = (QUIET_HOURS, ACCOUNT_INACTIVE, DAILY_TIER_EXHAUSTED, PAIR_RATE, NUMBER_QUALITY_RED)
+DEFER_REASONS = (
+    QUIET_HOURS,
+    ACCOUNT_INACTIVE,
+    DAILY_TIER_EXHAUSTED,
+    PAIR_RATE,
+    NUMBER_QUALITY_RED,
+    QUOTA_EXCEEDED,
+)
 
 # Kinds that answer the customer's own action: no consent, no quiet hours, no caps.
 EXEMPT_KINDS = frozenset({MessageKind.OPTIN_REQUEST, MessageKind.SERVICE_REPLY})
 SERVICE_WINDOW = timedelta(hours=24)
 UNDELIVERABLE_FOR = timedelta(days=30)
 ACCOUNT_RECHECK = timedelta(minutes=5)
-QUOTA_COUNTER = "marketing_month"
 TIER_COUNTER = "recipients_day"
 
 
@@ -110,3 +115,4 @@ class Decision:
     recipient: str | None = None  # the BSUID of a contact whose number we do not know
     account: SendingAccount | None = None
     template_id: int | None = None
+    quota_period: str | None = None  # a send holding a unit of this plan month's quota
