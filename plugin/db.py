@@ -167,3 +167,18 @@ def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
 
 def dialect_name(session: Session) -> str:
     return session.get_bind().dialect.name
+
+
+def locked_row(
+    session: Session, table: Any, *, key: dict[str, Any], defaults: dict[str, Any]
+) -> Any:
+    """The row of `table` with primary `key`, created with `defaults` when missing and locked
+    until the transaction ends, so workers that reserve from a counter queue here one at a
+    time (PostgreSQL: `FOR UPDATE`; SQLite: the insert takes its one writer's lock)."""
+    session.execute(
+        insert_ignoring_conflicts(session, table).values(**key, **defaults).on_conflict_do_nothing()
+    )
+    query = sa.select(table).where(*(table.c[name] == value for name, value in key.items()))
+    if dialect_name(session) == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).one()

@@ -94,6 +94,7 @@ def seed_store_rows(
     )
     from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
     from plugin.stores.service import get_settings
+    from plugin.stores.usage import reserve
     from plugin.templates.models import MessageTemplate, TemplateCategory
     from plugin.whatsapp.accounts import WhatsAppAccount
 
@@ -125,6 +126,8 @@ def seed_store_rows(
                 sent_at=now,
             )
         )
+    # the plan's counter (what planUsage shows): one marketing unit per account this month
+    reserve(session=session, store_id=store_id, want=accounts, now=now)
     for i in range(inbox):
         session.add(
             InboxEvent(

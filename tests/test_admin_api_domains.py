@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI, Request
@@ -207,6 +208,48 @@ def test_plan_usage_counts_accepted_messages_and_plan_change(client, token, sess
         "errors": [],
     }
     assert ok(client, token, "{ store { plan } }")["store"]["plan"] == "SILVER"
+
+
+USAGE = "{ planUsage { usedThisMonth remaining warningLevel resetsAt resetsOn heldMessages } }"
+
+
+def test_plan_usage_shows_the_enforced_counter_and_warns_at_80_and_100_percent(
+    client, token, session, store_id
+):
+    from plugin import clock
+    from plugin.stores import usage
+
+    # given a Free store (500 marketing messages a month) in Istanbul
+    def used(n: int) -> dict:
+        usage.reserve(session=session, store_id=store_id, want=n, now=clock.now())
+        session.commit()
+        return ok(client, token, USAGE)["planUsage"]
+
+    # when the send-time policy has reserved 399 units, then 1 more, then 100 more
+    below, at_80, at_100 = used(399), used(1), used(100)
+    # then the admin shows the policy's own counter, and warns from 80 % and at 100 %, with
+    # the instant (and the store's date) the count starts again: next month in Istanbul
+    now = clock.now()
+    _, next_month = usage.period_bounds(now, "Europe/Istanbul")
+    next_local = next_month.astimezone(ZoneInfo("Europe/Istanbul"))
+    assert (next_local.day, next_local.hour, next_local.minute) == (1, 0, 0)
+    assert below == {
+        "usedThisMonth": 399,
+        "remaining": 101,
+        "warningLevel": 0,
+        "resetsAt": next_month.isoformat(),
+        "resetsOn": next_local.date().isoformat(),
+        "heldMessages": 0,
+    }
+    assert (at_80["usedThisMonth"], at_80["warningLevel"]) == (400, 80)
+    assert (at_100["usedThisMonth"], at_100["remaining"], at_100["warningLevel"]) == (500, 0, 100)
+    # and the policy can take no more this month
+    assert usage.reserve(session=session, store_id=store_id, want=1, now=now).granted == 0
+    # when units come back (sends that failed) the warning drops with them
+    period = usage.period_of(now, "Europe/Istanbul")
+    usage.give_back(session=session, store_id=store_id, period=period, amount=101)
+    session.commit()
+    assert ok(client, token, USAGE)["planUsage"]["warningLevel"] == 0
 
 
 CONNECT = """mutation($input: ConnectWhatsAppInput!) {

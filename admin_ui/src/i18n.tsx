@@ -11,6 +11,7 @@ import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
 import * as flows from "./messages/flows";
 import * as limits from "./messages/limits";
+import * as plan from "./messages/plan";
 
 export type Locale = "en" | "tr";
 
@@ -129,8 +130,8 @@ const coreEn = {
   "settings.optoutKeywords": "A reply with one of these words opts the contact out",
   "settings.plan": "Plan and usage",
   "settings.planLine": "{plan} plan · {price} TRY per month",
-  "settings.usage": "Messages this month",
-  "settings.usageDetail": "{used} of {total} used · {remaining} left",
+  "settings.usage": "Marketing messages this month",
+  "settings.usageDetail": "{used} of {total} used · {remaining} left · starts again {date}",
   "settings.changePlan": "Change plan",
   "plan.FREE": "Free",
   "plan.SILVER": "Silver",
@@ -309,7 +310,15 @@ const coreEn = {
 } as const;
 
 /** Per-feature message files (src/messages/) are merged here into the one typed dictionary. */
-const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en, ...limits.en, ...campaigns.en };
+const en = {
+  ...coreEn,
+  ...codes.en,
+  ...flows.en,
+  ...contacts.en,
+  ...limits.en,
+  ...campaigns.en,
+  ...plan.en,
+};
 
 export type MessageKey = keyof typeof en;
 
@@ -428,8 +437,8 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "settings.optoutKeywords": "Bu kelimelerden biriyle yanıt veren kişinin izni iptal edilir",
   "settings.plan": "Paket ve kullanım",
   "settings.planLine": "{plan} paket · aylık {price} TL",
-  "settings.usage": "Bu ayki mesajlar",
-  "settings.usageDetail": "{total} mesajın {used} tanesi kullanıldı · {remaining} kaldı",
+  "settings.usage": "Bu ayki pazarlama mesajları",
+  "settings.usageDetail": "{total} mesajın {used} tanesi kullanıldı · {remaining} kaldı · {date} tarihinde yeniden başlar",
   "settings.changePlan": "Paketi değiştir",
   "plan.FREE": "Ücretsiz",
   "plan.SILVER": "Gümüş",
@@ -614,6 +623,7 @@ const tr: Record<MessageKey, string> = {
   ...contacts.tr,
   ...limits.tr,
   ...campaigns.tr,
+  ...plan.tr,
 };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };

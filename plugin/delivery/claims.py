@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from plugin.delivery import policy, reasons
+from plugin.delivery import policy, quota, reasons
 from plugin.delivery.effects import (
     BSUID_NOT_SUPPORTED,
     COUNTRY_RESTRICTED,
@@ -79,13 +79,19 @@ def claim(session: Session, *, ids: Sequence[int], now: datetime) -> list[Row]:
 
 def record_decisions(session: Session, decisions: Iterable[Decision], *, now: datetime) -> None:
     """Write what the policy refused (suppressed, final) or put off (deferred, scheduled), and
-    mark the sends Meta's messaging limit counts."""
+    mark the sends Meta's messaging limit counts and those that hold a unit of the plan's quota
+    (in the transaction that reserved it)."""
     suppressed: list[dict[str, Any]] = []
     deferred: list[dict[str, Any]] = []
     counted: list[int] = []  # sends Meta's messaging limit counts (plugin/delivery/window.py)
+    units: dict[str, list[int]] = {}
     for d in decisions:
         if d.outcome == "send" and d.business_initiated:
             counted.append(d.row.id)
+        if d.outcome == "send" and d.quota_period is not None:
+            units.setdefault(d.quota_period, []).append(d.row.id)
+        if d.outcome == "send":
+            continue
         elif d.outcome == "suppressed":
             suppressed.append({"b_id": d.row.id, "b_reason": d.reason})
             MESSAGES_SUPPRESSED.labels(d.reason or "").inc()
@@ -121,6 +127,8 @@ def record_decisions(session: Session, decisions: Iterable[Decision], *, now: da
         session.execute(
             sa.update(_T).where(_T.c.id.in_(sorted(counted))).values(business_initiated=True)
         )
+    for period, ids in units.items():
+        quota.mark_units(session, ids=ids, period=period)
 
 
 @dataclass(slots=True)
@@ -144,7 +152,9 @@ def _backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0) -> timedelt
 
 
 def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: datetime) -> None:
-    """Write a chunk's send results in a few bulk statements and perform the error effects."""
+    """Write a chunk's send results in a few bulk statements and perform the error effects. A
+    send that failed, or waits for another try (which reserves again), gives its quota unit
+    back; an unknown outcome keeps it (Meta may have billed the message)."""
     sent: list[dict[str, Any]] = []
     final: list[dict[str, Any]] = []  # failed / unknown
     later: list[dict[str, Any]] = []  # back to scheduled
@@ -184,6 +194,7 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             effects.append(outcome)
     for batch in (sent, final, later):
         batch.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
+    unsent = [p["b_id"] for p in (*final, *later) if p["b_status"] != MessageStatus.UNKNOWN.value]
     # (no IN here: an expanding parameter cannot be used with executemany)
     claimed = sa.or_(
         _T.c.status == MessageStatus.SENDING.value, _T.c.status == MessageStatus.UNKNOWN.value
@@ -228,6 +239,8 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             .values(**common, due_at=sa.bindparam("b_due")),
             later,
         )
+    held = {o.row.id for o in outcomes if o.decision.quota_period is not None}
+    quota.give_back(session, message_ids=[i for i in unsent if i in held])
     for outcome in effects:
         assert outcome.error is not None
         apply_error_effects(

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
+from plugin.db import UTCDateTime
 from plugin.delivery.models import InboundMessage, OutboundMessage
 
 INBOUND = "inbound"
@@ -27,8 +28,8 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
 
     Each row has: direction, at, id, store_id, kind, purpose, text, template_name,
     template_language, status, status_reason, error_code, error_message, message_type,
-    button_payload, parameters (the send components; columns that do not apply to a direction
-    are null)."""
+    button_payload, parameters (the send components), due_at (columns that do not apply to a
+    direction are null)."""
     outbound: sa.Select[*tuple[Any, ...]] = sa.select(
         sa.literal(OUTBOUND, sa.String(10)).label("direction"),
         sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at).label("at"),
@@ -46,6 +47,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
         _null(sa.String(30)).label("message_type"),
         _null(sa.String(256)).label("button_payload"),
         col(OutboundMessage.parameters).label("parameters"),
+        col(OutboundMessage.due_at).label("due_at"),
     ).where(
         col(OutboundMessage.store_id) == store_id, col(OutboundMessage.contact_id) == contact_id
     )
@@ -66,6 +68,7 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
         col(InboundMessage.type).label("message_type"),
         col(InboundMessage.button_payload).label("button_payload"),
         _null(OutboundMessage.__table__.c.parameters.type).label("parameters"),  # type: ignore[attr-defined]
+        _null(UTCDateTime()).label("due_at"),
     ).where(col(InboundMessage.store_id) == store_id, col(InboundMessage.contact_id) == contact_id)
     rows = sa.union_all(outbound, inbound).subquery("conversation")
     stmt = sa.select(*rows.c).where(rows.c.store_id == store_id)

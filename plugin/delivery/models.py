@@ -117,6 +117,12 @@ def _only_when_set(column: str) -> dict[str, Any]:
     return {"postgresql_where": condition, "sqlite_where": condition}
 
 
+# Marketing held for the plan's quota: the condition its queries use (so the planner picks the
+# partial index), and the same as PostgreSQL writes it back (tests/test_migrations.py).
+QUOTA_HELD = "status_reason = 'quota_exceeded'"
+QUOTA_HELD_PG = "(status_reason)::text = 'quota_exceeded'::text"
+
+
 class OutboundMessage(SQLModel, table=True):
     """The outbox: one row per message, written before any send (the DB is the truth).
 
@@ -146,6 +152,14 @@ class OutboundMessage(SQLModel, table=True):
             "sent_at",
             postgresql_where=sa.text("business_initiated"),
             sqlite_where=sa.text("business_initiated = 1"),
+        ),
+        # marketing held for the plan's quota (few rows): the tick releases them by store
+        sa.Index(
+            "ix_outbound_quota_held",
+            "store_id",
+            "due_at",
+            postgresql_where=sa.text(QUOTA_HELD_PG),  # PostgreSQL's own spelling of QUOTA_HELD
+            sqlite_where=sa.text(QUOTA_HELD),
         ),
     )
 
@@ -194,6 +208,9 @@ class OutboundMessage(SQLModel, table=True):
     # set when the policy sends a template outside the contact's service window: what Meta's
     # messaging limit counts (plugin/delivery/window.py)
     business_initiated: bool | None = None
+    # the plan month a marketing send took a quota unit from, until the unit is given back
+    # (the send failed, or Meta does not bill it): plugin.delivery.quota
+    quota_period: str | None = Field(default=None, max_length=7)
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
@@ -221,8 +238,9 @@ class InboundMessage(SQLModel, table=True):
 
 
 class DeliveryCounter(SQLModel, table=True):
-    """A running count per store and period (the monthly marketing quota); the messaging
-    window's row is only the lock its checks queue on (plugin/delivery/window.py).
+    """A running count per store and period (e.g. the messaging window's row, which is only
+    the lock its checks queue on: plugin/delivery/window.py); the plan's monthly quota is the
+    stores domain's counter (plugin.stores.usage).
 
     Reserved atomically at send time (`UPDATE ... SET value = value + n`), so N workers never
     overshoot a quota, and read in O(1) instead of counting the outbox on every batch.
@@ -231,10 +249,10 @@ class DeliveryCounter(SQLModel, table=True):
     __tablename__ = "delivery_counter"
 
     store_id: int = Field(foreign_key="store.id", primary_key=True)
-    name: str = Field(max_length=40, primary_key=True)  # "marketing_month" | "recipients_window"
-    period: str = Field(max_length=10, primary_key=True)  # "2026-05" | "-"
+    name: str = Field(max_length=40, primary_key=True)  # e.g. "recipients_window"
+    period: str = Field(max_length=10, primary_key=True)  # e.g. "-"
     value: int = 0
-    warned_at_percent: int = 0  # quota warnings already raised (80, 100)
+    warned_at_percent: int = 0  # unused since the quota moved to plan_usage
 
 
 class PendingStatus(SQLModel, table=True):

@@ -66,10 +66,10 @@ _REASONS = (
     # -- send-time policy: the store's state
     _r(
         "quota_exceeded",
-        "The plan's monthly message quota is used up",
-        "Paketin aylık mesaj kotası doldu",
-        "Upgrade the plan on the Plan page, or wait for next month.",
-        "Paket sayfasından paketinizi yükseltin ya da gelecek ayı bekleyin.",
+        "The plan's monthly marketing quota is used up: it waits for next month",
+        "Paketin aylık pazarlama mesajı kotası doldu: gelecek ayı bekliyor",
+        "It goes out next month (the date shown), or at once if you upgrade the plan.",
+        "Gelecek ay (gösterilen tarihte) ya da paketinizi yükselttiğiniz anda gönderilir.",
         alerts=True,
     ),
     # -- Meta's messaging limit (plugin/delivery/window.py): waits (due time) for a free place

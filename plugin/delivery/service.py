@@ -6,6 +6,7 @@ The rules live in the modules named below; this module only gathers their public
 - claims.py: claim due rows, record the policy's decisions and the send results;
 - effects.py: what a Meta error means beyond its message, failure reasons;
 - statuses.py: Meta's status webhooks;
+- quota.py: the plan's quota units given back, marketing held for the quota released;
 - tick.py: the scheduler tick and the outbox's readers.
 
 Life of a row: scheduled (due later) -> queued (a queue message carries its id) -> sending
@@ -47,6 +48,7 @@ from plugin.delivery.outbox import (
     cancel_messages,
     enqueue_message,
 )
+from plugin.delivery.quota import held_messages, release_holds
 from plugin.delivery.statuses import (
     PENDING_STATUS_TTL,
     STATUS_RANK,
@@ -100,8 +102,10 @@ __all__ = [
     "expire_leases",
     "explain",
     "failure_reason",
+    "held_messages",
     "queue_lag",
     "record_decisions",
     "record_results",
+    "release_holds",
     "revoke_marketing",
 ]

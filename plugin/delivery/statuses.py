@@ -14,6 +14,7 @@ import structlog
 from sqlmodel import Session
 
 from plugin import clock
+from plugin.delivery import quota
 from plugin.delivery.effects import apply_error_effects, failure_reason
 from plugin.delivery.models import PendingStatus
 from plugin.delivery.outbox import T as _T
@@ -121,7 +122,8 @@ def apply_statuses(
 ) -> StatusResult:
     """Apply Meta's statuses: idempotent and order-independent. The status only climbs
     (sent < failed < delivered < read), each timestamp keeps its earliest value, pricing is
-    kept. A status for a wamid not written yet (the webhook beat the send result) is stored
+    kept. A message Meta reports failed or not billable gives its plan-quota unit back (once).
+    A status for a wamid not written yet (the webhook beat the send result) is stored
     and applied by the tick. `store_id`: the store whose number received the statuses; they
     touch only its messages (a signed webhook of one store cannot write another's)."""
     folded: dict[str, dict[str, Any]] = {}
@@ -161,6 +163,7 @@ def apply_statuses(
     rank_now = _rank_sql()
     params: list[dict[str, Any]] = []
     effects: list[tuple[Any, StatusUpdate]] = []
+    unbilled: list[int] = []  # failed, or priced as free: the quota unit goes back
     for wamid, item in folded.items():
         row = known.get(wamid)
         if row is None:
@@ -191,6 +194,9 @@ def apply_statuses(
         )
         if error is not None and error.error_code and STATUS_RANK.get(row.status, 0) < 2:
             effects.append((row, error))
+        failed = item["status"] == "failed" and STATUS_RANK.get(row.status, 0) < item["rank"]
+        if failed or (pricing is not None and pricing.billable is False):
+            unbilled.append(row.id)
     if params:
         params.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
 
@@ -230,6 +236,7 @@ def apply_statuses(
             ),
             params,
         )
+    quota.give_back(session, message_ids=unbilled)
     for row, error in effects:
         error_class = classify(error.error_code or 0)
         MESSAGES_FAILED.labels(str(error.error_code)).inc()

@@ -44,6 +44,7 @@ TICK_TASKS: list[Callable[..., object]] = [
     campaigns_service.tick,
     segment_orders.refresh_rfm_due,
     delivery_service.expire_leases,
+    delivery_service.release_holds,  # before dispatch: marketing the quota allows again
     delivery_service.dispatch_due,
     delivery_service.apply_pending_statuses,
     alerts.refresh,

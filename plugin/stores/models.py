@@ -88,6 +88,20 @@ class StoreSettings(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
 
 
+class PlanUsage(SQLModel, table=True):
+    """The plan's monthly marketing quota as used: one row per store and month (the store's
+    time zone). The one counter: the send-time policy reserves from it and gives units back
+    (plugin.stores.usage), the admin shows it."""
+
+    __tablename__ = "plan_usage"
+
+    store_id: int = Field(foreign_key="store.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)  # "2026-05"
+    used: int = 0
+    warned_at_percent: int = 0  # the highest warning logged for the month so far (80, 100)
+
+
+# Marketing messages a month (transactional messages are never counted nor held).
 PLAN_MONTHLY_QUOTA: dict[Plan, int] = {Plan.FREE: 500, Plan.SILVER: 10_000, Plan.GOLD: 50_000}
 PLAN_PRICE_TRY: dict[Plan, Decimal] = {
     Plan.FREE: Decimal("0"),

@@ -1,26 +1,21 @@
-"""Reading and changing a store's settings and plan, and counting its monthly usage."""
+"""Reading and changing a store's settings and plan (its monthly usage: plugin.stores.usage)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from plugin import clock
-from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.errors import FieldError, InvalidInput
 from plugin.saleor.models import Store
-from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan, StoreSettings
+from plugin.stores.models import Plan, StoreSettings
 
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-# Messages that count against the plan: Meta accepted them.
-BILLED_STATUSES = tuple(MessageStatus.sent())  # Meta bills what it accepted
 MAX_KEYWORDS = 30
 MAX_KEYWORD_LENGTH = 40
 
@@ -284,50 +279,12 @@ def _is_region(code: str) -> bool:
     return len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS
 
 
-# ------------------------------------------------------------------------------ plan and usage
-
-
-@dataclass(frozen=True)
-class Usage:
-    plan: Plan
-    monthly_quota: int
-    used: int
-    period_start: datetime
-
-    @property
-    def remaining(self) -> int:
-        return max(self.monthly_quota - self.used, 0)
-
-
-def month_start(now: datetime, timezone: str) -> datetime:
-    """The first instant of the store's current calendar month (in its time zone), in UTC."""
-    local = now.astimezone(ZoneInfo(timezone))
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return first.astimezone(ZoneInfo("UTC"))
-
-
-def usage(*, session: Session, store_id: int) -> Usage:
-    """Messages Meta accepted this month against the plan's quota."""
-    row = get_settings(session, store_id)
-    start = month_start(clock.now(), row.timezone)
-    sent_at = sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at)
-    used = session.execute(
-        sa.select(sa.func.count())
-        .select_from(OutboundMessage)
-        .where(
-            col(OutboundMessage.store_id) == store_id,
-            col(OutboundMessage.status).in_([s.value for s in BILLED_STATUSES]),
-            sent_at >= start,
-        )
-    ).scalar_one()
-    plan = Plan(row.plan)
-    return Usage(
-        plan=plan, monthly_quota=PLAN_MONTHLY_QUOTA[plan], used=int(used), period_start=start
-    )
+# ------------------------------------------------------------------------------ plan
 
 
 def change_plan(*, session: Session, store_id: int, plan: Plan) -> StoreSettings:
-    """Switch the store's plan; the quota changes at once, the usage of the month stays."""
+    """Switch the store's plan; the quota changes at once, the usage of the month stays
+    (marketing held for the quota is released by delivery's next tick while units remain)."""
     row = get_settings(session, store_id)
     if row.plan != plan:
         row.plan = plan

@@ -297,7 +297,7 @@ def seed(db_url: str, store_id: int, recipients: int) -> None:
     counter below zero; the policy still reserves from it for every send."""
     from plugin import crypto
     from plugin.db import configure_engine, session_scope
-    from plugin.delivery.policy import QUOTA_COUNTER, quota_period
+    from plugin.stores.usage import period_of
     from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
     from plugin.whatsapp.accounts import WhatsAppAccount
 
@@ -342,14 +342,13 @@ def seed(db_url: str, store_id: int, recipients: int) -> None:
             conn.execute(sa.text(statement), params)
         conn.execute(
             sa.text(
-                "INSERT INTO delivery_counter (store_id, name, period, value, warned_at_percent) "
-                "VALUES (:s, :name, :period, :value, 0)"
+                "INSERT INTO plan_usage (store_id, period, used, warned_at_percent) "
+                "VALUES (:s, :period, :used, 0)"
             ),
             {
                 "s": store_id,
-                "name": QUOTA_COUNTER,
-                "period": quota_period(datetime.now(UTC), "Europe/Istanbul"),
-                "value": -recipients,
+                "period": period_of(datetime.now(UTC), "Europe/Istanbul"),
+                "used": -recipients,
             },
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

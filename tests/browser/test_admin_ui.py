@@ -177,6 +177,35 @@ def test_every_page_renders_inside_the_dashboard(dashboard: Dashboard):
     dashboard.screenshot("settings-dark", frame)
 
 
+def test_the_dashboard_and_the_plan_page_warn_when_the_marketing_quota_is_used_up(
+    dashboard: Dashboard,
+):
+    from plugin import clock
+    from plugin.saleor.models import Store
+    from plugin.stores import usage
+
+    # given a Free store whose 500 marketing messages of the month are used up
+    with Session(get_engine()) as s:
+        store_id = s.exec(select(Store.id)).one()
+        assert usage.reserve(session=s, store_id=store_id, want=500, now=clock.now()).granted
+        s.commit()
+        resets_on = usage.usage(session=s, store_id=store_id).resets_on
+    # when the merchant opens the dashboard
+    frame = dashboard.open("dashboard")
+    # then a banner says marketing now waits, until when, and how to upgrade
+    banner = frame.get_by_role("alert").filter(has_text="marketing quota is used up")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(f"they go out on {resets_on.day} ")
+    expect(banner).to_contain_text("Order updates are not affected")
+    expect(banner).to_contain_text("Settings → Plan and usage")
+    dashboard.screenshot("dashboard-quota-full", frame)
+    # and the plan page says it in Turkish, its meter full
+    frame = dashboard.open("settings", locale="tr")
+    expect(frame.get_by_role("alert").filter(has_text="pazarlama kotası doldu")).to_be_visible()
+    meter = frame.get_by_role("meter", name="Bu ayki pazarlama mesajları")
+    expect(meter).to_have_attribute("aria-valuetext", "100%")
+
+
 def _phone(app: str, phone: str) -> list[dict]:
     return httpx.get(f"{app}/sandbox/api/messages", params={"to": phone}).json()
 

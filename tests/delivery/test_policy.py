@@ -19,6 +19,7 @@ from plugin.delivery.policy import quiet_until
 from plugin.delivery.policy.quiet import zone
 from plugin.events.tick import run_tick
 from plugin.saleor.models import Store, StoreStatus
+from plugin.stores import usage
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from tests.delivery.conftest import order_parameters, phone, promo_parameters
@@ -271,31 +272,30 @@ def test_cart_recovery_pauses_after_a_recent_order(world, make_contacts, sandbox
     assert sandbox.total() == 0
 
 
-def test_quota_stops_marketing_but_transactional_goes_on(world, make_contacts, sandbox):
+def test_quota_holds_marketing_until_next_month_but_transactional_goes_on(
+    world, make_contacts, sandbox
+):
     # given a Free store (500 a month) that has used 499 marketing messages this month
     s = world.session
     settings = world.settings_row()
     settings.plan = "free"
     s.commit()
-    period = policy.quota_period(clock.now(), settings.timezone)
-    assert (
-        policy.reserve(
-            s, store_id=world.store_id, name="marketing_month", period=period, want=499, limit=500
-        )
-        == 499
-    )
+    reserved = usage.reserve(session=s, store_id=world.store_id, want=499, now=clock.now())
+    assert reserved.granted == 499
     s.commit()
     a, b = make_contacts(2, consents=("marketing", "transactional"))
     # when two marketing messages and an order update are sent
     first = send(world, a, key="m1")
     second = send(world, b, key="m2")
     order = send(world, b, key="t1", marketing=False)
-    # then the 500th goes out, the 501st is refused for the quota, the order update goes on
+    # then the 500th goes out; the 501st waits for the quota until the first instant of next
+    # month in the store's time zone; the order update goes on and is not counted
     assert first.status == MessageStatus.SENT
-    assert second.status_reason == "quota_exceeded"
+    assert (second.status, second.status_reason) == (MessageStatus.SCHEDULED, "quota_exceeded")
+    _, next_month = usage.period_bounds(clock.now(), "Europe/Istanbul")
+    assert second.due_at == next_month
     assert order.status == MessageStatus.SENT
-    used = policy.counter_value(s, store_id=world.store_id, name="marketing_month", period=period)
-    assert used == 500
+    assert usage.usage(session=s, store_id=world.store_id).used == 500
 
 
 def test_meta_limit_defers_new_recipients_until_a_place_frees(world, make_contacts, sandbox):
@@ -452,10 +452,7 @@ def test_a_staff_test_goes_past_quiet_hours_caps_and_quota_but_only_to_a_staff_n
     for cid in (staff, customer):
         assert send(world, cid, key=f"earlier{cid}").status == MessageStatus.SENT
     _advance_to_istanbul(23)
-    period = policy.quota_period(clock.now(), settings.timezone)
-    policy.reserve(
-        s, store_id=world.store_id, name="marketing_month", period=period, want=500, limit=500
-    )
+    usage.reserve(session=s, store_id=world.store_id, want=500, now=clock.now())
     s.commit()
     # when a marketing test row falls due for each
     to_staff = send(world, staff, key="t1", kind=MessageKind.TEST)
@@ -469,8 +466,7 @@ def test_a_staff_test_goes_past_quiet_hours_caps_and_quota_but_only_to_a_staff_n
     assert len(sandbox.messages(phone(1))) == 2
     assert len(sandbox.messages(phone(2))) == 1
     # and the test used no quota
-    used = policy.counter_value(s, store_id=world.store_id, name="marketing_month", period=period)
-    assert used == 500
+    assert usage.usage(session=s, store_id=world.store_id).used == 500
 
 
 def test_a_test_send_to_a_number_that_opted_out_is_refused(world, make_contacts, sandbox):

@@ -16,7 +16,7 @@ const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault
 
 const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords tierReservePercent updatedAt`;
 
-const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart priceTry`;
+const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart priceTry warningLevel resetsAt resetsOn heldMessages`;
 
 // --- store, WhatsApp numbers, settings and plan -------------------------------------------
 
@@ -39,6 +39,11 @@ export const DISCONNECT_WHATSAPP = `mutation UlakDisconnectWhatsApp($id: ID!) {
 
 export const SETTINGS = `query UlakSettings {
   storeSettings { ${SETTINGS_FIELDS} }
+  planUsage { ${USAGE_FIELDS} }
+}`;
+
+/** The plan quota's counter alone: the dashboard's 80 % / 100 % banner. */
+export const PLAN_USAGE = `query UlakPlanUsage {
   planUsage { ${USAGE_FIELDS} }
 }`;
 
@@ -127,7 +132,7 @@ export const CONTACT = `query UlakContact($id: ID!) {
     consentTimeline { id purpose action source occurredAt textVersion }
   }
   conversation(contactId: $id, first: 50) {
-    edges { node { id direction at text templateName kind status statusReason statusReasonText { ${REASON_FIELDS} } errorCode errorMessage } }
+    edges { node { id direction at text templateName kind status statusReason statusReasonText { ${REASON_FIELDS} } errorCode errorMessage dueAt } }
   }
 }`;
 
@@ -304,6 +309,7 @@ export const DOCUMENTS = {
   CONNECT_WHATSAPP,
   DISCONNECT_WHATSAPP,
   SETTINGS,
+  PLAN_USAGE,
   UPDATE_SETTINGS,
   CHANGE_PLAN,
   TEMPLATES,

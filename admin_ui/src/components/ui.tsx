@@ -99,13 +99,15 @@ export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNod
 }
 
 /**
- * A labelled meter: used / total, with the percentage as text too. A quota warns as it fills;
- * `progress` (a campaign's sending) is good news when full, so it keeps one colour.
+ * A labelled meter: used / total, with the percentage as text too. A quota warns as it fills
+ * (`level`: the API's own warning level, 80 or 100, when it gives one); `progress` (a
+ * campaign's sending) is good news when full, so it keeps one colour.
  */
-export function QuotaBar({ label, used, total, detail, progress = false }: { label: string; used: number; total: number; detail: string; progress?: boolean }) {
+export function QuotaBar({ label, used, total, detail, progress = false, level }: { label: string; used: number; total: number; detail: string; progress?: boolean; level?: number }) {
   const labelId = useId();
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
-  const tone = progress ? "ok" : pct >= 90 ? "critical" : pct >= 75 ? "warning" : "ok";
+  const warn = level ?? (pct >= 90 ? 100 : pct >= 75 ? 80 : 0);
+  const tone = progress ? "ok" : warn >= 100 ? "critical" : warn >= 80 ? "warning" : "ok";
   return (
     <Box display="flex" flexDirection="column" gap={1}>
       <Box display="flex" justifyContent="space-between" flexWrap="wrap" columnGap={2}>

@@ -51,6 +51,8 @@ export interface MessageRow {
   statusReasonText?: ReasonText | null;
   errorCode: number | null;
   errorMessage: string | null;
+  /** Still waiting: when it may go (a message held for the plan's quota: next month). */
+  dueAt?: string | null;
 }
 
 interface ContactDetail extends ContactRow, Spend {
@@ -114,7 +116,7 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
             {m.text && m.templateName && <>{t("contacts.templateMessage", { name: m.templateName })} · </>}
             <time dateTime={m.at}>{formatDateTime(locale, m.at)}</time>
             {m.status && ` · ${code("MessageStatus", m.status)}`}
-            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? "contacts.deferred" : m.status === "FAILED" ? "contacts.failed" : "contacts.skipped", { reason: reasons(m.statusReason, m.statusReasonText).text })}`}
+            {m.statusReason && ` · ${t(m.status === "SCHEDULED" || m.status === "QUEUED" ? (m.dueAt ? "contacts.deferredUntil" : "contacts.deferred") : m.status === "FAILED" ? "contacts.failed" : "contacts.skipped", { reason: reasons(m.statusReason, m.statusReasonText).text, date: m.dueAt ? formatDateTime(locale, m.dueAt) : "" })}`}
             {!m.statusReason && m.errorMessage && ` · ${t("contacts.failed", { reason: m.errorMessage })}`}
           </div>
         </li>

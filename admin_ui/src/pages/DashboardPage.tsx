@@ -1,4 +1,5 @@
-/** Numbers over time and the top reasons messages were skipped or failed (dashboardMetrics). */
+/** Numbers over time and the top reasons messages were skipped or failed (dashboardMetrics),
+ * under the plan quota's warning when 80 % or more of it is used. */
 import { Box, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { DASHBOARD } from "../api/queries";
@@ -7,6 +8,7 @@ import { BarChart, LineChart } from "../components/Chart";
 import { ErrorState, Field, Loading, Section } from "../components/ui";
 import { formatCount, formatDay, useLocale, useT } from "../i18n";
 import { useReasons } from "../messages/reasons";
+import { PlanQuotaBanner } from "../plan/QuotaBanner";
 
 interface Daily {
   date: string;
@@ -39,6 +41,7 @@ export function DashboardPage() {
   const reasonText = useReasons();
   return (
     <Box display="flex" flexDirection="column" gap={4}>
+      <PlanQuotaBanner />
       <Box __maxWidth="220px">
         <Field label={t("dashboard.range")} htmlFor="range">
           <select id="range" value={days} onChange={(e) => setDays(Number(e.target.value))}>

@@ -4,7 +4,8 @@ import { useEffect, useState } from "react";
 import { CHANGE_PLAN, SETTINGS, UPDATE_SETTINGS } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section, type AdminError } from "../components/ui";
-import { formatCount, useLocale, useT } from "../i18n";
+import { formatCount, formatDate, useLocale, useT } from "../i18n";
+import { QuotaBanner } from "../plan/QuotaBanner";
 import type { Payload, Plan, PlanUsage, StoreSettings } from "./types";
 
 const PLANS: Plan[] = ["FREE", "SILVER", "GOLD"];
@@ -167,11 +168,13 @@ function PlanSection({ usage: initial }: { usage: PlanUsage }) {
       <Text as="p" size={4}>
         {t("settings.planLine", { plan: t(`plan.${usage.plan}`), price: usage.priceTry })}
       </Text>
+      <QuotaBanner usage={usage} />
       <QuotaBar
         label={t("settings.usage")}
         used={usage.usedThisMonth}
         total={usage.monthlyQuota}
-        detail={t("settings.usageDetail", { used: formatCount(locale, usage.usedThisMonth), total: formatCount(locale, usage.monthlyQuota), remaining: formatCount(locale, usage.remaining) })}
+        level={usage.warningLevel}
+        detail={t("settings.usageDetail", { used: formatCount(locale, usage.usedThisMonth), total: formatCount(locale, usage.monthlyQuota), remaining: formatCount(locale, usage.remaining), date: formatDate(locale, `${usage.resetsOn}T12:00:00Z`) })}
       />
       <Box display="flex" gap={2} flexWrap="wrap" role="group" aria-label={t("settings.changePlan")}>
         {PLANS.map((p) => (

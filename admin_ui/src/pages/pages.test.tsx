@@ -21,7 +21,7 @@ const SETTINGS = {
   resumeKeywords: [],
   updatedAt: "2026-01-01T00:00:00+00:00",
 };
-const USAGE = { plan: "FREE", monthlyQuota: 500, usedThisMonth: 125, remaining: 375, periodStart: "2026-01-01T00:00:00+00:00", priceTry: "0" };
+const USAGE = { plan: "FREE", monthlyQuota: 500, usedThisMonth: 125, remaining: 375, periodStart: "2026-01-01T00:00:00+00:00", priceTry: "0", warningLevel: 0, resetsAt: "2026-01-31T21:00:00+00:00", resetsOn: "2026-02-01", heldMessages: 0 };
 
 describe("SettingsPage", () => {
   it("shows plan usage and saves the changed settings", async () => {
@@ -34,13 +34,30 @@ describe("SettingsPage", () => {
       }
       return { storeSettings: SETTINGS, planUsage: USAGE };
     });
-    const meter = await screen.findByRole("meter", { name: "Messages this month" });
+    const meter = await screen.findByRole("meter", { name: "Marketing messages this month" });
     expect(meter.getAttribute("aria-valuetext")).toBe("25%");
+    expect(screen.getByText(/starts again 1 Feb 2026/)).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull(); // 25 %: no quota warning
     fireEvent.change(screen.getByLabelText("Quiet from"), { target: { value: "22:30" } });
     fireEvent.change(screen.getByLabelText("A reply with one of these words opts the contact out"), { target: { value: "STOP, IPTAL ," } });
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText("Saved.")).toBeTruthy();
     expect(sent[0]).toMatchObject({ input: { quietHoursStart: "22:30", optoutKeywords: ["STOP", "IPTAL"], marketingCap24h: 1, defaultRegion: "TR" } });
+  });
+
+  it("warns at 100 % with the held messages and their date, and clears after an upgrade", async () => {
+    const full = { ...USAGE, usedThisMonth: 500, remaining: 0, warningLevel: 100, heldMessages: 12 };
+    renderWithApi(<SettingsPage />, (query) =>
+      query.includes("UlakChangePlan")
+        ? { changePlan: { usage: { ...full, plan: "SILVER", monthlyQuota: 10000, remaining: 9500, warningLevel: 0, heldMessages: 0 }, errors: [] } }
+        : { storeSettings: SETTINGS, planUsage: full },
+    );
+    const banner = await screen.findByRole("alert");
+    expect(within(banner).getByText("This month's marketing quota is used up")).toBeTruthy();
+    expect(within(banner).getByText(/12 marketing messages are waiting: they go out on 1 Feb 2026/)).toBeTruthy();
+    expect(screen.getByRole("meter", { name: "Marketing messages this month" }).className).toContain("ulak-quota-critical");
+    await userEvent.click(screen.getByRole("button", { name: "Silver" }));
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
   });
 
   it("shows a refused field's error in Turkish", async () => {

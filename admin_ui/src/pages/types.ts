@@ -60,6 +60,14 @@ export interface PlanUsage {
   remaining: number;
   periodStart: string;
   priceTry: string;
+  /** 0, 80 or 100: the admin warns from 80 % of the quota on. */
+  warningLevel: number;
+  /** The next plan month's first instant: held marketing goes out then (or on an upgrade). */
+  resetsAt: string;
+  /** resetsAt's date on the store's calendar ("2026-02-01"). */
+  resetsOn: string;
+  /** Marketing messages waiting for the quota. */
+  heldMessages: number;
 }
 
 export interface Connection<T> {

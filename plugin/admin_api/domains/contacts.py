@@ -103,6 +103,10 @@ class ConsentEvent:
         )
 
 
+def _waiting(status: str | None) -> bool:
+    return status in MessageStatus.sql(MessageStatus.waiting())
+
+
 @strawberry.type(description="A message of the conversation, either way.")
 class ConversationItem:
     id: strawberry.ID = strawberry.field(description='"outbound:<id>" or "inbound:<id>".')
@@ -126,6 +130,11 @@ class ConversationItem:
     error_message: str | None
     message_type: str | None = strawberry.field(description="Inbound only: text, button, ...")
     button_payload: str | None
+    due_at: datetime | None = strawberry.field(
+        default=None,
+        description="Outbound and still waiting: when it may go (a message held for the "
+        "plan's quota waits for the next plan month).",
+    )
 
     @classmethod
     def from_row(cls, row: Any, texts: SentTexts | None = None) -> ConversationItem:
@@ -148,6 +157,7 @@ class ConversationItem:
             error_message=row.error_message,
             message_type=row.message_type,
             button_payload=row.button_payload,
+            due_at=row.due_at if outbound and _waiting(row.status) else None,
         )
 
     @classmethod
@@ -167,6 +177,7 @@ class ConversationItem:
             error_message=row.error_message,
             message_type=None,
             button_payload=None,
+            due_at=row.due_at if _waiting(str(row.status)) else None,
         )
 
 

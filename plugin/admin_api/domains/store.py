@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 import strawberry
@@ -11,8 +11,9 @@ import strawberry
 from plugin.admin_api.context import Info
 from plugin.admin_api.errors import AdminError, admin_errors
 from plugin.admin_api.permissions import Allowed
+from plugin.delivery import service as delivery
 from plugin.errors import InvalidInput
-from plugin.stores import service
+from plugin.stores import service, usage
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, PLAN_PRICE_TRY
 from plugin.stores.models import Plan as PlanValue
 from plugin.stores.models import StoreSettings as StoreSettingsRow
@@ -122,14 +123,33 @@ class StoreSettingsPayload:
     errors: list[AdminError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(
+    description="The plan's monthly marketing quota: the one counter the send-time policy "
+    "enforces. Transactional messages are never counted nor held."
+)
 class PlanUsage:
     plan: Plan
-    monthly_quota: int
-    used_this_month: int
+    monthly_quota: int = strawberry.field(description="Marketing messages a month.")
+    used_this_month: int = strawberry.field(
+        description="Marketing messages counted this month (the store's time zone): sent, in "
+        "flight or of unknown outcome; failed and unbilled messages are not counted."
+    )
     remaining: int
     period_start: datetime
     price_try: str = strawberry.field(description="Monthly price in Turkish lira.")
+    warning_level: int = strawberry.field(
+        description="100 when the quota is used up, 80 from 80 % on, else 0: the admin warns."
+    )
+    resets_at: datetime = strawberry.field(
+        description="The next month's first instant: the counter starts again and marketing "
+        "held for the quota goes out (at once after an upgrade)."
+    )
+    resets_on: date = strawberry.field(
+        description="resetsAt as a date of the store's calendar (its time zone)."
+    )
+    held_messages: int = strawberry.field(
+        description="Marketing messages waiting for the quota (reason quota_exceeded)."
+    )
 
 
 @strawberry.type
@@ -140,14 +160,18 @@ class ChangePlanPayload:
 
 def _usage(info: Info) -> PlanUsage:
     ctx = info.context
-    usage = service.usage(session=ctx.session, store_id=ctx.store_id)
+    current = usage.usage(session=ctx.session, store_id=ctx.store_id)
     return PlanUsage(
-        plan=Plan(usage.plan.value),
-        monthly_quota=usage.monthly_quota,
-        used_this_month=usage.used,
-        remaining=usage.remaining,
-        period_start=usage.period_start,
-        price_try=str(PLAN_PRICE_TRY[usage.plan]),
+        plan=Plan(current.plan.value),
+        monthly_quota=current.monthly_quota,
+        used_this_month=current.used,
+        remaining=current.remaining,
+        period_start=current.period_start,
+        price_try=str(PLAN_PRICE_TRY[current.plan]),
+        warning_level=current.warning,
+        resets_at=current.resets_at,
+        resets_on=current.resets_on,
+        held_messages=delivery.held_messages(ctx.session, store_id=ctx.store_id),
     )
 
 

@@ -15,9 +15,10 @@ from plugin.admin_api.domains.contacts import ConversationItem
 from plugin.admin_api.errors import AdminError, admin_errors, int_id, not_found
 from plugin.admin_api.permissions import Allowed
 from plugin.delivery import manual
-from plugin.delivery.models import OutboundMessage
+from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.errors import InvalidInput
-from plugin.stores.service import BILLED_STATUSES, get_settings, month_start
+from plugin.stores.service import get_settings
+from plugin.stores.usage import period_bounds
 from plugin.whatsapp import connection
 from plugin.whatsapp.accounts import WhatsAppAccount as AccountRow
 
@@ -41,12 +42,13 @@ class WhatsAppAccount:
         ctx = info.context
 
         def batch(account_ids: list[int]) -> list[int]:
-            start = month_start(clock.now(), get_settings(ctx.session, ctx.store_id).timezone)
+            timezone = get_settings(ctx.session, ctx.store_id).timezone
+            start, _ = period_bounds(clock.now(), timezone)
             return ctx.loaders.count_rows(
                 OutboundMessage,
                 OutboundMessage.account_id,
                 account_ids,
-                OutboundMessage.status.in_([s.value for s in BILLED_STATUSES]),  # type: ignore[attr-defined]
+                col(OutboundMessage.status).in_(MessageStatus.sql(MessageStatus.sent())),
                 sa.func.coalesce(OutboundMessage.sent_at, OutboundMessage.created_at) >= start,
             )
 

@@ -26,7 +26,6 @@ Suppressed (final, never sent):
   cap_24h / cap_7d           marketing frequency caps (store settings; 1 per 24 h, 3 per 7 days;
                              cart-recovery steps answer to the weekly cap only)
   recent_order               cart recovery within `recovery_pause_after_order_hours` of an order
-  quota_exceeded             the plan's monthly marketing quota is used up (transactional goes on)
   template_not_approved      the template is missing or not APPROVED (paused, disabled, ...)
   template_category_changed  a transactional message whose template Meta made MARKETING
   store_inactive             the app was uninstalled / the store disabled
@@ -43,6 +42,10 @@ Deferred (the row goes back to `scheduled` with a new `due_at`; never dropped):
                              reserve kept for order updates): waits until a slot frees
   pair_rate                  less than 6 s since the last message to this person from this number
   number_quality_red         marketing on a number whose quality is red (plugin/delivery/quality.py)
+  quota_exceeded             the plan's monthly marketing quota is used up: held until the next
+                             plan month (its first instant in the store's time zone is the
+                             row's due_at), or released sooner by the tick once units are free
+                             again (a plan upgrade, a unit given back); transactional goes on
 
 Kinds and consent (decided here, documented in docs/delivery.md):
   - OPTIN_REQUEST and SERVICE_REPLY answer the customer's own action: no consent check, no quiet
@@ -61,8 +64,9 @@ Kinds and consent (decided here, documented in docs/delivery.md):
 
 Layout: codes.py (these codes and the decision's values), context.py (what a store's batch is
 decided against), checks.py (one function per check, in order), address.py, quiet.py,
-counters.py (quota), ../window.py (Meta's messaging limit). This module runs the checks and
-gathers the public names.
+counters.py (the delivery counters; the plan's quota is plugin.stores.usage, reserved in
+checks.py and given back through plugin.delivery.quota), ../window.py (Meta's messaging limit).
+This module runs the checks and gathers the public names.
 """
 
 from __future__ import annotations
@@ -93,7 +97,6 @@ from plugin.delivery.policy.codes import (
     PAIR_RATE,
     PHONE_REQUIRED,
     QUIET_HOURS,
-    QUOTA_COUNTER,
     QUOTA_EXCEEDED,
     RECENT_ORDER,
     SERVICE_WINDOW,
@@ -115,7 +118,6 @@ from plugin.delivery.policy.codes import (
 from plugin.delivery.policy.context import load_context, staff_test_rows
 from plugin.delivery.policy.counters import (
     counter_value,
-    quota_period,
     release,
     reserve,
 )
@@ -151,6 +153,7 @@ def _evaluate_store(
         pending = check(batch, pending)
     for d in pending:
         batch.decided[d.row.id] = d
+    batch.give_back_units()
     return [batch.decided[row.id] for row in rows]
 
 
@@ -173,7 +176,6 @@ __all__ = [
     "PAIR_SPACING_SECONDS",
     "PHONE_REQUIRED",
     "QUIET_HOURS",
-    "QUOTA_COUNTER",
     "QUOTA_EXCEEDED",
     "RECENT_ORDER",
     "SERVICE_WINDOW",
@@ -196,7 +198,6 @@ __all__ = [
     "counter_value",
     "evaluate",
     "quiet_until",
-    "quota_period",
     "release",
     "reserve",
     "send_address",

@@ -35,7 +35,6 @@ from plugin.delivery.policy.codes import (
     PAIR_RATE,
     PHONE_REQUIRED,
     QUIET_HOURS,
-    QUOTA_COUNTER,
     QUOTA_EXCEEDED,
     RECENT_ORDER,
     SERVICE_WINDOW,
@@ -51,10 +50,9 @@ from plugin.delivery.policy.codes import (
     Decision,
 )
 from plugin.delivery.policy.context import StoreContext
-from plugin.delivery.policy.counters import quota_period, release, reserve, warn_quota
 from plugin.delivery.policy.quiet import quiet_applies, quiet_until, zone
 from plugin.settings import get_settings as get_app_settings
-from plugin.stores.models import PLAN_MONTHLY_QUOTA, Plan
+from plugin.stores import usage
 from plugin.templates.models import TemplateCategory, TemplateStatus
 
 
@@ -69,27 +67,32 @@ class Batch:
     now: datetime
     pacer: Pacer
     decided: dict[int, Decision] = field(default_factory=dict)
+    returned: Counter[str] = field(default_factory=Counter)  # quota units by plan month
 
     def suppress(self, d: Decision, reason: str) -> None:
         d.outcome, d.reason = "suppressed", reason
         self.decided[d.row.id] = d
 
     def defer(self, d: Decision, reason: str, due_at: datetime) -> None:
+        """Put the row off; a marketing row deferred after the quota was reserved (Meta's
+        tier, the pair rate) gives its unit back."""
         d.outcome, d.reason, d.due_at = "deferred", reason, due_at
+        if d.quota_period is not None:
+            self.returned[d.quota_period] += 1
+            d.quota_period = None
         self.decided[d.row.id] = d
 
     def counts_as_marketing(self, d: Decision) -> bool:
         """Marketing that the caps and quota apply to (never a staff test)."""
         return d.row.marketing and d.row.id not in self.staff
 
-    def refund_quota(self, amount: int) -> None:
-        """Marketing rows deferred after the quota was reserved give their units back."""
-        store = self.ctx.store
-        if amount and store is not None and store.id is not None:
-            period = quota_period(self.now, self.ctx.settings.timezone)
-            release(
-                self.session, store_id=store.id, name=QUOTA_COUNTER, period=period, amount=amount
+    def give_back_units(self) -> None:
+        """Return the units of the rows deferred after their reservation, in one statement."""
+        for period, amount in self.returned.items():
+            usage.give_back(
+                session=self.session, store_id=self.store_id, period=period, amount=amount
             )
+        self.returned.clear()
 
 
 Check = Callable[[Batch, list[Decision]], list[Decision]]
@@ -293,28 +296,24 @@ def _cap_counts(
 
 
 def quota(b: Batch, pending: list[Decision]) -> list[Decision]:
-    """7. The plan's monthly marketing quota, reserved atomically across workers."""
+    """7. The plan's monthly marketing quota (plugin.stores.usage, the counter the admin shows),
+    reserved atomically across workers. Marketing past it is held, not dropped: it waits for
+    the next plan month, or for the tick to release it once units are free again."""
     marketing = [d for d in pending if b.counts_as_marketing(d)]
     if not marketing:
         return pending
-    settings = b.ctx.settings
-    limit = PLAN_MONTHLY_QUOTA.get(Plan(settings.plan), 0)
-    granted_n = reserve(
-        b.session,
-        store_id=b.store_id,
-        name=QUOTA_COUNTER,
-        period=quota_period(b.now, settings.timezone),
-        want=len(marketing),
-        limit=limit,
+    reservation = usage.reserve(
+        session=b.session, store_id=b.store_id, want=len(marketing), now=b.now
     )
-    refused = {d.row.id for d in marketing[granted_n:]}
+    for d in marketing[: reservation.granted]:
+        d.quota_period = reservation.period
+    refused = {d.row.id for d in marketing[reservation.granted :]}
     out = []
     for d in pending:
         if d.row.id in refused:
-            b.suppress(d, QUOTA_EXCEEDED)
+            b.defer(d, QUOTA_EXCEEDED, reservation.resets_at)
         else:
             out.append(d)
-    warn_quota(b.session, store_id=b.store_id, now=b.now, settings=settings, limit=limit)
     return out
 
 
@@ -322,7 +321,7 @@ def tier_window(b: Batch, pending: list[Decision]) -> list[Decision]:
     """8. Meta's messaging limit, a moving 24 h window of unique recipients of business-
     initiated messages (plugin/delivery/window.py): marketing leaves the store's reserve to
     order updates; a refused row waits until its slot frees, a marketing row gives its quota
-    back."""
+    unit back (Batch.defer)."""
     for d in pending:
         last_inbound = b.ctx.contacts[d.row.contact_id].last_inbound_at
         d.business_initiated = window.counts(
@@ -343,22 +342,20 @@ def tier_window(b: Batch, pending: list[Decision]) -> list[Decision]:
         reserve_percent=b.ctx.settings.tier_reserve_percent,
         wants=[(d.row.contact_id, b.counts_as_marketing(d)) for d in counted],
     )
-    out, refunds = [], 0
+    out = []
     for d in pending:
         cid = d.row.contact_id
         if d.business_initiated and cid not in verdict.admitted:
             full = cid in verdict.window_full
             b.defer(d, DAILY_TIER_EXHAUSTED if full else TIER_RESERVED, verdict.due[cid])
-            refunds += 1 if b.counts_as_marketing(d) else 0
         else:
             out.append(d)
-    b.refund_quota(refunds)
     return out
 
 
 def pair_rate(b: Batch, pending: list[Decision]) -> list[Decision]:
     """9. At most one message per person per 6 s from this number (last, so a refused message
-    never holds a slot); a deferred marketing row gives its quota back."""
+    never holds a slot); a deferred marketing row gives its quota unit back."""
     if not pending or b.ctx.account is None:
         return pending
     allowed = b.pacer.reserve_recipients(
@@ -367,14 +364,12 @@ def pair_rate(b: Batch, pending: list[Decision]) -> list[Decision]:
         now=b.now.timestamp(),
         spacing=PAIR_SPACING_SECONDS,
     )
-    out, refunds = [], 0
+    out = []
     for d, ok in zip(pending, allowed, strict=True):
         if ok:
             out.append(d)
         else:
             b.defer(d, PAIR_RATE, b.now + timedelta(seconds=PAIR_SPACING_SECONDS))
-            refunds += 1 if b.counts_as_marketing(d) else 0
-    b.refund_quota(refunds)
     return out
 
 

@@ -52,7 +52,6 @@ SUPPRESS_REASONS = (
     CAP_24H,
     CAP_7D,
     RECENT_ORDER,
-    QUOTA_EXCEEDED,
     TEMPLATE_NOT_APPROVED,
     TEMPLATE_CATEGORY_CHANGED,
     STORE_INACTIVE,
@@ -66,6 +65,7 @@ DEFER_REASONS = (
     TIER_RESERVED,
     PAIR_RATE,
     NUMBER_QUALITY_RED,
+    QUOTA_EXCEEDED,
 )
 
 # Kinds that answer the customer's own action: no consent, no quiet hours, no caps.
@@ -73,7 +73,6 @@ EXEMPT_KINDS = frozenset({MessageKind.OPTIN_REQUEST, MessageKind.SERVICE_REPLY})
 SERVICE_WINDOW = timedelta(hours=24)
 UNDELIVERABLE_FOR = timedelta(days=30)
 ACCOUNT_RECHECK = timedelta(minutes=5)
-QUOTA_COUNTER = "marketing_month"
 
 
 @dataclass(slots=True)
@@ -118,3 +117,4 @@ class Decision:
     account: SendingAccount | None = None
     template_id: int | None = None
     business_initiated: bool = False  # counted by Meta's messaging limit (delivery/window.py)
+    quota_period: str | None = None  # a send holding a unit of this plan month's quota
