@@ -4,6 +4,7 @@ from plugin import crypto  # noqa: F401  (app_secret)
 from plugin.analytics import models as analytics_models  # noqa: F401
 from plugin.campaigns import models as campaigns_models  # noqa: F401
 from plugin.consent import models as consent_models  # noqa: F401
+from plugin.consent import state as consent_state  # noqa: F401  (ix_consent_deciding)
 from plugin.contacts import models as contacts_models  # noqa: F401
 from plugin.delivery import models as delivery_models  # noqa: F401
 from plugin.delivery import quality_models  # noqa: F401

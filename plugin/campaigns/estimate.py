@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +28,26 @@ from plugin.stores.plans import CAMPAIGN_MAX_RECIPIENTS
 ESTIMATE_FRESH_FOR = timedelta(minutes=15)  # launch reuses the estimate the merchant just saw
 
 
+@dataclass
+class _Group:
+    """One pricing key's audience, consented and deliverable (consented and addressable)."""
+
+    key: str | None
+    n: int = 0
+    consented: int = 0
+    deliverable: int = 0
+
+
+def _per_key(found: Sequence[Any]) -> list[_Group]:
+    groups: dict[str | None, _Group] = {}
+    for r in found:
+        group = groups.setdefault(r.key, _Group(r.key))
+        group.n += r.n
+        group.consented += r.consented
+        group.deliverable += r.consented if r.addressable else 0
+    return list(groups.values())
+
+
 def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> dict[str, Any]:
     """What the merchant sees before launch: audience, consented share, cost, Meta's daily tier."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
@@ -33,16 +55,20 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     where = audience_condition(session, settings=settings, audience=audience_of(campaign))
     consented = consent_state.allows(Purpose.MARKETING)  # the delivery engine's own rule
     key: Any = sa.literal_column(pricing_key_sql("contact")).label("key")
-    rows = session.execute(
+    addressable: Any = reachable().label("addressable")
+    # grouped by addressable too, so each contact's consent is read once (a second CASE over
+    # `consented` would make PostgreSQL probe the ledger twice per contact)
+    found = session.execute(
         sa.select(
             key,
+            addressable,
             sa.func.count().label("n"),
             sa.func.count(sa.case((consented, 1))).label("consented"),
-            sa.func.count(sa.case((sa.and_(consented, reachable()), 1))).label("deliverable"),
         )
         .where(where)
-        .group_by(key)
+        .group_by(key, addressable)
     ).all()
+    rows = _per_key(found)
     audience = sum(r.n for r in rows)
     send_share = Decimal(100 - campaign.holdout_percent) / 100
     category = (campaign.variants[0].get("category") if campaign.variants else None) or "MARKETING"

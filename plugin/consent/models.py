@@ -48,8 +48,7 @@ class ConsentEvent(SQLModel, table=True):
 
     __tablename__ = "consent_event"
     __table_args__ = (
-        # the read model's one probe: the latest fact of a contact and purpose
-        sa.Index("ix_consent_latest", "store_id", "contact_id", "purpose", "occurred_at"),
+        # the read model's probe, ix_consent_deciding, is declared beside its rule (state.py)
         sa.Index("ix_consent_contact_capture", "contact_id", "capture_key"),
     )
 

@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from plugin.consent import state as consent_state
-from plugin.consent.models import Purpose
 from plugin.contacts.models import Contact
 from plugin.delivery.models import InboundMessage
 from plugin.flows.models import CheckoutState, TrackedCheckout
@@ -186,7 +185,7 @@ def _checkout_state(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool
 def _marketing_consent_at(op: str, value: Any, ctx: RuleContext) -> ColumnElement[bool]:
     """Consented now (the one read model) with the deciding grant in the last N days."""
     since = ctx.now - timedelta(days=int(value))
-    granted = consent_state.granted_since(Purpose.MARKETING, since, store_id=ctx.store_id)
+    granted = consent_state.granted_since(since, store_id=ctx.store_id)
     return granted if op == "within_days" else sa.not_(granted)
 
 

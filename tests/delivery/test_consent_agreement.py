@@ -54,12 +54,17 @@ def _key(f: Fact) -> tuple[datetime, int, int]:
     return (f.at, RANK[f.action], f.id)
 
 
+def deciding(facts: list[Fact], purpose: str) -> Fact | None:
+    """The fact that decides `purpose`: the latest, a "no" winning a tie."""
+    return max((f for f in facts if f.purpose == purpose), key=_key, default=None)
+
+
 def expected(facts: list[Fact], purpose: str) -> str | None:
     """The effective action by the ADR's rule."""
     mine = [f for f in facts if f.purpose == purpose]
-    if not mine:
+    winner = deciding(facts, purpose)
+    if winner is None:
         return None
-    winner = max(mine, key=_key)
     if purpose == "marketing" and winner.action == "granted" and winner.source in VOUCHED:
         own = [f for f in mine if f.source in CUSTOMER_OWN and f.at <= winner.at]
         if own and max(own, key=_key).action in ("revoked", "declined"):
@@ -86,6 +91,8 @@ facts_strategy = st.lists(
 )
 _phones = itertools.count(50_000)
 CONSENTED = {"field": "marketing_consent_at", "op": "within_days", "value": 3650}
+# facts occur 8 days ago or a year before that: a window of 30 days splits them
+RECENTLY = {"field": "marketing_consent_at", "op": "within_days", "value": 30}
 
 
 @settings(
@@ -147,6 +154,12 @@ def test_send_path_admin_segments_and_campaigns_agree_and_a_revoked_person_gets_
     segment = Audience(rule={"all": [mine, CONSENTED]})
     consented = count_audience(session, store_id=store_id, audience=segment)
     assert consented == int(marketing)
+    # consented within 30 days: allowed by a deciding grant from the last 30 days (also negated)
+    winner = deciding(facts, "marketing")
+    recently = marketing and winner is not None and winner.at >= clock.now() - timedelta(days=30)
+    for rule, want in ((RECENTLY, recently), ({"not": RECENTLY}, not recently)):
+        audience = Audience(rule={"all": [mine, rule]})
+        assert count_audience(session, store_id=store_id, audience=audience) == int(want), rule
     # the campaign estimate
     campaign = Campaign(
         store_id=store_id,
