@@ -31,10 +31,10 @@ import sqlalchemy as sa
 
 from tests.benchmarks.bench_sandbox import free_port, wait_port
 from tests.benchmarks.common import save, scratch_database, ulak_process
+from tests.services import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 PNID, WABA, TOKEN = "100000000000009", "200000000000009", "bench-delivery-token"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 BENCH_TEMPLATE_BODY = "Merhaba {{1}}, siparişin {{2}} yolda."
 PROFILE_OUT = ROOT / "bench-results" / "delivery-profile.txt"
 
