@@ -140,9 +140,11 @@ def start_postgres(folder: Path) -> Server:
     with log.open("ab") as out:
         initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         initdb += ["--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]
-        subprocess.run(
-            initdb, stdout=out, stderr=subprocess.STDOUT, check=True, user=uid, group=gid
-        )
+        created = subprocess.run(initdb, stdout=out, stderr=subprocess.STDOUT, user=uid, group=gid)
+    if created.returncode != 0:
+        who = f" (as {user.pw_name}: can it reach {folder}?)" if user is not None else ""
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"initdb failed{who}; its output ends with:\n{tail}")
     port = free_port()
     settings = {
         "listen_addresses": "127.0.0.1",
