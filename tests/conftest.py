@@ -24,9 +24,9 @@ from plugin import clock, crypto
 from plugin.saleor import jwks as jwks_cache
 from plugin.saleor import service as saleor_service
 from plugin.settings import Settings
+from tests.services import PG_ADMIN, database_url
 from tests.support import SALEOR_SHARED, FakeSaleor, ServerThread, SigningKey, free_port, new_key
 
-PG_ADMIN = os.environ.get("ULAK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("ULAK_TEST_DB", "postgresql")
 
 
@@ -156,7 +156,7 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"ulak_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    url = database_url(name)
     run_migrations(url)
     yield url
     from plugin import db

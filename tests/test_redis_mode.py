@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from plugin.inbox.models import InboxEvent, InboxStatus
 from tests.conftest import make_settings
+from tests.services import REDIS_URL
 from tests.support import saleor_body, saleor_headers
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 NAMESPACE = f"ulak-test-{uuid.uuid4().hex[:8]}"
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres_only]

@@ -31,13 +31,13 @@ import sqlalchemy as sa
 
 from tests.benchmarks.bench_sandbox import free_port, wait_port
 from tests.benchmarks.common import save, scratch_database, ulak_process
+from tests.services import REDIS_URL
 
 # judged on the median of three runs by tests/benchmarks/run.py
 TARGETS = {"batched.per_second_with_statuses": (">=", 1000)}
 
 ROOT = Path(__file__).resolve().parents[2]
 PNID, WABA, TOKEN = "100000000000009", "200000000000009", "bench-delivery-token"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 BENCH_TEMPLATE_BODY = "Merhaba {{1}}, siparişin {{2}} yolda."
 PROFILE_OUT = ROOT / "bench-results" / "delivery-profile.txt"
 

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.services import free_port
+
 # judged on the median of three runs by tests/benchmarks/run.py
 TARGETS = {"sends_per_s": (">=", 3000), "errors": ("<=", 0)}
 
@@ -26,12 +28,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PNID, WABA, TOKEN = "100000000000001", "200000000000001", "bench-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 15.0) -> None:

@@ -47,9 +47,9 @@ import psycopg
 
 from tests.benchmarks.bench_sandbox import wait_port
 from tests.benchmarks.common import RESULTS, ROOT, percentile, save, scratch_database, ulak_process
+from tests.services import REDIS_URL
 from tests.support import PAYLOADS, FakeSaleor, ServerThread, free_port, new_key
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PNID, WABA, TOKEN = "100000000000011", "200000000000011", "soak-access-token"
 APP_SECRET = "soak-whatsapp-app-secret"
 SECRET_KEY = "soak-secret-key"

@@ -19,6 +19,7 @@ import httpx
 import psycopg
 
 from tests.benchmarks.common import open_loop, percentile, save, scratch_database, ulak_process
+from tests.services import REDIS_URL
 from tests.support import (
     PAYLOADS,
     FakeSaleor,
@@ -97,7 +98,7 @@ def main() -> dict[str, object]:
         env = {
             "ULAK_ENV": "production",
             "DATABASE_URL": db_url,
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "REDIS_URL": REDIS_URL,
             "REDIS_NAMESPACE": namespace,
             "SECRET_KEY": "bench-secret-key",
             "WHATSAPP_APP_SECRET": "bench-app-secret",
@@ -131,7 +132,7 @@ def main() -> dict[str, object]:
             recorded = conn.execute("SELECT count(*) FROM inbox_event").fetchone()[0]
         import redis
 
-        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        client = redis.Redis.from_url(REDIS_URL)
         queued = client.hlen(f"{namespace}:default.msgs")
         for k in client.scan_iter(f"{namespace}:*"):
             client.delete(k)

@@ -15,9 +15,10 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from tests.services import PG_ADMIN, database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @contextlib.contextmanager
@@ -28,7 +29,7 @@ def scratch_database(prefix: str = "ulak_bench") -> Iterator[str]:
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    url = database_url(name)
     try:
         run_migrations(url)
         yield url

@@ -29,8 +29,8 @@ from plugin.saleor.models import Store
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.conftest import make_settings
 from tests.delivery.conftest import phone, promo_parameters
+from tests.services import REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

@@ -11,7 +11,7 @@ import pytest
 import redis
 from sqlmodel import Session
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.services import REDIS_URL
 
 
 @pytest.fixture()

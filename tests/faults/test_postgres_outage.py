@@ -39,6 +39,7 @@ from tests.faults.support import (
     serve,
     via,
 )
+from tests.services import port_of
 from tests.support import PAYLOADS, FakeSaleor, SigningKey, wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -97,8 +98,8 @@ def test_a_postgres_restart_during_a_webhook_burst_loses_no_delivery(
     saleor_key: SigningKey,
     logs: Path,
 ) -> None:
-    with TcpProxy(5432) as proxy:
-        env = base_env(via(db_url, 5432, proxy.port))
+    with TcpProxy(port_of(db_url)) as proxy:
+        env = base_env(via(db_url, port_of(db_url), proxy.port))
         process, app = serve(env, logs)
         fake_saleor.app_url = app  # Saleor installed Ulak from this app's manifest
         try:

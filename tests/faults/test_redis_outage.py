@@ -29,7 +29,6 @@ from plugin.segments.service import Audience
 from plugin.settings import Settings, set_settings
 from tests.conftest import make_settings
 from tests.delivery.conftest import add_contacts, connect_store, phone
-from tests.faults.conftest import REDIS_URL
 from tests.faults.support import (
     LossReport,
     TcpProxy,
@@ -39,6 +38,7 @@ from tests.faults.support import (
     sandbox_process,
     via,
 )
+from tests.services import REDIS_URL, port_of
 from tests.support import wait_for
 
 pytestmark = [
@@ -97,10 +97,10 @@ def test_a_redis_restart_mid_campaign_sends_every_recipient_exactly_one_message(
         # and a real `ulak worker` whose Redis goes through the proxy
         store_id, _account_id = connect_store(db, throughput_mps=60)
         add_contacts(db, store_id, RECIPIENTS, consents=("marketing",), first_name="Ayşe")
-        with TcpProxy(6379) as proxy:
+        with TcpProxy(port_of(REDIS_URL)) as proxy:
             env = base_env(
                 db_url,
-                REDIS_URL=via(REDIS_URL, 6379, proxy.port),
+                REDIS_URL=via(REDIS_URL, port_of(REDIS_URL), proxy.port),
                 REDIS_NAMESPACE=namespace,
                 WHATSAPP_GRAPH_URL=sandbox.graph_url,
             )

@@ -3,7 +3,6 @@ tiny webhook receiver standing in for the app's /api/webhooks/whatsapp."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
 from plugin.whatsapp.sandbox.state import Sandbox
+from tests.services import free_port
 
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
@@ -44,12 +44,6 @@ IMAGE_TEMPLATE = [
     {"type": "BODY", "text": "Your cart misses you, {{1}}."},
     {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Yes"}]},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServerThread:
