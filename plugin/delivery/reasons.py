@@ -4,7 +4,9 @@ Every outbox row that is not on its way carries one of these codes in `status_re
 every decision a flow journals (skipped, stopped, cancelled) carries one in `reason`. The admin
 shows the code and its text in Turkish and English, and, when the merchant can do something
 about it, how to fix it. `alerts` marks the codes that mean the store's setup is wrong (not
-the customer's choice): a switched-on flow that meets one raises an alert.
+the customer's choice): a switched-on flow that meets one raises an alert. `reached` marks the
+codes that mean the message's goal came first (the cart was ordered, the customer replied): a
+good outcome the dashboard shows apart from the problems.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Reason:
     fix_en: str | None = None
     fix_tr: str | None = None
     alerts: bool = False  # the merchant's setup is at fault: a flow that meets it raises an alert
+    reached: bool = False  # not needed any more: the goal came first (a good outcome)
 
 
 def _r(
@@ -30,8 +33,9 @@ def _r(
     fix_tr: str | None = None,
     *,
     alerts: bool = False,
+    reached: bool = False,
 ) -> Reason:
-    return Reason(code, en, tr, fix_en, fix_tr, alerts)
+    return Reason(code, en, tr, fix_en, fix_tr, alerts, reached)
 
 
 _TEMPLATE_FIX = (
@@ -64,7 +68,12 @@ _REASONS = (
     _r("invalid_phone", "The phone number is not valid", "Telefon numarası geçersiz"),
     _r("cap_24h", "Daily marketing limit for this customer", "Müşterinin günlük kampanya sınırı"),
     _r("cap_7d", "Weekly marketing limit for this customer", "Müşterinin haftalık kampanya sınırı"),
-    _r("recent_order", "The customer ordered recently", "Müşteri kısa süre önce sipariş verdi"),
+    _r(
+        "recent_order",
+        "The customer ordered recently",
+        "Müşteri kısa süre önce sipariş verdi",
+        reached=True,
+    ),
     _r("window_closed", "The 24-hour reply window is closed", "24 saatlik yanıt penceresi kapalı"),
     _r("quiet_hours", "Waiting for the end of quiet hours", "Sessiz saatlerin bitmesi bekleniyor"),
     _r("pair_rate", "Spacing messages to the same customer", "Aynı müşteriye mesajlar aralıklı"),
@@ -344,21 +353,22 @@ _REASONS = (
         "paid_at_creation",
         "Paid with the order: the order message covers it",
         "Siparişle birlikte ödendi: sipariş mesajı yeterli",
+        reached=True,
     ),
     _r("appointment_passed", "The appointment has passed", "Randevu zamanı geçti"),
     # -- cancellations and stops
     _r("cancelled", "Cancelled", "İptal edildi"),
     _r("order_cancelled", "The order was cancelled", "Sipariş iptal edildi"),
-    _r("ordered", "The customer placed the order", "Müşteri siparişi verdi"),
-    _r("paid", "The checkout was paid", "Sepet ödendi"),
+    _r("ordered", "The customer placed the order", "Müşteri siparişi verdi", reached=True),
+    _r("paid", "The checkout was paid", "Sepet ödendi", reached=True),
     _r("emptied", "The cart was emptied", "Sepet boşaltıldı"),
     _r(
         "reset",
         "The cart changed: the reminders start again",
         "Sepet değişti: hatırlatmalar yeniden başlar",
     ),
-    _r("replied", "The customer replied", "Müşteri yanıt verdi"),
-    _r("answered", "The customer answered", "Müşteri yanıtladı"),
+    _r("replied", "The customer replied", "Müşteri yanıt verdi", reached=True),
+    _r("answered", "The customer answered", "Müşteri yanıtladı", reached=True),
     _r("campaign_cancelled", "The campaign was cancelled", "Kampanya iptal edildi"),
     _r("campaign_paused", "The campaign is paused", "Kampanya duraklatıldı"),
     _r("recategorised", "The template's category changed", "Şablonun kategorisi değişti"),
@@ -375,6 +385,11 @@ REASONS: dict[str, Reason] = {r.code: r for r in _REASONS}
 def reason(code: str) -> Reason:
     """The code's texts; an unknown code (a new one without a line here) reads as itself."""
     return REASONS.get(code) or Reason(code, code, code)
+
+
+def reached(code: str | None) -> bool:
+    """Whether a message skipped for `code` was no longer needed (its goal came first)."""
+    return bool(code) and reason(code or "").reached
 
 
 def alerts(code: str | None) -> bool:
