@@ -8,7 +8,10 @@
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
+import * as dashboard from "./messages/dashboard";
 import * as flows from "./messages/flows";
+import * as inbox from "./messages/inbox";
+import * as plans from "./messages/plans";
 
 export type Locale = "en" | "tr";
 
@@ -126,7 +129,7 @@ const coreEn = {
   "settings.keywords": "Opt-out keywords",
   "settings.optoutKeywords": "A reply with one of these words opts the contact out",
   "settings.plan": "Plan and usage",
-  "settings.planLine": "{plan} plan · {price} TRY per month",
+  "settings.planLine": "{plan} plan · {price} per month",
   "settings.usage": "Messages this month",
   "settings.usageDetail": "{used} of {total} used · {remaining} left",
   "settings.changePlan": "Change plan",
@@ -166,13 +169,6 @@ const coreEn = {
   "category.MARKETING": "Marketing",
   "category.UTILITY": "Utility",
   "category.AUTHENTICATION": "Authentication",
-  "dashboard.range": "Period",
-  "dashboard.lastDays": "Last {days} days",
-  "dashboard.messages": "Messages",
-  "dashboard.money": "Revenue and cost (TRY)",
-  "dashboard.skipReasons": "Top reasons messages were not sent",
-  "dashboard.failureReasons": "Top failure reasons",
-  "dashboard.count": "Count",
   "metric.sent": "Sent",
   "metric.delivered": "Delivered",
   "metric.read": "Read",
@@ -307,7 +303,7 @@ const coreEn = {
 } as const;
 
 /** Per-feature message files (src/messages/) are merged here into the one typed dictionary. */
-const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en };
+const en = { ...coreEn, ...codes.en, ...flows.en, ...contacts.en, ...dashboard.en, ...inbox.en, ...plans.en };
 
 export type MessageKey = keyof typeof en;
 
@@ -425,7 +421,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "settings.keywords": "İzin iptal kelimeleri",
   "settings.optoutKeywords": "Bu kelimelerden biriyle yanıt veren kişinin izni iptal edilir",
   "settings.plan": "Paket ve kullanım",
-  "settings.planLine": "{plan} paket · aylık {price} TL",
+  "settings.planLine": "{plan} paket · aylık {price}",
   "settings.usage": "Bu ayki mesajlar",
   "settings.usageDetail": "{total} mesajın {used} tanesi kullanıldı · {remaining} kaldı",
   "settings.changePlan": "Paketi değiştir",
@@ -465,13 +461,6 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "category.MARKETING": "Pazarlama",
   "category.UTILITY": "Hizmet",
   "category.AUTHENTICATION": "Kimlik doğrulama",
-  "dashboard.range": "Dönem",
-  "dashboard.lastDays": "Son {days} gün",
-  "dashboard.messages": "Mesajlar",
-  "dashboard.money": "Gelir ve maliyet (TL)",
-  "dashboard.skipReasons": "Mesajların gönderilmeme nedenleri",
-  "dashboard.failureReasons": "Başlıca hata nedenleri",
-  "dashboard.count": "Adet",
   "metric.sent": "Gönderilen",
   "metric.delivered": "İletilen",
   "metric.read": "Okunan",
@@ -605,7 +594,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "progress.cancelBody": "Henüz gönderilmemiş mesajlar gönderilmez; bu işlem geri alınamaz.",
 };
 
-const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr };
+const tr: Record<MessageKey, string> = { ...coreTr, ...codes.tr, ...flows.tr, ...contacts.tr, ...dashboard.tr, ...inbox.tr, ...plans.tr };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };
 
@@ -653,6 +642,13 @@ export function formatDateTime(locale: Locale, iso: string): string {
 /** Formats an integer with the locale's digit grouping ("1.234" in Turkish). */
 export function formatCount(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US").format(n);
+}
+
+/** A fraction 0–1 (the API's decimal text or a number) as a percentage ("%66,7" / "66.7%"). */
+export function formatPercent(locale: Locale, fraction: string | number): string {
+  const n = Number(fraction);
+  if (Number.isNaN(n)) return String(fraction);
+  return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US", { style: "percent", maximumFractionDigits: 1 }).format(n);
 }
 
 const intlLocale = (locale: Locale) => (locale === "tr" ? "tr-TR" : "en-GB");
