@@ -71,9 +71,9 @@ export function DashboardPage() {
           }
           return (
             <>
-              <Section title={t("page.dashboard")}>
+              <Box padding={5} borderRadius={4} borderWidth={1} borderStyle="solid" borderColor="default1">
                 <Headline data={h} />
-              </Section>
+              </Box>
               <div className="ulak-grid ulak-grid-wide">
                 <Section title={t("dashboard.messages")}>
                   <BarChart title={t("dashboard.messages")} labels={labels} format={count} series={[{ label: t("metric.sent"), values: pick("sent") }, { label: t("metric.delivered"), values: pick("delivered") }]} />
