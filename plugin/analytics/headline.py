@@ -67,7 +67,7 @@ def headline(session: Session, *, store_id: int, start: date, end: date) -> Head
         cost=cost,
         cost_currency=settings.cost_currency,
         return_on_spend=ratio(own, cost) if cost else None,
-        reached={k: n for k, n in skipped if reasons.reached(k)},
-        problems={k: n for k, n in skipped if not reasons.reached(k)},
+        reached={k: n for k, n in skipped if reasons.reason(k).reached},
+        problems={k: n for k, n in skipped if not reasons.reason(k).reached},
         failed_reasons=dict(total.failed_reasons.most_common()),
     )

@@ -3,15 +3,12 @@
 Every outbox row that is not on its way carries one of these codes in `status_reason`, and
 every decision a flow journals (skipped, stopped, cancelled) carries one in `reason`. The admin
 shows the code and its text in Turkish and English, and, when the merchant can do something
-about it, how to fix it. `alerts` marks the codes that mean the store's setup is wrong (not
-the customer's choice): a switched-on flow that meets one raises an alert. `reached` marks the
-codes that mean the message's goal came first (the cart was ordered, the customer replied): a
-good outcome the dashboard shows apart from the problems.
+about it, how to fix it. `alerts` marks the store's setup at fault (a flow meeting one alerts).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +19,7 @@ class Reason:
     fix_en: str | None = None
     fix_tr: str | None = None
     alerts: bool = False  # the merchant's setup is at fault: a flow that meets it raises an alert
-    reached: bool = False  # not needed any more: the goal came first (a good outcome)
+    reached: bool = False  # a good outcome: not needed, its goal came first (the cart ordered)
 
 
 def _r(
@@ -33,9 +30,8 @@ def _r(
     fix_tr: str | None = None,
     *,
     alerts: bool = False,
-    reached: bool = False,
 ) -> Reason:
-    return Reason(code, en, tr, fix_en, fix_tr, alerts, reached)
+    return Reason(code, en, tr, fix_en, fix_tr, alerts)
 
 
 _TEMPLATE_FIX = (
@@ -68,12 +64,7 @@ _REASONS = (
     _r("invalid_phone", "The phone number is not valid", "Telefon numarası geçersiz"),
     _r("cap_24h", "Daily marketing limit for this customer", "Müşterinin günlük kampanya sınırı"),
     _r("cap_7d", "Weekly marketing limit for this customer", "Müşterinin haftalık kampanya sınırı"),
-    _r(
-        "recent_order",
-        "The customer ordered recently",
-        "Müşteri kısa süre önce sipariş verdi",
-        reached=True,
-    ),
+    _r("recent_order", "The customer ordered recently", "Müşteri kısa süre önce sipariş verdi"),
     _r("window_closed", "The 24-hour reply window is closed", "24 saatlik yanıt penceresi kapalı"),
     _r("quiet_hours", "Waiting for the end of quiet hours", "Sessiz saatlerin bitmesi bekleniyor"),
     _r("pair_rate", "Spacing messages to the same customer", "Aynı müşteriye mesajlar aralıklı"),
@@ -353,22 +344,21 @@ _REASONS = (
         "paid_at_creation",
         "Paid with the order: the order message covers it",
         "Siparişle birlikte ödendi: sipariş mesajı yeterli",
-        reached=True,
     ),
     _r("appointment_passed", "The appointment has passed", "Randevu zamanı geçti"),
     # -- cancellations and stops
     _r("cancelled", "Cancelled", "İptal edildi"),
     _r("order_cancelled", "The order was cancelled", "Sipariş iptal edildi"),
-    _r("ordered", "The customer placed the order", "Müşteri siparişi verdi", reached=True),
-    _r("paid", "The checkout was paid", "Sepet ödendi", reached=True),
+    _r("ordered", "The customer placed the order", "Müşteri siparişi verdi"),
+    _r("paid", "The checkout was paid", "Sepet ödendi"),
     _r("emptied", "The cart was emptied", "Sepet boşaltıldı"),
     _r(
         "reset",
         "The cart changed: the reminders start again",
         "Sepet değişti: hatırlatmalar yeniden başlar",
     ),
-    _r("replied", "The customer replied", "Müşteri yanıt verdi", reached=True),
-    _r("answered", "The customer answered", "Müşteri yanıtladı", reached=True),
+    _r("replied", "The customer replied", "Müşteri yanıt verdi"),
+    _r("answered", "The customer answered", "Müşteri yanıtladı"),
     _r("campaign_cancelled", "The campaign was cancelled", "Kampanya iptal edildi"),
     _r("campaign_paused", "The campaign is paused", "Kampanya duraklatıldı"),
     _r("recategorised", "The template's category changed", "Şablonun kategorisi değişti"),
@@ -379,17 +369,13 @@ _REASONS = (
     ),
 )
 
-REASONS: dict[str, Reason] = {r.code: r for r in _REASONS}
+_REACHED = {"ordered", "paid", "replied", "answered", "paid_at_creation", "recent_order"}
+REASONS = {r.code: replace(r, reached=r.code in _REACHED) for r in _REASONS}
 
 
 def reason(code: str) -> Reason:
     """The code's texts; an unknown code (a new one without a line here) reads as itself."""
     return REASONS.get(code) or Reason(code, code, code)
-
-
-def reached(code: str | None) -> bool:
-    """Whether a message skipped for `code` was no longer needed (its goal came first)."""
-    return bool(code) and reason(code or "").reached
 
 
 def alerts(code: str | None) -> bool:
