@@ -9,9 +9,12 @@ import { createContext, useContext, useMemo, type ReactNode } from "react";
 import * as campaigns from "./messages/campaigns";
 import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
+import * as dashboard from "./messages/dashboard";
 import * as flows from "./messages/flows";
 import * as limits from "./messages/limits";
 import * as plan from "./messages/plan";
+import * as inbox from "./messages/inbox";
+import * as plans from "./messages/plans";
 
 export type Locale = "en" | "tr";
 
@@ -129,7 +132,7 @@ const coreEn = {
   "settings.keywords": "Opt-out keywords",
   "settings.optoutKeywords": "A reply with one of these words opts the contact out",
   "settings.plan": "Plan and usage",
-  "settings.planLine": "{plan} plan · {price} TRY per month",
+  "settings.planLine": "{plan} plan · {price} per month",
   "settings.usage": "Marketing messages this month",
   "settings.usageDetail": "{used} of {total} used · {remaining} left · starts again {date}",
   "settings.changePlan": "Change plan",
@@ -169,13 +172,6 @@ const coreEn = {
   "category.MARKETING": "Marketing",
   "category.UTILITY": "Utility",
   "category.AUTHENTICATION": "Authentication",
-  "dashboard.range": "Period",
-  "dashboard.lastDays": "Last {days} days",
-  "dashboard.messages": "Messages",
-  "dashboard.money": "Revenue and cost (TRY)",
-  "dashboard.skipReasons": "Top reasons messages were not sent",
-  "dashboard.failureReasons": "Top failure reasons",
-  "dashboard.count": "Count",
   "metric.sent": "Sent",
   "metric.delivered": "Delivered",
   "metric.read": "Read",
@@ -318,6 +314,9 @@ const en = {
   ...limits.en,
   ...campaigns.en,
   ...plan.en,
+  ...dashboard.en,
+  ...inbox.en,
+  ...plans.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -436,7 +435,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "settings.keywords": "İzin iptal kelimeleri",
   "settings.optoutKeywords": "Bu kelimelerden biriyle yanıt veren kişinin izni iptal edilir",
   "settings.plan": "Paket ve kullanım",
-  "settings.planLine": "{plan} paket · aylık {price} TL",
+  "settings.planLine": "{plan} paket · aylık {price}",
   "settings.usage": "Bu ayki pazarlama mesajları",
   "settings.usageDetail": "{total} mesajın {used} tanesi kullanıldı · {remaining} kaldı · {date} tarihinde yeniden başlar",
   "settings.changePlan": "Paketi değiştir",
@@ -476,13 +475,6 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "category.MARKETING": "Pazarlama",
   "category.UTILITY": "Hizmet",
   "category.AUTHENTICATION": "Kimlik doğrulama",
-  "dashboard.range": "Dönem",
-  "dashboard.lastDays": "Son {days} gün",
-  "dashboard.messages": "Mesajlar",
-  "dashboard.money": "Gelir ve maliyet (TL)",
-  "dashboard.skipReasons": "Mesajların gönderilmeme nedenleri",
-  "dashboard.failureReasons": "Başlıca hata nedenleri",
-  "dashboard.count": "Adet",
   "metric.sent": "Gönderilen",
   "metric.delivered": "İletilen",
   "metric.read": "Okunan",
@@ -624,6 +616,9 @@ const tr: Record<MessageKey, string> = {
   ...limits.tr,
   ...campaigns.tr,
   ...plan.tr,
+  ...dashboard.tr,
+  ...inbox.tr,
+  ...plans.tr,
 };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };
@@ -680,13 +675,16 @@ export function formatTime(locale: Locale, iso: string, now: Date = new Date()):
   return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
 }
 
-/** A share (0.3) as a percentage in the locale's style ("%30" / "30%"); `signed` adds "+". */
-export function formatPercent(locale: Locale, ratio: number, signed = false): string {
+/** A share (0.3, or the API's decimal text "0.3") as a percentage in the locale's style
+ * ("%30" / "30%"); `signed` adds "+". */
+export function formatPercent(locale: Locale, ratio: number | string, signed = false): string {
+  const n = Number(ratio);
+  if (Number.isNaN(n)) return String(ratio);
   return new Intl.NumberFormat(locale === "tr" ? "tr-TR" : "en-US", {
     style: "percent",
     maximumFractionDigits: 1,
     signDisplay: signed ? "exceptZero" : "auto",
-  }).format(ratio);
+  }).format(n);
 }
 
 /** A number with at most `digits` decimals in the locale's style ("20,5" / "20.5"); `signed` adds "+". */

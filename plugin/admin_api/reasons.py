@@ -17,6 +17,11 @@ class ReasonText:
     alerts: bool = strawberry.field(
         description="The store's setup is at fault: a switched-on flow that meets it alerts."
     )
+    reached: bool = strawberry.field(
+        default=False,
+        description="A good outcome: the message was not needed because its goal came first "
+        "(the cart was ordered, the customer replied).",
+    )
 
     @classmethod
     def of(cls, reason: reasons.Reason) -> ReasonText:
@@ -27,6 +32,7 @@ class ReasonText:
             fix=reason.fix_en,
             fix_tr=reason.fix_tr,
             alerts=reason.alerts,
+            reached=reason.reached,
         )
 
 

@@ -120,7 +120,8 @@ def _grouped(
     return dict(sorted(groups.items()))
 
 
-def _ratio(a: Decimal | int, b: int) -> Decimal | None:
+def ratio(a: Decimal | int, b: Decimal | int) -> Decimal | None:
+    """a / b to four places; None when b is zero (a rate of nothing is not 0 %)."""
     return (Decimal(a) / b).quantize(Decimal("0.0001")) if b else None
 
 
@@ -193,7 +194,7 @@ def performance(
                 delivered=b.delivered,
                 orders=b.orders,
                 revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
-                conversion_rate=_ratio(b.orders, b.delivered),
+                conversion_rate=ratio(b.orders, b.delivered),
                 revenue_per_message={
                     k: (v / b.sent).quantize(Decimal("0.0001"))
                     for k, v in sorted(revenue.items())
@@ -201,7 +202,7 @@ def performance(
                 },
                 cost=b.cost.quantize(Decimal("0.0001")),
                 cost_currency=currency,
-                cost_per_order=_ratio(b.cost, b.orders),
+                cost_per_order=ratio(b.cost, b.orders),
             )
         )
     return rows
@@ -231,7 +232,7 @@ def cost_report(
             cost=b.cost.quantize(Decimal("0.0001")),
             cost_currency=currency,
             orders=b.orders,
-            cost_per_order=_ratio(b.cost, b.orders),
+            cost_per_order=ratio(b.cost, b.orders),
         )
         for label, b in _grouped(session, store_id=store_id, start=start, end=end, by=by).items()
     ]

@@ -7,13 +7,15 @@ An outbound message is placed at its send time, or when it was written while not
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
 
+from plugin.contacts.models import Contact
 from plugin.db import UTCDateTime
-from plugin.delivery.models import InboundMessage, OutboundMessage
+from plugin.delivery.models import InboundMessage, MessageKind, OutboundMessage
 
 INBOUND = "inbound"
 OUTBOUND = "outbound"
@@ -73,3 +75,65 @@ def conversation_query(*, store_id: int, contact_id: int) -> tuple[sa.Select[Any
     rows = sa.union_all(outbound, inbound).subquery("conversation")
     stmt = sa.select(*rows.c).where(rows.c.store_id == store_id)
     return stmt, rows.c
+
+
+def _answered(store_id: int) -> Any:
+    """A service reply (a support answer or an automatic confirmation) was written at or
+    after the contact's last message."""
+    return sa.exists().where(
+        col(OutboundMessage.store_id) == store_id,
+        col(OutboundMessage.contact_id) == Contact.id,
+        col(OutboundMessage.kind) == MessageKind.SERVICE_REPLY.value,
+        col(OutboundMessage.created_at) >= Contact.last_inbound_at,
+    )
+
+
+def _window_open(store_id: int, since: datetime) -> tuple[Any, ...]:
+    return (
+        col(Contact.store_id) == store_id,
+        col(Contact.last_inbound_at) >= since,
+        col(Contact.erased_at).is_(None),
+    )
+
+
+def reply_inbox_counts(*, store_id: int, since: datetime) -> sa.Select[Any]:
+    """(contacts who wrote since `since`, those of them not answered yet) in one row."""
+    return sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((_answered(store_id), 0), else_=1)), 0),
+    ).where(*_window_open(store_id, since))
+
+
+def reply_inbox_query(*, store_id: int, since: datetime) -> sa.Select[Any]:
+    """The replies inbox: contacts of one store who wrote since `since` (the open 24-hour
+    service windows), unanswered first, then newest. Each row: (Contact, last message's text,
+    its type, its button payload, answered)."""
+    latest = sa.orm.aliased(InboundMessage)
+    last = (
+        sa.select(col(latest.id))
+        .where(col(latest.store_id) == store_id, col(latest.contact_id) == Contact.id)
+        .order_by(col(latest.received_at).desc(), col(latest.id).desc())
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+
+    def of_last(column: Any) -> Any:
+        return (
+            sa.select(column)
+            .where(col(InboundMessage.store_id) == store_id, col(InboundMessage.id) == last)
+            .scalar_subquery()
+        )
+
+    answered = _answered(store_id).label("answered")
+    return (
+        sa.select(
+            Contact,
+            of_last(InboundMessage.text).label("text"),
+            of_last(InboundMessage.type).label("message_type"),
+            of_last(InboundMessage.button_payload).label("button_payload"),
+            answered,
+        )
+        .where(*_window_open(store_id, since))
+        .order_by(answered.asc(), col(Contact.last_inbound_at).desc(), col(Contact.id).desc())
+    )

@@ -3,13 +3,12 @@
 Every outbox row that is not on its way carries one of these codes in `status_reason`, and
 every decision a flow journals (skipped, stopped, cancelled) carries one in `reason`. The admin
 shows the code and its text in Turkish and English, and, when the merchant can do something
-about it, how to fix it. `alerts` marks the codes that mean the store's setup is wrong (not
-the customer's choice): a switched-on flow that meets one raises an alert.
+about it, how to fix it. `alerts` marks the store's setup at fault (a flow meeting one alerts).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +19,7 @@ class Reason:
     fix_en: str | None = None
     fix_tr: str | None = None
     alerts: bool = False  # the merchant's setup is at fault: a flow that meets it raises an alert
+    reached: bool = False  # a good outcome: not needed, its goal came first (the cart ordered)
 
 
 _r = Reason  # the table below: code, English, Turkish, fix (EN, TR), alerts=
@@ -369,7 +369,8 @@ _REASONS = (
     ),
 )
 
-REASONS: dict[str, Reason] = {r.code: r for r in _REASONS}
+_REACHED = {"ordered", "paid", "replied", "answered", "paid_at_creation", "recent_order"}
+REASONS = {r.code: replace(r, reached=r.code in _REACHED) for r in _REASONS}
 
 
 def reason(code: str) -> Reason:

@@ -6,10 +6,12 @@ downgrade), so the admin can say exactly which plan unlocks it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from plugin.errors import UlakError
-from plugin.stores.models import Plan, StoreSettings
+from plugin.stores.models import PLAN_MONTHLY_QUOTA, PLAN_PRICE_TRY, Plan, StoreSettings
 
 
 class Feature(StrEnum):
@@ -59,6 +61,31 @@ CAMPAIGN_MAX_RECIPIENTS: dict[Plan, int | None] = {
     Plan.SILVER: None,
     Plan.GOLD: None,
 }
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """One column of the plan comparison, read from the tables above (never a copy)."""
+
+    plan: Plan
+    price_try: Decimal  # per month
+    monthly_quota: int  # messages Meta accepts per month
+    campaign_max_recipients: int | None  # None: no limit of ours
+    features: tuple[Feature, ...]  # included
+
+
+def catalogue() -> list[PlanOffer]:
+    """Every plan, cheapest first, with what it includes: the admin's comparison."""
+    return [
+        PlanOffer(
+            plan=plan,
+            price_try=PLAN_PRICE_TRY[plan],
+            monthly_quota=PLAN_MONTHLY_QUOTA[plan],
+            campaign_max_recipients=CAMPAIGN_MAX_RECIPIENTS[plan],
+            features=tuple(f for f in Feature if has_feature(plan, f)),
+        )
+        for plan in PLAN_ORDER
+    ]
 
 
 class PlanLimitError(UlakError):

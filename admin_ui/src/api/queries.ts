@@ -297,9 +297,43 @@ export const CAMPAIGN_PROGRESS = `query UlakCampaignProgress($id: ID!) {
 
 export const DASHBOARD = `query UlakDashboard($days: Int!) {
   dashboardMetrics(days: $days) {
-    daily { date sent delivered read clicked replied optedOut revenue cost }
+    daily { date sent delivered read clicked replied optedOut orders revenue cost }
+    headline {
+      sent delivered read clicked replied optedOut failed orders deliveredRate readRate
+      revenue { currency amount } revenueCurrency cost costCurrency returnOnSpend
+    }
+    setup { whatsappConnected orderUpdatesOn cartRecoveryOn campaigns }
     topSkipReasons { reason count }
+    topReachedReasons { reason count }
     topFailureReasons { reason count }
+  }
+}`;
+
+export const SENDING_ALERTS = `query UlakSendingAlerts {
+  sendingAlerts { reason { code text textTr fix fixTr alerts reached } subject detail openedAt }
+}`;
+
+export const REPLY_INBOX = `query UlakReplyInbox {
+  replyInbox(first: 100) {
+    total unanswered
+    threads {
+      contact { id firstName lastName phone serviceWindowOpenUntil }
+      lastMessageAt lastMessageText lastMessageType buttonPayload answered
+    }
+  }
+}`;
+
+export const THREAD = `query UlakThread($id: ID!) {
+  conversation(contactId: $id, first: 20) {
+    edges { node { id direction at text templateName kind status statusReason statusReasonText { ${REASON_FIELDS} } errorCode errorMessage } }
+  }
+}`;
+
+export const PLAN_CATALOGUE = `query UlakPlanCatalogue {
+  planCatalogue {
+    current
+    plans { plan priceTry monthlyQuota campaignMaxRecipients features current }
+    features { code label labelTr requiredPlan included }
   }
 }`;
 
@@ -353,6 +387,10 @@ export const DOCUMENTS = {
   CAMPAIGN_MESSAGE,
   CAMPAIGN_RESULTS,
   DASHBOARD,
+  SENDING_ALERTS,
+  REPLY_INBOX,
+  THREAD,
+  PLAN_CATALOGUE,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;

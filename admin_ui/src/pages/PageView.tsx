@@ -4,6 +4,7 @@ import { CampaignsPage } from "./CampaignsPage";
 import { ContactsPage } from "./ContactsPage";
 import { DashboardPage } from "./DashboardPage";
 import { FlowsPage } from "./FlowsPage";
+import { InboxPage } from "./InboxPage";
 import { OnboardingPage } from "./OnboardingPage";
 import type { PageId } from "./pages";
 import { SegmentsPage } from "./SegmentsPage";
@@ -13,6 +14,7 @@ import { TemplatesPage } from "./TemplatesPage";
 const PAGE_COMPONENTS: Record<PageId, ComponentType> = {
   onboarding: OnboardingPage,
   dashboard: DashboardPage,
+  inbox: InboxPage,
   templates: TemplatesPage,
   flows: FlowsPage,
   segments: SegmentsPage,

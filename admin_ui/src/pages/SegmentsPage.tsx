@@ -2,6 +2,7 @@
  * Segments: the saved ones with their sizes, and the rule builder with a live count and
  * sample (segmentPreview); saving creates or updates a segment (createSegment/updateSegment).
  */
+import { PlanLock } from "../plans/PlanLock";
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useMemo, useState } from "react";
 import { CREATE_SEGMENT, DELETE_SEGMENT, SEGMENTS, SEGMENT_PREVIEW, UPDATE_SEGMENT } from "../api/queries";
@@ -169,6 +170,7 @@ export function SegmentsPage() {
           ) : undefined
         }
       >
+        <PlanLock feature="own_segments" />
         <Box as="form" onSubmit={save} display="flex" flexDirection="column" gap={3} aria-label={t("segments.form")}>
           <Field label={t("segments.name")} htmlFor="segment-name">
             <input

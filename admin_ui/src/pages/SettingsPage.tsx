@@ -1,14 +1,13 @@
 /** Store settings (quiet hours, caps, time zone, region, keywords) and the plan with its usage. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
-import { CHANGE_PLAN, SETTINGS, UPDATE_SETTINGS } from "../api/queries";
+import { SETTINGS, UPDATE_SETTINGS } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section, type AdminError } from "../components/ui";
-import { formatCount, formatDate, useLocale, useT } from "../i18n";
+import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
 import { QuotaBanner } from "../plan/QuotaBanner";
-import type { Payload, Plan, PlanUsage, StoreSettings } from "./types";
-
-const PLANS: Plan[] = ["FREE", "SILVER", "GOLD"];
+import { PlanComparison } from "../plans/PlanComparison";
+import type { Payload, PlanUsage, StoreSettings } from "./types";
 
 function timeZones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -155,18 +154,11 @@ function PlanSection({ usage: initial }: { usage: PlanUsage }) {
   const t = useT();
   const locale = useLocale();
   const [usage, setUsage] = useState(initial);
-  const [errors, setErrors] = useState<AdminError[]>([]);
-  const { run, state } = useAdminMutation<{ changePlan: Payload & { usage: PlanUsage | null } }>(CHANGE_PLAN);
   useEffect(() => setUsage(initial), [initial]);
-  const change = async (plan: Plan) => {
-    const data = await run({ plan });
-    setErrors(data?.changePlan.errors ?? []);
-    if (data?.changePlan.usage) setUsage(data.changePlan.usage);
-  };
   return (
     <Section title={t("settings.plan")}>
       <Text as="p" size={4}>
-        {t("settings.planLine", { plan: t(`plan.${usage.plan}`), price: usage.priceTry })}
+        {t("settings.planLine", { plan: t(`plan.${usage.plan}`), price: formatMoney(locale, usage.priceTry, "TRY") })}
       </Text>
       <QuotaBanner usage={usage} />
       <QuotaBar
@@ -176,15 +168,7 @@ function PlanSection({ usage: initial }: { usage: PlanUsage }) {
         level={usage.warningLevel}
         detail={t("settings.usageDetail", { used: formatCount(locale, usage.usedThisMonth), total: formatCount(locale, usage.monthlyQuota), remaining: formatCount(locale, usage.remaining), date: formatDate(locale, `${usage.resetsOn}T12:00:00Z`) })}
       />
-      <Box display="flex" gap={2} flexWrap="wrap" role="group" aria-label={t("settings.changePlan")}>
-        {PLANS.map((p) => (
-          <Button key={p} variant={p === usage.plan ? "primary" : "secondary"} aria-pressed={p === usage.plan} disabled={state.kind === "running"} onClick={() => p !== usage.plan && change(p)}>
-            {t(`plan.${p}`)}
-          </Button>
-        ))}
-      </Box>
-      <AdminErrors errors={errors} />
-      {state.kind === "error" && <ErrorState message={state.message} />}
+      <PlanComparison onChanged={setUsage} />
     </Section>
   );
 }

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { CATALOGUE } from "../plans/plans.test";
 import { renderWithApi } from "../test/render";
 import { ContactsPage } from "./ContactsPage";
 import { OnboardingPage } from "./OnboardingPage";
@@ -32,6 +33,7 @@ describe("SettingsPage", () => {
         const input = variables.input as Record<string, unknown>;
         return { updateStoreSettings: { settings: { ...SETTINGS, ...input }, errors: [] } };
       }
+      if (query.includes("UlakPlanCatalogue")) return { planCatalogue: CATALOGUE };
       return { storeSettings: SETTINGS, planUsage: USAGE };
     });
     const meter = await screen.findByRole("meter", { name: "Marketing messages this month" });
@@ -66,7 +68,9 @@ describe("SettingsPage", () => {
       (query) =>
         query.includes("UlakUpdateSettings")
           ? { updateStoreSettings: { settings: null, errors: [{ field: "marketingCap24h", code: "OUT_OF_RANGE", message: "Too big.", messageTr: "Çok büyük." }] } }
-          : { storeSettings: SETTINGS, planUsage: USAGE },
+          : query.includes("UlakPlanCatalogue")
+            ? { planCatalogue: CATALOGUE }
+            : { storeSettings: SETTINGS, planUsage: USAGE },
       "tr",
     );
     await userEvent.click(await screen.findByRole("button", { name: "Kaydet" }));

@@ -3,6 +3,7 @@ import type { MessageKey } from "../i18n";
 export const PAGES = [
   "onboarding",
   "dashboard",
+  "inbox",
   "templates",
   "flows",
   "segments",
@@ -15,6 +16,7 @@ export type PageId = (typeof PAGES)[number];
 export const PAGE_TITLES: Record<PageId, MessageKey> = {
   onboarding: "page.onboarding",
   dashboard: "page.dashboard",
+  inbox: "page.inbox",
   templates: "page.templates",
   flows: "page.flows",
   segments: "page.segments",

@@ -1,4 +1,5 @@
-"""The dashboard (any staff user): a daily series with top failure and skip reasons, funnels,
+"""The dashboard (any staff user): headline cards, what is set up, a daily series with top
+failure and skip reasons (good outcomes apart), funnels,
 performance and cost per flow / step / campaign / variant / template, CSV exports; and, on a
 contact, "why didn't she get it?" (MANAGE_USERS)."""
 
@@ -15,10 +16,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.dashboard_cards import DashboardHeadline, DashboardSetup, setup
 from plugin.admin_api.errors import InvalidArgument, int_id
 from plugin.admin_api.permissions import Allowed
 from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.analytics import service as analytics
+from plugin.analytics.headline import headline
 from plugin.contacts.models import Contact
 from plugin.delivery import service as delivery
 from plugin.stores.service import get_settings
@@ -71,7 +74,15 @@ class DashboardMetrics:
     start: date
     end: date
     daily: list[DailyMetric]
-    top_skip_reasons: list[ReasonCount]
+    headline: DashboardHeadline
+    setup: DashboardSetup
+    top_skip_reasons: list[ReasonCount] = strawberry.field(
+        description="Problems only: why messages were held or cancelled, outcomes excluded."
+    )
+    top_reached_reasons: list[ReasonCount] = strawberry.field(
+        description="Good outcomes: messages not needed because their goal came first (the "
+        "cart was ordered, the customer replied)."
+    )
     top_failure_reasons: list[ReasonCount]
 
 
@@ -195,7 +206,7 @@ class Query:
         start, end = _range(None, None, days)
         currency = get_settings(ctx.session, ctx.store_id).default_currency
         series = analytics.daily_series(ctx.session, store_id=ctx.store_id, start=start, end=end)
-        total = analytics.totals(ctx.session, store_id=ctx.store_id, start=start, end=end)
+        cards = headline(ctx.session, store_id=ctx.store_id, start=start, end=end)
 
         def revenue(values: dict[str, Decimal]) -> str:
             if not values:
@@ -221,8 +232,11 @@ class Query:
                 )
                 for d in series
             ],
-            top_skip_reasons=_top(dict(total.skipped_reasons)),
-            top_failure_reasons=_top(dict(total.failed_reasons)),
+            headline=DashboardHeadline.of(cards),
+            setup=setup(info),
+            top_skip_reasons=_top(cards.problems),
+            top_reached_reasons=_top(cards.reached),
+            top_failure_reasons=_top(cards.failed_reasons),
         )
 
     @strawberry.field(permission_classes=[Allowed], description="Default: the last 30 days.")

@@ -13,7 +13,7 @@ from plugin.admin_api.errors import AdminError, admin_errors
 from plugin.admin_api.permissions import Allowed
 from plugin.delivery import service as delivery
 from plugin.errors import InvalidInput
-from plugin.stores import service, usage
+from plugin.stores import plans, service, usage
 from plugin.stores.models import PLAN_MONTHLY_QUOTA, PLAN_PRICE_TRY
 from plugin.stores.models import Plan as PlanValue
 from plugin.stores.models import StoreSettings as StoreSettingsRow
@@ -158,6 +158,61 @@ class ChangePlanPayload:
     errors: list[AdminError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="A feature a plan may include, named in English and Turkish.")
+class PlanFeature:
+    code: str = strawberry.field(description="e.g. ab_testing, own_segments, scheduling.")
+    label: str
+    label_tr: str
+    required_plan: Plan = strawberry.field(description="The cheapest plan that includes it.")
+    included: bool = strawberry.field(description="The store's current plan includes it.")
+
+
+@strawberry.type(description="One plan of the comparison (plugin/stores/plans.py).")
+class PlanOffer:
+    plan: Plan
+    price_try: str = strawberry.field(description="Monthly price in Turkish lira.")
+    monthly_quota: int
+    campaign_max_recipients: int | None = strawberry.field(description="Null: no limit of ours.")
+    features: list[str] = strawberry.field(description="Codes of the features it includes.")
+    current: bool
+
+
+@strawberry.type
+class PlanCatalogue:
+    current: Plan
+    plans: list[PlanOffer] = strawberry.field(description="Cheapest first.")
+    features: list[PlanFeature]
+
+
+def _catalogue(info: Info) -> PlanCatalogue:
+    ctx = info.context
+    current = PlanValue(service.get_settings(ctx.session, ctx.store_id).plan)
+    return PlanCatalogue(
+        current=Plan(current.value),
+        plans=[
+            PlanOffer(
+                plan=Plan(o.plan.value),
+                price_try=str(o.price_try),
+                monthly_quota=o.monthly_quota,
+                campaign_max_recipients=o.campaign_max_recipients,
+                features=[f.value for f in o.features],
+                current=o.plan == current,
+            )
+            for o in plans.catalogue()
+        ],
+        features=[
+            PlanFeature(
+                code=f.value,
+                label=plans.FEATURE_LABELS[f][0],
+                label_tr=plans.FEATURE_LABELS[f][1],
+                required_plan=Plan(plans.FEATURE_PLAN[f].value),
+                included=plans.has_feature(current, f),
+            )
+            for f in plans.Feature
+        ],
+    )
+
+
 def _usage(info: Info) -> PlanUsage:
     ctx = info.context
     current = usage.usage(session=ctx.session, store_id=ctx.store_id)
@@ -209,6 +264,13 @@ class Query:
     @strawberry.field(permission_classes=[Allowed])
     def plan_usage(self, info: Info) -> PlanUsage:
         return _usage(info)
+
+    @strawberry.field(
+        permission_classes=[Allowed],
+        description="The plans compared (price, quota, features) and which one is the store's.",
+    )
+    def plan_catalogue(self, info: Info) -> PlanCatalogue:
+        return _catalogue(info)
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ replacement orders by the whole rule, so the deciding fact is the first entry re
 and includes action and source, so PostgreSQL answers from the index alone. Same prefix, so
 every query that used the old index uses this one; writes keep one index, not two.
 
-Revision ID: 0021_consent_deciding_index
+Revision ID: 0023_consent_deciding_index
 Revises: 0020_sending_alerts
 Create Date: 2026-12-05 02:40:00.000000
 """
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021_consent_deciding_index"
-down_revision: str | Sequence[str] | None = "0020_sending_alerts"
+revision: str = "0023_consent_deciding_index"
+down_revision: str | Sequence[str] | None = "0022_plan_usage"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
