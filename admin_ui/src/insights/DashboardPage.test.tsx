@@ -14,6 +14,8 @@ const METRICS = {
   topReachedReasons: [{ reason: "ordered", count: 7 }],
   topFailureReasons: [],
 };
+// 25 % of the quota used: no warning banner
+const USAGE = { plan: "FREE", monthlyQuota: 500, usedThisMonth: 125, remaining: 375, periodStart: "2026-01-01T00:00:00+00:00", priceTry: "0", warningLevel: 0, resetsAt: "2026-01-31T21:00:00+00:00", resetsOn: "2026-02-01", heldMessages: 0 };
 const REASONS = [
   { code: "quiet_hours", text: "Quiet hours", textTr: "Sessiz saatler", fix: null, fixTr: null, alerts: false },
   { code: "ordered", text: "The customer placed the order", textTr: "Müşteri siparişi verdi", fix: null, fixTr: null, alerts: false },
@@ -24,6 +26,7 @@ function answer(metrics: unknown, alerts: unknown[] = []) {
   return (query: string) => {
     if (query.includes("UlakReasonCodes") || query.includes("reasonCodes")) return { reasonCodes: REASONS };
     if (query.includes("UlakSendingAlerts")) return { sendingAlerts: alerts };
+    if (query.includes("UlakPlanUsage")) return { planUsage: USAGE };
     return { dashboardMetrics: metrics };
   };
 }

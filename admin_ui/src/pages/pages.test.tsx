@@ -52,14 +52,19 @@ describe("SettingsPage", () => {
     renderWithApi(<SettingsPage />, (query) =>
       query.includes("UlakChangePlan")
         ? { changePlan: { usage: { ...full, plan: "SILVER", monthlyQuota: 10000, remaining: 9500, warningLevel: 0, heldMessages: 0 }, errors: [] } }
-        : { storeSettings: SETTINGS, planUsage: full },
+        : query.includes("UlakPlanCatalogue")
+          ? { planCatalogue: CATALOGUE }
+          : { storeSettings: SETTINGS, planUsage: full },
     );
     const banner = await screen.findByRole("alert");
     expect(within(banner).getByText("This month's marketing quota is used up")).toBeTruthy();
     expect(within(banner).getByText(/12 marketing messages are waiting: they go out on 1 Feb 2026/)).toBeTruthy();
     expect(screen.getByRole("meter", { name: "Marketing messages this month" }).className).toContain("ulak-quota-critical");
-    await userEvent.click(screen.getByRole("button", { name: "Silver" }));
-    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+    // the upgrade goes through the plan comparison, after its confirmation
+    await userEvent.click(await screen.findByRole("button", { name: "Switch to Silver" }));
+    await screen.findByRole("dialog");
+    await userEvent.click(screen.getByRole("button", { name: "Switch plan" }));
+    await waitFor(() => expect(screen.queryByText("This month's marketing quota is used up")).toBeNull());
   });
 
   it("shows a refused field's error in Turkish", async () => {
