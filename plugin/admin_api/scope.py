@@ -58,7 +58,10 @@ def _store_tables(stmt: Any) -> list[sa.Table]:
     return tables
 
 
-def _criteria_store_ids(stmt: Any) -> set[Any]:
+def _criteria_store_ids(stmt: Any, params: Any = None) -> set[Any]:
+    """The store ids the statement's WHERE pins `store_id` to: a bound value, or a parameter
+    given at execution (a statement built once and run with `{"store_id": ...}`)."""
+    given = params if isinstance(params, dict) else {}
     where = getattr(stmt, "whereclause", None)
     if where is None:
         return set()
@@ -74,7 +77,8 @@ def _criteria_store_ids(stmt: Any) -> set[Any]:
             and left.name == "store_id"
             and isinstance(right, sa.BindParameter)
         ):
-            found.add(right.effective_value)
+            value = right.effective_value
+            found.add(given.get(right.key, value) if value is None else value)
     return found
 
 
@@ -106,6 +110,6 @@ def install_guard(session: Session, store_id: int) -> None:
         if not (state.is_select or state.is_update or state.is_delete):
             return
         tables = _store_tables(stmt)
-        if tables and store_id not in _criteria_store_ids(stmt):
+        if tables and store_id not in _criteria_store_ids(stmt, state.parameters):
             names = ", ".join(sorted({t.name for t in tables}))
             raise StoreIsolationError(f"query over {names} without store_id = {store_id}")

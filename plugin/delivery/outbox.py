@@ -26,13 +26,7 @@ from sqlmodel import Session
 
 from plugin import broker, clock
 from plugin.delivery import outbox_memo
-from plugin.delivery.models import (
-    QUOTA_HELD,
-    MessageKind,
-    MessagePurpose,
-    MessageStatus,
-    OutboundMessage,
-)
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 
 SEND_ACTOR = "send_messages"
 BATCH_SIZE = 500  # ids per queue message
@@ -378,34 +372,6 @@ def suppress_revoked_marketing(session: Session, *, store_id: int, contact_id: i
         purpose=MessagePurpose.MARKETING.value,
         reason="consent_revoked",
     )
-
-
-def quota_held(now: datetime) -> list[Any]:
-    """Rows held for the plan's quota and not yet due (the partial index's own condition)."""
-    return [
-        sa.text(QUOTA_HELD),
-        T.c.status == MessageStatus.SCHEDULED.value,
-        T.c.due_at > now,
-    ]
-
-
-def release_quota_held(session: Session, *, store_id: int, limit: int, now: datetime) -> int:
-    """Marketing held for the plan's quota becomes due now, at most `limit` rows (the units
-    free again after an upgrade or a give-back); the policy reserves for them at send time."""
-    if limit <= 0:
-        return 0
-    held = (
-        sa.select(T.c.id)
-        .where(T.c.store_id == store_id, *quota_held(now))
-        .order_by(T.c.due_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        held = held.with_for_update(skip_locked=True)
-    ids = [int(i) for (i,) in session.execute(held).all()]
-    if ids:
-        session.execute(sa.update(T).where(T.c.id.in_(ids)).values(due_at=now, updated_at=now))
-    return len(ids)
 
 
 def forget_bodies(

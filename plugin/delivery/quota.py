@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.delivery.outbox import T, quota_held, release_quota_held
+from plugin.delivery.models import QUOTA_HELD, MessageStatus
+from plugin.delivery.outbox import T
 from plugin.stores import usage
 
 
@@ -88,3 +91,31 @@ def release_holds(session: Session) -> int:
         free = usage.usage(session=session, store_id=int(store_id), now=now).remaining
         released += release_quota_held(session, store_id=int(store_id), limit=free, now=now)
     return released
+
+
+def quota_held(now: datetime) -> list[Any]:
+    """Rows held for the plan's quota and not yet due (the partial index's own condition)."""
+    return [
+        sa.text(QUOTA_HELD),
+        T.c.status == MessageStatus.SCHEDULED.value,
+        T.c.due_at > now,
+    ]
+
+
+def release_quota_held(session: Session, *, store_id: int, limit: int, now: datetime) -> int:
+    """Marketing held for the plan's quota becomes due now, at most `limit` rows (the units
+    free again after an upgrade or a give-back); the policy reserves for them at send time."""
+    if limit <= 0:
+        return 0
+    held = (
+        sa.select(T.c.id)
+        .where(T.c.store_id == store_id, *quota_held(now))
+        .order_by(T.c.due_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update(skip_locked=True)
+    ids = [int(i) for (i,) in session.execute(held).all()]
+    if ids:
+        session.execute(sa.update(T).where(T.c.id.in_(ids)).values(due_at=now, updated_at=now))
+    return len(ids)

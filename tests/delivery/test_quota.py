@@ -18,6 +18,7 @@ from plugin.stores import usage
 from plugin.stores.models import Plan
 from plugin.stores.service import change_plan
 from plugin.whatsapp.payloads.webhook import parse_webhook
+from plugin.whatsapp.statuses import status_update
 from tests.delivery.conftest import phone
 from tests.delivery.test_policy import send
 from tests.support import drain_queue
@@ -94,7 +95,7 @@ def _status_body(wamid: str, status: str, pricing: dict | None) -> str:
 def _apply(world, body: str) -> None:
     payload = parse_webhook(body)
     statuses = [s for e in payload.entry for c in e.changes for s in c.value.statuses]
-    service.apply_statuses(world.session, updates=[StatusUpdate.from_webhook(s) for s in statuses])
+    service.apply_statuses(world.session, updates=[status_update(s) for s in statuses])
     world.session.commit()
 
 
