@@ -251,7 +251,9 @@ def _recategorised(session: Session, world: dict[str, Any], calls) -> None:
     )
 
 
-CBP = {"pricing_category": "service", "pricing_type": None, "billable": True}
+# the legacy conversation model reports only a category: its type reads "conversation"
+# (plugin/whatsapp/pricing.py, the one mapping the webhook edge now uses)
+CBP = {"pricing_category": "service", "pricing_type": "conversation", "billable": True}
 EFFECTS = {
     "inbound_interactive_button_reply": _inbound(
         "wamid.xyzxyz", "interactive", "title", "callback_data", "wamid.xyzxyz", 1698266730
