@@ -44,6 +44,14 @@ COUNTS = (
     "billable",
 )
 
+ENGAGEMENT = ("sent", "delivered", "read", "clicked", "replied", "opted_out")
+"""The message outcomes every report shows, in this order (a subset of COUNTS)."""
+
+
+def engagement(source: object) -> dict[str, int]:
+    """A bucket's or row's outcomes by name, so each report copies one list, not six fields."""
+    return {name: getattr(source, name) for name in ENGAGEMENT}
+
 
 @dataclass
 class Bucket:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from plugin.analytics.aggregate import engagement
 from plugin.analytics.service import ratio, totals
 from plugin.delivery import reasons
 from plugin.stores.service import get_settings
@@ -52,12 +53,7 @@ def headline(session: Session, *, store_id: int, start: date, end: date) -> Head
     skipped = total.skipped_reasons.most_common()
     cost = total.cost.quantize(Decimal("0.0001"))
     return Headline(
-        sent=total.sent,
-        delivered=total.delivered,
-        read=total.read,
-        clicked=total.clicked,
-        replied=total.replied,
-        opted_out=total.opted_out,
+        **engagement(total),
         failed=total.failed,
         orders=total.orders,
         delivered_rate=ratio(total.delivered, total.sent),

@@ -23,7 +23,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from plugin import clock
-from plugin.analytics.aggregate import Bucket, SourceKey, aggregate, day_start, utc_day
+from plugin.analytics.aggregate import (
+    Bucket,
+    SourceKey,
+    aggregate,
+    day_start,
+    engagement,
+    utc_day,
+)
 from plugin.analytics.attribution import (
     HoldoutLift,
     apply_refund_or_cancel,
@@ -150,12 +157,7 @@ def funnel(
         FunnelRow(
             source=label,
             queued=b.queued,
-            sent=b.sent,
-            delivered=b.delivered,
-            read=b.read,
-            clicked=b.clicked,
-            replied=b.replied,
-            opted_out=b.opted_out,
+            **engagement(b),
             failed=b.failed,
             skipped=b.skipped,
             failed_reasons=dict(b.failed_reasons.most_common()),
@@ -265,15 +267,10 @@ def daily_series(session: Session, *, store_id: int, start: date, end: date) -> 
         out.append(
             DayRow(
                 day=day,
-                sent=b.sent,
-                delivered=b.delivered,
-                read=b.read,
-                clicked=b.clicked,
+                **engagement(b),
                 orders=b.orders,
                 revenue={k: v.quantize(Decimal("0.01")) for k, v in sorted(revenue.items())},
                 cost=b.cost.quantize(Decimal("0.0001")),
-                replied=b.replied,
-                opted_out=b.opted_out,
             )
         )
         day += timedelta(days=1)

@@ -14,7 +14,6 @@ from plugin.campaigns import personalise
 from plugin.campaigns.models import AbMetric, Campaign, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS
 from plugin.errors import UlakError
-from plugin.saleor.models import Store
 from plugin.segments.service import Audience, get_segment
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
@@ -193,22 +192,12 @@ def _component_values(raw: dict[str, Any]) -> dict[str, Any]:
 def prepare_variants(session: Session, campaign: Campaign) -> None:
     """Fill every component of each variant's template once (the one message builder), or
     refuse naming the component that cannot be filled, in English and Turkish."""
-    settings = stores_service.get_settings(session, campaign.store_id)
-    store = session.get(Store, campaign.store_id)
+    shop = personalise.Shop.load(session, campaign.store_id)
     prepared = []
     for variant in campaign.variants:
         template = approved_template_of(session, campaign.store_id, variant)
         try:
-            prepared.append(
-                personalise.prepare(
-                    session,
-                    store_id=campaign.store_id,
-                    settings=settings,
-                    store_name=store.name if store is not None else None,
-                    variant=variant,
-                    template=template,
-                )
-            )
+            prepared.append(personalise.prepare(shop, variant, template))
         except personalise.VariantUnfillable as exc:
             raise CampaignError(exc.code, exc.message_en, exc.message_tr, status_code=400) from exc
     campaign.variants = prepared

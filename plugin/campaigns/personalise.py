@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,8 @@ from sqlmodel import Session
 from plugin.analytics.links import LinkRefused, create_shared_link
 from plugin.contacts.models import Contact
 from plugin.errors import UlakError
+from plugin.saleor.models import Store
+from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
 from plugin.stores.pickup import pickup_point
 from plugin.templates import builder, tracking
@@ -50,6 +53,23 @@ class VariantUnfillable(UlakError):
         super().__init__(en, code="TEMPLATE_NOT_FILLABLE", status_code=400)
         self.message_en = en
         self.message_tr = tr
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    """The store a variant is built for: what its templates may name (store name, pickup
+    point, time zone) and where its tracked links are written."""
+
+    session: Session
+    store_id: int
+    settings: StoreSettings
+    name: str | None
+
+    @classmethod
+    def load(cls, session: Session, store_id: int) -> Shop:
+        store = session.get(Store, store_id)
+        settings = stores_service.get_settings(session, store_id)
+        return cls(session, store_id, settings, store.name if store is not None else None)
 
 
 def marker(field: str) -> str:
@@ -110,14 +130,11 @@ def _button_ref(
 
 
 def _inputs(
-    session: Session,
-    *,
-    store_id: int,
-    settings: StoreSettings,
-    store_name: str | None,
+    shop: Shop,
     variant: dict[str, Any],
     template: MessageTemplate,
     fields: Mapping[str, str],
+    *,
     track: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
     """What the builder gets for a variant: the override, the context (each personal field as
@@ -126,7 +143,7 @@ def _inputs(
     links: dict[str, int] = {}
     buttons: dict[str, Any] = {}
     for key, given in (variant.get("buttons") or {}).items():
-        ref, link_id = _button_ref(session, store_id, parts, int(key), given, track)
+        ref, link_id = _button_ref(shop.session, shop.store_id, parts, int(key), given, track)
         buttons[str(key)] = ref
         if link_id is not None:
             links[str(key)] = link_id
@@ -138,50 +155,28 @@ def _inputs(
         override["body"] = [{"text": fields[f]} for f in body_fields]
     context = {
         **{f: fields[f] for f in PERSONAL_FIELDS},
-        "store_name": store_name,
-        "pickup_point": pickup_point(settings),
+        "store_name": shop.name,
+        "pickup_point": pickup_point(shop.settings),
         "locale": variant.get("template_language"),
-        "timezone": settings.timezone,
+        "timezone": shop.settings.timezone,
     }
     return override, context, links
 
 
-def prepare(
-    session: Session,
-    *,
-    store_id: int,
-    settings: StoreSettings,
-    store_name: str | None,
-    variant: dict[str, Any],
-    template: MessageTemplate,
-) -> dict[str, Any]:
+def prepare(shop: Shop, variant: dict[str, Any], template: MessageTemplate) -> dict[str, Any]:
     """The variant with its `document` (components with personal-field markers) and `links`;
     raises `VariantUnfillable` naming every component it cannot fill."""
     out = {k: v for k, v in variant.items() if k not in ("document", "links")}
-    override, context, links = _inputs(
-        session,
-        store_id=store_id,
-        settings=settings,
-        store_name=store_name,
-        variant=out,
-        template=template,
-        fields={f: marker(f) for f in PERSONAL_FIELDS},
-    )
-    try:
-        document = builder.build(template, context, override)
-    except builder.Unfilled as exc:
-        raise VariantUnfillable(variant["key"], exc.message_en, exc.message_tr) from exc
-    out["document"] = document
+    markers = {f: marker(f) for f in PERSONAL_FIELDS}
+    override, context, links = _inputs(shop, out, template, markers)
+    with _unfillable(variant):
+        out["document"] = builder.build(template, context, override)
     out["links"] = links
     return out
 
 
 def render(
-    session: Session,
-    *,
-    store_id: int,
-    settings: StoreSettings,
-    store_name: str | None,
+    shop: Shop,
     variant: dict[str, Any],
     template: MessageTemplate,
     values: Mapping[str, str | None],
@@ -190,20 +185,9 @@ def render(
     builder, the fields filled as `build_components` fills them (an empty one takes its
     fallback), a tracked button showing its destination. Writes nothing (no link rows)."""
     filled = {f: (values.get(f) or "").strip() or fallback_for(variant, f) for f in PERSONAL_FIELDS}
-    override, context, _links = _inputs(
-        session,
-        store_id=store_id,
-        settings=settings,
-        store_name=store_name,
-        variant=variant,
-        template=template,
-        fields=filled,
-        track=False,
-    )
-    try:
+    override, context, _links = _inputs(shop, variant, template, filled, track=False)
+    with _unfillable(variant):
         message = builder.render(template, context, override)
-    except builder.Unfilled as exc:
-        raise VariantUnfillable(variant["key"], exc.message_en, exc.message_tr) from exc
     tracked = {
         i
         for i, b in enumerate(builder.buttons_of(template))
@@ -219,6 +203,15 @@ def render(
         for i, b in enumerate(message.buttons)
     )
     return replace(message, buttons=buttons)
+
+
+@contextmanager
+def _unfillable(variant: dict[str, Any]) -> Iterator[None]:
+    """The builder's refusal, named for the variant (English and Turkish)."""
+    try:
+        yield
+    except builder.Unfilled as exc:
+        raise VariantUnfillable(variant["key"], exc.message_en, exc.message_tr) from exc
 
 
 def _legacy_document(variant: dict[str, Any]) -> list[dict[str, Any]]:

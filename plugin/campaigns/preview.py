@@ -10,8 +10,6 @@ from sqlmodel import Session
 
 from plugin.campaigns import personalise
 from plugin.campaigns.config import CampaignError, approved_template_of, get_campaign
-from plugin.saleor.models import Store
-from plugin.stores import service as stores_service
 from plugin.templates.render import RenderedMessage
 from plugin.templates.variables import CATALOGUE
 
@@ -38,23 +36,14 @@ def preview_variants(session: Session, *, store_id: int, campaign_id: int) -> li
     """Every variant of one of the store's campaigns, rendered for the catalogue's sample
     contact; a variant whose template is gone, unapproved or unfillable says why instead."""
     campaign = get_campaign(session, store_id=store_id, campaign_id=campaign_id)
-    settings = stores_service.get_settings(session, store_id)
-    store = session.get(Store, store_id)
+    shop = personalise.Shop.load(session, store_id)
     out = []
     for variant in campaign.variants:
         name = str(variant.get("template_name") or "")
         language = str(variant.get("template_language") or "")
         try:
             template = approved_template_of(session, store_id, variant)
-            message = personalise.render(
-                session,
-                store_id=store_id,
-                settings=settings,
-                store_name=store.name if store is not None else None,
-                variant=variant,
-                template=template,
-                values=sample_person(language),
-            )
+            message = personalise.render(shop, variant, template, sample_person(language))
         except (CampaignError, personalise.VariantUnfillable) as exc:
             problem = (exc.message_en, exc.message_tr)
             out.append(VariantPreview(str(variant.get("key")), name, language, None, problem))

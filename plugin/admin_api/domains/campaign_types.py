@@ -13,8 +13,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.figures import Engagement
 from plugin.admin_api.domains.template_types import TemplatePreview, preview_of
 from plugin.analytics import service as analytics
+from plugin.analytics.aggregate import engagement
 from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
 from plugin.campaigns import ab, models, progress
 from plugin.campaigns.models import Campaign as CampaignRow
@@ -157,14 +159,8 @@ class CampaignHoldoutLift:
     description="A campaign's figures since its start, from the dashboard's own reports "
     "(plugin/analytics: the same rollups and attribution; revenue net of refunds)."
 )
-class CampaignResults:
+class CampaignResults(Engagement):
     since: datetime = strawberry.field(description="The campaign's start.")
-    sent: int
-    delivered: int
-    read: int
-    clicked: int
-    replied: int
-    opted_out: int
     orders: int = strawberry.field(description="Orders attributed to the campaign's messages.")
     revenue: JSON = strawberry.field(description="Currency -> net amount (text).")
     cost: str = strawberry.field(description="Meta's charges, in costCurrency.")
@@ -273,12 +269,7 @@ class Campaign:
         revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
         return CampaignResults(
             since=self.started_at,
-            sent=b.sent,
-            delivered=b.delivered,
-            read=b.read,
-            clicked=b.clicked,
-            replied=b.replied,
-            opted_out=b.opted_out,
+            **engagement(b),
             orders=b.orders,
             revenue=JSON({k: str(v.quantize(Decimal("0.01"))) for k, v in sorted(revenue.items())}),
             cost=str(b.cost.quantize(Decimal("0.0001"))),

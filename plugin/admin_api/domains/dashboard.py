@@ -17,10 +17,12 @@ from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
 from plugin.admin_api.domains.dashboard_cards import DashboardHeadline, DashboardSetup, setup
+from plugin.admin_api.domains.figures import Engagement
 from plugin.admin_api.errors import InvalidArgument, int_id
 from plugin.admin_api.permissions import Allowed
 from plugin.admin_api.reasons import ReasonText, reason_text
 from plugin.analytics import service as analytics
+from plugin.analytics.aggregate import engagement
 from plugin.analytics.headline import headline
 from plugin.contacts.models import Contact
 from plugin.delivery import service as delivery
@@ -55,14 +57,8 @@ class ReasonCount:
 
 
 @strawberry.type(description="One UTC day; money as decimal text.")
-class DailyMetric:
+class DailyMetric(Engagement):
     date: date
-    sent: int
-    delivered: int
-    read: int
-    clicked: int
-    replied: int
-    opted_out: int
     orders: int
     revenue: str = strawberry.field(description="In the store's currency (the first if many).")
     revenue_by_currency: JSON
@@ -87,15 +83,9 @@ class DashboardMetrics:
 
 
 @strawberry.type
-class FunnelRow:
+class FunnelRow(Engagement):
     source: str
     queued: int
-    sent: int
-    delivered: int
-    read: int
-    clicked: int
-    replied: int
-    opted_out: int
     failed: int
     skipped: int
     failed_reasons: JSON
@@ -219,12 +209,7 @@ class Query:
             daily=[
                 DailyMetric(
                     date=d.day,
-                    sent=d.sent,
-                    delivered=d.delivered,
-                    read=d.read,
-                    clicked=d.clicked,
-                    replied=d.replied,
-                    opted_out=d.opted_out,
+                    **engagement(d),
                     orders=d.orders,
                     revenue=revenue(d.revenue),
                     revenue_by_currency=JSON(_money(d.revenue)),

@@ -12,6 +12,8 @@ import strawberry
 
 from plugin.admin_api.context import Info
 from plugin.admin_api.domains.contacts import Money
+from plugin.admin_api.domains.figures import Engagement
+from plugin.analytics.aggregate import engagement
 from plugin.analytics.headline import Headline
 from plugin.campaigns.models import Campaign
 from plugin.flows.config import all_configs
@@ -24,13 +26,7 @@ from plugin.whatsapp.accounts import AccountStatus, default_account
     "0–1 and money decimal text; revenue is in each order's currency, cost in Meta's billing "
     "currency (`costCurrency`, often USD), never converted."
 )
-class DashboardHeadline:
-    sent: int
-    delivered: int
-    read: int
-    clicked: int
-    replied: int
-    opted_out: int
+class DashboardHeadline(Engagement):
     failed: int
     orders: int = strawberry.field(description="Orders attributed to a message (not cancelled).")
     delivered_rate: str | None = strawberry.field(description="delivered / sent; null: none sent")
@@ -46,12 +42,7 @@ class DashboardHeadline:
     @classmethod
     def of(cls, h: Headline) -> DashboardHeadline:
         return cls(
-            sent=h.sent,
-            delivered=h.delivered,
-            read=h.read,
-            clicked=h.clicked,
-            replied=h.replied,
-            opted_out=h.opted_out,
+            **engagement(h),
             failed=h.failed,
             orders=h.orders,
             delivered_rate=_text(h.delivered_rate),
