@@ -86,6 +86,7 @@ CALLS: dict[str, str] = {
         'mutation { setPickupPoint(latitude: 41, longitude: 29, name: "Galata", '
         'address: "Beyoğlu") { errors { code } } }'
     ),
+    "Mutation.clearPickupPoint": "mutation { clearPickupPoint { errors { code } } }",
     "Query.staffTestNumbers": "{ staffTestNumbers }",
     "Mutation.setStaffTestNumbers": (
         "mutation { setStaffTestNumbers(numbers: []) { errors { code } } }"

@@ -88,6 +88,7 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.trackedUrl": MANAGE_USERS,
     "Query.pickupPoint": MANAGE_APPS,
     "Mutation.setPickupPoint": MANAGE_APPS,
+    "Mutation.clearPickupPoint": MANAGE_APPS,
     "Query.staffTestNumbers": MANAGE_APPS,
     "Mutation.setStaffTestNumbers": MANAGE_APPS,
     "Query.flows": MANAGE_ORDERS,

@@ -230,19 +230,19 @@ def install_defaults(*, session: Session, store: Store) -> None:
 
 
 def cannot_enable(session: Session, *, store_id: int, flow_key: FlowKey) -> FieldError | None:
-    """Why a flow may not be switched on yet. In production cart recovery needs the store's
-    checkout URL: without it every reminder's button would have nowhere to go (Saleor's API
-    host is no shop), so the flow stays off and says so. Dev mode starts with the sandbox
-    storefront (`install_defaults`)."""
+    """Why a flow may not be switched on yet. In production cart recovery needs somewhere for
+    its button to go — the store's checkout URL, or its storefront URL (the link is then
+    built as `checkout_url` builds it): Saleor's API host is no shop, so the flow stays off
+    and says so. Dev mode starts with the sandbox storefront (`install_defaults`)."""
     if flow_key != FlowKey.CART_RECOVERY or app_settings().is_dev:
         return None
-    if store_settings(session, store_id).checkout_url_template:
+    if checkout_url_set(store_settings(session, store_id)):
         return None
     return FieldError(
-        "checkoutUrlTemplate",
+        "storefrontUrl",
         "REQUIRED",
-        "Cart recovery needs your storefront's checkout URL (Settings, with {checkout_token}) "
-        "before it can be switched on: its messages link back to the shopper's cart.",
-        "Sepet hatırlatması açılmadan önce mağazanızın ödeme sayfası adresi gerekir (Ayarlar, "
-        "{checkout_token} ile): mesajları müşteriyi sepetine geri götürür.",
+        "Cart recovery needs your storefront's address (Settings or Onboarding) before it can "
+        "be switched on: its messages link back to the shopper's checkout.",
+        "Sepet hatırlatması açılmadan önce mağazanızın adresi gerekir (Ayarlar ya da Kurulum): "
+        "mesajları müşteriyi ödeme sayfasına geri götürür.",
     )

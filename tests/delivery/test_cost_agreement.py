@@ -79,12 +79,7 @@ def _deliver_everything(sandbox) -> list[StatusUpdate]:  # type: ignore[no-untyp
         ],
     }
     payload = parse_webhook(json.dumps(body))
-    return [
-        status_update(s)
-        for e in payload.entry
-        for c in e.changes
-        for s in c.value.statuses
-    ]
+    return [status_update(s) for e in payload.entry for c in e.changes for s in c.value.statuses]
 
 
 def test_with_every_message_delivered_the_estimate_equals_the_delivered_cost_by_category(

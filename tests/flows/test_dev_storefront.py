@@ -91,15 +91,16 @@ def test_in_production_cart_recovery_stays_off_until_the_checkout_url_is_set(
         # then it stays off and says what is missing, in English and Turkish
         assert refused["flow"] is None
         [why] = refused["errors"]
-        assert (why["field"], why["code"]) == ("checkoutUrlTemplate", "REQUIRED")
-        assert "checkout URL" in why["message"] and "ödeme sayfası" in why["messageTr"]
-        # when the checkout URL is set, it switches on
+        assert (why["field"], why["code"]) == ("storefrontUrl", "REQUIRED")
+        assert "storefront's address" in why["message"]
+        assert "mağazanızın adresi" in why["messageTr"]
+        # when the storefront URL is set (as onboarding asks), it switches on
         saved = gql(
             client,
             token,
-            "mutation($u: String) { updateStoreSettings(input: {checkoutUrlTemplate: $u})"
+            "mutation($u: String) { updateStoreSettings(input: {storefrontUrl: $u})"
             " { errors { code } } }",
-            {"u": "https://shop.example/checkout/?token={checkout_token}"},
+            {"u": "https://shop.example"},
         ).json()["data"]["updateStoreSettings"]
         assert saved["errors"] == []
         switched = gql(client, token, switch).json()["data"]["setFlowEnabled"]

@@ -81,6 +81,31 @@ def test_the_pickup_point_set_in_the_admin_fills_a_location_header(
     assert _header(session) == PICKUP
 
 
+def test_a_cleared_pickup_point_is_gone_and_its_template_is_not_sent_with_an_old_place(
+    client: Any, flow_store: dict, session: Session, saleor_key: Any
+) -> None:
+    # given a pickup point the merchant set, then cleared on the admin page
+    token = token_for(saleor_key, flow_store["api_url"])
+    ok(
+        client,
+        token,
+        'mutation { setPickupPoint(latitude: 41, longitude: 29, name: "Eski", address: "X") '
+        "{ errors { code } } }",
+    )
+    cleared = ok(
+        client, token, "mutation { clearPickupPoint { pickupPoint { name } errors { code } } }"
+    )
+    assert cleared["clearPickupPoint"] == {"pickupPoint": None, "errors": []}
+    assert ok(client, token, "{ pickupPoint { name } }")["pickupPoint"] is None
+    # when an order is paid with a template mapped to the pickup point
+    _map_location(session, "pickup_location")
+    _paid(client, flow_store, saleor_key)
+    # then no message carries the old place, and the journal says why
+    assert flow_rows(session) == []
+    reasons = session.exec(select(FlowEvent.reason).where(FlowEvent.reason.is_not(None))).all()  # type: ignore[union-attr]
+    assert "missing_variables" in reasons
+
+
 def test_a_pickup_point_off_the_globe_is_refused(
     client: Any, flow_store: dict, saleor_key: Any
 ) -> None:

@@ -399,7 +399,6 @@ def test_opt_out_confirmation_texts_say_how_to_rejoin() -> None:
     assert "START" in service_text("optout_confirmation", "en", store_name="Mavi Butik")
 
 
-
 WORD = st.text(alphabet="abcçdefgğhıijklmnoöprsştuüvyzABCÇİ0123456789*_", min_size=1, max_size=12)
 
 

@@ -61,3 +61,12 @@ class Mutation:
         except InvalidInput as exc:
             return PickupPointPayload(errors=admin_errors(exc))
         return PickupPointPayload(pickup_point=PickupPoint(**point))
+
+    @strawberry.mutation(
+        permission_classes=[Allowed],
+        description="Forget the store's pickup point: templates mapped to pickup_location then "
+        "cannot be sent until it is set again (the flow's alert says so).",
+    )
+    def clear_pickup_point(self, info: Info) -> PickupPointPayload:
+        pickup.clear_pickup_point(info.context.session, store_id=info.context.store_id)
+        return PickupPointPayload()
