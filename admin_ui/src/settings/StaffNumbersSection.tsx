@@ -60,7 +60,7 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
       <Box as="ol" ref={list} display="flex" flexDirection="column" gap={2} margin={0} padding={0} style={{ listStyle: "none" }}>
         {rows.map((value, i) => (
           <Box as="li" key={i} display="flex" gap={2} alignItems="flex-end">
-            <Box flexGrow="1" className="ulak-narrow">
+            <Box flexGrow="1" className="ulak-narrow" style={{ minWidth: 0 }}>
               <Field label={t("staff.number", { n: i + 1 })} htmlFor={`staff-number-${i}`}>
                 <input
                   id={`staff-number-${i}`}
