@@ -15,6 +15,7 @@ import * as limits from "./messages/limits";
 import * as plan from "./messages/plan";
 import * as inbox from "./messages/inbox";
 import * as plans from "./messages/plans";
+import * as settings from "./messages/settings";
 
 export type Locale = "en" | "tr";
 
@@ -89,7 +90,7 @@ const coreEn = {
   "checklist.progress": "{done} of {total} steps done",
   "checklist.done": "(done)",
   "checklist.todo": "(to do)",
-  "onboarding.intro": "Three steps take {store} from install to its first WhatsApp message.",
+  "onboarding.intro": "Four steps take {store} from install to its first WhatsApp message and its first recovered cart.",
   "onboarding.steps": "Setup steps",
   "onboarding.step.connect": "Connect a WhatsApp number",
   "onboarding.step.test": "Send a test message",
@@ -317,6 +318,7 @@ const en = {
   ...dashboard.en,
   ...inbox.en,
   ...plans.en,
+  ...settings.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -392,7 +394,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "checklist.progress": "{total} adımdan {done} tanesi tamam",
   "checklist.done": "(tamamlandı)",
   "checklist.todo": "(yapılacak)",
-  "onboarding.intro": "Üç adımda {store} kurulumdan ilk WhatsApp mesajına geçer.",
+  "onboarding.intro": "Dört adımda {store} kurulumdan ilk WhatsApp mesajına ve ilk geri kazanılan sepete geçer.",
   "onboarding.steps": "Kurulum adımları",
   "onboarding.step.connect": "Bir WhatsApp numarası bağlayın",
   "onboarding.step.test": "Deneme mesajı gönderin",
@@ -619,6 +621,7 @@ const tr: Record<MessageKey, string> = {
   ...dashboard.tr,
   ...inbox.tr,
   ...plans.tr,
+  ...settings.tr,
 };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };

@@ -60,8 +60,9 @@ def test_onboarding_shows_the_sandbox_number_and_checks_credentials_live(dashboa
     expect(account).to_have_count(1)
     expect(account).to_contain_text("Sandbox")
     expect(account).to_contain_text("Active")
-    # (test mode switches cart recovery on at install, so the flow step is done too)
-    expect(frame.get_by_text("2 of 3 steps done")).to_be_visible()
+    # (test mode switches cart recovery on at install and names the sandbox storefront, so
+    # the flow and storefront steps are done too)
+    expect(frame.get_by_text("3 of 4 steps done")).to_be_visible()
 
     # when credentials WhatsApp does not know are submitted
     frame.get_by_text("Connect another number").click()
@@ -87,7 +88,7 @@ def test_settings_change_persists(dashboard: Dashboard, db_url: str):
     frame.get_by_label("A reply with one of these words opts the contact out").fill(
         "STOP, DUR, IPTAL"
     )
-    frame.get_by_role("button", name="Save").click()
+    frame.get_by_role("button", name="Save", exact=True).click()
     expect(frame.get_by_text("Saved.")).to_be_visible()
 
     # then they are stored ...

@@ -1,28 +1,25 @@
 /**
- * Every admin API document the UI sends, in one place. `src/api/schema.test.ts` validates
- * each one against the exported SDL (graphql/admin.graphql) so a renamed field fails the
- * build, not the merchant.
+ * Every admin API document the UI sends, in one table (DOCUMENTS; the settings page's are written
+ * in ../settings/queries.ts). `src/api/schema.test.ts` validates each one against the exported
+ * SDL (graphql/admin.graphql) so a renamed field fails the build, not the merchant.
  *
  * A document whose root field the SDL does not have yet may be listed in PENDING with the
  * operation it waits for; the schema test fails as soon as that operation exists, so the
  * entry cannot outlive its reason.
  */
-
-const ADMIN_ERRORS = `errors { field code message messageTr }`;
+import { SETTINGS_DOCUMENTS } from "../settings/queries";
+import { ADMIN_ERRORS } from "./fragments";
 
 const REASON_FIELDS = `code text textTr fix fixTr alerts`;
 
 const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault status statusReason qualityRating messagingLimitTier sentThisMonth createdAt`;
 
-const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords tierReservePercent updatedAt`;
-
-const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart priceTry warningLevel resetsAt resetsOn heldMessages`;
-
-// --- store, WhatsApp numbers, settings and plan -------------------------------------------
+// --- store and WhatsApp numbers (settings and plan: ../settings/queries.ts) ----------------
 
 export const ONBOARDING = `query UlakOnboarding {
   store { name domain status plan }
   whatsappAccounts { ${ACCOUNT_FIELDS} }
+  storeSettings { storefrontUrl checkoutUrlTemplate }
 }`;
 
 export const MESSAGING_LIMIT = `query UlakMessagingLimit {
@@ -35,24 +32,6 @@ export const CONNECT_WHATSAPP = `mutation UlakConnectWhatsApp($input: ConnectWha
 
 export const DISCONNECT_WHATSAPP = `mutation UlakDisconnectWhatsApp($id: ID!) {
   disconnectWhatsApp(id: $id) { account { id status } ${ADMIN_ERRORS} }
-}`;
-
-export const SETTINGS = `query UlakSettings {
-  storeSettings { ${SETTINGS_FIELDS} }
-  planUsage { ${USAGE_FIELDS} }
-}`;
-
-/** The plan quota's counter alone: the dashboard's 80 % / 100 % banner. */
-export const PLAN_USAGE = `query UlakPlanUsage {
-  planUsage { ${USAGE_FIELDS} }
-}`;
-
-export const UPDATE_SETTINGS = `mutation UlakUpdateSettings($input: StoreSettingsInput!) {
-  updateStoreSettings(input: $input) { settings { ${SETTINGS_FIELDS} } ${ADMIN_ERRORS} }
-}`;
-
-export const CHANGE_PLAN = `mutation UlakChangePlan($plan: Plan!) {
-  changePlan(plan: $plan) { usage { ${USAGE_FIELDS} } ${ADMIN_ERRORS} }
 }`;
 
 // --- templates, test message, contacts and consent ---------------------------------------
@@ -342,10 +321,6 @@ export const DOCUMENTS = {
   ONBOARDING,
   CONNECT_WHATSAPP,
   DISCONNECT_WHATSAPP,
-  SETTINGS,
-  PLAN_USAGE,
-  UPDATE_SETTINGS,
-  CHANGE_PLAN,
   TEMPLATES,
   SAVE_TEMPLATE_DRAFT,
   SUBMIT_TEMPLATE,
@@ -391,6 +366,7 @@ export const DOCUMENTS = {
   REPLY_INBOX,
   THREAD,
   PLAN_CATALOGUE,
+  ...SETTINGS_DOCUMENTS,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;

@@ -39,7 +39,7 @@ function api(enabled: Record<string, boolean>, calls: string[]): Answer {
     if (query.includes("UlakFlowExtras")) {
       return { carriers: [{ key: "yurtici", name: "Yurtiçi Kargo", trackingUrl: "https://y.example/{tracking_number}", confirmed: true }], templates: { edges: [] } };
     }
-    if (query.includes("UlakOnboarding")) return { store: { name: "Demo", domain: "d", status: "ACTIVE", plan: "FREE" }, whatsappAccounts: [] };
+    if (query.includes("UlakOnboarding")) return { store: { name: "Demo", domain: "d", status: "ACTIVE", plan: "FREE" }, whatsappAccounts: [], storeSettings: { storefrontUrl: null, checkoutUrlTemplate: null } };
     return { flows: [...ORDER_KEYS, "cart_recovery"].map(flow) };
   };
 }

@@ -1,4 +1,4 @@
-/** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on. */
+/** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on, name the storefront. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
@@ -7,6 +7,7 @@ import { AdminErrors, Checklist, ErrorState, Field, Loading, QueryView, StatusBa
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
+import { StorefrontStep, type StorefrontSettings } from "../settings/StorefrontStep";
 import { useFlowSwitch } from "./FlowsPage";
 import { MessagingLimitPanel } from "./MessagingLimitPanel";
 import type { Flow, Payload, WhatsAppAccount } from "./types";
@@ -14,6 +15,7 @@ import type { Flow, Payload, WhatsAppAccount } from "./types";
 interface OnboardingData {
   store: { name: string; domain: string; status: string; plan: string };
   whatsappAccounts: WhatsAppAccount[];
+  storeSettings: StorefrontSettings;
 }
 
 export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase() === "ACTIVE";
@@ -158,6 +160,11 @@ export function OnboardingPage() {
   const sandbox = accounts.find((a) => a.isSandbox);
   const sentSomething = accounts.some((a) => a.sentThisMonth > 0);
   const updatesOn = flows.state.kind === "loaded" && flows.state.data.flows.some((f) => f.orderUpdate && f.enabled);
+  const recoveryAlerts = (flows.state.kind === "loaded" && flows.state.data.flows.find((f) => f.key === "cart_recovery")?.alerts) || [];
+  const storefrontSaved = () => {
+    reload();
+    flows.reload();
+  };
   return (
     <Box display="flex" flexDirection="column" gap={4}>
       <Text as="p" size={4} color="default2">
@@ -201,6 +208,12 @@ export function OnboardingPage() {
             ),
           },
           { key: "test", title: t("onboarding.step.test"), done: sentSomething, content: <TestMessageForm account={active} /> },
+          {
+            key: "storefront",
+            title: t("onboarding.step.storefront"),
+            done: Boolean(state.data.storeSettings.storefrontUrl),
+            content: <StorefrontStep settings={state.data.storeSettings} alerts={recoveryAlerts} onSaved={storefrontSaved} />,
+          },
         ]}
       />
     </Box>

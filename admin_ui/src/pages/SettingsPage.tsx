@@ -1,13 +1,21 @@
-/** Store settings (quiet hours, caps, time zone, region, keywords) and the plan with its usage. */
-import { Box, Button, Text } from "@saleor/macaw-ui";
+/**
+ * Store settings (quiet hours, caps, time zone, region, keywords, storefront) and the plan with
+ * its usage; the staff test numbers and the pickup point, saved on their own (src/settings/).
+ */
+import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
-import { SETTINGS, UPDATE_SETTINGS } from "../api/queries";
-import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section, type AdminError } from "../components/ui";
+import { useAdminQuery } from "../api/useAdmin";
+import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section } from "../components/ui";
 import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
 import { QuotaBanner } from "../plan/QuotaBanner";
 import { PlanComparison } from "../plans/PlanComparison";
-import type { Payload, PlanUsage, StoreSettings } from "./types";
+import { PickupPointSection } from "../settings/PickupPointSection";
+import { SETTINGS } from "../settings/queries";
+import { SaveRow } from "../settings/parts";
+import { StaffNumbersSection } from "../settings/StaffNumbersSection";
+import { STOREFRONT_FIELDS, StorefrontSection, storefrontInput, toStorefrontForm, type StorefrontForm } from "../settings/StorefrontSection";
+import { useSaveSettings } from "../settings/useSaveSettings";
+import type { PlanUsage, StoreSettings } from "./types";
 
 function timeZones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -21,7 +29,7 @@ const keywords = (text: string) =>
     .map((k) => k.trim())
     .filter(Boolean);
 
-interface Form {
+interface Form extends StorefrontForm {
   timezone: string;
   defaultRegion: string;
   quietHoursStart: string;
@@ -44,42 +52,36 @@ function toForm(s: StoreSettings): Form {
     marketingCap7d: String(s.marketingCap7d),
     tierReservePercent: String(s.tierReservePercent ?? 10),
     optoutKeywords: s.optoutKeywords.join(", "),
+    ...toStorefrontForm(s),
   };
 }
 
 function SettingsForm({ settings }: { settings: StoreSettings }) {
   const t = useT();
   const [form, setForm] = useState<Form>(() => toForm(settings));
-  const [errors, setErrors] = useState<AdminError[]>([]);
-  const [saved, setSaved] = useState(false);
-  const { run, state } = useAdminMutation<{ updateStoreSettings: Payload & { settings: StoreSettings | null } }>(UPDATE_SETTINGS);
+  const { save, errors, saved, changed, state } = useSaveSettings();
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
-    setSaved(false);
+    changed();
   };
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    const data = await run({
-      input: {
-        timezone: form.timezone,
-        defaultRegion: form.defaultRegion.trim().toUpperCase(),
-        quietHoursStart: form.quietHoursStart,
-        quietHoursEnd: form.quietHoursEnd,
-        quietHoursTransactional: form.quietHoursTransactional,
-        marketingCap24h: Number(form.marketingCap24h),
-        marketingCap7d: Number(form.marketingCap7d),
-        tierReservePercent: Number(form.tierReservePercent),
-        optoutKeywords: keywords(form.optoutKeywords),
-      },
+    const kept = await save({
+      timezone: form.timezone,
+      defaultRegion: form.defaultRegion.trim().toUpperCase(),
+      quietHoursStart: form.quietHoursStart,
+      quietHoursEnd: form.quietHoursEnd,
+      quietHoursTransactional: form.quietHoursTransactional,
+      marketingCap24h: Number(form.marketingCap24h),
+      marketingCap7d: Number(form.marketingCap7d),
+      tierReservePercent: Number(form.tierReservePercent),
+      optoutKeywords: keywords(form.optoutKeywords),
+      ...storefrontInput(form),
     });
-    const payload = data?.updateStoreSettings;
-    setErrors(payload?.errors ?? []);
-    if (payload?.settings) {
-      setForm(toForm(payload.settings));
-      setSaved(true);
-    }
+    if (kept) setForm(toForm(kept));
   };
   const invalid = (field: string) => errors.some((er) => er.field === field);
+  const storefront = (er: { field: string | null }) => STOREFRONT_FIELDS.includes(er.field ?? "");
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={4} aria-label={t("settings.form")}>
       <Section title={t("settings.quietHours")}>
@@ -132,20 +134,9 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
           <textarea id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" onChange={(e) => set("optoutKeywords", e.target.value)} />
         </Field>
       </Section>
-      <AdminErrors errors={errors} />
-      {state.kind === "error" && <ErrorState message={state.message} />}
-      <Box display="flex" gap={3} alignItems="center">
-        <Button type="submit" disabled={state.kind === "running"}>
-          {t("common.save")}
-        </Button>
-        <span role="status" aria-live="polite">
-          {saved && (
-            <Text size={3} color="success1">
-              {t("common.saved")}
-            </Text>
-          )}
-        </span>
-      </Box>
+      <StorefrontSection form={form} set={set} errors={errors.filter(storefront)} />
+      <AdminErrors errors={errors.filter((er) => !storefront(er))} />
+      <SaveRow label={t("common.save")} state={state} saved={saved} />
     </Box>
   );
 }
@@ -181,6 +172,8 @@ export function SettingsPage() {
     <Box display="flex" flexDirection="column" gap={4}>
       <PlanSection usage={state.data.planUsage} />
       <SettingsForm settings={state.data.storeSettings} />
+      <StaffNumbersSection />
+      <PickupPointSection />
     </Box>
   );
 }

@@ -3,26 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../plans/plans.test";
 import { renderWithApi } from "../test/render";
+import { PLAN_USAGE, STORE_SETTINGS } from "../test/settings";
 import { ContactsPage } from "./ContactsPage";
 import { OnboardingPage } from "./OnboardingPage";
 import { SettingsPage } from "./SettingsPage";
 
-const SETTINGS = {
-  timezone: "Europe/Istanbul",
-  defaultRegion: "TR",
-  defaultLocale: "tr",
-  quietHoursStart: "21:00",
-  quietHoursEnd: "09:00",
-  quietHoursTransactional: false,
-  marketingCap24h: 1,
-  marketingCap7d: 3,
-  recoveryPauseAfterOrderHours: 24,
-  optoutKeywords: ["STOP", "DUR"],
-  optinKeywords: [],
-  resumeKeywords: [],
-  updatedAt: "2026-01-01T00:00:00+00:00",
-};
-const USAGE = { plan: "FREE", monthlyQuota: 500, usedThisMonth: 125, remaining: 375, periodStart: "2026-01-01T00:00:00+00:00", priceTry: "0", warningLevel: 0, resetsAt: "2026-01-31T21:00:00+00:00", resetsOn: "2026-02-01", heldMessages: 0 };
+const SETTINGS = STORE_SETTINGS;
+const USAGE = PLAN_USAGE;
 
 describe("SettingsPage", () => {
   it("shows plan usage and saves the changed settings", async () => {
@@ -34,7 +21,7 @@ describe("SettingsPage", () => {
         return { updateStoreSettings: { settings: { ...SETTINGS, ...input }, errors: [] } };
       }
       if (query.includes("UlakPlanCatalogue")) return { planCatalogue: CATALOGUE };
-      return { storeSettings: SETTINGS, planUsage: USAGE };
+      return { storeSettings: SETTINGS, planUsage: USAGE, staffTestNumbers: [], pickupPoint: null };
     });
     const meter = await screen.findByRole("meter", { name: "Marketing messages this month" });
     expect(meter.getAttribute("aria-valuetext")).toBe("25%");
@@ -54,7 +41,7 @@ describe("SettingsPage", () => {
         ? { changePlan: { usage: { ...full, plan: "SILVER", monthlyQuota: 10000, remaining: 9500, warningLevel: 0, heldMessages: 0 }, errors: [] } }
         : query.includes("UlakPlanCatalogue")
           ? { planCatalogue: CATALOGUE }
-          : { storeSettings: SETTINGS, planUsage: full },
+          : { storeSettings: SETTINGS, planUsage: full, staffTestNumbers: [], pickupPoint: null },
     );
     const banner = await screen.findByRole("alert");
     expect(within(banner).getByText("This month's marketing quota is used up")).toBeTruthy();
@@ -75,7 +62,7 @@ describe("SettingsPage", () => {
           ? { updateStoreSettings: { settings: null, errors: [{ field: "marketingCap24h", code: "OUT_OF_RANGE", message: "Too big.", messageTr: "Çok büyük." }] } }
           : query.includes("UlakPlanCatalogue")
             ? { planCatalogue: CATALOGUE }
-            : { storeSettings: SETTINGS, planUsage: USAGE },
+            : { storeSettings: SETTINGS, planUsage: USAGE, staffTestNumbers: [], pickupPoint: null },
       "tr",
     );
     await userEvent.click(await screen.findByRole("button", { name: "Kaydet" }));
@@ -93,10 +80,11 @@ describe("OnboardingPage", () => {
         whatsappAccounts: [
           { id: "1", phoneNumberId: "sandbox-1", wabaId: "w", displayPhone: "+90 555 000 00 01", isSandbox: true, isDefault: true, status: "active", statusReason: null, qualityRating: "GREEN", messagingLimitTier: null, sentThisMonth: 0, createdAt: "2026-01-01T00:00:00+00:00" },
         ],
+        storeSettings: { storefrontUrl: null, checkoutUrlTemplate: null },
       };
     });
     expect((await screen.findByTestId("whatsapp-account")).textContent).toContain("+90 555 000 00 01");
-    expect(screen.getByText("1 of 3 steps done")).toBeTruthy();
+    expect(screen.getByText("1 of 4 steps done")).toBeTruthy();
     expect((await screen.findByRole("alert")).textContent).toContain("Cannot query field 'flows'");
   });
 });

@@ -35,7 +35,23 @@ export interface StoreSettings {
   optinKeywords: string[];
   resumeKeywords: string[];
   tierReservePercent?: number;
+  /** The shop's address; cart recovery links open its /checkout/?checkout=<token> page. */
+  storefrontUrl: string | null;
+  /** Where a cart reminder's button leads, with `{checkout_token}` (before storefrontUrl). */
+  checkoutUrlTemplate: string | null;
+  /** Sites whose browsers may call the storefront opt-in; [] = server calls only. */
+  storefrontOrigins: string[];
+  /** Storefront opt-in requests accepted per UTC day (0–100000, default 500). */
+  optinDailyLimit: number;
   updatedAt: string;
+}
+
+/** Where a LOCATION header mapped to the store's pickup point points (admin API `pickupPoint`). */
+export interface PickupPoint {
+  latitude: number;
+  longitude: number;
+  name: string;
+  address: string;
 }
 
 /** Meta's messaging limit and its moving 24-hour window (admin API `messagingLimit`). */

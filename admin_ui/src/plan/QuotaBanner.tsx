@@ -3,7 +3,7 @@
  * send-time policy enforces): what happens to marketing now, when it goes, and how to upgrade.
  */
 import { Box, Text } from "@saleor/macaw-ui";
-import { PLAN_USAGE } from "../api/queries";
+import { PLAN_USAGE } from "../settings/queries";
 import { useAdminQuery } from "../api/useAdmin";
 import { formatCount, formatDate, useLocale, useT } from "../i18n";
 import type { PlanUsage } from "../pages/types";

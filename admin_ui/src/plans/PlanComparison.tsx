@@ -5,7 +5,7 @@
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { CHANGE_PLAN } from "../api/queries";
+import { CHANGE_PLAN } from "../settings/queries";
 import { useAdminMutation } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Loading, StatusBadge, type AdminError } from "../components/ui";
 import { formatCount, formatMoney, useLocale, useT } from "../i18n";

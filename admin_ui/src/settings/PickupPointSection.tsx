@@ -1,0 +1,106 @@
+/**
+ * The settings page's "Pickup point": the place a template's LOCATION header shows when it is
+ * mapped to the store's pickup point (plugin/stores/pickup.py). Coordinates are read here as
+ * numbers (a Turkish decimal comma too); the API checks their range and the name and address.
+ */
+import { Box, Text } from "@saleor/macaw-ui";
+import { useState } from "react";
+import { useAdminMutation } from "../api/useAdmin";
+import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { useT } from "../i18n";
+import type { Payload, PickupPoint } from "../pages/types";
+import { PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
+import { LoadedSection, SaveRow } from "./parts";
+
+interface Form {
+  name: string;
+  address: string;
+  latitude: string;
+  longitude: string;
+}
+
+const toForm = (p: PickupPoint | null): Form => ({
+  name: p?.name ?? "",
+  address: p?.address ?? "",
+  latitude: p ? String(p.latitude) : "",
+  longitude: p ? String(p.longitude) : "",
+});
+
+/** A coordinate as typed ("41,0256" or "41.0256"); null when it is no number. */
+export function coordinate(text: string): number | null {
+  const trimmed = text.trim().replace(",", ".");
+  const n = Number(trimmed);
+  return trimmed === "" || !Number.isFinite(n) ? null : n;
+}
+
+function PickupForm({ point }: { point: PickupPoint | null }) {
+  const t = useT();
+  const [kept, setKept] = useState(point);
+  const [form, setForm] = useState(() => toForm(point));
+  const [errors, setErrors] = useState<AdminError[]>([]);
+  const [saved, setSaved] = useState(false);
+  const [badCoords, setBadCoords] = useState(false);
+  const { run, state } = useAdminMutation<{ setPickupPoint: Payload & { pickupPoint: PickupPoint | null } }>(SET_PICKUP_POINT);
+  const set = (key: keyof Form, value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setSaved(false);
+  };
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const latitude = coordinate(form.latitude);
+    const longitude = coordinate(form.longitude);
+    setBadCoords(latitude === null || longitude === null);
+    if (latitude === null || longitude === null) return;
+    const payload = (await run({ latitude, longitude, name: form.name, address: form.address }))?.setPickupPoint;
+    setErrors(payload?.errors ?? []);
+    if (payload?.pickupPoint) {
+      setKept(payload.pickupPoint);
+      setForm(toForm(payload.pickupPoint));
+      setSaved(true);
+    }
+  };
+  const invalid = (field: "latitude" | "longitude" | "name" | "address") =>
+    errors.some((er) => er.field === field) || (badCoords && (field === "latitude" || field === "longitude") && coordinate(form[field]) === null);
+  return (
+    <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("pickup.form")}>
+      {!kept && (
+        <Text as="p" size={3} color="default2">
+          {t("pickup.none")}
+        </Text>
+      )}
+      <Field label={t("pickup.name")} htmlFor="pickup-name">
+        <input id="pickup-name" maxLength={100} value={form.name} aria-invalid={invalid("name")} onChange={(e) => set("name", e.target.value)} />
+      </Field>
+      <Field label={t("pickup.address")} htmlFor="pickup-address">
+        <textarea id="pickup-address" rows={2} maxLength={300} value={form.address} aria-invalid={invalid("address")} onChange={(e) => set("address", e.target.value)} />
+      </Field>
+      <div className="ulak-grid">
+        <Field label={t("pickup.latitude")} htmlFor="pickup-lat">
+          <input id="pickup-lat" inputMode="decimal" placeholder="41.0256" value={form.latitude} aria-invalid={invalid("latitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("latitude", e.target.value)} />
+        </Field>
+        <Field label={t("pickup.longitude")} htmlFor="pickup-lng">
+          <input id="pickup-lng" inputMode="decimal" placeholder="28.9741" value={form.longitude} aria-invalid={invalid("longitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("longitude", e.target.value)} />
+        </Field>
+      </div>
+      <span className="ulak-hint" id="pickup-coords-hint">
+        {t("pickup.coordsHint")}
+      </span>
+      {badCoords && (
+        <Text as="p" size={3} color="critical1" role="alert">
+          {t("pickup.coordsInvalid")}
+        </Text>
+      )}
+      <AdminErrors errors={errors} />
+      <SaveRow label={t("pickup.save")} state={state} saved={saved} />
+    </Box>
+  );
+}
+
+export function PickupPointSection() {
+  const t = useT();
+  return (
+    <LoadedSection<{ pickupPoint: PickupPoint | null }> title={t("pickup.title")} about={t("pickup.about")} document={PICKUP_POINT}>
+      {(data) => <PickupForm point={data.pickupPoint} />}
+    </LoadedSection>
+  );
+}

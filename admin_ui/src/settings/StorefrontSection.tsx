@@ -1,0 +1,98 @@
+/**
+ * The settings form's "Storefront" section: where cart recovery sends shoppers back to
+ * (storefrontUrl, checkoutUrlTemplate, read by plugin/flows/config.checkout_url) and who may call
+ * the storefront opt-in (storefrontOrigins, optinDailyLimit, read by plugin/events/storefront.py).
+ * Its fields are part of the store settings form, saved with its one Save button; the API's
+ * refusals of these fields are shown here, beside them.
+ */
+import { Text } from "@saleor/macaw-ui";
+import { AdminErrors, Field, Section, type AdminError } from "../components/ui";
+import { useT } from "../i18n";
+import type { StoreSettings } from "../pages/types";
+
+export interface StorefrontForm {
+  storefrontUrl: string;
+  checkoutUrlTemplate: string;
+  storefrontOrigins: string;
+  optinDailyLimit: string;
+}
+
+export const STOREFRONT_FIELDS: readonly string[] = ["storefrontUrl", "checkoutUrlTemplate", "storefrontOrigins", "optinDailyLimit"];
+
+const TOKEN = "{checkout_token}";
+
+export function toStorefrontForm(s: StoreSettings): StorefrontForm {
+  return {
+    storefrontUrl: s.storefrontUrl ?? "",
+    checkoutUrlTemplate: s.checkoutUrlTemplate ?? "",
+    storefrontOrigins: s.storefrontOrigins.join("\n"),
+    optinDailyLimit: String(s.optinDailyLimit),
+  };
+}
+
+/** The fields to send: an emptied URL clears it (the API stores "" as none); an emptied
+ * daily limit is left out, never read as 0 (which would stop every storefront sign-up). */
+export function storefrontInput(f: StorefrontForm): Record<string, unknown> {
+  const limit = f.optinDailyLimit.trim();
+  return {
+    storefrontUrl: f.storefrontUrl.trim(),
+    checkoutUrlTemplate: f.checkoutUrlTemplate.trim(),
+    storefrontOrigins: f.storefrontOrigins
+      .split(/[\n,]+/)
+      .map((o) => o.trim())
+      .filter(Boolean),
+    ...(limit === "" ? {} : { optinDailyLimit: Number(limit) }),
+  };
+}
+
+/** The page a cart reminder opens, as plugin/flows/config.checkout_url builds it (null: none). */
+export function checkoutLink(storefrontUrl: string | null, template: string | null): string | null {
+  if (template?.trim()) return template.trim();
+  if (storefrontUrl?.trim()) return `${storefrontUrl.trim().replace(/\/+$/, "")}/checkout/?checkout=${TOKEN}`;
+  return null;
+}
+
+/** "Cart recovery links open: …", or why cart recovery cannot start. */
+export function CheckoutLinkLine({ storefrontUrl, template }: { storefrontUrl: string | null; template: string | null }) {
+  const t = useT();
+  const link = checkoutLink(storefrontUrl, template);
+  return (
+    <Text as="p" size={3} color={link ? "default2" : "warning1"} data-testid="checkout-link" style={{ overflowWrap: "anywhere" }}>
+      {link ? t("storefront.link", { url: link }) : t("storefront.noLink")}
+    </Text>
+  );
+}
+
+export function StorefrontSection({ form, set, errors }: { form: StorefrontForm; set: (key: keyof StorefrontForm, value: string) => void; errors: AdminError[] }) {
+  const t = useT();
+  const invalid = (field: string) => errors.some((e) => e.field === field);
+  const template = form.checkoutUrlTemplate.trim();
+  return (
+    <Section title={t("storefront.title")}>
+      <Text as="p" size={3} color="default2">
+        {t("storefront.about")}
+      </Text>
+      <Field label={t("storefront.url")} htmlFor="storefront-url" hint={t("storefront.urlHint")}>
+        <input id="storefront-url" type="text" inputMode="url" spellCheck={false} placeholder="https://shop.example.com" value={form.storefrontUrl} aria-invalid={invalid("storefrontUrl")} aria-describedby="storefront-url-hint" onChange={(e) => set("storefrontUrl", e.target.value)} />
+      </Field>
+      <Field label={t("storefront.checkout")} htmlFor="checkout-url" hint={t("storefront.checkoutHint")}>
+        <input id="checkout-url" type="text" inputMode="url" spellCheck={false} placeholder={`https://shop.example.com/checkout/?checkout=${TOKEN}`} value={form.checkoutUrlTemplate} aria-invalid={invalid("checkoutUrlTemplate")} aria-describedby="checkout-url-hint" onChange={(e) => set("checkoutUrlTemplate", e.target.value)} />
+      </Field>
+      {template && !template.includes(TOKEN) && (
+        <Text as="p" size={3} color="warning1">
+          {t("storefront.noToken")}
+        </Text>
+      )}
+      <CheckoutLinkLine storefrontUrl={form.storefrontUrl} template={form.checkoutUrlTemplate} />
+      <Field label={t("storefront.origins")} htmlFor="storefront-origins" hint={t("storefront.originsHint")}>
+        <textarea id="storefront-origins" rows={3} placeholder="https://shop.example.com" value={form.storefrontOrigins} aria-invalid={invalid("storefrontOrigins")} aria-describedby="storefront-origins-hint" onChange={(e) => set("storefrontOrigins", e.target.value)} />
+      </Field>
+      <div className="ulak-narrow">
+        <Field label={t("storefront.dailyLimit")} htmlFor="optin-daily-limit" hint={t("storefront.dailyLimitHint")}>
+          <input id="optin-daily-limit" type="number" min={0} max={100000} step={1} value={form.optinDailyLimit} aria-invalid={invalid("optinDailyLimit")} aria-describedby="optin-daily-limit-hint" onChange={(e) => set("optinDailyLimit", e.target.value)} />
+        </Field>
+      </div>
+      <AdminErrors errors={errors} />
+    </Section>
+  );
+}
