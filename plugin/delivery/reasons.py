@@ -332,12 +332,12 @@ _REASONS = (
     ),
     _r(
         "checkout_url_missing",
-        "The storefront's checkout URL is not set",
-        "Mağazanın sepet (ödeme) adresi ayarlanmadı",
-        "Set the checkout URL in Settings (e.g. https://shop.example/checkout?token="
+        "The storefront's address is not set",
+        "Mağazanın adresi ayarlanmadı",
+        "Set your storefront URL in Onboarding or Settings (or a checkout URL with "
         "{checkout_token}); cart recovery starts as soon as it is set.",
-        "Ayarlar'da sepet adresini girin (örn. https://magaza.example/checkout?token="
-        "{checkout_token}); sepet hatırlatma adres girildiği anda başlar.",
+        "Kurulum ya da Ayarlar'da mağaza adresinizi girin (ya da {checkout_token} içeren "
+        "ödeme sayfası adresini); sepet hatırlatma adres girildiği anda başlar.",
         alerts=True,
     ),
     _r(

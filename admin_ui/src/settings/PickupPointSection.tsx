@@ -3,13 +3,13 @@
  * mapped to the store's pickup point (plugin/stores/pickup.py). Coordinates are read here as
  * numbers (a Turkish decimal comma too); the API checks their range and the name and address.
  */
-import { Box, Text } from "@saleor/macaw-ui";
+import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
 import { AdminErrors, Field, type AdminError } from "../components/ui";
 import { useT } from "../i18n";
 import type { Payload, PickupPoint } from "../pages/types";
-import { PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
+import { CLEAR_PICKUP_POINT, PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
 import { LoadedSection, SaveRow } from "./parts";
 
 interface Form {
@@ -41,9 +41,22 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
   const [saved, setSaved] = useState(false);
   const [badCoords, setBadCoords] = useState(false);
   const { run, state } = useAdminMutation<{ setPickupPoint: Payload & { pickupPoint: PickupPoint | null } }>(SET_PICKUP_POINT);
+  const clear = useAdminMutation<{ clearPickupPoint: Payload }>(CLEAR_PICKUP_POINT);
+  const [cleared, setCleared] = useState(false);
   const set = (key: keyof Form, value: string) => {
     setForm((f) => ({ ...f, [key]: value }));
     setSaved(false);
+    setCleared(false);
+  };
+  const remove = async () => {
+    const payload = (await clear.run({}))?.clearPickupPoint;
+    setErrors(payload?.errors ?? []);
+    if (payload && payload.errors.length === 0) {
+      setKept(null);
+      setForm(toForm(null));
+      setSaved(false);
+      setCleared(true);
+    }
   };
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -92,6 +105,20 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
       )}
       <AdminErrors errors={errors} />
       <SaveRow label={t("pickup.save")} state={state} saved={saved} />
+      {kept && (
+        <Box>
+          <Button type="button" variant="secondary" disabled={clear.state.kind === "running"} onClick={remove}>
+            {t("pickup.clear")}
+          </Button>
+        </Box>
+      )}
+      <span role="status" aria-live="polite">
+        {cleared && (
+          <Text size={3} color="success1">
+            {t("pickup.cleared")}
+          </Text>
+        )}
+      </span>
     </Box>
   );
 }

@@ -45,6 +45,10 @@ export const SET_PICKUP_POINT = `mutation UlakSetPickupPoint($latitude: Float!, 
   setPickupPoint(latitude: $latitude, longitude: $longitude, name: $name, address: $address) { pickupPoint { ${PICKUP_FIELDS} } ${ADMIN_ERRORS} }
 }`;
 
+export const CLEAR_PICKUP_POINT = `mutation UlakClearPickupPoint {
+  clearPickupPoint { ${ADMIN_ERRORS} }
+}`;
+
 export const SETTINGS_DOCUMENTS = {
   SETTINGS,
   PLAN_USAGE,
@@ -54,4 +58,5 @@ export const SETTINGS_DOCUMENTS = {
   SET_STAFF_TEST_NUMBERS,
   PICKUP_POINT,
   SET_PICKUP_POINT,
+  CLEAR_PICKUP_POINT,
 } as const;

@@ -50,6 +50,11 @@ function settingsApi(sent: Record<string, Record<string, unknown>[]>, refuse: Re
     }
     if (query.includes("UlakStaffTestNumbers")) return { staffTestNumbers: staff };
     if (query.includes("UlakPickupPoint")) return { pickupPoint: pickup };
+    if (query.includes("UlakClearPickupPoint")) {
+      record("clearPickup", variables);
+      pickup = null;
+      return { clearPickupPoint: { errors: [] } };
+    }
     if (query.includes("UlakPlanCatalogue")) return { planCatalogue: CATALOGUE };
     return { storeSettings: settings, planUsage: PLAN_USAGE };
   };
@@ -165,6 +170,13 @@ describe("Settings: pickup point", () => {
     expect(sent.pickup).toEqual([{ latitude: 41.0256, longitude: 28.9741, name: "Karaköy mağazası", address: "Kemankeş Cd. 10, Beyoğlu, İstanbul" }]);
     expect(within(section).queryByText("No pickup point yet.")).toBeNull();
     expect(within(section).getByLabelText("Latitude")).toHaveProperty("value", "41.0256");
+    // and removes it again: the form empties and says what that means for its templates
+    await userEvent.click(within(section).getByRole("button", { name: "Remove pickup point" }));
+    expect(await within(section).findByText("Pickup point removed: templates that show it wait until a new one is set.")).toBeTruthy();
+    expect(sent.clearPickup).toHaveLength(1);
+    expect(within(section).getByText("No pickup point yet.")).toBeTruthy();
+    expect(within(section).getByLabelText("Name")).toHaveProperty("value", "");
+    expect(within(section).queryByRole("button", { name: "Remove pickup point" })).toBeNull();
   });
 
   it("refuses coordinates that are no numbers before sending, and shows the API's range refusal in Turkish", async () => {
@@ -190,9 +202,9 @@ describe("Settings: pickup point", () => {
 
 const REASON = {
   code: "checkout_url_missing",
-  text: "The storefront's checkout URL is not set",
-  textTr: "Mağazanın sepet (ödeme) adresi ayarlanmadı",
-  fix: "Set the checkout URL in Settings.",
+  text: "The storefront's address is not set",
+  textTr: "Mağazanın adresi ayarlanmadı",
+  fix: "Set your storefront URL in Onboarding or Settings.",
   fixTr: "Ayarlar'da sepet adresini girin; sepet hatırlatma adres girildiği anda başlar.",
   alerts: true,
 };
@@ -221,7 +233,7 @@ describe("Onboarding: the storefront step", () => {
     const step = within(steps).getAllByRole("listitem")[3]!;
     expect(within(step).getByRole("heading").textContent).toBe("Mağaza sitenizin adresini girin (yapılacak)");
     const alert = await within(step).findByRole("alert");
-    expect(alert.textContent).toContain("Mağazanın sepet (ödeme) adresi ayarlanmadı");
+    expect(alert.textContent).toContain("Mağazanın adresi ayarlanmadı");
     expect(alert.textContent).toContain("sepet hatırlatma adres girildiği anda başlar");
     expect(within(step).getByText(/canlı ortamda sepet hatırlatma kapalı kalır/)).toBeTruthy();
     await userEvent.type(within(step).getByLabelText("Mağaza sitesinin adresi"), "https://magaza.example.com");
