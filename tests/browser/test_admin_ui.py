@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentAction, ConsentEvent
 from plugin.contacts.models import Contact
-from plugin.contacts.staff_numbers import set_staff_test_numbers
 from plugin.db import get_engine
 from plugin.stores.models import StoreSettings
 from tests.browser.conftest import Dashboard, wait_for
@@ -278,6 +277,12 @@ def test_end_to_end_sandbox_to_opt_out(
     frame.get_by_role("dialog").get_by_role("button", name="Switch plan").click()
     expect(frame.get_by_test_id("plan-SILVER")).to_have_attribute("aria-current", "true")
     expect(frame.get_by_test_id("plan-SILVER")).to_contain_text("Current plan")
+    # and puts their own phone on the staff test list, where campaign tests go
+    staff = frame.get_by_role("region", name="Staff test numbers")
+    staff.get_by_role("button", name="Add a number").click()
+    staff.get_by_label("Staff phone 1").fill(STAFF)
+    staff.get_by_role("button", name="Save staff numbers").click()
+    expect(staff.get_by_text("Saved.")).to_be_visible()
     dashboard.screenshot("e2e-4-settings", frame)
 
     # and builds a segment: marketing consent in the last year (the start) and country TR
@@ -324,12 +329,6 @@ def test_end_to_end_sandbox_to_opt_out(
     expect(frame.get_by_test_id("review-tier")).to_have_text("Your number has no daily limit.")
     launch = frame.get_by_role("button", name="Launch campaign")
     expect(launch).to_be_disabled()  # until a test went to a staff phone
-    # the staff phone is on the store's staff test list (the admin API's setStaffTestNumbers;
-    # the admin page has no field for it yet)
-    with Session(get_engine()) as session:
-        store_id = session.exec(select(StoreSettings.store_id)).one()
-        set_staff_test_numbers(session, store_id=store_id, numbers=[STAFF])
-        session.commit()
     frame.get_by_label("Staff phone for the test").fill(STAFF)
     frame.get_by_role("button", name="Send test").click()
     expect(frame.get_by_text("Test queued for the staff phone.", exact=False)).to_be_visible()
