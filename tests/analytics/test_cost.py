@@ -14,7 +14,7 @@ from plugin.analytics.rollups import build_rollups
 from plugin.analytics.service import Dimension, cost_report
 from plugin.delivery.models import MessageStatus
 from plugin.pricing.country import country_of
-from plugin.pricing.ratecards import card_date
+from plugin.pricing.ratecards import card_date, figure_date, stale_since
 from plugin.whatsapp.payloads.webhook import parse_webhook
 from tests.analytics.factories import make_contact, make_message, make_store
 from tests.support import WHATSAPP_SAMPLES
@@ -101,6 +101,48 @@ def test_a_rate_card_applies_from_its_effective_date() -> None:
     )
     assert card_date({}, on=date(2026, 3, 31)) == "2026-01-01"
     assert card_date({"effective": "2026-05-01", "rates": {"TR": {}}}) == "2026-05-01"
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 31), date(2026, 4, 1), date(2026, 12, 4)])
+def test_a_turkish_utility_message_is_priced_by_the_card_in_force_that_day(day: date) -> None:
+    # Meta lowered Turkish utility on 2026-04-01 but no source gives the new figure: the
+    # 2025-07-01 figure prices it on both sides of the date, dated by its own card
+    assert rate_for({}, country="TR", category="utility", on=day) == Decimal("0.0053")
+    assert figure_date("TR", "utility", on=day) == "2025-07-01"
+    # ...while Turkish marketing, which the 2026-04-01 card does state, is dated by that card
+    expected_marketing_card = "2025-07-01" if day < date(2026, 4, 1) else "2026-04-01"
+    assert figure_date("TR", "marketing", on=day) == expected_marketing_card
+
+
+def test_a_figure_meta_changed_without_a_source_is_flagged_from_the_change() -> None:
+    assert stale_since("TR", "utility", on=date(2026, 3, 31)) is None
+    assert stale_since("tr", "UTILITY", on=date(2026, 4, 1)) == "2026-04-01"
+    assert stale_since("TR", "authentication_international", on=date(2026, 4, 1)) == "2026-04-01"
+    assert stale_since("TR", "marketing", on=date(2026, 4, 1)) is None
+    # a store that prices Turkish utility itself is not affected: its row wins in rate_for
+    table = {"rates": {"TR": {"utility": "0.0008"}}}
+    assert rate_for(table, country="TR", category="utility", on=date(2026, 4, 1)) == Decimal(
+        "0.0008"
+    )
+
+
+def test_azerbaijan_is_priced_from_the_2025_07_01_card() -> None:
+    on = date(2026, 12, 4)
+    assert rate_for({}, country="AZ", category="marketing", on=on) == Decimal("0.0860")
+    assert rate_for({}, country="AZ", category="utility", on=on) == Decimal("0.0212")
+    assert rate_for({}, country="AZ", category="authentication", on=on) == Decimal("0.0212")
+    assert rate_for({}, country="AZ", category="marketing", on=date(2025, 6, 30)) == Decimal("0")
+
+
+@pytest.mark.parametrize("country", ["DE", "GB", "US", "FR", "SA", "AE"])
+def test_markets_without_a_sourced_figure_ship_no_guess(country: str) -> None:
+    # no dated per-message figure was found for these (see the ratecards docstring): they stay
+    # uncosted until the store sets its own row, never a guessed list price
+    on = date(2026, 12, 4)
+    assert rate_for({}, country=country, category="marketing", on=on) == Decimal("0")
+    assert figure_date(country, "marketing", on=on) is None
+    own = {"rates": {country: {"marketing": "0.1"}}}
+    assert rate_for(own, country=country, category="marketing", on=on) == Decimal("0.1")
 
 
 @pytest.mark.parametrize(

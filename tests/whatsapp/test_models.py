@@ -1,7 +1,11 @@
 from pathlib import Path
+from typing import cast
 
 import pytest
+from sqlmodel import Session
 
+from plugin.whatsapp.account_updates import apply_account_update
+from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.payloads.outbound import (
     BodyComponent,
     ButtonComponent,
@@ -20,6 +24,7 @@ from plugin.whatsapp.payloads.outbound import (
     payload_json,
 )
 from plugin.whatsapp.payloads.webhook import (
+    AccountUpdateChange,
     MessagesChange,
     OtherChange,
     TemplateCategoryChange,
@@ -175,6 +180,24 @@ def test_phone_number_quality_and_account_update_and_unknown_fields():
     assert changes[1].value.violation_info == {"violation_type": "SCAM"}
     assert isinstance(changes[2], OtherChange)
     assert changes[2].value == {"event": "PIN_CHANGED"}
+
+
+def test_a_volume_tier_update_parses_and_suspends_nothing():
+    # Meta's VOLUME_BASED_PRICING_TIER_UPDATE as partner-docs.gupshup.io/docs/tier-based-pricing
+    # documents it: not priced (no tier table found, see plugin/pricing/ratecards.py), but it
+    # must never read as a ban
+    body = b"""{"object":"whatsapp_business_account","entry":[{"id":"216141188246170",
+      "time":1743451903,"changes":[{"field":"account_update","value":{
+      "event":"VOLUME_BASED_PRICING_TIER_UPDATE","volume_tier_info":{"effective_month":"2025-11",
+      "pricing_category":"UTILITY","region":"INDIA","tier":"25000001:50000000",
+      "tier_update_time":1743451903}}}]}]}"""
+    [change] = parse_webhook(body).entry[0].changes
+    assert isinstance(change, AccountUpdateChange)
+    account = WhatsAppAccount(
+        store_id=1, phone_number_id="1", waba_id="216141188246170", access_token_encrypted="x"
+    )
+    touched = apply_account_update(cast(Session, None), accounts=[account], update=change.value)
+    assert (touched, account.status) == (0, AccountStatus.ACTIVE)
 
 
 def test_template_payload_is_metas_json():
