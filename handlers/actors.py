@@ -120,9 +120,10 @@ def write_back_cod_answer(confirmation_id: int) -> None:
 
 @broker.actor(max_retries=0, time_limit=60_000)
 def refresh_number_limits(account_id: int) -> None:
-    """Read one number's messaging limit, throughput and quality from the Graph API (enqueued
-    by the scheduler tick every few hours; a failed read keeps the last values and is tried
-    again by a later tick, so Dramatiq does not retry it)."""
+    """Read one number's messaging limit, throughput and quality, and its WABA's Marketing
+    Messages API onboarding status, from the Graph API (enqueued by the scheduler tick every
+    few hours; a failed read keeps the last values and is tried again by a later tick, so
+    Dramatiq does not retry it)."""
     from plugin.whatsapp import limits
 
     with session_scope() as session:

@@ -287,7 +287,8 @@ def test_connect_checks_the_credentials_with_the_graph_api_and_stores_the_token_
         },
         "errors": [],
     }
-    assert fake_graph.calls[-1] == "1099"
+    # the number was read, then its WABA (the Marketing Messages API onboarding status)
+    assert fake_graph.calls[-2:] == ["1099", "2099"]
     row = session.exec(select(WhatsAppAccount)).one()
     assert fake_graph.good_token not in row.access_token_encrypted
     assert crypto.decrypt(row.access_token_encrypted) == fake_graph.good_token

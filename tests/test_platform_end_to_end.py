@@ -34,7 +34,29 @@ def _by_user(app: str, user_id: str) -> list[dict]:
     return httpx.get(f"{app}/sandbox/api/messages", params={"user_id": user_id}).json()
 
 
-def _enqueue(session: Session, contact: Contact, key: str, *, marketing: bool) -> None:
+def consented_shoppers(session: Session, store_id: int, numbers: list[str]) -> list[Contact]:
+    """Shoppers with marketing consent given at checkout (committed)."""
+    contacts = []
+    for number in numbers:
+        contact = Contact(
+            store_id=store_id, phone_e164=number, phone_status=PhoneStatus.VALID, locale="en"
+        )
+        session.add(contact)
+        session.flush()
+        record(
+            session,
+            contact=contact,
+            purpose=Purpose.MARKETING,
+            action=ConsentAction.GRANTED,
+            source=ConsentSource.CHECKOUT,
+            evidence={},
+        )
+        contacts.append(contact)
+    session.commit()
+    return contacts
+
+
+def enqueue(session: Session, contact: Contact, key: str, *, marketing: bool) -> None:
     """What the order flow and a campaign put in the outbox (their own tests cover them)."""
     assert contact.id is not None
     if marketing:
@@ -118,11 +140,11 @@ def test_a_username_customer_outside_turkey_opts_in_and_gets_an_order_update_and
             session, store_id=hanna.store_id, contact_ids=[hanna.id], purpose=Purpose.MARKETING
         ) == {hanna.id}
         # when she buys (the order flow's update) and the store runs a campaign
-        _enqueue(session, hanna, "order-21-paid", marketing=False)
+        enqueue(session, hanna, "order-21-paid", marketing=False)
     _settle(app)
     with Session(get_engine()) as session:
         hanna = session.exec(select(Contact).where(Contact.bsuid == HANNA)).one()
-        _enqueue(session, hanna, "campaign-1", marketing=True)
+        enqueue(session, hanna, "campaign-1", marketing=True)
     _settle(app)
     # then both reached her, addressed by her business-scoped user id, never by a number
     received = [m for m in _by_user(app, HANNA) if m["template_name"] != "ulak_optin_request"]
@@ -156,27 +178,10 @@ def test_a_store_with_marketing_off_on_the_cloud_api_delivers_each_campaign_mess
     # and two shoppers with marketing consent
     shoppers = ["+905321110001", "+905321110002"]
     with Session(get_engine()) as session:
-        store_id = account.store_id
-        contacts = []
-        for number in shoppers:
-            contact = Contact(
-                store_id=store_id, phone_e164=number, phone_status=PhoneStatus.VALID, locale="en"
-            )
-            session.add(contact)
-            session.flush()
-            record(
-                session,
-                contact=contact,
-                purpose=Purpose.MARKETING,
-                action=ConsentAction.GRANTED,
-                source=ConsentSource.CHECKOUT,
-                evidence={},
-            )
-            contacts.append(contact)
-        session.commit()
+        contacts = consented_shoppers(session, account.store_id, shoppers)
         # when the campaign's messages go out
         for index, contact in enumerate(contacts):
-            _enqueue(session, contact, f"campaign-{index}", marketing=True)
+            enqueue(session, contact, f"campaign-{index}", marketing=True)
     _settle(app)
     # then each shopper got the campaign message exactly once, through the MM API
     for number in shoppers:
@@ -217,13 +222,13 @@ def test_a_turkish_username_customer_gets_updates_and_support_and_marketing_afte
     # when an order update, a support reply and a campaign message go out
     with Session(get_engine()) as session:
         ali = session.exec(select(Contact).where(Contact.bsuid == ALI)).one()
-        _enqueue(session, ali, "order-7-paid", marketing=False)
+        enqueue(session, ali, "order-7-paid", marketing=False)
         schedule_support_reply(session, contact=ali, text="Kargonuz yarın çıkıyor.")
         session.commit()
     _settle(app)
     with Session(get_engine()) as session:
         ali = session.exec(select(Contact).where(Contact.bsuid == ALI)).one()
-        _enqueue(session, ali, "campaign-tr-1", marketing=True)
+        enqueue(session, ali, "campaign-tr-1", marketing=True)
     _settle(app)
     # then the update and the reply reach him by his BSUID, the campaign waits for a number
     texts = [(m["template_name"], m["text"]) for m in _by_user(app, ALI)]
@@ -242,7 +247,7 @@ def test_a_turkish_username_customer_gets_updates_and_support_and_marketing_afte
     with Session(get_engine()) as session:
         ali = session.exec(select(Contact).where(Contact.bsuid == ALI)).one()
         assert ali.phone_e164 == ALI_PHONE
-        _enqueue(session, ali, "campaign-tr-2", marketing=True)
+        enqueue(session, ali, "campaign-tr-2", marketing=True)
     _settle(app)
     # then the next campaign message reaches his number
     on_phone = httpx.get(f"{app}/sandbox/api/messages", params={"to": ALI_PHONE}).json()

@@ -61,6 +61,9 @@ def sandbox_number(account: WhatsAppAccount) -> SandboxNumber:
         throughput_level="HIGH",
         # what the app last read: the scheduled Graph read then finds the same limit
         messaging_limit_tier=account.messaging_limit_tier or "TIER_UNLIMITED",
+        # and the Marketing Messages API as the app last knew it, so a restarted sandbox's
+        # marketing_messages_onboarding_status does not turn the store's road back
+        mm_api_onboarded=account.use_marketing_endpoint,
     )
 
 

@@ -30,6 +30,10 @@ class WhatsAppAccount(SQLModel, table=True):
     is_sandbox: bool = False
     is_default: bool = True
     use_marketing_endpoint: bool = False  # /marketing_messages for marketing templates
+    # when Meta last put the number on or off that road (a read, a webhook, a 131063), and the
+    # WABA's marketing_messages_onboarding_status as last read (plugin/whatsapp/mm_status.py)
+    marketing_endpoint_at: datetime | None = Field(default=None, sa_column=utc_column())
+    mm_api_status: str | None = Field(default=None, max_length=40)
     # Marketing Messages API options: share message activity with Meta (its optimisation);
     # STRICT: no silent fallback to the Cloud API when a message is not eligible
     message_activity_sharing: bool = True
@@ -67,12 +71,15 @@ def account_by_phone_number_id(session: Session, phone_number_id: str) -> WhatsA
 
 def switch_marketing_to_mm_api(session: Session, account_ids: set[int]) -> None:
     """Meta answered 131063 for these numbers (marketing templates are disabled on the Cloud
-    API): from now on their marketing templates go through /marketing_messages."""
+    API) or said the business signed the MM API terms: from now on their marketing templates
+    go through /marketing_messages. The time is kept even when the road was already taken: a
+    Graph read that began before it cannot turn it off (plugin/whatsapp/mm_status.py)."""
     if not account_ids:
         return
     table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
+    now = clock.now()
     session.execute(
         sa.update(table)
-        .where(table.c.id.in_(sorted(account_ids)), table.c.use_marketing_endpoint.is_(False))
-        .values(use_marketing_endpoint=True, updated_at=clock.now())
+        .where(table.c.id.in_(sorted(account_ids)))
+        .values(use_marketing_endpoint=True, marketing_endpoint_at=now, updated_at=now)
     )

@@ -30,6 +30,7 @@ from plugin.whatsapp.errors import (
     classify_transport,
 )
 from plugin.whatsapp.payloads.graph import (
+    BusinessAccountInfo,
     CreatedTemplate,
     PhoneNumberInfo,
     SendResult,
@@ -348,6 +349,16 @@ class CloudApiClient:
             params={"fields": PHONE_NUMBER_FIELDS},
         )
         return PhoneNumberInfo.model_validate(data)
+
+    async def get_business_account(self, *, credentials: Credentials) -> BusinessAccountInfo:
+        """The WABA's Marketing Messages API onboarding status (Meta's "Onboard" page)."""
+        data = await self.request(
+            "GET",
+            self.url(credentials.waba_id),
+            access_token=credentials.access_token,
+            params={"fields": "marketing_messages_onboarding_status"},
+        )
+        return BusinessAccountInfo.model_validate(data)
 
 
 def _dump(model: BaseModel) -> dict[str, Any]:

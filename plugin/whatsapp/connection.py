@@ -18,6 +18,7 @@ from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import TransportError, WhatsAppError
 from plugin.whatsapp.limits import apply_phone_info
+from plugin.whatsapp.mm_status import apply_onboarding_status
 from plugin.whatsapp.ports import PhoneNumberLookup
 
 log = structlog.get_logger(__name__)
@@ -133,6 +134,8 @@ async def connect_account(
                 )
             ]
         ) from exc
+    asked_at = clock.now()
+    mm_status = await _mm_status(lookup, credentials, store_id=store_id)
     now = clock.now()
     account = existing
     if account is None:
@@ -160,8 +163,22 @@ async def connect_account(
     account.updated_at = now
     session.add(account)
     session.flush()
+    apply_onboarding_status(session, account, mm_status, asked_at=asked_at)
     log.info("whatsapp_connected", store_id=store_id, account_id=account.id)
     return account
+
+
+async def _mm_status(
+    lookup: PhoneNumberLookup, credentials: Credentials, *, store_id: int
+) -> str | None:
+    """The WABA's Marketing Messages API onboarding status at connect; a refusal or an
+    unreachable Meta does not stop the connect (the scheduled read tries again)."""
+    try:
+        waba = await lookup.get_business_account(credentials=credentials)
+    except WhatsAppError as exc:
+        log.info("whatsapp_connect_mm_status_unread", store_id=store_id, code=exc.error_class.code)
+        return None
+    return waba.marketing_messages_onboarding_status
 
 
 def disconnect_account(*, session: Session, store_id: int, account_id: int) -> WhatsAppAccount:

@@ -38,7 +38,8 @@ from plugin.stores.models import StoreSettings
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import WhatsAppError
-from plugin.whatsapp.payloads.graph import PhoneNumberInfo
+from plugin.whatsapp.mm_status import apply_onboarding_status
+from plugin.whatsapp.payloads.graph import BusinessAccountInfo, PhoneNumberInfo
 
 log = structlog.get_logger(__name__)
 
@@ -149,9 +150,11 @@ def refresh_due(*, session: Session) -> int:
 
 
 def read_limits(session: Session, *, account_id: int, graph_url: str | None = None) -> bool:
-    """Read one number's limit, throughput and quality from the Graph API and record them.
-    When Meta cannot be read the last known values stay; the failure is logged with ids and
-    Meta's code only (no number, no token)."""
+    """Read one number's limit, throughput and quality, and its WABA's Marketing Messages API
+    onboarding status (plugin/whatsapp/mm_status.py), from the Graph API and record them.
+    When Meta cannot be read the last known values stay (a failed WABA read alone keeps the
+    number's figures); the failure is logged with ids and Meta's code only (no number, no
+    token)."""
     account = session.get(WhatsAppAccount, account_id)
     if account is None or account.status != AccountStatus.ACTIVE:
         return False
@@ -162,30 +165,44 @@ def read_limits(session: Session, *, account_id: int, graph_url: str | None = No
         access_token=account.access_token(),
         waba_id=account.waba_id,
     )
+    asked_at = clock.now()
 
-    async def main() -> PhoneNumberInfo:
+    async def main() -> tuple[PhoneNumberInfo, BusinessAccountInfo | None]:
         from plugin.whatsapp.client import CloudApiClient
 
         async with CloudApiClient(base, graph_version=settings.whatsapp_graph_version) as client:
-            return await client.get_phone_number(credentials=credentials)
+            info = await client.get_phone_number(credentials=credentials)
+            try:
+                return info, await client.get_business_account(credentials=credentials)
+            except WhatsAppError as exc:
+                _log_failure("whatsapp_mm_status_read_failed", account, exc)
+                return info, None
 
     try:
-        info = asyncio.run(main())
+        info, waba = asyncio.run(main())
     except WhatsAppError as exc:
-        log.warning(
-            "whatsapp_limits_read_failed",
-            store_id=account.store_id,
-            account_id=account.id,
-            code=exc.error_class.code,
-            disposition=str(exc.error_class.disposition),
-        )
+        _log_failure("whatsapp_limits_read_failed", account, exc)
         return False
     apply_phone_info(session, account, info)
+    if waba is not None:
+        status = waba.marketing_messages_onboarding_status
+        apply_onboarding_status(session, account, status, asked_at=asked_at)
     log.info(
         "whatsapp_limits_read",
         store_id=account.store_id,
         account_id=account.id,
         tier=account.messaging_limit_tier,
         throughput_mps=account.throughput_mps,
+        mm_api_status=account.mm_api_status,
     )
     return True
+
+
+def _log_failure(event: str, account: WhatsAppAccount, exc: WhatsAppError) -> None:
+    log.warning(
+        event,
+        store_id=account.store_id,
+        account_id=account.id,
+        code=exc.error_class.code,
+        disposition=str(exc.error_class.disposition),
+    )

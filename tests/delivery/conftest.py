@@ -3,6 +3,7 @@ store connected to it with approved templates, and contact factories."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,25 @@ class World:
         row = self.session.get(StoreSettings, self.store_id)
         assert row is not None
         return row
+
+    def connect_through_graph(self) -> WhatsAppAccount:
+        """The merchant connects the sandbox number (PNID) as the admin does: the Graph API
+        is read at connect (plugin/whatsapp/connection.py)."""
+        from plugin.settings import get_settings
+        from plugin.whatsapp import connection
+
+        async def connect() -> WhatsAppAccount:
+            async with connection.open_lookup(get_settings()) as lookup:
+                return await connection.connect_account(
+                    session=self.session,
+                    store_id=self.store_id,
+                    phone_number_id=PNID,
+                    waba_id=WABA,
+                    access_token=TOKEN,
+                    lookup=lookup,
+                )
+
+        return asyncio.run(connect())
 
 
 def connect_store(session: Session, *, throughput_mps: int = 1000) -> tuple[int, int]:

@@ -4,7 +4,6 @@ a reserve of it to order updates."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -15,10 +14,9 @@ from plugin.contacts.models import Contact
 from plugin.delivery import window
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.events.tick import run_tick
-from plugin.settings import get_settings
-from plugin.whatsapp import connection, limits
+from plugin.whatsapp import limits
 from plugin.whatsapp.accounts import WhatsAppAccount
-from tests.delivery.conftest import PNID, TOKEN, WABA
+from tests.delivery.conftest import PNID, TOKEN
 from tests.delivery.test_policy import send
 from tests.support import drain_queue
 
@@ -146,19 +144,8 @@ def test_the_limit_and_throughput_are_read_from_the_graph_api_at_connect(world, 
     # given the sandbox number: Meta's 2K tier at high throughput (tests/delivery/conftest.py)
     _tier(world, 250)
 
-    async def connect() -> WhatsAppAccount:
-        async with connection.open_lookup(get_settings()) as lookup:
-            return await connection.connect_account(
-                session=world.session,
-                store_id=world.store_id,
-                phone_number_id=PNID,
-                waba_id=WABA,
-                access_token=TOKEN,
-                lookup=lookup,
-            )
-
     # when the merchant connects it
-    account = asyncio.run(connect())
+    account = world.connect_through_graph()
     world.session.commit()
     # then the number and the store hold Meta's figures
     assert (account.messaging_limit_tier, account.throughput_mps) == ("TIER_2K", 1000)

@@ -71,3 +71,11 @@ class PhoneNumberInfo(InModel):
     whatsapp_business_manager_messaging_limit: str | int | None = None
     name_status: str | None = None
     status: str | None = None
+
+
+class BusinessAccountInfo(InModel):
+    """The WABA node's answer to `?fields=marketing_messages_onboarding_status`: where the
+    business stands with the Marketing Messages API (plugin/whatsapp/mm_status.py)."""
+
+    id: str
+    marketing_messages_onboarding_status: str | None = None

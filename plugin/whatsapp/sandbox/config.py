@@ -25,6 +25,19 @@ class FaultConfig(BaseModel):
     timeout_rate: float = Field(default=0.0, ge=0.0, le=1.0)  # share of sends that hang
     timeout_seconds: float = Field(default=30.0, ge=0.0)
     timeout_accepts: bool = True  # a hung send is still accepted (outcome unknown)
+    # number changes send no webhook: Meta gave up retrying while the app was away
+    lost_account_webhooks: bool = False
+
+
+NotOnboarded = Literal[
+    "ELIGIBLE",
+    "INELIGIBLE_ON_BEHALF_OF_WABA",
+    "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+    "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+    "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+    "PENDING_VALID_PAYMENT_METHOD",
+    "PENDING_INTERNAL_SETUP",
+]
 
 
 class SandboxNumber(BaseModel):
@@ -45,6 +58,9 @@ class SandboxNumber(BaseModel):
     # business onboarded to the Marketing Messages API may call /marketing_messages.
     marketing_on_cloud_api: bool = True
     mm_api_onboarded: bool = False
+    # what the WABA's `marketing_messages_onboarding_status` reads while not onboarded
+    # (plugin/whatsapp/sandbox/nodes.py); onboarded, it reads ONBOARDED
+    mm_api_onboarding_status: NotOnboarded = "ELIGIBLE"
 
 
 class SandboxConfig(BaseModel):

@@ -36,7 +36,7 @@ whose quality falls to low is FLAGGED, and UNFLAGGED when it recovers (the same 
   "owner_business_id"}: the business signed the Marketing Messages API terms, so its WABA may
   send marketing through /marketing_messages (Meta's "Onboard" page for the MM API for
   WhatsApp, where the WABA's Graph field `marketing_messages_onboarding_status` then reads
-  ONBOARDED — a field this sandbox does not serve yet; the webhook as 360dialog's
+  ONBOARDED, served by plugin/whatsapp/sandbox/nodes.py; the webhook as 360dialog's
   "Onboarding and Sending Messages" shows it).
 """
 
@@ -268,6 +268,8 @@ async def register_or_change_number(sandbox: Sandbox, data: dict[str, Any]) -> S
         raise ValueError(f"unknown messaging limit {number.messaging_limit_tier!r}")
     before = known.model_copy() if known is not None else None
     sandbox.register_number(number)
-    for payload in number_changed(sandbox, before, number) if before is not None else []:
+    if before is None or sandbox.config.faults.lost_account_webhooks:
+        return number  # a webhook lost for good: the app learns it from the Graph API only
+    for payload in number_changed(sandbox, before, number):
         await sandbox.post_webhook(payload, retries=3)
     return number

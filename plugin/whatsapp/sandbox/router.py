@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plugin.whatsapp.sandbox.config import SandboxConfig
 from plugin.whatsapp.sandbox.core import ClockCallback
 from plugin.whatsapp.sandbox.graph import GraphError, unknown_object
+from plugin.whatsapp.sandbox.nodes import graph_node
 from plugin.whatsapp.sandbox.persist import PersistentSandbox
 from plugin.whatsapp.sandbox.phone import PHONE_HTML
 from plugin.whatsapp.sandbox.quality import emit as emit_quality
@@ -215,37 +216,11 @@ def _build_router(sandbox: Sandbox) -> APIRouter:
         methods=["GET", "POST", "DELETE"],
     )
 
-    async def phone_number(request: Request) -> Response:
-        """GET /{phone-number-id}?fields=...: the number's facts as the Graph API's phone
-        number node has them — `quality_rating`, `throughput.level` (STANDARD | HIGH),
-        `whatsapp_business_manager_messaging_limit` (the portfolio's tier) and the deprecated
-        `messaging_limit_tier` (same value). Sources: "Messaging limits" (via API), "Throughput";
-        zernio's typed phone-number model (docs.rs `late`) for the field shapes."""
-        pnid = request.path_params["pnid"]
-        try:
-            number = sandbox.authorize(request.headers.get("authorization"), pnid)
-            if number is None:
-                raise unknown_object(pnid)
-        except GraphError as exc:
-            return _graph_error(exc)
-        facts: dict[str, Any] = {
-            "id": number.phone_number_id,
-            "display_phone_number": number.display_phone_number,
-            "verified_name": number.verified_name,
-            "quality_rating": number.quality_rating,
-            "throughput": {"level": number.throughput_level},
-            "messaging_limit_tier": number.messaging_limit_tier,
-            "whatsapp_business_manager_messaging_limit": number.messaging_limit_tier,
-            "name_status": "APPROVED",
-            "status": "CONNECTED",
-        }
-        fields = request.query_params.get("fields")
-        if fields:
-            wanted = {f.strip() for f in fields.split(",")} | {"id"}
-            facts = {k: v for k, v in facts.items() if k in wanted}
-        return Response(dumps(facts), media_type=JSON)
+    async def node(request: Request) -> Response:
+        """GET /{id}?fields=...: a phone number or WABA node (plugin/whatsapp/sandbox/nodes.py)."""
+        return await graph_node(sandbox, request)
 
-    router.add_route("/sandbox/graph/{version}/{pnid}", phone_number, methods=["GET"])
+    router.add_route("/sandbox/graph/{version}/{pnid}", node, methods=["GET"])
 
     # ------------------------------------------------------------------ phone page + JSON API
 
