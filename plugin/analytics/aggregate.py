@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from plugin.analytics.cost import rate_for, rate_table_or_default
 from plugin.analytics.models import DailyRollup
-from plugin.db import UTCDateTime
+from plugin.db import UTCDateTime, without_jit
 from plugin.pricing.country import country_of, pricing_key_sql
 from plugin.stores.service import get_settings
 
@@ -246,9 +246,7 @@ def aggregate(
             out[key] = Bucket()
         return out[key]
 
-    if dialect == "postgresql":
-        # Index lookups over a day or two: JIT compilation would cost more than the query.
-        session.execute(sa.text("SET LOCAL jit = off"))
+    without_jit(session)  # index lookups over a day or two
     bounds = {"store": store_id, "start": start, "end": end}
     reply_end = end + timedelta(hours=REPLY_WINDOW_HOURS)
     for row in session.execute(_params(MESSAGES_SQL, dialect), {**bounds, "reply_end": reply_end}):

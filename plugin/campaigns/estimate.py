@@ -17,6 +17,7 @@ from plugin.campaigns.config import audience_of, get_campaign
 from plugin.campaigns.models import CampaignStatus
 from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
+from plugin.db import without_jit
 from plugin.delivery.window import marketing_share
 from plugin.pricing.country import pricing_key_sql
 from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
@@ -58,6 +59,7 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     addressable: Any = reachable().label("addressable")
     # grouped by addressable too, so each contact's consent is read once (a second CASE over
     # `consented` would make PostgreSQL probe the ledger twice per contact)
+    without_jit(session)
     found = session.execute(
         sa.select(
             key,

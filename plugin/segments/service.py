@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.contacts.models import Contact, PhoneStatus
+from plugin.db import without_jit
 from plugin.errors import InvalidPayload
 from plugin.segments.builtin import builtin_condition, thresholds_for
 from plugin.segments.compiler import RuleContext, compile_rule
@@ -104,6 +105,7 @@ def audience_condition(
 def count_audience(session: Session, *, store_id: int, audience: Audience) -> int:
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience)
+    without_jit(session)
     return int(
         session.execute(sa.select(sa.func.count()).select_from(Contact).where(where)).scalar_one()
     )
@@ -120,6 +122,7 @@ def preview_audience(session: Session, *, store_id: int, audience: Audience) -> 
     """The count and the first 20 contacts of an audience (what the builder shows)."""
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience)
+    without_jit(session)
     count = int(
         session.execute(sa.select(sa.func.count()).select_from(Contact).where(where)).scalar_one()
     )
