@@ -35,6 +35,7 @@ def _admin_pages() -> list[str]:
 
 
 PAGES = _admin_pages()
+NEXT = {"en": "Next", "tr": "İleri"}  # the campaign wizard's button
 VIEWS = {"en": (1280, 900, "en"), "tr": (390, 844, "tr-390")}  # width, height, file prefix
 AXE = ROOT / "admin_ui" / "node_modules" / "axe-core" / "axe.min.js"
 BAD = ("serious", "critical")
@@ -142,6 +143,12 @@ def test_every_page_fits_the_screen_and_passes_axe(
         frame.locator(f'nav a[aria-current="page"][href$="#/{route}"]').wait_for()
         # then none is wider than the screen and axe finds nothing serious
         check(route)
+    # and the campaign wizard's template step, whose selects name whole templates
+    frame.evaluate("location.hash = '#/campaigns'")
+    frame.locator("#campaign-name").fill("Bahar")
+    frame.get_by_role("button", name=NEXT[locale]).click()
+    frame.locator("#variant-A-template").wait_for()
+    check("campaign-template")
     # and a customer's profile (#/contacts/:id), with her orders and messages
     frame.evaluate("location.hash = '#/contacts'")
     frame.locator("a.ulak-contact-link").filter(has_text="Ayşe").first.click()
