@@ -17,7 +17,7 @@ TEST_SERVICES := $(BIN)/python -m tests.services --
 HAS_UI := $(wildcard admin_ui/package.json)
 UI_SOURCES := $(shell find admin_ui/src admin_ui/index.html admin_ui/vite.config.ts admin_ui/public -type f 2>/dev/null)
 
-.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean browser demo
+.PHONY: install run test bench lint ui ui-test migrate worker sandbox clean browser demo screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -48,6 +48,12 @@ endif
 # Debian's Chromium for the Playwright browser tests (never a downloaded browser; CI runs as root).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# The README's screenshots: every admin page, /dev and the sandbox phone in English at 1280 px
+# and Turkish at 390 px, into docs/img/ (the same browser test `make test` runs, which writes
+# them to test-artifacts/ instead).
+screenshots: install ui browser
+	ULAK_DOCS_SCREENSHOTS=1 $(TEST_SERVICES) $(BIN)/pytest -q tests/browser/test_every_page.py
 
 migrate: install
 	ULAK_ENV=$${ULAK_ENV:-dev} $(BIN)/ulak migrate

@@ -23,6 +23,8 @@ function ThemeSync({ theme }: { theme: "light" | "dark" }) {
     setTheme(theme === "dark" ? "defaultDark" : "defaultLight");
     // Native controls (time pickers, selects, checkboxes) follow the theme too.
     document.documentElement.style.colorScheme = theme;
+    // ui.css darkens macaw-ui's grey and warning text per theme to pass WCAG AA contrast.
+    document.documentElement.dataset.ulakTheme = theme;
   }, [theme, setTheme]);
   return null;
 }
@@ -64,7 +66,8 @@ export function Shell() {
           ))}
         </Box>
       </Box>
-      <Box as="main" display="flex" flexDirection="column" gap={3}>
+      {/* not a second <main>: macaw-ui's ThemeProvider already wraps the app in one */}
+      <Box display="flex" flexDirection="column" gap={3}>
         <Text as="h2" size={7} fontWeight="bold">
           {t(PAGE_TITLES[page])}
         </Text>

@@ -24,30 +24,34 @@ function niceMax(n: number): number {
 }
 
 function DataTable({ caption, labels, series, format }: { caption: string; labels: string[]; series: Series[]; format: (n: number) => string }) {
+  // Hidden in a box: a table grows to fit its cells whatever width it is given, and widened
+  // a 390 px phone's page when it was hidden itself.
   return (
-    <table className="ulak-visually-hidden">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{""}</th>
-          {series.map((s) => (
-            <th key={s.label} scope="col">
-              {s.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {labels.map((label, i) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
+    <div className="ulak-visually-hidden">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <td />
             {series.map((s) => (
-              <td key={s.label}>{format(s.values[i] ?? 0)}</td>
+              <th key={s.label} scope="col">
+                {s.label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {labels.map((label, i) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              {series.map((s) => (
+                <td key={s.label}>{format(s.values[i] ?? 0)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -30,7 +30,7 @@ export function OutsideDashboard({ locale, reason }: { locale: Locale; reason?: 
   const manifest = `${window.location.origin}/api/manifest`;
   const order: Locale[] = locale === "tr" ? ["tr", "en"] : ["en", "tr"];
   return (
-    <Box as="main" display="flex" flexDirection="column" gap={6} padding={8} __maxWidth="760px" marginX="auto">
+    <Box display="flex" flexDirection="column" gap={6} padding={8} __maxWidth="760px" marginX="auto">
       <Text as="h1" size={10} fontWeight="bold">
         Ulak
       </Text>

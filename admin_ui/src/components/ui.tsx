@@ -1,6 +1,6 @@
 /** Small building blocks shared by the pages, drawn with macaw-ui so they look like the dashboard. */
-import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { Box, Button, Input, Text } from "@saleor/macaw-ui";
+import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
 import type { QueryState } from "../api/useAdmin";
 import { useLocale, useT } from "../i18n";
 import "./ui.css";
@@ -39,6 +39,12 @@ export function Section({ title, children, actions, id }: { title: string; child
       {children}
     </Box>
   );
+}
+
+/** macaw-ui's Input, but its <input> keeps its native role: macaw-ui sets role="input", an
+ * abstract ARIA role that screen readers cannot announce (axe: aria-roles, critical). */
+export function TextInput(props: ComponentProps<typeof Input>) {
+  return <Input {...props} role={props.role} />;
 }
 
 export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {

@@ -1,9 +1,9 @@
 /** The contact list: filters (consent, tag, segment, country, search), a total, and pages of 25. */
-import { Box, Button, Input, Select, Text } from "@saleor/macaw-ui";
+import { Box, Button, Select, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { CONTACT_LIST } from "../api/queries";
 import { useAdminQuery } from "../api/useAdmin";
-import { ErrorState, Loading } from "../components/ui";
+import { ErrorState, Loading, TextInput } from "../components/ui";
 import { formatCount, useLocale, useT, type MessageKey } from "../i18n";
 import { ConsentBadge, type ConsentState } from "../pages/ContactsPage";
 import { contactHref } from "./route";
@@ -78,12 +78,12 @@ export function ContactList() {
   return (
     <Box display="flex" flexDirection="column" gap={4}>
       <Box as="form" role="search" aria-label={t("contacts.filters")} onSubmit={apply} display="flex" flexDirection="column" gap={3}>
-        <Input label={t("contacts.search")} helperText={t("contacts.searchHint")} value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} id="contact-search" />
+        <TextInput label={t("contacts.search")} helperText={t("contacts.searchHint")} value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} id="contact-search" />
         <div className="ulak-filter-grid">
           <Select label={t("contacts.filter.consent")} options={consentOptions} value={consentOptions.find((o) => o.value === draft.consent) ?? consentOptions[0]!} onChange={(o: { value: string }) => setDraft({ ...draft, consent: o.value })} data-testid="filter-consent" />
           <Select label={t("contacts.filter.segment")} options={segmentOptions} value={segmentOptions.find((o) => o.value === draft.segmentId) ?? segmentOptions[0]!} onChange={(o: { value: string }) => setDraft({ ...draft, segmentId: o.value })} data-testid="filter-segment" />
-          <Input label={t("contacts.filter.tag")} value={draft.tag} onChange={(e) => setDraft({ ...draft, tag: e.target.value })} id="filter-tag" />
-          <Input label={t("contacts.filter.country")} helperText={t("contacts.filter.countryHint")} value={draft.country} maxLength={2} onChange={(e) => setDraft({ ...draft, country: e.target.value.toUpperCase() })} id="filter-country" />
+          <TextInput label={t("contacts.filter.tag")} value={draft.tag} onChange={(e) => setDraft({ ...draft, tag: e.target.value })} id="filter-tag" />
+          <TextInput label={t("contacts.filter.country")} helperText={t("contacts.filter.countryHint")} value={draft.country} maxLength={2} onChange={(e) => setDraft({ ...draft, country: e.target.value.toUpperCase() })} id="filter-country" />
         </div>
         <Box display="flex" gap={2} flexWrap="wrap">
           <Button type="submit">{t("contacts.searchButton")}</Button>

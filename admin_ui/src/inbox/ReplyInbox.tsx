@@ -111,7 +111,8 @@ export function ReplyInbox() {
             <ul className="ulak-inbox" data-testid="reply-inbox">
               {inbox.threads.map((th) => (
                 <li key={th.contact.id}>
-                  <button type="button" className="ulak-inbox-row" aria-pressed={th.contact.id === open} aria-label={t("inbox.open", { name: name(th.contact) })} onClick={() => setOpen(th.contact.id)}>
+                  {/* named by what it shows (name, status, message, time), as a voice user reads it */}
+                  <button type="button" className="ulak-inbox-row" aria-pressed={th.contact.id === open} onClick={() => setOpen(th.contact.id)}>
                     <span className="ulak-inbox-head">
                       <Text size={4} fontWeight="bold">
                         {name(th.contact)}

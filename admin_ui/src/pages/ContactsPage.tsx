@@ -105,7 +105,8 @@ export function Conversation({ messages }: { messages: MessageRow[] }) {
   const locale = useLocale();
   if (messages.length === 0) return <Text size={3}>{t("contacts.noMessages")}</Text>;
   return (
-    <ol className="ulak-chat" aria-label={t("contacts.conversation")} style={{ listStyle: "none", margin: 0 }}>
+    // tabIndex: it scrolls, so a keyboard user must be able to reach and scroll it too
+    <ol className="ulak-chat" aria-label={t("contacts.conversation")} tabIndex={0} style={{ listStyle: "none", margin: 0 }}>
       {messages.map((m) => (
         <li key={m.id} className={m.direction === "OUTBOUND" ? "ulak-chat-msg ulak-chat-out" : "ulak-chat-msg"}>
           <span className="ulak-visually-hidden">{m.direction === "OUTBOUND" ? t("contacts.us") : t("contacts.them")}: </span>

@@ -40,7 +40,7 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
   const code = useCode();
   if (rows.length === 0) return <Text size={3}>{t("templates.none")}</Text>;
   return (
-    <table className="ulak-table">
+    <table className="ulak-table ulak-table-stack">
       <caption className="ulak-visually-hidden">{t("page.templates")}</caption>
       <thead>
         <tr>
@@ -54,8 +54,8 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
       <tbody>
         {rows.map((r) => (
           <tr key={r.id}>
-            <td>
-              {r.name}
+            <td data-label={t("templates.name")}>
+              <span>{r.name}</span>
               {r.starterKey && (
                 <>
                   {" "}
@@ -68,12 +68,12 @@ function TemplateList({ rows }: { rows: TemplateRow[] }) {
                 </Text>
               )}
             </td>
-            <td>{r.language}</td>
-            <td>{isCategory(r.category) ? t(`category.${r.category}`) : r.category}</td>
-            <td>
+            <td data-label={t("templates.language")}>{r.language}</td>
+            <td data-label={t("templates.category")}>{isCategory(r.category) ? t(`category.${r.category}`) : r.category}</td>
+            <td data-label={t("templates.status")}>
               <StatusBadge tone={STATUS_TONES[r.status] ?? "neutral"}>{code("TemplateStatus", r.status)}</StatusBadge>
             </td>
-            <td>{r.quality ? <StatusBadge tone={QUALITY_TONES[r.quality] ?? "neutral"}>{code("Quality", r.quality)}</StatusBadge> : "—"}</td>
+            <td data-label={t("templates.quality")}>{r.quality ? <StatusBadge tone={QUALITY_TONES[r.quality] ?? "neutral"}>{code("Quality", r.quality)}</StatusBadge> : "—"}</td>
           </tr>
         ))}
       </tbody>
