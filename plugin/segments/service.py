@@ -12,7 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList, ColumnElement
+from sqlalchemy.sql.selectable import Exists, ScalarSelect, Select
+from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import iterate
 from sqlmodel import Session, col, select
 
 from plugin import clock
@@ -102,13 +106,43 @@ def audience_condition(
     return sa.and_(reachable(settings.store_id), condition)
 
 
+def _conjuncts(clause: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        return [c for part in clause.clauses for c in _conjuncts(part)]
+    return [clause]
+
+
+def _reads_other_tables(clause: ColumnElement[bool]) -> bool:
+    return any(isinstance(e, (Select, ScalarSelect, Exists)) for e in iterate(clause))
+
+
+def count_select(where: ColumnElement[bool]) -> sa.Select[Any]:
+    """`SELECT count(*)` of the contacts matching `where`, the conditions on `contact`'s own
+    columns applied first, in a subquery the planner keeps apart (OFFSET 0), and the ones
+    that read other tables (tags, purchases, the consent ledger) on what is left.
+
+    Why: PostgreSQL charges every condition's cost to every row it scans, short-circuits
+    aside, so a rule's correlated consent probe made a random walk of 664k rows through the
+    `last_order_at` index look cheaper than reading the table: on 1M contacts the bench rule
+    counted in 2.6 s that way and 1.7 s this way (same answer)."""
+    parts = _conjuncts(where)
+    own = [p for p in parts if not _reads_other_tables(p)]
+    rest = [p for p in parts if _reads_other_tables(p)]
+    if not own or not rest:
+        return sa.select(sa.func.count()).select_from(Contact).where(where)
+    table: Any = Contact.__table__  # type: ignore[attr-defined]  # SQLModel leaves it undeclared
+    read = {e for p in rest for e in iterate(p) if isinstance(e, sa.Column) and e.table is table}
+    columns = sorted(read | {table.c.id}, key=lambda c: c.name)  # only what the rest reads
+    first = sa.select(*columns).where(*own).offset(0).subquery("matching")
+    adapter = ClauseAdapter(first)
+    return sa.select(sa.func.count()).select_from(first).where(*(adapter.traverse(p) for p in rest))
+
+
 def count_audience(session: Session, *, store_id: int, audience: Audience) -> int:
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience)
     without_jit(session)
-    return int(
-        session.execute(sa.select(sa.func.count()).select_from(Contact).where(where)).scalar_one()
-    )
+    return int(session.execute(count_select(where)).scalar_one())
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -123,9 +157,7 @@ def preview_audience(session: Session, *, store_id: int, audience: Audience) -> 
     settings = stores_service.get_settings(session, store_id)
     where = audience_condition(session, settings=settings, audience=audience)
     without_jit(session)
-    count = int(
-        session.execute(sa.select(sa.func.count()).select_from(Contact).where(where)).scalar_one()
-    )
+    count = int(session.execute(count_select(where)).scalar_one())
     c: Any = Contact
     rows = session.execute(
         sa.select(

@@ -327,6 +327,8 @@ def test_random_valid_rules_compile_and_agree_with_a_plain_python_reading(sessio
         # then
         expected = {p.id for p in people if evaluate(rule, p, now)}
         assert got == expected, rule
+        # and the count the builder and the campaign show (own columns first) says as many
+        assert session.execute(service.count_select(where)).scalar_one() == len(expected), rule
         seen_nonempty.append(0 < len(expected) < len(people))
 
     check()
