@@ -42,9 +42,18 @@ class ServerThread(threading.Thread):
 
     def __init__(self, app: Any, port: int, *, lifespan: Literal["on", "off"] = "off") -> None:
         super().__init__(daemon=True)
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+        # Idle connections outlive the app's client pool (aiohttp keeps them 15 s; uvicorn
+        # closes at 5 s by default): otherwise a send reusing a connection as the server closes
+        # it ends `outcome_unknown`, a transport race of the test server, not of the code.
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan=lifespan,
+            timeout_keep_alive=30,
         )
+        self.server = uvicorn.Server(config)
         self.port = port
 
     def run(self) -> None:
