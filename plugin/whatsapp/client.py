@@ -70,14 +70,14 @@ def create_http_session(
     timeout: float = 10.0,
     connect_timeout: float = 5.0,
 ) -> aiohttp.ClientSession:
-    """A pooled session; must be made inside the event loop that will use it.
-
-    `connect` covers waiting for a pooled connection and connecting (the request never left:
-    `ConnectionTimeoutError`); `total` bounds the whole call (a timeout after sending leaves
-    the outcome unknown).
-    """
+    """A pooled session, made inside the event loop that uses it. `connect` covers waiting for
+    a pooled connection and connecting (never left: `ConnectionTimeoutError`); `total` bounds
+    the call (a timeout after sending leaves the outcome unknown). Idle connections go after
+    4 s, before a server closing them at 5 s (uvicorn's: the sandbox) races a send into
+    `outcome_unknown`."""
+    pool = aiohttp.TCPConnector(limit=max_connections, ttl_dns_cache=300, keepalive_timeout=4)
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=max_connections, limit_per_host=0, ttl_dns_cache=300),
+        connector=pool,
         timeout=aiohttp.ClientTimeout(total=timeout, connect=min(connect_timeout, timeout)),
         headers={"User-Agent": "ulak/0.1"},
         raise_for_status=False,
