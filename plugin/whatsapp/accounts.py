@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -77,9 +78,16 @@ def switch_marketing_to_mm_api(session: Session, account_ids: set[int]) -> None:
     if not account_ids:
         return
     table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
+    set_marketing_road(session, table.c.id.in_(sorted(account_ids)), mm_api=True)
+
+
+def set_marketing_road(session: Session, where: Any, *, mm_api: bool) -> None:
+    """The one write of a number's marketing road (/marketing_messages or /messages), stamped
+    with when it moved, which a later Graph read compares against (mm_status.py)."""
+    table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
     now = clock.now()
     session.execute(
         sa.update(table)
-        .where(table.c.id.in_(sorted(account_ids)))
-        .values(use_marketing_endpoint=True, marketing_endpoint_at=now, updated_at=now)
+        .where(where)
+        .values(use_marketing_endpoint=mm_api, marketing_endpoint_at=now, updated_at=now)
     )

@@ -31,8 +31,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from plugin import clock
-from plugin.whatsapp.accounts import WhatsAppAccount
+from plugin.whatsapp.accounts import WhatsAppAccount, set_marketing_road
 
 ONBOARDED = "ONBOARDED"
 NOT_ONBOARDED = frozenset(
@@ -58,24 +57,17 @@ def apply_onboarding_status(
         return None
     table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
     same_waba = sa.and_(table.c.store_id == account.store_id, table.c.waba_id == account.waba_id)
-    now = clock.now()
     session.flush()  # the number's own pending changes first: the updates below are SQL
     session.execute(sa.update(table).where(same_waba).values(mm_api_status=value))
     if value == ONBOARDED:
-        session.execute(
-            sa.update(table)
-            .where(same_waba, table.c.use_marketing_endpoint.is_(False))
-            .values(use_marketing_endpoint=True, marketing_endpoint_at=now, updated_at=now)
-        )
+        off = table.c.use_marketing_endpoint.is_(False)
+        set_marketing_road(session, sa.and_(same_waba, off), mm_api=True)
     elif value in NOT_ONBOARDED:
         before_the_read = sa.or_(
             table.c.marketing_endpoint_at.is_(None), table.c.marketing_endpoint_at < asked_at
         )
-        session.execute(
-            sa.update(table)
-            .where(same_waba, table.c.use_marketing_endpoint.is_(True), before_the_read)
-            .values(use_marketing_endpoint=False, marketing_endpoint_at=now, updated_at=now)
-        )
+        on = table.c.use_marketing_endpoint.is_(True)
+        set_marketing_road(session, sa.and_(same_waba, on, before_the_read), mm_api=False)
     session.expire(account, ["use_marketing_endpoint", "marketing_endpoint_at", "mm_api_status"])
     if value != ONBOARDED and value not in NOT_ONBOARDED:
         return None
