@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -176,6 +177,49 @@ def without_jit(session: Session) -> None:
     the rule count spent about 1 s of its 3–4 s compiling ~90 functions."""
     if dialect_name(session) == "postgresql":
         session.execute(sa.text("SET LOCAL jit = off"))
+
+
+class QueryTooCostly(Exception):
+    """A statement ran past its `statement_budget` and PostgreSQL cancelled it."""
+
+
+class Deadline:
+    """What is left of a `statement_budget` for the block's next statement."""
+
+    def __init__(self, session: Session, milliseconds: int) -> None:
+        self.session = session
+        self.ends = time.monotonic() + milliseconds / 1000
+        self.active = dialect_name(session) == "postgresql"
+
+    def next_statement(self) -> None:
+        """The next statements may run only for what the earlier ones left."""
+        if self.active:
+            left = max(1, int((self.ends - time.monotonic()) * 1000))
+            self.session.execute(sa.text(f"SET LOCAL statement_timeout = {left}"))
+
+
+@contextmanager
+def statement_budget(session: Session, milliseconds: int) -> Iterator[Deadline]:
+    """The block's statements may run `milliseconds` in all (PostgreSQL; SQLite has no such
+    limit; a block that builds its SQL or runs several statements calls
+    `Deadline.next_statement` before each, so time spent in Python counts too), then
+    raise QueryTooCostly with the transaction still usable: a savepoint holds the block, and a
+    cancelled statement rolls back only to it. Why: a merchant's rule or filter is evaluated
+    per contact, and on a large store one request could otherwise hold a database connection
+    and a core for minutes."""
+    deadline = Deadline(session, milliseconds)
+    if not deadline.active:
+        yield deadline
+        return
+    try:
+        with session.begin_nested():
+            deadline.next_statement()
+            yield deadline
+            session.execute(sa.text("SET LOCAL statement_timeout TO DEFAULT"))
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled
+            raise QueryTooCostly(str(milliseconds)) from exc
+        raise
 
 
 def locked_row(

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     whatsapp_send_timeout_seconds: float = 10.0
     # Days a contact that hit Meta's per-user marketing limit (131049) is left out of marketing.
     marketing_limit_rest_days: int = 7
+    # PostgreSQL time one admin request may spend evaluating an audience (segment counts and
+    # previews, the contact list's filters), and a campaign estimate or launch count: past it
+    # the request is refused as too costly instead of holding the database (issue 17.8).
+    audience_query_budget_ms: int = Field(default=1800, ge=100)
+    campaign_query_budget_ms: int = Field(default=15000, ge=100)
 
     @field_validator("allowed_saleor_urls", mode="before")
     @classmethod

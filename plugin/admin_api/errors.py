@@ -36,6 +36,7 @@ class AdminErrorCode(Enum):
     TEST_SEND_REQUIRED = "TEST_SEND_REQUIRED"
     DAILY_TIER_EXCEEDED = "DAILY_TIER_EXCEEDED"
     NOT_STAFF_NUMBER = "NOT_STAFF_NUMBER"
+    AUDIENCE_TOO_COSTLY = "AUDIENCE_TOO_COSTLY"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")
@@ -122,3 +123,12 @@ class InvalidCursor(AdminApiError):
 
 class InvalidArgument(AdminApiError):
     code = "INVALID_ARGUMENT"
+
+
+class TooCostly(AdminApiError):
+    """A filter the database could not evaluate within the request's budget (TR/EN)."""
+
+    code = "AUDIENCE_TOO_COSTLY"
+
+    def __init__(self, exc: Any) -> None:
+        super().__init__(exc.message_en, messageTr=exc.message_tr)

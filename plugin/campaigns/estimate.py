@@ -22,7 +22,7 @@ from plugin.delivery.window import marketing_share
 from plugin.pricing.country import pricing_key_sql
 from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
 from plugin.pricing.ratecards import card_date
-from plugin.segments.service import audience_condition
+from plugin.segments.service import audience_budget, audience_condition
 from plugin.stores import service as stores_service
 from plugin.stores.plans import CAMPAIGN_MAX_RECIPIENTS
 
@@ -60,16 +60,17 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     # grouped by addressable too, so each contact's consent is read once (a second CASE over
     # `consented` would make PostgreSQL probe the ledger twice per contact)
     without_jit(session)
-    found = session.execute(
-        sa.select(
-            key,
-            addressable,
-            sa.func.count().label("n"),
-            sa.func.count(sa.case((consented, 1))).label("consented"),
-        )
-        .where(where)
-        .group_by(key, addressable)
-    ).all()
+    with audience_budget(session, campaign=True):
+        found = session.execute(
+            sa.select(
+                key,
+                addressable,
+                sa.func.count().label("n"),
+                sa.func.count(sa.case((consented, 1))).label("consented"),
+            )
+            .where(where)
+            .group_by(key, addressable)
+        ).all()
     rows = _per_key(found)
     audience = sum(r.n for r in rows)
     send_share = Decimal(100 - campaign.holdout_percent) / 100

@@ -8,7 +8,6 @@ import math
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import broker, clock
@@ -26,11 +25,15 @@ from plugin.campaigns.config import (
 )
 from plugin.campaigns.estimate import ESTIMATE_FRESH_FOR, estimate_campaign
 from plugin.campaigns.models import Campaign, CampaignStatus, SendMode
-from plugin.contacts.models import Contact
 from plugin.delivery import outbox
 from plugin.delivery.models import MessageKind
 from plugin.delivery.window import marketing_share
-from plugin.segments.service import audience_condition, get_segment
+from plugin.segments.service import (
+    audience_budget,
+    audience_condition,
+    count_select,
+    get_segment,
+)
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
 from plugin.stores.plans import (
@@ -60,9 +63,8 @@ def launch_campaign(
     limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     if limit is not None:
         where = audience_condition(session, settings=settings, audience=audience_of(campaign))
-        count = session.execute(
-            sa.select(sa.func.count()).select_from(Contact).where(where)
-        ).scalar_one()
+        with audience_budget(session, campaign=True):
+            count = session.execute(count_select(where)).scalar_one()
         require_recipient_limit(settings, int(count))
     tier = marketing_share(settings.daily_recipient_tier, settings.tier_reserve_percent)
     if tier is not None and not accept_daily_tier:

@@ -7,6 +7,8 @@ not erased) AND a built-in definition or a compiled rule. Services never commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.contacts.models import Contact, PhoneStatus
-from plugin.db import without_jit
+from plugin.db import Deadline, QueryTooCostly, statement_budget, without_jit
 from plugin.errors import InvalidPayload
 from plugin.segments.builtin import builtin_condition, thresholds_for
 from plugin.segments.compiler import RuleContext, compile_rule
@@ -59,6 +61,40 @@ def context_for(settings: StoreSettings) -> RuleContext:
         now=clock.now(),
         abandoned_idle=timedelta(minutes=t.abandoned_idle_minutes),
     )
+
+
+class AudienceTooCostly(InvalidPayload):
+    """An audience the database could not evaluate within the request's budget."""
+
+    code = "AUDIENCE_TOO_COSTLY"
+    status_code = 422
+
+    def __init__(self, milliseconds: int) -> None:
+        seconds = f"{milliseconds / 1000:g}"
+        self.message_en = (
+            f"This audience takes longer than {seconds} s to work out on your contacts. "
+            "Narrow it with a condition on the contact (country, orders, last order) or merge "
+            "similar conditions, then try again."
+        )
+        self.message_tr = (
+            f"Bu kitleyi kişileriniz üzerinde hesaplamak {seconds} sn'den uzun sürüyor. "
+            "Kişiye ait bir koşulla (ülke, sipariş sayısı, son sipariş) daraltın ya da benzer "
+            "koşulları birleştirin, sonra yeniden deneyin."
+        )
+        super().__init__(self.message_en)
+
+
+@contextmanager
+def audience_budget(session: Session, *, campaign: bool = False) -> Iterator[Deadline]:
+    """The block's statements within the audience budget (a campaign's estimate and launch
+    count have their own, larger one); past it, AudienceTooCostly (TR/EN)."""
+    settings = get_app_settings()
+    ms = settings.campaign_query_budget_ms if campaign else settings.audience_query_budget_ms
+    try:
+        with statement_budget(session, ms) as deadline:
+            yield deadline
+    except QueryTooCostly as exc:
+        raise AudienceTooCostly(ms) from exc
 
 
 STAFF_TAG = "ulak:staff"  # staff numbers that received test sends: never in an audience
@@ -140,9 +176,12 @@ def count_select(where: ColumnElement[bool]) -> sa.Select[Any]:
 
 def count_audience(session: Session, *, store_id: int, audience: Audience) -> int:
     settings = stores_service.get_settings(session, store_id)
-    where = audience_condition(session, settings=settings, audience=audience)
     without_jit(session)
-    return int(session.execute(count_select(where)).scalar_one())
+    with audience_budget(session) as deadline:  # from here: a 200-condition rule's SQL takes
+        where = audience_condition(session, settings=settings, audience=audience)  # ~0.3 s
+        query = count_select(where)
+        deadline.next_statement()
+        return int(session.execute(query).scalar_one())
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -155,25 +194,34 @@ def mask_phone(phone: str | None) -> str | None:
 def preview_audience(session: Session, *, store_id: int, audience: Audience) -> dict[str, Any]:
     """The count and the first 20 contacts of an audience (what the builder shows)."""
     settings = stores_service.get_settings(session, store_id)
-    where = audience_condition(session, settings=settings, audience=audience)
     without_jit(session)
-    count = int(session.execute(count_select(where)).scalar_one())
     c: Any = Contact
-    rows = session.execute(
-        sa.select(
-            c.id,
-            c.first_name,
-            c.last_name,
-            c.phone_e164,
-            c.country,
-            c.locale,
-            c.orders_count,
-            c.last_order_at,
+    with audience_budget(session) as deadline:
+        where = audience_condition(session, settings=settings, audience=audience)
+        query = count_select(where)
+        deadline.next_statement()
+        count = int(session.execute(query).scalar_one())
+        deadline.next_statement()
+        # nobody to show: no second pass over the store (it would read every contact again)
+        rows = (
+            session.execute(
+                sa.select(
+                    c.id,
+                    c.first_name,
+                    c.last_name,
+                    c.phone_e164,
+                    c.country,
+                    c.locale,
+                    c.orders_count,
+                    c.last_order_at,
+                )
+                .where(where)
+                .order_by(c.id)
+                .limit(SAMPLE_SIZE)
+            ).all()
+            if count
+            else []
         )
-        .where(where)
-        .order_by(c.id)
-        .limit(SAMPLE_SIZE)
-    ).all()
     sample = [
         {
             "id": r.id,

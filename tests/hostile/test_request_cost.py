@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin.consent.models import ConsentEvent
@@ -127,3 +128,78 @@ def test_a_large_consent_csv_imports_in_committed_chunks_with_readable_progress(
     # and when it is over the admin API says so
     final = ok(client, staff, STATUS)["consentImportStatus"]
     assert final == {"status": "done", "totalRows": 1100, "processedRows": 1100, "imported": 1100}
+
+
+PREVIEW_TR = (
+    "query($rule: JSON) { segmentPreview(rule: $rule) { count errors { code message messageTr } } }"
+)
+
+
+def _ceiling_rule() -> dict[str, Any]:
+    """200 conditions, 6 deep, that no merging shortens: 100 pairs of a bound on the contact
+    and a probe of another table (consent, tags, replies, purchases), each pair its own branch."""
+    probes = [
+        lambda i: {"field": "marketing_consent_at", "op": "within_days", "value": 1 + i},
+        lambda i: {"field": "tags", "op": "has", "value": f"t{i}"},
+        lambda i: {"field": "last_reply_at", "op": "within_days", "value": 1 + i},
+        lambda i: {"field": "bought_category", "op": "eq", "value": f"cat-{i}"},
+    ]
+    pairs = [
+        {"all": [{"field": "orders_count", "op": "gte", "value": i % 3}, probes[i % 4](i)]}
+        for i in range(100)
+    ]
+    return {"any": [{"all": [{"not": {"any": pairs[i : i + 10]}}]} for i in range(0, 100, 10)]}
+
+
+@pytest.mark.postgres_only
+def test_a_rule_that_would_hold_the_database_is_cut_at_the_budget_and_says_so(
+    client, staff, settings, session, monkeypatch
+):
+    # given a large store (60,000 contacts with a marketing grant) and a budget of 0.1 s
+    store_id = session.exec(select(Store.id)).one()
+    session.execute(
+        sa.text(
+            """INSERT INTO contact (store_id, phone_e164, phone_status, country, locale,
+                 orders_count, total_spent, created_at, updated_at)
+               SELECT :s, '+9055' || lpad(i::text, 8, '0'), 'valid', 'TR', 'tr', i % 4, '{}',
+                 now(), now() FROM generate_series(1, 60000) i"""
+        ),
+        {"s": store_id},
+    )
+    session.execute(
+        sa.text(
+            """INSERT INTO consent_event (store_id, contact_id, purpose, action, source,
+                 evidence, occurred_at, recorded_at)
+               SELECT store_id, id, 'marketing', 'granted', 'checkout', '{}',
+                 now() - make_interval(days => id % 200), now() FROM contact"""
+        )
+    )
+    session.commit()
+    monkeypatch.setattr(settings, "audience_query_budget_ms", 100)
+    rule = _ceiling_rule()
+    assert validate_rule(rule) == []
+    # when staff preview a rule at the ceiling
+    started = time.monotonic()
+    preview = ok(client, staff, PREVIEW_TR, {"rule": rule})["segmentPreview"]
+    took = time.monotonic() - started
+    # then the database stopped at the budget and the merchant reads why, in both languages
+    [error] = preview["errors"]
+    assert error["code"] == "AUDIENCE_TOO_COSTLY"
+    assert "0.1 s" in error["message"] and "0.1 sn" in error["messageTr"]
+    assert took < 2.0
+    # and the store is not left worse: a plain rule still counts, and a saved segment with
+    # the costly rule lists with no count instead of failing the list
+    simple = {"field": "orders_count", "op": "gte", "value": 3}
+    assert ok(client, staff, PREVIEW_TR, {"rule": simple})["segmentPreview"]["count"] == 15000
+    ok(
+        client,
+        staff,
+        'mutation($r: JSON!) { createSegment(name: "costly", rule: $r) { errors { code } } }',
+        {"r": rule},
+    )
+    listed = ok(client, staff, "{ segments { name contactCount } }")["segments"]
+    assert listed == [{"name": "costly", "contactCount": None}]
+    with session.begin():  # empty the large tables at once (no per-row foreign key checks)
+        session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in ("segment", "consent_event", "contact"):
+            session.execute(sa.text(f"DELETE FROM {table}"))

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from plugin.admin_api.context import Info
 from plugin.admin_api.domains.contacts import Contact
-from plugin.admin_api.errors import int_id
+from plugin.admin_api.errors import TooCostly, int_id
 from plugin.admin_api.pagination import DESC, Edge, PageInfo, paginate
 from plugin.admin_api.permissions import Allowed
 from plugin.analytics.models import LinkClick
@@ -133,17 +133,22 @@ class Query:
     ) -> ContactList:
         stmt = _filtered(info, filter)
         count = stmt.with_only_columns(sa.func.count(col(ContactRow.id))).order_by(None)
-        total = info.context.session.execute(count).scalar_one()
-        page = paginate(
-            info.context,
-            stmt,
-            order=[(ContactRow.created_at, DESC), (ContactRow.id, DESC)],
-            node=Contact.from_row,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+        try:  # a consent or segment filter reads per contact: bounded like a segment count
+            with segments_service.audience_budget(info.context.session) as deadline:
+                total = info.context.session.execute(count).scalar_one()
+                deadline.next_statement()
+                page = paginate(
+                    info.context,
+                    stmt,
+                    order=[(ContactRow.created_at, DESC), (ContactRow.id, DESC)],
+                    node=Contact.from_row,
+                    first=first,
+                    after=after,
+                    last=last,
+                    before=before,
+                )
+        except segments_service.AudienceTooCostly as exc:
+            raise TooCostly(exc) from exc
         return ContactList(total_count=int(total), edges=page.edges, page_info=page.page_info)
 
     @strawberry.field(

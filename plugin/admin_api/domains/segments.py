@@ -37,7 +37,10 @@ class Segment:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="Reachable contacts in it now (null if its rule is invalid).")
+    @strawberry.field(
+        description="Reachable contacts in it now (null if its rule is invalid, or if the "
+        "store's segments take longer than the audience budget to count together)."
+    )
     async def contact_count(self, info: Info) -> int | None:
         return await info.context.loaders.get("segment_count", _counter(info)).load(int(self.id))
 
@@ -77,9 +80,15 @@ def _counter(info: Info) -> Callable[[list[int]], list[int | None]]:
         counts: dict[int, int] = {}
         if conditions:
             columns = [sa.func.count(sa.case((c, 1))).label(f"s{i}") for i, c in conditions.items()]
-            result = ctx.session.execute(
-                sa.select(*columns).select_from(Contact).where(service.reachable(ctx.store_id))
-            ).one()
+            try:
+                with service.audience_budget(ctx.session):
+                    result = ctx.session.execute(
+                        sa.select(*columns)
+                        .select_from(Contact)
+                        .where(service.reachable(ctx.store_id))
+                    ).one()
+            except service.AudienceTooCostly:
+                return [None for _ in ids]  # the list stays usable; each preview says why
             counts = {i: int(n) for i, n in zip(conditions, result, strict=True)}
         return [counts.get(i) for i in ids]
 
