@@ -36,6 +36,7 @@ class AdminErrorCode(Enum):
     TEST_SEND_REQUIRED = "TEST_SEND_REQUIRED"
     DAILY_TIER_EXCEEDED = "DAILY_TIER_EXCEEDED"
     NOT_STAFF_NUMBER = "NOT_STAFF_NUMBER"
+    FUTURE_DATE = "FUTURE_DATE"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")

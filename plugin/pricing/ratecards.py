@@ -124,6 +124,7 @@ STALE: tuple[dict[str, Any], ...] = (
         "since": "2026-04-01",
         "country": "TR",
         "categories": ("utility", "authentication"),
+        "bound": "upper",  # the rates went down: the older figure is more than Meta bills
         "source": "formbeep.pages.dev (2026-04-01 changes), typebot.io PR #2537",
     },
 )
