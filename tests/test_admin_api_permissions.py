@@ -88,6 +88,10 @@ CALLS: dict[str, str] = {
         'address: "Beyoğlu") { errors { code } } }'
     ),
     "Mutation.clearPickupPoint": "mutation { clearPickupPoint { errors { code } } }",
+    "Query.costSettings": "{ costSettings { billingCurrency } }",
+    "Mutation.setExchangeRate": (
+        'mutation { setExchangeRate(rate: "34.12", rateDate: "2026-12-01") { errors { code } } }'
+    ),
     "Query.staffTestNumbers": "{ staffTestNumbers }",
     "Mutation.setStaffTestNumbers": (
         "mutation { setStaffTestNumbers(numbers: []) { errors { code } } }"

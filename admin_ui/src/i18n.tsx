@@ -9,6 +9,7 @@ import { createContext, useContext, useMemo, type ReactNode } from "react";
 import * as campaigns from "./messages/campaigns";
 import * as codes from "./messages/codes";
 import * as contacts from "./messages/contacts";
+import * as cost from "./messages/cost";
 import * as dashboard from "./messages/dashboard";
 import * as flows from "./messages/flows";
 import * as limits from "./messages/limits";
@@ -319,6 +320,7 @@ const en = {
   ...inbox.en,
   ...plans.en,
   ...settings.en,
+  ...cost.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -622,6 +624,7 @@ const tr: Record<MessageKey, string> = {
   ...inbox.tr,
   ...plans.tr,
   ...settings.tr,
+  ...cost.tr,
 };
 
 export const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, tr };

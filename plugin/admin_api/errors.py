@@ -37,6 +37,7 @@ class AdminErrorCode(Enum):
     DAILY_TIER_EXCEEDED = "DAILY_TIER_EXCEEDED"
     NOT_STAFF_NUMBER = "NOT_STAFF_NUMBER"
     AUDIENCE_TOO_COSTLY = "AUDIENCE_TOO_COSTLY"
+    FUTURE_DATE = "FUTURE_DATE"
 
 
 @strawberry.type(description="One problem with the input; `field` is null for the whole input.")

@@ -89,6 +89,8 @@ OPERATION_PERMISSIONS: dict[str, Requirement] = {
     "Query.pickupPoint": MANAGE_APPS,
     "Mutation.setPickupPoint": MANAGE_APPS,
     "Mutation.clearPickupPoint": MANAGE_APPS,
+    "Query.costSettings": STAFF,
+    "Mutation.setExchangeRate": MANAGE_APPS,
     "Query.staffTestNumbers": MANAGE_APPS,
     "Mutation.setStaffTestNumbers": MANAGE_APPS,
     "Query.flows": MANAGE_ORDERS,

@@ -19,12 +19,14 @@ from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
 from plugin.db import without_jit
 from plugin.delivery.window import marketing_share
-from plugin.pricing.country import pricing_key_sql
+from plugin.pricing.basis import cost_basis
+from plugin.pricing.country import country_of, pricing_key_sql
 from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
 from plugin.pricing.ratecards import card_date
 from plugin.segments.service import audience_budget, audience_condition
 from plugin.stores import service as stores_service
 from plugin.stores.plans import CAMPAIGN_MAX_RECIPIENTS
+from plugin.whatsapp.accounts import default_account
 
 ESTIMATE_FRESH_FOR = timedelta(minutes=15)  # launch reuses the estimate the merchant just saw
 
@@ -98,6 +100,13 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
         "by_country": by_country(rows),
         "cost_by_category": {category.lower(): cost.quantize(Decimal("0.0001"))},
         "rate_card": card_date(settings.rate_table),
+        "basis": cost_basis(
+            settings,
+            cost=cost,
+            pairs=[(country_of(k) or settings.default_region, category) for k, _ in groups],
+            on=clock.now().date(),
+            account=default_account(session, store_id),
+        ),
         "daily_tier": tier,
         "exceeds_daily_tier": tier is not None and messages > tier,
         "days_needed": 1 if tier is None or messages == 0 else math.ceil(messages / tier),

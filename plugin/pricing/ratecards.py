@@ -54,7 +54,8 @@ tier_update_time; partner-docs.gupshup.io/docs/tier-based-pricing, 2025-11-07). 
 table (bands and rates per market) was not found - 360dialog's summary (10 % / 20 % off) and the
 shape of Meta's "Tier Pricing.csv" (bands at 0 to -25 %, github.com/OJoshuaCG/meta-whatsapp-
 pricing) disagree and give no per-market figures - so tiers are not priced: cards hold list
-prices, an upper bound for a store above the first tier.
+prices, an upper bound for a store above the first tier. The tier Meta reports is recorded
+(plugin/whatsapp/volume_tiers.py) and shown beside each cost with that note.
 
 Categories without their own figure: marketing_lite (Marketing Messages API "lite" delivery)
 takes the marketing rate; authentication_international takes the authentication rate;
@@ -124,6 +125,7 @@ STALE: tuple[dict[str, Any], ...] = (
         "since": "2026-04-01",
         "country": "TR",
         "categories": ("utility", "authentication"),
+        "bound": "upper",  # the rates went down: the older figure is more than Meta bills
         "source": "formbeep.pages.dev (2026-04-01 changes), typebot.io PR #2537",
     },
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -83,6 +83,13 @@ class StoreSettings(SQLModel, table=True):
     cod_gateways: list[str] = Field(default_factory=list, sa_type=JSONType)
     rate_table: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     cost_currency: str = Field(default="USD", max_length=3)
+    # The merchant's dated rate: 1 `exchange_rate_base` (Meta's billing currency when it was
+    # set) = `exchange_rate` `exchange_rate_quote` (the store's currency); the admin converts a
+    # cost only with it (plugin/pricing/exchange.py), never with a rate of its own
+    exchange_rate: Decimal | None = Field(default=None, max_digits=18, decimal_places=6)
+    exchange_rate_date: date | None = None
+    exchange_rate_base: str | None = Field(default=None, max_length=3)
+    exchange_rate_quote: str | None = Field(default=None, max_length=3)
     extra: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))

@@ -13,6 +13,8 @@ from plugin.whatsapp.payloads.webhook import (
     PhoneNumberQualityUpdate,
 )
 from plugin.whatsapp.quality import quality_after_event
+from plugin.whatsapp.volume_tiers import EVENT as VOLUME_TIER_UPDATE
+from plugin.whatsapp.volume_tiers import record_tier_update
 
 # account_update events / ban states that stop sending, and those that lift it.
 SUSPENDING_EVENTS = {"DISABLED_UPDATE", "ACCOUNT_VIOLATION", "ACCOUNT_RESTRICTION"}
@@ -72,8 +74,11 @@ def apply_account_update(
 ) -> int:
     """A ban, restriction or violation suspends sending; a reinstatement lifts it; signing the
     Marketing Messages API terms (MM_LITE_TERMS_SIGNED, for the WABA in `waba_info`) routes
-    the WABA's marketing through /marketing_messages from now on."""
+    the WABA's marketing through /marketing_messages from now on; a volume pricing tier
+    update is recorded for the admin (plugin/whatsapp/volume_tiers.py), never a ban."""
     event = update.event.upper()
+    if event == VOLUME_TIER_UPDATE:
+        return record_tier_update(session, accounts=accounts, info=update.volume_tier_info)
     if event == MM_TERMS_SIGNED:
         waba = str((update.waba_info or {}).get("waba_id", ""))
         onboarded = [a for a in accounts if not waba or a.waba_id == waba]

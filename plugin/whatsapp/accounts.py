@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from plugin import clock, crypto
-from plugin.db import utc_column
+from plugin.db import JSONType, utc_column
 
 
 class AccountStatus(StrEnum):
@@ -35,6 +35,10 @@ class WhatsAppAccount(SQLModel, table=True):
     # WABA's marketing_messages_onboarding_status as last read (plugin/whatsapp/mm_status.py)
     marketing_endpoint_at: datetime | None = Field(default=None, sa_column=utc_column())
     mm_api_status: str | None = Field(default=None, max_length=40)
+    mm_api_status_read_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # Meta's volume pricing tiers for the WABA, "<CATEGORY>:<REGION>" -> the last
+    # VOLUME_BASED_PRICING_TIER_UPDATE's volume_tier_info (plugin/whatsapp/volume_tiers.py)
+    volume_tiers: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     # Marketing Messages API options: share message activity with Meta (its optimisation);
     # STRICT: no silent fallback to the Cloud API when a message is not eligible
     message_activity_sharing: bool = True

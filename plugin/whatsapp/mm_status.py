@@ -21,7 +21,8 @@ only when the road was last set before the read was asked: a webhook or a 131063
 while Meta was answering is newer than the answer, and Meta's webhook is what 360dialog's
 "Onboarding and Sending Messages" calls the recommended signal. A PENDING_* status changes
 nothing (Meta is still setting the business up; a terms webhook already said yes), nor does an
-unknown value or a failed read. Each read's value is kept on the number (`mm_api_status`).
+unknown value or a failed read. Each read's value is kept on the number (`mm_api_status`,
+with `mm_api_status_read_at`: the admin's Settings shows both).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from plugin import clock
 from plugin.whatsapp.accounts import WhatsAppAccount, set_marketing_road
 
 ONBOARDED = "ONBOARDED"
@@ -58,7 +60,8 @@ def apply_onboarding_status(
     table = WhatsAppAccount.__table__  # type: ignore[attr-defined]
     same_waba = sa.and_(table.c.store_id == account.store_id, table.c.waba_id == account.waba_id)
     session.flush()  # the number's own pending changes first: the updates below are SQL
-    session.execute(sa.update(table).where(same_waba).values(mm_api_status=value))
+    read = {"mm_api_status": value, "mm_api_status_read_at": clock.now()}
+    session.execute(sa.update(table).where(same_waba).values(**read))
     if value == ONBOARDED:
         off = table.c.use_marketing_endpoint.is_(False)
         set_marketing_road(session, sa.and_(same_waba, off), mm_api=True)
@@ -68,7 +71,7 @@ def apply_onboarding_status(
         )
         on = table.c.use_marketing_endpoint.is_(True)
         set_marketing_road(session, sa.and_(same_waba, on, before_the_read), mm_api=False)
-    session.expire(account, ["use_marketing_endpoint", "marketing_endpoint_at", "mm_api_status"])
+    session.expire(account, ["use_marketing_endpoint", "marketing_endpoint_at", *read])
     if value != ONBOARDED and value not in NOT_ONBOARDED:
         return None
     return account.use_marketing_endpoint

@@ -1,5 +1,6 @@
 from pathlib import Path
 from typing import cast
+from unittest.mock import Mock
 
 import pytest
 from sqlmodel import Session
@@ -182,10 +183,10 @@ def test_phone_number_quality_and_account_update_and_unknown_fields():
     assert changes[2].value == {"event": "PIN_CHANGED"}
 
 
-def test_a_volume_tier_update_parses_and_suspends_nothing():
+def test_a_volume_tier_update_is_recorded_and_suspends_nothing():
     # Meta's VOLUME_BASED_PRICING_TIER_UPDATE as partner-docs.gupshup.io/docs/tier-based-pricing
-    # documents it: not priced (no tier table found, see plugin/pricing/ratecards.py), but it
-    # must never read as a ban
+    # documents it: recorded for the admin, not priced (no tier table found, see
+    # plugin/pricing/ratecards.py), and never read as a ban
     body = b"""{"object":"whatsapp_business_account","entry":[{"id":"216141188246170",
       "time":1743451903,"changes":[{"field":"account_update","value":{
       "event":"VOLUME_BASED_PRICING_TIER_UPDATE","volume_tier_info":{"effective_month":"2025-11",
@@ -196,8 +197,17 @@ def test_a_volume_tier_update_parses_and_suspends_nothing():
     account = WhatsAppAccount(
         store_id=1, phone_number_id="1", waba_id="216141188246170", access_token_encrypted="x"
     )
-    touched = apply_account_update(cast(Session, None), accounts=[account], update=change.value)
-    assert (touched, account.status) == (0, AccountStatus.ACTIVE)
+    touched = apply_account_update(cast(Session, Mock()), accounts=[account], update=change.value)
+    assert (touched, account.status) == (1, AccountStatus.ACTIVE)
+    assert account.volume_tiers == {
+        "UTILITY:INDIA": {
+            "category": "UTILITY",
+            "region": "INDIA",
+            "effective_month": "2025-11",
+            "tier": "25000001:50000000",
+            "updated_at": "2025-03-31T20:11:43+00:00",
+        }
+    }
 
 
 def test_template_payload_is_metas_json():

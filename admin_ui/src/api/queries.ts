@@ -7,6 +7,7 @@
  * operation it waits for; the schema test fails as soon as that operation exists, so the
  * entry cannot outlive its reason.
  */
+import { COST_BASIS, COST_DOCUMENTS } from "../cost/queries";
 import { SETTINGS_DOCUMENTS } from "../settings/queries";
 import { ADMIN_ERRORS } from "./fragments";
 
@@ -214,7 +215,7 @@ export const SAVE_CAMPAIGN = `mutation UlakSaveCampaign($input: CampaignInput!, 
 
 export const ESTIMATE_CAMPAIGN = `mutation UlakEstimateCampaign($id: ID!) {
   estimateCampaign(id: $id) {
-    estimate { audience holdout consented messages cost costCurrency byCountry dailyTier exceedsDailyTier daysNeeded planLimit withinPlanLimit }
+    estimate { audience holdout consented messages cost costCurrency byCountry dailyTier exceedsDailyTier daysNeeded planLimit withinPlanLimit ${COST_BASIS} }
     ${ADMIN_ERRORS}
   }
 }`;
@@ -280,6 +281,7 @@ export const DASHBOARD = `query UlakDashboard($days: Int!) {
     headline {
       sent delivered read clicked replied optedOut failed orders deliveredRate readRate
       revenue { currency amount } revenueCurrency cost costCurrency returnOnSpend
+      ${COST_BASIS}
     }
     setup { whatsappConnected orderUpdatesOn cartRecoveryOn campaigns }
     topSkipReasons { reason count }
@@ -367,6 +369,7 @@ export const DOCUMENTS = {
   THREAD,
   PLAN_CATALOGUE,
   ...SETTINGS_DOCUMENTS,
+  ...COST_DOCUMENTS,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;

@@ -7,6 +7,8 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { Field, StatusBadge } from "../components/ui";
 import { formatCount, useLocale, useT, type Locale } from "../i18n";
+import { CostBasisNote } from "../cost/CostBasisNote";
+import type { CostBasis } from "../cost/types";
 import { CampaignMessage } from "./CampaignMessage";
 import type { CampaignEstimate, CampaignMessagePreview } from "./types";
 
@@ -82,7 +84,10 @@ export function CampaignReview(props: CampaignReviewProps) {
             )}
           </dd>
           <dt>{t("review.cost")}</dt>
-          <dd data-testid="review-cost">{t("review.costLine", { cost: formatMoney(locale, estimate.cost, estimate.costCurrency) })}</dd>
+          <dd data-testid="review-cost">
+            {t("review.costLine", { cost: formatMoney(locale, estimate.cost, estimate.costCurrency) })}
+            {estimate.billingCurrency && <CostBasisNote basis={estimate as CostBasis} testId="review-cost-basis" />}
+          </dd>
           <dt>{t("review.tier")}</dt>
           <dd data-testid="review-tier">
             {estimate.dailyTier === null ? (

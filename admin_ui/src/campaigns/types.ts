@@ -1,4 +1,5 @@
 /** Shapes of the campaigns admin API (graphql/admin.graphql) as the pages read them. */
+import type { CostBasis } from "../cost/types";
 import type { WhatsAppTemplate } from "../templates/types";
 
 export type CampaignStatus = "DRAFT" | "SCHEDULED" | "RUNNING" | "PAUSED" | "COMPLETED" | "CANCELLED";
@@ -93,7 +94,7 @@ export interface HoldoutLift {
   noteTr: string | null;
 }
 
-export interface CampaignEstimate {
+export interface CampaignEstimate extends Partial<CostBasis> {
   audience: number;
   holdout: number;
   consented: number;

@@ -5,6 +5,8 @@
  * recomputed here, only formatted.
  */
 import { Box, Text } from "@saleor/macaw-ui";
+import { CostBasisNote } from "../cost/CostBasisNote";
+import type { CostBasis } from "../cost/types";
 import { formatCount, formatMoney, formatPercent, useLocale, useT } from "../i18n";
 import "./insights.css";
 
@@ -13,7 +15,7 @@ export interface Money {
   amount: string;
 }
 
-export interface HeadlineData {
+export interface HeadlineData extends Partial<CostBasis> {
   sent: number;
   delivered: number;
   read: number;
@@ -83,6 +85,7 @@ export function Headline({ data }: { data: HeadlineData }) {
           <Card testId="card-cost" label={t("card.cost", { currency: data.costCurrency })} value={formatMoney(locale, data.cost, data.costCurrency)} note={sameCurrency ? undefined : t("card.costNote", { currency: data.costCurrency })} />
           <Card testId="card-return" label={t("card.return")} value={ros} note={rosNote} />
         </dl>
+        {data.billingCurrency && <CostBasisNote basis={data as CostBasis} testId="cost-basis" />}
       </Box>
     </Box>
   );

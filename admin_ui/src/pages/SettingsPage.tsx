@@ -6,6 +6,8 @@ import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section } from "../components/ui";
+import { ExchangeRateSection } from "../cost/ExchangeRateSection";
+import { MmApiStatusSection } from "../cost/MmApiStatusSection";
 import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
 import { QuotaBanner } from "../plan/QuotaBanner";
 import { PlanComparison } from "../plans/PlanComparison";
@@ -174,6 +176,8 @@ export function SettingsPage() {
       <SettingsForm settings={state.data.storeSettings} />
       <StaffNumbersSection />
       <PickupPointSection />
+      <ExchangeRateSection />
+      <MmApiStatusSection />
     </Box>
   );
 }

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.cost_basis import CostBasisFields
 from plugin.admin_api.domains.figures import Engagement
 from plugin.admin_api.domains.template_types import TemplatePreview, preview_of
 from plugin.analytics import service as analytics
@@ -331,7 +332,7 @@ def _counts(info: Info) -> Callable[[list[int]], list[CampaignCounts]]:
 
 
 @strawberry.type
-class CampaignEstimate:
+class CampaignEstimate(CostBasisFields):
     audience: int
     holdout: int
     consented: int

@@ -22,6 +22,7 @@ from plugin.admin_api.domains.campaign_types import (
     CampaignStatus,
     SendMode,
 )
+from plugin.admin_api.domains.cost_basis import basis_fields
 from plugin.admin_api.errors import AdminError, domain_errors, int_id, not_found
 from plugin.admin_api.pagination import DESC, Connection, paginate
 from plugin.admin_api.permissions import Allowed
@@ -246,6 +247,7 @@ class Mutation:
                 days_needed=e["days_needed"],
                 plan_limit=e["plan_limit"],
                 within_plan_limit=e["within_plan_limit"],
+                **basis_fields(e["basis"]),
             )
         )
 

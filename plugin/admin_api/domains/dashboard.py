@@ -16,7 +16,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
-from plugin.admin_api.domains.dashboard_cards import DashboardHeadline, DashboardSetup, setup
+from plugin.admin_api.domains.dashboard_cards import (
+    DashboardHeadline,
+    DashboardSetup,
+    range_basis,
+    setup,
+)
 from plugin.admin_api.domains.figures import Engagement
 from plugin.admin_api.errors import InvalidArgument, int_id
 from plugin.admin_api.permissions import Allowed
@@ -217,7 +222,7 @@ class Query:
                 )
                 for d in series
             ],
-            headline=DashboardHeadline.of(cards),
+            headline=DashboardHeadline.of(cards, range_basis(info, cards.cost, end)),
             setup=setup(info),
             top_skip_reasons=_top(cards.problems),
             top_reached_reasons=_top(cards.reached),

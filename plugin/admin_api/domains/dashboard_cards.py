@@ -7,26 +7,34 @@ configs, the store's campaigns. Only yes/no and counts, so any staff user may se
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 import sqlalchemy as sa
 import strawberry
 
 from plugin.admin_api.context import Info
 from plugin.admin_api.domains.contacts import Money
+from plugin.admin_api.domains.cost_basis import CostBasisFields, basis_fields
 from plugin.admin_api.domains.figures import Engagement
 from plugin.analytics.aggregate import engagement
 from plugin.analytics.headline import Headline
 from plugin.campaigns.models import Campaign
 from plugin.flows.config import all_configs
 from plugin.flows.models import ORDER_UPDATE_FLOWS, FlowKey
+from plugin.pricing.basis import CostBasis, cost_basis, home_market_pairs
+from plugin.stores.service import get_settings
 from plugin.whatsapp.accounts import AccountStatus, default_account
 
 
 @strawberry.type(
     description="Is it working and is it paying: the range's totals. Rates are fractions "
     "0–1 and money decimal text; revenue is in each order's currency, cost in Meta's billing "
-    "currency (`costCurrency`, often USD), never converted."
+    "currency (`costCurrency`, often USD); in the store's currency only at the merchant's "
+    "dated rate (`costInStoreCurrency`)."
 )
-class DashboardHeadline(Engagement):
+class DashboardHeadline(Engagement, CostBasisFields):
     failed: int
     orders: int = strawberry.field(description="Orders attributed to a message (not cancelled).")
     delivered_rate: str | None = strawberry.field(description="delivered / sent; null: none sent")
@@ -40,9 +48,10 @@ class DashboardHeadline(Engagement):
     )
 
     @classmethod
-    def of(cls, h: Headline) -> DashboardHeadline:
+    def of(cls, h: Headline, basis: CostBasis) -> DashboardHeadline:
+        shared: dict[str, Any] = {**engagement(h), **basis_fields(basis)}
         return cls(
-            **engagement(h),
+            **shared,
             failed=h.failed,
             orders=h.orders,
             delivered_rate=_text(h.delivered_rate),
@@ -53,6 +62,20 @@ class DashboardHeadline(Engagement):
             cost_currency=h.cost_currency,
             return_on_spend=_text(h.return_on_spend),
         )
+
+
+def range_basis(info: Info, cost: Decimal, end: date) -> CostBasis:
+    """What a range's total cost rests on: read against the store's home market (the rollups
+    keep no country) on the range's last day."""
+    ctx = info.context
+    settings = get_settings(ctx.session, ctx.store_id)
+    return cost_basis(
+        settings,
+        cost=cost,
+        pairs=home_market_pairs(settings),
+        on=end,
+        account=default_account(ctx.session, ctx.store_id),
+    )
 
 
 def _text(value: object | None) -> str | None:

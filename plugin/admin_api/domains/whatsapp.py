@@ -35,6 +35,14 @@ class WhatsAppAccount:
     status_reason: str | None
     quality_rating: str | None
     messaging_limit_tier: str | None
+    mm_api_status: str | None = strawberry.field(
+        description="The WABA's Marketing Messages API onboarding status as last read from "
+        "the Graph API (ONBOARDED, ELIGIBLE, INELIGIBLE_*, PENDING_*); null: never read."
+    )
+    mm_api_status_read_at: datetime | None
+    marketing_via_mm_api: bool = strawberry.field(
+        description="Marketing templates go through /marketing_messages."
+    )
     created_at: datetime
 
     @strawberry.field(description="Messages Meta accepted from this number this month.")
@@ -67,6 +75,9 @@ class WhatsAppAccount:
             status_reason=row.status_reason,
             quality_rating=row.quality_rating,
             messaging_limit_tier=row.messaging_limit_tier,
+            mm_api_status=row.mm_api_status,
+            mm_api_status_read_at=row.mm_api_status_read_at,
+            marketing_via_mm_api=row.use_marketing_endpoint,
             created_at=row.created_at,
         )
 

@@ -291,6 +291,7 @@ class AccountUpdate(InModel):
     violation_info: dict[str, Any] | None = None
     restriction_info: list[dict[str, Any]] | None = None
     waba_info: dict[str, Any] | None = None
+    volume_tier_info: dict[str, Any] | None = None  # VOLUME_BASED_PRICING_TIER_UPDATE
 
 
 class MessagesChange(InModel):

@@ -38,10 +38,16 @@ whose quality falls to low is FLAGGED, and UNFLAGGED when it recovers (the same 
   WhatsApp, where the WABA's Graph field `marketing_messages_onboarding_status` then reads
   ONBOARDED, served by plugin/whatsapp/sandbox/nodes.py; the webhook as 360dialog's
   "Onboarding and Sending Messages" shows it).
+- account_update with event VOLUME_BASED_PRICING_TIER_UPDATE and `volume_tier_info`
+  {"effective_month": "YYYY-MM", "pricing_category", "region" (Meta's market name), "tier"
+  ("25000001:50000000"), "tier_update_time"}: the WABA moved to another volume pricing tier
+  in a market (Gupshup's "Tier Based Pricing", partner-docs.gupshup.io/docs/tier-based-pricing,
+  which republishes Meta's payload; Meta sends it since 2025-10-01).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from plugin.whatsapp.sandbox.config import SandboxNumber
@@ -134,6 +140,24 @@ def mm_terms_signed(sandbox: Sandbox, number: SandboxNumber) -> dict[str, Any]:
     return _envelope(sandbox, number.waba_id, "account_update", value)
 
 
+def volume_tier_update(
+    sandbox: Sandbox, number: SandboxNumber, *, category: str, region: str, tier: str
+) -> dict[str, Any]:
+    """The WABA moved to `tier` of `category` in `region` for the current month (UTC)."""
+    if not tier:
+        raise ValueError("a tier is needed, e.g. 25000001:50000000")
+    now = int(sandbox.now())
+    info = {
+        "effective_month": time.strftime("%Y-%m", time.gmtime(now)),
+        "pricing_category": category.upper(),
+        "region": region.upper(),
+        "tier": tier,
+        "tier_update_time": now,
+    }
+    value = {"event": "VOLUME_BASED_PRICING_TIER_UPDATE", "volume_tier_info": info}
+    return _envelope(sandbox, number.waba_id, "account_update", value)
+
+
 def number_changed(
     sandbox: Sandbox, before: SandboxNumber, after: SandboxNumber
 ) -> list[dict[str, Any]]:
@@ -206,7 +230,8 @@ def impending_recategorisation(
 
 async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     """POST /sandbox/api/quality: {"kind": "flagged" | "unflagged" | "limit" (+ "tier": a
-    limit increase, `raise_limit`) | "throughput_upgrade" | "upgrade" | "downgrade" (+ "tier",
+    limit increase, `raise_limit`) | "throughput_upgrade" | "volume_tier" (+ "category",
+    "region", "tier") | "upgrade" | "downgrade" (+ "tier",
     the older phone_number_quality_update form) | "rating" | "pause_template"
     | "template_quality" | "recategorise", "phone_number_id" | "template" (+ "language"), ...}.
     Changes the sandbox's state as Meta would and posts the webhook(s) to the app."""
@@ -226,6 +251,14 @@ async def emit(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
         return {"webhooks": payloads, "statuses": statuses}
     if kind == "throughput_upgrade":
         payload = throughput_upgrade(sandbox, number)
+    elif kind == "volume_tier":
+        payload = volume_tier_update(
+            sandbox,
+            number,
+            category=str(body.get("category", "UTILITY")),
+            region=str(body.get("region", "TURKEY")),
+            tier=str(body.get("tier", "")),
+        )
     elif kind in ("flagged", "unflagged"):
         payload = phone_quality_update(sandbox, number, kind.upper())
     elif kind in ("upgrade", "downgrade"):
