@@ -78,9 +78,10 @@ body{{margin:0;font:15px/1.4 system-ui,sans-serif;display:flex;flex-direction:co
  height:100vh;height:100dvh}}
 header{{display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px;padding:8px 14px;
  background:#1b1b1f;color:#fff}}
-header b{{font-size:16px}}header span{{color:#c9c9d1;font-size:13px}}
+header h1{{font-size:16px;margin:0}}header span{{color:#c9c9d1;font-size:13px}}
 header nav{{margin-left:auto;display:flex;gap:12px;align-items:center}}
 header a{{color:#fff}}header a[aria-current=true]{{font-weight:700;text-decoration:none}}
+main{{flex:1;display:flex;min-height:0}}
 iframe{{flex:1;width:100%;border:0;display:block}}
 #events{{display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;padding:6px 14px;
  background:#f1f1f4;border-bottom:1px solid #d4d4da;font-size:13px}}
@@ -88,7 +89,7 @@ iframe{{flex:1;width:100%;border:0;display:block}}
 #events output{{flex-basis:100%;color:#1b1b1f}}#events small{{color:#55555e}}
 </style></head>
 <body>
-<header><b>{title}</b><span>{store_label}: {store_name}</span>
+<header><h1>{title}</h1><span>{store_label}: {store_name}</span>
 <nav aria-label="{title}"><a href="/sandbox/phone?lang={lang}" target="ulak-phone">{phone}</a>
 <span aria-hidden="true">|</span>{languages}</nav></header>
 <section id="events" aria-label="{events_legend}"><b>{events_legend}</b>
@@ -98,7 +99,7 @@ iframe{{flex:1;width:100%;border:0;display:block}}
 <button type="button" data-event="checkout_updated">{checkout_updated}</button>
 <button type="button" id="advance">{advance}</button>
 <small>{events_note}</small><output id="event-result" aria-live="polite"></output></section>
-<iframe id="app" title="Ulak" src="{src}"></iframe>
+<main><iframe id="app" title="Ulak" src="{src}"></iframe></main>
 <script>
 const config = {config};
 const orders = {{}};

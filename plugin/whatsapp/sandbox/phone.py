@@ -23,6 +23,7 @@ body{margin:0;font:15px/1.4 system-ui,sans-serif;background:#d1d7db;color:#111b2
  height:100dvh;display:flex;overflow:hidden}
 button,input,select{font:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+#phone{flex:1;min-width:0;display:flex;height:100%}
 #side{width:320px;flex:none;background:#fff;display:flex;flex-direction:column;
  border-right:1px solid #d1d7db}
 .top{background:#075e54;color:#fff;padding:10px 12px;display:flex;align-items:center;gap:8px;
@@ -75,6 +76,7 @@ button,input,select{font:inherit}
 }
 </style></head>
 <body>
+<main id="phone">
 <aside id="side">
  <div class="top"><h1 id="t-title"></h1>
   <label class="sr" for="lang" id="t-lang"></label>
@@ -84,13 +86,14 @@ button,input,select{font:inherit}
   <button id="open" type="submit"></button></form>
  <nav id="chats"></nav>
 </aside>
-<main id="main">
+<section id="main" aria-labelledby="who">
  <div class="top"><button id="back" type="button">&#8592;</button><span id="who">-</span></div>
  <div id="log" role="log" aria-live="polite"></div>
  <form id="bar"><label class="sr" for="text" id="t-text"></label>
   <input id="text" autocomplete="off">
   <button id="send" type="submit"></button>
   <button id="stop" class="stop" type="button">STOP</button></form>
+</section>
 </main>
 <script>
 const L={tr:{title:"Ulak sandbox telefon",send:"Gönder",open:"Aç",ph:"Mesaj yazın",
