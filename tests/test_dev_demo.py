@@ -125,3 +125,22 @@ def test_the_demo_store_shows_a_finished_campaign_and_a_running_recovery(db_url:
             "ulak_cart_recovery_1",
             "ulak_cart_recovery_2",
         }
+
+
+@pytest.mark.parametrize("month", [1, 7])  # London on GMT and on BST
+def test_the_recovering_cart_was_left_so_its_reminders_fit_any_hour_of_seeding(month: int) -> None:
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    from plugin.events.demo_story import cart_left_at
+
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, month, 15, tzinfo=UTC)
+    for half_hours in range(48):
+        # whenever the demo is seeded
+        now = start + timedelta(minutes=30 * half_hours + 7)
+        left = cart_left_at(now, london)
+        first, second = left + timedelta(hours=1), left + timedelta(days=1)
+        # the first reminder went out in the customer's day, before now; the second is to come
+        assert 10 <= first.astimezone(london).hour < 19 and first < now, now
+        assert second > now, now

@@ -266,12 +266,12 @@ def seed_campaign(session: Session, store: Store) -> int:
     return 1
 
 
-def _left_at(now: datetime, zone: ZoneInfo) -> datetime:
+def cart_left_at(now: datetime, zone: ZoneInfo) -> datetime:
     """When the cart was left: the latest moment at least 70 minutes ago whose first reminder
     (an hour later) lands in the customer's day (10:00-19:00), never in quiet hours; at most
-    15 hours back, so the second reminder (a day after the cart) is still to come."""
+    about 15 hours back, so the second reminder (a day after the cart) is still to come."""
     left = (now - timedelta(minutes=70)).replace(second=0, microsecond=0)
-    for _ in range(48):
+    for _ in range(34):  # 15 h of evening and night, plus a daylight-saving change
         if 10 <= (left + timedelta(hours=1)).astimezone(zone).hour < 19:
             break
         left -= timedelta(minutes=30)
@@ -283,7 +283,7 @@ def seed_recovery(session: Session, store: Store) -> int:
     later; 0 when it is there already."""
     assert store.id is not None
     account = default_account(session, store.id)
-    left = _left_at(clock.now(), ZoneInfo(TIME_ZONES["GB"]))
+    left = cart_left_at(clock.now(), ZoneInfo(TIME_ZONES["GB"]))
     payload = checkout_event(shopper(RECOVERING), at=left, key=RECOVERY_CHECKOUT)
     event = CheckoutEvent.model_validate(payload)
     assert event.checkout is not None
