@@ -52,7 +52,7 @@ def test_the_demo_store_shows_a_finished_campaign_and_a_running_recovery(db_url:
     from plugin.app import create_app
     from plugin.db import get_engine
     from plugin.events.demo_people import PEOPLE as DEMO_PEOPLE
-    from plugin.events.demo_story import RECOVERY_CHECKOUT
+    from plugin.events.demo_story import QUESTION, RECOVERY_CHECKOUT
 
     app = create_app(make_settings(db_url), embedded_worker=False)
     with TestClient(app) as dev:
@@ -105,6 +105,26 @@ def test_the_demo_store_shows_a_finished_campaign_and_a_running_recovery(db_url:
         for outcome in ("sent", "delivered", "read", "clicked", "replied", "optedOut", "orders"):
             assert headline[outcome] >= results[outcome], outcome
         assert headline["revenue"] == [{"amount": f"{total:.2f}", "currency": "TRY"}]
+
+        # Burak's Stop tap is in his consent timeline, Mehmet's question in his conversation
+        ids = {p["node"]["firstName"]: p["node"]["id"] for p in people}
+        burak = _ask(
+            dev,
+            token,
+            "query($id: ID!) { contact(id: $id) { consentTimeline { purpose action source } } }",
+            id=ids["Burak"],
+        )["contact"]["consentTimeline"]
+        assert burak[-1] == {"purpose": "MARKETING", "action": "REVOKED", "source": "BUTTON_REPLY"}
+        talk = _ask(
+            dev,
+            token,
+            "query($id: ID!) { conversation(contactId: $id, first: 10) "
+            "{ edges { node { direction text kind } } } }",
+            id=ids["Mehmet"],
+        )["conversation"]["edges"]
+        said = [e["node"] for e in talk]
+        assert {"direction": "INBOUND", "text": QUESTION, "kind": None} in said
+        assert any(n["kind"] == "CAMPAIGN" and "Mehmet" in (n["text"] or "") for n in said)
 
         # the English customer's cart is being recovered: the first reminder was delivered,
         # the next one is due later
