@@ -5,9 +5,10 @@ writes with its thread's clock pinned (plugin.clock.pinned).
 Sending goes through delivery's own claim, policy and write-back (plugin.delivery.claims and
 policy, as `sender.send_batch` runs them); only Meta's answer is a stand-in, a wamid of ours, so
 the demo sends nothing out. What customers do comes back as the webhook bodies Meta posts
-(statuses with pricing, a text, a quick-reply tap: Meta's "Webhooks > messages" reference, the
-shapes of shared/whatsapp/samples) handed to the same processor as a received webhook
-(plugin.events.inbound.process_webhook).
+(statuses with pricing, a text, a quick-reply tap: Meta's "Status messages webhook reference"
+and messages webhook reference, developers.facebook.com/documentation/business-messaging/
+whatsapp/webhooks/reference/messages/, as in shared/whatsapp/samples) handed to the same
+processor as a received webhook (plugin.events.inbound.process_webhook).
 """
 
 from __future__ import annotations
