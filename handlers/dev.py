@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import asdict
 from html import escape
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -20,11 +21,12 @@ from pydantic import BaseModel, Field
 
 from plugin import clock
 from plugin.db import session_scope
-from plugin.events.demo import PEOPLE, ensure_demo_store, seed_demo
+from plugin.events.demo import ensure_demo_store, seed_demo
+from plugin.events.demo_people import PEOPLE
+from plugin.events.demo_people import shopper as demo_shopper
 from plugin.saleor.dev_dashboard import DEMO_API_URL, DEMO_APP_ID, DEMO_DOMAIN, mint_token
 from plugin.saleor.dev_dashboard import signing_key as dev_key
 from plugin.saleor.dev_events import (
-    Shopper,
     checkout_event,
     new_order_id,
     order_event,
@@ -228,11 +230,7 @@ def dev_demo() -> dict[str, Any]:
     running server, whose sandbox must hold the store's number and templates)."""
     with session_scope() as session:
         report = seed_demo(session)
-    return {
-        "store_id": report.store_id,
-        "contacts_added": report.contacts_added,
-        "orders_added": report.orders_added,
-    }
+    return asdict(report)
 
 
 class DevEvent(BaseModel):
@@ -246,19 +244,10 @@ class DevEvent(BaseModel):
 def dev_event(request: DevEvent) -> dict[str, Any]:
     """What the demo store's Saleor would send for one of its shoppers: the signed delivery
     (route, headers, body), which the page then POSTs to the app like Saleor does."""
-    person = next((p for p in PEOPLE if p[1] == request.phone), None)
-    if person is None:
-        raise HTTPException(404, "not one of the demo store's shoppers")
-    name, phone, locale, country, *_ = person
-    first, last = name.split(" ", 1)
-    shopper = Shopper(
-        first_name=first,
-        last_name=last,
-        phone=phone,
-        email=f"{first.lower()}@example.com".replace("ş", "s").replace("ç", "c"),
-        country=country,
-        language=locale.upper(),
-    )
+    try:
+        shopper = demo_shopper(request.phone)
+    except KeyError:
+        raise HTTPException(404, "not one of the demo store's shoppers") from None
     now = clock.now()
     if request.event == "checkout_updated":
         return signed_delivery("CHECKOUT_UPDATED", checkout_event(shopper, at=now))

@@ -166,8 +166,9 @@ def rotate_keys() -> int:
 
 @main.command()
 def demo() -> None:
-    """Dev mode: create or refresh the demo store (Turkish and English customers, orders and
-    consent history) and print the URL of its admin page."""
+    """Dev mode: create or refresh the demo store (Turkish and English customers, orders,
+    consent history, a finished campaign with results, a running cart recovery) and print the
+    URL of its admin page."""
     import httpx
 
     from plugin.settings import get_settings
@@ -185,8 +186,10 @@ def demo() -> None:
     if report is None:
         report = _demo_here(settings)
     click.echo(
-        f"demo store #{report['store_id']}: {report['contacts_added']} customers and "
-        f"{report['orders_added']} orders added · open {settings.app_url}/dev"
+        f"demo store #{report['store_id']}: {report['contacts_added']} customers, "
+        f"{report['orders_added']} orders, {report.get('campaigns_added', 0)} finished campaign "
+        f"and {report.get('recoveries_added', 0)} running cart recovery added · "
+        f"open {settings.app_url}/dev"
     )
 
 
@@ -194,6 +197,7 @@ def _demo_here(settings: Any) -> dict[str, Any]:
     """No server running: seed in this process, its sandbox being the one `make run` loads."""
     from dataclasses import asdict
 
+    import handlers.actors  # noqa: F401 - the seed's follow-ups are queued by actor name
     from plugin.db import session_scope
     from plugin.events import sandbox_connect
     from plugin.events.demo import seed_demo

@@ -112,3 +112,27 @@ def test_the_dev_page_plays_the_stores_saleor_with_signed_deliveries(db_url: str
         assert dev.post("/dev/event", json=stranger).status_code == 404
         no_order = {"event": "order_fulfilled", "phone": "+905321110001"}
         assert dev.post("/dev/event", json=no_order).status_code == 422
+
+
+def test_a_pinned_clock_is_this_threads_alone_and_comes_back() -> None:
+    """The dev demo writes last week through the real code with its thread's clock pinned;
+    the app's other threads (requests, workers) keep real time."""
+    import threading
+    from datetime import UTC, datetime
+
+    from plugin import clock
+
+    past = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    seen: list[datetime] = []
+    with clock.pinned(past):
+        assert clock.now() == past
+        with clock.pinned(past.replace(hour=11)):
+            assert clock.now().hour == 11
+        assert clock.now() == past  # an inner pin gives the outer one back
+        other = threading.Thread(target=lambda: seen.append(clock.now()))
+        other.start()
+        other.join()
+    assert seen[0] > past and clock.now() > past
+    with pytest.raises(ValueError):
+        with clock.pinned(datetime(2026, 1, 5)):  # naive: refused
+            pass

@@ -3,8 +3,10 @@ the sandbox, with Turkish and English customers, their orders and their consent 
 the admin page has something true to show in the first minute (issue 20, point 1).
 
 It assembles several domains (stores, contacts, consent, flows) the way an install and a few
-months of webhooks would, and runs in dev mode only. Re-running refreshes: the store's key and
-after-install steps again, and only the people and orders not there yet are added.
+months of webhooks would, then last week's campaign and tonight's cart recovery through the
+product's own code (plugin/events/demo_story.py), and runs in dev mode only. Re-running
+refreshes: the store's key and after-install steps again, and only the people, orders, campaign
+and recovery not there yet are added.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from plugin import clock, crypto
 from plugin.consent.models import ConsentAction, ConsentSource, Purpose
 from plugin.consent.service import record
 from plugin.contacts.models import Contact, ContactOrder, PhoneStatus
+from plugin.events.demo_people import CONSENT_TEXT, PEOPLE, TIME_ZONES, shopper
+from plugin.events.demo_story import seed_campaign, seed_recovery
 from plugin.events.install import SALEOR_STEPS, run_steps
 from plugin.saleor.dev_dashboard import (
     DEMO_API_URL,
@@ -33,36 +37,14 @@ from plugin.saleor.models import Store
 
 STORE_NAME = "Demo Mağaza"
 
-# name, phone, locale, country, marketing history, order totals (TRY)
-PEOPLE: list[tuple[str, str, str, str, str, list[str]]] = [
-    ("Ayşe Yılmaz", "+905321110001", "tr", "TR", "granted", ["1249.90", "349.50"]),
-    ("Mehmet Demir", "+905321110002", "tr", "TR", "granted", ["899.00"]),
-    ("Zeynep Kaya", "+905321110003", "tr", "TR", "revoked", ["2150.00"]),
-    ("Emre Şahin", "+905321110004", "tr", "TR", "requested", []),
-    ("Elif Çelik", "+905321110005", "tr", "TR", "granted", ["459.90", "1299.00", "89.90"]),
-    ("Can Öztürk", "+905321110006", "tr", "TR", "none", ["749.00"]),
-    ("Selin Arslan", "+905321110007", "tr", "TR", "granted", []),
-    ("John Smith", "+447700900123", "en", "GB", "granted", ["1890.00"]),
-    ("Emma Brown", "+4915112345678", "en", "DE", "requested", ["640.00"]),
-    ("Olivia Johnson", "+12025550143", "en", "US", "revoked", ["2999.00", "159.00"]),
-]  # fmt: skip
-TIME_ZONES = {
-    "TR": "Europe/Istanbul",
-    "GB": "Europe/London",
-    "DE": "Europe/Berlin",
-    "US": "America/New_York",
-}
-CONSENT_TEXT = {
-    "tr": "WhatsApp ile kampanya ve fırsat mesajları almak istiyorum.",
-    "en": "I want to receive offers and campaign messages on WhatsApp.",
-}
-
 
 @dataclass
 class DemoReport:
     store_id: int
     contacts_added: int
     orders_added: int
+    campaigns_added: int = 0
+    recoveries_added: int = 0
 
 
 def ensure_demo_store(session: Session) -> Store:
@@ -91,7 +73,8 @@ def ensure_demo_store(session: Session) -> Store:
 
 def seed_demo(session: Session) -> DemoReport:
     """The demo store and its people: orders, transactional consent from their orders, and a
-    marketing history (confirmed on WhatsApp, waiting for the confirmation, or stopped)."""
+    marketing history (confirmed on WhatsApp, waiting for the confirmation, or stopped); then
+    a finished campaign with its results and a running cart recovery."""
     store = ensure_demo_store(session)
     assert store.id is not None
     now = clock.now()
@@ -100,11 +83,11 @@ def seed_demo(session: Session) -> DemoReport:
         for c in session.exec(select(Contact).where(Contact.store_id == store.id)).all()
     }
     added = orders = 0
-    for number, (name, phone, locale, country, marketing, totals) in enumerate(PEOPLE, 1):
+    for number, (name, phone, locale, country, marketing, since, totals) in enumerate(PEOPLE, 1):
         if phone in known:
             continue
         first, last = name.split(" ", 1)
-        start = now - timedelta(days=30 * number + 5)
+        start = now - timedelta(days=since)
         contact = Contact(
             store_id=store.id,
             phone_e164=phone,
@@ -113,7 +96,7 @@ def seed_demo(session: Session) -> DemoReport:
             wa_id=phone.lstrip("+"),
             first_name=first,
             last_name=last,
-            email=f"{first.lower()}@example.com".replace("ş", "s").replace("ç", "c"),
+            email=shopper(phone).email,
             locale=locale,
             country=country,
             timezone=TIME_ZONES[country],
@@ -147,7 +130,13 @@ def seed_demo(session: Session) -> DemoReport:
         session.add(contact)
         _consent_history(session, contact, marketing, start)
     session.flush()
-    return DemoReport(store_id=store.id, contacts_added=added, orders_added=orders)
+    return DemoReport(
+        store_id=store.id,
+        contacts_added=added,
+        orders_added=orders,
+        campaigns_added=seed_campaign(session, store),
+        recoveries_added=seed_recovery(session, store),
+    )
 
 
 def _consent_history(session: Session, contact: Contact, marketing: str, start: datetime) -> None:

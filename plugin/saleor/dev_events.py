@@ -148,9 +148,10 @@ def order_event(
     }
 
 
-def checkout_event(shopper: Shopper, *, at: datetime) -> dict[str, Any]:
-    """CHECKOUT_UPDATED of a cart the shopper filled and left at `at` (its `lastChange`)."""
-    key = str(uuid.uuid4())
+def checkout_event(shopper: Shopper, *, at: datetime, key: str | None = None) -> dict[str, Any]:
+    """CHECKOUT_UPDATED of a cart the shopper filled and left at `at` (its `lastChange`); `key`
+    names the checkout (its token) when it must be the same cart each time, a new one if not."""
+    key = key or str(uuid.uuid4())
     total = Decimal(PRODUCT["price"])
     return {
         **_meta(at),

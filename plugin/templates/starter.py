@@ -94,8 +94,20 @@ def ensure_sandbox_approved(
     if account is None or not account.is_sandbox:
         return []
     rows = _install_local(session, store_id=store_id, languages=languages, link_base=link_base)
+    return approve_on_sandbox(session, rows=rows, sandbox=sandbox)
+
+
+def approve_on_sandbox(
+    session: Session, *, rows: Sequence[MessageTemplate], sandbox: SandboxTemplateStore
+) -> list[MessageTemplate]:
+    """Dev mode: local drafts approved at once on their store's sandbox number (its WABA holds
+    them as APPROVED, as Meta's review would); rows of a store without one are left alone."""
+    accounts = {
+        store_id: default_account(session, store_id) for store_id in {r.store_id for r in rows}
+    }
     for row in rows:
-        if row.status == TemplateStatus.APPROVED:
+        account = accounts[row.store_id]
+        if row.status == TemplateStatus.APPROVED or account is None or not account.is_sandbox:
             continue
         seeded = sandbox.add_template(
             waba_id=account.waba_id,
@@ -110,7 +122,7 @@ def ensure_sandbox_approved(
         row.updated_at = clock.now()
         session.add(row)
     session.flush()
-    return rows
+    return list(rows)
 
 
 def starter_rows(session: Session, *, store_id: int) -> list[MessageTemplate]:
