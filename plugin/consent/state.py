@@ -256,15 +256,24 @@ def allowed_contact_ids(
     """The contacts among `contact_ids` whose consent allows `purpose` now (a query per 1,000)."""
     wanted = sorted(set(contact_ids))
     allowed: set[int] = set()
+    statement = _allowed_statement(Purpose(purpose))
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        rows = session.execute(
-            sa.select(col(Contact.id)).where(
-                col(Contact.store_id) == store_id, col(Contact.id).in_(chunk), allows(purpose)
-            )
-        ).all()
+        rows = session.execute(statement, {"store_id": store_id, "contact_ids": chunk}).all()
         allowed.update(int(r[0]) for r in rows)
     return allowed
+
+
+@lru_cache(maxsize=len(Purpose))
+def _allowed_statement(purpose: Purpose) -> sa.Select[Any]:
+    """`allowed_contact_ids`' query, built once per purpose: the send path asks it for every
+    chunk it decides, and building the rule's correlated subqueries cost 8 % of the delivery
+    benchmark's CPU (py-spy) against a few milliseconds of PostgreSQL's."""
+    return sa.select(col(Contact.id)).where(
+        col(Contact.store_id) == sa.bindparam("store_id"),
+        col(Contact.id).in_(sa.bindparam("contact_ids", expanding=True)),
+        allows(purpose),
+    )
 
 
 @lru_cache(maxsize=1)
