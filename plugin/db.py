@@ -200,16 +200,17 @@ class Deadline:
 
 @contextmanager
 def statement_budget(session: Session, milliseconds: int) -> Iterator[Deadline]:
-    """The block's statements may run `milliseconds` in all (PostgreSQL; SQLite has no such
-    limit; a block that builds its SQL or runs several statements calls
+    """The block's statements may run `milliseconds` in all (a block that builds its SQL or
+    runs several statements calls
     `Deadline.next_statement` before each, so time spent in Python counts too), then
     raise QueryTooCostly with the transaction still usable: a savepoint holds the block, and a
     cancelled statement rolls back only to it. Why: a merchant's rule or filter is evaluated
     per contact, and on a large store one request could otherwise hold a database connection
     and a core for minutes."""
     deadline = Deadline(session, milliseconds)
-    if not deadline.active:
-        yield deadline
+    if dialect_name(session) == "sqlite":
+        with _sqlite_deadline(session, deadline):
+            yield deadline
         return
     try:
         with session.begin_nested():
@@ -220,6 +221,22 @@ def statement_budget(session: Session, milliseconds: int) -> Iterator[Deadline]:
         if getattr(exc.orig, "sqlstate", None) == "57014":  # query_canceled
             raise QueryTooCostly(str(milliseconds)) from exc
         raise
+
+
+@contextmanager
+def _sqlite_deadline(session: Session, deadline: Deadline) -> Iterator[None]:
+    """SQLite's form: a progress handler interrupts the running statement once the deadline
+    has passed (a read: SQLite rolls back only the statement)."""
+    raw: Any = session.connection().connection.driver_connection
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline.ends), 1000)
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        if "interrupted" in str(exc.orig):
+            raise QueryTooCostly(str(int((deadline.ends - time.monotonic()) * 1000))) from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 1000)
 
 
 def locked_row(
