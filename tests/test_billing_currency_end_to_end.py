@@ -5,16 +5,13 @@ in EUR while the cost stays in the rate card's USD (never relabelled as euros)."
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from sqlmodel import Session, select
 
-from plugin.db import get_engine
-from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.limits import REFRESH_EVERY
 from tests.admin_api_support import token_for
 from tests.support import FakeSaleor, SigningKey
 from tests.test_end_to_end import _admin, _clock, _work_off, driven_store  # noqa: F401
+from tests.test_mm_status_end_to_end import _change_number
 
 pytestmark = pytest.mark.sqlite
 
@@ -29,14 +26,9 @@ def test_a_sandbox_number_billed_in_euros_is_shown_as_meta_billing_in_eur_with_a
     saleor_key: SigningKey,
 ) -> None:
     app = driven_store
-    merchant = token_for(saleor_key, fake_saleor.api_url)
-    with Session(get_engine()) as session:
-        pnid = session.exec(select(WhatsAppAccount)).one().phone_number_id
     # given Meta bills the sandbox business in euros
-    changed = httpx.post(
-        f"{app}/sandbox/api/numbers", json={"phone_number_id": pnid, "billing_currency": "EUR"}
-    )
-    assert changed.status_code == 201, changed.text
+    _change_number(app, billing_currency="EUR")
+    merchant = token_for(saleor_key, fake_saleor.api_url)
     before = _admin(app, merchant, ASKED)["dashboardMetrics"]["headline"]
     assert before["billingCurrency"] != "EUR" or before["billingCurrencySource"] == "META"
     # when the scheduled Graph API read of the number and its WABA comes round
