@@ -19,6 +19,7 @@ from sqlmodel import Session
 from plugin.analytics.aggregate import engagement
 from plugin.analytics.service import ratio, totals
 from plugin.delivery import reasons
+from plugin.pricing.ratecards import CARD_CURRENCY
 from plugin.stores.service import get_settings
 
 
@@ -36,7 +37,7 @@ class Headline:
     read_rate: Decimal | None  # read / delivered (Meta counts reads of delivered messages)
     revenue: dict[str, Decimal]  # currency -> net attributed revenue
     revenue_currency: str  # the store's currency: the one return on spend is counted in
-    cost: Decimal  # Meta's charges, in its billing currency
+    cost: Decimal  # Meta's charges at the rate card's prices, in its currency (USD)
     cost_currency: str
     return_on_spend: Decimal | None  # revenue (revenue_currency) per 1 of cost (cost_currency)
     reached: dict[str, int] = field(default_factory=dict)  # skipped: the goal came first
@@ -61,7 +62,7 @@ def headline(session: Session, *, store_id: int, start: date, end: date) -> Head
         revenue=revenue,
         revenue_currency=settings.default_currency,
         cost=cost,
-        cost_currency=settings.cost_currency,
+        cost_currency=CARD_CURRENCY,
         return_on_spend=ratio(own, cost) if cost else None,
         reached={k: n for k, n in skipped if reasons.reason(k).reached},
         problems={k: n for k, n in skipped if not reasons.reason(k).reached},

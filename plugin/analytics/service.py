@@ -41,7 +41,7 @@ from plugin.analytics.cost import pricing_from_status
 from plugin.analytics.links import create_link, record_click
 from plugin.analytics.models import DailyRollup, RollupState
 from plugin.analytics.rollups import build_rollups, coverage, purge_expired
-from plugin.stores.service import get_settings
+from plugin.pricing.ratecards import CARD_CURRENCY
 
 __all__ = [
     "Dimension",
@@ -176,7 +176,7 @@ class PerformanceRow:
     revenue: dict[str, Decimal]  # currency -> net amount (refunds and cancellations deducted)
     conversion_rate: Decimal | None  # orders / delivered
     revenue_per_message: dict[str, Decimal]  # per sent message
-    cost: Decimal  # in StoreSettings.cost_currency
+    cost: Decimal  # at the rate card's prices, in its currency (ratecards.CARD_CURRENCY)
     cost_currency: str
     cost_per_order: Decimal | None
 
@@ -185,7 +185,7 @@ def performance(
     session: Session, *, store_id: int, start: date, end: date, by: Dimension
 ) -> list[PerformanceRow]:
     """Revenue, conversion, revenue per message and cost per attributed order per source."""
-    currency = get_settings(session, store_id).cost_currency
+    currency = CARD_CURRENCY
     rows = []
     for label, b in _grouped(session, store_id=store_id, start=start, end=end, by=by).items():
         revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
@@ -225,7 +225,7 @@ def cost_report(
     session: Session, *, store_id: int, start: date, end: date, by: Dimension
 ) -> list[CostRow]:
     """Meta's charges (billable messages x rate table) per flow, campaign, month..."""
-    currency = get_settings(session, store_id).cost_currency
+    currency = CARD_CURRENCY
     return [
         CostRow(
             source=label,

@@ -22,7 +22,7 @@ from plugin.delivery.window import marketing_share
 from plugin.pricing.basis import cost_basis
 from plugin.pricing.country import country_of, pricing_key_sql
 from plugin.pricing.estimate import by_country, expected_groups, price_audience, reachable
-from plugin.pricing.ratecards import card_date
+from plugin.pricing.ratecards import CARD_CURRENCY, card_date
 from plugin.segments.service import audience_budget, audience_condition
 from plugin.stores import service as stores_service
 from plugin.stores.plans import CAMPAIGN_MAX_RECIPIENTS
@@ -86,7 +86,7 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     if campaign.status == CampaignStatus.DRAFT:  # what the merchant saw; launch reuses it
         campaign.estimated_cost, campaign.cost_currency = (
             cost.quantize(Decimal("0.0001")),
-            settings.cost_currency,
+            CARD_CURRENCY,
         )
         campaign.estimated_messages, campaign.estimated_at = messages, clock.now()
         session.add(campaign)
@@ -96,7 +96,7 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
         "consented": sum(r.consented for r in rows),
         "messages": messages,
         "cost": cost.quantize(Decimal("0.0001")),
-        "cost_currency": settings.cost_currency,
+        "cost_currency": CARD_CURRENCY,
         "by_country": by_country(rows),
         "cost_by_category": {category.lower(): cost.quantize(Decimal("0.0001"))},
         "rate_card": card_date(settings.rate_table),

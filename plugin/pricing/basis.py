@@ -1,7 +1,9 @@
-"""What a cost figure rests on, for the merchant to read beside it: the currency Meta bills in,
-the rate card's date, which figures are stale (plugin/pricing/ratecards.py STALE: Meta changed
-them and no source gave the new value), Meta's volume tiers of the month (list prices are then
-an upper bound), and the amount in the store's currency at the merchant's own dated rate.
+"""What a cost figure rests on, for the merchant to read beside it: the currency Meta bills in
+(read from Meta, else the store's setting: plugin/pricing/billing.py) and the rate card's
+currency the figure is in (USD), the rate card's date, which figures are stale
+(plugin/pricing/ratecards.py STALE: Meta changed them and no source gave the new value),
+Meta's volume tiers of the month (list prices are then an upper bound), and the amount in the
+store's currency at the merchant's own dated rate.
 
 One function for every cost the admin shows, so the dashboard and the campaign estimate say
 the same thing about the same figures.
@@ -15,8 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from plugin.pricing.billing import Billing, billing_currency
 from plugin.pricing.exchange import Converted, convert
 from plugin.pricing.ratecards import (
+    CARD_CURRENCY,
     CATEGORIES,
     FALLBACK_CATEGORY,
     STALE,
@@ -41,11 +45,12 @@ class StaleFigure:
 
 @dataclass(frozen=True)
 class CostBasis:
-    billing_currency: str
+    billing: Billing
     rate_card_date: str | None
     stale: list[StaleFigure] = field(default_factory=list)
     in_store_currency: Converted | None = None
     volume_tiers: list[VolumeTier] = field(default_factory=list)
+    rate_card_currency: str = CARD_CURRENCY  # the figure's currency
 
     @property
     def stale_since(self) -> str | None:
@@ -87,7 +92,7 @@ def cost_basis(
 ) -> CostBasis:
     """What `cost` (priced on `on`, over the `pairs` of country and category) rests on."""
     return CostBasis(
-        billing_currency=settings.cost_currency,
+        billing=billing_currency(settings, account),
         rate_card_date=card_date(settings.rate_table, on),
         stale=stale_figures(settings.rate_table, pairs, on),
         in_store_currency=convert(settings, cost),

@@ -1,9 +1,10 @@
 """A cost in the store's currency, only at the rate the merchant set and dated.
 
-Meta bills in the account's billing currency (`StoreSettings.cost_currency`); Ulak has no
-exchange rate of its own and never guesses one. A merchant who wants to see costs in the
-store's currency (`default_currency`) sets a rate: 1 unit of the billing currency = `rate`
-units of the store's currency, on a day not in the future. The admin then shows both amounts
+Costs are priced with rate cards in USD (ratecards.CARD_CURRENCY), whatever currency Meta bills
+the account in (plugin/pricing/billing.py); Ulak has no exchange rate of its own and never
+guesses one. A merchant who wants to see costs in the store's currency (`default_currency`)
+sets a rate: 1 unit of the card's currency = `rate` units of the store's currency, on a day
+not in the future. The admin then shows both amounts
 and the rate's date; without a rate, or after either currency changed, it converts nothing.
 """
 
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from plugin import clock
 from plugin.errors import FieldError, InvalidInput
+from plugin.pricing.ratecards import CARD_CURRENCY
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
 
@@ -50,13 +52,13 @@ def exchange_rate(settings: StoreSettings) -> ExchangeRate | None:
     if rate is None or on is None or rate <= 0:
         return None
     base, quote = settings.exchange_rate_base, settings.exchange_rate_quote
-    if base != settings.cost_currency or quote != settings.default_currency:
+    if base != CARD_CURRENCY or quote != settings.default_currency:
         return None
     return ExchangeRate(Decimal(rate), on, base, quote)
 
 
 def convert(settings: StoreSettings, amount: Decimal) -> Converted | None:
-    """`amount` (billing currency) in the store's currency at the merchant's rate; None when
+    """`amount` (the card's currency) in the store's currency at the merchant's rate; None when
     no rate is set or the two currencies are the same."""
     rate = exchange_rate(settings)
     if rate is None or rate.base == rate.quote:
@@ -104,15 +106,15 @@ def _rate_error(text: str) -> FieldError | None:
 
 def _errors(settings: StoreSettings, rate: str, on: date | None) -> list[FieldError]:
     errors: list[FieldError] = []
-    if settings.cost_currency == settings.default_currency:
+    if CARD_CURRENCY == settings.default_currency:
         errors.append(
             FieldError(
                 None,
                 "NOT_ALLOWED",
-                f"Meta bills you in {settings.cost_currency}, the store's own currency: "
+                f"Costs are priced in {CARD_CURRENCY}, the store's own currency: "
                 "there is nothing to convert.",
-                f"Meta sizi mağazanın kendi para birimi olan {settings.cost_currency} ile "
-                "faturalandırıyor: çevrilecek bir tutar yok.",
+                f"Maliyetler mağazanın kendi para birimi olan {CARD_CURRENCY} ile "
+                "hesaplanıyor: çevrilecek bir tutar yok.",
             )
         )
     rate_error = _rate_error(rate)
@@ -142,7 +144,7 @@ def _errors(settings: StoreSettings, rate: str, on: date | None) -> list[FieldEr
 def set_exchange_rate(
     session: Session, *, store_id: int, rate: str | None, on: date | None
 ) -> StoreSettings:
-    """Set the store's rate (1 billing currency = `rate` store currency on `on`), or forget it
+    """Set the store's rate (1 card currency = `rate` store currency on `on`), or forget it
     when `rate` is empty. Raises InvalidInput with every problem; nothing changes then."""
     settings = get_settings(session, store_id)
     if rate is None or not rate.strip():
@@ -154,7 +156,7 @@ def set_exchange_rate(
             raise InvalidInput(errors)
         settings.exchange_rate = Decimal(rate.strip())
         settings.exchange_rate_date = on
-        settings.exchange_rate_base = settings.cost_currency
+        settings.exchange_rate_base = CARD_CURRENCY
         settings.exchange_rate_quote = settings.default_currency
     settings.updated_at = clock.now()
     session.add(settings)

@@ -80,6 +80,9 @@ CATEGORIES = (
     "service",
     "referral_conversion",
 )
+# Every shipped card is in USD, and so is the one schema a store's own table follows: every
+# cost Ulak computes is in it, whatever currency Meta bills the account in (basis.py says both).
+CARD_CURRENCY = "USD"
 FREE_CATEGORIES = {"service": "0", "referral_conversion": "0"}
 FALLBACK_CATEGORY = {
     "marketing_lite": "marketing",
@@ -176,7 +179,7 @@ def card_on(day: date | None = None) -> dict[str, Any]:
     ones country by country and category by category."""
     effective, merged, _ = _card_on(day or clock.now().date())
     return {
-        "currency": "USD",
+        "currency": CARD_CURRENCY,
         "effective": effective,
         "rates": {k: dict(v) for k, v in merged.items()},
     }

@@ -82,9 +82,10 @@ class StoreSettings(SQLModel, table=True):
     )
     cod_gateways: list[str] = Field(default_factory=list, sa_type=JSONType)
     rate_table: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    # Meta's billing currency assumed until the WABA's own is read (plugin/pricing/billing.py)
     cost_currency: str = Field(default="USD", max_length=3)
-    # The merchant's dated rate: 1 `exchange_rate_base` (Meta's billing currency when it was
-    # set) = `exchange_rate` `exchange_rate_quote` (the store's currency); the admin converts a
+    # The merchant's dated rate: 1 `exchange_rate_base` (the rate cards' currency, USD) =
+    # `exchange_rate` `exchange_rate_quote` (the store's currency); the admin converts a
     # cost only with it (plugin/pricing/exchange.py), never with a rate of its own
     exchange_rate: Decimal | None = Field(default=None, max_digits=18, decimal_places=6)
     exchange_rate_date: date | None = None

@@ -36,6 +36,9 @@ class WhatsAppAccount(SQLModel, table=True):
     marketing_endpoint_at: datetime | None = Field(default=None, sa_column=utc_column())
     mm_api_status: str | None = Field(default=None, max_length=40)
     mm_api_status_read_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # the WABA's `currency` (what Meta bills it in) as last read, and when (waba_info.py)
+    billing_currency: str | None = Field(default=None, max_length=3)
+    billing_currency_read_at: datetime | None = Field(default=None, sa_column=utc_column())
     # Meta's volume pricing tiers for the WABA, "<CATEGORY>:<REGION>" -> the last
     # VOLUME_BASED_PRICING_TIER_UPDATE's volume_tier_info (plugin/whatsapp/volume_tiers.py)
     volume_tiers: dict[str, Any] | None = Field(default=None, sa_type=JSONType)

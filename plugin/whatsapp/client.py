@@ -351,12 +351,12 @@ class CloudApiClient:
         return PhoneNumberInfo.model_validate(data)
 
     async def get_business_account(self, *, credentials: Credentials) -> BusinessAccountInfo:
-        """The WABA's Marketing Messages API onboarding status (Meta's "Onboard" page)."""
+        """The WABA's MM API onboarding status and billing currency (whatsapp/waba_info.py)."""
         data = await self.request(
             "GET",
             self.url(credentials.waba_id),
             access_token=credentials.access_token,
-            params={"fields": "marketing_messages_onboarding_status"},
+            params={"fields": "marketing_messages_onboarding_status,currency"},
         )
         return BusinessAccountInfo.model_validate(data)
 

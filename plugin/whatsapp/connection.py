@@ -18,8 +18,9 @@ from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import TransportError, WhatsAppError
 from plugin.whatsapp.limits import apply_phone_info
-from plugin.whatsapp.mm_status import apply_onboarding_status
+from plugin.whatsapp.payloads.graph import BusinessAccountInfo
 from plugin.whatsapp.ports import PhoneNumberLookup
+from plugin.whatsapp.waba_info import apply_waba_info
 
 log = structlog.get_logger(__name__)
 _GRAPH_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
@@ -135,7 +136,7 @@ async def connect_account(
             ]
         ) from exc
     asked_at = clock.now()
-    mm_status = await _mm_status(lookup, credentials, store_id=store_id)
+    waba = await _waba(lookup, credentials, store_id=store_id)
     now = clock.now()
     account = existing
     if account is None:
@@ -163,22 +164,21 @@ async def connect_account(
     account.updated_at = now
     session.add(account)
     session.flush()
-    apply_onboarding_status(session, account, mm_status, asked_at=asked_at)
+    apply_waba_info(session, account, waba, asked_at=asked_at)
     log.info("whatsapp_connected", store_id=store_id, account_id=account.id)
     return account
 
 
-async def _mm_status(
+async def _waba(
     lookup: PhoneNumberLookup, credentials: Credentials, *, store_id: int
-) -> str | None:
-    """The WABA's Marketing Messages API onboarding status at connect; a refusal or an
-    unreachable Meta does not stop the connect (the scheduled read tries again)."""
+) -> BusinessAccountInfo | None:
+    """The WABA's Marketing Messages API onboarding status and billing currency at connect; a
+    refusal or an unreachable Meta does not stop the connect (the scheduled read tries again)."""
     try:
-        waba = await lookup.get_business_account(credentials=credentials)
+        return await lookup.get_business_account(credentials=credentials)
     except WhatsAppError as exc:
         log.info("whatsapp_connect_mm_status_unread", store_id=store_id, code=exc.error_class.code)
         return None
-    return waba.marketing_messages_onboarding_status
 
 
 def disconnect_account(*, session: Session, store_id: int, account_id: int) -> WhatsAppAccount:

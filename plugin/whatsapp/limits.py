@@ -38,8 +38,8 @@ from plugin.stores.models import StoreSettings
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.errors import WhatsAppError
-from plugin.whatsapp.mm_status import apply_onboarding_status
 from plugin.whatsapp.payloads.graph import BusinessAccountInfo, PhoneNumberInfo
+from plugin.whatsapp.waba_info import apply_waba_info
 
 log = structlog.get_logger(__name__)
 
@@ -151,7 +151,8 @@ def refresh_due(*, session: Session) -> int:
 
 def read_limits(session: Session, *, account_id: int, graph_url: str | None = None) -> bool:
     """Read one number's limit, throughput and quality, and its WABA's Marketing Messages API
-    onboarding status (plugin/whatsapp/mm_status.py), from the Graph API and record them.
+    onboarding status and billing currency (plugin/whatsapp/waba_info.py), from the Graph API
+    and record them.
     When Meta cannot be read the last known values stay (a failed WABA read alone keeps the
     number's figures); the failure is logged with ids and Meta's code only (no number, no
     token)."""
@@ -184,9 +185,7 @@ def read_limits(session: Session, *, account_id: int, graph_url: str | None = No
         _log_failure("whatsapp_limits_read_failed", account, exc)
         return False
     apply_phone_info(session, account, info)
-    if waba is not None:
-        status = waba.marketing_messages_onboarding_status
-        apply_onboarding_status(session, account, status, asked_at=asked_at)
+    apply_waba_info(session, account, waba, asked_at=asked_at)
     log.info(
         "whatsapp_limits_read",
         store_id=account.store_id,
@@ -194,6 +193,7 @@ def read_limits(session: Session, *, account_id: int, graph_url: str | None = No
         tier=account.messaging_limit_tier,
         throughput_mps=account.throughput_mps,
         mm_api_status=account.mm_api_status,
+        billing_currency=account.billing_currency,
     )
     return True
 

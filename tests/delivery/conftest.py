@@ -130,6 +130,13 @@ class World:
     store_id: int
     account_id: int
 
+    def account(self) -> WhatsAppAccount:
+        """The number as the database has it now (nothing cached in the session)."""
+        self.session.expire_all()
+        account = self.session.get(WhatsAppAccount, self.account_id)
+        assert account is not None
+        return account
+
     def settings_row(self) -> StoreSettings:
         row = self.session.get(StoreSettings, self.store_id)
         assert row is not None

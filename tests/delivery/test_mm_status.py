@@ -18,10 +18,7 @@ pytestmark = pytest.mark.sqlite
 
 
 def _account(world) -> WhatsAppAccount:  # type: ignore[no-untyped-def]
-    world.session.expire_all()
-    account = world.session.get(WhatsAppAccount, world.account_id)
-    assert account is not None
-    return account
+    return world.account()  # type: ignore[no-any-return]
 
 
 def _on_since(world, at) -> None:  # type: ignore[no-untyped-def]

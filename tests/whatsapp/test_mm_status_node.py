@@ -88,3 +88,23 @@ async def test_the_waba_node_is_authorised_as_meta_does(sandbox_server):
     answer = await _get(sandbox_server, "333", fields=FIELD)
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == 100
+
+
+async def test_the_waba_node_answers_its_billing_currency_as_meta_documents_it(sandbox_server):
+    # given a business Meta bills in the sandbox's default currency
+    answer = await _get(sandbox_server, WABA_ID, fields="currency")
+    # then Meta's shape: the id and the ISO 4217 code (Graph API "WhatsApp Business Account")
+    assert answer.json() == {"id": WABA_ID, "currency": "USD"}
+    # when the business is billed in euros (POST /sandbox/api/numbers billing_currency)
+    await _change(sandbox_server, billing_currency="EUR")
+    # then the client reads it with the onboarding status, in one call
+    async with CloudApiClient(sandbox_server.graph_url) as client:
+        waba = await client.get_business_account(credentials=sandbox_server.credentials)
+    assert (waba.currency, waba.marketing_messages_onboarding_status) == ("EUR", "ELIGIBLE")
+    # and a value that is not a currency code is refused
+    async with httpx.AsyncClient(base_url=sandbox_server.url) as http:
+        wrong = await http.post(
+            "/sandbox/api/numbers",
+            json={"phone_number_id": PHONE_NUMBER_ID, "billing_currency": "euro"},
+        )
+    assert wrong.status_code == 422

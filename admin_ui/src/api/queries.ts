@@ -259,7 +259,7 @@ export const CAMPAIGN_MESSAGE = `query UlakCampaignMessage($id: ID!) {
 export const CAMPAIGN_RESULTS = `query UlakCampaignResults($id: ID!) {
   campaign(id: $id) {
     id name status holdoutPercent startedAt
-    results { since sent delivered read clicked replied optedOut orders revenue cost costCurrency }
+    results { since sent delivered read clicked replied optedOut orders revenue cost costCurrency ${COST_BASIS} }
     holdoutLift {
       windowHours treated holdout treatedConversions holdoutConversions treatedRate holdoutRate
       absoluteLift intervalLow intervalHigh confidence enoughData notEnoughData note noteTr

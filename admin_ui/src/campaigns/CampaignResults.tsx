@@ -9,6 +9,8 @@ import { CAMPAIGN_RESULTS } from "../api/queries";
 import { useAdminQuery } from "../api/useAdmin";
 import { ErrorState, Loading } from "../components/ui";
 import { formatCount, formatDate, formatDecimal, formatMoney, formatPercent, useLocale, useT, type Locale, type MessageKey, type Translate } from "../i18n";
+import { CostBasisNote } from "../cost/CostBasisNote";
+import type { CostBasis } from "../cost/types";
 import type { CampaignResultFigures, CampaignStatus, HoldoutLift } from "./types";
 
 interface ResultsAnswer {
@@ -93,6 +95,7 @@ export function CampaignResults({ id }: { id: string }) {
         {t("results.since", { date: formatDate(locale, campaign.results.since) })}
       </Text>
       <Figures results={campaign.results} />
+      {campaign.results.billingCurrency && <CostBasisNote basis={campaign.results as CostBasis} testId="campaign-results-cost-basis" />}
       <Box as="section" aria-label={t("results.lift")} display="flex" flexDirection="column" gap={1} data-testid="campaign-lift">
         <Text as="h5" size={4} fontWeight="bold">
           {t("results.lift")}

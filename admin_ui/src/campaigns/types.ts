@@ -62,7 +62,7 @@ export interface CampaignMessagePreview {
   problemTr: string | null;
 }
 
-export interface CampaignResultFigures {
+export interface CampaignResultFigures extends Partial<CostBasis> {
   since: string;
   sent: number;
   delivered: number;

@@ -7,6 +7,7 @@
  */
 import { Box, Text } from "@saleor/macaw-ui";
 import { formatCount, formatMoney, useLocale, useT, type Locale, type MessageKey, type Translate } from "../i18n";
+import { currencyNotes } from "./currencyNotes";
 import type { CostBasis, StaleFigure, VolumeTier } from "./types";
 
 const tag = (locale: Locale) => (locale === "tr" ? "tr-TR" : "en-US");
@@ -84,6 +85,11 @@ export function CostBasisNote({ basis, testId = "cost-basis" }: { basis: CostBas
       <Text as="p" size={2} color="default2">
         {basis.rateCardDate ? t("cost.basis", { currency: basis.billingCurrency, date: formatIsoDate(locale, basis.rateCardDate) }) : t("cost.basisNoCard", { currency: basis.billingCurrency })}
       </Text>
+      {currencyNotes(t, basis).map((note) => (
+        <Text as="p" size={2} color="warning1" key={note} data-testid={`${testId}-currency`}>
+          {note}
+        </Text>
+      ))}
       {stale.map((note) => (
         <Text as="p" size={2} color="warning1" key={note} data-testid={`${testId}-stale`}>
           {note}

@@ -33,8 +33,8 @@ function RateForm({ settings }: { settings: CostSettings }) {
   const [saved, setSaved] = useState(false);
   const [cleared, setCleared] = useState(false);
   const { run, state } = useAdminMutation<Payload>(SET_EXCHANGE_RATE);
-  const names = { billing: kept.billingCurrency, store: kept.storeCurrency };
-  if (kept.billingCurrency === kept.storeCurrency) {
+  const names = { billing: kept.rateCardCurrency ?? kept.billingCurrency, store: kept.storeCurrency }; // the rate's base: the card's
+  if (names.billing === kept.storeCurrency) {
     return (
       <Text as="p" size={3}>
         {t("rate.same", names)}

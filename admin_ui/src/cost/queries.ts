@@ -6,12 +6,12 @@
  */
 import { ADMIN_ERRORS } from "../api/fragments";
 
-export const COST_BASIS = `billingCurrency rateCardDate staleSince
+export const COST_BASIS = `billingCurrency billingCurrencySource rateCardCurrency rateCardDate staleSince
   staleFigures { country category since upperBound }
   costInStoreCurrency { amount currency exchangeRate { rate rateDate base quote } }
   volumeTiers { category region effectiveMonth tier aboveFirstTier }`;
 
-const COST_SETTINGS_FIELDS = `billingCurrency storeCurrency exchangeRate { rate rateDate base quote }`;
+const COST_SETTINGS_FIELDS = `billingCurrency rateCardCurrency storeCurrency exchangeRate { rate rateDate base quote }`;
 
 export const COST_SETTINGS = `query UlakCostSettings {
   costSettings { ${COST_SETTINGS_FIELDS} }

@@ -23,6 +23,8 @@ export interface VolumeTier {
 
 export interface CostBasis {
   billingCurrency: string;
+  billingCurrencySource?: "META" | "SETTING"; // SETTING: Meta not read yet
+  rateCardCurrency?: string; // the figure's currency (USD)
   rateCardDate: string | null;
   staleSince: string | null;
   staleFigures: StaleFigure[];
@@ -32,6 +34,7 @@ export interface CostBasis {
 
 export interface CostSettings {
   billingCurrency: string;
+  rateCardCurrency?: string; // the exchange rate's base (USD)
   storeCurrency: string;
   exchangeRate: ExchangeRate | null;
 }

@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
+from plugin import clock
 from plugin.admin_api.context import Info
-from plugin.admin_api.domains.cost_basis import CostBasisFields
+from plugin.admin_api.domains.cost_basis import CostBasisFields, basis_fields
+from plugin.admin_api.domains.dashboard_cards import range_basis
 from plugin.admin_api.domains.figures import Engagement
 from plugin.admin_api.domains.template_types import TemplatePreview, preview_of
 from plugin.analytics import service as analytics
@@ -22,7 +24,7 @@ from plugin.analytics.attribution import LIFT_CONFIDENCE, NOT_ENOUGH_DATA_TEXTS
 from plugin.campaigns import ab, models, progress
 from plugin.campaigns.models import Campaign as CampaignRow
 from plugin.campaigns.preview import preview_variants
-from plugin.stores.service import get_settings
+from plugin.pricing.ratecards import CARD_CURRENCY
 
 # The domain's own enums: strawberry.enum marks the class itself with its GraphQL name, so the
 # aliases are the classes and mypy sees real types in annotations.
@@ -160,11 +162,11 @@ class CampaignHoldoutLift:
     description="A campaign's figures since its start, from the dashboard's own reports "
     "(plugin/analytics: the same rollups and attribution; revenue net of refunds)."
 )
-class CampaignResults(Engagement):
+class CampaignResults(Engagement, CostBasisFields):
     since: datetime = strawberry.field(description="The campaign's start.")
     orders: int = strawberry.field(description="Orders attributed to the campaign's messages.")
     revenue: JSON = strawberry.field(description="Currency -> net amount (text).")
-    cost: str = strawberry.field(description="Meta's charges, in costCurrency.")
+    cost: str = strawberry.field(description="Meta's charges at the rate card's prices.")
     cost_currency: str
 
 
@@ -268,13 +270,15 @@ class Campaign:
             since=self.started_at.date(),
         )
         revenue = cast(dict[str, Decimal], b.revenue)  # a Counter of Decimals (see Bucket)
+        last = (self.completed_at or self.cancelled_at or clock.now()).date()
+        shared: dict[str, Any] = {**engagement(b), **basis_fields(range_basis(info, b.cost, last))}
         return CampaignResults(
             since=self.started_at,
-            **engagement(b),
+            **shared,
             orders=b.orders,
             revenue=JSON({k: str(v.quantize(Decimal("0.01"))) for k, v in sorted(revenue.items())}),
             cost=str(b.cost.quantize(Decimal("0.0001"))),
-            cost_currency=get_settings(ctx.session, ctx.store_id).cost_currency,
+            cost_currency=CARD_CURRENCY,
         )
 
     @classmethod

@@ -1,6 +1,7 @@
 """What every cost the admin shows rests on, as one GraphQL shape (plugin/pricing/basis.py):
-the dashboard's headline and the campaign estimate extend `CostBasisFields` and fill it with
-`basis_fields`, so both say the same about the same figures."""
+the dashboard's headline, the campaign estimate and the campaign's results extend
+`CostBasisFields` and fill it with `basis_fields`; the analytics rows carry it as `basis`
+(GraphQL type CostBasis). Every cost says the same about the same figures."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import strawberry
 
 from plugin.pricing.basis import CostBasis
+from plugin.pricing.billing import BillingSource as BillingSourceValue
 from plugin.pricing.exchange import ExchangeRate as ExchangeRateValue
 
 
@@ -39,7 +41,7 @@ class VolumeTier:
 class ExchangeRate:
     rate: str = strawberry.field(description="Decimal text.")
     rate_date: date
-    base: str = strawberry.field(description="Meta's billing currency.")
+    base: str = strawberry.field(description="The rate cards' currency (USD).")
     quote: str = strawberry.field(description="The store's currency.")
 
     @classmethod
@@ -55,10 +57,26 @@ class ConvertedCost:
     exchange_rate: ExchangeRate
 
 
-@strawberry.type
+BillingCurrencySource = strawberry.enum(
+    BillingSourceValue,
+    name="BillingCurrencySource",
+    description="META: the WABA's currency read from the Graph API; SETTING: Meta not read "
+    "yet, the store's cost currency setting stands in.",
+)
+
+
+@strawberry.type(name="CostBasis")
 class CostBasisFields:
     billing_currency: str = strawberry.field(
-        description="The currency Meta bills the account in: every cost is in it."
+        description="The currency Meta bills the account in (ISO 4217)."
+    )
+    billing_currency_source: BillingCurrencySource  # type: ignore[valid-type]
+    billing_currency_read_at: datetime | None = strawberry.field(
+        description="When Meta's answer was read; null with source SETTING."
+    )
+    rate_card_currency: str = strawberry.field(
+        description="The currency of the rate card and so of the cost figure (USD). When it "
+        "is not billingCurrency, the figure is not what Meta bills in that currency."
     )
     rate_card_date: str | None = strawberry.field(
         description="YYYY-MM-DD: the rate card the figure was priced with (the store's own "
@@ -77,11 +95,19 @@ class CostBasisFields:
     )
 
 
+def basis_object(basis: CostBasis) -> CostBasisFields:
+    """The basis as its own object (a report row's `basis`)."""
+    return CostBasisFields(**basis_fields(basis))
+
+
 def basis_fields(basis: CostBasis) -> dict[str, Any]:
     """The `CostBasisFields` of a type, from the one pricing answer."""
     converted = basis.in_store_currency
     return {
-        "billing_currency": basis.billing_currency,
+        "billing_currency": basis.billing.currency,
+        "billing_currency_source": basis.billing.source,
+        "billing_currency_read_at": basis.billing.read_at,
+        "rate_card_currency": basis.rate_card_currency,
         "rate_card_date": basis.rate_card_date,
         "stale_since": basis.stale_since,
         "stale_figures": [

@@ -16,9 +16,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from plugin.admin_api.context import Info
+from plugin.admin_api.domains.cost_basis import CostBasisFields, basis_object
 from plugin.admin_api.domains.dashboard_cards import (
     DashboardHeadline,
     DashboardSetup,
+    range_bases,
     range_basis,
     setup,
 )
@@ -109,6 +111,7 @@ class PerformanceRow:
     cost: str
     cost_currency: str
     cost_per_order: str | None
+    basis: CostBasisFields = strawberry.field(description="What the row's cost rests on.")
 
 
 @strawberry.type
@@ -120,6 +123,7 @@ class CostRow:
     cost_currency: str
     orders: int
     cost_per_order: str | None
+    basis: CostBasisFields = strawberry.field(description="What the row's cost rests on.")
 
 
 @strawberry.type(description="One message to the contact: its status and why.")
@@ -240,13 +244,16 @@ class Query:
         self, info: Info, by: AnalyticsDimension, start: date | None = None, end: date | None = None
     ) -> list[PerformanceRow]:
         rows = _report(info, analytics.performance, by, start, end)
-        return [PerformanceRow(**_plain(r)) for r in rows]
+        basis = range_bases(info, _range(start, end)[1])
+        return [PerformanceRow(**_plain(r), basis=basis_object(basis(r.cost))) for r in rows]
 
     @strawberry.field(permission_classes=[Allowed], description="Meta's charges.")
     def analytics_cost(
         self, info: Info, by: AnalyticsDimension, start: date | None = None, end: date | None = None
     ) -> list[CostRow]:
-        return [CostRow(**_plain(r)) for r in _report(info, analytics.cost_report, by, start, end)]
+        rows = _report(info, analytics.cost_report, by, start, end)
+        basis = range_bases(info, _range(start, end)[1])
+        return [CostRow(**_plain(r), basis=basis_object(basis(r.cost))) for r in rows]
 
     @strawberry.field(permission_classes=[Allowed], description="The report as CSV text.")
     def analytics_csv(

@@ -7,6 +7,7 @@ configs, the store's campaigns. Only yes/no and counts, so any staff user may se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,9 +31,9 @@ from plugin.whatsapp.accounts import AccountStatus, default_account
 
 @strawberry.type(
     description="Is it working and is it paying: the range's totals. Rates are fractions "
-    "0–1 and money decimal text; revenue is in each order's currency, cost in Meta's billing "
-    "currency (`costCurrency`, often USD); in the store's currency only at the merchant's "
-    "dated rate (`costInStoreCurrency`)."
+    "0–1 and money decimal text; revenue is in each order's currency, cost in the rate card's "
+    "currency (`costCurrency`: USD, whatever Meta bills in: `billingCurrency`); in the store's "
+    "currency only at the merchant's dated rate (`costInStoreCurrency`)."
 )
 class DashboardHeadline(Engagement, CostBasisFields):
     failed: int
@@ -64,18 +65,17 @@ class DashboardHeadline(Engagement, CostBasisFields):
         )
 
 
-def range_basis(info: Info, cost: Decimal, end: date) -> CostBasis:
-    """What a range's total cost rests on: read against the store's home market (the rollups
-    keep no country) on the range's last day."""
+def range_bases(info: Info, end: date) -> Callable[[Decimal], CostBasis]:
+    """What a range's costs rest on: read against the store's home market (the rollups keep no
+    country) on the range's last day; one reading of the store for every row's cost."""
     ctx = info.context
     settings = get_settings(ctx.session, ctx.store_id)
-    return cost_basis(
-        settings,
-        cost=cost,
-        pairs=home_market_pairs(settings),
-        on=end,
-        account=default_account(ctx.session, ctx.store_id),
-    )
+    account, pairs = default_account(ctx.session, ctx.store_id), home_market_pairs(settings)
+    return lambda cost: cost_basis(settings, cost=cost, pairs=pairs, on=end, account=account)
+
+
+def range_basis(info: Info, cost: Decimal, end: date) -> CostBasis:
+    return range_bases(info, end)(cost)
 
 
 def _text(value: object | None) -> str | None:

@@ -74,8 +74,10 @@ class PhoneNumberInfo(InModel):
 
 
 class BusinessAccountInfo(InModel):
-    """The WABA node's answer to `?fields=marketing_messages_onboarding_status`: where the
-    business stands with the Marketing Messages API (plugin/whatsapp/mm_status.py)."""
+    """The WABA node's answer to `?fields=marketing_messages_onboarding_status,currency`: where
+    the business stands with the Marketing Messages API (plugin/whatsapp/mm_status.py) and the
+    currency Meta bills it in (plugin/whatsapp/waba_info.py)."""
 
     id: str
     marketing_messages_onboarding_status: str | None = None
+    currency: str | None = None

@@ -61,6 +61,8 @@ class SandboxNumber(BaseModel):
     # what the WABA's `marketing_messages_onboarding_status` reads while not onboarded
     # (plugin/whatsapp/sandbox/nodes.py); onboarded, it reads ONBOARDED
     mm_api_onboarding_status: NotOnboarded = "ELIGIBLE"
+    # the WABA's `currency`: what Meta bills the business in (ISO 4217; sandbox/nodes.py)
+    billing_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
 
 class SandboxConfig(BaseModel):

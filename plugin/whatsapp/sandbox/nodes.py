@@ -12,6 +12,13 @@ Business Account nodes, as Meta answers them for the sandbox's numbers.
   /<WHATSAPP_BUSINESS_ACCOUNT_ID> with that field; ELIGIBLE, ONBOARDED), the values as pywa
   types them (pywa/types/others.py, `MarketingMessagesOnboardingStatus`). The status is the
   WABA's: onboarded when any of its numbers is.
+- WABA node `currency`: the ISO 4217 code Meta bills the account in (USD by default; set per
+  sandbox number with `billing_currency` through POST /sandbox/api/numbers, the WABA reads its
+  first number's). Source: Meta's Graph API reference "WhatsApp Business Account"
+  (developers.facebook.com/docs/graph-api/reference/whats-app-business-account: fields id,
+  name, currency, timezone_id, message_template_namespace, ...), and AWS End User Messaging
+  Social's MetaFlowWhatsAppBusinessAccountInfo, which relays it as "The currency code for the
+  WhatsApp Business Account (for example, USD)"; not among the node's default fields.
 
 Like Meta, the answer holds `id` and the requested fields (the node's defaults without
 `fields`); a wrong token is 190, an object the token cannot see 100/33.
@@ -59,6 +66,7 @@ def waba_facts(waba_id: str, numbers: list[SandboxNumber]) -> dict[str, Any]:
         "id": waba_id,
         "name": numbers[0].verified_name if numbers else "Ulak Sandbox",
         "marketing_messages_onboarding_status": onboarding_status(numbers),
+        "currency": numbers[0].billing_currency if numbers else "USD",
     }
 
 
