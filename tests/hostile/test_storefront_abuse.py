@@ -34,6 +34,15 @@ SETTINGS = """mutation($input: StoreSettingsInput!) {
 store_key = storefront_tests.store_key
 
 
+@pytest.fixture(autouse=True)
+def mid_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits count in fixed ten-minute windows: a test whose requests straddled a window's
+    end saw its counts restart (seen once in CI). The limiter's clock stands still mid-window
+    (the tests count in process: no Redis, counters reset per store fixture)."""
+    now = ratelimit.time.time()
+    monkeypatch.setattr(ratelimit, "_now", lambda: (now // 600) * 600 + 300.0)
+
+
 def shopper(app: Any, ip: str) -> TestClient:
     """A browser at this address (the ASGI client address the route sees)."""
     return TestClient(app, client=(ip, 50000))
