@@ -1,5 +1,5 @@
 /** Small building blocks shared by the pages, drawn with macaw-ui so they look like the dashboard. */
-import { Box, Button, Input, Text } from "@saleor/macaw-ui";
+import { Box, Button, Checkbox, Input, RadioGroup, Select, Text, Textarea } from "@saleor/macaw-ui";
 import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
 import type { QueryState } from "../api/useAdmin";
 import { useLocale, useT } from "../i18n";
@@ -45,6 +45,118 @@ export function Section({ title, children, actions, id }: { title: string; child
  * abstract ARIA role that screen readers cannot announce (axe: aria-roles, critical). */
 export function TextInput(props: ComponentProps<typeof Input>) {
   return <Input {...props} role={props.role} />;
+}
+
+/** The ids a field is described by: its own `aria-describedby` plus its hint's, once each. */
+function describedBy(own: string | undefined, hintId: string | undefined): string | undefined {
+  const ids = new Set([...(own ?? "").split(" "), hintId ?? ""].filter(Boolean));
+  return ids.size > 0 ? [...ids].join(" ") : undefined;
+}
+
+/** The hint under a field, with the id `aria-describedby` points at (`<id>-hint`). */
+function Hint({ id, hint }: { id: string; hint: ReactNode }) {
+  return <span id={`${id}-hint`}>{hint}</span>;
+}
+
+type FieldProps = { id: string; label: ReactNode; hint?: ReactNode };
+
+/** A macaw-ui text input with its label; `hint` is shown under it and announced with it. */
+export function TextField({ id, label, hint, ...props }: Omit<ComponentProps<typeof Input>, "label" | "helperText" | "id"> & FieldProps) {
+  const invalid = props["aria-invalid"] === true || props["aria-invalid"] === "true";
+  return (
+    <TextInput
+      {...props}
+      id={id}
+      label={label}
+      error={props.error ?? invalid}
+      aria-describedby={describedBy(props["aria-describedby"], hint ? `${id}-hint` : undefined)}
+      helperText={hint ? <Hint id={id} hint={hint} /> : undefined}
+    />
+  );
+}
+
+/** A macaw-ui textarea with its label and hint (see TextField). */
+export function TextAreaField({ id, label, hint, rows = 3, ...props }: Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps) {
+  const invalid = props["aria-invalid"] === true || props["aria-invalid"] === "true";
+  return (
+    <Textarea
+      {...props}
+      id={id}
+      rows={rows}
+      label={label}
+      error={props.error ?? invalid}
+      aria-describedby={describedBy(props["aria-describedby"], hint ? `${id}-hint` : undefined)}
+      helperText={hint ? <Hint id={id} hint={hint} /> : undefined}
+    />
+  );
+}
+
+export interface Choice<V extends string = string> {
+  value: V;
+  label: string;
+}
+
+/**
+ * macaw-ui's Select (a listbox combobox) for one of `options`. Its name comes from `label`;
+ * `hideLabel` keeps that name for readers where the row already says what the field is (the
+ * rule builder), without showing it.
+ */
+export function SelectField<V extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  hideLabel = false,
+  invalid = false,
+  hint,
+  testId,
+  disabled,
+}: {
+  label: string;
+  options: readonly Choice<V>[];
+  value: V | "";
+  onChange: (value: V) => void;
+  hideLabel?: boolean;
+  invalid?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  disabled?: boolean;
+}) {
+  const selected = options.find((o) => o.value === value) ?? null;
+  return (
+    <Select
+      label={hideLabel ? <span className="ulak-visually-hidden">{label}</span> : label}
+      options={options as Choice<V>[]}
+      value={selected}
+      onChange={(o: Choice<V>) => onChange(o.value)}
+      error={invalid}
+      disabled={disabled}
+      helperText={hint}
+      data-testid={testId}
+    />
+  );
+}
+
+/** A macaw-ui checkbox whose visible text is its name. */
+export function CheckField({ checked, onChange, children, testId, disabled }: { checked: boolean; onChange: (checked: boolean) => void; children: ReactNode; testId?: string; disabled?: boolean }) {
+  return (
+    <Checkbox checked={checked} onCheckedChange={(c) => onChange(c === true)} data-testid={testId} disabled={disabled}>
+      <Text size={3}>{children}</Text>
+    </Checkbox>
+  );
+}
+
+/** A macaw-ui radio group: a fieldset whose legend is `label`, one radio per option. */
+export function RadioField<V extends string>({ name, label, options, value, onChange }: { name: string; label: string; options: readonly Choice<V>[]; value: V; onChange: (value: V) => void }) {
+  return (
+    <RadioGroup value={value} onValueChange={(v) => onChange(v as V)} label={label} display="flex" flexDirection="column" gap={2} className="ulak-radio-group">
+      {options.map((o) => (
+        <RadioGroup.Item key={o.value} id={`${name}-${o.value}`} value={o.value}>
+          <Text size={3}>{o.label}</Text>
+        </RadioGroup.Item>
+      ))}
+    </RadioGroup>
+  );
 }
 
 export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
