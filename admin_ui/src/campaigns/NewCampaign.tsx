@@ -11,7 +11,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CAMPAIGN_MESSAGE, CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
 import { errorMessage, useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ErrorState, Field, Loading, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, ErrorState, Field, Loading, TextField } from "../components/ui";
 import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
 import { useSegmentPreview, type AudienceChoice } from "../pages/SegmentsPage";
 import type { Connection, Payload, Plan } from "../pages/types";
@@ -236,9 +236,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
 
   const segmentStep = (
     <Box display="flex" flexDirection="column" gap={3}>
-      <Field label={t("campaigns.name")} htmlFor="campaign-name">
-        <input id="campaign-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-      </Field>
+      <TextField label={t("campaigns.name")} id="campaign-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
       <fieldset className="ulak-fieldset">
         <legend>{t("campaigns.audience")}</legend>
         <label className="ulak-check">
@@ -342,9 +340,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
                   </Field>
                 ))}
                 {variants.length > 1 && (
-                  <Field label={t("campaigns.share", { variant: key })} htmlFor={`variant-${key}-share`}>
-                    <input id={`variant-${key}-share`} type="number" min={1} max={100} value={v.share} onChange={(e) => setVariant(i, { share: e.target.value })} />
-                  </Field>
+                  <TextField label={t("campaigns.share", { variant: key })} id={`variant-${key}-share`} type="number" min={1} max={100} value={v.share} onChange={(e) => setVariant(i, { share: e.target.value })} />
                 )}
                 {variants.length > 1 && (
                   <Box>
@@ -390,18 +386,12 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
         ))}
       </fieldset>
       {sendMode === "AT" && (
-        <Field label={t("campaigns.sendAt")} htmlFor="campaign-send-at">
-          <input id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
-        </Field>
+        <TextField label={t("campaigns.sendAt")} id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
       )}
       {sendMode === "LOCAL_TIME" && (
         <div className="ulak-grid">
-          <Field label={t("campaigns.localDate")} htmlFor="campaign-local-date">
-            <input id="campaign-local-date" type="date" value={localDate} onChange={(e) => setLocalDate(e.target.value)} />
-          </Field>
-          <Field label={t("campaigns.localTime")} htmlFor="campaign-local-time">
-            <input id="campaign-local-time" type="time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} />
-          </Field>
+          <TextField label={t("campaigns.localDate")} id="campaign-local-date" type="date" value={localDate} onChange={(e) => setLocalDate(e.target.value)} />
+          <TextField label={t("campaigns.localTime")} id="campaign-local-time" type="time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} />
         </div>
       )}
       <Field label={t("campaigns.holdout")} htmlFor="campaign-holdout" hint={t("campaigns.holdoutHint", { max: MAX_HOLDOUT })}>

@@ -60,35 +60,26 @@ function Hint({ id, hint }: { id: string; hint: ReactNode }) {
 
 type FieldProps = { id: string; label: ReactNode; hint?: ReactNode };
 
+/** The props macaw-ui's Input and Textarea share: label, error look, hint and its id. */
+function fieldProps(id: string, label: ReactNode, hint: ReactNode, own: { "aria-invalid"?: unknown; "aria-describedby"?: string; error?: boolean }) {
+  const invalid = own["aria-invalid"] === true || own["aria-invalid"] === "true";
+  return {
+    id,
+    label,
+    error: own.error ?? invalid,
+    "aria-describedby": describedBy(own["aria-describedby"], hint ? `${id}-hint` : undefined),
+    helperText: hint ? <Hint id={id} hint={hint} /> : undefined,
+  };
+}
+
 /** A macaw-ui text input with its label; `hint` is shown under it and announced with it. */
 export function TextField({ id, label, hint, ...props }: Omit<ComponentProps<typeof Input>, "label" | "helperText" | "id"> & FieldProps) {
-  const invalid = props["aria-invalid"] === true || props["aria-invalid"] === "true";
-  return (
-    <TextInput
-      {...props}
-      id={id}
-      label={label}
-      error={props.error ?? invalid}
-      aria-describedby={describedBy(props["aria-describedby"], hint ? `${id}-hint` : undefined)}
-      helperText={hint ? <Hint id={id} hint={hint} /> : undefined}
-    />
-  );
+  return <TextInput {...props} {...fieldProps(id, label, hint, props)} />;
 }
 
 /** A macaw-ui textarea with its label and hint (see TextField). */
 export function TextAreaField({ id, label, hint, rows = 3, ...props }: Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps) {
-  const invalid = props["aria-invalid"] === true || props["aria-invalid"] === "true";
-  return (
-    <Textarea
-      {...props}
-      id={id}
-      rows={rows}
-      label={label}
-      error={props.error ?? invalid}
-      aria-describedby={describedBy(props["aria-describedby"], hint ? `${id}-hint` : undefined)}
-      helperText={hint ? <Hint id={id} hint={hint} /> : undefined}
-    />
-  );
+  return <Textarea {...props} rows={rows} {...fieldProps(id, label, hint, props)} />;
 }
 
 export interface Choice<V extends string = string> {

@@ -3,7 +3,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, Checklist, ErrorState, Field, Loading, QueryView, StatusBadge, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
@@ -67,15 +67,9 @@ function ConnectForm({ onConnected }: { onConnected: () => void }) {
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.connectForm")}>
       <div className="ulak-grid">
-        <Field label={t("onboarding.phoneNumberId")} htmlFor="wa-pnid">
-          <input id="wa-pnid" value={input.phoneNumberId} aria-invalid={invalid("phoneNumberId")} onChange={(e) => setInput({ ...input, phoneNumberId: e.target.value })} autoComplete="off" />
-        </Field>
-        <Field label={t("onboarding.wabaId")} htmlFor="wa-waba">
-          <input id="wa-waba" value={input.wabaId} aria-invalid={invalid("wabaId")} onChange={(e) => setInput({ ...input, wabaId: e.target.value })} autoComplete="off" />
-        </Field>
-        <Field label={t("onboarding.accessToken")} htmlFor="wa-token" hint={t("onboarding.accessTokenHint")}>
-          <input id="wa-token" type="password" value={input.accessToken} aria-invalid={invalid("accessToken")} aria-describedby="wa-token-hint" onChange={(e) => setInput({ ...input, accessToken: e.target.value })} autoComplete="off" />
-        </Field>
+        <TextField label={t("onboarding.phoneNumberId")} id="wa-pnid" value={input.phoneNumberId} aria-invalid={invalid("phoneNumberId")} onChange={(e) => setInput({ ...input, phoneNumberId: e.target.value })} autoComplete="off" />
+        <TextField label={t("onboarding.wabaId")} id="wa-waba" value={input.wabaId} aria-invalid={invalid("wabaId")} onChange={(e) => setInput({ ...input, wabaId: e.target.value })} autoComplete="off" />
+        <TextField label={t("onboarding.accessToken")} hint={t("onboarding.accessTokenHint")} id="wa-token" type="password" value={input.accessToken} aria-invalid={invalid("accessToken")} aria-describedby="wa-token-hint" onChange={(e) => setInput({ ...input, accessToken: e.target.value })} autoComplete="off" />
       </div>
       <label className="ulak-check">
         <input type="checkbox" checked={input.sandbox} onChange={(e) => setInput({ ...input, sandbox: e.target.checked })} /> {t("onboarding.useSandbox")}
@@ -106,9 +100,7 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.testForm")}>
       <div className="ulak-narrow">
-      <Field label={t("onboarding.testTo")} htmlFor="test-to" hint={t("onboarding.testToHint")}>
-        <input id="test-to" type="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
-      </Field>
+      <TextField label={t("onboarding.testTo")} hint={t("onboarding.testToHint")} id="test-to" inputMode="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
       </div>
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}

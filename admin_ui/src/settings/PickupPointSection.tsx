@@ -6,7 +6,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
-import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import type { Payload, PickupPoint } from "../pages/types";
 import { CLEAR_PICKUP_POINT, PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
@@ -81,19 +81,11 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
           {t("pickup.none")}
         </Text>
       )}
-      <Field label={t("pickup.name")} htmlFor="pickup-name">
-        <input id="pickup-name" maxLength={100} value={form.name} aria-invalid={invalid("name")} onChange={(e) => set("name", e.target.value)} />
-      </Field>
-      <Field label={t("pickup.address")} htmlFor="pickup-address">
-        <textarea id="pickup-address" rows={2} maxLength={300} value={form.address} aria-invalid={invalid("address")} onChange={(e) => set("address", e.target.value)} />
-      </Field>
+      <TextField label={t("pickup.name")} id="pickup-name" maxLength={100} value={form.name} aria-invalid={invalid("name")} onChange={(e) => set("name", e.target.value)} />
+      <TextAreaField label={t("pickup.address")} id="pickup-address" rows={2} maxLength={300} value={form.address} aria-invalid={invalid("address")} onChange={(e) => set("address", e.target.value)} />
       <div className="ulak-grid">
-        <Field label={t("pickup.latitude")} htmlFor="pickup-lat">
-          <input id="pickup-lat" inputMode="decimal" placeholder="41.0256" value={form.latitude} aria-invalid={invalid("latitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("latitude", e.target.value)} />
-        </Field>
-        <Field label={t("pickup.longitude")} htmlFor="pickup-lng">
-          <input id="pickup-lng" inputMode="decimal" placeholder="28.9741" value={form.longitude} aria-invalid={invalid("longitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("longitude", e.target.value)} />
-        </Field>
+        <TextField label={t("pickup.latitude")} id="pickup-lat" inputMode="decimal" placeholder="41.0256" value={form.latitude} aria-invalid={invalid("latitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("latitude", e.target.value)} />
+        <TextField label={t("pickup.longitude")} id="pickup-lng" inputMode="decimal" placeholder="28.9741" value={form.longitude} aria-invalid={invalid("longitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("longitude", e.target.value)} />
       </div>
       <span className="ulak-hint" id="pickup-coords-hint">
         {t("pickup.coordsHint")}

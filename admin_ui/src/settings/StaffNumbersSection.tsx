@@ -7,7 +7,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useRef, useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
-import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, Field } from "../components/ui";
 import { useT } from "../i18n";
 import type { Payload } from "../pages/types";
 import { SET_STAFF_TEST_NUMBERS, STAFF_TEST_NUMBERS } from "./queries";

@@ -5,7 +5,7 @@
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useMemo, useState } from "react";
-import { Field } from "../components/ui";
+import { Field, TextAreaField, TextField } from "../components/ui";
 import { useLocale, useT } from "../i18n";
 import { TemplatePreview } from "./TemplatePreview";
 import type { ButtonType, TemplateButton, TemplateCategory, TemplateComponent, WhatsAppTemplate } from "./types";
@@ -92,9 +92,7 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
         }}
       >
         <div className="ulak-grid">
-          <Field label={t("templates.name")} htmlFor="tpl-name" hint={t("templates.nameHint")}>
-            <input id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" onChange={(e) => set("name", e.target.value)} />
-          </Field>
+          <TextField label={t("templates.name")} hint={t("templates.nameHint")} id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" onChange={(e) => set("name", e.target.value)} />
           <Field label={t("templates.language")} htmlFor="tpl-lang">
             <select id="tpl-lang" value={s.language} onChange={(e) => set("language", e.target.value)}>
               <option value="tr">Türkçe (tr)</option>
@@ -109,12 +107,8 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
             </select>
           </Field>
         </div>
-        <Field label={t("templates.header")} htmlFor="tpl-header">
-          <input id="tpl-header" value={s.header} onChange={(e) => set("header", e.target.value)} />
-        </Field>
-        <Field label={t("templates.body")} htmlFor="tpl-body" hint={t("templates.bodyHint")}>
-          <textarea id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" onChange={(e) => set("body", e.target.value)} />
-        </Field>
+        <TextField label={t("templates.header")} id="tpl-header" value={s.header} onChange={(e) => set("header", e.target.value)} />
+        <TextAreaField label={t("templates.body")} hint={t("templates.bodyHint")} id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" onChange={(e) => set("body", e.target.value)} />
         {numbers.length > 0 && (
           <fieldset className="ulak-fieldset">
             <legend>{t("templates.samples")}</legend>
@@ -127,9 +121,7 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
             </div>
           </fieldset>
         )}
-        <Field label={t("templates.footer")} htmlFor="tpl-footer">
-          <input id="tpl-footer" value={s.footer} onChange={(e) => set("footer", e.target.value)} />
-        </Field>
+        <TextField label={t("templates.footer")} id="tpl-footer" value={s.footer} onChange={(e) => set("footer", e.target.value)} />
         <fieldset className="ulak-fieldset">
           <legend>{t("preview.buttons")}</legend>
           {s.buttons.map((b, i) => (
@@ -140,13 +132,9 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
                   <option value="URL">{t("templates.urlButton")}</option>
                 </select>
               </Field>
-              <Field label={t("templates.buttonText")} htmlFor={`tpl-btn-text-${i}`}>
-                <input id={`tpl-btn-text-${i}`} value={b.text} onChange={(e) => setButton(i, { text: e.target.value })} />
-              </Field>
+              <TextField label={t("templates.buttonText")} id={`tpl-btn-text-${i}`} value={b.text} onChange={(e) => setButton(i, { text: e.target.value })} />
               {b.type === "URL" && (
-                <Field label={t("templates.buttonUrl")} htmlFor={`tpl-btn-url-${i}`}>
-                  <input id={`tpl-btn-url-${i}`} type="url" value={b.url} onChange={(e) => setButton(i, { url: e.target.value })} />
-                </Field>
+                <TextField label={t("templates.buttonUrl")} id={`tpl-btn-url-${i}`} type="url" value={b.url} onChange={(e) => setButton(i, { url: e.target.value })} />
               )}
               <Button type="button" variant="tertiary" onClick={() => set("buttons", s.buttons.filter((_, j) => j !== i))}>
                 {t("rule.remove")}
