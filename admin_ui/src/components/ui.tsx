@@ -1,6 +1,6 @@
 /** Small building blocks shared by the pages, drawn with macaw-ui so they look like the dashboard. */
 import { Box, Button, Checkbox, Input, RadioGroup, Select, Text, Textarea } from "@saleor/macaw-ui";
-import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
+import { forwardRef, useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
 import type { QueryState } from "../api/useAdmin";
 import { useLocale, useT } from "../i18n";
 import "./ui.css";
@@ -43,9 +43,9 @@ export function Section({ title, children, actions, id }: { title: string; child
 
 /** macaw-ui's Input, but its <input> keeps its native role: macaw-ui sets role="input", an
  * abstract ARIA role that screen readers cannot announce (axe: aria-roles, critical). */
-export function TextInput(props: ComponentProps<typeof Input>) {
-  return <Input {...props} role={props.role} />;
-}
+export const TextInput = forwardRef<HTMLInputElement, ComponentProps<typeof Input>>(function TextInput(props, ref) {
+  return <Input {...props} ref={ref} role={props.role} />;
+});
 
 /** The ids a field is described by: its own `aria-describedby` plus its hint's, once each. */
 function describedBy(own: string | undefined, hintId: string | undefined): string | undefined {
@@ -73,9 +73,9 @@ function fieldProps(id: string, label: ReactNode, hint: ReactNode, own: { "aria-
 }
 
 /** A macaw-ui text input with its label; `hint` is shown under it and announced with it. */
-export function TextField({ id, label, hint, ...props }: Omit<ComponentProps<typeof Input>, "label" | "helperText" | "id"> & FieldProps) {
-  return <TextInput {...props} {...fieldProps(id, label, hint, props)} />;
-}
+export const TextField = forwardRef<HTMLInputElement, Omit<ComponentProps<typeof Input>, "label" | "helperText" | "id"> & FieldProps>(function TextField({ id, label, hint, ...props }, ref) {
+  return <TextInput {...props} ref={ref} {...fieldProps(id, label, hint, props)} />;
+});
 
 /** A macaw-ui textarea with its label and hint (see TextField). */
 export function TextAreaField({ id, label, hint, rows = 3, ...props }: Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps) {

@@ -1,9 +1,10 @@
 /** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on, name the storefront. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { type AdminError, AdminErrors, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
+import { type AdminError, AdminErrors, CheckField, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
@@ -51,29 +52,44 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
   );
 }
 
+interface ConnectInput {
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+  sandbox: boolean;
+}
+
+/** The number's ids and token, kept by react-hook-form; the API checks them (its errors show inline). */
 function ConnectForm({ onConnected }: { onConnected: () => void }) {
   const t = useT();
-  const [input, setInput] = useState({ phoneNumberId: "", wabaId: "", accessToken: "", sandbox: false });
+  const { control, register, handleSubmit, watch } = useForm<ConnectInput>({ defaultValues: { phoneNumberId: "", wabaId: "", accessToken: "", sandbox: false } });
+  // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
+  const values = watch();
   const [errors, setErrors] = useState<AdminError[]>([]);
   const { run, state } = useAdminMutation<{ connectWhatsApp: Payload & { account: WhatsAppAccount | null } }>(CONNECT_WHATSAPP);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = handleSubmit(async (input) => {
     const data = await run({ input });
     const payload = data?.connectWhatsApp;
     setErrors(payload?.errors ?? []);
     if (payload?.account) onConnected();
-  };
+  });
   const invalid = (field: string) => errors.some((er) => er.field === field);
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.connectForm")}>
       <div className="ulak-grid">
-        <TextField label={t("onboarding.phoneNumberId")} id="wa-pnid" value={input.phoneNumberId} aria-invalid={invalid("phoneNumberId")} onChange={(e) => setInput({ ...input, phoneNumberId: e.target.value })} autoComplete="off" />
-        <TextField label={t("onboarding.wabaId")} id="wa-waba" value={input.wabaId} aria-invalid={invalid("wabaId")} onChange={(e) => setInput({ ...input, wabaId: e.target.value })} autoComplete="off" />
-        <TextField label={t("onboarding.accessToken")} hint={t("onboarding.accessTokenHint")} id="wa-token" type="password" value={input.accessToken} aria-invalid={invalid("accessToken")} aria-describedby="wa-token-hint" onChange={(e) => setInput({ ...input, accessToken: e.target.value })} autoComplete="off" />
+        <TextField label={t("onboarding.phoneNumberId")} id="wa-pnid" aria-invalid={invalid("phoneNumberId")} autoComplete="off" value={values.phoneNumberId} {...register("phoneNumberId")} />
+        <TextField label={t("onboarding.wabaId")} id="wa-waba" aria-invalid={invalid("wabaId")} autoComplete="off" value={values.wabaId} {...register("wabaId")} />
+        <TextField label={t("onboarding.accessToken")} hint={t("onboarding.accessTokenHint")} id="wa-token" type="password" aria-invalid={invalid("accessToken")} autoComplete="off" value={values.accessToken} {...register("accessToken")} />
       </div>
-      <label className="ulak-check">
-        <input type="checkbox" checked={input.sandbox} onChange={(e) => setInput({ ...input, sandbox: e.target.checked })} /> {t("onboarding.useSandbox")}
-      </label>
+      <Controller
+        control={control}
+        name="sandbox"
+        render={({ field }) => (
+          <CheckField checked={field.value} onChange={field.onChange}>
+            {t("onboarding.useSandbox")}
+          </CheckField>
+        )}
+      />
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}
       <Box>

@@ -7,7 +7,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useRef, useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
-import { type AdminError, AdminErrors, Field } from "../components/ui";
+import { type AdminError, AdminErrors, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import type { Payload } from "../pages/types";
 import { SET_STAFF_TEST_NUMBERS, STAFF_TEST_NUMBERS } from "./queries";
@@ -61,18 +61,17 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
         {rows.map((value, i) => (
           <Box as="li" key={i} display="flex" gap={2} alignItems="flex-end">
             <Box flexGrow="1" className="ulak-narrow" style={{ minWidth: 0 }}>
-              <Field label={t("staff.number", { n: i + 1 })} htmlFor={`staff-number-${i}`}>
-                <input
-                  id={`staff-number-${i}`}
-                  type="tel"
-                  autoComplete="off"
-                  placeholder="+905551234567"
-                  value={value}
-                  aria-invalid={errors.length > 0 && value.trim() !== "" && errors.some((er) => er.message.includes(`'${value.trim()}'`))}
-                  aria-describedby="staff-hint"
-                  onChange={(e) => edit(rows.map((r, j) => (j === i ? e.target.value : r)))}
-                />
-              </Field>
+              <TextField
+                label={t("staff.number", { n: i + 1 })}
+                id={`staff-number-${i}`}
+                inputMode="tel"
+                autoComplete="off"
+                placeholder="+905551234567"
+                value={value}
+                aria-invalid={errors.length > 0 && value.trim() !== "" && errors.some((er) => er.message.includes(`'${value.trim()}'`))}
+                aria-describedby="staff-hint"
+                onChange={(e) => edit(rows.map((r, j) => (j === i ? e.target.value : r)))}
+              />
             </Box>
             <Button type="button" variant="secondary" aria-label={t("staff.remove", { n: i + 1 })} onClick={() => edit(rows.filter((_, j) => j !== i))}>
               {t("rule.remove")}
