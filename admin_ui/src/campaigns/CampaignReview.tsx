@@ -122,15 +122,7 @@ export function CampaignReview(props: CampaignReviewProps) {
           {t("review.testHelp")}
         </Text>
         <Box display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
-          <TextField
-            label={t("review.testPhone")}
-            hint={t("onboarding.testToHint")}
-            id="campaign-test-phone"
-            inputMode="tel"
-            autoComplete="tel"
-            value={testPhone}
-            onChange={(e) => onTestPhoneChange(e.target.value)}
-          />
+          <TextField label={t("review.testPhone")} hint={t("onboarding.testToHint")} id="campaign-test-phone" inputMode="tel" autoComplete="tel" value={testPhone} onChange={(e) => onTestPhoneChange(e.target.value)} />
           <Button type="submit" variant="secondary" disabled={!testPhone.trim() || sendingTest}>
             {t("review.sendTest")}
           </Button>
