@@ -88,16 +88,17 @@ export interface Choice<V extends string = string> {
 }
 
 /**
- * macaw-ui's Select (a listbox combobox) for one of `options`. Its name comes from `label`;
- * `hideLabel` keeps that name for readers where the row already says what the field is (the
- * rule builder), without showing it.
+ * macaw-ui's Select (a listbox combobox) for one of `options`. Its name comes from `label`
+ * (macaw-ui names the combobox by aria-labelledby, so an aria-label would not reach it);
+ * `shortLabel` is shown instead where the row already says which condition it is (the rule
+ * builder: "Field" on screen, "Field (Condition 1.2)" to readers).
  */
 export function SelectField<V extends string>({
   label,
   options,
   value,
   onChange,
-  hideLabel = false,
+  shortLabel,
   invalid = false,
   hint,
   testId,
@@ -107,7 +108,7 @@ export function SelectField<V extends string>({
   options: readonly Choice<V>[];
   value: V | "";
   onChange: (value: V) => void;
-  hideLabel?: boolean;
+  shortLabel?: string;
   invalid?: boolean;
   hint?: ReactNode;
   testId?: string;
@@ -116,7 +117,16 @@ export function SelectField<V extends string>({
   const selected = options.find((o) => o.value === value) ?? null;
   return (
     <Select
-      label={hideLabel ? <span className="ulak-visually-hidden">{label}</span> : label}
+      label={
+        shortLabel ? (
+          <>
+            <span aria-hidden="true">{shortLabel}</span>
+            <span className="ulak-visually-hidden">{label}</span>
+          </>
+        ) : (
+          label
+        )
+      }
       options={options as Choice<V>[]}
       value={selected}
       onChange={(o: Choice<V>) => onChange(o.value)}
@@ -347,21 +357,6 @@ export function ConfirmDialog({
           </Button>
         </Box>
       </div>
-    </div>
-  );
-}
-
-/** A labelled native field styled like macaw's inputs (native keeps keyboard and screen readers happy). */
-export function Field({ label, hint, children, htmlFor }: { label: string; hint?: string; children: ReactNode; htmlFor: string }) {
-  return (
-    <div className="ulak-field">
-      <label htmlFor={htmlFor}>{label}</label>
-      {children}
-      {hint && (
-        <span className="ulak-hint" id={`${htmlFor}-hint`}>
-          {hint}
-        </span>
-      )}
     </div>
   );
 }

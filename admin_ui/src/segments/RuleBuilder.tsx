@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatCount, useLocale, useT } from "../i18n";
+import { SelectField, TextInput } from "../components/ui";
 import {
   CHECKOUT_STATES,
   CHECKOUT_STATE_LABELS,
@@ -107,17 +108,18 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
   return (
     <fieldset className="ulak-rule-group" aria-label={groupName} aria-describedby={ownErrors.length ? errorId : undefined}>
       <legend>{t(key === "all" ? "rule.group.all" : "rule.group.any")}</legend>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.combinator")}</span>
-        <select
-          aria-label={`${t("rule.combinator")} (${groupName})`}
+      <div className="ulak-rule-inline">
+        <SelectField
+          label={`${t("rule.combinator")} (${groupName})`}
+          shortLabel={t("rule.combinator")}
+          options={[
+            { value: "all" as const, label: t("rule.combinator.all") },
+            { value: "any" as const, label: t("rule.combinator.any") },
+          ]}
           value={key}
-          onChange={(e) => set(members, e.target.value as "all" | "any")}
-        >
-          <option value="all">{t("rule.combinator.all")}</option>
-          <option value="any">{t("rule.combinator.any")}</option>
-        </select>
-      </label>
+          onChange={(k) => set(members, k)}
+        />
+      </div>
       {members.length === 0 && <p className="ulak-rule-hint">{t("rule.emptyGroup")}</p>}
       <ErrorList errors={ownErrors} id={errorId} />
       {members.length > 0 && (
@@ -192,42 +194,31 @@ function ConditionNode({ rule, path, label, errors, onChange, currency }: NodePr
 
   return (
     <div className="ulak-rule-condition" role="group" aria-label={name}>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.field")}</span>
-        <select
-          aria-label={`${t("rule.field")} (${name})`}
+      <div className="ulak-rule-inline">
+        <SelectField
+          label={`${t("rule.field")} (${name})`}
+          shortLabel={t("rule.field")}
+          options={FIELDS.map((f) => ({ value: f, label: locale === "tr" ? FIELD_SPECS[f].label_tr : FIELD_SPECS[f].label_en }))}
           value={field}
-          aria-invalid={mine.some((e) => e.code === "unknown_field") || undefined}
-          onChange={(e) => onChange(makeCondition(e.target.value as Field))}
-        >
-          {FIELDS.map((f) => (
-            <option key={f} value={f}>
-              {locale === "tr" ? FIELD_SPECS[f].label_tr : FIELD_SPECS[f].label_en}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.op")}</span>
-        <select
-          aria-label={`${t("rule.op")} (${name})`}
+          invalid={mine.some((e) => e.code === "unknown_field")}
+          onChange={(f) => onChange(makeCondition(f))}
+        />
+      </div>
+      <div className="ulak-rule-inline">
+        <SelectField<Op | "">
+          label={`${t("rule.op")} (${name})`}
+          shortLabel={t("rule.op")}
+          options={[...(kind ? [] : [{ value: "" as const, label: "—" }]), ...ops.map((op) => ({ value: op, label: OP_LABELS[op][locale] }))]}
           value={kind ? rule.op : ""}
-          aria-invalid={mine.some((e) => e.code === "unknown_op") || undefined}
-          onChange={(e) => {
-            const op = e.target.value as Op;
+          invalid={mine.some((e) => e.code === "unknown_op")}
+          onChange={(op) => {
+            if (op === "") return;
             const nextKind = valueKind(field, op);
             if (nextKind === kind && rule.value !== undefined) onChange({ field, op, value: rule.value });
             else onChange(makeCondition(field, op));
           }}
-        >
-          {!kind && <option value="">—</option>}
-          {ops.map((op) => (
-            <option key={op} value={op}>
-              {OP_LABELS[op][locale]}
-            </option>
-          ))}
-        </select>
-      </label>
+        />
+      </div>
       {kind && kind !== "none" && (
         <ValueEditor
           key={`${field}:${kind}`}
@@ -267,13 +258,14 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
   switch (kind) {
     case "checkout_state":
       input = (
-        <select aria-label={valueLabel} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value)} {...aria}>
-          {CHECKOUT_STATES.map((s) => (
-            <option key={s} value={s}>
-              {CHECKOUT_STATE_LABELS[s][locale]}
-            </option>
-          ))}
-        </select>
+        <SelectField
+          label={valueLabel}
+          shortLabel={t("rule.value")}
+          options={CHECKOUT_STATES.map((s) => ({ value: s, label: CHECKOUT_STATE_LABELS[s][locale] }))}
+          value={typeof value === "string" ? (value as (typeof CHECKOUT_STATES)[number]) : ""}
+          invalid={invalid}
+          onChange={onChange}
+        />
       );
       break;
     case "country_list":
@@ -281,6 +273,7 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       input = (
         <ListInput
           label={valueLabel}
+          shortLabel={t("rule.value")}
           value={Array.isArray(value) ? (value as string[]) : []}
           normalise={kind === "country_list" ? (s) => s.toUpperCase() : (s) => s}
           onChange={onChange}
@@ -295,6 +288,7 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       input = (
         <NumberInput
           label={valueLabel}
+          shortLabel={t("rule.value")}
           value={typeof value === "number" ? value : null}
           step={kind === "money" ? "0.01" : "1"}
           min={kind === "days" ? 1 : 0}
@@ -309,19 +303,20 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       break;
     default:
       input = (
-        <input
+        <TextInput
           type="text"
+          label={t("rule.value")}
           aria-label={valueLabel}
           value={typeof value === "string" ? value : ""}
           maxLength={kind === "country" ? 2 : undefined}
           onChange={(e) => onChange(kind === "country" ? e.target.value.toUpperCase() : e.target.value)}
+          error={invalid}
           {...aria}
         />
       );
   }
   return (
     <span className="ulak-rule-inline">
-      <span>{t("rule.value")}</span>
       {input}
       {suffix && <span className="ulak-rule-hint">{suffix}</span>}
     </span>
@@ -336,17 +331,19 @@ function parseNumber(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function NumberInput({ label, value, step, min, onChange, aria }: { label: string; value: number | null; step: string; min: number; onChange: (v: number | null) => void; aria: Aria }) {
+function NumberInput({ label, shortLabel, value, step, min, onChange, aria }: { label: string; shortLabel: string; value: number | null; step: string; min: number; onChange: (v: number | null) => void; aria: Aria }) {
   const [draft, setDraft] = useState(value === null ? "" : String(value));
   useEffect(() => {
     if (value !== null && value !== parseNumber(draft)) setDraft(String(value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return (
-    <input
+    <TextInput
       type="number"
       inputMode="decimal"
+      label={shortLabel}
       aria-label={label}
+      error={aria["aria-invalid"]}
       step={step}
       min={min}
       value={draft}
@@ -371,14 +368,14 @@ function RangeInput({ name, value, money, onChange, aria }: { name: string; valu
   const step = money ? "0.01" : "1";
   return (
     <span className="ulak-rule-inline">
-      <input type="number" step={step} min={0} aria-label={`${t("rule.from")} (${name})`} value={from} onChange={(e) => { setFrom(e.target.value); emit(e.target.value, to); }} {...aria} />
+      <TextInput type="number" step={step} min={0} label={t("rule.from")} aria-label={`${t("rule.from")} (${name})`} value={from} onChange={(e) => { setFrom(e.target.value); emit(e.target.value, to); }} {...aria} />
       <span aria-hidden="true">–</span>
-      <input type="number" step={step} min={0} aria-label={`${t("rule.to")} (${name})`} value={to} onChange={(e) => { setTo(e.target.value); emit(from, e.target.value); }} {...aria} />
+      <TextInput type="number" step={step} min={0} label={t("rule.to")} aria-label={`${t("rule.to")} (${name})`} value={to} onChange={(e) => { setTo(e.target.value); emit(from, e.target.value); }} {...aria} />
     </span>
   );
 }
 
-function ListInput({ label, value, normalise, onChange, aria, hint }: { label: string; value: string[]; normalise: (s: string) => string; onChange: (v: string[]) => void; aria: Aria; hint: string }) {
+function ListInput({ label, shortLabel, value, normalise, onChange, aria, hint }: { label: string; shortLabel: string; value: string[]; normalise: (s: string) => string; onChange: (v: string[]) => void; aria: Aria; hint: string }) {
   const parse = (text: string) => text.split(",").map((s) => normalise(s.trim())).filter(Boolean);
   const [draft, setDraft] = useState(value.join(", "));
   useEffect(() => {
@@ -386,8 +383,9 @@ function ListInput({ label, value, normalise, onChange, aria, hint }: { label: s
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return (
-    <input
+    <TextInput
       type="text"
+      label={shortLabel}
       aria-label={label}
       placeholder={hint}
       value={draft}
