@@ -9,6 +9,8 @@
  */
 import { SETTINGS_DOCUMENTS } from "../settings/queries";
 import { ADMIN_ERRORS } from "./fragments";
+import type { UlakConnectWhatsAppMutation, UlakOnboardingQuery, UlakSendTestMessageMutation } from "./generated";
+import { typed } from "./typed";
 
 const REASON_FIELDS = `code text textTr fix fixTr alerts`;
 
@@ -16,19 +18,19 @@ const ACCOUNT_FIELDS = `id phoneNumberId wabaId displayPhone isSandbox isDefault
 
 // --- store and WhatsApp numbers (settings and plan: ../settings/queries.ts) ----------------
 
-export const ONBOARDING = `query UlakOnboarding {
+export const ONBOARDING = typed<UlakOnboardingQuery>(`query UlakOnboarding {
   store { name domain status plan }
   whatsappAccounts { ${ACCOUNT_FIELDS} }
   storeSettings { storefrontUrl checkoutUrlTemplate }
-}`;
+}`);
 
 export const MESSAGING_LIMIT = `query UlakMessagingLimit {
   messagingLimit { tierName tier used reserve available marketingAvailable nextFreeAt throughputMps readAt }
 }`;
 
-export const CONNECT_WHATSAPP = `mutation UlakConnectWhatsApp($input: ConnectWhatsAppInput!) {
+export const CONNECT_WHATSAPP = typed<UlakConnectWhatsAppMutation>(`mutation UlakConnectWhatsApp($input: ConnectWhatsAppInput!) {
   connectWhatsApp(input: $input) { account { ${ACCOUNT_FIELDS} } ${ADMIN_ERRORS} }
-}`;
+}`);
 
 export const DISCONNECT_WHATSAPP = `mutation UlakDisconnectWhatsApp($id: ID!) {
   disconnectWhatsApp(id: $id) { account { id status } ${ADMIN_ERRORS} }
@@ -56,9 +58,9 @@ export const INSTALL_STARTER_TEMPLATES = `mutation UlakInstallStarterTemplates($
   installStarterTemplates(submit: $submit) { templates { id name status } ${ADMIN_ERRORS} }
 }`;
 
-export const SEND_TEST_MESSAGE = `mutation UlakSendTestMessage($phone: String!, $templateId: ID, $text: String) {
+export const SEND_TEST_MESSAGE = typed<UlakSendTestMessageMutation>(`mutation UlakSendTestMessage($phone: String!, $templateId: ID, $text: String) {
   sendTestMessage(phone: $phone, templateId: $templateId, text: $text) { message { id status statusReason } ${ADMIN_ERRORS} }
-}`;
+}`);
 
 const CONSENTS = `consents { purpose granted action at source }`;
 

@@ -8,16 +8,10 @@ import { type AdminError, AdminErrors, CheckField, Checklist, ErrorState, Loadin
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
-import { StorefrontStep, type StorefrontSettings } from "../settings/StorefrontStep";
+import { StorefrontStep } from "../settings/StorefrontStep";
 import { useFlowSwitch } from "./FlowsPage";
 import { MessagingLimitPanel } from "./MessagingLimitPanel";
-import type { Flow, Payload, WhatsAppAccount } from "./types";
-
-interface OnboardingData {
-  store: { name: string; domain: string; status: string; plan: string };
-  whatsappAccounts: WhatsAppAccount[];
-  storeSettings: StorefrontSettings;
-}
+import type { Flow, WhatsAppAccount } from "./types";
 
 export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase() === "ACTIVE";
 
@@ -66,7 +60,7 @@ function ConnectForm({ onConnected }: { onConnected: () => void }) {
   // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
   const values = watch();
   const [errors, setErrors] = useState<AdminError[]>([]);
-  const { run, state } = useAdminMutation<{ connectWhatsApp: Payload & { account: WhatsAppAccount | null } }>(CONNECT_WHATSAPP);
+  const { run, state } = useAdminMutation(CONNECT_WHATSAPP);
   const submit = handleSubmit(async (input) => {
     const data = await run({ input });
     const payload = data?.connectWhatsApp;
@@ -106,7 +100,7 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   const [to, setTo] = useState("");
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [sent, setSent] = useState(false);
-  const { run, state } = useAdminMutation<{ sendTestMessage: Payload & { message: { id: string; status: string } | null } }>(SEND_TEST_MESSAGE);
+  const { run, state } = useAdminMutation(SEND_TEST_MESSAGE);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const data = await run({ phone: to, text: t("onboarding.testText") });
@@ -159,7 +153,7 @@ function OrderUpdatesStep({ flows, onChange }: { flows: Flow[]; onChange: () => 
 
 export function OnboardingPage() {
   const t = useT();
-  const { state, reload } = useAdminQuery<OnboardingData>(ONBOARDING);
+  const { state, reload } = useAdminQuery(ONBOARDING);
   const flows = useAdminQuery<{ flows: Flow[] }>(FLOWS);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;

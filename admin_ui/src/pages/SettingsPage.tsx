@@ -143,7 +143,7 @@ function PlanSection({ usage: initial }: { usage: PlanUsage }) {
 }
 
 export function SettingsPage() {
-  const { state, reload } = useAdminQuery<{ storeSettings: StoreSettings; planUsage: PlanUsage }>(SETTINGS);
+  const { state, reload } = useAdminQuery(SETTINGS);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
   return (

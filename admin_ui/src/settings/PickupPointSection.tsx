@@ -8,7 +8,7 @@ import { useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
 import { type AdminError, AdminErrors, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
-import type { Payload, PickupPoint } from "../pages/types";
+import type { PickupPoint } from "../pages/types";
 import { CLEAR_PICKUP_POINT, PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
 import { LoadedSection, SaveRow } from "./parts";
 
@@ -40,8 +40,8 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState(false);
   const [badCoords, setBadCoords] = useState(false);
-  const { run, state } = useAdminMutation<{ setPickupPoint: Payload & { pickupPoint: PickupPoint | null } }>(SET_PICKUP_POINT);
-  const clear = useAdminMutation<{ clearPickupPoint: Payload }>(CLEAR_PICKUP_POINT);
+  const { run, state } = useAdminMutation(SET_PICKUP_POINT);
+  const clear = useAdminMutation(CLEAR_PICKUP_POINT);
   const [cleared, setCleared] = useState(false);
   const set = (key: keyof Form, value: string) => {
     setForm((f) => ({ ...f, [key]: value }));

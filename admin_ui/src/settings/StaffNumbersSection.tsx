@@ -9,7 +9,6 @@ import { useEffect, useRef, useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
 import { type AdminError, AdminErrors, TextField } from "../components/ui";
 import { useT } from "../i18n";
-import type { Payload } from "../pages/types";
 import { SET_STAFF_TEST_NUMBERS, STAFF_TEST_NUMBERS } from "./queries";
 import { LoadedSection, SaveRow } from "./parts";
 
@@ -26,7 +25,7 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
   const [saved, setSaved] = useState(false);
   const added = useRef(false);
   const list = useRef<HTMLOListElement>(null);
-  const { run, state } = useAdminMutation<{ setStaffTestNumbers: Payload & { numbers: string[] | null } }>(SET_STAFF_TEST_NUMBERS);
+  const { run, state } = useAdminMutation(SET_STAFF_TEST_NUMBERS);
   useEffect(() => {
     if (!added.current) return;
     added.current = false;
