@@ -176,6 +176,49 @@ describe("NewCampaign: the review step", () => {
   });
 });
 
+/** A Free plan's catalogue: none of the wizard's paid features included. */
+const FREE_CATALOGUE = {
+  planCatalogue: {
+    current: "FREE",
+    plans: [],
+    features: [
+      { code: "own_segments", label: "your own segments", labelTr: "kendi segmentleriniz", requiredPlan: "SILVER", included: false },
+      { code: "scheduling", label: "scheduled campaigns", labelTr: "zamanlanmış kampanyalar", requiredPlan: "SILVER", included: false },
+      { code: "ab_testing", label: "A/B tests", labelTr: "A/B testleri", requiredPlan: "GOLD", included: false },
+      { code: "local_time", label: "sending at each contact's local time", labelTr: "kişinin yerel saatinde gönderim", requiredPlan: "GOLD", included: false },
+    ],
+  },
+};
+
+describe("NewCampaign: features the plan lacks", () => {
+  it("says so on the step where the merchant would build them, in Turkish", async () => {
+    // given a store on the Free plan
+    const user = userEvent.setup();
+    renderWithApi(<NewCampaign onLaunched={vi.fn()} />, campaignsApi({}, { UlakPlanCatalogue: () => FREE_CATALOGUE }), "tr");
+
+    // then the audience step says own segments need Silver before one is picked
+    const segments = await screen.findByTestId("plan-lock-own_segments");
+    expect(segments.textContent).toContain("Kendi segmentleriniz için Gümüş paket gerekir");
+    // and the built-in segments need no lock
+    await user.click(screen.getByRole("radio", { name: "Hazır bir segment" }));
+    expect(screen.queryByTestId("plan-lock-own_segments")).toBeNull();
+
+    // and the template step says A/B tests need Gold before a variant is added
+    await user.type(screen.getByLabelText("Kampanya adı"), "Yeni sezon");
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    expect((await screen.findByTestId("plan-lock-ab_testing")).textContent).toContain("Altın");
+
+    // and the schedule step says so as a paid way of sending is chosen
+    await pick(user, "Şablon (varyant A)", /^yeni_sezon/);
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    expect(screen.queryByTestId("plan-lock-scheduling")).toBeNull();
+    await user.click(screen.getByRole("radio", { name: "Belirli bir zamanda (Gümüş)" }));
+    expect((await screen.findByTestId("plan-lock-scheduling")).textContent).toContain("Ücretsiz paketiniz zamanlanmış kampanyalar içermiyor");
+    await user.click(screen.getByRole("radio", { name: /kendi saat diliminde/ }));
+    expect((await screen.findByTestId("plan-lock-local_time")).textContent).toContain("Altın");
+  });
+});
+
 describe("CampaignProgressPanel", () => {
   it("shows the outcomes and pauses, then resumes, a running campaign", async () => {
     // given a running campaign

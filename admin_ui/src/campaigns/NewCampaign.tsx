@@ -15,6 +15,7 @@ import { type AdminError, AdminErrors, ErrorState, Loading, RadioField, SelectFi
 import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
 import { useSegmentPreview, type AudienceChoice } from "../pages/SegmentsPage";
 import type { Connection, Payload, Plan } from "../pages/types";
+import { PlanLock } from "../plans/PlanLock";
 import { TemplatePreview } from "../templates/TemplatePreview";
 import { examplesAsValues, findComponent, type TemplateComponent, type WhatsAppTemplate } from "../templates/types";
 import { variableNumbers } from "../templates/variables";
@@ -249,6 +250,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
         value={audienceKind}
         onChange={setAudienceKind}
       />
+      {audienceKind === "segment" && <PlanLock feature="own_segments" />}
       {audienceKind === "segment" ? (
         options.segments.length === 0 ? (
           <Text size={3}>
@@ -336,6 +338,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
           </fieldset>
         );
       })}
+      <PlanLock feature="ab_testing" />
       {variants.length < VARIANT_KEYS.length && (
         <Box>
           <Button variant="secondary" onClick={() => setVariants((vs) => [...vs, emptyVariant()])}>
@@ -359,6 +362,8 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
   const scheduleStep = (
     <Box display="flex" flexDirection="column" gap={3}>
       <RadioField name="campaign-send-mode" label={t("campaigns.when")} options={modes.map(({ mode, label }) => ({ value: mode, label: t(label) }))} value={sendMode} onChange={setSendMode} />
+      {sendMode === "AT" && <PlanLock feature="scheduling" />}
+      {sendMode === "LOCAL_TIME" && <PlanLock feature="local_time" />}
       {sendMode === "AT" && (
         <TextField label={t("campaigns.sendAt")} id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
       )}
