@@ -41,9 +41,10 @@ NAME = "Kış indirimi"
 WORDS = {
     "en": {
         "waiting": "Waiting for quiet hours",
-        "starts": re.compile(r"^Starts at (.+, )?09:00$"),
+        "starts": re.compile(r"^Starts at (.+, )?09:00 \(Europe/Istanbul\)$"),
         "line": re.compile(
-            r"3 messages wait for quiet hours to end; sending starts at (.+, )?09:00"
+            r"3 messages wait for quiet hours to end; sending starts at (.+, )?09:00 "
+            r"\(Europe/Istanbul\)"
         ),
         "handled": "0 of 3 handled",
         "open": f"Open {NAME}",
@@ -53,8 +54,10 @@ WORDS = {
     },
     "tr": {
         "waiting": "Sessiz saatlerin bitmesi bekleniyor",
-        "starts": re.compile(r"^Başlangıç (.+ )?09:00$"),
-        "line": re.compile(r"3 mesaj sessiz saatlerin bitmesini bekliyor; gönderim (.+ )?09:00"),
+        "starts": re.compile(r"^Başlangıç (.+ )?09:00 \(Europe/Istanbul\)$"),
+        "line": re.compile(
+            r"3 mesaj sessiz saatlerin bitmesini bekliyor; gönderim (.+ )?09:00 \(Europe/Istanbul\)"
+        ),
         "handled": "3 mesajdan 0 tanesi işlendi",
         "open": f"{NAME} kampanyasını aç",
         "results": f"{NAME} sonuçları",

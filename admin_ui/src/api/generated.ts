@@ -2220,6 +2220,11 @@ export type UlakReasonCodesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type UlakReasonCodesQuery = { reasonCodes: Array<{ code: string, text: string, textTr: string, fix: string | null, fixTr: string | null, alerts: boolean }> };
 
+export type UlakStoreTimezoneQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UlakStoreTimezoneQuery = { storeSettings: { timezone: string } };
+
 export type UlakCampaignOptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 

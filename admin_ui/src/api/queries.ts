@@ -9,7 +9,7 @@
  */
 import { SETTINGS_DOCUMENTS } from "../settings/queries";
 import { ADMIN_ERRORS } from "./fragments";
-import type { UlakConnectWhatsAppMutation, UlakOnboardingQuery, UlakSendTestMessageMutation } from "./generated";
+import type { UlakConnectWhatsAppMutation, UlakOnboardingQuery, UlakSendTestMessageMutation, UlakStoreTimezoneQuery } from "./generated";
 import { typed } from "./typed";
 
 const REASON_FIELDS = `code text textTr fix fixTr alerts`;
@@ -201,6 +201,12 @@ export const CAMPAIGNS = `query UlakCampaigns($first: Int) {
   campaigns(first: $first) { edges { node { ${CAMPAIGN_FIELDS} } } }
 }`;
 
+/** The store's time zone alone: campaign times are shown on its clock. Its own document, since
+ * storeSettings needs MANAGE_APPS and the campaigns MANAGE_USERS: without it the times still show. */
+export const STORE_TIMEZONE = typed<UlakStoreTimezoneQuery>(`query UlakStoreTimezone {
+  storeSettings { timezone }
+}`);
+
 /** What the wizard offers: audiences, approved templates, and the store rules it shows. */
 export const CAMPAIGN_OPTIONS = `query UlakCampaignOptions {
   segments { id name contactCount }
@@ -320,6 +326,7 @@ export const PLAN_CATALOGUE = `query UlakPlanCatalogue {
 
 /** All documents, by a stable name (the schema test walks this). */
 export const DOCUMENTS = {
+  STORE_TIMEZONE,
   ONBOARDING,
   CONNECT_WHATSAPP,
   DISCONNECT_WHATSAPP,

@@ -173,6 +173,9 @@ describe("NewCampaign: the review step", () => {
     expect(calls.UlakEstimateCampaign).toBeUndefined();
     expect(within(screen.getByRole("list", { name: "Kampanya adımları" })).getByText("3. Zamanlama").getAttribute("aria-current")).toBe("step");
     expect((calls.UlakSaveCampaign![0]!.input as { sendMode: string; sendAt: string }).sendMode).toBe("AT");
+    // and the time typed was read on the store's clock (Istanbul, UTC+3), as the field's hint says
+    expect((calls.UlakSaveCampaign![0]!.input as { sendAt: string }).sendAt).toBe("2026-03-01T07:00:00.000Z");
+    expect(screen.getByText("Mağazanın saatiyle (Europe/Istanbul)")).toBeTruthy();
   });
 });
 

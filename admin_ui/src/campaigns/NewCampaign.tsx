@@ -12,7 +12,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { CAMPAIGN_MESSAGE, CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
 import { errorMessage, useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { type AdminError, AdminErrors, ErrorState, Loading, RadioField, SelectField, TextField } from "../components/ui";
-import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
+import { formatCount, formatDateTime, useLocale, useT, zonedToIso, type MessageKey } from "../i18n";
 import { useSegmentPreview, type AudienceChoice } from "../pages/SegmentsPage";
 import type { Connection, Payload, Plan } from "../pages/types";
 import { PlanLock } from "../plans/PlanLock";
@@ -101,7 +101,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
   };
   // A resumed draft fills every step once, when the wizard opens.
   const [initial] = useState(() =>
-    draft ? fromDraft(draft, templates, { segmentIds: options.segments.map((s) => s.id), builtins: options.builtinSegments.map((b) => b.key), defaults }) : null,
+    draft ? fromDraft(draft, templates, { segmentIds: options.segments.map((s) => s.id), builtins: options.builtinSegments.map((b) => b.key), defaults, timezone: options.storeSettings.timezone }) : null,
   );
   const [name, setName] = useState(initial?.name ?? "");
   const [audienceKind, setAudienceKind] = useState<"segment" | "builtin">(initial?.audienceKind ?? defaults.audienceKind);
@@ -167,7 +167,8 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
     segmentId: audienceKind === "segment" ? segmentId : null,
     holdoutPercent: holdoutNumber,
     sendMode,
-    sendAt: sendMode === "AT" ? new Date(sendAt).toISOString() : null,
+    // the field is read on the store's clock, as its hint says
+    sendAt: sendMode === "AT" ? zonedToIso(sendAt, options.storeSettings.timezone) : null,
     localDate: sendMode === "LOCAL_TIME" ? localDate : null,
     localTime: sendMode === "LOCAL_TIME" ? localTime : null,
   });
@@ -229,7 +230,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
       ? t("campaigns.sendNow")
       : sendMode === "AT"
         ? sendAt
-          ? formatDateTime(locale, new Date(sendAt).toISOString())
+          ? `${formatDateTime(locale, zonedToIso(sendAt, options.storeSettings.timezone) ?? sendAt, options.storeSettings.timezone)} (${options.storeSettings.timezone})`
           : "—"
         : t("campaigns.localLine", { date: localDate, time: localTime });
   const failure = [save.state, estimator.state, tester.state, launcher.state, renderer.state].find((s) => s.kind === "error");
@@ -365,7 +366,14 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
       {sendMode === "AT" && <PlanLock feature="scheduling" />}
       {sendMode === "LOCAL_TIME" && <PlanLock feature="local_time" />}
       {sendMode === "AT" && (
-        <TextField label={t("campaigns.sendAt")} id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
+        <TextField
+          label={t("campaigns.sendAt")}
+          hint={t("campaigns.sendAtZone", { timezone: s.timezone })}
+          id="campaign-send-at"
+          type="datetime-local"
+          value={sendAt}
+          onChange={(e) => setSendAt(e.target.value)}
+        />
       )}
       {sendMode === "LOCAL_TIME" && (
         <div className="ulak-grid">
