@@ -4,6 +4,7 @@
  * count of matching contacts, with a sample of them, from `onPreview` (the page wires it to
  * `segmentPreview`).
  */
+import { Button } from "@saleor/macaw-ui";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatCount, useLocale, useT } from "../i18n";
 import { SelectField, TextInput } from "../components/ui";
@@ -139,13 +140,13 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
                 />
                 <div className="ulak-rule-actions">
                   {!isNot(m) && (
-                    <button type="button" aria-label={`${t("rule.wrapNot")} (${childName})`} onClick={() => set(members.map((x, j) => (j === i ? { not: x } : x)))}>
+                    <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.wrapNot")} (${childName})`} onClick={() => set(members.map((x, j) => (j === i ? { not: x } : x)))}>
                       {t("rule.wrapNot")}
-                    </button>
+                    </Button>
                   )}
-                  <button type="button" aria-label={`${t("rule.remove")} (${childName})`} onClick={() => set(members.filter((_, j) => j !== i))}>
+                  <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.remove")} (${childName})`} onClick={() => set(members.filter((_, j) => j !== i))}>
                     {t("rule.remove")}
-                  </button>
+                  </Button>
                 </div>
               </li>
             );
@@ -153,12 +154,12 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
         </ol>
       )}
       <div className="ulak-rule-actions">
-        <button type="button" aria-label={`${t("rule.addCondition")} (${groupName})`} onClick={() => set([...members, makeCondition("tags")])}>
+        <Button type="button" variant="secondary" size="small" aria-label={`${t("rule.addCondition")} (${groupName})`} onClick={() => set([...members, makeCondition("tags")])}>
           + {t("rule.addCondition")}
-        </button>
-        <button type="button" aria-label={`${t("rule.addGroup")} (${groupName})`} onClick={() => set([...members, { all: [] }])}>
+        </Button>
+        <Button type="button" variant="secondary" size="small" aria-label={`${t("rule.addGroup")} (${groupName})`} onClick={() => set([...members, { all: [] }])}>
           + {t("rule.addGroup")}
-        </button>
+        </Button>
       </div>
     </fieldset>
   );
@@ -173,9 +174,9 @@ function NotNode({ rule, path, label, errors, onChange, currency }: NodeProps) {
     <div className="ulak-rule-not" role="group" aria-label={`${t("rule.not")} (${innerName})`}>
       <p className="ulak-rule-not-label">{t("rule.not")}</p>
       <RuleNode rule={inner} path={join(path, "not")} label={label} errors={errors} onChange={(next) => onChange({ not: next })} currency={currency} />
-      <button type="button" aria-label={`${t("rule.unwrapNot")} (${innerName})`} onClick={() => onChange(inner)}>
+      <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.unwrapNot")} (${innerName})`} onClick={() => onChange(inner)}>
         {t("rule.unwrapNot")}
-      </button>
+      </Button>
     </div>
   );
 }
@@ -457,9 +458,9 @@ function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: 
       <p aria-live="polite" data-testid="rule-preview" data-state={state.kind}>
         {text}
       </p>
-      <button type="button" disabled={!valid} onClick={() => setNonce((n) => n + 1)}>
+      <Button type="button" variant="secondary" size="small" disabled={!valid} onClick={() => setNonce((n) => n + 1)}>
         {t("rule.preview.refresh")}
-      </button>
+      </Button>
       {state.kind === "count" && state.sample.length > 0 && <SampleList sample={state.sample} />}
     </div>
   );
