@@ -2001,6 +2001,11 @@ export type UlakExportContactMutationVariables = Exact<{
 
 export type UlakExportContactMutation = { exportContact: { export: unknown | null, errors: Array<{ field: string | null, code: AdminErrorCode, message: string, messageTr: string }> } };
 
+export type UlakMessagingLimitQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UlakMessagingLimitQuery = { messagingLimit: { tierName: string | null, tier: number | null, used: number, reserve: number, available: number | null, marketingAvailable: number | null, nextFreeAt: string | null, throughputMps: number | null, readAt: string | null } };
+
 export type UlakTemplatesQueryVariables = Exact<{
   first: InputMaybe<Scalars['Int']['input']>;
 }>;
