@@ -78,9 +78,9 @@ export const TextField = forwardRef<HTMLInputElement, Omit<ComponentProps<typeof
 });
 
 /** A macaw-ui textarea with its label and hint (see TextField). */
-export function TextAreaField({ id, label, hint, rows = 3, ...props }: Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps) {
-  return <Textarea {...props} rows={rows} {...fieldProps(id, label, hint, props)} />;
-}
+export const TextAreaField = forwardRef<HTMLTextAreaElement, Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps>(function TextAreaField({ id, label, hint, rows = 3, ...props }, ref) {
+  return <Textarea {...props} ref={ref} rows={rows} {...fieldProps(id, label, hint, props)} />;
+});
 
 export interface Choice<V extends string = string> {
   value: V;
