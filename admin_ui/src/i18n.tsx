@@ -255,6 +255,7 @@ const coreEn = {
   "campaigns.modeAt": "At a set time (Silver)",
   "campaigns.modeLocal": "At a time in each contact's own time zone (Gold)",
   "campaigns.sendAt": "Send at",
+  "campaigns.sendAtZone": "On the store's clock ({timezone})",
   "campaigns.localDate": "Date",
   "campaigns.sendNow": "Now",
   "campaigns.localLine": "{date} at {time} in each contact's time zone",
@@ -560,6 +561,7 @@ const coreTr: Record<keyof typeof coreEn, string> = {
   "campaigns.modeAt": "Belirli bir zamanda (Gümüş)",
   "campaigns.modeLocal": "Her kişinin kendi saat diliminde belirli bir saatte (Altın)",
   "campaigns.sendAt": "Gönderim zamanı",
+  "campaigns.sendAtZone": "Mağazanın saatiyle ({timezone})",
   "campaigns.localDate": "Tarih",
   "campaigns.sendNow": "Hemen",
   "campaigns.localLine": "{date} tarihinde, her kişinin saat diliminde {time}",
@@ -663,22 +665,82 @@ export function useT(): Translate {
   return useMemo<Translate>(() => (key, params) => translate(locale, key, params), [locale]);
 }
 
-/** A date and time in the dashboard's language ("12 Mar 2025 14:05" / "12 Mar 2025 14:05"). */
-export function formatDateTime(locale: Locale, iso: string): string {
+/** A date and time in the dashboard's language ("12 Mar 2025 14:05" / "12 Mar 2025 14:05"),
+ * on the clock of `timeZone` (an IANA name such as the store's) or else the browser's. */
+export function formatDateTime(locale: Locale, iso: string, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(d);
+  return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: knownZone(timeZone) }).format(d);
+}
+
+/** `zone` when this browser knows it (a store may name a zone a browser lacks), else undefined. */
+function knownZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * An instant as the merchant's clock shows it: "09:00" when it falls within the next 24 hours
- * (or the last), else the date and the time ("6 Dec 2026, 09:00").
+ * (or the last), else the date and the time ("6 Dec 2026, 09:00"); on `timeZone`'s clock when
+ * given (the store's, see formatStoreTime).
  */
-export function formatTime(locale: Locale, iso: string, now: Date = new Date()): string {
+export function formatTime(locale: Locale, iso: string, now: Date = new Date(), timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  if (Math.abs(d.getTime() - now.getTime()) >= 24 * 3600 * 1000) return formatDateTime(locale, iso);
-  return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+  if (Math.abs(d.getTime() - now.getTime()) >= 24 * 3600 * 1000) return formatDateTime(locale, iso, timeZone);
+  return new Intl.DateTimeFormat(locale === "tr" ? "tr-TR" : "en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: knownZone(timeZone) }).format(d);
+}
+
+/**
+ * A campaign's time on the store's clock, with the store's zone beside it, so a merchant
+ * travelling (or a browser set elsewhere) never reads it as their own: "09:00 (Europe/Istanbul)".
+ * Without a zone it is formatTime's answer alone.
+ */
+export function formatStoreTime(locale: Locale, iso: string, timeZone: string | null | undefined, now: Date = new Date()): string {
+  const time = formatTime(locale, iso, now, timeZone ?? undefined);
+  return timeZone && knownZone(timeZone) ? `${time} (${timeZone})` : time;
+}
+
+/**
+ * The instant a wall-clock "2026-03-01T10:00" (a datetime-local field's value) names on
+ * `timeZone`'s clock, as ISO text; without a zone, the browser's clock (Date's own reading).
+ */
+export function zonedToIso(wall: string, timeZone?: string | null): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(wall);
+  if (!m) return null;
+  const zone = knownZone(timeZone ?? undefined);
+  if (!zone) {
+    const d = new Date(wall);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  }
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  // The zone's offset at that moment, found by reading the guess back on the zone's clock
+  // (twice: a guess on the other side of a daylight-saving change corrects itself).
+  let guess = asUtc;
+  for (let i = 0; i < 2; i++) guess = asUtc - (wallOf(guess, zone) - guess);
+  return new Date(guess).toISOString();
+}
+
+/** The inverse of zonedToIso: an instant as "YYYY-MM-DDTHH:MM" on `timeZone`'s clock. */
+export function isoToZoned(iso: string, timeZone?: string | null): string {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return "";
+  const zone = knownZone(timeZone ?? undefined);
+  const wall = zone ? new Date(wallOf(t, zone)) : new Date(t - new Date(t).getTimezoneOffset() * 60_000);
+  return wall.toISOString().slice(0, 16);
+}
+
+/** The wall-clock reading of instant `t` on `zone`, as if that reading were UTC (ms). */
+function wallOf(t: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(t));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour") % 24, get("minute"), get("second"));
 }
 
 /** A share (0.3, or the API's decimal text "0.3") as a percentage in the locale's style

@@ -6,6 +6,7 @@
 import { buildSchema, parse, validate, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import sdl from "../../../graphql/admin.graphql?raw";
+import * as queries from "./queries";
 import { DOCUMENTS, PENDING, type DocumentName } from "./queries";
 
 const schema: GraphQLSchema = buildSchema(sdl);
@@ -35,6 +36,12 @@ describe("admin API documents against graphql/admin.graphql", () => {
       // A pending document must fail only because of the missing operation.
       expect(validate(schema, parse(DOCUMENTS[name])).length).toBeGreaterThan(0);
     }
+  });
+
+  it("lists every document src/api/queries.ts exports, so none escapes the checks above", () => {
+    const listed = new Set<string>(Object.values(DOCUMENTS));
+    const exported = Object.entries(queries).filter(([, v]) => typeof v === "string" && /^\s*(query|mutation)\b/.test(v));
+    expect(exported.filter(([, v]) => !listed.has(v as string)).map(([k]) => k)).toEqual([]);
   });
 
   it("gives every operation its own Ulak… name, so a server log points at one document", () => {

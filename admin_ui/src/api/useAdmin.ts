@@ -1,10 +1,12 @@
 /**
  * React glue over the admin client: `useAdminQuery` loads a document and keeps its honest
  * state (loading, data or the API's error); `useAdminMutation` runs a mutation and returns its
- * payload, so the caller can show `errors` (the typed AdminError list) next to the fields.
+ * payload, so the caller can show `errors` (the typed AdminError list) next to the fields. A
+ * document made with `typed<…>()` (./typed.ts) brings its generated result type along.
  */
 import { useCallback, useEffect, useState } from "react";
 import { useDashboard } from "../dashboard";
+import type { TypedDocument } from "./typed";
 
 export type QueryState<T> =
   | { kind: "loading" }
@@ -16,7 +18,7 @@ export function errorMessage(err: unknown): string {
 }
 
 export function useAdminQuery<T>(
-  document: string,
+  document: TypedDocument<T>,
   variables?: Record<string, unknown>,
   options: { skip?: boolean } = {},
 ): { state: QueryState<T>; reload: () => void } {
@@ -46,7 +48,7 @@ export function useAdminQuery<T>(
 
 export type MutationState = { kind: "idle" } | { kind: "running" } | { kind: "error"; message: string } | { kind: "done" };
 
-export function useAdminMutation<T>(document: string): {
+export function useAdminMutation<T>(document: TypedDocument<T>): {
   run: (variables?: Record<string, unknown>) => Promise<T | undefined>;
   state: MutationState;
 } {

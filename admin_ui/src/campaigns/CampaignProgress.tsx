@@ -22,7 +22,7 @@ export const POLL_MS = 1500;
 type ProgressAnswer = { campaign: Pick<Campaign, "id" | "name" | "status" | "recipients" | "counts"> | null; campaignProgress: Progress | null };
 type Action = "pause" | "resume" | "cancel";
 
-export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged?: () => void }) {
+export function CampaignProgressPanel({ id, onChanged, timezone }: { id: string; onChanged?: () => void; timezone?: string | null }) {
   const t = useT();
   const reasonText = useReasons();
   const locale = useLocale();
@@ -80,7 +80,7 @@ export function CampaignProgressPanel({ id, onChanged }: { id: string; onChanged
         </span>
       </Box>
       <CampaignHandled label={t("campaigns.progress")} status={progress.status} counts={c} />
-      <CampaignWhen status={progress.status} counts={c} />
+      <CampaignWhen status={progress.status} counts={c} timezone={timezone} />
       <Text size={3} color="default2">
         {t("progress.recipients", { recipients: n(progress.recipients), holdout: n(progress.holdout) })}
         {progress.waitingForWinner > 0 && ` · ${t("progress.waiting", { count: n(progress.waitingForWinner) })}`}

@@ -5,7 +5,7 @@
  * requires. Pure: the page owns the API calls.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { Field, StatusBadge } from "../components/ui";
+import { CheckField, StatusBadge, TextField } from "../components/ui";
 import { formatCount, useLocale, useT, type Locale } from "../i18n";
 import { CostBasisNote } from "../cost/CostBasisNote";
 import type { CostBasis } from "../cost/types";
@@ -96,10 +96,9 @@ export function CampaignReview(props: CampaignReviewProps) {
               <>
                 <StatusBadge tone="warning">{t("review.overTier")}</StatusBadge>{" "}
                 {t("review.tierOver", { tier: n(estimate.dailyTier), days: n(estimate.daysNeeded) })}
-                <label className="ulak-check">
-                  <input type="checkbox" checked={acceptTier} onChange={(e) => onAcceptTierChange(e.target.checked)} />{" "}
+                <CheckField checked={acceptTier} onChange={onAcceptTierChange}>
                   {t("review.acceptTier", { days: n(estimate.daysNeeded) })}
-                </label>
+                </CheckField>
               </>
             ) : (
               t("review.tierFits", { tier: n(estimate.dailyTier) })
@@ -128,16 +127,7 @@ export function CampaignReview(props: CampaignReviewProps) {
           {t("review.testHelp")}
         </Text>
         <Box display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
-          <Field label={t("review.testPhone")} htmlFor="campaign-test-phone" hint={t("onboarding.testToHint")}>
-            <input
-              id="campaign-test-phone"
-              type="tel"
-              autoComplete="tel"
-              value={testPhone}
-              aria-describedby="campaign-test-phone-hint"
-              onChange={(e) => onTestPhoneChange(e.target.value)}
-            />
-          </Field>
+          <TextField label={t("review.testPhone")} hint={t("onboarding.testToHint")} id="campaign-test-phone" inputMode="tel" autoComplete="tel" value={testPhone} onChange={(e) => onTestPhoneChange(e.target.value)} />
           <Button type="submit" variant="secondary" disabled={!testPhone.trim() || sendingTest}>
             {t("review.sendTest")}
           </Button>

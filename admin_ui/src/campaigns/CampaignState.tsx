@@ -1,12 +1,14 @@
 /**
  * What a campaign is doing now, drawn from its `counts` alone (plugin/campaigns/progress.py):
  * the list and the live panel both use these pieces, so they always show the same figures —
- * "25 of 46 handled", and "waiting for quiet hours, starts at 09:00" when nothing can go out
- * before the night ends.
+ * "25 of 46 handled", and "waiting for quiet hours, starts at 09:00 (Europe/Istanbul)" when
+ * nothing can go out before the night ends.
  */
 import { Text } from "@saleor/macaw-ui";
+import { STORE_TIMEZONE } from "../api/queries";
+import { useAdminQuery } from "../api/useAdmin";
 import { QuotaBar, StatusBadge, type Tone } from "../components/ui";
-import { formatCount, formatTime, useLocale, useT, type MessageKey } from "../i18n";
+import { formatCount, formatStoreTime, useLocale, useT, type MessageKey } from "../i18n";
 import type { CampaignCounts, CampaignStatus } from "./types";
 
 export const CAMPAIGN_TONES: Record<CampaignStatus, Tone> = {
@@ -17,6 +19,12 @@ export const CAMPAIGN_TONES: Record<CampaignStatus, Tone> = {
   COMPLETED: "success",
   CANCELLED: "critical",
 };
+
+/** The store's time zone (null while it loads, or for a user who may not read the settings). */
+export function useStoreTimezone(): string | null {
+  const { state } = useAdminQuery(STORE_TIMEZONE);
+  return state.kind === "loaded" ? state.data.storeSettings.timezone : null;
+}
 
 /** A running campaign whose every waiting message waits for quiet hours to end. */
 export function waitsForQuietHours(status: CampaignStatus, counts: CampaignCounts): boolean {
@@ -38,12 +46,13 @@ export function CampaignHandled({ label, status, counts }: { label: string; stat
   return <QuotaBar progress label={label} used={counts.handled} total={counts.toSend} detail={t("progress.detail", { done: n(counts.handled), total: n(counts.toSend) })} />;
 }
 
-/** When sending (re)starts and what holds it; `short` for the list ("Starts at 09:00"). */
-export function CampaignWhen({ status, counts, short = false }: { status: CampaignStatus; counts: CampaignCounts; short?: boolean }) {
+/** When sending (re)starts and what holds it, on the store's clock with its zone ("Starts at
+ * 09:00 (Europe/Istanbul)"); `short` for the list. */
+export function CampaignWhen({ status, counts, short = false, timezone }: { status: CampaignStatus; counts: CampaignCounts; short?: boolean; timezone?: string | null }) {
   const t = useT();
   const locale = useLocale();
   const n = (x: number) => formatCount(locale, x);
-  const time = counts.startsAt ? formatTime(locale, counts.startsAt) : "";
+  const time = counts.startsAt ? formatStoreTime(locale, counts.startsAt, timezone) : "";
   const lines: string[] = [];
   if (counts.startsAt && (status === "SCHEDULED" || waitsForQuietHours(status, counts))) {
     if (short) lines.push(t("campaignState.startsAt", { time }));

@@ -81,11 +81,17 @@ function campaignsApi(calls: Calls, overrides: Record<string, (v: Record<string,
   };
 }
 
+/** Picks an option of a macaw-ui Select: open its combobox, click the option. */
+async function pick(user: ReturnType<typeof userEvent.setup>, label: string, option: RegExp) {
+  await user.click(screen.getByRole("combobox", { name: label }));
+  await user.click(await screen.findByRole("option", { name: option }));
+}
+
 async function walkToReview(user: ReturnType<typeof userEvent.setup>) {
   await user.type(await screen.findByLabelText("Campaign name"), "Yeni sezon");
   expect(await screen.findByText("1,234 contacts in this audience now (before consent and caps).")).toBeTruthy();
   await user.click(screen.getByRole("button", { name: "Next" }));
-  await user.selectOptions(screen.getByLabelText("Template (variant A)"), "9");
+  await pick(user, "Template (variant A)", /^yeni_sezon/);
   expect(screen.getByRole("figure", { name: "WhatsApp message preview" }).textContent).toContain("Merhaba Ayşe, yeni sezon başladı!");
   await user.click(screen.getByRole("button", { name: "Next" }));
   expect(screen.getByText(/Quiet hours 21:00–09:00 \(Europe\/Istanbul\)/)).toBeTruthy();
@@ -156,7 +162,7 @@ describe("NewCampaign: the review step", () => {
     // when the merchant walks to the review with a send time
     await user.type(await screen.findByLabelText("Kampanya adı"), "Yeni sezon");
     await user.click(screen.getByRole("button", { name: "İleri" }));
-    await user.selectOptions(screen.getByLabelText("Şablon (varyant A)"), "9");
+    await pick(user, "Şablon (varyant A)", /^yeni_sezon/);
     await user.click(screen.getByRole("button", { name: "İleri" }));
     await user.click(screen.getByRole("radio", { name: "Belirli bir zamanda (Gümüş)" }));
     await user.type(screen.getByLabelText("Gönderim zamanı"), "2026-03-01T10:00");
@@ -167,6 +173,52 @@ describe("NewCampaign: the review step", () => {
     expect(calls.UlakEstimateCampaign).toBeUndefined();
     expect(within(screen.getByRole("list", { name: "Kampanya adımları" })).getByText("3. Zamanlama").getAttribute("aria-current")).toBe("step");
     expect((calls.UlakSaveCampaign![0]!.input as { sendMode: string; sendAt: string }).sendMode).toBe("AT");
+    // and the time typed was read on the store's clock (Istanbul, UTC+3), as the field's hint says
+    expect((calls.UlakSaveCampaign![0]!.input as { sendAt: string }).sendAt).toBe("2026-03-01T07:00:00.000Z");
+    expect(screen.getByText("Mağazanın saatiyle (Europe/Istanbul)")).toBeTruthy();
+  });
+});
+
+/** A Free plan's catalogue: none of the wizard's paid features included. */
+const FREE_CATALOGUE = {
+  planCatalogue: {
+    current: "FREE",
+    plans: [],
+    features: [
+      { code: "own_segments", label: "your own segments", labelTr: "kendi segmentleriniz", requiredPlan: "SILVER", included: false },
+      { code: "scheduling", label: "scheduled campaigns", labelTr: "zamanlanmış kampanyalar", requiredPlan: "SILVER", included: false },
+      { code: "ab_testing", label: "A/B tests", labelTr: "A/B testleri", requiredPlan: "GOLD", included: false },
+      { code: "local_time", label: "sending at each contact's local time", labelTr: "kişinin yerel saatinde gönderim", requiredPlan: "GOLD", included: false },
+    ],
+  },
+};
+
+describe("NewCampaign: features the plan lacks", () => {
+  it("says so on the step where the merchant would build them, in Turkish", async () => {
+    // given a store on the Free plan
+    const user = userEvent.setup();
+    renderWithApi(<NewCampaign onLaunched={vi.fn()} />, campaignsApi({}, { UlakPlanCatalogue: () => FREE_CATALOGUE }), "tr");
+
+    // then the audience step says own segments need Silver before one is picked
+    const segments = await screen.findByTestId("plan-lock-own_segments");
+    expect(segments.textContent).toContain("Kendi segmentleriniz için Gümüş paket gerekir");
+    // and the built-in segments need no lock
+    await user.click(screen.getByRole("radio", { name: "Hazır bir segment" }));
+    expect(screen.queryByTestId("plan-lock-own_segments")).toBeNull();
+
+    // and the template step says A/B tests need Gold before a variant is added
+    await user.type(screen.getByLabelText("Kampanya adı"), "Yeni sezon");
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    expect((await screen.findByTestId("plan-lock-ab_testing")).textContent).toContain("Altın");
+
+    // and the schedule step says so as a paid way of sending is chosen
+    await pick(user, "Şablon (varyant A)", /^yeni_sezon/);
+    await user.click(screen.getByRole("button", { name: "İleri" }));
+    expect(screen.queryByTestId("plan-lock-scheduling")).toBeNull();
+    await user.click(screen.getByRole("radio", { name: "Belirli bir zamanda (Gümüş)" }));
+    expect((await screen.findByTestId("plan-lock-scheduling")).textContent).toContain("Ücretsiz paketiniz zamanlanmış kampanyalar içermiyor");
+    await user.click(screen.getByRole("radio", { name: /kendi saat diliminde/ }));
+    expect((await screen.findByTestId("plan-lock-local_time")).textContent).toContain("Altın");
   });
 });
 

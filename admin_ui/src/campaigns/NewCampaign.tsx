@@ -11,10 +11,11 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CAMPAIGN_MESSAGE, CAMPAIGN_OPTIONS, ESTIMATE_CAMPAIGN, LAUNCH_CAMPAIGN, SAVE_CAMPAIGN, SEND_CAMPAIGN_TEST } from "../api/queries";
 import { errorMessage, useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ErrorState, Field, Loading, type AdminError } from "../components/ui";
-import { formatCount, formatDateTime, useLocale, useT, type MessageKey } from "../i18n";
+import { type AdminError, AdminErrors, ErrorState, Loading, RadioField, SelectField, TextField } from "../components/ui";
+import { formatCount, formatDateTime, useLocale, useT, zonedToIso, type MessageKey } from "../i18n";
 import { useSegmentPreview, type AudienceChoice } from "../pages/SegmentsPage";
 import type { Connection, Payload, Plan } from "../pages/types";
+import { PlanLock } from "../plans/PlanLock";
 import { TemplatePreview } from "../templates/TemplatePreview";
 import { examplesAsValues, findComponent, type TemplateComponent, type WhatsAppTemplate } from "../templates/types";
 import { variableNumbers } from "../templates/variables";
@@ -100,7 +101,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
   };
   // A resumed draft fills every step once, when the wizard opens.
   const [initial] = useState(() =>
-    draft ? fromDraft(draft, templates, { segmentIds: options.segments.map((s) => s.id), builtins: options.builtinSegments.map((b) => b.key), defaults }) : null,
+    draft ? fromDraft(draft, templates, { segmentIds: options.segments.map((s) => s.id), builtins: options.builtinSegments.map((b) => b.key), defaults, timezone: options.storeSettings.timezone }) : null,
   );
   const [name, setName] = useState(initial?.name ?? "");
   const [audienceKind, setAudienceKind] = useState<"segment" | "builtin">(initial?.audienceKind ?? defaults.audienceKind);
@@ -166,7 +167,8 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
     segmentId: audienceKind === "segment" ? segmentId : null,
     holdoutPercent: holdoutNumber,
     sendMode,
-    sendAt: sendMode === "AT" ? new Date(sendAt).toISOString() : null,
+    // the field is read on the store's clock, as its hint says
+    sendAt: sendMode === "AT" ? zonedToIso(sendAt, options.storeSettings.timezone) : null,
     localDate: sendMode === "LOCAL_TIME" ? localDate : null,
     localTime: sendMode === "LOCAL_TIME" ? localTime : null,
   });
@@ -228,52 +230,44 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
       ? t("campaigns.sendNow")
       : sendMode === "AT"
         ? sendAt
-          ? formatDateTime(locale, new Date(sendAt).toISOString())
+          ? `${formatDateTime(locale, zonedToIso(sendAt, options.storeSettings.timezone) ?? sendAt, options.storeSettings.timezone)} (${options.storeSettings.timezone})`
           : "—"
         : t("campaigns.localLine", { date: localDate, time: localTime });
   const failure = [save.state, estimator.state, tester.state, launcher.state, renderer.state].find((s) => s.kind === "error");
   const s = options.storeSettings;
 
+  const templateLabel = (o: TemplateOption) =>
+    `${o.name} · ${o.language} · ${["MARKETING", "UTILITY", "AUTHENTICATION"].includes(o.category) ? t(`category.${o.category}` as MessageKey) : o.category}`;
   const segmentStep = (
     <Box display="flex" flexDirection="column" gap={3}>
-      <Field label={t("campaigns.name")} htmlFor="campaign-name">
-        <input id="campaign-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-      </Field>
-      <fieldset className="ulak-fieldset">
-        <legend>{t("campaigns.audience")}</legend>
-        <label className="ulak-check">
-          <input type="radio" name="campaign-audience" checked={audienceKind === "segment"} onChange={() => setAudienceKind("segment")} /> {t("campaigns.savedSegment")}
-        </label>
-        <label className="ulak-check">
-          <input type="radio" name="campaign-audience" checked={audienceKind === "builtin"} onChange={() => setAudienceKind("builtin")} /> {t("campaigns.builtinSegment")}
-        </label>
-      </fieldset>
+      <TextField label={t("campaigns.name")} id="campaign-name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+      <RadioField
+        name="campaign-audience"
+        label={t("campaigns.audience")}
+        options={[
+          { value: "segment" as const, label: t("campaigns.savedSegment") },
+          { value: "builtin" as const, label: t("campaigns.builtinSegment") },
+        ]}
+        value={audienceKind}
+        onChange={setAudienceKind}
+      />
+      {audienceKind === "segment" && <PlanLock feature="own_segments" />}
       {audienceKind === "segment" ? (
         options.segments.length === 0 ? (
           <Text size={3}>
             {t("campaigns.noSegments")} <a href="#/segments">{t("campaigns.buildSegment")}</a>
           </Text>
         ) : (
-          <Field label={t("campaigns.segment")} htmlFor="campaign-segment">
-            <select id="campaign-segment" value={segmentId} onChange={(e) => setSegmentId(e.target.value)}>
-              {options.segments.map((sg) => (
-                <option key={sg.id} value={sg.id}>
-                  {sg.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <SelectField label={t("campaigns.segment")} options={options.segments.map((sg) => ({ value: sg.id, label: sg.name }))} value={segmentId} onChange={setSegmentId} testId="campaign-segment" />
         )
       ) : (
-        <Field label={t("campaigns.builtin")} htmlFor="campaign-builtin">
-          <select id="campaign-builtin" value={builtin} onChange={(e) => setBuiltin(e.target.value)}>
-            {options.builtinSegments.map((b) => (
-              <option key={b.key} value={b.key}>
-                {locale === "tr" ? b.labelTr : b.label}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label={t("campaigns.builtin")}
+          options={options.builtinSegments.map((b) => ({ value: b.key, label: locale === "tr" ? b.labelTr : b.label }))}
+          value={builtin}
+          onChange={setBuiltin}
+          testId="campaign-builtin"
+        />
       )}
       <AudienceCount audience={audience} />
     </Box>
@@ -299,52 +293,38 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
             <legend>{t("campaigns.variant", { variant: key })}</legend>
             <div className="ulak-split">
               <Box display="flex" flexDirection="column" gap={3}>
-                <Field label={t("campaigns.templateFor", { variant: key })} htmlFor={`variant-${key}-template`}>
-                  <select
-                    id={`variant-${key}-template`}
-                    value={v.templateId}
-                    onChange={(e) => {
-                      const chosen = templates.find((o) => o.id === e.target.value);
-                      setVariant(i, { ...emptyVariant(chosen), share: v.share });
-                    }}
-                  >
-                    <option value="">{t("campaigns.chooseTemplate")}</option>
-                    {templates.map((o) => (
-                      <option key={o.id} value={o.id}>
-                        {o.name} · {o.language} · {["MARKETING", "UTILITY", "AUTHENTICATION"].includes(o.category) ? t(`category.${o.category}` as MessageKey) : o.category}
-                      </option>
-                    ))}
-                  </select>
-                </Field>
+                <SelectField
+                  label={t("campaigns.templateFor", { variant: key })}
+                  options={[{ value: "", label: t("campaigns.chooseTemplate") }, ...templates.map((o) => ({ value: o.id, label: templateLabel(o) }))]}
+                  value={v.templateId}
+                  onChange={(id) => {
+                    const chosen = templates.find((o) => o.id === id);
+                    setVariant(i, { ...emptyVariant(chosen), share: v.share });
+                  }}
+                  testId={`variant-${key}-template`}
+                />
                 {numbers.map((n, j) => (
-                  <Field key={n} label={t("campaigns.fillVariable", { n, variant: key })} htmlFor={`variant-${key}-var-${n}`}>
-                    <select
-                      id={`variant-${key}-var-${n}`}
-                      value={v.bodyFields[j] ?? "first_name"}
-                      onChange={(e) => setVariant(i, { bodyFields: v.bodyFields.map((f, k) => (k === j ? (e.target.value as PersonalField) : f)) })}
-                    >
-                      {PERSONAL_FIELDS.map((f) => (
-                        <option key={f} value={f}>
-                          {t(FIELD_LABELS[f])}
-                        </option>
-                      ))}
-                    </select>
-                  </Field>
+                  <SelectField
+                    key={n}
+                    label={t("campaigns.fillVariable", { n, variant: key })}
+                    options={PERSONAL_FIELDS.map((f) => ({ value: f, label: t(FIELD_LABELS[f]) }))}
+                    value={v.bodyFields[j] ?? "first_name"}
+                    onChange={(field) => setVariant(i, { bodyFields: v.bodyFields.map((f, k) => (k === j ? field : f)) })}
+                    testId={`variant-${key}-var-${n}`}
+                  />
                 ))}
                 {usedFields.map((f) => (
-                  <Field key={f} label={t("campaigns.fallback", { field: t(FIELD_LABELS[f]), variant: key })} htmlFor={`variant-${key}-fallback-${f}`} hint={t("campaigns.fallbackHint")}>
-                    <input
-                      id={`variant-${key}-fallback-${f}`}
-                      value={v.fallbacks[f] ?? ""}
-                      aria-describedby={`variant-${key}-fallback-${f}-hint`}
-                      onChange={(e) => setVariant(i, { fallbacks: { ...v.fallbacks, [f]: e.target.value } })}
-                    />
-                  </Field>
+                  <TextField
+                    key={f}
+                    label={t("campaigns.fallback", { field: t(FIELD_LABELS[f]), variant: key })}
+                    hint={t("campaigns.fallbackHint")}
+                    id={`variant-${key}-fallback-${f}`}
+                    value={v.fallbacks[f] ?? ""}
+                    onChange={(e) => setVariant(i, { fallbacks: { ...v.fallbacks, [f]: e.target.value } })}
+                  />
                 ))}
                 {variants.length > 1 && (
-                  <Field label={t("campaigns.share", { variant: key })} htmlFor={`variant-${key}-share`}>
-                    <input id={`variant-${key}-share`} type="number" min={1} max={100} value={v.share} onChange={(e) => setVariant(i, { share: e.target.value })} />
-                  </Field>
+                  <TextField label={t("campaigns.share", { variant: key })} id={`variant-${key}-share`} type="number" min={1} max={100} value={v.share} onChange={(e) => setVariant(i, { share: e.target.value })} />
                 )}
                 {variants.length > 1 && (
                   <Box>
@@ -359,6 +339,7 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
           </fieldset>
         );
       })}
+      <PlanLock feature="ab_testing" />
       {variants.length < VARIANT_KEYS.length && (
         <Box>
           <Button variant="secondary" onClick={() => setVariants((vs) => [...vs, emptyVariant()])}>
@@ -381,41 +362,36 @@ function Wizard({ options, draft, onLaunched }: { options: Options; draft: Campa
   ];
   const scheduleStep = (
     <Box display="flex" flexDirection="column" gap={3}>
-      <fieldset className="ulak-fieldset">
-        <legend>{t("campaigns.when")}</legend>
-        {modes.map(({ mode, label }) => (
-          <label key={mode} className="ulak-check">
-            <input type="radio" name="campaign-send-mode" checked={sendMode === mode} onChange={() => setSendMode(mode)} /> {t(label)}
-          </label>
-        ))}
-      </fieldset>
+      <RadioField name="campaign-send-mode" label={t("campaigns.when")} options={modes.map(({ mode, label }) => ({ value: mode, label: t(label) }))} value={sendMode} onChange={setSendMode} />
+      {sendMode === "AT" && <PlanLock feature="scheduling" />}
+      {sendMode === "LOCAL_TIME" && <PlanLock feature="local_time" />}
       {sendMode === "AT" && (
-        <Field label={t("campaigns.sendAt")} htmlFor="campaign-send-at">
-          <input id="campaign-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} />
-        </Field>
+        <TextField
+          label={t("campaigns.sendAt")}
+          hint={t("campaigns.sendAtZone", { timezone: s.timezone })}
+          id="campaign-send-at"
+          type="datetime-local"
+          value={sendAt}
+          onChange={(e) => setSendAt(e.target.value)}
+        />
       )}
       {sendMode === "LOCAL_TIME" && (
         <div className="ulak-grid">
-          <Field label={t("campaigns.localDate")} htmlFor="campaign-local-date">
-            <input id="campaign-local-date" type="date" value={localDate} onChange={(e) => setLocalDate(e.target.value)} />
-          </Field>
-          <Field label={t("campaigns.localTime")} htmlFor="campaign-local-time">
-            <input id="campaign-local-time" type="time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} />
-          </Field>
+          <TextField label={t("campaigns.localDate")} id="campaign-local-date" type="date" value={localDate} onChange={(e) => setLocalDate(e.target.value)} />
+          <TextField label={t("campaigns.localTime")} id="campaign-local-time" type="time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} />
         </div>
       )}
-      <Field label={t("campaigns.holdout")} htmlFor="campaign-holdout" hint={t("campaigns.holdoutHint", { max: MAX_HOLDOUT })}>
-        <input
-          id="campaign-holdout"
-          type="number"
-          min={0}
-          max={MAX_HOLDOUT}
-          value={holdout}
-          aria-invalid={!holdoutValid || undefined}
-          aria-describedby="campaign-holdout-hint"
-          onChange={(e) => setHoldout(e.target.value)}
-        />
-      </Field>
+      <TextField
+        label={t("campaigns.holdout")}
+        hint={t("campaigns.holdoutHint", { max: MAX_HOLDOUT })}
+        id="campaign-holdout"
+        type="number"
+        min={0}
+        max={MAX_HOLDOUT}
+        value={holdout}
+        aria-invalid={!holdoutValid || undefined}
+        onChange={(e) => setHoldout(e.target.value)}
+      />
       <Box className="ulak-fieldset" as="section" aria-label={t("campaigns.rules")}>
         <Text as="p" size={3} fontWeight="bold">
           {t("campaigns.rules")}

@@ -3,6 +3,7 @@
  * left (the review, where drafts are saved) when every step is still complete, else at the
  * first step with whatever still applies.
  */
+import { isoToZoned } from "../i18n";
 import { PERSONAL_FIELDS, type Campaign, type PersonalField, type SendMode, type TemplateOption } from "./types";
 
 export interface VariantDraft {
@@ -29,14 +30,9 @@ export interface WizardState {
   complete: boolean;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** An instant as a `datetime-local` input's value in the browser's time zone. */
-export function toLocalInput(iso: string | null): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+/** An instant as a `datetime-local` input's value on the store's clock (`timezone`), else the browser's. */
+export function toLocalInput(iso: string | null, timezone?: string | null): string {
+  return iso ? isoToZoned(iso, timezone) : "";
 }
 
 const isField = (f: string): f is PersonalField => (PERSONAL_FIELDS as readonly string[]).includes(f);
@@ -44,7 +40,7 @@ const isField = (f: string): f is PersonalField => (PERSONAL_FIELDS as readonly 
 export function fromDraft(
   draft: Campaign,
   templates: TemplateOption[],
-  choices: { segmentIds: string[]; builtins: string[]; defaults: Pick<WizardState, "audienceKind" | "segmentId" | "builtin"> },
+  choices: { segmentIds: string[]; builtins: string[]; defaults: Pick<WizardState, "audienceKind" | "segmentId" | "builtin">; timezone?: string | null },
 ): WizardState {
   const segment = draft.segmentId && choices.segmentIds.includes(draft.segmentId) ? draft.segmentId : null;
   const builtin = draft.builtinSegment && choices.builtins.includes(draft.builtinSegment) ? draft.builtinSegment : null;
@@ -69,7 +65,7 @@ export function fromDraft(
     ...audience,
     variants: variants.length > 0 ? variants : [{ templateId: "", share: "", bodyFields: [], fallbacks: {} }],
     sendMode: draft.sendMode,
-    sendAt: toLocalInput(draft.scheduledAt),
+    sendAt: toLocalInput(draft.scheduledAt, choices.timezone),
     localDate: draft.localDate ?? "",
     localTime: draft.localTime ?? "10:00",
     holdout: String(draft.holdoutPercent),

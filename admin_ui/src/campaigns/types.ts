@@ -1,26 +1,15 @@
 /** Shapes of the campaigns admin API (graphql/admin.graphql) as the pages read them. */
+import type { CampaignCounts as SchemaCampaignCounts, CampaignSendMode, CampaignStatus as SchemaCampaignStatus } from "../api/generated";
 import type { CostBasis } from "../cost/types";
 import type { WhatsAppTemplate } from "../templates/types";
 
-export type CampaignStatus = "DRAFT" | "SCHEDULED" | "RUNNING" | "PAUSED" | "COMPLETED" | "CANCELLED";
-export type SendMode = "NOW" | "AT" | "LOCAL_TIME";
+export type CampaignStatus = SchemaCampaignStatus;
+export type SendMode = CampaignSendMode;
 
-/** A campaign's messages by outcome: the list and the live panel both show these (plugin/campaigns/progress.py). */
-export interface CampaignCounts {
-  toSend: number;
-  handled: number;
-  queued: number;
-  held: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
-  cancelled: number;
-  quietHours: number;
-  /** When the next message goes out if none can go before (a scheduled start, the end of quiet hours). */
-  startsAt: string | null;
-}
+/** A campaign's messages by outcome: the list and the live panel both show these
+ * (plugin/campaigns/progress.py); startsAt: when the next message goes out if none can go
+ * before (a scheduled start, the end of quiet hours). Generated from the schema. */
+export type CampaignCounts = Omit<SchemaCampaignCounts, "__typename">;
 
 export interface Campaign {
   id: string;

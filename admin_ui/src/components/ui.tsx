@@ -1,6 +1,6 @@
 /** Small building blocks shared by the pages, drawn with macaw-ui so they look like the dashboard. */
-import { Box, Button, Input, Text } from "@saleor/macaw-ui";
-import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
+import { Box, Button, Checkbox, Input, RadioGroup, Select, Text, Textarea } from "@saleor/macaw-ui";
+import { forwardRef, useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
 import type { QueryState } from "../api/useAdmin";
 import { useLocale, useT } from "../i18n";
 import "./ui.css";
@@ -43,8 +43,121 @@ export function Section({ title, children, actions, id }: { title: string; child
 
 /** macaw-ui's Input, but its <input> keeps its native role: macaw-ui sets role="input", an
  * abstract ARIA role that screen readers cannot announce (axe: aria-roles, critical). */
-export function TextInput(props: ComponentProps<typeof Input>) {
-  return <Input {...props} role={props.role} />;
+export const TextInput = forwardRef<HTMLInputElement, ComponentProps<typeof Input>>(function TextInput(props, ref) {
+  return <Input {...props} ref={ref} role={props.role} />;
+});
+
+/** The ids a field is described by: its own `aria-describedby` plus its hint's, once each. */
+function describedBy(own: string | undefined, hintId: string | undefined): string | undefined {
+  const ids = new Set([...(own ?? "").split(" "), hintId ?? ""].filter(Boolean));
+  return ids.size > 0 ? [...ids].join(" ") : undefined;
+}
+
+/** The hint under a field, with the id `aria-describedby` points at (`<id>-hint`). */
+function Hint({ id, hint }: { id: string; hint: ReactNode }) {
+  return <span id={`${id}-hint`}>{hint}</span>;
+}
+
+type FieldProps = { id: string; label: ReactNode; hint?: ReactNode };
+
+/** The props macaw-ui's Input and Textarea share: label, error look, hint and its id. */
+function fieldProps(id: string, label: ReactNode, hint: ReactNode, own: { "aria-invalid"?: unknown; "aria-describedby"?: string; error?: boolean }) {
+  const invalid = own["aria-invalid"] === true || own["aria-invalid"] === "true";
+  return {
+    id,
+    label,
+    error: own.error ?? invalid,
+    "aria-describedby": describedBy(own["aria-describedby"], hint ? `${id}-hint` : undefined),
+    helperText: hint ? <Hint id={id} hint={hint} /> : undefined,
+  };
+}
+
+/** A macaw-ui text input with its label; `hint` is shown under it and announced with it. */
+export const TextField = forwardRef<HTMLInputElement, Omit<ComponentProps<typeof Input>, "label" | "helperText" | "id"> & FieldProps>(function TextField({ id, label, hint, ...props }, ref) {
+  return <TextInput {...props} ref={ref} {...fieldProps(id, label, hint, props)} />;
+});
+
+/** A macaw-ui textarea with its label and hint (see TextField). */
+export const TextAreaField = forwardRef<HTMLTextAreaElement, Omit<ComponentProps<typeof Textarea>, "label" | "helperText" | "id"> & FieldProps>(function TextAreaField({ id, label, hint, rows = 3, ...props }, ref) {
+  return <Textarea {...props} ref={ref} rows={rows} {...fieldProps(id, label, hint, props)} />;
+});
+
+export interface Choice<V extends string = string> {
+  value: V;
+  label: string;
+}
+
+/**
+ * macaw-ui's Select (a listbox combobox) for one of `options`. Its name comes from `label`
+ * (macaw-ui names the combobox by aria-labelledby, so an aria-label would not reach it);
+ * `shortLabel` is shown instead where the row already says which condition it is (the rule
+ * builder: "Field" on screen, "Field (Condition 1.2)" to readers).
+ */
+export function SelectField<V extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  shortLabel,
+  invalid = false,
+  hint,
+  testId,
+  disabled,
+}: {
+  label: string;
+  options: readonly Choice<V>[];
+  value: V | "";
+  onChange: (value: V) => void;
+  shortLabel?: string;
+  invalid?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  disabled?: boolean;
+}) {
+  const selected = options.find((o) => o.value === value) ?? null;
+  return (
+    <Select
+      label={
+        shortLabel ? (
+          <>
+            <span aria-hidden="true">{shortLabel}</span>
+            <span className="ulak-visually-hidden">{label}</span>
+          </>
+        ) : (
+          label
+        )
+      }
+      options={options as Choice<V>[]}
+      value={selected}
+      onChange={(o: Choice<V>) => onChange(o.value)}
+      error={invalid}
+      disabled={disabled}
+      helperText={hint}
+      data-testid={testId}
+    />
+  );
+}
+
+/** A macaw-ui checkbox whose visible text is its name. */
+export function CheckField({ checked, onChange, children, testId, disabled }: { checked: boolean; onChange: (checked: boolean) => void; children: ReactNode; testId?: string; disabled?: boolean }) {
+  return (
+    <Checkbox checked={checked} onCheckedChange={(c) => onChange(c === true)} data-testid={testId} disabled={disabled}>
+      <Text size={3}>{children}</Text>
+    </Checkbox>
+  );
+}
+
+/** A macaw-ui radio group: a fieldset whose legend is `label`, one radio per option. */
+export function RadioField<V extends string>({ name, label, options, value, onChange }: { name: string; label: string; options: readonly Choice<V>[]; value: V; onChange: (value: V) => void }) {
+  return (
+    <RadioGroup value={value} onValueChange={(v) => onChange(v as V)} label={label} display="flex" flexDirection="column" gap={2} className="ulak-radio-group">
+      {options.map((o) => (
+        <RadioGroup.Item key={o.value} id={`${name}-${o.value}`} value={o.value}>
+          <Text size={3}>{o.label}</Text>
+        </RadioGroup.Item>
+      ))}
+    </RadioGroup>
+  );
 }
 
 export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
@@ -244,21 +357,6 @@ export function ConfirmDialog({
           </Button>
         </Box>
       </div>
-    </div>
-  );
-}
-
-/** A labelled native field styled like macaw's inputs (native keeps keyboard and screen readers happy). */
-export function Field({ label, hint, children, htmlFor }: { label: string; hint?: string; children: ReactNode; htmlFor: string }) {
-  return (
-    <div className="ulak-field">
-      <label htmlFor={htmlFor}>{label}</label>
-      {children}
-      {hint && (
-        <span className="ulak-hint" id={`${htmlFor}-hint`}>
-          {hint}
-        </span>
-      )}
     </div>
   );
 }

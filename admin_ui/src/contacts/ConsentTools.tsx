@@ -1,6 +1,6 @@
 /** Store-wide consent tools: import a consent CSV, and export to İYS with its deadlines. */
 import { Box, Button, Text, Textarea } from "@saleor/macaw-ui";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { CONFIRM_IYS_BATCH, IMPORT_CONSENT_CSV, IYS, IYS_EXPORT } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Section, StatusBadge, type AdminError } from "../components/ui";
@@ -28,6 +28,8 @@ export function ConsentImport({ onImported }: { onImported: () => void }) {
   const locale = useLocale();
   const [csv, setCsv] = useState("");
   const [result, setResult] = useState<ImportResult | null>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const importer = useAdminMutation<{ importConsentCsv: ImportResult }>(IMPORT_CONSENT_CSV);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -41,15 +43,29 @@ export function ConsentImport({ onImported }: { onImported: () => void }) {
       <Text size={3} color="default2">
         {t("contacts.import.about")}
       </Text>
+      {/* macaw-ui has no file field: its Button opens the (hidden) native file picker. */}
       <input
+        ref={picker}
         type="file"
+        hidden
         accept=".csv,text/csv"
-        aria-label={t("contacts.import.file")}
         onChange={async (e) => {
           const file = e.target.files?.[0];
-          if (file) setCsv(await file.text());
+          if (!file) return;
+          setCsv(await file.text());
+          setFileName(file.name);
         }}
       />
+      <Box display="flex" gap={2} alignItems="center" flexWrap="wrap">
+        <Button type="button" variant="secondary" onClick={() => picker.current?.click()}>
+          {t("contacts.import.file")}
+        </Button>
+        {fileName && (
+          <Text size={3} color="default2">
+            {t("contacts.import.chosen", { name: fileName })}
+          </Text>
+        )}
+      </Box>
       <Textarea label={t("contacts.import.paste")} value={csv} onChange={(e) => setCsv(e.target.value)} rows={4} />
       {result && <AdminErrors errors={result.errors} />}
       {importer.state.kind === "error" && <ErrorState message={importer.state.message} />}

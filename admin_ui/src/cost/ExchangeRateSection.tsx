@@ -7,7 +7,7 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
-import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { AdminErrors, TextField, type AdminError } from "../components/ui";
 import { useLocale, useT } from "../i18n";
 import { LoadedSection, SaveRow } from "../settings/parts";
 import { formatIsoDate, formatRate } from "./CostBasisNote";
@@ -70,12 +70,8 @@ function RateForm({ settings }: { settings: CostSettings }) {
         {current ? t("rate.current", { ...names, rate: `${formatRate(locale, current.rate)} ${current.quote}`, date: formatIsoDate(locale, current.rateDate) }) : t("rate.none", names)}
       </Text>
       <div className="ulak-grid">
-        <Field label={t("rate.rate", names)} htmlFor="exchange-rate">
-          <input id="exchange-rate" inputMode="decimal" placeholder="34.12" value={rate} aria-invalid={invalid("rate")} onChange={(e) => (setRate(e.target.value), setSaved(false))} />
-        </Field>
-        <Field label={t("rate.date")} htmlFor="exchange-rate-date">
-          <input id="exchange-rate-date" type="date" value={date} aria-invalid={invalid("rateDate")} onChange={(e) => (setDate(e.target.value), setSaved(false))} />
-        </Field>
+        <TextField label={t("rate.rate", names)} id="exchange-rate" inputMode="decimal" placeholder="34.12" value={rate} aria-invalid={invalid("rate")} onChange={(e) => (setRate(e.target.value), setSaved(false))} />
+        <TextField label={t("rate.date")} id="exchange-rate-date" type="date" value={date} aria-invalid={invalid("rateDate")} onChange={(e) => (setDate(e.target.value), setSaved(false))} />
       </div>
       <AdminErrors errors={errors} />
       <SaveRow label={t("rate.save")} state={state} saved={saved} />

@@ -2,15 +2,16 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ZERO, campaign } from "../test/campaigns";
+import { isoToZoned, zonedToIso } from "../i18n";
 import { renderWithApi } from "../test/render";
 import { CampaignsPage } from "./CampaignsPage";
 
-/** The next 09:00 on the browser's clock (quiet hours 21:00–09:00 end then). */
+/** The next 09:00 on the store's clock (Istanbul; quiet hours 21:00–09:00 end then). */
 function nextNine(): string {
-  const d = new Date();
-  d.setHours(9, 0, 0, 0);
-  if (d.getTime() <= Date.now()) d.setDate(d.getDate() + 1);
-  return d.toISOString();
+  const today = isoToZoned(new Date().toISOString(), "Europe/Istanbul").slice(0, 10);
+  const nine = new Date(zonedToIso(`${today}T09:00`, "Europe/Istanbul")!);
+  if (nine.getTime() <= Date.now()) nine.setTime(nine.getTime() + 24 * 3600 * 1000);
+  return nine.toISOString();
 }
 
 const BASE = { createdAt: "2026-12-04T20:00:00+00:00", variants: [{ key: "A", templateName: "yeni_sezon", templateLanguage: "tr", share: 100, bodyFields: ["first_name"], fallbacks: { first_name: "dostum" } }] };
@@ -50,6 +51,8 @@ function api(calls: Calls, campaigns: () => unknown[]) {
     switch (op) {
       case "UlakCampaigns":
         return { campaigns: { edges: campaigns().map((node) => ({ node })) } };
+      case "UlakStoreTimezone":
+        return { storeSettings: { timezone: "Europe/Istanbul" } };
       case "UlakCampaignOptions":
         return OPTIONS;
       case "UlakCampaignProgress":
@@ -78,17 +81,17 @@ describe("CampaignsPage", () => {
     const user = userEvent.setup();
     renderWithApi(<CampaignsPage />, api({}, () => [QUIET]));
 
-    // then the list says it waits for quiet hours, when it starts, and 25 of 71 handled
+    // then the list says it waits for quiet hours, when it starts on the store's clock, and 25 of 71 handled
     const row = (await screen.findAllByTestId("campaign-row"))[0]!;
     expect(within(row).getByText("Waiting for quiet hours")).toBeTruthy();
-    expect(within(row).getByTestId("campaign-when").textContent).toBe("Starts at 09:00");
+    expect(within(row).getByTestId("campaign-when").textContent).toBe("Starts at 09:00 (Europe/Istanbul)");
     expect(within(row).getByText("25 of 71 handled")).toBeTruthy();
 
     // when it is opened, the live panel shows the same figures and the whole sentence
     await user.click(within(row).getByRole("button", { name: "Open Kış indirimi" }));
     const panel = await screen.findByTestId("campaign-progress");
     expect(within(panel).getByText("25 of 71 handled")).toBeTruthy();
-    expect(within(panel).getByTestId("campaign-when").textContent).toBe("46 messages wait for quiet hours to end; sending starts at 09:00.");
+    expect(within(panel).getByTestId("campaign-when").textContent).toBe("46 messages wait for quiet hours to end; sending starts at 09:00 (Europe/Istanbul).");
     expect(within(panel).getByTestId("campaign-status").textContent).toBe("Waiting for quiet hours");
   });
 

@@ -8,7 +8,7 @@ import { CAMPAIGNS, DELETE_CAMPAIGN } from "../api/queries";
 import { useAdminMutation, useAdminQuery, usePolling } from "../api/useAdmin";
 import { CampaignProgressPanel, POLL_MS } from "../campaigns/CampaignProgress";
 import { CampaignResults } from "../campaigns/CampaignResults";
-import { CampaignHandled, CampaignStatusBadge, CampaignWhen } from "../campaigns/CampaignState";
+import { CampaignHandled, CampaignStatusBadge, CampaignWhen, useStoreTimezone } from "../campaigns/CampaignState";
 import { NewCampaign } from "../campaigns/NewCampaign";
 import { LIVE_STATUSES, type Campaign } from "../campaigns/types";
 import { AdminErrors, ConfirmDialog, ErrorState, Loading, Section, type AdminError } from "../components/ui";
@@ -21,9 +21,11 @@ interface ListProps {
   onSelect: (id: string) => void;
   onContinue: (draft: Campaign) => void;
   onDelete: (draft: Campaign) => void;
+  /** The store's time zone: campaign times are shown on its clock, named. */
+  timezone?: string | null;
 }
 
-function CampaignList({ campaigns, selected, onSelect, onContinue, onDelete }: ListProps) {
+function CampaignList({ campaigns, selected, onSelect, onContinue, onDelete, timezone }: ListProps) {
   const t = useT();
   const locale = useLocale();
   if (campaigns.length === 0) return <Text size={3}>{t("campaigns.none")}</Text>;
@@ -44,7 +46,7 @@ function CampaignList({ campaigns, selected, onSelect, onContinue, onDelete }: L
             <CampaignStatusBadge status={c.status} counts={c.counts} />
           </div>
           <CampaignHandled label={t("campaigns.progressOf", { name: c.name })} status={c.status} counts={c.counts} />
-          <CampaignWhen status={c.status} counts={c.counts} short />
+          <CampaignWhen status={c.status} counts={c.counts} short timezone={timezone} />
           <Text size={2} color="default2">
             {t("campaigns.created")}: {formatDateTime(locale, c.createdAt)}
           </Text>
@@ -67,6 +69,7 @@ function CampaignList({ campaigns, selected, onSelect, onContinue, onDelete }: L
 export function CampaignsPage() {
   const t = useT();
   const { state, reload } = useAdminQuery<{ campaigns: Connection<Campaign> }>(CAMPAIGNS, { first: 50 });
+  const timezone = useStoreTimezone();
   const campaigns = state.kind === "loaded" ? state.data.campaigns.edges.map((e) => e.node) : [];
   usePolling(reload, POLL_MS * 2, campaigns.some((c) => LIVE_STATUSES.includes(c.status)));
   const [selected, setSelected] = useState<string | null>(null);
@@ -112,7 +115,7 @@ export function CampaignsPage() {
               </Button>
             }
           >
-            <CampaignProgressPanel key={selected} id={selected} onChanged={reload} />
+            <CampaignProgressPanel key={selected} id={selected} onChanged={reload} timezone={timezone} />
           </Section>
         </div>
       )}
@@ -127,7 +130,7 @@ export function CampaignsPage() {
         {state.kind === "loading" && <Loading />}
         {state.kind === "error" && <ErrorState message={state.message} onRetry={reload} />}
         {state.kind === "loaded" && (
-          <CampaignList campaigns={campaigns} selected={selected} onSelect={setSelected} onContinue={startWizard} onDelete={setDeleting} />
+          <CampaignList campaigns={campaigns} selected={selected} onSelect={setSelected} onContinue={startWizard} onDelete={setDeleting} timezone={timezone} />
         )}
       </Section>
       <div ref={wizardRef}>

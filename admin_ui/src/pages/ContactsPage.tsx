@@ -3,7 +3,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 import { CONTACT, ERASE_CONTACT, EXPORT_CONTACT, SEND_SUPPORT_REPLY } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, ConfirmDialog, ErrorState, Loading, Section, StatusBadge, TextAreaField } from "../components/ui";
 import { formatDateTime, useCode, useLocale, useT } from "../i18n";
 import { useReasons, type ReasonText } from "../messages/reasons";
 import { ConsentTools } from "../contacts/ConsentTools";
@@ -210,9 +210,7 @@ function ContactView({ id, onErased }: { id: string; onErased: () => void }) {
           <Conversation messages={messages} />
           {windowOpen ? (
             <Box as="form" onSubmit={send} display="flex" flexDirection="column" gap={2}>
-              <Field label={t("contacts.reply")} htmlFor="reply-text" hint={t("contacts.windowOpen", { until: formatDateTime(locale, contact.serviceWindowOpenUntil!) })}>
-                <textarea id="reply-text" value={text} aria-describedby="reply-text-hint" onChange={(e) => setText(e.target.value)} />
-              </Field>
+              <TextAreaField label={t("contacts.reply")} hint={t("contacts.windowOpen", { until: formatDateTime(locale, contact.serviceWindowOpenUntil!) })} id="reply-text" value={text} aria-describedby="reply-text-hint" onChange={(e) => setText(e.target.value)} />
               <Box>
                 <Button type="submit" disabled={!text.trim() || reply.state.kind === "running"}>
                   {t("contacts.send")}

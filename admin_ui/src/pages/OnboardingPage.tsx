@@ -1,22 +1,17 @@
 /** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on, name the storefront. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, Checklist, ErrorState, Field, Loading, QueryView, StatusBadge, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, CheckField, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
-import { StorefrontStep, type StorefrontSettings } from "../settings/StorefrontStep";
+import { StorefrontStep } from "../settings/StorefrontStep";
 import { useFlowSwitch } from "./FlowsPage";
 import { MessagingLimitPanel } from "./MessagingLimitPanel";
-import type { Flow, Payload, WhatsAppAccount } from "./types";
-
-interface OnboardingData {
-  store: { name: string; domain: string; status: string; plan: string };
-  whatsappAccounts: WhatsAppAccount[];
-  storeSettings: StorefrontSettings;
-}
+import type { Flow, WhatsAppAccount } from "./types";
 
 export const isActive = (account: WhatsAppAccount) => account.status.toUpperCase() === "ACTIVE";
 
@@ -51,35 +46,44 @@ export function AccountCard({ account }: { account: WhatsAppAccount }) {
   );
 }
 
+interface ConnectInput {
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+  sandbox: boolean;
+}
+
+/** The number's ids and token, kept by react-hook-form; the API checks them (its errors show inline). */
 function ConnectForm({ onConnected }: { onConnected: () => void }) {
   const t = useT();
-  const [input, setInput] = useState({ phoneNumberId: "", wabaId: "", accessToken: "", sandbox: false });
+  const { control, register, handleSubmit, watch } = useForm<ConnectInput>({ defaultValues: { phoneNumberId: "", wabaId: "", accessToken: "", sandbox: false } });
+  // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
+  const values = watch();
   const [errors, setErrors] = useState<AdminError[]>([]);
-  const { run, state } = useAdminMutation<{ connectWhatsApp: Payload & { account: WhatsAppAccount | null } }>(CONNECT_WHATSAPP);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const { run, state } = useAdminMutation(CONNECT_WHATSAPP);
+  const submit = handleSubmit(async (input) => {
     const data = await run({ input });
     const payload = data?.connectWhatsApp;
     setErrors(payload?.errors ?? []);
     if (payload?.account) onConnected();
-  };
+  });
   const invalid = (field: string) => errors.some((er) => er.field === field);
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.connectForm")}>
       <div className="ulak-grid">
-        <Field label={t("onboarding.phoneNumberId")} htmlFor="wa-pnid">
-          <input id="wa-pnid" value={input.phoneNumberId} aria-invalid={invalid("phoneNumberId")} onChange={(e) => setInput({ ...input, phoneNumberId: e.target.value })} autoComplete="off" />
-        </Field>
-        <Field label={t("onboarding.wabaId")} htmlFor="wa-waba">
-          <input id="wa-waba" value={input.wabaId} aria-invalid={invalid("wabaId")} onChange={(e) => setInput({ ...input, wabaId: e.target.value })} autoComplete="off" />
-        </Field>
-        <Field label={t("onboarding.accessToken")} htmlFor="wa-token" hint={t("onboarding.accessTokenHint")}>
-          <input id="wa-token" type="password" value={input.accessToken} aria-invalid={invalid("accessToken")} aria-describedby="wa-token-hint" onChange={(e) => setInput({ ...input, accessToken: e.target.value })} autoComplete="off" />
-        </Field>
+        <TextField label={t("onboarding.phoneNumberId")} id="wa-pnid" aria-invalid={invalid("phoneNumberId")} autoComplete="off" value={values.phoneNumberId} {...register("phoneNumberId")} />
+        <TextField label={t("onboarding.wabaId")} id="wa-waba" aria-invalid={invalid("wabaId")} autoComplete="off" value={values.wabaId} {...register("wabaId")} />
+        <TextField label={t("onboarding.accessToken")} hint={t("onboarding.accessTokenHint")} id="wa-token" type="password" aria-invalid={invalid("accessToken")} autoComplete="off" value={values.accessToken} {...register("accessToken")} />
       </div>
-      <label className="ulak-check">
-        <input type="checkbox" checked={input.sandbox} onChange={(e) => setInput({ ...input, sandbox: e.target.checked })} /> {t("onboarding.useSandbox")}
-      </label>
+      <Controller
+        control={control}
+        name="sandbox"
+        render={({ field }) => (
+          <CheckField checked={field.value} onChange={field.onChange}>
+            {t("onboarding.useSandbox")}
+          </CheckField>
+        )}
+      />
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}
       <Box>
@@ -96,7 +100,7 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   const [to, setTo] = useState("");
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [sent, setSent] = useState(false);
-  const { run, state } = useAdminMutation<{ sendTestMessage: Payload & { message: { id: string; status: string } | null } }>(SEND_TEST_MESSAGE);
+  const { run, state } = useAdminMutation(SEND_TEST_MESSAGE);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const data = await run({ phone: to, text: t("onboarding.testText") });
@@ -106,9 +110,7 @@ function TestMessageForm({ account }: { account: WhatsAppAccount | undefined }) 
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.testForm")}>
       <div className="ulak-narrow">
-      <Field label={t("onboarding.testTo")} htmlFor="test-to" hint={t("onboarding.testToHint")}>
-        <input id="test-to" type="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
-      </Field>
+      <TextField label={t("onboarding.testTo")} hint={t("onboarding.testToHint")} id="test-to" inputMode="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+90 555 123 45 67" aria-describedby="test-to-hint" />
       </div>
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}
@@ -151,7 +153,7 @@ function OrderUpdatesStep({ flows, onChange }: { flows: Flow[]; onChange: () => 
 
 export function OnboardingPage() {
   const t = useT();
-  const { state, reload } = useAdminQuery<OnboardingData>(ONBOARDING);
+  const { state, reload } = useAdminQuery(ONBOARDING);
   const flows = useAdminQuery<{ flows: Flow[] }>(FLOWS);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;

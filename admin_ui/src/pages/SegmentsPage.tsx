@@ -7,7 +7,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useMemo, useState } from "react";
 import { CREATE_SEGMENT, DELETE_SEGMENT, SEGMENTS, SEGMENT_PREVIEW, UPDATE_SEGMENT } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ConfirmDialog, ErrorState, Field, Loading, Section, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, ConfirmDialog, ErrorState, Loading, Section, TextField } from "../components/ui";
 import { useDashboard } from "../dashboard";
 import { formatCount, useLocale, useT } from "../i18n";
 import { RuleBuilder, type PreviewResult, type SampleContact } from "../segments/RuleBuilder";
@@ -172,18 +172,17 @@ export function SegmentsPage() {
       >
         <PlanLock feature="own_segments" />
         <Box as="form" onSubmit={save} display="flex" flexDirection="column" gap={3} aria-label={t("segments.form")}>
-          <Field label={t("segments.name")} htmlFor="segment-name">
-            <input
-              id="segment-name"
-              value={name}
-              maxLength={200}
-              aria-invalid={errors.some((er) => er.field === "name") || undefined}
-              onChange={(e) => {
-                setName(e.target.value);
-                setSaved(null);
-              }}
-            />
-          </Field>
+          <TextField
+            label={t("segments.name")}
+            id="segment-name"
+            value={name}
+            maxLength={200}
+            aria-invalid={errors.some((er) => er.field === "name") || undefined}
+            onChange={(e) => {
+              setName(e.target.value);
+              setSaved(null);
+            }}
+          />
           <RuleBuilder
             value={rule}
             onChange={(r) => {

@@ -5,7 +5,7 @@
 import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, ErrorState, Field, Loading, QuotaBar, Section } from "../components/ui";
+import { AdminErrors, CheckField, ErrorState, Loading, QuotaBar, Section, SelectField, TextAreaField, TextField } from "../components/ui";
 import { ExchangeRateSection } from "../cost/ExchangeRateSection";
 import { MmApiStatusSection } from "../cost/MmApiStatusSection";
 import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
@@ -91,50 +91,28 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
           {t("settings.quietHoursHelp")}
         </Text>
         <div className="ulak-grid">
-          <Field label={t("settings.quietStart")} htmlFor="qh-start">
-            <input id="qh-start" type="time" value={form.quietHoursStart} aria-invalid={invalid("quietHoursStart")} onChange={(e) => set("quietHoursStart", e.target.value)} />
-          </Field>
-          <Field label={t("settings.quietEnd")} htmlFor="qh-end">
-            <input id="qh-end" type="time" value={form.quietHoursEnd} aria-invalid={invalid("quietHoursEnd")} onChange={(e) => set("quietHoursEnd", e.target.value)} />
-          </Field>
+          <TextField label={t("settings.quietStart")} id="qh-start" type="time" value={form.quietHoursStart} aria-invalid={invalid("quietHoursStart")} onChange={(e) => set("quietHoursStart", e.target.value)} />
+          <TextField label={t("settings.quietEnd")} id="qh-end" type="time" value={form.quietHoursEnd} aria-invalid={invalid("quietHoursEnd")} onChange={(e) => set("quietHoursEnd", e.target.value)} />
         </div>
-        <label className="ulak-check">
-          <input type="checkbox" checked={form.quietHoursTransactional} onChange={(e) => set("quietHoursTransactional", e.target.checked)} /> {t("settings.quietTransactional")}
-        </label>
+        <CheckField checked={form.quietHoursTransactional} onChange={(c) => set("quietHoursTransactional", c)}>
+          {t("settings.quietTransactional")}
+        </CheckField>
       </Section>
       <Section title={t("settings.caps")}>
         <div className="ulak-grid">
-          <Field label={t("settings.cap24h")} htmlFor="cap-24h">
-            <input id="cap-24h" type="number" min={0} value={form.marketingCap24h} aria-invalid={invalid("marketingCap24h")} onChange={(e) => set("marketingCap24h", e.target.value)} />
-          </Field>
-          <Field label={t("settings.cap7d")} htmlFor="cap-7d">
-            <input id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} onChange={(e) => set("marketingCap7d", e.target.value)} />
-          </Field>
-          <Field label={t("settings.tierReserve")} htmlFor="tier-reserve" hint={t("settings.tierReserveHint")}>
-            <input id="tier-reserve" type="number" min={0} max={50} value={form.tierReservePercent} aria-invalid={invalid("tierReservePercent")} aria-describedby="tier-reserve-hint" onChange={(e) => set("tierReservePercent", e.target.value)} />
-          </Field>
+          <TextField label={t("settings.cap24h")} id="cap-24h" type="number" min={0} value={form.marketingCap24h} aria-invalid={invalid("marketingCap24h")} onChange={(e) => set("marketingCap24h", e.target.value)} />
+          <TextField label={t("settings.cap7d")} id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} onChange={(e) => set("marketingCap7d", e.target.value)} />
+          <TextField label={t("settings.tierReserve")} hint={t("settings.tierReserveHint")} id="tier-reserve" type="number" min={0} max={50} value={form.tierReservePercent} aria-invalid={invalid("tierReservePercent")} aria-describedby="tier-reserve-hint" onChange={(e) => set("tierReservePercent", e.target.value)} />
         </div>
       </Section>
       <Section title={t("settings.region")}>
         <div className="ulak-grid">
-          <Field label={t("settings.timezone")} htmlFor="tz">
-            <select id="tz" value={form.timezone} aria-invalid={invalid("timezone")} onChange={(e) => set("timezone", e.target.value)}>
-              {timeZones(form.timezone).map((z) => (
-                <option key={z} value={z}>
-                  {z}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label={t("settings.defaultRegion")} htmlFor="region" hint={t("settings.defaultRegionHint")}>
-            <input id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" onChange={(e) => set("defaultRegion", e.target.value)} />
-          </Field>
+          <SelectField label={t("settings.timezone")} testId="tz" options={timeZones(form.timezone).map((z) => ({ value: z, label: z }))} value={form.timezone} invalid={invalid("timezone")} onChange={(z) => set("timezone", z)} />
+          <TextField label={t("settings.defaultRegion")} hint={t("settings.defaultRegionHint")} id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" onChange={(e) => set("defaultRegion", e.target.value)} />
         </div>
       </Section>
       <Section title={t("settings.keywords")}>
-        <Field label={t("settings.optoutKeywords")} htmlFor="optout" hint={t("rule.listHint")}>
-          <textarea id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" onChange={(e) => set("optoutKeywords", e.target.value)} />
-        </Field>
+        <TextAreaField label={t("settings.optoutKeywords")} hint={t("rule.listHint")} id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" onChange={(e) => set("optoutKeywords", e.target.value)} />
       </Section>
       <StorefrontSection form={form} set={set} errors={errors.filter(storefront)} />
       <AdminErrors errors={errors.filter((er) => !storefront(er))} />
@@ -167,7 +145,7 @@ function PlanSection({ usage: initial }: { usage: PlanUsage }) {
 }
 
 export function SettingsPage() {
-  const { state, reload } = useAdminQuery<{ storeSettings: StoreSettings; planUsage: PlanUsage }>(SETTINGS);
+  const { state, reload } = useAdminQuery(SETTINGS);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
   return (

@@ -87,6 +87,28 @@ describe("OnboardingPage", () => {
     expect(screen.getByText("1 of 4 steps done")).toBeTruthy();
     expect((await screen.findByRole("alert")).textContent).toContain("Cannot query field 'flows'");
   });
+
+  it("connects a number with the ids, token and sandbox choice typed into macaw-ui's fields", async () => {
+    const sent: Record<string, unknown>[] = [];
+    renderWithApi(<OnboardingPage />, (query, variables) => {
+      if (query.includes("UlakConnectWhatsApp")) {
+        sent.push(variables);
+        return { connectWhatsApp: { account: null, errors: [{ field: "accessToken", code: "invalid", message: "The token was refused.", messageTr: "Anahtar reddedildi." }] } };
+      }
+      if (query.includes("UlakFlows")) return { flows: [] };
+      return { store: { name: "Demo", domain: "d", status: "active", plan: "FREE" }, whatsappAccounts: [], storeSettings: { storefrontUrl: null, checkoutUrlTemplate: null } };
+    });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Phone number ID"), "999000111");
+    await user.type(screen.getByLabelText("WhatsApp Business Account ID"), "waba-1");
+    await user.type(screen.getByLabelText("Access token"), "secret");
+    await user.click(screen.getByRole("checkbox", { name: /sandbox/i }));
+    await user.click(screen.getByRole("button", { name: "Check and connect" }));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toEqual({ input: { phoneNumberId: "999000111", wabaId: "waba-1", accessToken: "secret", sandbox: true } });
+    expect((await screen.findByRole("alert")).textContent).toContain("The token was refused.");
+    expect(screen.getByLabelText("Access token").getAttribute("aria-invalid")).toBe("true");
+  });
 });
 
 const REASONS = [

@@ -1,58 +1,25 @@
-/** Shapes of the admin API answers the pages read (see src/api/queries.ts). */
+/**
+ * Shapes of the admin API answers the pages read (see src/api/queries.ts): where a document
+ * selects exactly the shape, the type is its generated result (src/api/generated.ts, from
+ * graphql/admin.graphql), so a schema change shows up here at `tsc`.
+ */
+import type { Plan as SchemaPlan, UlakOnboardingQuery, UlakPickupPointQuery, UlakSettingsQuery } from "../api/generated";
 import type { AdminError } from "../components/ui";
 import type { ReasonText } from "../messages/reasons";
 
-export interface WhatsAppAccount {
-  id: string;
-  phoneNumberId: string;
-  wabaId: string;
-  displayPhone: string;
-  isSandbox: boolean;
-  isDefault: boolean;
-  status: string;
-  statusReason: string | null;
-  qualityRating: string | null;
-  messagingLimitTier: string | null;
-  sentThisMonth: number;
-  createdAt: string;
-}
+export type WhatsAppAccount = UlakOnboardingQuery["whatsappAccounts"][number];
 
 export interface Payload {
   errors: AdminError[];
 }
 
-export interface StoreSettings {
-  timezone: string;
-  defaultRegion: string;
-  defaultLocale: string;
-  quietHoursStart: string;
-  quietHoursEnd: string;
-  quietHoursTransactional: boolean;
-  marketingCap24h: number;
-  marketingCap7d: number;
-  recoveryPauseAfterOrderHours: number;
-  optoutKeywords: string[];
-  optinKeywords: string[];
-  resumeKeywords: string[];
-  tierReservePercent?: number;
-  /** The shop's address; cart recovery links open its /checkout/?checkout=<token> page. */
-  storefrontUrl: string | null;
-  /** Where a cart reminder's button leads, with `{checkout_token}` (before storefrontUrl). */
-  checkoutUrlTemplate: string | null;
-  /** Sites whose browsers may call the storefront opt-in; [] = server calls only. */
-  storefrontOrigins: string[];
-  /** Storefront opt-in requests accepted per UTC day (0–100000, default 500). */
-  optinDailyLimit: number;
-  updatedAt: string;
-}
+/** The store's settings (storefrontUrl: recovery links open its /checkout/?checkout=<token>;
+ * checkoutUrlTemplate, with `{checkout_token}`, wins over it; storefrontOrigins [] = server
+ * calls only; optinDailyLimit: storefront opt-ins per UTC day). */
+export type StoreSettings = UlakSettingsQuery["storeSettings"];
 
 /** Where a LOCATION header mapped to the store's pickup point points (admin API `pickupPoint`). */
-export interface PickupPoint {
-  latitude: number;
-  longitude: number;
-  name: string;
-  address: string;
-}
+export type PickupPoint = NonNullable<UlakPickupPointQuery["pickupPoint"]>;
 
 /** Meta's messaging limit and its moving 24-hour window (admin API `messagingLimit`). */
 export interface MessagingLimit {
@@ -67,24 +34,11 @@ export interface MessagingLimit {
   readAt: string | null;
 }
 
-export type Plan = "FREE" | "SILVER" | "GOLD";
+export type Plan = SchemaPlan;
 
-export interface PlanUsage {
-  plan: Plan;
-  monthlyQuota: number;
-  usedThisMonth: number;
-  remaining: number;
-  periodStart: string;
-  priceTry: string;
-  /** 0, 80 or 100: the admin warns from 80 % of the quota on. */
-  warningLevel: number;
-  /** The next plan month's first instant: held marketing goes out then (or on an upgrade). */
-  resetsAt: string;
-  /** resetsAt's date on the store's calendar ("2026-02-01"). */
-  resetsOn: string;
-  /** Marketing messages waiting for the quota. */
-  heldMessages: number;
-}
+/** The plan's month (warningLevel 0, 80 or 100; held marketing goes out at resetsAt, or on an
+ * upgrade; resetsOn is that date on the store's calendar). */
+export type PlanUsage = UlakSettingsQuery["planUsage"];
 
 export interface Connection<T> {
   edges: { node: T }[];

@@ -39,7 +39,7 @@ export function QuotaBanner({ usage, showUpgrade = false }: { usage: PlanUsage; 
 
 /** The banner with its own read of planUsage (the dashboard has no other use for it). */
 export function PlanQuotaBanner() {
-  const { state } = useAdminQuery<{ planUsage: PlanUsage }>(PLAN_USAGE);
+  const { state } = useAdminQuery(PLAN_USAGE);
   if (state.kind !== "loaded") return null;
   return <QuotaBanner usage={state.data.planUsage} showUpgrade />;
 }

@@ -9,7 +9,7 @@ import { CHANGE_PLAN } from "../settings/queries";
 import { useAdminMutation } from "../api/useAdmin";
 import { AdminErrors, ConfirmDialog, ErrorState, Loading, StatusBadge, type AdminError } from "../components/ui";
 import { formatCount, formatMoney, useLocale, useT } from "../i18n";
-import type { Payload, PlanUsage } from "../pages/types";
+import type { PlanUsage } from "../pages/types";
 import { usePlanCatalogue, type Catalogue, type PlanOffer } from "./catalogue";
 import "./plans.css";
 
@@ -20,7 +20,7 @@ export function PlanComparison({ onChanged }: { onChanged: (usage: PlanUsage) =>
   const [asked, setAsked] = useState<PlanOffer | null>(null);
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [done, setDone] = useState<string | null>(null);
-  const change = useAdminMutation<{ changePlan: Payload & { usage: PlanUsage | null } }>(CHANGE_PLAN);
+  const change = useAdminMutation(CHANGE_PLAN);
   if (state.kind === "loading") return <Loading />;
   if (state.kind === "error") return <ErrorState message={state.message} onRetry={reload} />;
   const c: Catalogue = state.data.planCatalogue;

@@ -4,8 +4,10 @@
  * count of matching contacts, with a sample of them, from `onPreview` (the page wires it to
  * `segmentPreview`).
  */
+import { Button } from "@saleor/macaw-ui";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatCount, useLocale, useT } from "../i18n";
+import { SelectField, TextInput } from "../components/ui";
 import {
   CHECKOUT_STATES,
   CHECKOUT_STATE_LABELS,
@@ -107,17 +109,18 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
   return (
     <fieldset className="ulak-rule-group" aria-label={groupName} aria-describedby={ownErrors.length ? errorId : undefined}>
       <legend>{t(key === "all" ? "rule.group.all" : "rule.group.any")}</legend>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.combinator")}</span>
-        <select
-          aria-label={`${t("rule.combinator")} (${groupName})`}
+      <div className="ulak-rule-inline">
+        <SelectField
+          label={`${t("rule.combinator")} (${groupName})`}
+          shortLabel={t("rule.combinator")}
+          options={[
+            { value: "all" as const, label: t("rule.combinator.all") },
+            { value: "any" as const, label: t("rule.combinator.any") },
+          ]}
           value={key}
-          onChange={(e) => set(members, e.target.value as "all" | "any")}
-        >
-          <option value="all">{t("rule.combinator.all")}</option>
-          <option value="any">{t("rule.combinator.any")}</option>
-        </select>
-      </label>
+          onChange={(k) => set(members, k)}
+        />
+      </div>
       {members.length === 0 && <p className="ulak-rule-hint">{t("rule.emptyGroup")}</p>}
       <ErrorList errors={ownErrors} id={errorId} />
       {members.length > 0 && (
@@ -137,13 +140,13 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
                 />
                 <div className="ulak-rule-actions">
                   {!isNot(m) && (
-                    <button type="button" aria-label={`${t("rule.wrapNot")} (${childName})`} onClick={() => set(members.map((x, j) => (j === i ? { not: x } : x)))}>
+                    <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.wrapNot")} (${childName})`} onClick={() => set(members.map((x, j) => (j === i ? { not: x } : x)))}>
                       {t("rule.wrapNot")}
-                    </button>
+                    </Button>
                   )}
-                  <button type="button" aria-label={`${t("rule.remove")} (${childName})`} onClick={() => set(members.filter((_, j) => j !== i))}>
+                  <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.remove")} (${childName})`} onClick={() => set(members.filter((_, j) => j !== i))}>
                     {t("rule.remove")}
-                  </button>
+                  </Button>
                 </div>
               </li>
             );
@@ -151,12 +154,12 @@ function GroupNode({ rule, path, label, errors, onChange, currency }: NodeProps)
         </ol>
       )}
       <div className="ulak-rule-actions">
-        <button type="button" aria-label={`${t("rule.addCondition")} (${groupName})`} onClick={() => set([...members, makeCondition("tags")])}>
+        <Button type="button" variant="secondary" size="small" aria-label={`${t("rule.addCondition")} (${groupName})`} onClick={() => set([...members, makeCondition("tags")])}>
           + {t("rule.addCondition")}
-        </button>
-        <button type="button" aria-label={`${t("rule.addGroup")} (${groupName})`} onClick={() => set([...members, { all: [] }])}>
+        </Button>
+        <Button type="button" variant="secondary" size="small" aria-label={`${t("rule.addGroup")} (${groupName})`} onClick={() => set([...members, { all: [] }])}>
           + {t("rule.addGroup")}
-        </button>
+        </Button>
       </div>
     </fieldset>
   );
@@ -171,9 +174,9 @@ function NotNode({ rule, path, label, errors, onChange, currency }: NodeProps) {
     <div className="ulak-rule-not" role="group" aria-label={`${t("rule.not")} (${innerName})`}>
       <p className="ulak-rule-not-label">{t("rule.not")}</p>
       <RuleNode rule={inner} path={join(path, "not")} label={label} errors={errors} onChange={(next) => onChange({ not: next })} currency={currency} />
-      <button type="button" aria-label={`${t("rule.unwrapNot")} (${innerName})`} onClick={() => onChange(inner)}>
+      <Button type="button" variant="tertiary" size="small" aria-label={`${t("rule.unwrapNot")} (${innerName})`} onClick={() => onChange(inner)}>
         {t("rule.unwrapNot")}
-      </button>
+      </Button>
     </div>
   );
 }
@@ -192,42 +195,31 @@ function ConditionNode({ rule, path, label, errors, onChange, currency }: NodePr
 
   return (
     <div className="ulak-rule-condition" role="group" aria-label={name}>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.field")}</span>
-        <select
-          aria-label={`${t("rule.field")} (${name})`}
+      <div className="ulak-rule-inline">
+        <SelectField
+          label={`${t("rule.field")} (${name})`}
+          shortLabel={t("rule.field")}
+          options={FIELDS.map((f) => ({ value: f, label: locale === "tr" ? FIELD_SPECS[f].label_tr : FIELD_SPECS[f].label_en }))}
           value={field}
-          aria-invalid={mine.some((e) => e.code === "unknown_field") || undefined}
-          onChange={(e) => onChange(makeCondition(e.target.value as Field))}
-        >
-          {FIELDS.map((f) => (
-            <option key={f} value={f}>
-              {locale === "tr" ? FIELD_SPECS[f].label_tr : FIELD_SPECS[f].label_en}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="ulak-rule-inline">
-        <span>{t("rule.op")}</span>
-        <select
-          aria-label={`${t("rule.op")} (${name})`}
+          invalid={mine.some((e) => e.code === "unknown_field")}
+          onChange={(f) => onChange(makeCondition(f))}
+        />
+      </div>
+      <div className="ulak-rule-inline">
+        <SelectField<Op | "">
+          label={`${t("rule.op")} (${name})`}
+          shortLabel={t("rule.op")}
+          options={[...(kind ? [] : [{ value: "" as const, label: "—" }]), ...ops.map((op) => ({ value: op, label: OP_LABELS[op][locale] }))]}
           value={kind ? rule.op : ""}
-          aria-invalid={mine.some((e) => e.code === "unknown_op") || undefined}
-          onChange={(e) => {
-            const op = e.target.value as Op;
+          invalid={mine.some((e) => e.code === "unknown_op")}
+          onChange={(op) => {
+            if (op === "") return;
             const nextKind = valueKind(field, op);
             if (nextKind === kind && rule.value !== undefined) onChange({ field, op, value: rule.value });
             else onChange(makeCondition(field, op));
           }}
-        >
-          {!kind && <option value="">—</option>}
-          {ops.map((op) => (
-            <option key={op} value={op}>
-              {OP_LABELS[op][locale]}
-            </option>
-          ))}
-        </select>
-      </label>
+        />
+      </div>
       {kind && kind !== "none" && (
         <ValueEditor
           key={`${field}:${kind}`}
@@ -267,13 +259,14 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
   switch (kind) {
     case "checkout_state":
       input = (
-        <select aria-label={valueLabel} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value)} {...aria}>
-          {CHECKOUT_STATES.map((s) => (
-            <option key={s} value={s}>
-              {CHECKOUT_STATE_LABELS[s][locale]}
-            </option>
-          ))}
-        </select>
+        <SelectField
+          label={valueLabel}
+          shortLabel={t("rule.value")}
+          options={CHECKOUT_STATES.map((s) => ({ value: s, label: CHECKOUT_STATE_LABELS[s][locale] }))}
+          value={typeof value === "string" ? (value as (typeof CHECKOUT_STATES)[number]) : ""}
+          invalid={invalid}
+          onChange={onChange}
+        />
       );
       break;
     case "country_list":
@@ -281,6 +274,7 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       input = (
         <ListInput
           label={valueLabel}
+          shortLabel={t("rule.value")}
           value={Array.isArray(value) ? (value as string[]) : []}
           normalise={kind === "country_list" ? (s) => s.toUpperCase() : (s) => s}
           onChange={onChange}
@@ -295,6 +289,7 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       input = (
         <NumberInput
           label={valueLabel}
+          shortLabel={t("rule.value")}
           value={typeof value === "number" ? value : null}
           step={kind === "money" ? "0.01" : "1"}
           min={kind === "days" ? 1 : 0}
@@ -309,19 +304,20 @@ function ValueEditor({ kind, value, name, currency, describedBy, invalid, onChan
       break;
     default:
       input = (
-        <input
+        <TextInput
           type="text"
+          label={t("rule.value")}
           aria-label={valueLabel}
           value={typeof value === "string" ? value : ""}
           maxLength={kind === "country" ? 2 : undefined}
           onChange={(e) => onChange(kind === "country" ? e.target.value.toUpperCase() : e.target.value)}
+          error={invalid}
           {...aria}
         />
       );
   }
   return (
     <span className="ulak-rule-inline">
-      <span>{t("rule.value")}</span>
       {input}
       {suffix && <span className="ulak-rule-hint">{suffix}</span>}
     </span>
@@ -336,17 +332,19 @@ function parseNumber(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function NumberInput({ label, value, step, min, onChange, aria }: { label: string; value: number | null; step: string; min: number; onChange: (v: number | null) => void; aria: Aria }) {
+function NumberInput({ label, shortLabel, value, step, min, onChange, aria }: { label: string; shortLabel: string; value: number | null; step: string; min: number; onChange: (v: number | null) => void; aria: Aria }) {
   const [draft, setDraft] = useState(value === null ? "" : String(value));
   useEffect(() => {
     if (value !== null && value !== parseNumber(draft)) setDraft(String(value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return (
-    <input
+    <TextInput
       type="number"
       inputMode="decimal"
+      label={shortLabel}
       aria-label={label}
+      error={aria["aria-invalid"]}
       step={step}
       min={min}
       value={draft}
@@ -371,14 +369,14 @@ function RangeInput({ name, value, money, onChange, aria }: { name: string; valu
   const step = money ? "0.01" : "1";
   return (
     <span className="ulak-rule-inline">
-      <input type="number" step={step} min={0} aria-label={`${t("rule.from")} (${name})`} value={from} onChange={(e) => { setFrom(e.target.value); emit(e.target.value, to); }} {...aria} />
+      <TextInput type="number" step={step} min={0} label={t("rule.from")} aria-label={`${t("rule.from")} (${name})`} value={from} onChange={(e) => { setFrom(e.target.value); emit(e.target.value, to); }} {...aria} />
       <span aria-hidden="true">–</span>
-      <input type="number" step={step} min={0} aria-label={`${t("rule.to")} (${name})`} value={to} onChange={(e) => { setTo(e.target.value); emit(from, e.target.value); }} {...aria} />
+      <TextInput type="number" step={step} min={0} label={t("rule.to")} aria-label={`${t("rule.to")} (${name})`} value={to} onChange={(e) => { setTo(e.target.value); emit(from, e.target.value); }} {...aria} />
     </span>
   );
 }
 
-function ListInput({ label, value, normalise, onChange, aria, hint }: { label: string; value: string[]; normalise: (s: string) => string; onChange: (v: string[]) => void; aria: Aria; hint: string }) {
+function ListInput({ label, shortLabel, value, normalise, onChange, aria, hint }: { label: string; shortLabel: string; value: string[]; normalise: (s: string) => string; onChange: (v: string[]) => void; aria: Aria; hint: string }) {
   const parse = (text: string) => text.split(",").map((s) => normalise(s.trim())).filter(Boolean);
   const [draft, setDraft] = useState(value.join(", "));
   useEffect(() => {
@@ -386,8 +384,9 @@ function ListInput({ label, value, normalise, onChange, aria, hint }: { label: s
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return (
-    <input
+    <TextInput
       type="text"
+      label={shortLabel}
       aria-label={label}
       placeholder={hint}
       value={draft}
@@ -459,9 +458,9 @@ function PreviewCount({ rule, valid, onPreview, delayMs }: { rule: Rule; valid: 
       <p aria-live="polite" data-testid="rule-preview" data-state={state.kind}>
         {text}
       </p>
-      <button type="button" disabled={!valid} onClick={() => setNonce((n) => n + 1)}>
+      <Button type="button" variant="secondary" size="small" disabled={!valid} onClick={() => setNonce((n) => n + 1)}>
         {t("rule.preview.refresh")}
-      </button>
+      </Button>
       {state.kind === "count" && state.sample.length > 0 && <SampleList sample={state.sample} />}
     </div>
   );

@@ -4,11 +4,12 @@
  * numbers (a Turkish decimal comma too); the API checks their range and the name and address.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useForm } from "react-hook-form";
 import { useAdminMutation } from "../api/useAdmin";
-import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
-import type { Payload, PickupPoint } from "../pages/types";
+import type { PickupPoint } from "../pages/types";
 import { CLEAR_PICKUP_POINT, PICKUP_POINT, SET_PICKUP_POINT } from "./queries";
 import { LoadedSection, SaveRow } from "./parts";
 
@@ -33,47 +34,48 @@ export function coordinate(text: string): number | null {
   return trimmed === "" || !Number.isFinite(n) ? null : n;
 }
 
+/** The form's state is react-hook-form's; it checks the coordinates are numbers before sending. */
 function PickupForm({ point }: { point: PickupPoint | null }) {
   const t = useT();
   const [kept, setKept] = useState(point);
-  const [form, setForm] = useState(() => toForm(point));
+  const { register, handleSubmit, watch, reset, formState } = useForm<Form>({ defaultValues: toForm(point) });
+  const form = watch();
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState(false);
-  const [badCoords, setBadCoords] = useState(false);
-  const { run, state } = useAdminMutation<{ setPickupPoint: Payload & { pickupPoint: PickupPoint | null } }>(SET_PICKUP_POINT);
-  const clear = useAdminMutation<{ clearPickupPoint: Payload }>(CLEAR_PICKUP_POINT);
+  const { run, state } = useAdminMutation(SET_PICKUP_POINT);
+  const clear = useAdminMutation(CLEAR_PICKUP_POINT);
   const [cleared, setCleared] = useState(false);
-  const set = (key: keyof Form, value: string) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setSaved(false);
-    setCleared(false);
-  };
+  useEffect(() => {
+    // a change after a save or a removal takes its confirmation away
+    const sub = watch((_, { type }) => {
+      if (type !== "change") return;
+      setSaved(false);
+      setCleared(false);
+    });
+    return () => sub.unsubscribe();
+  }, [watch]);
   const remove = async () => {
     const payload = (await clear.run({}))?.clearPickupPoint;
     setErrors(payload?.errors ?? []);
     if (payload && payload.errors.length === 0) {
       setKept(null);
-      setForm(toForm(null));
+      reset(toForm(null));
       setSaved(false);
       setCleared(true);
     }
   };
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const latitude = coordinate(form.latitude);
-    const longitude = coordinate(form.longitude);
-    setBadCoords(latitude === null || longitude === null);
-    if (latitude === null || longitude === null) return;
-    const payload = (await run({ latitude, longitude, name: form.name, address: form.address }))?.setPickupPoint;
+  const submit = handleSubmit(async (values) => {
+    const payload = (await run({ latitude: coordinate(values.latitude), longitude: coordinate(values.longitude), name: values.name, address: values.address }))?.setPickupPoint;
     setErrors(payload?.errors ?? []);
     if (payload?.pickupPoint) {
       setKept(payload.pickupPoint);
-      setForm(toForm(payload.pickupPoint));
+      reset(toForm(payload.pickupPoint));
       setSaved(true);
     }
-  };
-  const invalid = (field: "latitude" | "longitude" | "name" | "address") =>
-    errors.some((er) => er.field === field) || (badCoords && (field === "latitude" || field === "longitude") && coordinate(form[field]) === null);
+  });
+  const isNumber = (text: string) => coordinate(text) !== null;
+  const badCoords = Boolean(formState.errors.latitude || formState.errors.longitude);
+  const invalid = (field: "latitude" | "longitude" | "name" | "address") => errors.some((er) => er.field === field) || Boolean(formState.errors[field]);
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("pickup.form")}>
       {!kept && (
@@ -81,19 +83,11 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
           {t("pickup.none")}
         </Text>
       )}
-      <Field label={t("pickup.name")} htmlFor="pickup-name">
-        <input id="pickup-name" maxLength={100} value={form.name} aria-invalid={invalid("name")} onChange={(e) => set("name", e.target.value)} />
-      </Field>
-      <Field label={t("pickup.address")} htmlFor="pickup-address">
-        <textarea id="pickup-address" rows={2} maxLength={300} value={form.address} aria-invalid={invalid("address")} onChange={(e) => set("address", e.target.value)} />
-      </Field>
+      <TextField label={t("pickup.name")} id="pickup-name" maxLength={100} value={form.name} aria-invalid={invalid("name")} {...register("name")} />
+      <TextAreaField label={t("pickup.address")} id="pickup-address" rows={2} maxLength={300} value={form.address} aria-invalid={invalid("address")} {...register("address")} />
       <div className="ulak-grid">
-        <Field label={t("pickup.latitude")} htmlFor="pickup-lat">
-          <input id="pickup-lat" inputMode="decimal" placeholder="41.0256" value={form.latitude} aria-invalid={invalid("latitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("latitude", e.target.value)} />
-        </Field>
-        <Field label={t("pickup.longitude")} htmlFor="pickup-lng">
-          <input id="pickup-lng" inputMode="decimal" placeholder="28.9741" value={form.longitude} aria-invalid={invalid("longitude")} aria-describedby="pickup-coords-hint" onChange={(e) => set("longitude", e.target.value)} />
-        </Field>
+        <TextField label={t("pickup.latitude")} id="pickup-lat" inputMode="decimal" placeholder="41.0256" value={form.latitude} aria-invalid={invalid("latitude")} aria-describedby="pickup-coords-hint" {...register("latitude", { validate: isNumber })} />
+        <TextField label={t("pickup.longitude")} id="pickup-lng" inputMode="decimal" placeholder="28.9741" value={form.longitude} aria-invalid={invalid("longitude")} aria-describedby="pickup-coords-hint" {...register("longitude", { validate: isNumber })} />
       </div>
       <span className="ulak-hint" id="pickup-coords-hint">
         {t("pickup.coordsHint")}

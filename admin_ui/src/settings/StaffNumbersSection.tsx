@@ -7,9 +7,8 @@
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useRef, useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
-import { AdminErrors, Field, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, TextField } from "../components/ui";
 import { useT } from "../i18n";
-import type { Payload } from "../pages/types";
 import { SET_STAFF_TEST_NUMBERS, STAFF_TEST_NUMBERS } from "./queries";
 import { LoadedSection, SaveRow } from "./parts";
 
@@ -26,7 +25,7 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
   const [saved, setSaved] = useState(false);
   const added = useRef(false);
   const list = useRef<HTMLOListElement>(null);
-  const { run, state } = useAdminMutation<{ setStaffTestNumbers: Payload & { numbers: string[] | null } }>(SET_STAFF_TEST_NUMBERS);
+  const { run, state } = useAdminMutation(SET_STAFF_TEST_NUMBERS);
   useEffect(() => {
     if (!added.current) return;
     added.current = false;
@@ -61,18 +60,17 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
         {rows.map((value, i) => (
           <Box as="li" key={i} display="flex" gap={2} alignItems="flex-end">
             <Box flexGrow="1" className="ulak-narrow" style={{ minWidth: 0 }}>
-              <Field label={t("staff.number", { n: i + 1 })} htmlFor={`staff-number-${i}`}>
-                <input
-                  id={`staff-number-${i}`}
-                  type="tel"
-                  autoComplete="off"
-                  placeholder="+905551234567"
-                  value={value}
-                  aria-invalid={errors.length > 0 && value.trim() !== "" && errors.some((er) => er.message.includes(`'${value.trim()}'`))}
-                  aria-describedby="staff-hint"
-                  onChange={(e) => edit(rows.map((r, j) => (j === i ? e.target.value : r)))}
-                />
-              </Field>
+              <TextField
+                label={t("staff.number", { n: i + 1 })}
+                id={`staff-number-${i}`}
+                inputMode="tel"
+                autoComplete="off"
+                placeholder="+905551234567"
+                value={value}
+                aria-invalid={errors.length > 0 && value.trim() !== "" && errors.some((er) => er.message.includes(`'${value.trim()}'`))}
+                aria-describedby="staff-hint"
+                onChange={(e) => edit(rows.map((r, j) => (j === i ? e.target.value : r)))}
+              />
             </Box>
             <Button type="button" variant="secondary" aria-label={t("staff.remove", { n: i + 1 })} onClick={() => edit(rows.filter((_, j) => j !== i))}>
               {t("rule.remove")}

@@ -6,7 +6,7 @@
  * refusals of these fields are shown here, beside them.
  */
 import { Text } from "@saleor/macaw-ui";
-import { AdminErrors, Field, Section, type AdminError } from "../components/ui";
+import { type AdminError, AdminErrors, Section, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import type { StoreSettings } from "../pages/types";
 
@@ -72,25 +72,17 @@ export function StorefrontSection({ form, set, errors }: { form: StorefrontForm;
       <Text as="p" size={3} color="default2">
         {t("storefront.about")}
       </Text>
-      <Field label={t("storefront.url")} htmlFor="storefront-url" hint={t("storefront.urlHint")}>
-        <input id="storefront-url" type="text" inputMode="url" spellCheck={false} placeholder="https://shop.example.com" value={form.storefrontUrl} aria-invalid={invalid("storefrontUrl")} aria-describedby="storefront-url-hint" onChange={(e) => set("storefrontUrl", e.target.value)} />
-      </Field>
-      <Field label={t("storefront.checkout")} htmlFor="checkout-url" hint={t("storefront.checkoutHint")}>
-        <input id="checkout-url" type="text" inputMode="url" spellCheck={false} placeholder={`https://shop.example.com/checkout/?checkout=${TOKEN}`} value={form.checkoutUrlTemplate} aria-invalid={invalid("checkoutUrlTemplate")} aria-describedby="checkout-url-hint" onChange={(e) => set("checkoutUrlTemplate", e.target.value)} />
-      </Field>
+      <TextField label={t("storefront.url")} hint={t("storefront.urlHint")} id="storefront-url" type="text" inputMode="url" spellCheck={false} placeholder="https://shop.example.com" value={form.storefrontUrl} aria-invalid={invalid("storefrontUrl")} aria-describedby="storefront-url-hint" onChange={(e) => set("storefrontUrl", e.target.value)} />
+      <TextField label={t("storefront.checkout")} hint={t("storefront.checkoutHint")} id="checkout-url" type="text" inputMode="url" spellCheck={false} placeholder={`https://shop.example.com/checkout/?checkout=${TOKEN}`} value={form.checkoutUrlTemplate} aria-invalid={invalid("checkoutUrlTemplate")} aria-describedby="checkout-url-hint" onChange={(e) => set("checkoutUrlTemplate", e.target.value)} />
       {template && !template.includes(TOKEN) && (
         <Text as="p" size={3} color="warning1">
           {t("storefront.noToken")}
         </Text>
       )}
       <CheckoutLinkLine storefrontUrl={form.storefrontUrl} template={form.checkoutUrlTemplate} />
-      <Field label={t("storefront.origins")} htmlFor="storefront-origins" hint={t("storefront.originsHint")}>
-        <textarea id="storefront-origins" rows={3} placeholder="https://shop.example.com" value={form.storefrontOrigins} aria-invalid={invalid("storefrontOrigins")} aria-describedby="storefront-origins-hint" onChange={(e) => set("storefrontOrigins", e.target.value)} />
-      </Field>
+      <TextAreaField label={t("storefront.origins")} hint={t("storefront.originsHint")} id="storefront-origins" rows={3} placeholder="https://shop.example.com" value={form.storefrontOrigins} aria-invalid={invalid("storefrontOrigins")} aria-describedby="storefront-origins-hint" onChange={(e) => set("storefrontOrigins", e.target.value)} />
       <div className="ulak-narrow">
-        <Field label={t("storefront.dailyLimit")} htmlFor="optin-daily-limit" hint={t("storefront.dailyLimitHint")}>
-          <input id="optin-daily-limit" type="number" min={0} max={100000} step={1} value={form.optinDailyLimit} aria-invalid={invalid("optinDailyLimit")} aria-describedby="optin-daily-limit-hint" onChange={(e) => set("optinDailyLimit", e.target.value)} />
-        </Field>
+        <TextField label={t("storefront.dailyLimit")} hint={t("storefront.dailyLimitHint")} id="optin-daily-limit" type="number" min={0} max={100000} step={1} value={form.optinDailyLimit} aria-invalid={invalid("optinDailyLimit")} aria-describedby="optin-daily-limit-hint" onChange={(e) => set("optinDailyLimit", e.target.value)} />
       </div>
       <AdminErrors errors={errors} />
     </Section>

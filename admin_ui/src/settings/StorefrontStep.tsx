@@ -6,7 +6,7 @@
  */
 import { Box, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { AdminErrors, Field } from "../components/ui";
+import { AdminErrors, TextField } from "../components/ui";
 import { FlowAlerts } from "../flows/FlowAlerts";
 import { useT } from "../i18n";
 import type { FlowAlert, StoreSettings } from "../pages/types";
@@ -35,22 +35,21 @@ export function StorefrontStep({ settings, alerts, onSaved }: { settings: Storef
       <FlowAlerts alerts={alerts.filter((a) => a.reason.code === CHECKOUT_URL_MISSING)} />
       <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("onboarding.storefrontForm")}>
         <div className="ulak-narrow">
-          <Field label={t("storefront.url")} htmlFor="onboarding-storefront-url" hint={t("storefront.urlHint")}>
-            <input
-              id="onboarding-storefront-url"
-              type="text"
-              inputMode="url"
-              spellCheck={false}
-              placeholder="https://shop.example.com"
-              value={url}
-              aria-invalid={errors.some((er) => er.field === "storefrontUrl")}
-              aria-describedby="onboarding-storefront-url-hint"
-              onChange={(e) => {
-                setUrl(e.target.value);
-                changed();
-              }}
-            />
-          </Field>
+          <TextField
+            label={t("storefront.url")}
+            hint={t("storefront.urlHint")}
+            id="onboarding-storefront-url"
+            type="text"
+            inputMode="url"
+            spellCheck={false}
+            placeholder="https://shop.example.com"
+            value={url}
+            aria-invalid={errors.some((er) => er.field === "storefrontUrl")}
+            onChange={(e) => {
+              setUrl(e.target.value);
+              changed();
+            }}
+          />
         </div>
         <CheckoutLinkLine storefrontUrl={url} template={settings.checkoutUrlTemplate} />
         <AdminErrors errors={errors} />

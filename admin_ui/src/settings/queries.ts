@@ -4,6 +4,8 @@
  * in the one DOCUMENTS table of ../api/queries.ts, so the schema test validates them too.
  */
 import { ADMIN_ERRORS } from "../api/fragments";
+import type { UlakChangePlanMutation, UlakClearPickupPointMutation, UlakPickupPointQuery, UlakPlanUsageQuery, UlakSetPickupPointMutation, UlakSetStaffTestNumbersMutation, UlakSettingsQuery, UlakStaffTestNumbersQuery, UlakUpdateSettingsMutation } from "../api/generated";
+import { typed } from "../api/typed";
 
 const SETTINGS_FIELDS = `timezone defaultRegion defaultLocale quietHoursStart quietHoursEnd quietHoursTransactional marketingCap24h marketingCap7d recoveryPauseAfterOrderHours optoutKeywords optinKeywords resumeKeywords tierReservePercent storefrontUrl checkoutUrlTemplate storefrontOrigins optinDailyLimit updatedAt`;
 
@@ -11,43 +13,43 @@ const USAGE_FIELDS = `plan monthlyQuota usedThisMonth remaining periodStart pric
 
 const PICKUP_FIELDS = `latitude longitude name address`;
 
-export const SETTINGS = `query UlakSettings {
+export const SETTINGS = typed<UlakSettingsQuery>(`query UlakSettings {
   storeSettings { ${SETTINGS_FIELDS} }
   planUsage { ${USAGE_FIELDS} }
-}`;
+}`);
 
 /** The plan quota's counter alone: the dashboard's 80 % / 100 % banner. */
-export const PLAN_USAGE = `query UlakPlanUsage {
+export const PLAN_USAGE = typed<UlakPlanUsageQuery>(`query UlakPlanUsage {
   planUsage { ${USAGE_FIELDS} }
-}`;
+}`);
 
-export const UPDATE_SETTINGS = `mutation UlakUpdateSettings($input: StoreSettingsInput!) {
+export const UPDATE_SETTINGS = typed<UlakUpdateSettingsMutation>(`mutation UlakUpdateSettings($input: StoreSettingsInput!) {
   updateStoreSettings(input: $input) { settings { ${SETTINGS_FIELDS} } ${ADMIN_ERRORS} }
-}`;
+}`);
 
-export const CHANGE_PLAN = `mutation UlakChangePlan($plan: Plan!) {
+export const CHANGE_PLAN = typed<UlakChangePlanMutation>(`mutation UlakChangePlan($plan: Plan!) {
   changePlan(plan: $plan) { usage { ${USAGE_FIELDS} } ${ADMIN_ERRORS} }
-}`;
+}`);
 
-export const STAFF_TEST_NUMBERS = `query UlakStaffTestNumbers {
+export const STAFF_TEST_NUMBERS = typed<UlakStaffTestNumbersQuery>(`query UlakStaffTestNumbers {
   staffTestNumbers
-}`;
+}`);
 
-export const SET_STAFF_TEST_NUMBERS = `mutation UlakSetStaffTestNumbers($numbers: [String!]!) {
+export const SET_STAFF_TEST_NUMBERS = typed<UlakSetStaffTestNumbersMutation>(`mutation UlakSetStaffTestNumbers($numbers: [String!]!) {
   setStaffTestNumbers(numbers: $numbers) { numbers ${ADMIN_ERRORS} }
-}`;
+}`);
 
-export const PICKUP_POINT = `query UlakPickupPoint {
+export const PICKUP_POINT = typed<UlakPickupPointQuery>(`query UlakPickupPoint {
   pickupPoint { ${PICKUP_FIELDS} }
-}`;
+}`);
 
-export const SET_PICKUP_POINT = `mutation UlakSetPickupPoint($latitude: Float!, $longitude: Float!, $name: String!, $address: String!) {
+export const SET_PICKUP_POINT = typed<UlakSetPickupPointMutation>(`mutation UlakSetPickupPoint($latitude: Float!, $longitude: Float!, $name: String!, $address: String!) {
   setPickupPoint(latitude: $latitude, longitude: $longitude, name: $name, address: $address) { pickupPoint { ${PICKUP_FIELDS} } ${ADMIN_ERRORS} }
-}`;
+}`);
 
-export const CLEAR_PICKUP_POINT = `mutation UlakClearPickupPoint {
+export const CLEAR_PICKUP_POINT = typed<UlakClearPickupPointMutation>(`mutation UlakClearPickupPoint {
   clearPickupPoint { ${ADMIN_ERRORS} }
-}`;
+}`);
 
 export const SETTINGS_DOCUMENTS = {
   SETTINGS,

@@ -5,13 +5,13 @@
 import { useCallback, useState } from "react";
 import { useAdminMutation } from "../api/useAdmin";
 import type { AdminError } from "../components/ui";
-import type { Payload, StoreSettings } from "../pages/types";
+import type { StoreSettings } from "../pages/types";
 import { UPDATE_SETTINGS } from "./queries";
 
 export function useSaveSettings() {
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState(false);
-  const { run, state } = useAdminMutation<{ updateStoreSettings: Payload & { settings: StoreSettings | null } }>(UPDATE_SETTINGS);
+  const { run, state } = useAdminMutation(UPDATE_SETTINGS);
   /** Resolves to the settings as saved, or null when the API refused or could not be reached. */
   const save = useCallback(
     async (input: Record<string, unknown>): Promise<StoreSettings | null> => {

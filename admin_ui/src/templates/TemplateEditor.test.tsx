@@ -19,11 +19,15 @@ describe("TemplateEditor", () => {
     await userEvent.type(screen.getByLabelText("Sample for {{1}}"), "Ayşe");
     expect(screen.getByRole("figure", { name: "WhatsApp message preview" }).textContent).toContain("Merhaba Ayşe, sepetiniz bekliyor.");
     expect(problems.textContent).toBe("Ready to submit: no problems found.");
+    // macaw-ui's Select: open the combobox, pick the option.
+    await userEvent.click(screen.getByRole("combobox", { name: "Category" }));
+    await userEvent.click(await screen.findByRole("option", { name: "Utility" }));
+    expect(screen.getByRole("combobox", { name: "Category" }).textContent).toContain("Utility");
     await userEvent.click(screen.getByRole("button", { name: "Submit for approval" }));
     expect(onSubmit).toHaveBeenCalledWith({
       name: "sepet",
       language: "tr",
-      category: "MARKETING",
+      category: "UTILITY",
       components: [{ type: "BODY", text: "Merhaba {{1}}, sepetiniz bekliyor.", example: { body_text: [["Ayşe"]] } }],
     });
   });

@@ -5,12 +5,18 @@
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useMemo, useState } from "react";
-import { Field } from "../components/ui";
+import { SelectField, TextAreaField, TextField } from "../components/ui";
 import { useLocale, useT } from "../i18n";
 import { TemplatePreview } from "./TemplatePreview";
 import type { ButtonType, TemplateButton, TemplateCategory, TemplateComponent, WhatsAppTemplate } from "./types";
 import { validateTemplate } from "./validateTemplate";
 import { variableNumbers } from "./variables";
+
+const LANGUAGES = [
+  { value: "tr", label: "Türkçe (tr)" },
+  { value: "en", label: "English (en)" },
+];
+const CATEGORIES: readonly TemplateCategory[] = ["MARKETING", "UTILITY", "AUTHENTICATION"];
 
 export interface EditorButton {
   type: Extract<ButtonType, "QUICK_REPLY" | "URL">;
@@ -92,61 +98,45 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
         }}
       >
         <div className="ulak-grid">
-          <Field label={t("templates.name")} htmlFor="tpl-name" hint={t("templates.nameHint")}>
-            <input id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" onChange={(e) => set("name", e.target.value)} />
-          </Field>
-          <Field label={t("templates.language")} htmlFor="tpl-lang">
-            <select id="tpl-lang" value={s.language} onChange={(e) => set("language", e.target.value)}>
-              <option value="tr">Türkçe (tr)</option>
-              <option value="en">English (en)</option>
-            </select>
-          </Field>
-          <Field label={t("templates.category")} htmlFor="tpl-cat">
-            <select id="tpl-cat" value={s.category} onChange={(e) => set("category", e.target.value as TemplateCategory)}>
-              <option value="MARKETING">{t("category.MARKETING")}</option>
-              <option value="UTILITY">{t("category.UTILITY")}</option>
-              <option value="AUTHENTICATION">{t("category.AUTHENTICATION")}</option>
-            </select>
-          </Field>
+          <TextField label={t("templates.name")} hint={t("templates.nameHint")} id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" onChange={(e) => set("name", e.target.value)} />
+          <SelectField label={t("templates.language")} options={LANGUAGES} value={s.language} onChange={(v) => set("language", v)} testId="tpl-lang" />
+          <SelectField
+            label={t("templates.category")}
+            options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
+            value={s.category}
+            onChange={(v) => set("category", v)}
+            testId="tpl-cat"
+          />
         </div>
-        <Field label={t("templates.header")} htmlFor="tpl-header">
-          <input id="tpl-header" value={s.header} onChange={(e) => set("header", e.target.value)} />
-        </Field>
-        <Field label={t("templates.body")} htmlFor="tpl-body" hint={t("templates.bodyHint")}>
-          <textarea id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" onChange={(e) => set("body", e.target.value)} />
-        </Field>
+        <TextField label={t("templates.header")} id="tpl-header" value={s.header} onChange={(e) => set("header", e.target.value)} />
+        <TextAreaField label={t("templates.body")} hint={t("templates.bodyHint")} id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" onChange={(e) => set("body", e.target.value)} />
         {numbers.length > 0 && (
           <fieldset className="ulak-fieldset">
             <legend>{t("templates.samples")}</legend>
             <div className="ulak-grid">
               {numbers.map((n) => (
-                <Field key={n} label={t("templates.sampleFor", { n })} htmlFor={`tpl-sample-${n}`}>
-                  <input id={`tpl-sample-${n}`} value={s.samples[String(n)] ?? ""} onChange={(e) => set("samples", { ...s.samples, [String(n)]: e.target.value })} />
-                </Field>
+                <TextField key={n} label={t("templates.sampleFor", { n })} id={`tpl-sample-${n}`} value={s.samples[String(n)] ?? ""} onChange={(e) => set("samples", { ...s.samples, [String(n)]: e.target.value })} />
               ))}
             </div>
           </fieldset>
         )}
-        <Field label={t("templates.footer")} htmlFor="tpl-footer">
-          <input id="tpl-footer" value={s.footer} onChange={(e) => set("footer", e.target.value)} />
-        </Field>
+        <TextField label={t("templates.footer")} id="tpl-footer" value={s.footer} onChange={(e) => set("footer", e.target.value)} />
         <fieldset className="ulak-fieldset">
           <legend>{t("preview.buttons")}</legend>
           {s.buttons.map((b, i) => (
             <Box key={i} display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
-              <Field label={t("templates.buttonType")} htmlFor={`tpl-btn-type-${i}`}>
-                <select id={`tpl-btn-type-${i}`} value={b.type} onChange={(e) => setButton(i, { type: e.target.value as EditorButton["type"] })}>
-                  <option value="QUICK_REPLY">{t("templates.quickReply")}</option>
-                  <option value="URL">{t("templates.urlButton")}</option>
-                </select>
-              </Field>
-              <Field label={t("templates.buttonText")} htmlFor={`tpl-btn-text-${i}`}>
-                <input id={`tpl-btn-text-${i}`} value={b.text} onChange={(e) => setButton(i, { text: e.target.value })} />
-              </Field>
+              <SelectField
+                label={t("templates.buttonType")}
+                options={[
+                  { value: "QUICK_REPLY" as const, label: t("templates.quickReply") },
+                  { value: "URL" as const, label: t("templates.urlButton") },
+                ]}
+                value={b.type}
+                onChange={(type) => setButton(i, { type })}
+              />
+              <TextField label={t("templates.buttonText")} id={`tpl-btn-text-${i}`} value={b.text} onChange={(e) => setButton(i, { text: e.target.value })} />
               {b.type === "URL" && (
-                <Field label={t("templates.buttonUrl")} htmlFor={`tpl-btn-url-${i}`}>
-                  <input id={`tpl-btn-url-${i}`} type="url" value={b.url} onChange={(e) => setButton(i, { url: e.target.value })} />
-                </Field>
+                <TextField label={t("templates.buttonUrl")} id={`tpl-btn-url-${i}`} type="url" value={b.url} onChange={(e) => setButton(i, { url: e.target.value })} />
               )}
               <Button type="button" variant="tertiary" onClick={() => set("buttons", s.buttons.filter((_, j) => j !== i))}>
                 {t("rule.remove")}
