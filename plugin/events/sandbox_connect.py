@@ -19,7 +19,7 @@ from plugin.db import session_scope
 from plugin.saleor.models import Store
 from plugin.settings import get_settings
 from plugin.whatsapp.accounts import WhatsAppAccount
-from plugin.whatsapp.limits import apply_limits, parse_tier
+from plugin.whatsapp.limits import apply_limits, parse_tier, read_at_next_tick
 from plugin.whatsapp.sandbox.config import SandboxNumber
 from plugin.whatsapp.sandbox.graph import GraphError
 from plugin.whatsapp.sandbox.state import Sandbox
@@ -93,6 +93,7 @@ def connect_sandbox(*, session: Session, store: Store) -> WhatsAppAccount | None
         session.add(account)
         # the store sends under the limit its number has (what the sandbox's Graph API answers)
         apply_limits(session, account, tier=parse_tier(account.messaging_limit_tier))
+        read_at_next_tick(account)  # then the WABA's currency and MM API status, as Meta says
         session.flush()
         log.info("sandbox_number_connected", store_id=store.id)
     if account.is_sandbox and _mounted is not None:

@@ -130,6 +130,14 @@ def apply_phone_info(session: Session, account: WhatsAppAccount, info: PhoneNumb
     session.add(account)
 
 
+def read_at_next_tick(account: WhatsAppAccount) -> None:
+    """A number connected without reading Meta (the dev sandbox's, made at install) is read by
+    the next scheduler tick through the same Graph API path as any other, instead of
+    REFRESH_EVERY after it was made: its billing currency and onboarding status are known
+    within seconds, as a real number's are at connect."""
+    account.limits_checked_at = clock.now() - REFRESH_EVERY
+
+
 def refresh_due(*, session: Session) -> int:
     """Scheduler task: numbers whose limits were last read (or connected) more than
     REFRESH_EVERY ago are read again from the Graph API, each by an actor after commit (the

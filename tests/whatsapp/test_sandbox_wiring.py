@@ -251,3 +251,24 @@ def test_production_never_serves_the_sandbox(db_url):
         assert prod.get("/sandbox/phone").status_code == 404
         assert prod.post("/sandbox/api/clock", json={"advance_seconds": 5}).status_code == 404
     assert connect_sandbox(session=None, store=None) is None  # type: ignore[arg-type]
+
+
+def test_a_new_sandbox_number_is_read_from_the_graph_api_within_seconds(
+    live_app: str, fake_saleor: FakeSaleor, db: Session
+):
+    # given a store installed in dev mode (its sandbox number made at install, no Graph read)
+    register = httpx.post(
+        f"{live_app}/api/register",
+        headers={"saleor-api-url": fake_saleor.api_url, "saleor-domain": fake_saleor.domain},
+        json={"auth_token": "good-app-token"},
+    )
+    assert register.status_code == 200, register.text
+    # when the scheduler ticks (about once a second)
+    # then the number's WABA is read as a real one is, so the dashboard can say in what
+    # currency Meta bills instead of "not read from Meta yet" for six hours
+    account = wait_for(
+        lambda: (a := sandbox_account(db)) is not None and a.billing_currency_read_at and a,
+        timeout=30,
+    )
+    assert account.billing_currency == "USD"
+    assert account.limits_read_at is not None
