@@ -1,0 +1,19 @@
+/** The macaw-ui field helpers (./ui) bound to a react-hook-form field, for the forms that keep their state there. */
+import type { ReactNode } from "react";
+import { type Control, Controller, type FieldPath, type FieldValues } from "react-hook-form";
+import { CheckField } from "./ui";
+
+/** A CheckField whose checked state is the boolean form field `name`. */
+export function FormCheckField<T extends FieldValues, N extends FieldPath<T>>({ control, name, children, testId, disabled }: { control: Control<T>; name: N; children: ReactNode; testId?: string; disabled?: boolean }) {
+  return (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <CheckField checked={field.value as boolean} onChange={field.onChange} testId={testId} disabled={disabled}>
+          {children}
+        </CheckField>
+      )}
+    />
+  );
+}
