@@ -6,7 +6,7 @@ import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { Controller, FormProvider, useForm } from "react-hook-form";
 import { useAdminQuery } from "../api/useAdmin";
-import { FormCheckField } from "../components/formFields";
+import { FormCheckField, useOnEdit } from "../components/formFields";
 import { AdminErrors, ErrorState, Loading, QuotaBar, Section, SelectField, TextAreaField, TextField } from "../components/ui";
 import { ExchangeRateSection } from "../cost/ExchangeRateSection";
 import { MmApiStatusSection } from "../cost/MmApiStatusSection";
@@ -68,13 +68,7 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
   // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
   const form = watch();
   const { save, errors, saved, changed, state } = useSaveSettings();
-  useEffect(() => {
-    // a change after a save takes its "Saved." away
-    const sub = watch((_, { type }) => {
-      if (type === "change") changed();
-    });
-    return () => sub.unsubscribe();
-  }, [watch, changed]);
+  useOnEdit(watch, changed); // a change after a save takes its "Saved." away
   const submit = handleSubmit(async (values) => {
     const kept = await save({
       timezone: values.timezone,

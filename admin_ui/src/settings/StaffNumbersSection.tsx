@@ -5,9 +5,10 @@
  * naming each bad number, when one is not a mobile number. The rows are a react-hook-form field array.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useFieldArray, useForm } from "react-hook-form";
 import { useAdminMutation } from "../api/useAdmin";
+import { useOnEdit } from "../components/formFields";
 import { type AdminError, AdminErrors, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import { SET_STAFF_TEST_NUMBERS, STAFF_TEST_NUMBERS } from "./queries";
@@ -34,13 +35,7 @@ function StaffNumbersForm({ numbers }: { numbers: string[] }) {
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState(false);
   const { run, state } = useAdminMutation(SET_STAFF_TEST_NUMBERS);
-  useEffect(() => {
-    // a change after a save takes its "Saved." away
-    const sub = watch((_, { type }) => {
-      if (type === "change") setSaved(false);
-    });
-    return () => sub.unsubscribe();
-  }, [watch]);
+  useOnEdit(watch, () => setSaved(false)); // a change after a save takes its "Saved." away
   const add = () => {
     append({ value: "" });
     setSaved(false);
