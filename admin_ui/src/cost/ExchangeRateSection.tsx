@@ -2,11 +2,13 @@
  * The settings page's "Costs in your store's currency": the merchant's own dated exchange rate
  * from Meta's billing currency to the store's (plugin/pricing/exchange.py). The API checks the
  * rate (a positive decimal) and the date (not in the future) and says why in TR and EN; a
- * Turkish decimal comma is read here as a point.
+ * Turkish decimal comma is read here as a point. The rate and date are kept by react-hook-form.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { useForm } from "react-hook-form";
 import { useAdminMutation } from "../api/useAdmin";
+import { useOnEdit } from "../components/formFields";
 import { AdminErrors, TextField, type AdminError } from "../components/ui";
 import { useLocale, useT } from "../i18n";
 import { LoadedSection, SaveRow } from "../settings/parts";
@@ -27,12 +29,14 @@ function RateForm({ settings }: { settings: CostSettings }) {
   const t = useT();
   const locale = useLocale();
   const [kept, setKept] = useState(settings);
-  const [rate, setRate] = useState(settings.exchangeRate?.rate ?? "");
-  const [date, setDate] = useState(settings.exchangeRate?.rateDate ?? "");
+  const { register, handleSubmit, watch, reset } = useForm<{ rate: string; date: string }>({ defaultValues: { rate: settings.exchangeRate?.rate ?? "", date: settings.exchangeRate?.rateDate ?? "" } });
+  // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
+  const { rate, date } = watch();
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState(false);
   const [cleared, setCleared] = useState(false);
   const { run, state } = useAdminMutation<Payload>(SET_EXCHANGE_RATE);
+  useOnEdit(watch, () => setSaved(false)); // an edit takes "Saved." away
   const names = { billing: kept.rateCardCurrency ?? kept.billingCurrency, store: kept.storeCurrency }; // the rate's base: the card's
   if (names.billing === kept.storeCurrency) {
     return (
@@ -47,17 +51,15 @@ function RateForm({ settings }: { settings: CostSettings }) {
     if (payload?.costSettings) setKept(payload.costSettings);
     return payload;
   };
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = handleSubmit(async (values) => {
     setCleared(false);
-    const payload = await send(decimalText(rate), date || null);
+    const payload = await send(decimalText(values.rate), values.date || null);
     setSaved(Boolean(payload?.costSettings));
-  };
+  });
   const remove = async () => {
     const payload = await send(null, null);
     if (payload?.costSettings) {
-      setRate("");
-      setDate("");
+      reset({ rate: "", date: "" });
       setSaved(false);
       setCleared(true);
     }
@@ -70,8 +72,8 @@ function RateForm({ settings }: { settings: CostSettings }) {
         {current ? t("rate.current", { ...names, rate: `${formatRate(locale, current.rate)} ${current.quote}`, date: formatIsoDate(locale, current.rateDate) }) : t("rate.none", names)}
       </Text>
       <div className="ulak-grid">
-        <TextField label={t("rate.rate", names)} id="exchange-rate" inputMode="decimal" placeholder="34.12" value={rate} aria-invalid={invalid("rate")} onChange={(e) => (setRate(e.target.value), setSaved(false))} />
-        <TextField label={t("rate.date")} id="exchange-rate-date" type="date" value={date} aria-invalid={invalid("rateDate")} onChange={(e) => (setDate(e.target.value), setSaved(false))} />
+        <TextField label={t("rate.rate", names)} id="exchange-rate" inputMode="decimal" placeholder="34.12" value={rate} aria-invalid={invalid("rate")} {...register("rate")} />
+        <TextField label={t("rate.date")} id="exchange-rate-date" type="date" value={date} aria-invalid={invalid("rateDate")} {...register("date")} />
       </div>
       <AdminErrors errors={errors} />
       <SaveRow label={t("rate.save")} state={state} saved={saved} />

@@ -1,10 +1,11 @@
 /** From install to the first message: connect a number (or the sandbox), send a test, switch a flow on, name the storefront. */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
-import { Controller, useForm } from "react-hook-form";
+import { useForm } from "react-hook-form";
 import { CONNECT_WHATSAPP, FLOWS, ONBOARDING, SEND_TEST_MESSAGE } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
-import { type AdminError, AdminErrors, CheckField, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
+import { FormCheckField } from "../components/formFields";
+import { type AdminError, AdminErrors, Checklist, ErrorState, Loading, QueryView, StatusBadge, TextField } from "../components/ui";
 import { Switch } from "../components/Switch";
 import { formatTier, useCode, useLocale, useT } from "../i18n";
 import { flowTitleKey } from "../flows/names";
@@ -75,15 +76,9 @@ function ConnectForm({ onConnected }: { onConnected: () => void }) {
         <TextField label={t("onboarding.wabaId")} id="wa-waba" aria-invalid={invalid("wabaId")} autoComplete="off" value={values.wabaId} {...register("wabaId")} />
         <TextField label={t("onboarding.accessToken")} hint={t("onboarding.accessTokenHint")} id="wa-token" type="password" aria-invalid={invalid("accessToken")} autoComplete="off" value={values.accessToken} {...register("accessToken")} />
       </div>
-      <Controller
-        control={control}
-        name="sandbox"
-        render={({ field }) => (
-          <CheckField checked={field.value} onChange={field.onChange}>
-            {t("onboarding.useSandbox")}
-          </CheckField>
-        )}
-      />
+      <FormCheckField control={control} name="sandbox">
+        {t("onboarding.useSandbox")}
+      </FormCheckField>
       <AdminErrors errors={errors} />
       {state.kind === "error" && <ErrorState message={state.message} />}
       <Box>

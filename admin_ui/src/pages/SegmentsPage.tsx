@@ -5,8 +5,10 @@
 import { PlanLock } from "../plans/PlanLock";
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useCallback, useMemo, useState } from "react";
+import { Controller, useForm } from "react-hook-form";
 import { CREATE_SEGMENT, DELETE_SEGMENT, SEGMENTS, SEGMENT_PREVIEW, UPDATE_SEGMENT } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { useOnEdit } from "../components/formFields";
 import { type AdminError, AdminErrors, ConfirmDialog, ErrorState, Loading, Section, TextField } from "../components/ui";
 import { useDashboard } from "../dashboard";
 import { formatCount, useLocale, useT } from "../i18n";
@@ -110,14 +112,23 @@ function SavedSegments({ rows, onEdit, onDeleted }: { rows: SegmentRow[]; onEdit
   );
 }
 
+/** The segment being written: its name and rule, kept by react-hook-form. */
+interface SegmentForm {
+  name: string;
+  rule: Rule;
+}
+
 export function SegmentsPage() {
   const t = useT();
   const { state, reload } = useAdminQuery<{ segments: SegmentRow[] }>(SEGMENTS);
   const [editing, setEditing] = useState<SegmentRow | null>(null);
-  const [name, setName] = useState("");
-  const [rule, setRule] = useState<Rule>(STARTING_RULE);
+  const { control, register, handleSubmit, watch, reset } = useForm<SegmentForm>({ defaultValues: { name: "", rule: STARTING_RULE } });
+  // macaw-ui floats its label only over a field that has a value, so the name stays controlled.
+  const name = watch("name");
+  const rule = watch("rule");
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [saved, setSaved] = useState<string | null>(null);
+  useOnEdit(watch, () => setSaved(null)); // an edit takes "Saved." away
   const preview = useSegmentPreview();
   const onPreview = useCallback((r: Rule): Promise<PreviewResult> => preview({ rule: r }), [preview]);
   const create = useAdminMutation<{ createSegment: Payload & { segment: SegmentRow | null } }>(CREATE_SEGMENT);
@@ -127,31 +138,28 @@ export function SegmentsPage() {
 
   const startNew = () => {
     setEditing(null);
-    setName("");
-    setRule(STARTING_RULE);
+    reset({ name: "", rule: STARTING_RULE });
     setErrors([]);
     setSaved(null);
   };
   const edit = (row: SegmentRow) => {
     setEditing(row);
-    setName(row.name);
-    setRule(row.rule);
+    reset({ name: row.name, rule: row.rule });
     setErrors([]);
     setSaved(null);
   };
-  const save = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const save = handleSubmit(async (values) => {
     setSaved(null);
     const payload = editing
-      ? (await update.run({ id: editing.id, name: name.trim(), rule }))?.updateSegment
-      : (await create.run({ name: name.trim(), rule }))?.createSegment;
+      ? (await update.run({ id: editing.id, name: values.name.trim(), rule: values.rule }))?.updateSegment
+      : (await create.run({ name: values.name.trim(), rule: values.rule }))?.createSegment;
     setErrors(payload?.errors ?? []);
     if (payload?.segment) {
       setEditing(payload.segment);
       setSaved(payload.segment.name);
       reload();
     }
-  };
+  });
   const failure = [create.state, update.state].find((s) => s.kind === "error");
   return (
     <Box display="flex" flexDirection="column" gap={4}>
@@ -178,20 +186,9 @@ export function SegmentsPage() {
             value={name}
             maxLength={200}
             aria-invalid={errors.some((er) => er.field === "name") || undefined}
-            onChange={(e) => {
-              setName(e.target.value);
-              setSaved(null);
-            }}
+            {...register("name")}
           />
-          <RuleBuilder
-            value={rule}
-            onChange={(r) => {
-              setRule(r);
-              setSaved(null);
-            }}
-            onPreview={onPreview}
-            currency="TRY"
-          />
+          <Controller control={control} name="rule" render={({ field }) => <RuleBuilder value={field.value} onChange={field.onChange} onPreview={onPreview} currency="TRY" />} />
           <AdminErrors errors={errors} />
           {failure && failure.kind === "error" && <ErrorState message={failure.message} />}
           <Box display="flex" gap={3} alignItems="center">

@@ -4,8 +4,10 @@
  */
 import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
+import { Controller, FormProvider, useForm } from "react-hook-form";
 import { useAdminQuery } from "../api/useAdmin";
-import { AdminErrors, CheckField, ErrorState, Loading, QuotaBar, Section, SelectField, TextAreaField, TextField } from "../components/ui";
+import { FormCheckField, useOnEdit } from "../components/formFields";
+import { AdminErrors, ErrorState, Loading, QuotaBar, Section, SelectField, TextAreaField, TextField } from "../components/ui";
 import { ExchangeRateSection } from "../cost/ExchangeRateSection";
 import { MmApiStatusSection } from "../cost/MmApiStatusSection";
 import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
@@ -58,66 +60,72 @@ function toForm(s: StoreSettings): Form {
   };
 }
 
+/** The form's state is react-hook-form's (the storefront section reads it from the form's context). */
 function SettingsForm({ settings }: { settings: StoreSettings }) {
   const t = useT();
-  const [form, setForm] = useState<Form>(() => toForm(settings));
+  const methods = useForm<Form>({ defaultValues: toForm(settings) });
+  const { control, register, handleSubmit, watch, reset } = methods;
+  // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
+  const form = watch();
   const { save, errors, saved, changed, state } = useSaveSettings();
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    changed();
-  };
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  useOnEdit(watch, changed); // a change after a save takes its "Saved." away
+  const submit = handleSubmit(async (values) => {
     const kept = await save({
-      timezone: form.timezone,
-      defaultRegion: form.defaultRegion.trim().toUpperCase(),
-      quietHoursStart: form.quietHoursStart,
-      quietHoursEnd: form.quietHoursEnd,
-      quietHoursTransactional: form.quietHoursTransactional,
-      marketingCap24h: Number(form.marketingCap24h),
-      marketingCap7d: Number(form.marketingCap7d),
-      tierReservePercent: Number(form.tierReservePercent),
-      optoutKeywords: keywords(form.optoutKeywords),
-      ...storefrontInput(form),
+      timezone: values.timezone,
+      defaultRegion: values.defaultRegion.trim().toUpperCase(),
+      quietHoursStart: values.quietHoursStart,
+      quietHoursEnd: values.quietHoursEnd,
+      quietHoursTransactional: values.quietHoursTransactional,
+      marketingCap24h: Number(values.marketingCap24h),
+      marketingCap7d: Number(values.marketingCap7d),
+      tierReservePercent: Number(values.tierReservePercent),
+      optoutKeywords: keywords(values.optoutKeywords),
+      ...storefrontInput(values),
     });
-    if (kept) setForm(toForm(kept));
-  };
+    if (kept) reset(toForm(kept));
+  });
   const invalid = (field: string) => errors.some((er) => er.field === field);
   const storefront = (er: { field: string | null }) => STOREFRONT_FIELDS.includes(er.field ?? "");
   return (
-    <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={4} aria-label={t("settings.form")}>
-      <Section title={t("settings.quietHours")}>
-        <Text as="p" size={3} color="default2">
-          {t("settings.quietHoursHelp")}
-        </Text>
-        <div className="ulak-grid">
-          <TextField label={t("settings.quietStart")} id="qh-start" type="time" value={form.quietHoursStart} aria-invalid={invalid("quietHoursStart")} onChange={(e) => set("quietHoursStart", e.target.value)} />
-          <TextField label={t("settings.quietEnd")} id="qh-end" type="time" value={form.quietHoursEnd} aria-invalid={invalid("quietHoursEnd")} onChange={(e) => set("quietHoursEnd", e.target.value)} />
-        </div>
-        <CheckField checked={form.quietHoursTransactional} onChange={(c) => set("quietHoursTransactional", c)}>
-          {t("settings.quietTransactional")}
-        </CheckField>
-      </Section>
-      <Section title={t("settings.caps")}>
-        <div className="ulak-grid">
-          <TextField label={t("settings.cap24h")} id="cap-24h" type="number" min={0} value={form.marketingCap24h} aria-invalid={invalid("marketingCap24h")} onChange={(e) => set("marketingCap24h", e.target.value)} />
-          <TextField label={t("settings.cap7d")} id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} onChange={(e) => set("marketingCap7d", e.target.value)} />
-          <TextField label={t("settings.tierReserve")} hint={t("settings.tierReserveHint")} id="tier-reserve" type="number" min={0} max={50} value={form.tierReservePercent} aria-invalid={invalid("tierReservePercent")} aria-describedby="tier-reserve-hint" onChange={(e) => set("tierReservePercent", e.target.value)} />
-        </div>
-      </Section>
-      <Section title={t("settings.region")}>
-        <div className="ulak-grid">
-          <SelectField label={t("settings.timezone")} testId="tz" options={timeZones(form.timezone).map((z) => ({ value: z, label: z }))} value={form.timezone} invalid={invalid("timezone")} onChange={(z) => set("timezone", z)} />
-          <TextField label={t("settings.defaultRegion")} hint={t("settings.defaultRegionHint")} id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" onChange={(e) => set("defaultRegion", e.target.value)} />
-        </div>
-      </Section>
-      <Section title={t("settings.keywords")}>
-        <TextAreaField label={t("settings.optoutKeywords")} hint={t("rule.listHint")} id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" onChange={(e) => set("optoutKeywords", e.target.value)} />
-      </Section>
-      <StorefrontSection form={form} set={set} errors={errors.filter(storefront)} />
-      <AdminErrors errors={errors.filter((er) => !storefront(er))} />
-      <SaveRow label={t("common.save")} state={state} saved={saved} />
-    </Box>
+    <FormProvider {...methods}>
+      <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={4} aria-label={t("settings.form")}>
+        <Section title={t("settings.quietHours")}>
+          <Text as="p" size={3} color="default2">
+            {t("settings.quietHoursHelp")}
+          </Text>
+          <div className="ulak-grid">
+            <TextField label={t("settings.quietStart")} id="qh-start" type="time" value={form.quietHoursStart} aria-invalid={invalid("quietHoursStart")} {...register("quietHoursStart")} />
+            <TextField label={t("settings.quietEnd")} id="qh-end" type="time" value={form.quietHoursEnd} aria-invalid={invalid("quietHoursEnd")} {...register("quietHoursEnd")} />
+          </div>
+          <FormCheckField control={control} name="quietHoursTransactional">
+            {t("settings.quietTransactional")}
+          </FormCheckField>
+        </Section>
+        <Section title={t("settings.caps")}>
+          <div className="ulak-grid">
+            <TextField label={t("settings.cap24h")} id="cap-24h" type="number" min={0} value={form.marketingCap24h} aria-invalid={invalid("marketingCap24h")} {...register("marketingCap24h")} />
+            <TextField label={t("settings.cap7d")} id="cap-7d" type="number" min={0} value={form.marketingCap7d} aria-invalid={invalid("marketingCap7d")} {...register("marketingCap7d")} />
+            <TextField label={t("settings.tierReserve")} hint={t("settings.tierReserveHint")} id="tier-reserve" type="number" min={0} max={50} value={form.tierReservePercent} aria-invalid={invalid("tierReservePercent")} aria-describedby="tier-reserve-hint" {...register("tierReservePercent")} />
+          </div>
+        </Section>
+        <Section title={t("settings.region")}>
+          <div className="ulak-grid">
+            <Controller
+              control={control}
+              name="timezone"
+              render={({ field }) => <SelectField label={t("settings.timezone")} testId="tz" options={timeZones(field.value).map((z) => ({ value: z, label: z }))} value={field.value} invalid={invalid("timezone")} onChange={field.onChange} />}
+            />
+            <TextField label={t("settings.defaultRegion")} hint={t("settings.defaultRegionHint")} id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" {...register("defaultRegion")} />
+          </div>
+        </Section>
+        <Section title={t("settings.keywords")}>
+          <TextAreaField label={t("settings.optoutKeywords")} hint={t("rule.listHint")} id="optout" value={form.optoutKeywords} aria-invalid={invalid("optoutKeywords")} aria-describedby="optout-hint" {...register("optoutKeywords")} />
+        </Section>
+        <StorefrontSection errors={errors.filter(storefront)} />
+        <AdminErrors errors={errors.filter((er) => !storefront(er))} />
+        <SaveRow label={t("common.save")} state={state} saved={saved} />
+      </Box>
+    </FormProvider>
   );
 }
 

@@ -4,9 +4,10 @@
  * numbers (a Turkish decimal comma too); the API checks their range and the name and address.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { useAdminMutation } from "../api/useAdmin";
+import { useOnEdit } from "../components/formFields";
 import { type AdminError, AdminErrors, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import type { PickupPoint } from "../pages/types";
@@ -45,15 +46,11 @@ function PickupForm({ point }: { point: PickupPoint | null }) {
   const { run, state } = useAdminMutation(SET_PICKUP_POINT);
   const clear = useAdminMutation(CLEAR_PICKUP_POINT);
   const [cleared, setCleared] = useState(false);
-  useEffect(() => {
-    // a change after a save or a removal takes its confirmation away
-    const sub = watch((_, { type }) => {
-      if (type !== "change") return;
-      setSaved(false);
-      setCleared(false);
-    });
-    return () => sub.unsubscribe();
-  }, [watch]);
+  // a change after a save or a removal takes its confirmation away
+  useOnEdit(watch, () => {
+    setSaved(false);
+    setCleared(false);
+  });
   const remove = async () => {
     const payload = (await clear.run({}))?.clearPickupPoint;
     setErrors(payload?.errors ?? []);

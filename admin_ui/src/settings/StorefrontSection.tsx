@@ -3,9 +3,11 @@
  * (storefrontUrl, checkoutUrlTemplate, read by plugin/flows/config.checkout_url) and who may call
  * the storefront opt-in (storefrontOrigins, optinDailyLimit, read by plugin/events/storefront.py).
  * Its fields are part of the store settings form, saved with its one Save button; the API's
- * refusals of these fields are shown here, beside them.
+ * refusals of these fields are shown here, beside them. The values are react-hook-form's, read
+ * from the settings form's context.
  */
 import { Text } from "@saleor/macaw-ui";
+import { useFormContext, useWatch } from "react-hook-form";
 import { type AdminError, AdminErrors, Section, TextAreaField, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import type { StoreSettings } from "../pages/types";
@@ -63,26 +65,30 @@ export function CheckoutLinkLine({ storefrontUrl, template }: { storefrontUrl: s
   );
 }
 
-export function StorefrontSection({ form, set, errors }: { form: StorefrontForm; set: (key: keyof StorefrontForm, value: string) => void; errors: AdminError[] }) {
+/** Its fields live in the enclosing settings form (react-hook-form's FormProvider). */
+export function StorefrontSection({ errors }: { errors: AdminError[] }) {
   const t = useT();
+  const { register, control } = useFormContext<StorefrontForm>();
+  // macaw-ui floats its label only over a field that has a value, so the fields stay controlled.
+  const form = useWatch({ control });
   const invalid = (field: string) => errors.some((e) => e.field === field);
-  const template = form.checkoutUrlTemplate.trim();
+  const template = (form.checkoutUrlTemplate ?? "").trim();
   return (
     <Section title={t("storefront.title")}>
       <Text as="p" size={3} color="default2">
         {t("storefront.about")}
       </Text>
-      <TextField label={t("storefront.url")} hint={t("storefront.urlHint")} id="storefront-url" type="text" inputMode="url" spellCheck={false} placeholder="https://shop.example.com" value={form.storefrontUrl} aria-invalid={invalid("storefrontUrl")} aria-describedby="storefront-url-hint" onChange={(e) => set("storefrontUrl", e.target.value)} />
-      <TextField label={t("storefront.checkout")} hint={t("storefront.checkoutHint")} id="checkout-url" type="text" inputMode="url" spellCheck={false} placeholder={`https://shop.example.com/checkout/?checkout=${TOKEN}`} value={form.checkoutUrlTemplate} aria-invalid={invalid("checkoutUrlTemplate")} aria-describedby="checkout-url-hint" onChange={(e) => set("checkoutUrlTemplate", e.target.value)} />
+      <TextField label={t("storefront.url")} hint={t("storefront.urlHint")} id="storefront-url" type="text" inputMode="url" spellCheck={false} placeholder="https://shop.example.com" value={form.storefrontUrl} aria-invalid={invalid("storefrontUrl")} aria-describedby="storefront-url-hint" {...register("storefrontUrl")} />
+      <TextField label={t("storefront.checkout")} hint={t("storefront.checkoutHint")} id="checkout-url" type="text" inputMode="url" spellCheck={false} placeholder={`https://shop.example.com/checkout/?checkout=${TOKEN}`} value={form.checkoutUrlTemplate} aria-invalid={invalid("checkoutUrlTemplate")} aria-describedby="checkout-url-hint" {...register("checkoutUrlTemplate")} />
       {template && !template.includes(TOKEN) && (
         <Text as="p" size={3} color="warning1">
           {t("storefront.noToken")}
         </Text>
       )}
-      <CheckoutLinkLine storefrontUrl={form.storefrontUrl} template={form.checkoutUrlTemplate} />
-      <TextAreaField label={t("storefront.origins")} hint={t("storefront.originsHint")} id="storefront-origins" rows={3} placeholder="https://shop.example.com" value={form.storefrontOrigins} aria-invalid={invalid("storefrontOrigins")} aria-describedby="storefront-origins-hint" onChange={(e) => set("storefrontOrigins", e.target.value)} />
+      <CheckoutLinkLine storefrontUrl={form.storefrontUrl ?? null} template={form.checkoutUrlTemplate ?? null} />
+      <TextAreaField label={t("storefront.origins")} hint={t("storefront.originsHint")} id="storefront-origins" rows={3} placeholder="https://shop.example.com" value={form.storefrontOrigins} aria-invalid={invalid("storefrontOrigins")} aria-describedby="storefront-origins-hint" {...register("storefrontOrigins")} />
       <div className="ulak-narrow">
-        <TextField label={t("storefront.dailyLimit")} hint={t("storefront.dailyLimitHint")} id="optin-daily-limit" type="number" min={0} max={100000} step={1} value={form.optinDailyLimit} aria-invalid={invalid("optinDailyLimit")} aria-describedby="optin-daily-limit-hint" onChange={(e) => set("optinDailyLimit", e.target.value)} />
+        <TextField label={t("storefront.dailyLimit")} hint={t("storefront.dailyLimitHint")} id="optin-daily-limit" type="number" min={0} max={100000} step={1} value={form.optinDailyLimit} aria-invalid={invalid("optinDailyLimit")} aria-describedby="optin-daily-limit-hint" {...register("optinDailyLimit")} />
       </div>
       <AdminErrors errors={errors} />
     </Section>

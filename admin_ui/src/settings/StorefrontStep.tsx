@@ -2,10 +2,11 @@
  * The onboarding step that asks for the storefront's address: cart recovery's messages link to
  * its checkout (plugin/flows/config.checkout_url), and without one recovery does not start. When
  * the flow is on and says so (its alert `checkout_url_missing`, plugin/flows/alerts.py), the
- * API's own words and fix are shown here.
+ * API's own words and fix are shown here. The address is kept by react-hook-form.
  */
 import { Box, Text } from "@saleor/macaw-ui";
-import { useState } from "react";
+import { useForm } from "react-hook-form";
+import { useOnEdit } from "../components/formFields";
 import { AdminErrors, TextField } from "../components/ui";
 import { FlowAlerts } from "../flows/FlowAlerts";
 import { useT } from "../i18n";
@@ -21,12 +22,14 @@ export type StorefrontSettings = Pick<StoreSettings, "storefrontUrl" | "checkout
 
 export function StorefrontStep({ settings, alerts, onSaved }: { settings: StorefrontSettings; alerts: FlowAlert[]; onSaved: () => void }) {
   const t = useT();
-  const [url, setUrl] = useState(settings.storefrontUrl ?? "");
+  const { register, handleSubmit, watch } = useForm<{ storefrontUrl: string }>({ defaultValues: { storefrontUrl: settings.storefrontUrl ?? "" } });
+  // macaw-ui floats its label only over a field that has a value, so the field stays controlled.
+  const url = watch("storefrontUrl");
   const { save, errors, saved, changed, state } = useSaveSettings();
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    if (await save({ storefrontUrl: url.trim() })) onSaved();
-  };
+  useOnEdit(watch, changed); // a change after a save takes its "Saved." away
+  const submit = handleSubmit(async (values) => {
+    if (await save({ storefrontUrl: values.storefrontUrl.trim() })) onSaved();
+  });
   return (
     <Box display="flex" flexDirection="column" gap={3}>
       <Text as="p" size={3} color="default2">
@@ -45,10 +48,7 @@ export function StorefrontStep({ settings, alerts, onSaved }: { settings: Storef
             placeholder="https://shop.example.com"
             value={url}
             aria-invalid={errors.some((er) => er.field === "storefrontUrl")}
-            onChange={(e) => {
-              setUrl(e.target.value);
-              changed();
-            }}
+            {...register("storefrontUrl")}
           />
         </div>
         <CheckoutLinkLine storefrontUrl={url} template={settings.checkoutUrlTemplate} />

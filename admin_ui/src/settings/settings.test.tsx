@@ -90,6 +90,8 @@ describe("Settings: storefront", () => {
       quietHoursStart: "21:00",
     });
     expect(within(section).getByTestId("checkout-link").textContent).toBe("Cart recovery links open: https://shop.example.com/sepet?t={checkout_token}");
+    fireEvent.change(screen.getByLabelText("Quiet from"), { target: { value: "22:00" } }); // the next edit takes "Saved." away
+    expect(screen.queryByText("Saved.")).toBeNull();
   });
 
   it("shows the API's refusals beside the storefront section in Turkish, and never sends an emptied limit as 0", async () => {

@@ -1,0 +1,32 @@
+/** The macaw-ui field helpers (./ui) bound to a react-hook-form field, for the forms that keep their state there. */
+import { type ReactNode, useEffect, useRef } from "react";
+import { type Control, Controller, type FieldPath, type FieldValues, type UseFormWatch } from "react-hook-form";
+import { CheckField } from "./ui";
+
+/** A CheckField whose checked state is the boolean form field `name`. */
+export function FormCheckField<T extends FieldValues, N extends FieldPath<T>>({ control, name, children, testId, disabled }: { control: Control<T>; name: N; children: ReactNode; testId?: string; disabled?: boolean }) {
+  return (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <CheckField checked={field.value as boolean} onChange={field.onChange} testId={testId} disabled={disabled}>
+          {children}
+        </CheckField>
+      )}
+    />
+  );
+}
+
+/** Calls `onEdit` whenever the user changes a field of the form `watch` belongs to (not on a
+ * reset): the forms take their "Saved." away on the next edit. */
+export function useOnEdit<T extends FieldValues>(watch: UseFormWatch<T>, onEdit: () => void) {
+  const latest = useRef(onEdit);
+  latest.current = onEdit;
+  useEffect(() => {
+    const sub = watch((_, { type }) => {
+      if (type === "change") latest.current();
+    });
+    return () => sub.unsubscribe();
+  }, [watch]);
+}
