@@ -1,7 +1,7 @@
 /** The macaw-ui field helpers (./ui) bound to a react-hook-form field, for the forms that keep their state there. */
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ComponentProps, type ReactNode, useEffect, useRef } from "react";
 import { type Control, Controller, type FieldPath, type FieldValues, type UseFormWatch } from "react-hook-form";
-import { CheckField } from "./ui";
+import { CheckField, SelectField } from "./ui";
 
 /** A CheckField whose checked state is the boolean form field `name`. */
 export function FormCheckField<T extends FieldValues, N extends FieldPath<T>>({ control, name, children, testId, disabled }: { control: Control<T>; name: N; children: ReactNode; testId?: string; disabled?: boolean }) {
@@ -16,6 +16,11 @@ export function FormCheckField<T extends FieldValues, N extends FieldPath<T>>({ 
       )}
     />
   );
+}
+
+/** A SelectField whose value is the form field `name` (one of `options`). */
+export function FormSelectField<T extends FieldValues, N extends FieldPath<T>, V extends string>({ control, name, ...props }: { control: Control<T>; name: N } & Omit<ComponentProps<typeof SelectField<V>>, "value" | "onChange">) {
+  return <Controller control={control} name={name} render={({ field }) => <SelectField<V> {...props} value={field.value as V} onChange={field.onChange} />} />;
 }
 
 /** Calls `onEdit` whenever the user changes a field of the form `watch` belongs to (not on a

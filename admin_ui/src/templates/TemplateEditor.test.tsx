@@ -32,6 +32,32 @@ describe("TemplateEditor", () => {
     });
   });
 
+  it("keeps the button rows (a field array): add, switch to a URL button, remove", async () => {
+    const onSubmit = vi.fn();
+    render(<TemplateEditor onSubmit={onSubmit} />);
+    await userEvent.type(screen.getByLabelText("Name"), "sepet");
+    fireEvent.change(screen.getByLabelText("Body"), { target: { value: "Merhaba" } });
+    await userEvent.click(screen.getByRole("button", { name: "Add button" }));
+    await userEvent.click(screen.getByRole("button", { name: "Add button" }));
+    await userEvent.type(screen.getByLabelText("Button text", { selector: "#tpl-btn-text-0" }), "Dur");
+    await userEvent.click(screen.getAllByRole("combobox", { name: "Button type" })[1]!);
+    await userEvent.click(await screen.findByRole("option", { name: "Visit website" }));
+    await userEvent.type(screen.getByLabelText("Button text", { selector: "#tpl-btn-text-1" }), "Mağaza");
+    await userEvent.type(screen.getByLabelText("URL"), "https://s.example");
+    await userEvent.click(screen.getAllByRole("button", { name: "Remove" })[0]!);
+    expect((screen.getByLabelText("Button text") as HTMLInputElement).value).toBe("Mağaza");
+    await userEvent.click(screen.getByRole("button", { name: "Submit for approval" }));
+    expect(onSubmit).toHaveBeenCalledWith({
+      name: "sepet",
+      language: "tr",
+      category: "MARKETING",
+      components: [
+        { type: "BODY", text: "Merhaba" },
+        { type: "BUTTONS", buttons: [{ type: "URL", text: "Mağaza", url: "https://s.example" }] },
+      ],
+    });
+  });
+
   it("builds Meta's components for header, footer and buttons", () => {
     const template = editorToTemplate({
       ...EMPTY_EDITOR,

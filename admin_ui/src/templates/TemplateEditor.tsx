@@ -4,8 +4,10 @@
  * sample values the merchant gives for each {{n}} variable.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
-import { useMemo, useState } from "react";
-import { SelectField, TextAreaField, TextField } from "../components/ui";
+import { useState } from "react";
+import { useFieldArray, useForm } from "react-hook-form";
+import { FormSelectField, useOnEdit } from "../components/formFields";
+import { TextAreaField, TextField } from "../components/ui";
 import { useLocale, useT } from "../i18n";
 import { TemplatePreview } from "./TemplatePreview";
 import type { ButtonType, TemplateButton, TemplateCategory, TemplateComponent, WhatsAppTemplate } from "./types";
@@ -67,22 +69,27 @@ export function editorToTemplate(s: EditorState): WhatsAppTemplate {
   return { name: s.name, language: s.language, category: s.category, components };
 }
 
+/** The form's state is react-hook-form's; the buttons are its field array, the samples a record keyed by variable number. */
 export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: WhatsAppTemplate) => void; submitting?: boolean }) {
   const t = useT();
   const locale = useLocale();
-  const [s, setS] = useState<EditorState>(EMPTY_EDITOR);
+  const { control, register, handleSubmit, watch } = useForm<EditorState>({ defaultValues: EMPTY_EDITOR });
+  const { fields, append, remove } = useFieldArray({ control, name: "buttons" });
+  // macaw-ui floats its label only over a field that has a value, and the preview redraws on
+  // every keystroke, so the whole form is watched.
+  const s = watch();
   // Problems show once the merchant has started writing, not on an empty form.
   const [touched, setTouched] = useState(false);
-  const template = useMemo(() => editorToTemplate(s), [s]);
-  const problems = useMemo(() => validateTemplate(template), [template]);
+  useOnEdit(watch, () => setTouched(true));
+  const template = editorToTemplate(s);
+  const problems = validateTemplate(template);
   const blocking = problems.filter((p) => p.severity === "error");
   const numbers = variableNumbers(s.body).sort((a, b) => a - b);
-  const set = <K extends keyof EditorState>(key: K, value: EditorState[K]) => {
-    setTouched(true);
-    setS((prev) => ({ ...prev, [key]: value }));
-  };
-  const setButton = (i: number, patch: Partial<EditorButton>) => set("buttons", s.buttons.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   const values = { body: s.samples };
+  const submit = handleSubmit((form) => {
+    const built = editorToTemplate(form);
+    if (!validateTemplate(built).some((p) => p.severity === "error")) onSubmit(built);
+  });
 
   return (
     <div className="ulak-split">
@@ -92,59 +99,66 @@ export function TemplateEditor({ onSubmit, submitting }: { onSubmit: (template: 
         display="flex"
         flexDirection="column"
         gap={3}
-        onSubmit={(e: React.FormEvent) => {
-          e.preventDefault();
-          if (blocking.length === 0) onSubmit(template);
-        }}
+        onSubmit={submit}
       >
         <div className="ulak-grid">
-          <TextField label={t("templates.name")} hint={t("templates.nameHint")} id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" onChange={(e) => set("name", e.target.value)} />
-          <SelectField label={t("templates.language")} options={LANGUAGES} value={s.language} onChange={(v) => set("language", v)} testId="tpl-lang" />
-          <SelectField
-            label={t("templates.category")}
-            options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
-            value={s.category}
-            onChange={(v) => set("category", v)}
-            testId="tpl-cat"
-          />
+          <TextField label={t("templates.name")} hint={t("templates.nameHint")} id="tpl-name" value={s.name} aria-describedby="tpl-name-hint" {...register("name")} />
+          <FormSelectField control={control} name="language" label={t("templates.language")} options={LANGUAGES} testId="tpl-lang" />
+          <FormSelectField control={control} name="category" label={t("templates.category")} options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))} testId="tpl-cat" />
         </div>
-        <TextField label={t("templates.header")} id="tpl-header" value={s.header} onChange={(e) => set("header", e.target.value)} />
-        <TextAreaField label={t("templates.body")} hint={t("templates.bodyHint")} id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" onChange={(e) => set("body", e.target.value)} />
+        <TextField label={t("templates.header")} id="tpl-header" value={s.header} {...register("header")} />
+        <TextAreaField label={t("templates.body")} hint={t("templates.bodyHint")} id="tpl-body" value={s.body} aria-describedby="tpl-body-hint" {...register("body")} />
         {numbers.length > 0 && (
           <fieldset className="ulak-fieldset">
             <legend>{t("templates.samples")}</legend>
             <div className="ulak-grid">
               {numbers.map((n) => (
-                <TextField key={n} label={t("templates.sampleFor", { n })} id={`tpl-sample-${n}`} value={s.samples[String(n)] ?? ""} onChange={(e) => set("samples", { ...s.samples, [String(n)]: e.target.value })} />
+                <TextField key={n} label={t("templates.sampleFor", { n })} id={`tpl-sample-${n}`} value={s.samples[String(n)] ?? ""} {...register(`samples.${n}`)} />
               ))}
             </div>
           </fieldset>
         )}
-        <TextField label={t("templates.footer")} id="tpl-footer" value={s.footer} onChange={(e) => set("footer", e.target.value)} />
+        <TextField label={t("templates.footer")} id="tpl-footer" value={s.footer} {...register("footer")} />
         <fieldset className="ulak-fieldset">
           <legend>{t("preview.buttons")}</legend>
-          {s.buttons.map((b, i) => (
-            <Box key={i} display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
-              <SelectField
-                label={t("templates.buttonType")}
-                options={[
-                  { value: "QUICK_REPLY" as const, label: t("templates.quickReply") },
-                  { value: "URL" as const, label: t("templates.urlButton") },
-                ]}
-                value={b.type}
-                onChange={(type) => setButton(i, { type })}
-              />
-              <TextField label={t("templates.buttonText")} id={`tpl-btn-text-${i}`} value={b.text} onChange={(e) => setButton(i, { text: e.target.value })} />
-              {b.type === "URL" && (
-                <TextField label={t("templates.buttonUrl")} id={`tpl-btn-url-${i}`} type="url" value={b.url} onChange={(e) => setButton(i, { url: e.target.value })} />
-              )}
-              <Button type="button" variant="tertiary" onClick={() => set("buttons", s.buttons.filter((_, j) => j !== i))}>
-                {t("rule.remove")}
-              </Button>
-            </Box>
-          ))}
+          {fields.map((row, i) => {
+            const b = s.buttons[i] ?? row;
+            return (
+              <Box key={row.id} display="flex" gap={2} alignItems="flex-end" flexWrap="wrap">
+                <FormSelectField
+                  control={control}
+                  name={`buttons.${i}.type`}
+                  label={t("templates.buttonType")}
+                  options={[
+                    { value: "QUICK_REPLY" as const, label: t("templates.quickReply") },
+                    { value: "URL" as const, label: t("templates.urlButton") },
+                  ]}
+                />
+                <TextField label={t("templates.buttonText")} id={`tpl-btn-text-${i}`} value={b.text} {...register(`buttons.${i}.text`)} />
+                {b.type === "URL" && <TextField label={t("templates.buttonUrl")} id={`tpl-btn-url-${i}`} type="url" value={b.url} {...register(`buttons.${i}.url`)} />}
+                <Button
+                  type="button"
+                  variant="tertiary"
+                  onClick={() => {
+                    remove(i);
+                    setTouched(true);
+                  }}
+                >
+                  {t("rule.remove")}
+                </Button>
+              </Box>
+            );
+          })}
           <Box marginTop={2}>
-            <Button type="button" variant="secondary" onClick={() => set("buttons", [...s.buttons, { type: "QUICK_REPLY", text: "", url: "" }])}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => {
+                // No focus move: the editor never moved it when a button row was added.
+                append({ type: "QUICK_REPLY", text: "", url: "" }, { shouldFocus: false });
+                setTouched(true);
+              }}
+            >
               {t("templates.addButton")}
             </Button>
           </Box>
