@@ -1,6 +1,7 @@
 /** Store-wide consent tools: import a consent CSV, and export to İYS with its deadlines. */
 import { Box, Button, Text, Textarea } from "@saleor/macaw-ui";
 import { useRef, useState } from "react";
+import { useForm } from "react-hook-form";
 import { CONFIRM_IYS_BATCH, IMPORT_CONSENT_CSV, IYS, IYS_EXPORT } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Section, StatusBadge, type AdminError } from "../components/ui";
@@ -23,20 +24,22 @@ function download(name: string, text: string, type: string) {
   URL.revokeObjectURL(url);
 }
 
+/** The CSV text is react-hook-form's field: typed, pasted, or read from the chosen file. */
 export function ConsentImport({ onImported }: { onImported: () => void }) {
   const t = useT();
   const locale = useLocale();
-  const [csv, setCsv] = useState("");
+  const { register, handleSubmit, watch, setValue } = useForm<{ csv: string }>({ defaultValues: { csv: "" } });
+  // macaw-ui floats its label only over a field that has a value, so the textarea stays controlled.
+  const csv = watch("csv");
   const [result, setResult] = useState<ImportResult | null>(null);
   const [fileName, setFileName] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const importer = useAdminMutation<{ importConsentCsv: ImportResult }>(IMPORT_CONSENT_CSV);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const data = await importer.run({ csv });
+  const submit = handleSubmit(async (values) => {
+    const data = await importer.run({ csv: values.csv });
     setResult(data?.importConsentCsv ?? null);
     if (data && data.importConsentCsv.errors.length === 0) onImported();
-  };
+  });
   const n = (x: number) => formatCount(locale, x);
   return (
     <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3} aria-label={t("contacts.import.title")}>
@@ -52,7 +55,7 @@ export function ConsentImport({ onImported }: { onImported: () => void }) {
         onChange={async (e) => {
           const file = e.target.files?.[0];
           if (!file) return;
-          setCsv(await file.text());
+          setValue("csv", await file.text());
           setFileName(file.name);
         }}
       />
@@ -66,7 +69,7 @@ export function ConsentImport({ onImported }: { onImported: () => void }) {
           </Text>
         )}
       </Box>
-      <Textarea label={t("contacts.import.paste")} value={csv} onChange={(e) => setCsv(e.target.value)} rows={4} />
+      <Textarea label={t("contacts.import.paste")} value={csv} {...register("csv")} rows={4} />
       {result && <AdminErrors errors={result.errors} />}
       {importer.state.kind === "error" && <ErrorState message={importer.state.message} />}
       {result && result.errors.length === 0 && (

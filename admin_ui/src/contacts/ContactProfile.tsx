@@ -1,6 +1,7 @@
 /** A profile's figures (orders, spend, clicks), its recent orders, and recording consent by hand. */
 import { Box, Button, Select, Text, Textarea } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
 import { CONTACT_ACTIVITY, RECORD_CONSENT } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
 import { AdminErrors, ErrorState, Section, type AdminError } from "../components/ui";
@@ -68,12 +69,19 @@ export function ProfileFigures({ id, spend }: { id: string; spend: Spend }) {
 type Decision = "GRANTED" | "REVOKED";
 type Purpose = "MARKETING" | "TRANSACTIONAL";
 
-/** Consent collected elsewhere (a signed form, a phone call), with the staff user as evidence. */
+interface RecordForm {
+  purpose: Purpose;
+  action: Decision;
+  note: string;
+}
+
+/** Consent collected elsewhere (a signed form, a phone call), with the staff user as evidence.
+ * The purpose, decision and note are react-hook-form's; a recorded consent clears only the note. */
 export function RecordConsentForm({ contactId, onRecorded }: { contactId: string; onRecorded: () => void }) {
   const t = useT();
-  const [purpose, setPurpose] = useState<Purpose>("MARKETING");
-  const [action, setAction] = useState<Decision>("GRANTED");
-  const [note, setNote] = useState("");
+  const { control, register, handleSubmit, watch, setValue } = useForm<RecordForm>({ defaultValues: { purpose: "MARKETING", action: "GRANTED", note: "" } });
+  // macaw-ui floats its label only over a field that has a value, so the note stays controlled.
+  const note = watch("note");
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [done, setDone] = useState(false);
   const record = useAdminMutation<{ recordConsent: Payload }>(RECORD_CONSENT);
@@ -85,17 +93,16 @@ export function RecordConsentForm({ contactId, onRecorded }: { contactId: string
     { value: "GRANTED", label: t("contacts.record.granted") },
     { value: "REVOKED", label: t("contacts.record.revoked") },
   ];
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = handleSubmit(async (values) => {
     setDone(false);
-    const data = await record.run({ contactId, purpose, action, note: note.trim() || null });
+    const data = await record.run({ contactId, purpose: values.purpose, action: values.action, note: values.note.trim() || null });
     setErrors(data?.recordConsent.errors ?? []);
     if (data && data.recordConsent.errors.length === 0) {
       setDone(true);
-      setNote("");
+      setValue("note", "");
       onRecorded();
     }
-  };
+  });
   return (
     <Section title={t("contacts.record.title")}>
       <Box as="form" onSubmit={submit} display="flex" flexDirection="column" gap={3}>
@@ -103,10 +110,18 @@ export function RecordConsentForm({ contactId, onRecorded }: { contactId: string
           {t("contacts.record.about")}
         </Text>
         <div className="ulak-filter-grid">
-          <Select label={t("contacts.record.purpose")} options={purposes} value={purposes.find((p) => p.value === purpose)!} onChange={(o: { value: string }) => setPurpose(o.value as Purpose)} />
-          <Select label={t("contacts.record.action")} options={actions} value={actions.find((a) => a.value === action)!} onChange={(o: { value: string }) => setAction(o.value as Decision)} />
+          <Controller
+            control={control}
+            name="purpose"
+            render={({ field }) => <Select label={t("contacts.record.purpose")} options={purposes} value={purposes.find((p) => p.value === field.value)!} onChange={(o: { value: string }) => field.onChange(o.value as Purpose)} />}
+          />
+          <Controller
+            control={control}
+            name="action"
+            render={({ field }) => <Select label={t("contacts.record.action")} options={actions} value={actions.find((a) => a.value === field.value)!} onChange={(o: { value: string }) => field.onChange(o.value as Decision)} />}
+          />
         </div>
-        <Textarea label={t("contacts.record.note")} value={note} onChange={(e) => setNote(e.target.value)} rows={2} />
+        <Textarea label={t("contacts.record.note")} value={note} {...register("note")} rows={2} />
         <AdminErrors errors={errors} />
         {record.state.kind === "error" && <ErrorState message={record.state.message} />}
         {done && (
