@@ -36,6 +36,10 @@ describe("ReplyInbox", () => {
     await userEvent.click(screen.getByRole("button", { name: "Send answer" }));
     await waitFor(() => expect(sent).toEqual([{ contactId: "2", text: "Evet, değişim ücretsiz." }]));
     expect(await screen.findByText("Answer queued: it goes out in a few seconds.")).toBeTruthy();
+    // the box is emptied once sent, and typing again takes the confirmation away
+    expect(screen.getByLabelText("Your answer")).toHaveProperty("value", "");
+    await userEvent.type(screen.getByLabelText("Your answer"), "B");
+    expect(screen.queryByText("Answer queued: it goes out in a few seconds.")).toBeNull();
   });
 
   it("shows the closed-window refusal in Turkish", async () => {

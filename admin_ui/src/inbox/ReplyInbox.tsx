@@ -6,8 +6,10 @@
  */
 import { Box, Button, Text, Textarea } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { useForm } from "react-hook-form";
 import { REPLY_INBOX, SEND_SUPPORT_REPLY, THREAD } from "../api/queries";
 import { useAdminMutation, useAdminQuery } from "../api/useAdmin";
+import { useOnEdit } from "../components/formFields";
 import { AdminErrors, ErrorState, Loading, Section, StatusBadge, type AdminError } from "../components/ui";
 import { formatCount, formatDateTime, useLocale, useT } from "../i18n";
 import { Conversation, type MessageRow } from "../pages/ContactsPage";
@@ -33,33 +35,36 @@ function useName() {
   return (c: ReplyThread["contact"]) => [c.firstName, c.lastName].filter(Boolean).join(" ") || t("inbox.unknown", { phone: c.phone ?? "" });
 }
 
+/** One conversation and its reply box; the reply's text is react-hook-form's, emptied once sent. */
 function Thread({ thread, onSent, onClose }: { thread: ReplyThread; onSent: () => void; onClose: () => void }) {
   const t = useT();
   const name = useName()(thread.contact);
-  const [text, setText] = useState("");
+  const { register, handleSubmit, watch, reset } = useForm<{ text: string }>({ defaultValues: { text: "" } });
+  // macaw-ui floats its label only over a field that has a value, so the reply box stays controlled.
+  const text = watch("text");
   const [errors, setErrors] = useState<AdminError[]>([]);
   const [sent, setSent] = useState(false);
+  useOnEdit(watch, () => setSent(false)); // typing again takes "Sent." away
   const convo = useAdminQuery<{ conversation: Connection<MessageRow> }>(THREAD, { id: thread.contact.id });
   const reply = useAdminMutation<{ sendSupportReply: Payload }>(SEND_SUPPORT_REPLY);
-  const send = async (e: React.FormEvent) => {
-    e.preventDefault();
-    const data = await reply.run({ contactId: thread.contact.id, text });
+  const send = handleSubmit(async (values) => {
+    const data = await reply.run({ contactId: thread.contact.id, text: values.text });
     const errs = data?.sendSupportReply.errors ?? [];
     setErrors(errs);
     if (data && errs.length === 0) {
-      setText("");
+      reset();
       setSent(true);
       convo.reload();
       onSent();
     }
-  };
+  });
   return (
     <Section title={t("inbox.thread", { name })} actions={<Button variant="secondary" onClick={onClose}>{t("inbox.close")}</Button>}>
       {convo.state.kind === "loading" && <Loading />}
       {convo.state.kind === "error" && <ErrorState message={convo.state.message} onRetry={convo.reload} />}
       {convo.state.kind === "loaded" && <Conversation messages={convo.state.data.conversation.edges.map((e) => e.node).reverse()} />}
       <Box as="form" onSubmit={send} display="flex" flexDirection="column" gap={2}>
-        <Textarea label={t("inbox.reply")} value={text} onChange={(e) => { setText(e.target.value); setSent(false); }} rows={3} id="inbox-reply" />
+        <Textarea label={t("inbox.reply")} value={text} {...register("text")} rows={3} id="inbox-reply" />
         <AdminErrors errors={errors} />
         {reply.state.kind === "error" && <ErrorState message={reply.state.message} />}
         <Box display="flex" gap={3} alignItems="center" flexWrap="wrap">
