@@ -17,7 +17,6 @@ from plugin.campaigns.config import audience_of, get_campaign
 from plugin.campaigns.models import CampaignStatus
 from plugin.consent import state as consent_state
 from plugin.consent.models import Purpose
-from plugin.db import without_jit
 from plugin.delivery.window import marketing_share
 from plugin.pricing.basis import cost_basis
 from plugin.pricing.country import country_of, pricing_key_sql
@@ -61,8 +60,7 @@ def estimate_campaign(session: Session, *, store_id: int, campaign_id: int) -> d
     addressable: Any = reachable().label("addressable")
     # grouped by addressable too, so each contact's consent is read once (a second CASE over
     # `consented` would make PostgreSQL probe the ledger twice per contact)
-    without_jit(session)
-    with audience_budget(session, campaign=True):
+    with audience_budget(session, campaign=True):  # JIT off, as for every audience read
         found = session.execute(
             sa.select(
                 key,

@@ -146,13 +146,6 @@ def _days(*, longest: bool) -> Callable[[str, list[Rule]], list[Rule]]:
     return combine
 
 
-def _recency_or_bound(family: str, union: bool) -> Callable[[str, list[Rule]], list[Rule]]:
-    """`within_days` widens with the days (any: the longest), `not_within_days` narrows."""
-    if family == "within_days":
-        return _days(longest=union)
-    return _days(longest=not union)
-
-
 _COMBINE: dict[tuple[str, bool], Callable[[str, list[Rule]], list[Rule]]] = {
     # in `any` (union=True)
     ("has", True): _joined("has_any"),
@@ -160,13 +153,13 @@ _COMBINE: dict[tuple[str, bool], Callable[[str, list[Rule]], list[Rule]]] = {
     ("include", True): _joined("in"),
     ("lower", True): _bound(upper=False, weakest=True),
     ("upper", True): _bound(upper=True, weakest=True),
-    ("within_days", True): _recency_or_bound("within_days", True),
-    ("not_within_days", True): _recency_or_bound("not_within_days", True),
+    ("within_days", True): _days(longest=True),  # within N widens with N
+    ("not_within_days", True): _days(longest=False),  # not within N narrows with N
     # in `all` (union=False)
     ("has_not", False): _joined("has_none"),
     ("exclude", False): _joined("not_in"),
     ("lower", False): _bound(upper=False, weakest=False),
     ("upper", False): _bound(upper=True, weakest=False),
-    ("within_days", False): _recency_or_bound("within_days", False),
-    ("not_within_days", False): _recency_or_bound("not_within_days", False),
+    ("within_days", False): _days(longest=False),
+    ("not_within_days", False): _days(longest=True),
 }

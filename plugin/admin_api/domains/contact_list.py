@@ -16,9 +16,9 @@ import strawberry
 from sqlmodel import col, select
 
 from plugin.admin_api.context import Info
-from plugin.admin_api.domains.contacts import Contact
+from plugin.admin_api.domains.contacts import NEWEST_FIRST, Contact
 from plugin.admin_api.errors import TooCostly, int_id
-from plugin.admin_api.pagination import DESC, Edge, PageInfo, paginate
+from plugin.admin_api.pagination import Edge, PageInfo, paginate
 from plugin.admin_api.permissions import Allowed
 from plugin.analytics.models import LinkClick
 from plugin.consent import state as consent_state
@@ -140,7 +140,7 @@ class Query:
                 page = paginate(
                     info.context,
                     stmt,
-                    order=[(ContactRow.created_at, DESC), (ContactRow.id, DESC)],
+                    order=NEWEST_FIRST,
                     node=Contact.from_row,
                     first=first,
                     after=after,

@@ -55,6 +55,9 @@ class MessageDirection(Enum):
     OUTBOUND = "outbound"
 
 
+NEWEST_FIRST = [(ContactRow.created_at, DESC), (ContactRow.id, DESC)]  # every contact list
+
+
 @strawberry.type(description="An amount in one currency (a decimal as text, exact).")
 class Money:
     currency: str
@@ -299,7 +302,7 @@ class Query:
         return paginate(
             ctx,
             ctx.scoped(stmt),
-            order=[(ContactRow.created_at, DESC), (ContactRow.id, DESC)],
+            order=NEWEST_FIRST,
             node=Contact.from_row,
             first=first,
             after=after,
