@@ -93,15 +93,19 @@ def _assignment(campaign: Campaign) -> tuple[ColumnElement[Any], ColumnElement[b
     return variant, (bucket < holdout) if holdout else sa.false()
 
 
-def _chunk_end(session: Session, campaign: Campaign, size: int) -> int | None:
-    """The id of the `size`-th store contact after the snapshot checkpoint; None when fewer
-    remain. A chunk is a range of the store's contact ids, so each turn reads a bounded slice
-    of `contact` (never the rest of the table sorted again) whatever the audience's density."""
+def chunk_end(
+    session: Session, campaign: Campaign, size: int, *, after: int | None = None
+) -> int | None:
+    """The id of the `size`-th store contact after `after` (default: the snapshot checkpoint);
+    None when fewer remain. A chunk is a range of the store's contact ids, so each turn reads a
+    bounded slice of `contact` (never the rest of the table sorted again) whatever the
+    audience's density."""
     contact_id: Any = Contact.id
     store_id: Any = Contact.store_id
+    start = campaign.snapshot_checkpoint if after is None else after
     end = session.execute(
         sa.select(contact_id)
-        .where(store_id == campaign.store_id, contact_id > campaign.snapshot_checkpoint)
+        .where(store_id == campaign.store_id, contact_id > start)
         .order_by(contact_id)
         .offset(size - 1)
         .limit(1)
@@ -109,12 +113,14 @@ def _chunk_end(session: Session, campaign: Campaign, size: int) -> int | None:
     return None if end is None else int(end)
 
 
-def audience_chunk(
-    session: Session, campaign: Campaign, settings: StoreSettings, size: int
-) -> tuple[Any, int | None, int | None]:
-    """The audience among the next `size` store contacts, as launched: a SELECT of
-    (campaign_id, contact_id, variant, holdout, due_at, personal fields…), the chunk's last
-    contact id (None: to the end) and the plan's row limit (None: none)."""
+def audience_ranges(
+    session: Session,
+    campaign: Campaign,
+    settings: StoreSettings,
+    ranges: list[tuple[int, int | None]],
+) -> list[Any]:
+    """The audience among the store contacts of each id range (after, upto], as launched: a
+    SELECT each of (campaign_id, contact_id, variant, holdout, due_at, personal fields…)."""
     ctx = context_for(settings)
     ctx = type(ctx)(
         store_id=ctx.store_id,
@@ -128,22 +134,35 @@ def audience_chunk(
         else Audience(rule=campaign.audience_rule)
     )
     where = audience_condition(session, settings=settings, audience=audience, ctx=ctx)
-    end = _chunk_end(session, campaign, size)
     contact_id: Any = Contact.id
-    bounds = [contact_id > campaign.snapshot_checkpoint]
-    if end is not None:
-        bounds.append(contact_id <= end)
     variant, holdout = _assignment(campaign)
-    chunk = sa.select(
+    columns = (
         sa.literal(campaign.id).label("campaign_id"),
         contact_id.label("contact_id"),
         variant.label("variant"),
         holdout.label("holdout"),
         _due_expr(session, campaign, settings).label("due_at"),
         *(getattr(Contact, f).label(f) for f in PERSONAL_FIELDS),
-    ).where(where, *bounds)
+    )
+    selects = []
+    for after, upto in ranges:
+        bounds = [contact_id > after]
+        if upto is not None:
+            bounds.append(contact_id <= upto)
+        selects.append(sa.select(*columns).where(where, *bounds))
+    return selects
+
+
+def audience_chunk(
+    session: Session, campaign: Campaign, settings: StoreSettings, size: int
+) -> tuple[Any, int | None, int | None]:
+    """The audience among the next `size` store contacts, as launched (`audience_ranges`), the
+    chunk's last contact id (None: to the end) and the plan's row limit (None: none)."""
+    end = chunk_end(session, campaign, size)
+    (chunk,) = audience_ranges(session, campaign, settings, [(campaign.snapshot_checkpoint, end)])
     plan_limit = CAMPAIGN_MAX_RECIPIENTS[settings.plan]
     limit = None if plan_limit is None else max(0, plan_limit - campaign.recipients_total)
     if limit is not None:  # the plan's first N of the audience, by contact id
+        contact_id: Any = Contact.id
         chunk = chunk.order_by(contact_id).limit(limit)
     return chunk, end, limit

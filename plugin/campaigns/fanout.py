@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
 from plugin import broker, clock
-from plugin.campaigns.audience_sql import audience_chunk
+from plugin.campaigns import fanout_split
+from plugin.campaigns.audience_sql import audience_chunk, audience_ranges
 from plugin.campaigns.config import LOOP_ACTOR, account_id_for
 from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.campaigns.personalise import PERSONAL_FIELDS, sql_parameters
@@ -164,16 +165,10 @@ def _outbox_select(
     ).where(s.holdout.is_(False), eligible)
 
 
-def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) -> int:
-    """PostgreSQL, running and caught up: snapshot the next chunk and write its outbox rows in
-    ONE statement (data-modifying CTEs over one read of `contact`), so both are in the same
-    transaction as the checkpoints that follow. Returns the outbox rows written."""
-    size = BATCH_SIZE if campaign.snapshot_checkpoint else _first_turn()
-    # every turn planned with its own bounds and constants (psycopg prepares a statement run
-    # five times, and a generic plan would guess the id range and re-parse constants per row)
-    session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))  # the chunk is kept in memory
-    chunk, end, limit = audience_chunk(session, campaign, settings, size)
+def _turn_statement(session: Session, campaign: Campaign, chunk: Any) -> Any:
+    """ONE statement for a range of the audience (data-modifying CTEs over one read of
+    `contact`): its snapshot rows, their outbox rows, and the range's last contact, recipients,
+    holdouts and outbox rows written."""
     picked = chunk.cte("picked")
     snap = (
         postgresql.insert(CampaignRecipient)
@@ -189,18 +184,34 @@ def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) 
         .returning(OutboundMessage.__table__.c.id)  # type: ignore[attr-defined]
         .cte("outbox")
     )
-    counts = session.execute(
-        sa.select(
-            sa.select(sa.func.max(picked.c.contact_id)).scalar_subquery(),
-            sa.select(sa.func.count()).select_from(snap).scalar_subquery(),
-            sa.select(sa.func.count())
-            .select_from(snap)
-            .where(snap.c.holdout.is_(True))
-            .scalar_subquery(),
-            sa.select(sa.func.count()).select_from(written_rows).scalar_subquery(),
-        )
-    ).one()
-    last, inserted, held, written = counts
+    return sa.select(
+        sa.select(sa.func.max(picked.c.contact_id)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(snap).scalar_subquery(),
+        sa.select(sa.func.count())
+        .select_from(snap)
+        .where(snap.c.holdout.is_(True))
+        .scalar_subquery(),
+        sa.select(sa.func.count()).select_from(written_rows).scalar_subquery(),
+    )
+
+
+def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) -> int:
+    """PostgreSQL, running and caught up: snapshot the next chunk and write its outbox rows in
+    one statement, so both are in the same transaction, followed by the checkpoints; a large
+    turn without a plan limit is written as two halves at once (fanout_split). Returns the
+    outbox rows written."""
+    size = BATCH_SIZE if campaign.snapshot_checkpoint else _first_turn()
+    for setting in fanout_split.turn_settings():
+        session.execute(setting)
+    chunk, end, limit = audience_chunk(session, campaign, settings, size)
+    halves = fanout_split.ranges(session, campaign, size=size, end=end, limit=limit)
+    if halves is None:
+        counts = session.execute(_turn_statement(session, campaign, chunk)).one()
+        last, inserted, held, written = counts
+    else:
+        parts = audience_ranges(session, campaign, settings, halves)
+        fanout_split.write(session, [_turn_statement(session, campaign, p) for p in parts])
+        last, inserted, held, written = fanout_split.totals(session, campaign, end)
     _advance_snapshot(
         campaign, taken=int(inserted), held=int(held), last=last, end=end, limit=limit
     )
