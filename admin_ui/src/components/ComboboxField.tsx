@@ -1,0 +1,50 @@
+/**
+ * macaw-ui's Combobox for one of many `options` (the ~400 IANA time zones): the merchant types
+ * to narrow the list (macaw-ui filters by the label's text) and picks one. Emptying the text
+ * clears the choice (`onChange("")`), which the form then calls missing.
+ */
+import { Combobox, Text } from "@saleor/macaw-ui";
+import type { ReactNode } from "react";
+import { useT } from "../i18n";
+import type { Choice } from "./ui";
+
+export function ComboboxField<V extends string>({
+  id,
+  label,
+  options,
+  value,
+  onChange,
+  invalid = false,
+  hint,
+  testId,
+}: {
+  id: string;
+  label: string;
+  options: readonly Choice<V>[];
+  value: V | "";
+  onChange: (value: V | "") => void;
+  invalid?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+}) {
+  const t = useT();
+  return (
+    // the value goes in as its option: macaw-ui hands back an option when the value was empty
+    <Combobox<Choice<V>, Choice<V>>
+      id={id}
+      label={label}
+      options={options as Choice<V>[]}
+      value={options.find((o) => o.value === value) ?? null}
+      onChange={(o) => onChange(o?.value ?? "")}
+      error={invalid}
+      aria-invalid={invalid || undefined}
+      aria-describedby={hint ? `${id}-hint` : undefined}
+      helperText={hint ? <span id={`${id}-hint`}>{hint}</span> : undefined}
+      data-testid={testId}
+    >
+      <Combobox.NoOptions>
+        <Text size={3}>{t("common.noMatch")}</Text>
+      </Combobox.NoOptions>
+    </Combobox>
+  );
+}
