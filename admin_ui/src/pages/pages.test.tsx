@@ -52,6 +52,8 @@ describe("SettingsPage", () => {
     // then the picker shows the store's zone
     const zone = (await screen.findByRole("combobox", { name: /^Saat dilimi/ })) as HTMLInputElement;
     expect(zone.value).toBe("Europe/Istanbul");
+    // (its arrow, a pointer-only icon carrying toggle-button ARIA, is hidden from screen readers)
+    expect(zone.closest("label")!.querySelector('[id$="-toggle-button"]')!.getAttribute("aria-hidden")).toBe("true");
 
     // when the merchant types part of a name, only the zones that contain it are offered
     await user.clear(zone);
