@@ -82,12 +82,17 @@ def test_settings_change_persists(dashboard: Dashboard, db_url: str):
     frame = dashboard.open("settings")
     expect(frame.get_by_role("meter")).to_be_visible()
 
-    # when quiet hours, a cap and the opt-out keywords change and are saved
+    # when quiet hours, a cap, the opt-out keywords and the time zone (found by typing part of
+    # its name into the searchable picker) change and are saved
     frame.get_by_label("Quiet from").fill("22:30")
     frame.get_by_label("At most in 24 hours").fill("2")
     frame.get_by_label("A reply with one of these words opts the contact out").fill(
         "STOP, DUR, IPTAL"
     )
+    zone = frame.get_by_role("combobox", name=re.compile(r"^Time zone"))
+    zone.fill("berl")
+    expect(frame.get_by_role("option")).to_have_text(["Europe/Berlin"])
+    frame.get_by_role("option", name="Europe/Berlin", exact=True).click()
     frame.get_by_role("button", name="Save", exact=True).click()
     expect(frame.get_by_text("Saved.")).to_be_visible()
 
@@ -98,11 +103,15 @@ def test_settings_change_persists(dashboard: Dashboard, db_url: str):
         row = s.exec(select(StoreSettings)).one()
         assert (row.quiet_hours_start, row.marketing_cap_24h) == ("22:30", 2)
         assert row.optout_keywords == ["STOP", "DUR", "IPTAL"]
+        assert row.timezone == "Europe/Berlin"
 
     # ... and shown again after a reload, in Turkish this time
     frame = dashboard.open("settings", locale="tr")
     expect(frame.get_by_label("Sessiz başlangıç")).to_have_value("22:30")
     expect(frame.get_by_label("24 saatte en fazla")).to_have_value("2")
+    expect(frame.get_by_role("combobox", name=re.compile(r"^Saat dilimi"))).to_have_value(
+        "Europe/Berlin"
+    )
 
 
 def test_template_editor_preview_updates_as_you_type(dashboard: Dashboard):

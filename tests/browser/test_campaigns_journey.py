@@ -183,8 +183,13 @@ def test_a_campaign_launched_at_night_waits_for_09_00_then_sends_and_shows_its_r
     desktop = _context(browser, 1280)
     frame = _open(dashboard, desktop, "en")
 
-    # when the merchant walks the wizard: the review shows the message itself
+    # when the merchant walks the wizard: Next first says what is missing, beside the field
+    frame.get_by_role("button", name="Next").click()
+    expect(frame.get_by_text("Give the campaign a name.")).to_be_visible()
+    expect(frame.get_by_label("Campaign name")).to_have_attribute("aria-invalid", "true")
+    # ... and the review shows the message itself
     frame.get_by_label("Campaign name").fill(NAME)
+    expect(frame.get_by_text("Give the campaign a name.")).to_have_count(0)
     expect(frame.get_by_test_id("campaign-audience-count")).to_contain_text("3 contacts")
     frame.get_by_role("button", name="Next").click()
     pick(frame, "Template (variant A)", f"{TEMPLATE} · tr · Marketing")

@@ -24,8 +24,15 @@ describe("CampaignWizard", () => {
     expect(current()).toBe("3. Schedule");
   });
 
-  it("holds a step until its inputs are complete", () => {
-    render(<CampaignWizard steps={steps} onLaunch={vi.fn()} canAdvance={(s) => s !== "segment"} />);
-    expect((screen.getByRole("button", { name: "Next" }) as HTMLButtonElement).disabled).toBe(true);
+  it("stays on a step when its check says no", async () => {
+    // given a check that holds the first step
+    const onAdvance = vi.fn(async (step: string) => step !== "segment");
+    render(<CampaignWizard steps={steps} onLaunch={vi.fn()} onAdvance={onAdvance} />);
+
+    // when Next is pressed, the check runs and the step does not change
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(onAdvance).toHaveBeenCalledWith("segment");
+    expect(screen.getByRole("list", { name: "Campaign steps" }).querySelector('[aria-current="step"]')?.textContent).toBe("1. Segment");
+    expect(screen.getByText("pick segment")).toBeTruthy();
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The campaign wizard's frame: segment → template → schedule → review. Each step's content
  * comes from the page; the wizard owns the order, the step indicator and Back/Next. Leaving a
- * step forward may run work first (`onAdvance`, e.g. saving the draft before the review) and
- * stays put when that work says no.
+ * step forward runs the page's check first (`onAdvance`: the step's fields, saving the draft
+ * before the review) and stays put when it says no.
  */
 import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useRef, useState, type ReactNode } from "react";
@@ -20,8 +20,6 @@ const STEP_TITLES: Record<WizardStep, MessageKey> = {
 
 export interface CampaignWizardProps {
   steps: Record<WizardStep, ReactNode>;
-  /** Whether the merchant may leave a step forward (its inputs are complete). */
-  canAdvance?: (step: WizardStep) => boolean;
   /** Runs when Next is pressed on `step`; the wizard moves on only when it returns true. */
   onAdvance?: (step: WizardStep) => boolean | Promise<boolean>;
   onLaunch: () => void;
@@ -32,7 +30,7 @@ export interface CampaignWizardProps {
   initialStep?: WizardStep;
 }
 
-export function CampaignWizard({ steps, canAdvance = () => true, onAdvance, onLaunch, launchDisabled, launching, initialStep = "segment" }: CampaignWizardProps) {
+export function CampaignWizard({ steps, onAdvance, onLaunch, launchDisabled, launching, initialStep = "segment" }: CampaignWizardProps) {
   const t = useT();
   const [index, setIndex] = useState(() => Math.max(0, WIZARD_STEPS.indexOf(initialStep)));
   const [advancing, setAdvancing] = useState(false);
@@ -84,7 +82,7 @@ export function CampaignWizard({ steps, canAdvance = () => true, onAdvance, onLa
             {launching ? t("wizard.launching") : t("wizard.launch")}
           </Button>
         ) : (
-          <Button disabled={!canAdvance(step) || advancing} onClick={next}>
+          <Button disabled={advancing} onClick={next}>
             {advancing ? t("wizard.working") : t("wizard.next")}
           </Button>
         )}

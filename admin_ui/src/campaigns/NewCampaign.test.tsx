@@ -1,91 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { ZERO, campaign } from "../test/campaigns";
+import { ZERO, campaignsApi, pick, type Calls } from "../test/campaigns";
 import { renderWithApi } from "../test/render";
 import { CampaignProgressPanel } from "./CampaignProgress";
 import { NewCampaign } from "./NewCampaign";
-
-const OPTIONS = {
-  segments: [{ id: "5", name: "İzinli müşteriler", contactCount: 1234 }],
-  builtinSegments: [{ key: "all_consented", label: "Everyone with marketing consent", labelTr: "Pazarlama izni olan herkes" }],
-  templates: {
-    edges: [
-      {
-        node: {
-          id: "9",
-          name: "yeni_sezon",
-          language: "tr",
-          category: "MARKETING",
-          components: [{ type: "BODY", text: "Merhaba {{1}}, yeni sezon başladı!", example: { body_text: [["Ayşe"]] } }],
-        },
-      },
-    ],
-  },
-  storeSettings: { timezone: "Europe/Istanbul", quietHoursStart: "21:00", quietHoursEnd: "09:00", marketingCap24h: 1, marketingCap7d: 3 },
-  planUsage: { plan: "SILVER" },
-};
-
-const ESTIMATE = {
-  audience: 1234,
-  holdout: 0,
-  consented: 1200,
-  messages: 1200,
-  cost: "13.0800",
-  costCurrency: "USD",
-  byCountry: { TR: { audience: 1234, consented: 1200 } },
-  dailyTier: 250,
-  exceedsDailyTier: true,
-  daysNeeded: 5,
-  planLimit: null,
-  withinPlanLimit: true,
-};
-
-const CAMPAIGN = campaign();
-
-/** What the backend's message builder answers for the draft (campaign.messagePreviews). */
-const MESSAGE = {
-  campaign: {
-    id: "77",
-    messagePreviews: [
-      { variant: "A", templateName: "yeni_sezon", templateLanguage: "tr", problem: null, problemTr: null, preview: { header: null, body: "Merhaba Ayşe, yeni sezon başladı!", footer: "Durdurmak için DUR yazın", buttons: [] } },
-    ],
-  },
-};
-
-type Calls = Record<string, Record<string, unknown>[]>;
-
-function campaignsApi(calls: Calls, overrides: Record<string, (v: Record<string, unknown>) => unknown> = {}) {
-  return (query: string, variables: Record<string, unknown>) => {
-    const op = /(?:query|mutation) (\w+)/.exec(query)?.[1] ?? "";
-    (calls[op] ??= []).push(variables);
-    if (overrides[op]) return overrides[op]!(variables);
-    switch (op) {
-      case "UlakCampaignOptions":
-        return OPTIONS;
-      case "UlakSegmentPreview":
-        return { segmentPreview: { count: 1234, sample: [], errors: [] } };
-      case "UlakSaveCampaign":
-        return { saveCampaign: { campaign: CAMPAIGN, errors: [] } };
-      case "UlakEstimateCampaign":
-        return { estimateCampaign: { estimate: ESTIMATE, errors: [] } };
-      case "UlakSendCampaignTest":
-        return { sendCampaignTest: { campaign: { id: "77", testSentAt: "2026-01-01T10:01:00+00:00" }, errors: [] } };
-      case "UlakLaunchCampaign":
-        return { launchCampaign: { campaign: { ...CAMPAIGN, status: "RUNNING" }, errors: [] } };
-      case "UlakCampaignMessage":
-        return MESSAGE;
-      default:
-        return new Error(`unexpected ${op}`);
-    }
-  };
-}
-
-/** Picks an option of a macaw-ui Select: open its combobox, click the option. */
-async function pick(user: ReturnType<typeof userEvent.setup>, label: string, option: RegExp) {
-  await user.click(screen.getByRole("combobox", { name: label }));
-  await user.click(await screen.findByRole("option", { name: option }));
-}
 
 async function walkToReview(user: ReturnType<typeof userEvent.setup>) {
   await user.type(await screen.findByLabelText("Campaign name"), "Yeni sezon");

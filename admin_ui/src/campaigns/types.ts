@@ -1,6 +1,7 @@
 /** Shapes of the campaigns admin API (graphql/admin.graphql) as the pages read them. */
 import type { CampaignCounts as SchemaCampaignCounts, CampaignSendMode, CampaignStatus as SchemaCampaignStatus } from "../api/generated";
 import type { CostBasis } from "../cost/types";
+import type { Connection, Plan } from "../pages/types";
 import type { WhatsAppTemplate } from "../templates/types";
 
 export type CampaignStatus = SchemaCampaignStatus;
@@ -111,6 +112,15 @@ export interface CampaignProgress {
   byReason: Record<string, number>;
   byVariant: Record<string, Record<string, number>>;
   batches: number;
+}
+
+/** What the wizard offers (UlakCampaignOptions): segments, built-ins, approved templates, the store's rules. */
+export interface CampaignOptions {
+  segments: { id: string; name: string; contactCount: number | null }[];
+  builtinSegments: { key: string; label: string; labelTr: string }[];
+  templates: Connection<{ id: string; name: string; language: string; category: string; components: unknown }>;
+  storeSettings: { timezone: string; quietHoursStart: string; quietHoursEnd: string; marketingCap24h: number; marketingCap7d: number };
+  planUsage: { plan: Plan };
 }
 
 /** An approved template the wizard offers, with its components read as Meta's structure. */

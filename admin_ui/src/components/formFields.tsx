@@ -1,6 +1,7 @@
 /** The macaw-ui field helpers (./ui) bound to a react-hook-form field, for the forms that keep their state there. */
 import { type ComponentProps, type ReactNode, useEffect, useRef } from "react";
-import { type Control, Controller, type FieldPath, type FieldValues, type UseFormWatch } from "react-hook-form";
+import { type Control, Controller, type FieldPath, type FieldValues, get, type UseFormWatch, useFormContext } from "react-hook-form";
+import { type MessageKey, useT } from "../i18n";
 import { CheckField, SelectField } from "./ui";
 
 /** A CheckField whose checked state is the boolean form field `name`. */
@@ -34,4 +35,17 @@ export function useOnEdit<T extends FieldValues>(watch: UseFormWatch<T>, onEdit:
     });
     return () => sub.unsubscribe();
   }, [watch]);
+}
+
+/** The problem of a field of the surrounding form (FormProvider), in the dashboard's language:
+ * forms whose checks give a message key as the error's message (the campaign wizard's). */
+export function useProblem<T extends FieldValues>() {
+  const t = useT();
+  const {
+    formState: { errors },
+  } = useFormContext<T>();
+  return (name: FieldPath<T>, params?: Record<string, string | number>): string | undefined => {
+    const message: unknown = (get(errors, name) as { message?: unknown } | undefined)?.message;
+    return typeof message === "string" && message ? t(message as MessageKey, params) : undefined;
+  };
 }

@@ -6,8 +6,9 @@ import { Box, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 import { Controller, FormProvider, useForm } from "react-hook-form";
 import { useAdminQuery } from "../api/useAdmin";
+import { ComboboxField } from "../components/ComboboxField";
 import { FormCheckField, useOnEdit } from "../components/formFields";
-import { AdminErrors, ErrorState, Loading, QuotaBar, Section, SelectField, TextAreaField, TextField } from "../components/ui";
+import { AdminErrors, ErrorState, Loading, QuotaBar, Section, TextAreaField, TextField } from "../components/ui";
 import { ExchangeRateSection } from "../cost/ExchangeRateSection";
 import { MmApiStatusSection } from "../cost/MmApiStatusSection";
 import { formatCount, formatDate, formatMoney, useLocale, useT } from "../i18n";
@@ -21,10 +22,11 @@ import { STOREFRONT_FIELDS, StorefrontSection, storefrontInput, toStorefrontForm
 import { useSaveSettings } from "../settings/useSaveSettings";
 import type { PlanUsage, StoreSettings } from "./types";
 
+/** The IANA zones the browser knows, the store's own first when the browser lacks it. */
 function timeZones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
   const zones = intl.supportedValuesOf?.("timeZone") ?? ["Europe/Istanbul", "UTC", "Europe/London", "Europe/Berlin"];
-  return zones.includes(current) ? zones : [current, ...zones];
+  return !current || zones.includes(current) ? zones : [current, ...zones];
 }
 
 const keywords = (text: string) =>
@@ -113,7 +115,19 @@ function SettingsForm({ settings }: { settings: StoreSettings }) {
             <Controller
               control={control}
               name="timezone"
-              render={({ field }) => <SelectField label={t("settings.timezone")} testId="tz" options={timeZones(field.value).map((z) => ({ value: z, label: z }))} value={field.value} invalid={invalid("timezone")} onChange={field.onChange} />}
+              rules={{ required: true }}
+              render={({ field, fieldState }) => (
+                <ComboboxField
+                  id="tz"
+                  label={t("settings.timezone")}
+                  testId="tz"
+                  options={timeZones(field.value).map((z) => ({ value: z, label: z }))}
+                  value={field.value}
+                  invalid={invalid("timezone") || Boolean(fieldState.error)}
+                  hint={fieldState.error ? t("settings.timezoneRequired") : t("settings.timezoneHint")}
+                  onChange={field.onChange}
+                />
+              )}
             />
             <TextField label={t("settings.defaultRegion")} hint={t("settings.defaultRegionHint")} id="region" value={form.defaultRegion} maxLength={2} aria-invalid={invalid("defaultRegion")} aria-describedby="region-hint" {...register("defaultRegion")} />
           </div>

@@ -34,6 +34,51 @@ describe("SettingsPage", () => {
     expect(sent[0]).toMatchObject({ input: { quietHoursStart: "22:30", optoutKeywords: ["STOP", "IPTAL"], marketingCap24h: 1, defaultRegion: "TR" } });
   });
 
+  it("finds the store's time zone by typing part of its name, and will not save without one, in Turkish", async () => {
+    // given the settings of a store in Istanbul, in Turkish
+    const user = userEvent.setup();
+    const sent: Record<string, unknown>[] = [];
+    renderWithApi(
+      <SettingsPage />,
+      (query, variables) => {
+        if (query.includes("UlakUpdateSettings")) {
+          sent.push(variables);
+          return { updateStoreSettings: { settings: { ...SETTINGS, ...(variables.input as object) }, errors: [] } };
+        }
+        return query.includes("UlakPlanCatalogue") ? { planCatalogue: CATALOGUE } : { storeSettings: SETTINGS, planUsage: USAGE, staffTestNumbers: [], pickupPoint: null };
+      },
+      "tr",
+    );
+    // then the picker shows the store's zone
+    const zone = (await screen.findByRole("combobox", { name: /^Saat dilimi/ })) as HTMLInputElement;
+    expect(zone.value).toBe("Europe/Istanbul");
+    // (its arrow, a pointer-only icon carrying toggle-button ARIA, is hidden from screen readers)
+    expect(zone.closest("label")!.querySelector('[id$="-toggle-button"]')!.getAttribute("aria-hidden")).toBe("true");
+
+    // when the merchant types part of a name, only the zones that contain it are offered
+    await user.clear(zone);
+    await user.type(zone, "toky");
+    expect(screen.getAllByRole("option").map((o) => o.textContent)).toEqual(["Asia/Tokyo"]);
+    await user.type(zone, "xyz");
+    expect(screen.queryAllByRole("option")).toEqual([]);
+    expect(screen.getByText("Yazdığınızla eşleşen bir seçenek yok.")).toBeTruthy();
+
+    // and an emptied zone is not sent: the field says what is missing
+    await user.clear(zone);
+    await user.click(screen.getByRole("button", { name: "Kaydet" }));
+    expect(await screen.findByText("Mağazanın saat dilimini seçin.")).toBeTruthy();
+    expect(zone.getAttribute("aria-invalid")).toBe("true");
+    expect(sent).toEqual([]);
+
+    // when a zone is picked from the narrowed list, that zone is saved
+    await user.type(zone, "toky");
+    await user.click(screen.getByRole("option", { name: "Asia/Tokyo" }));
+    expect(zone.value).toBe("Asia/Tokyo");
+    await user.click(screen.getByRole("button", { name: "Kaydet" }));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toMatchObject({ input: { timezone: "Asia/Tokyo" } });
+  });
+
   it("warns at 100 % with the held messages and their date, and clears after an upgrade", async () => {
     const full = { ...USAGE, usedThisMonth: 500, remaining: 0, warningLevel: 100, heldMessages: 12 };
     renderWithApi(<SettingsPage />, (query) =>
