@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # In-process queue: worker threads inside `ulak serve` when REDIS_URL is unset.
     embedded_worker_threads: int = 4
     scheduler_interval_seconds: float = 1.0
+    # A queue message silent this long is taken as lost (Redis restarted empty, a worker killed
+    # before it claimed it): the tick re-enqueues its outbox rows, inbox events or campaign loop.
+    queue_lost_after_seconds: float = Field(default=30.0, gt=0)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0
     # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).
