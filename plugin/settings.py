@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     saleor_http_timeout_seconds: float = 10.0
     # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).
     whatsapp_send_timeout_seconds: float = 10.0
+    # Rows of a consent CSV import committed together (its progress is readable between them).
+    consent_import_chunk_rows: int = Field(default=500, ge=1)
     # Days a contact that hit Meta's per-user marketing limit (131049) is left out of marketing.
     marketing_limit_rest_days: int = 7
     # PostgreSQL time one admin request may spend evaluating an audience (segment counts and
