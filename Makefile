@@ -79,8 +79,9 @@ lint: install
 	$(BIN)/mypy
 
 # xdist hands each worker the next test as it frees up (not chunks of ~90 in collection order), so
-# the long tests tests/conftest.py puts first spread over the workers and start at once.
-XDIST := --maxschedchunk 1
+# the long tests tests/conftest.py puts first spread over the workers and start at once; tests
+# marked xdist_group(name) stay on one worker (they share a module's server).
+XDIST := --dist loadgroup
 
 test: install ui browser
 	$(BIN)/ruff check plugin handlers tests migrations

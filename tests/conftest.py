@@ -137,7 +137,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The long tests (processes, a browser) first: `make test` has xdist hand each free worker
-    # the next test (--maxschedchunk 1), so they run side by side from the start instead of
+    # the next test (--dist loadgroup), so they run side by side from the start instead of
     # one starting last and holding the run while the other workers wait (a stable sort:
     # every worker collects the same order, as xdist requires).
     items.sort(key=lambda i: not (i.get_closest_marker("slow") or i.get_closest_marker("browser")))
