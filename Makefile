@@ -78,12 +78,17 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# xdist hands each worker the next test as it frees up (not chunks of ~90 in collection order), so
+# the long tests tests/conftest.py puts first spread over the workers and start at once; tests
+# marked xdist_group(name) stay on one worker (they share a module's server).
+XDIST := --dist loadgroup
+
 test: install ui browser
 	$(BIN)/ruff check plugin handlers tests migrations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory ui-test
-	$(TEST_SERVICES) $(SHELL) -c '$(BIN)/pytest -n 4 && ULAK_TEST_DB=sqlite $(BIN)/pytest -n 2 -m sqlite'
+	$(TEST_SERVICES) $(SHELL) -c '$(BIN)/pytest $(XDIST) -n 4 && ULAK_TEST_DB=sqlite $(BIN)/pytest $(XDIST) -n 2 -m sqlite'
 
 bench: install ui
 	$(TEST_SERVICES) $(BIN)/python -m tests.benchmarks.run

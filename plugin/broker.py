@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, cast
 
 import dramatiq
@@ -141,6 +142,12 @@ def stop_embedded_worker() -> None:
     if _worker is not None:
         _worker.stop(timeout=5000)
         _worker = None
+
+
+def lost_after() -> timedelta:
+    """How long a queue message may show no progress before it counts as lost and its work is
+    enqueued again (QUEUE_LOST_AFTER_SECONDS): Redis is transport, the tick its safety net."""
+    return timedelta(seconds=get_settings().queue_lost_after_seconds)
 
 
 LONG_QUEUE = 10_000  # messages: a queue this long is busy, and counting the rows behind it (up

@@ -54,10 +54,15 @@ class Settings(BaseSettings):
     # In-process queue: worker threads inside `ulak serve` when REDIS_URL is unset.
     embedded_worker_threads: int = 4
     scheduler_interval_seconds: float = 1.0
+    # A queue message silent this long is taken as lost (Redis restarted empty, a worker killed
+    # before it claimed it): the tick re-enqueues its outbox rows, inbox events or campaign loop.
+    queue_lost_after_seconds: float = Field(default=30.0, gt=0)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0
     # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).
     whatsapp_send_timeout_seconds: float = 10.0
+    # Rows of a consent CSV import committed together (its progress is readable between them).
+    consent_import_chunk_rows: int = Field(default=500, ge=1)
     # Days a contact that hit Meta's per-user marketing limit (131049) is left out of marketing.
     marketing_limit_rest_days: int = 7
     # PostgreSQL time one admin request may spend evaluating an audience (segment counts and

@@ -136,11 +136,30 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The long tests (processes, a browser) first: `make test` has xdist hand each free worker
+    # the next test (--dist loadgroup), so they run side by side from the start instead of
+    # one starting last and holding the run while the other workers wait (a stable sort:
+    # every worker collects the same order, as xdist requires).
+    items.sort(key=lambda i: not (i.get_closest_marker("slow") or i.get_closest_marker("browser")))
     if BACKEND == "sqlite":
         skip = pytest.mark.skip(reason="PostgreSQL-only behaviour")
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
+        if config.option.markexpr == "sqlite":  # the second pass of `make test`
+            _leave_out_what_the_first_pass_ran(config, items)
+
+
+def _leave_out_what_the_first_pass_ran(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that never asks for the test database (`db_url`, directly or through a fixture)
+    runs the very same code on both passes: parsers, renderers, a dev server on its own SQLite
+    file. The PostgreSQL pass has run it; the SQLite pass leaves it out (run a file with
+    ULAK_TEST_DB=sqlite and no `-m sqlite` to have them anyway)."""
+    same = [i for i in items if "db_url" not in getattr(i, "fixturenames", ("db_url",))]
+    if same:
+        config.hook.pytest_deselected(items=same)
+        left_out = set(same)
+        items[:] = [i for i in items if i not in left_out]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,13 +24,12 @@ from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.delivery.policy import QUIET_HOURS
 from plugin.stores import service as stores_service
 
-STALL_AFTER = timedelta(seconds=30)  # a running loop silent this long is re-enqueued
-
 
 def tick(*, session: Session) -> None:
     """Scheduler task: start due campaigns, pick due A/B winners, finish campaigns whose
     every message is settled, and re-enqueue a loop whose message was lost."""
     now = clock.now()
+    lost_after = broker.lost_after()  # a running loop silent this long is re-enqueued
     c: Any = Campaign
     for campaign in session.exec(
         select(Campaign).where(c.status == CampaignStatus.SCHEDULED.value, c.send_at <= now)
@@ -52,7 +51,7 @@ def tick(*, session: Session) -> None:
             main_done = (
                 campaign.snapshot_done and campaign.send_checkpoint >= campaign.snapshot_checkpoint
             )
-            if not (main_done and waiting_for_winner) and now - campaign.updated_at > STALL_AFTER:
+            if not (main_done and waiting_for_winner) and now - campaign.updated_at > lost_after:
                 broker.enqueue_after_commit(session, LOOP_ACTOR, campaign.id)
             continue
         if waiting_for_winner:

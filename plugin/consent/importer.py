@@ -4,9 +4,9 @@ Columns (header row, case-insensitive): phone (required), country, email, first_
 last_name, locale, marketing, transactional (yes/no/true/false/1/0/evet/hayır), consent_date
 (ISO 8601; default now), text_version. A row that fails is reported, never half-applied.
 
-A large file is applied in chunks of CHUNK_ROWS rows, each committed with the store's
-ConsentImport progress row, so a 12,000-row import never holds one long transaction and the
-admin API shows how far it has come (consentImportStatus) while it runs.
+A large file is applied in chunks of CONSENT_IMPORT_CHUNK_ROWS rows (500), each committed with
+the store's ConsentImport progress row, so a 12,000-row import never holds one long transaction
+and the admin API shows how far it has come (consentImportStatus) while it runs.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from plugin.contacts.phones import normalize_phone
 from plugin.contacts.service import upsert_contact
 from plugin.contacts.suppression import is_suppressed
 from plugin.saleor.models import Store
+from plugin.settings import get_settings as app_settings
 from plugin.stores.service import get_settings
 
 _TRUE = {"1", "true", "yes", "evet", "y", "e"}
 _FALSE = {"0", "false", "no", "hayır", "hayir", "n", "h", ""}
 MAX_ROWS = 50_000
-CHUNK_ROWS = 500
 
 
 class OnRevoked(Protocol):
@@ -109,15 +109,16 @@ def import_csv(
     text: str | None = None,
     on_marketing_revoked: OnRevoked,
     text_version: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> ImportReport:
     """Grant (or revoke) consent per row with the importing staff user as evidence. Marketing
     imported this way is granted: the merchant vouches for consent collected offline. A row
     that revokes marketing calls `on_marketing_revoked` in the row's transaction (the journey
     passes delivery's suppression of queued marketing; consent touches no outbox).
 
-    Commits every `chunk_rows` rows (and at the end): rows already reported stay applied
-    even if a later chunk fails."""
+    Commits every `chunk_rows` rows (default CONSENT_IMPORT_CHUNK_ROWS) and at the end: rows
+    already reported stay applied even if a later chunk fails."""
+    chunk_rows = chunk_rows or app_settings().consent_import_chunk_rows
     assert store.id is not None
     store_id = store.id
     region = get_settings(session, store_id).default_region

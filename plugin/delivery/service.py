@@ -58,7 +58,6 @@ from plugin.delivery.statuses import (
 )
 from plugin.delivery.tick import (
     MAX_PER_TICK,
-    ORPHAN_AFTER,
     ORPHAN_AFTER_BUSY,
     dispatch_due,
     expire_leases,
@@ -79,7 +78,6 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_PER_TICK",
     "NOT_DELIVERED_TODAY",
-    "ORPHAN_AFTER",
     "ORPHAN_AFTER_BUSY",
     "OUTCOME_UNKNOWN",
     "PENDING_STATUS_TTL",

@@ -21,17 +21,18 @@ from plugin.metrics import MESSAGES_FAILED
 
 log = structlog.get_logger(__name__)
 
-ORPHAN_AFTER = timedelta(seconds=30)  # queued this long without progress: the message was lost
-# ... unless the queue still holds enough messages to carry every queued row: a paced campaign's
-# rows wait their turn for minutes, and re-sending them every 30 s cost a row update and a queue
-# id per row per 30 s (the soak benchmark: 340,000 updates in 2.5 minutes for 100,000 rows).
+# Queued for broker.lost_after() (30 s) without progress: the message was lost ... unless the
+# queue still holds enough messages to carry every queued row: a paced campaign's rows wait their
+# turn for minutes, and re-sending them every 30 s cost a row update and a queue id per row per
+# 30 s (the soak benchmark: 340,000 updates in 2.5 minutes for 100,000 rows).
 ORPHAN_AFTER_BUSY = timedelta(minutes=10)
 MAX_PER_TICK = 20_000
 
 
 def dispatch_due(session: Session) -> int:
     """Tick: due scheduled rows become queued, and queued rows whose queue message was lost
-    (Redis flushed, worker killed before claiming) are queued again: after 30 s, or after
+    (Redis flushed, worker killed before claiming) are queued again: after
+    `broker.lost_after()` (30 s), or after
     10 minutes while the queue holds enough messages to carry every queued row, or
     `broker.LONG_QUEUE` messages or more (they are waiting their turn, not lost). Duplicated
     queue messages are harmless: the claim takes a row once."""
@@ -43,7 +44,7 @@ def dispatch_due(session: Session) -> int:
         .order_by(_T.c.due_at)
         .limit(MAX_PER_TICK)
     )
-    orphan_after = ORPHAN_AFTER
+    orphan_after = broker.lost_after()
     held = broker.queue_size(broker.QUEUES.get(SEND_ACTOR, "delivery"))
     if held and held >= broker.LONG_QUEUE:
         orphan_after = ORPHAN_AFTER_BUSY

@@ -229,7 +229,7 @@ def record_failure(*, session: Session, event_id: int, error: str) -> bool:
     return inbox.status == InboxStatus.PENDING
 
 
-def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(seconds=30)) -> int:
+def requeue_orphans(*, session: Session, older_than: timedelta | None = None) -> int:
     """Re-enqueue pending rows a lost queue message left behind (Redis is transport only).
 
     Under a backlog the rows' messages are still queued, only behind: while the queue holds at
@@ -239,8 +239,10 @@ def requeue_orphans(*, session: Session, older_than: timedelta = timedelta(secon
     1,000 rows, and a backlog grew the queue by 1,000 duplicates a second (the soak benchmark
     found it: 60,000 messages for 13,000 pending rows). A group commit's message carries several
     rows, so `held` can undercount a backlog; then a row is re-enqueued at most once per
-    `older_than`, and `process` skips a row that is no longer pending."""
+    `older_than` (default `broker.lost_after()`), and `process` skips a row that is no longer
+    pending."""
     now = clock.now()
+    older_than = older_than if older_than is not None else broker.lost_after()
     held = broker.queue_size(broker.QUEUES.get(PROCESS_ACTOR, "default"))
     if held and held >= broker.LONG_QUEUE:
         return 0  # far behind: a lost message is found once the queue is shorter

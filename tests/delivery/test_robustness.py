@@ -131,6 +131,8 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
         "REDIS_NAMESPACE": settings.redis_namespace,
         "WHATSAPP_GRAPH_URL": sandbox.graph_url,
         "LOG_LEVEL": "ERROR",
+        # its tick re-enqueues rows whose queue message was lost after 3 s (production: 30 s)
+        "QUEUE_LOST_AFTER_SECONDS": "3",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "plugin.cli", "worker", "-p", "1", "-t", "2"],
@@ -196,7 +198,7 @@ def test_a_redis_flush_mid_run_still_sends_every_message_exactly_once(
         _wait(lambda: MessageStatus.SENDING not in _statuses(world), 30)
         assert _statuses(world)[MessageStatus.QUEUED] > 0  # work was lost with the queue
         # and the scheduler ticks after the orphan delay
-        clock.advance(service.ORPHAN_AFTER.total_seconds() + 1)
+        clock.advance(broker.lost_after().total_seconds() + 1)
         run_tick()
         _wait(lambda: _statuses(world) == Counter({MessageStatus.SENT: 600}), 60)
     finally:

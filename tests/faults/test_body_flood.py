@@ -19,7 +19,12 @@ from sqlmodel import Session
 
 from tests.faults.support import UlakProcess, base_env, serve
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.slow,
+    pytest.mark.timeout(180),
+    pytest.mark.xdist_group("body_flood"),  # one worker, one `ulak serve` for every route
+]
 
 MIB = 1024 * 1024
 FLOOD = 256 * MIB

@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.timeout(3
 
 CUSTOMERS = 120  # each arrives as CUSTOMER_CREATED and as one ORDER_CREATED: 240 deliveries
 OUTAGE_SECONDS = 3.0
-ORPHAN_SWEEP = timedelta(seconds=31)  # plugin.inbox.service.requeue_orphans' default age
+ORPHAN_SWEEP = timedelta(seconds=31)  # the inbox sweep: QUEUE_LOST_AFTER_SECONDS (30) passed
 
 
 def _phone(i: int) -> str:

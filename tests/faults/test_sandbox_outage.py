@@ -10,8 +10,9 @@ updates and campaign messages is queued at the start of each part.
 Scaling: the minute is a minute of the app's clock, not of the wall. The test moves the
 server's clock (`POST /sandbox/api/clock`) 2 s at a time and lets the scheduler send whatever
 fell due before the next step, so every backoff (2 s doubling, with jitter) and the 6 s pair
-rate play out as they would in real time, while the window takes ~15-20 s of wall time. A
-call times out after 1 s (WHATSAPP_SEND_TIMEOUT_SECONDS) instead of 10 s.
+rate play out as they would in real time, while the window takes ~5-10 s of wall time: a step
+waits only for the next tick, every 0.1 s (SCHEDULER_INTERVAL_SECONDS). A call times out
+after 1 s (WHATSAPP_SEND_TIMEOUT_SECONDS) instead of 10 s.
 
 The contract (plugin/delivery/claims.py `_after_error`, docs/delivery.md), the same for
 transactional and marketing messages:
@@ -138,7 +139,10 @@ def test_a_bad_minute_at_whatsapp_loses_nothing_and_sends_nothing_twice(
             db, store_id, 2 * PER_BATCH * len(WINDOW), consents=("transactional", "marketing")
         )
         env = base_env(
-            db_url, WHATSAPP_GRAPH_URL=sandbox.graph_url, WHATSAPP_SEND_TIMEOUT_SECONDS="1"
+            db_url,
+            WHATSAPP_GRAPH_URL=sandbox.graph_url,
+            WHATSAPP_SEND_TIMEOUT_SECONDS="1",
+            SCHEDULER_INTERVAL_SECONDS="0.1",
         )
         process, app = serve(env, logs)
         server = Server(app, db, store_id)

@@ -96,8 +96,14 @@ IMPORT = """mutation($csv: String!) { importConsentCsv(csv: $csv) { imported fai
 STATUS = """{ consentImportStatus { status totalRows processedRows imported } }"""
 
 
-def test_a_large_consent_csv_imports_in_committed_chunks_with_readable_progress(client, staff):
-    # given a 1,100-row file (committed every 500 rows)
+ROWS, CHUNK = 100, 10  # chunking is the point, not the size: production commits every 500
+
+
+def test_a_consent_csv_imports_in_committed_chunks_with_readable_progress(
+    client, staff, settings, monkeypatch
+):
+    # given a 100-row file, committed every 10 rows (CONSENT_IMPORT_CHUNK_ROWS)
+    monkeypatch.setattr(settings, "consent_import_chunk_rows", CHUNK)
     seen: list[dict[str, Any]] = []
     done = threading.Event()
 
@@ -110,24 +116,26 @@ def test_a_large_consent_csv_imports_in_committed_chunks_with_readable_progress(
                 with Session(get_engine()) as other:
                     events = len(other.exec(select(ConsentEvent.id)).all())
                 seen.append({"committed_events": events})
-            time.sleep(0.1)
+            time.sleep(0.01)
 
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        result = ok(client, staff, IMPORT, {"csv": csv_rows(1100)})
+        result = ok(client, staff, IMPORT, {"csv": csv_rows(ROWS)})
     finally:
         done.set()
         watcher.join()
     # then every row is imported as before
-    assert result["importConsentCsv"] == {"imported": 1100, "failed": 0, "skipped": 0}
+    assert result["importConsentCsv"] == {"imported": ROWS, "failed": 0, "skipped": 0}
     # and, while it ran, part of it was already committed and its progress readable
     running = [s for s in seen if s.get("status") == "running"]
-    assert any(0 < s["processedRows"] < 1100 and s["totalRows"] == 1100 for s in running), seen
-    assert any(0 < s.get("committed_events", 0) < 2200 for s in seen), seen
+    assert any(0 < s["processedRows"] < ROWS and s["totalRows"] == ROWS for s in running), seen
+    assert any(0 < s.get("committed_events", 0) < 2 * ROWS for s in seen), seen
+    # and progress only ever moved by whole chunks
+    assert {s["processedRows"] % CHUNK for s in running} == {0}, seen
     # and when it is over the admin API says so
     final = ok(client, staff, STATUS)["consentImportStatus"]
-    assert final == {"status": "done", "totalRows": 1100, "processedRows": 1100, "imported": 1100}
+    assert final == {"status": "done", "totalRows": ROWS, "processedRows": ROWS, "imported": ROWS}
 
 
 PREVIEW_TR = (

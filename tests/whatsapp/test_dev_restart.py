@@ -90,6 +90,7 @@ def _advance(app: str, seconds: float) -> datetime:
     return datetime.fromisoformat(answer.json()["now"])
 
 
+@pytest.mark.slow
 def test_a_restarted_dev_server_keeps_templates_numbers_and_clock_and_hears_its_statuses(
     tmp_path: Path, fake_saleor: FakeSaleor, saleor_key: SigningKey
 ) -> None:
