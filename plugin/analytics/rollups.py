@@ -5,6 +5,7 @@ of rows past retention."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -29,12 +30,44 @@ PURGE_EVERY_SECONDS = 600.0
 PURGE_BATCH = 5000
 
 
-def mark_dirty(session: Session, *, store_id: int, day: date) -> None:
-    """Ask the next tick to rebuild `day` (a late click, an order, a refund); concurrent
-    callers are fine (insert or nothing)."""
+def _insert_dirty(session: Session) -> Any:
+    """An INSERT into the dirty days that does nothing on a day already marked (concurrent
+    callers are fine)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(DirtyDay).values(store_id=store_id, day=day).on_conflict_do_nothing())
+    return insert(DirtyDay)
+
+
+def mark_dirty(session: Session, *, store_id: int, day: date) -> None:
+    """Ask the next tick to rebuild `day` (a late click, an order, a refund)."""
+    session.execute(
+        _insert_dirty(session).values(store_id=store_id, day=day).on_conflict_do_nothing()
+    )
+
+
+def mark_built_dirty(session: Session, *, days: Iterable[tuple[int, date]]) -> None:
+    """Ask the next tick to rebuild those of `days` (store id, UTC day) that are built already
+    (a late status on an earlier day's message), in one statement; a day not built yet is left
+    to the build that will cover it."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    given = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(store_id, sa.Integer).label("store_id"),
+                sa.literal(day, sa.Date).label("day"),
+            )
+            for store_id, day in wanted
+        )
+    ).subquery("given")
+    state: Any = RollupState
+    built = sa.select(given.c.store_id, given.c.day).where(  # a WHERE: SQLite's upsert needs it
+        state.store_id == given.c.store_id, state.built_through >= given.c.day
+    )
+    session.execute(
+        _insert_dirty(session).from_select(["store_id", "day"], built).on_conflict_do_nothing()
+    )
 
 
 def rebuild_days(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,6 +64,9 @@ def _from_json(data: dict[str, Any]) -> StatusUpdate:
 class StatusResult:
     applied: int
     pending: int  # wamid not known yet: kept and applied by the tick
+    # (store id, UTC day) of the written rows created before today: days whose built rollups
+    # the write may have changed (today's rollup is rebuilt every few minutes anyway)
+    past_days: frozenset[tuple[int, date]] = frozenset()
 
 
 # Meta's statuses only move forward; failed ranks above sent (a failure after `sent` is real)
@@ -92,6 +95,7 @@ _ROW_COLUMNS = (
     _T.c.template_name,
     _T.c.template_language,
     _T.c.account_id,
+    _T.c.created_at,
 )
 
 
@@ -125,7 +129,9 @@ def apply_statuses(
     kept. A message Meta reports failed or not billable gives its plan-quota unit back (once).
     A status for a wamid not written yet (the webhook beat the send result) is stored
     and applied by the tick. `store_id`: the store whose number received the statuses; they
-    touch only its messages (a signed webhook of one store cannot write another's)."""
+    touch only its messages (a signed webhook of one store cannot write another's). The
+    result names the earlier days of the rows written (`past_days`, from the rows already
+    read: no extra statement), so the caller can have their rollups rebuilt."""
     folded: dict[str, dict[str, Any]] = {}
     for update in updates:
         if update.status not in STATUS_RANK:
@@ -160,8 +166,10 @@ def apply_statuses(
     if refs:
         known.update(_adopt_wamids(session, refs, of_store))
     now = clock.now()
+    today = now.astimezone(UTC).date()
     rank_now = _rank_sql()
     params: list[dict[str, Any]] = []
+    past_days: set[tuple[int, date]] = set()
     effects: list[tuple[Any, StatusUpdate]] = []
     unbilled: list[int] = []  # failed, or priced as free: the quota unit goes back
     for wamid, item in folded.items():
@@ -171,6 +179,9 @@ def apply_statuses(
         error: StatusUpdate | None = item.get("error")
         pricing: StatusUpdate | None = item.get("pricing")
         times = item["times"]
+        created = row.created_at.astimezone(UTC).date()
+        if created < today:
+            past_days.add((row.store_id, created))
         params.append(
             {
                 "b_id": row.id,
@@ -263,10 +274,10 @@ def apply_statuses(
                 for u in unmatched
             ],
         )
-    return StatusResult(applied=len(params), pending=len(unmatched))
+    return StatusResult(applied=len(params), pending=len(unmatched), past_days=frozenset(past_days))
 
 
-def apply_pending_statuses(session: Session) -> int:
+def apply_pending_statuses(session: Session) -> StatusResult:
     """Tick: apply the statuses that arrived before their wamid was written."""
     table = PendingStatus.__table__  # type: ignore[attr-defined]
     now = clock.now()
@@ -275,19 +286,21 @@ def apply_pending_statuses(session: Session) -> int:
         sa.select(table.c.id, table.c.wamid, table.c.update).order_by(table.c.id).limit(5000)
     ).all()
     if not rows:
-        return 0
+        return StatusResult(0, 0)
     wamids = {r.wamid for r in rows}
     known = {
         w for (w,) in session.execute(sa.select(_T.c.wamid).where(_T.c.wamid.in_(wamids))).all()
     }
     ready = [r for r in rows if r.wamid in known]
     if not ready:
-        return 0
+        return StatusResult(0, 0)
     by_store: dict[int | None, list[StatusUpdate]] = {}
     for r in ready:
         data = dict(r.update)
         by_store.setdefault(data.pop("store_id", None), []).append(_from_json(data))
+    past_days: set[tuple[int, date]] = set()
     for store_id, updates in by_store.items():
-        apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
+        result = apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
+        past_days |= result.past_days
     session.execute(sa.delete(table).where(table.c.id.in_([r.id for r in ready])))
-    return len(ready)
+    return StatusResult(applied=len(ready), pending=0, past_days=frozenset(past_days))

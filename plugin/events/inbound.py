@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.analytics import rollups
 from plugin.contacts.whatsapp import (
     contact_for_whatsapp_user,
     learn_shared_phone,
@@ -149,10 +150,19 @@ def _messages(
 
 def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate], store_id: int) -> None:
     """Hand statuses to the delivery engine, which owns message states and error effects;
-    only messages of `store_id` (the store whose number received them) are touched."""
+    only messages of `store_id` (the store whose number received them) are touched. A status
+    on a message of an already rolled-up day has that day rebuilt at the next tick, so the
+    results read from the rollups agree with the live counts within a tick, not an hour."""
     if not updates:
         return
-    delivery_service.apply_statuses(session, updates=updates, store_id=store_id)
+    result = delivery_service.apply_statuses(session, updates=updates, store_id=store_id)
+    rollups.mark_built_dirty(session, days=result.past_days)
+
+
+def apply_pending_statuses(*, session: Session) -> None:
+    """TICK task: the statuses that beat their send result, applied as `apply_statuses`."""
+    result = delivery_service.apply_pending_statuses(session)
+    rollups.mark_built_dirty(session, days=result.past_days)
 
 
 def content(message: WebhookMessage) -> tuple[str | None, str | None]:

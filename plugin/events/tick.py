@@ -21,7 +21,7 @@ from plugin.consent import service as consent_service
 from plugin.contacts import sync as contacts_sync
 from plugin.db import session_scope
 from plugin.delivery import service as delivery_service
-from plugin.events import privacy
+from plugin.events import inbound, privacy
 from plugin.flows import alerts
 from plugin.inbox import service as inbox_service
 from plugin.segments import orders as segment_orders
@@ -46,7 +46,7 @@ TICK_TASKS: list[Callable[..., object]] = [
     delivery_service.expire_leases,
     delivery_service.release_holds,  # before dispatch: marketing the quota allows again
     delivery_service.dispatch_due,
-    delivery_service.apply_pending_statuses,
+    inbound.apply_pending_statuses,  # marks the rolled-up days it changes
     alerts.refresh,
 ]
 

@@ -12,10 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from plugin import crypto
+from plugin import clock, crypto
+from plugin.campaigns import service as campaigns
+from plugin.campaigns.models import Campaign
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.contacts.models import Contact, PhoneStatus
 from plugin.saleor.models import Store
+from plugin.segments.service import Audience
 from plugin.settings import Settings
 from plugin.stores.models import StoreSettings
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -25,6 +28,7 @@ from plugin.whatsapp.sandbox.state import Sandbox
 from tests.conftest import make_settings
 from tests.support import ServerThread, free_port
 
+CONSENTED = {"field": "marketing_consent_at", "op": "within_days", "value": 3650}
 PNID = "106540352242922"
 WABA = "102290129340398"
 TOKEN = "sandbox-token-delivery"
@@ -274,3 +278,29 @@ def make_contacts(world: World) -> Callable[..., list[int]]:
         return ids
 
     return make
+
+
+def running_campaign(world: World) -> Campaign:
+    """A campaign to every consented contact, launched and fanned out now (its messages due)."""
+    session = world.session
+    campaign = campaigns.configure_campaign(
+        session,
+        store_id=world.store_id,
+        name="Kış indirimi",
+        audience=Audience(rule=CONSENTED),
+        variants=[
+            {
+                "template_name": "cart_promo",
+                "template_language": "tr",
+                "body_fields": ["first_name"],
+            }
+        ],
+    )
+    campaign.test_sent_at = clock.now()
+    session.commit()
+    campaigns.launch_campaign(session, store_id=world.store_id, campaign_id=campaign.id)
+    session.commit()
+    while campaigns.run_batch(session, campaign_id=campaign.id):
+        session.commit()
+    session.commit()
+    return campaign

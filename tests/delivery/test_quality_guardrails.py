@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import select
 
 from plugin import clock
-from plugin.campaigns import service as campaigns
 from plugin.campaigns.models import CampaignStatus
 from plugin.delivery import quality
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -20,17 +19,14 @@ from plugin.events.inbound import process_webhook
 from plugin.events.tick import run_tick
 from plugin.inbox.models import InboxEvent, InboxSource
 from plugin.saleor.models import Store
-from plugin.segments.service import Audience
 from plugin.templates.models import MessageTemplate, TemplateCategory
 from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.sandbox import quality as sandbox_quality
-from tests.delivery.conftest import PNID, WABA, phone
+from tests.delivery.conftest import PNID, WABA, phone, running_campaign
 from tests.delivery.test_policy import enqueue
 from tests.support import drain_queue
 
 pytestmark = pytest.mark.sqlite
-
-CONSENTED = {"field": "marketing_consent_at", "op": "within_days", "value": 3650}
 
 
 def _deliver(world, payload: dict) -> None:  # type: ignore[no-untyped-def]
@@ -45,31 +41,6 @@ def _deliver(world, payload: dict) -> None:  # type: ignore[no-untyped-def]
     )
     process_webhook(session=world.session, store=store, inbox=inbox)
     world.session.commit()
-
-
-def _running_campaign(world):  # type: ignore[no-untyped-def]
-    session = world.session
-    campaign = campaigns.configure_campaign(
-        session,
-        store_id=world.store_id,
-        name="Kış indirimi",
-        audience=Audience(rule=CONSENTED),
-        variants=[
-            {
-                "template_name": "cart_promo",
-                "template_language": "tr",
-                "body_fields": ["first_name"],
-            }
-        ],
-    )
-    campaign.test_sent_at = clock.now()
-    session.commit()
-    campaigns.launch_campaign(session, store_id=world.store_id, campaign_id=campaign.id)
-    session.commit()
-    while campaigns.run_batch(session, campaign_id=campaign.id):
-        session.commit()
-    session.commit()
-    return campaign
 
 
 def _account(world) -> WhatsAppAccount:  # type: ignore[no-untyped-def]
@@ -92,7 +63,7 @@ def test_a_red_number_pauses_a_running_campaign_within_one_tick_while_order_upda
 ):
     # given a running campaign to three customers, none of its messages sent yet
     ids = make_contacts(3, consents=("marketing", "transactional"))
-    campaign = _running_campaign(world)
+    campaign = running_campaign(world)
     # when the number's quality turns red (the Graph API's quality_rating, as the sandbox
     # answers it) and an order update is due
     sandbox_quality.set_number_quality(sandbox.sandbox.numbers[PNID], "RED")
@@ -129,7 +100,7 @@ def test_a_template_paused_for_quality_pauses_its_campaign_within_one_tick(
 ):
     # given a running campaign whose messages have not gone out yet
     ids = make_contacts(2, consents=("marketing", "transactional"))
-    campaign = _running_campaign(world)
+    campaign = running_campaign(world)
     # when Meta pauses its template for low quality (the sandbox's status webhook) and an
     # order update is due
     template = sandbox.sandbox.templates[WABA][("cart_promo", "tr")]
