@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = 1.0
     # A queue message silent this long is taken as lost (Redis restarted empty, a worker killed
     # before it claimed it): the tick re-enqueues its outbox rows, inbox events or campaign loop.
+    # Also the Redis broker's heartbeat timeout: a worker process silent this long is dead.
     queue_lost_after_seconds: float = Field(default=30.0, gt=0)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0

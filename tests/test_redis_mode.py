@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import dramatiq
@@ -301,3 +302,28 @@ def test_sends_waiting_their_turn_are_not_queued_again_and_lost_ones_are_queued_
     run_tick()
     # then each send is queued again, once
     assert _queued_sends(r) == waiting
+
+
+def test_a_message_a_dead_worker_took_no_longer_counts_as_held(redis_settings):
+    from dramatiq.brokers.redis import RedisBroker
+
+    from plugin import broker
+    from plugin.app import create_app
+
+    # given the app's queue with two delivery messages, one of them taken by another worker
+    # process (Dramatiq's heartbeat timeout there is QUEUE_LOST_AFTER_SECONDS, as here)
+    create_app(redis_settings, embedded_worker=False)
+    lost_after_ms = int(redis_settings.queue_lost_after_seconds * 1000)
+    assert broker.get_broker().heartbeat_timeout == lost_after_ms  # type: ignore[attr-defined]
+    broker.enqueue("send_messages", [1])
+    broker.enqueue("send_messages", [2])
+    other = RedisBroker(url=REDIS_URL, namespace=NAMESPACE, heartbeat_timeout=lost_after_ms)
+    assert next(other.consume("delivery", prefetch=1, timeout=100)) is not None
+    assert broker.queue_size("delivery") == 2  # a live worker's message is in progress
+    # when that process sends Redis nothing for longer than the timeout (it was killed)
+    silent_since = time.time() * 1000 - lost_after_ms - 1000
+    redis.Redis.from_url(REDIS_URL).zadd(
+        f"{NAMESPACE}:__heartbeats__", {other.broker_id: silent_since}
+    )
+    # then the message it took no longer counts as held: the tick enqueues its rows again
+    assert broker.queue_size("delivery") == 1

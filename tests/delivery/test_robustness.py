@@ -18,13 +18,14 @@ import dramatiq
 import pytest
 import redis
 import sqlalchemy as sa
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from plugin import broker, clock
 from plugin.contacts.models import Contact
 from plugin.delivery import service
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.events import replies
-from plugin.events.tick import run_tick
+from plugin.events.tick import SchedulerThread, run_tick
 from plugin.saleor.models import Store
 from plugin.whatsapp.accounts import WhatsAppAccount
 from tests.conftest import make_settings
@@ -32,6 +33,7 @@ from tests.delivery.conftest import phone, promo_parameters
 from tests.services import REDIS_URL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LOST_AFTER_SECONDS = 3.0  # QUEUE_LOST_AFTER_SECONDS here and in the worker (production: 30 s)
 
 
 def _campaign(world, contact_ids, campaign_id=1):
@@ -82,13 +84,20 @@ def _per_phone(sandbox, n):
 
 
 @pytest.fixture()
-def redis_mode(db_url, sandbox):
-    """This test process on a private Redis namespace (the app's broker is the RedisBroker)."""
+def redis_mode(app, db_url, sandbox):
+    """This test process on a private Redis namespace (the app's broker is the RedisBroker).
+
+    It takes `app` so that it runs after it: the `app` fixture (which `world` needs) builds the
+    app on the in-process StubBroker, and a Redis app built before it was silently replaced."""
     from plugin.app import create_app
 
     namespace = f"ulak-dtest-{uuid.uuid4().hex[:8]}"
     settings = make_settings(
-        db_url, redis_url=REDIS_URL, redis_namespace=namespace, whatsapp_graph_url=sandbox.graph_url
+        db_url,
+        redis_url=REDIS_URL,
+        redis_namespace=namespace,
+        whatsapp_graph_url=sandbox.graph_url,
+        queue_lost_after_seconds=LOST_AFTER_SECONDS,
     )
     create_app(settings, embedded_worker=False)
     client = redis.Redis.from_url(REDIS_URL)
@@ -119,6 +128,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
     redis_mode, world, make_contacts, sandbox, db_url
 ):
     settings, _flush = redis_mode
+    assert isinstance(broker.get_broker(), RedisBroker)
     # given 600 campaign messages queued in Redis, paced at 150/s, and a real `ulak worker`
     contact_ids = make_contacts(600)
     _slow_pace(world, 150)
@@ -132,7 +142,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
         "WHATSAPP_GRAPH_URL": sandbox.graph_url,
         "LOG_LEVEL": "ERROR",
         # its tick re-enqueues rows whose queue message was lost after 3 s (production: 30 s)
-        "QUEUE_LOST_AFTER_SECONDS": "3",
+        "QUEUE_LOST_AFTER_SECONDS": str(LOST_AFTER_SECONDS),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "plugin.cli", "worker", "-p", "1", "-t", "2"],
@@ -151,15 +161,34 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_every_row_ends_final(
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
     at_kill = _statuses(world)
+    killed_at = time.monotonic()
     assert at_kill[MessageStatus.SENDING] > 0  # it really died mid-batch
-    # and the tick runs after the lease, then a new worker takes the rest
+    assert at_kill[MessageStatus.QUEUED] > 0  # holding the message of rows it had not claimed
+    # and the tick runs after the lease, then a new worker (ticking, as `ulak worker` does)
+    # takes the rest
     clock.advance(service.LEASE.total_seconds() + 60)
     run_tick()
     worker = dramatiq.Worker(broker.get_broker(), worker_threads=2, worker_timeout=50)
     worker.start()
+    ticks = SchedulerThread(0.2)
+    ticks.start()
     try:
-        _wait(lambda: _statuses(world).keys() <= {MessageStatus.SENT, MessageStatus.UNKNOWN}, 60)
+        # within about QUEUE_LOST_AFTER_SECONDS of the death (not the 10 minutes a busy queue
+        # waits, nor Dramatiq's random maintenance pass)
+        _wait(
+            lambda: _statuses(world).keys() <= {MessageStatus.SENT, MessageStatus.UNKNOWN},
+            LOST_AFTER_SECONDS + 12,
+        )
+        assert time.monotonic() - killed_at < LOST_AFTER_SECONDS + 12
+        # and Dramatiq's maintenance finally gives the dead worker's messages back (forced
+        # here: one command in a thousand runs it)
+        redis_broker = broker.get_broker()
+        assert isinstance(redis_broker, RedisBroker)
+        redis_broker.maintenance_chance = MAINTENANCE_SCALE
+        redis_broker.join("delivery", timeout=30_000)
     finally:
+        ticks.stop()
+        ticks.join(10)
         worker.stop()
     # then every row is final, nobody got two messages, and every sent row reached WhatsApp
     final = _statuses(world)
@@ -185,6 +214,7 @@ def test_a_redis_flush_mid_run_still_sends_every_message_exactly_once(
     redis_mode, world, make_contacts, sandbox
 ):
     _settings, flush = redis_mode
+    assert isinstance(broker.get_broker(), RedisBroker)
     # given 600 campaign messages queued in Redis and a worker sending them at 200/s
     contact_ids = make_contacts(600)
     _slow_pace(world, 200)
