@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # before it claimed it): the tick re-enqueues its outbox rows, inbox events or campaign loop.
     # Also the Redis broker's heartbeat timeout: a worker process silent this long is dead.
     queue_lost_after_seconds: float = Field(default=30.0, gt=0)
+    # Webhook deliveries recorded by one commit at most (the group commit, plugin/inbox/writer.py);
+    # 1 records each alone, as the webhook benchmark's baseline does.
+    inbox_group_commit_max: int = Field(default=200, ge=1)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0
     # Delivery: how long a send may wait for Meta's answer (then its outcome is unknown).

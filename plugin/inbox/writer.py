@@ -26,10 +26,9 @@ from plugin.db import get_engine
 from plugin.inbox import service as inbox_service
 from plugin.inbox.models import InboxStatus
 from plugin.inbox.service import Delivery
+from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
-
-MAX_BATCH = 200
 
 
 @dataclass(slots=True)
@@ -63,9 +62,10 @@ class InboxWriter:
                 self._thread.start()
 
     def _run(self) -> None:
+        most = get_settings().inbox_group_commit_max  # INBOX_GROUP_COMMIT_MAX
         while True:
             batch = [self._queue.get()]
-            while len(batch) < MAX_BATCH:
+            while len(batch) < most:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:

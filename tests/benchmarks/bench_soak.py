@@ -52,7 +52,8 @@ from tests.support import PAYLOADS, FakeSaleor, ServerThread, free_port, new_key
 
 PNID, WABA, TOKEN = "100000000000011", "200000000000011", "soak-access-token"
 APP_SECRET = "soak-whatsapp-app-secret"
-SECRET_KEY = "soak-secret-key"
+# production-strength: `ulak serve` in production refuses a weak key
+SECRET_KEY = "fROZF8JwP1JM5DgKlwi1UUAQcvKsYNpDttadp2nuiae57Znwl2D47ffF6nub-pOq"
 TEMPLATE, TEMPLATE_BODY = "soak_promo", "Merhaba {{1}}, sonbahar indirimi başladı!"
 TAG = "soak"
 STAFF_PHONE = "+905550000011"
