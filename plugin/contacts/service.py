@@ -37,7 +37,7 @@ from plugin.contacts.phones import (
     timezone_for,
 )
 from plugin.contacts.suppression import is_suppressed
-from plugin.db import batch_memo
+from plugin.db import batch_memo, write_deferred
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
@@ -68,6 +68,7 @@ def _by_phone_memo(session: Session) -> dict[tuple[int, str], Contact | None] | 
 
 
 def _remember(session: Session, contact: Contact) -> None:
+    contacts_batch.remember(session, contact)
     memo = _by_phone_memo(session)
     if memo is not None and contact.phone_e164:
         memo[(contact.store_id, contact.phone_e164)] = contact
@@ -81,19 +82,33 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     if memo is None:
         return
     region = get_settings(session, store_id).default_region
+    identities = list(identities)
     phones = {
         result.e164
         for identity in identities
         if (result := _pick_phone(identity, region)[0]).e164 is not None
     }
     phones -= {phone for (store, phone) in memo if store == store_id}
-    if not phones:
+    users = {i.saleor_user_id for i in identities if i.saleor_user_id}
+    emails = {i.email for i in identities if i.email}
+    if phones:
+        suppression.prefetch(session, store_id=store_id, phones=phones)
+    if not (phones or users or emails):
         return
-    suppression.prefetch(session, store_id=store_id, phones=phones)
     rows = session.exec(
-        select(Contact).where(Contact.store_id == store_id, col(Contact.phone_e164).in_(phones))
+        select(Contact).where(
+            Contact.store_id == store_id,
+            or_(
+                col(Contact.phone_e164).in_(phones),
+                col(Contact.saleor_user_id).in_(users),
+                col(Contact.email).in_(emails),
+            ),
+        )
     ).all()
-    found = {row.phone_e164: row for row in rows}
+    contacts_batch.remember(session, *rows)
+    contacts_batch.note_loaded(session, store_id, "saleor_user_id", users)
+    contacts_batch.note_loaded(session, store_id, "email", emails)
+    found = {row.phone_e164: row for row in rows if row.phone_e164 in phones}
     for phone in phones:
         memo[(store_id, phone)] = found.get(phone)
 
@@ -114,6 +129,7 @@ def _insert_contact(session: Session, contact: Contact) -> Contact:
         contacts_batch.note_created(session, contact.id)
         return contact
     except IntegrityError:
+        write_deferred(session)
         existing = session.exec(
             select(Contact).where(
                 Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
@@ -135,15 +151,19 @@ def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
 
 
 def _by_identity(session: Session, store_id: int, identity: Identity) -> Contact | None:
-    """A known person without a usable number: by Saleor user id, then by email."""
-    for column, value in (
-        (Contact.saleor_user_id, identity.saleor_user_id),
-        (Contact.email, identity.email),
-    ):
+    """A known person without a usable number: by Saleor user id, then by email (in a batch
+    that loaded the matches up front, from its memo)."""
+    for name, value in (("saleor_user_id", identity.saleor_user_id), ("email", identity.email)):
         if value:
+            answered, match = contacts_batch.newest_match(session, store_id, name, value)
+            if answered:
+                if match is not None:
+                    return match
+                continue
+            write_deferred(session)  # the batch's pending contact changes decide the match
             found = session.exec(
                 select(Contact)
-                .where(Contact.store_id == store_id, column == value)
+                .where(Contact.store_id == store_id, getattr(Contact, name) == value)
                 .order_by(col(Contact.updated_at).desc(), col(Contact.id).desc())
             ).first()
             if found is not None:
@@ -213,8 +233,10 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
         session.add(contact)
         session.flush()
         contacts_batch.note_created(session, contact.id)
+        contacts_batch.remember(session, contact)
     else:
         session.add(contact)
+        contacts_batch.remember(session, contact)
     return contact
 
 

@@ -10,7 +10,8 @@ rules stay in their owners: this module only says what the batch's events are ab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlmodel import Session
 
@@ -23,9 +24,12 @@ from plugin.contacts.identity import (
     identity_of_customer,
     identity_of_order,
 )
+from plugin.contacts.models import Contact
+from plugin.db import deferred_updates
 from plugin.flows import config as flows_config
 from plugin.flows import journal, recovery
 from plugin.flows import outbox as flows_outbox
+from plugin.flows.models import TrackedCheckout
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
 
@@ -63,3 +67,13 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
     flows_config.all_configs(session, store_id=store.id)
+
+
+@contextmanager
+def checkout_run(session: Session) -> Iterator[None]:
+    """Consecutive checkout events of a batch: what they change in the contacts and the
+    checkouts' recovery rows is written once when the run ends, one statement per table
+    (plugin.db.deferred_updates), instead of once per event and flush. Only checkout events:
+    an order's figures re-read their contact under a row lock, which must see every write."""
+    with deferred_updates(session, Contact, TrackedCheckout):
+        yield
