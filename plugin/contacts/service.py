@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from plugin import clock
@@ -37,7 +36,7 @@ from plugin.contacts.phones import (
     timezone_for,
 )
 from plugin.contacts.suppression import is_suppressed
-from plugin.db import batch_memo, write_deferred
+from plugin.db import batch_memo, insert_ignoring_conflicts, write_deferred
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
@@ -120,25 +119,30 @@ def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
 
 
 def _insert_contact(session: Session, contact: Contact) -> Contact:
-    """Insert, or return the row a concurrent writer created for the same number."""
-    try:
-        with session.begin_nested():
-            session.add(contact)
-            session.flush()
-        _remember(session, contact)
-        contacts_batch.note_created(session, contact.id)
-        return contact
-    except IntegrityError:
-        write_deferred(session)
-        existing = session.exec(
-            select(Contact).where(
-                Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
-            )
-        ).first()
-        if existing is None:
-            raise
-        _remember(session, existing)
-        return existing
+    """Insert, or return the row a concurrent writer created for the same number: one
+    INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint around a flush)."""
+    table: Any = Contact.__table__  # type: ignore[attr-defined]
+    values = {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
+    stmt = (
+        insert_ignoring_conflicts(session, Contact)
+        .on_conflict_do_nothing(index_elements=["store_id", "phone_e164"])
+        .returning(Contact)
+    )
+    inserted: Contact | None = session.scalars(stmt, [values]).first()
+    if inserted is not None:
+        _remember(session, inserted)
+        contacts_batch.note_created(session, inserted.id)
+        return inserted
+    write_deferred(session)
+    existing = session.exec(
+        select(Contact).where(
+            Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
+        )
+    ).first()
+    if existing is None:
+        raise RuntimeError("contact insert conflicted, yet no contact has the number")
+    _remember(session, existing)
+    return existing
 
 
 def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
