@@ -26,6 +26,7 @@ from plugin.contacts.identity import (
 )
 from plugin.contacts.models import Contact
 from plugin.db import deferred_updates
+from plugin.delivery import outbox as delivery_outbox
 from plugin.flows import config as flows_config
 from plugin.flows import journal, recovery
 from plugin.flows import outbox as flows_outbox
@@ -73,7 +74,12 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
 def checkout_run(session: Session) -> Iterator[None]:
     """Consecutive checkout events of a batch: what they change in the contacts and the
     checkouts' recovery rows is written once when the run ends, one statement per table
-    (plugin.db.deferred_updates), instead of once per event and flush. Only checkout events:
-    an order's figures re-read their contact under a row lock, which must see every write."""
-    with deferred_updates(session, Contact, TrackedCheckout):
+    (plugin.db.deferred_updates), instead of once per event and flush; so are the outbox rows
+    they write (cancelled within the run in memory: outbox.deferred_rows). Only checkout
+    events: an order's figures re-read their contact under a row lock, which must see every
+    write."""
+    with (
+        deferred_updates(session, Contact, TrackedCheckout),
+        delivery_outbox.deferred_rows(session),
+    ):
         yield

@@ -48,7 +48,16 @@ def _write_pending(session: Session) -> None:
     if known is None or not known.pending:
         return
     rows, known.pending = known.pending, []
+    for row in rows:  # a step's message written with its run's rows has its id by now
+        if isinstance(row["message_id"], OutboundMessage):
+            row["message_id"] = _written(row["message_id"])
     session.execute(sa.insert(FlowEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+def _written(message: OutboundMessage) -> int:
+    if message.id is None:
+        raise RuntimeError("a journal line names an outbox row not written yet")
+    return message.id
 
 
 def prefetch(session: Session, *, store_id: int, checkout_ids: Iterable[str]) -> None:
@@ -89,12 +98,12 @@ def record(
     sequence: int | None = None,
     step: int | None = None,
     reason: str | None = None,
-    message_id: int | None = None,
+    message: OutboundMessage | None = None,
     once: bool = False,
 ) -> FlowEvent | None:
     """Add one journal line; with `once`, not when the same line is already there (a skip
     decided again on a redelivered webhook is the same decision). In a batch the line is kept
-    and written when the batch ends (None is returned)."""
+    and written when the batch ends (None is returned), `message` then read for its id."""
     key = (store_id, flow_key, str(action), checkout_id, order_id, sequence, step, reason)
     known = _known(session)
     if once and known is not None and key in known.lines:
@@ -125,9 +134,10 @@ def record(
         "sequence": sequence,
         "step": step,
         "reason": reason,
-        "message_id": message_id,
+        "message_id": message,
     }
     if known is None:
+        line["message_id"] = message.id if message is not None else None
         event = FlowEvent(**line)
         session.add(event)
         return event
@@ -154,7 +164,7 @@ def cancelled(
             sequence=sequence,
             step=row.flow_step,
             reason=reason,
-            message_id=row.id,
+            message=row,
         )
 
 
