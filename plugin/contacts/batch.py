@@ -33,6 +33,12 @@ def untouched(session: Session, contact_id: int, kind: str) -> bool:
     return touched is not None and kind not in touched
 
 
+def created_here(session: Session, contact_id: int) -> bool:
+    """True when the running batch inserted the contact (its rows are all the batch's own)."""
+    memo = batch_memo(session)
+    return contact_id in (memo or {}).get(_NEW, {})
+
+
 def touch(session: Session, contact_id: int | None, kind: str) -> None:
     """The batch wrote a `kind` row (a consent fact, an order) for the contact."""
     memo = batch_memo(session)

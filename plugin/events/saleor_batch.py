@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from sqlmodel import Session
 
+from plugin.consent import captures as consent_captures
 from plugin.consent import state as consent_state
 from plugin.contacts import figures as contact_figures
 from plugin.contacts import service as contacts_service
@@ -58,6 +59,7 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
     consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
+    consent_captures.prefetch(session, contact_ids=contact_ids)
     contact_figures.prefetch_latest(session, contact_ids=contact_ids)
     if checkout_ids:
         # locked first: no other worker journals or writes steps for them meanwhile
