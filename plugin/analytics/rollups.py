@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from plugin import clock
 from plugin.analytics.aggregate import COUNTS, aggregate, as_date, day_start, utc_day
 from plugin.analytics.models import DailyRollup, DirtyDay, LinkClick, RollupState, TrackedLink
+from plugin.db import at_batch_end, batch_memo
 from plugin.saleor.models import Store, StoreStatus
 from plugin.stores.service import get_settings
 
@@ -29,12 +30,30 @@ PURGE_EVERY_SECONDS = 600.0
 PURGE_BATCH = 5000
 
 
+_DIRTY = "analytics.dirty_days"
+
+
 def mark_dirty(session: Session, *, store_id: int, day: date) -> None:
     """Ask the next tick to rebuild `day` (a late click, an order, a refund); concurrent
-    callers are fine (insert or nothing)."""
+    callers are fine (insert or nothing). In a batch of events the days are written together
+    when it ends (only the tick reads them)."""
+    memo = batch_memo(session)
+    if memo is not None:
+        if _DIRTY not in memo:
+            memo[_DIRTY] = set()
+            at_batch_end(session, _DIRTY, lambda: _write_dirty(session, memo.pop(_DIRTY)))
+        memo[_DIRTY].add((store_id, day))
+        return
+    _write_dirty(session, {(store_id, day)})
+
+
+def _write_dirty(session: Session, days: set[tuple[int, date]]) -> None:
+    if not days:
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(DirtyDay).values(store_id=store_id, day=day).on_conflict_do_nothing())
+    rows = [{"store_id": store_id, "day": day} for store_id, day in sorted(days)]
+    session.execute(insert(DirtyDay).values(rows).on_conflict_do_nothing())
 
 
 def rebuild_days(

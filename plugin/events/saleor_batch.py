@@ -64,8 +64,8 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     if checkout_ids:
         # locked first: no other worker journals or writes steps for them meanwhile
         recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
-        journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids)
         flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
+    journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
     flows_outbox.prefetch_keys(
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
