@@ -311,9 +311,10 @@ def test_a_batch_of_100_order_and_checkout_events_runs_a_bounded_number_of_state
         _batched(together_ids, 100)
     # then the batch sends a fraction of the statements, under a fixed bound
     assert batch.count <= BATCH_STATEMENT_BOUND, batch.count
-    assert batch.count * 3 <= one_by_one.count, (batch.count, one_by_one.count)
+    assert batch.count * 8 <= one_by_one.count, (batch.count, one_by_one.count)
 
 
 # Statements for a batch of 100 order/checkout events (issue 21's target is 10; see
-# docs/benchmarks.md for where the batch path stands and what still runs per event).
-BATCH_STATEMENT_BOUND = 700
+# docs/benchmarks.md and docs/adr/0006-batched-saleor-events.md for where the batch path stands
+# and what still runs per event). This day's batch sends 177 on both backends.
+BATCH_STATEMENT_BOUND = 200
