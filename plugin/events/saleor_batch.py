@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from sqlmodel import Session
 
+from plugin.analytics import attribution
 from plugin.consent import captures as consent_captures
 from plugin.consent import state as consent_state
 from plugin.contacts import figures as contact_figures
@@ -66,6 +67,8 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
         recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
         flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
     journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
+    if order_ids:
+        attribution.prefetch(session, store_id=store.id, order_ids=order_ids)
     flows_outbox.prefetch_keys(
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
