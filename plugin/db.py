@@ -187,7 +187,9 @@ def _take_dirty(session: Session, deferred: _Deferred) -> None:
         state = sa.inspect(obj)
         if rows is None or not state.persistent:
             continue
-        changed = {a.key for a in state.attrs if a.history.has_changes()}
+        # the attributes set since the row was loaded (SQLAlchemy keeps their loaded values
+        # there); reading each attribute's history cost more CPU than the rest of the hook
+        changed = set(state.committed_state)
         if not changed:
             continue
         for key in changed:
