@@ -110,6 +110,41 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     found = {row.phone_e164: row for row in rows if row.phone_e164 in phones}
     for phone in phones:
         memo[(store_id, phone)] = found.get(phone)
+    _create_new_numbers(session, store_id, identities, region)
+
+
+def _create_new_numbers(
+    session: Session, store_id: int, identities: list[Identity], region: str
+) -> None:
+    """The batch's new numbers get their contacts in one INSERT up front, where acting on the
+    events one by one would insert them too: a number no contact has, not erased, whose
+    payloads name no email or user id a contact without a number has or may get in the batch
+    (it would be given the number instead). The events then find and fill them in as usual."""
+    memo = _by_phone_memo(session)
+    assert memo is not None
+    seen: dict[str, list[tuple[Identity, str | None]]] = {}
+    without: list[Identity | Contact] = [*contacts_batch.without_number(session, store_id)]
+    for identity in identities:
+        result, raw = _pick_phone(identity, region)
+        if result.e164 is None:
+            without.append(identity)
+        else:
+            seen.setdefault(result.e164, []).append((identity, raw))
+    emails = {w.email for w in without if w.email}
+    users = {w.saleor_user_id for w in without if w.saleor_user_id}
+    rows = []
+    for phone, payloads in sorted(seen.items()):
+        if memo.get((store_id, phone), False) is not None or any(
+            i.email in emails or i.saleor_user_id in users for i, _ in payloads
+        ):
+            continue  # a known number, or one a contact without a number may be given
+        if not is_suppressed(session, store_id=store_id, phone_e164=phone):
+            new = Contact(store_id=store_id, phone_e164=phone, phone_status=PhoneStatus.VALID)
+            new.phone_raw = (payloads[0][1] or phone)[:64]
+            rows.append(_values(new))
+    for contact in session.scalars(_insert_statement(session), rows).all() if rows else ():
+        _remember(session, contact)
+        contacts_batch.note_created(session, contact.id)
 
 
 def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
@@ -118,17 +153,26 @@ def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
     return [c for (store, _), c in memo.items() if store == store_id and c is not None]
 
 
-def _insert_contact(session: Session, contact: Contact) -> Contact:
-    """Insert, or return the row a concurrent writer created for the same number: one
-    INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint around a flush)."""
+def _values(contact: Contact) -> dict[str, Any]:
     table: Any = Contact.__table__  # type: ignore[attr-defined]
-    values = {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
-    stmt = (
+    return {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
+
+
+def _insert_statement(session: Session) -> Any:
+    """INSERT of contacts (a number already taken: nothing), returning the new ones."""
+    return (
         insert_ignoring_conflicts(session, Contact)
         .on_conflict_do_nothing(index_elements=["store_id", "phone_e164"])
         .returning(Contact)
     )
-    inserted: Contact | None = session.scalars(stmt, [values]).first()
+
+
+def _insert_contact(session: Session, contact: Contact) -> Contact:
+    """Insert, or return the row a concurrent writer created for the same number: one
+    INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint around a flush)."""
+    inserted: Contact | None = session.scalars(
+        _insert_statement(session), [_values(contact)]
+    ).first()
     if inserted is not None:
         _remember(session, inserted)
         contacts_batch.note_created(session, inserted.id)
