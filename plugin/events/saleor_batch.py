@@ -35,6 +35,7 @@ from plugin.flows import outbox as flows_outbox
 from plugin.flows.models import TrackedCheckout
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
+from plugin.templates import service as templates_service
 
 
 def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None:
@@ -73,6 +74,7 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
     flows_config.all_configs(session, store_id=store.id)
+    templates_service.prefetch_approved(session, store_id=store.id)
 
 
 @contextmanager
