@@ -13,6 +13,7 @@ from fastapi import Depends
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, create_engine
 
 __all__ = [
@@ -149,6 +150,77 @@ def batch_memo(session: Session) -> dict[str, Any] | None:
     """The running batch's memo (`batch_scope`), None outside a batch."""
     memo: dict[str, Any] | None = session.info.get(BATCH_KEY)
     return memo
+
+
+_DEFERRED = "ulak.batch.deferred"
+_Deferred = dict[type, dict[Any, tuple[Any, set[str]]]]
+
+
+@contextmanager
+def deferred_updates(session: Session, *models: type) -> Iterator[None]:
+    """Within the block, changes to already-stored rows of `models` are not flushed one row at
+    a time: each flush keeps them (the objects hold the new values), and `write_deferred`
+    writes them all in one executemany per model, at the latest when the block ends. Why:
+    acting on a run of events changes the same few columns of many contacts and checkouts,
+    and every query's autoflush wrote them again one row and one column set at a time. A
+    reader that selects such rows by a changed column calls `write_deferred` first."""
+    deferred: _Deferred = {model: {} for model in models}
+
+    def keep(flushing: Session, _context: Any, _instances: Any) -> None:
+        _take_dirty(flushing, deferred)
+
+    sa.event.listen(session, "before_flush", keep)
+    session.info[_DEFERRED] = deferred
+    try:
+        yield
+        write_deferred(session)
+    finally:
+        sa.event.remove(session, "before_flush", keep)
+        session.info.pop(_DEFERRED, None)
+
+
+def _take_dirty(session: Session, deferred: _Deferred) -> None:
+    """Move the pending changes of the deferred models' stored rows into `deferred` (the
+    objects keep their values, now as if loaded, so no flush writes them)."""
+    for obj in list(session.dirty):
+        rows = deferred.get(type(obj))
+        state = sa.inspect(obj)
+        if rows is None or not state.persistent:
+            continue
+        # the attributes set since the row was loaded (SQLAlchemy keeps their loaded values
+        # there); reading each attribute's history cost more CPU than the rest of the hook
+        changed = set(state.committed_state)
+        if not changed:
+            continue
+        for key in changed:
+            set_committed_value(obj, key, getattr(obj, key))
+        key = state.identity
+        previous = rows.get(key)
+        rows[key] = (obj, changed | (previous[1] if previous else set()))
+
+
+def write_deferred(session: Session) -> None:
+    """Write the changes `deferred_updates` kept: one UPDATE … WHERE id = ? executemany per
+    model, setting the union of the columns any of its rows changed (no-op outside)."""
+    deferred: _Deferred | None = session.info.get(_DEFERRED)
+    if not deferred:
+        return
+    _take_dirty(session, deferred)
+    for model, rows in deferred.items():
+        if not rows:
+            continue
+        table: Any = model.__table__  # type: ignore[attr-defined]
+        keys = sorted(set().union(*(changed for _, changed in rows.values())))
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id", type_=table.c.id.type))
+            .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in keys})
+        )
+        params = [
+            {"_id": obj.id, **{f"_{k}": getattr(obj, k) for k in keys}} for obj, _ in rows.values()
+        ]
+        rows.clear()
+        session.execute(stmt, params)
 
 
 def get_session() -> Iterator[Session]:

@@ -277,3 +277,18 @@ def test_list_contacts_searches_number_email_and_name(session):
     assert names("mehmet") == ["mehmet@example.com"]
     assert names("AYSE@") == ["ayse@example.com"]
     assert names(None) == ["mehmet@example.com", "ayse@example.com"]
+
+
+def test_a_number_another_writer_stored_first_is_that_writers_contact(session):
+    # given a contact another writer stored for a number after this one looked it up
+    store = make_store(session)
+    theirs = Contact(store_id=store.id, phone_e164="+905321112233", phone_status="valid")
+    session.add(theirs)
+    session.flush()
+    # when this writer inserts its own contact for the same number
+    mine = service._insert_contact(
+        session, Contact(store_id=store.id, phone_e164="+905321112233", first_name="Ayşe")
+    )
+    # then it gets the stored one, and no second row
+    assert mine.id == theirs.id
+    assert len(session.exec(select(Contact).where(Contact.store_id == store.id)).all()) == 1

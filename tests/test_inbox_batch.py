@@ -181,12 +181,31 @@ def _redelivered(events: list[SaleorEvent], picks: list[int]) -> list[SaleorEven
     return out
 
 
+def _examples(count: int) -> Any:
+    """Hypothesis settings for the oracle's examples (each installs two stores)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def _acted_on_both_ways(session: Session, events: list[SaleorEvent], size: int) -> None:
+    """One store's events acted on one at a time, a like store's in batches of `size`: both
+    stores' rows say the same."""
+    alone, together = _dev_store(session), _dev_store(session)
+    alone_ids = _record(session, alone, events)
+    together_ids = _record(session, together, events)
+    _one_at_a_time(alone_ids)
+    _batched(together_ids, size)
+    expected, got = outcome(alone), outcome(together)
+    for table in expected:
+        assert got[table] == expected[table], table
+    assert {status for _, status, _ in got["inbox"]} <= {InboxStatus.PROCESSED.value}
+
+
 @pytest.mark.timeout(400)  # each example installs two stores and acts on its events twice
-@settings(
-    max_examples=5,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_examples(5)
 @given(
     seed=st.integers(0, 10_000),
     count=st.integers(15, 45),
@@ -197,18 +216,27 @@ def test_a_batch_leaves_the_same_database_as_one_event_at_a_time(
     client: Any, session: Session, seed: int, count: int, size: int, picks: list[int]
 ) -> None:
     # given the same sequence of Saleor events, redeliveries included, for two like stores
-    events = _redelivered(_day(count, seed), picks)
-    alone, together = _dev_store(session), _dev_store(session)
-    alone_ids = _record(session, alone, events)
-    together_ids = _record(session, together, events)
     # when one store's events are acted on one at a time and the other's in batches
-    _one_at_a_time(alone_ids)
-    _batched(together_ids, size)
     # then both stores' rows say the same
-    expected, got = outcome(alone), outcome(together)
-    for table in expected:
-        assert got[table] == expected[table], table
-    assert {status for _, status, _ in got["inbox"]} <= {InboxStatus.PROCESSED.value}
+    _acted_on_both_ways(session, _redelivered(_day(count, seed), picks), size)
+
+
+@pytest.mark.timeout(400)
+@_examples(4)
+@given(
+    seed=st.integers(0, 10_000),
+    count=st.integers(40, 120),
+    picks=st.lists(st.integers(0, 1000), max_size=8),
+)
+def test_long_runs_of_checkout_events_leave_the_same_database_as_one_at_a_time(
+    client: Any, session: Session, seed: int, count: int, picks: list[int]
+) -> None:
+    # given a day's checkout and customer events only, redeliveries included: whole batches
+    # are runs of checkout events, whose contact and checkout writes wait for the run's end
+    day = [e for e in _day(count, seed) if e.event not in ORDER_EVENTS]
+    # when acted on one at a time, and in batches of 100
+    # then both stores' rows say the same
+    _acted_on_both_ways(session, _redelivered(day, picks), 100)
 
 
 def test_a_batch_acted_on_twice_acts_once(client: Any, session: Session) -> None:
@@ -283,9 +311,10 @@ def test_a_batch_of_100_order_and_checkout_events_runs_a_bounded_number_of_state
         _batched(together_ids, 100)
     # then the batch sends a fraction of the statements, under a fixed bound
     assert batch.count <= BATCH_STATEMENT_BOUND, batch.count
-    assert batch.count * 3 <= one_by_one.count, (batch.count, one_by_one.count)
+    assert batch.count * 8 <= one_by_one.count, (batch.count, one_by_one.count)
 
 
 # Statements for a batch of 100 order/checkout events (issue 21's target is 10; see
-# docs/benchmarks.md for where the batch path stands and what still runs per event).
-BATCH_STATEMENT_BOUND = 700
+# docs/benchmarks.md and docs/adr/0006-batched-saleor-events.md for where the batch path stands
+# and what still runs per event). This day's batch sends 171 on both backends.
+BATCH_STATEMENT_BOUND = 200

@@ -11,6 +11,7 @@ Refunds and cancellations reduce the kept amount; the order id makes every call 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from plugin import clock
 from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
 from plugin.analytics.rollups import mark_dirty
 from plugin.analytics.stats import newcombe_interval
+from plugin.db import batch_memo
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Order
@@ -140,17 +142,48 @@ def _amounts(order: Order) -> tuple[Decimal, Decimal, str | None]:
     return total, refunded, currency
 
 
+_MEMO = "analytics.attributions"
+
+
+def prefetch(session: Session, *, store_id: int, order_ids: Iterable[str]) -> None:
+    """In a batch of events: its orders' attribution rows (or their absence) in one query."""
+    memo = batch_memo(session)
+    if memo is None:
+        return
+    known: dict[tuple[int, str], OrderAttribution | None] = memo.setdefault(_MEMO, {})
+    wanted = sorted({o for o in order_ids if (store_id, o) not in known})
+    if not wanted:
+        return
+    rows = session.exec(
+        select(OrderAttribution).where(
+            OrderAttribution.store_id == store_id, col(OrderAttribution.order_id).in_(wanted)
+        )
+    ).all()
+    found = {row.order_id: row for row in rows}
+    known.update(((store_id, o), found.get(o)) for o in wanted)
+
+
+def _recorded(session: Session, store_id: int, order_id: str) -> OrderAttribution | None:
+    """The order's attribution row, if any (from the batch's memo when it read the order)."""
+    known: dict[tuple[int, str], OrderAttribution | None] = (batch_memo(session) or {}).get(
+        _MEMO, {}
+    )
+    if (store_id, order_id) in known:
+        return known[(store_id, order_id)]
+    return session.exec(
+        select(OrderAttribution).where(
+            OrderAttribution.store_id == store_id, OrderAttribution.order_id == order_id
+        )
+    ).first()
+
+
 def attribute_order(
     session: Session, *, store: Store, order: Order, contact_id: int | None
 ) -> OrderAttribution:
     """Credit `order` to a message by the rules above (once per order id: a second call returns
     the first result, with the amounts refreshed from the payload)."""
     assert store.id is not None
-    existing = session.exec(
-        select(OrderAttribution).where(
-            OrderAttribution.store_id == store.id, OrderAttribution.order_id == order.id
-        )
-    ).first()
+    existing = _recorded(session, store.id, order.id)
     total, refunded, currency = _amounts(order)
     settings = get_settings(session, store.id)
     if existing is not None:
@@ -202,6 +235,9 @@ def attribute_order(
     session.add(row)
     mark_dirty(session, store_id=store.id, day=ordered_at.date())
     session.flush()
+    known = (batch_memo(session) or {}).get(_MEMO)
+    if known is not None:
+        known[(store.id, order.id)] = row
     return row
 
 
@@ -215,11 +251,7 @@ def apply_refund_or_cancel(
     """ORDER_REFUNDED (with totalRefunded, cumulative, so redeliveries change nothing) lowers the
     kept amount; ORDER_CANCELLED sets it to 0. None when the order was never recorded."""
     assert store.id is not None
-    row = session.exec(
-        select(OrderAttribution).where(
-            OrderAttribution.store_id == store.id, OrderAttribution.order_id == order.id
-        )
-    ).first()
+    row = _recorded(session, store.id, order.id)
     if row is None:
         return None
     if event == "cancelled":

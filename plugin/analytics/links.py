@@ -253,7 +253,15 @@ def _pending(session: Session) -> dict[str, dict[str, object]] | None:
 def _write_pending(session: Session) -> None:
     pending = _pending(session)
     if pending:
-        rows = list(pending.values())
+        rows = [
+            {
+                **r,
+                "message_id": _written(m)
+                if isinstance(m := r["message_id"], OutboundMessage)
+                else m,
+            }
+            for r in pending.values()
+        ]
         pending.clear()
         session.execute(sa.insert(TrackedLink.__table__), rows)  # type: ignore[attr-defined]
 
@@ -276,20 +284,32 @@ def create_shared_link(
     return link.id
 
 
-def attach_to_message(session: Session, *, codes: list[str], message_id: int) -> None:
-    """Tie links made before their message existed (a flow step's) to that message."""
+def attach_to_message(session: Session, *, codes: list[str], message: OutboundMessage) -> None:
+    """Tie links made before their message existed (a flow step's) to that message (in a
+    batch, read for its id when the links are written: a run's rows get theirs when it ends)."""
     pending = _pending(session) or {}
     for code in [c for c in codes if c in pending]:
         if pending[code]["message_id"] is None:
-            pending[code]["message_id"] = message_id
+            pending[code]["message_id"] = message
     codes = [c for c in codes if c not in pending]
     if not codes:
         return
     session.execute(
         sa.update(TrackedLink)
         .where(col(TrackedLink.code).in_(codes), col(TrackedLink.message_id).is_(None))
-        .values(message_id=message_id)
+        .values(message_id=_written(message))
     )
+
+
+def _written(message: OutboundMessage) -> int:
+    if message.id is None:
+        raise RuntimeError("a link names an outbox row not written yet")
+    return message.id
+
+
+def _message_id(value: object) -> object:
+    """A pending link's message: an id, None, or a flow step's row (its id by now)."""
+    return _written(value) if isinstance(value, OutboundMessage) else value
 
 
 def _resolve(session: Session, code: str) -> tuple[TrackedLink, int | None] | None:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from plugin import clock
 from plugin.analytics.aggregate import COUNTS, aggregate, as_date, day_start, utc_day
 from plugin.analytics.models import DailyRollup, DirtyDay, LinkClick, RollupState, TrackedLink
+from plugin.db import at_batch_end, batch_memo
 from plugin.saleor.models import Store, StoreStatus
 from plugin.stores.service import get_settings
 
@@ -30,6 +31,9 @@ PURGE_EVERY_SECONDS = 600.0
 PURGE_BATCH = 5000
 
 
+_DIRTY = "analytics.dirty_days"
+
+
 def _insert_dirty(session: Session) -> Any:
     """An INSERT into the dirty days that does nothing on a day already marked (concurrent
     callers are fine)."""
@@ -39,10 +43,23 @@ def _insert_dirty(session: Session) -> Any:
 
 
 def mark_dirty(session: Session, *, store_id: int, day: date) -> None:
-    """Ask the next tick to rebuild `day` (a late click, an order, a refund)."""
-    session.execute(
-        _insert_dirty(session).values(store_id=store_id, day=day).on_conflict_do_nothing()
-    )
+    """Ask the next tick to rebuild `day` (a late click, an order, a refund). In a batch of
+    events the days are written together when it ends (only the tick reads them)."""
+    memo = batch_memo(session)
+    if memo is not None:
+        if _DIRTY not in memo:
+            memo[_DIRTY] = set()
+            at_batch_end(session, _DIRTY, lambda: _write_dirty(session, memo.pop(_DIRTY)))
+        memo[_DIRTY].add((store_id, day))
+        return
+    _write_dirty(session, {(store_id, day)})
+
+
+def _write_dirty(session: Session, days: set[tuple[int, date]]) -> None:
+    if not days:
+        return
+    rows = [{"store_id": store_id, "day": day} for store_id, day in sorted(days)]
+    session.execute(_insert_dirty(session).values(rows).on_conflict_do_nothing())
 
 
 def mark_built_dirty(session: Session, *, days: Iterable[tuple[int, date]]) -> None:

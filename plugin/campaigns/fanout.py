@@ -22,7 +22,7 @@ from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
 from plugin.campaigns.personalise import PERSONAL_FIELDS, sql_parameters
 from plugin.contacts.models import Contact
 from plugin.db import dialect_name, insert_ignoring_conflicts
-from plugin.delivery import outbox
+from plugin.delivery import outbox_fanout
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.stores import service as stores_service
 from plugin.stores.models import StoreSettings
@@ -142,7 +142,7 @@ def _outbox_select(
             else sa.case(*((s.variant == k, doc) for k, doc in documents.items()))
         )
         eligible = sa.and_(s.variant.is_not(None), s.variant != "")
-    fanout = outbox.FanOut(
+    fanout = outbox_fanout.FanOut(
         store_id=campaign.store_id,
         account_id=account_id_for(session, campaign),
         purpose=MessagePurpose.MARKETING,
@@ -153,7 +153,7 @@ def _outbox_select(
         key_source="campaign",
         key_parts=(campaign.id,),
     )
-    return outbox.fanout_rows(
+    return outbox_fanout.fanout_rows(
         fanout,
         contact_id=s.contact_id,
         template_id=pick["template_id"],
@@ -180,7 +180,7 @@ def _turn_statement(session: Session, campaign: Campaign, chunk: Any) -> Any:
     personal = {f: picked.c[f] for f in PERSONAL_FIELDS}
     rows = _outbox_select(session, campaign, picked, personal, winner=False)
     written_rows = (
-        outbox.insert_rows(session, rows)
+        outbox_fanout.insert_rows(session, rows)
         .returning(OutboundMessage.__table__.c.id)  # type: ignore[attr-defined]
         .cte("outbox")
     )
@@ -255,7 +255,7 @@ def _outbox_batch(session: Session, campaign: Campaign, *, winner: bool) -> int:
         winner=winner,
     ).join_from(source, Contact.__table__, contact_id == source.c.contact_id)  # type: ignore[attr-defined]
     result = session.execute(
-        outbox.insert_rows(session, rows), execution_options={"preserve_rowcount": True}
+        outbox_fanout.insert_rows(session, rows), execution_options={"preserve_rowcount": True}
     )
     written = max(int(getattr(result, "rowcount", 0) or 0), 0)
     if winner:

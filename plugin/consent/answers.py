@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from plugin.consent import captures
 from plugin.consent import state as consent_state
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
@@ -298,6 +299,9 @@ def capture_web_consent(
 def _captured(session: Session, contact_id: int, capture_key: str) -> bool:
     if consent_state.no_facts(session, contact_id=contact_id):
         return False
+    known = captures.captured(session, contact_id=contact_id, capture_key=capture_key)
+    if known is not None:
+        return known
     return (
         session.exec(
             select(ConsentEvent.id).where(

@@ -15,6 +15,7 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
+from plugin.consent import captures
 from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
@@ -109,6 +110,7 @@ def record(
     session.add(event)
     session.flush()
     consent_state.forget(session, store_id=contact.store_id, contact_id=contact.id)
+    captures.note(session, contact_id=contact.id, capture_key=event.capture_key)
     return event
 
 

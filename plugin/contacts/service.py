@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from plugin import clock
@@ -37,7 +36,7 @@ from plugin.contacts.phones import (
     timezone_for,
 )
 from plugin.contacts.suppression import is_suppressed
-from plugin.db import batch_memo
+from plugin.db import batch_memo, insert_ignoring_conflicts, write_deferred
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
@@ -68,6 +67,7 @@ def _by_phone_memo(session: Session) -> dict[tuple[int, str], Contact | None] | 
 
 
 def _remember(session: Session, contact: Contact) -> None:
+    contacts_batch.remember(session, contact)
     memo = _by_phone_memo(session)
     if memo is not None and contact.phone_e164:
         memo[(contact.store_id, contact.phone_e164)] = contact
@@ -81,21 +81,70 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     if memo is None:
         return
     region = get_settings(session, store_id).default_region
+    identities = list(identities)
     phones = {
         result.e164
         for identity in identities
         if (result := _pick_phone(identity, region)[0]).e164 is not None
     }
     phones -= {phone for (store, phone) in memo if store == store_id}
-    if not phones:
+    users = {i.saleor_user_id for i in identities if i.saleor_user_id}
+    emails = {i.email for i in identities if i.email}
+    if phones:
+        suppression.prefetch(session, store_id=store_id, phones=phones)
+    if not (phones or users or emails):
         return
-    suppression.prefetch(session, store_id=store_id, phones=phones)
     rows = session.exec(
-        select(Contact).where(Contact.store_id == store_id, col(Contact.phone_e164).in_(phones))
+        select(Contact).where(
+            Contact.store_id == store_id,
+            or_(
+                col(Contact.phone_e164).in_(phones),
+                col(Contact.saleor_user_id).in_(users),
+                col(Contact.email).in_(emails),
+            ),
+        )
     ).all()
-    found = {row.phone_e164: row for row in rows}
+    contacts_batch.remember(session, *rows)
+    contacts_batch.note_loaded(session, store_id, "saleor_user_id", users)
+    contacts_batch.note_loaded(session, store_id, "email", emails)
+    found = {row.phone_e164: row for row in rows if row.phone_e164 in phones}
     for phone in phones:
         memo[(store_id, phone)] = found.get(phone)
+    _create_new_numbers(session, store_id, identities, region)
+
+
+def _create_new_numbers(
+    session: Session, store_id: int, identities: list[Identity], region: str
+) -> None:
+    """The batch's new numbers get their contacts in one INSERT up front, where acting on the
+    events one by one would insert them too: a number no contact has, not erased, whose
+    payloads name no email or user id a contact without a number has or may get in the batch
+    (it would be given the number instead). The events then find and fill them in as usual."""
+    memo = _by_phone_memo(session)
+    assert memo is not None
+    seen: dict[str, list[tuple[Identity, str | None]]] = {}
+    without: list[Identity | Contact] = [*contacts_batch.without_number(session, store_id)]
+    for identity in identities:
+        result, raw = _pick_phone(identity, region)
+        if result.e164 is None:
+            without.append(identity)
+        else:
+            seen.setdefault(result.e164, []).append((identity, raw))
+    emails = {w.email for w in without if w.email}
+    users = {w.saleor_user_id for w in without if w.saleor_user_id}
+    rows = []
+    for phone, payloads in sorted(seen.items()):
+        if memo.get((store_id, phone), False) is not None or any(
+            i.email in emails or i.saleor_user_id in users for i, _ in payloads
+        ):
+            continue  # a known number, or one a contact without a number may be given
+        if not is_suppressed(session, store_id=store_id, phone_e164=phone):
+            new = Contact(store_id=store_id, phone_e164=phone, phone_status=PhoneStatus.VALID)
+            new.phone_raw = (payloads[0][1] or phone)[:64]
+            rows.append(_values(new))
+    for contact in session.scalars(_insert_statement(session), rows).all() if rows else ():
+        _remember(session, contact)
+        contacts_batch.note_created(session, contact.id)
 
 
 def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
@@ -104,25 +153,40 @@ def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
     return [c for (store, _), c in memo.items() if store == store_id and c is not None]
 
 
+def _values(contact: Contact) -> dict[str, Any]:
+    table: Any = Contact.__table__  # type: ignore[attr-defined]
+    return {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
+
+
+def _insert_statement(session: Session) -> Any:
+    """INSERT of contacts (a number already taken: nothing), returning the new ones."""
+    return (
+        insert_ignoring_conflicts(session, Contact)
+        .on_conflict_do_nothing(index_elements=["store_id", "phone_e164"])
+        .returning(Contact)
+    )
+
+
 def _insert_contact(session: Session, contact: Contact) -> Contact:
-    """Insert, or return the row a concurrent writer created for the same number."""
-    try:
-        with session.begin_nested():
-            session.add(contact)
-            session.flush()
-        _remember(session, contact)
-        contacts_batch.note_created(session, contact.id)
-        return contact
-    except IntegrityError:
-        existing = session.exec(
-            select(Contact).where(
-                Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
-            )
-        ).first()
-        if existing is None:
-            raise
-        _remember(session, existing)
-        return existing
+    """Insert, or return the row a concurrent writer created for the same number: one
+    INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint around a flush)."""
+    inserted: Contact | None = session.scalars(
+        _insert_statement(session), [_values(contact)]
+    ).first()
+    if inserted is not None:
+        _remember(session, inserted)
+        contacts_batch.note_created(session, inserted.id)
+        return inserted
+    write_deferred(session)
+    existing = session.exec(
+        select(Contact).where(
+            Contact.store_id == contact.store_id, Contact.phone_e164 == contact.phone_e164
+        )
+    ).first()
+    if existing is None:
+        raise RuntimeError("contact insert conflicted, yet no contact has the number")
+    _remember(session, existing)
+    return existing
 
 
 def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
@@ -135,15 +199,19 @@ def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
 
 
 def _by_identity(session: Session, store_id: int, identity: Identity) -> Contact | None:
-    """A known person without a usable number: by Saleor user id, then by email."""
-    for column, value in (
-        (Contact.saleor_user_id, identity.saleor_user_id),
-        (Contact.email, identity.email),
-    ):
+    """A known person without a usable number: by Saleor user id, then by email (in a batch
+    that loaded the matches up front, from its memo)."""
+    for name, value in (("saleor_user_id", identity.saleor_user_id), ("email", identity.email)):
         if value:
+            answered, match = contacts_batch.newest_match(session, store_id, name, value)
+            if answered:
+                if match is not None:
+                    return match
+                continue
+            write_deferred(session)  # the batch's pending contact changes decide the match
             found = session.exec(
                 select(Contact)
-                .where(Contact.store_id == store_id, column == value)
+                .where(Contact.store_id == store_id, getattr(Contact, name) == value)
                 .order_by(col(Contact.updated_at).desc(), col(Contact.id).desc())
             ).first()
             if found is not None:
@@ -213,8 +281,10 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
         session.add(contact)
         session.flush()
         contacts_batch.note_created(session, contact.id)
+        contacts_batch.remember(session, contact)
     else:
         session.add(contact)
+        contacts_batch.remember(session, contact)
     return contact
 
 

@@ -2,10 +2,11 @@
 here, and nowhere else (DESIGN.md, "Layers the build checks": delivery owns the outbox).
 
 Flows, consent messages, manual and campaign test sends call `enqueue_message` (one row); a
-campaign's fan-out hands `fanout_rows` a SELECT of its recipients and runs `insert_rows`'
-single INSERT … SELECT (a million rows in seconds, docs/benchmarks.md). One idempotency-key
-scheme for all of them: `idempotency_key(source, *parts)`, "source:part:part", unique per store;
-a second write with the same key inserts nothing.
+campaign's fan-out hands outbox_fanout's `fanout_rows` a SELECT of its recipients and runs
+`insert_rows`' single INSERT … SELECT (a million rows in seconds, docs/benchmarks.md); a run
+of events keeps its rows and writes them in one INSERT when it ends (`deferred_rows`). One
+idempotency-key scheme for all of them: `idempotency_key(source, *parts)`, "source:part:part",
+unique per store; a second write with the same key inserts nothing.
 
 Life of a row: scheduled (due later) -> queued (a queue message carries its id) -> sending ->
 sent -> delivered -> read; or suppressed / failed, cancelled, unknown (plugin.delivery.claims).
@@ -15,8 +16,8 @@ This module imports no domain above delivery's own models, so any layer may call
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -25,18 +26,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
-from plugin.delivery import outbox_memo
+from plugin.delivery import outbox_memo, outbox_pending
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 
 SEND_ACTOR = "send_messages"
 BATCH_SIZE = 500  # ids per queue message
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 WAITING = MessageStatus.sql(MessageStatus.waiting())
-FANOUT_COLUMNS = (
-    "store_id contact_id account_id purpose kind idempotency_key template_id template_name "
-    "template_language parameters source_type source_id campaign_id variant due_at status "
-    "attempts created_at updated_at"
-).split()
 
 
 def idempotency_key(source: str, *parts: object) -> str:
@@ -96,7 +92,10 @@ def exists(
 
 
 def find(session: Session, *, store_id: int, idempotency_key: str) -> OutboundMessage | None:
-    """The row holding this key, if any."""
+    """The row holding this key, if any (a run's kept row too)."""
+    kept = outbox_pending.find(session, store_id=store_id, idempotency_key=idempotency_key)
+    if kept is not None:
+        return kept
     found = session.execute(
         sa.select(T.c.id).where(T.c.store_id == store_id, T.c.idempotency_key == idempotency_key)
     ).first()
@@ -154,6 +153,9 @@ def enqueue_message(
         checkout_id=checkout_id,
         order_id=order_id,
     )
+    deferring, kept = outbox_pending.add(session, values)
+    if deferring:  # a run of events: written with the run's other rows when it ends
+        return kept
     # the new row comes back as the ORM object in the same statement (no second read)
     # the values go as parameters: the statement stays the same (its compiled form is cached)
     stmt = (
@@ -178,6 +180,7 @@ def bulk_enqueue(
     """Insert many messages (each dict takes `enqueue_message`'s keyword arguments), thousands
     per statement, skipping idempotency keys already there. Returns the new ids; the due ones
     are queued in batches when the caller's transaction commits."""
+    write_pending(session)
     now = clock.now()
     new_ids: list[int] = []
     due_ids: list[int] = []
@@ -204,75 +207,24 @@ def bulk_enqueue(
     return new_ids
 
 
+@contextmanager
+def deferred_rows(session: Session) -> Iterator[None]:
+    """In a batch: the block's rows are kept and written in one INSERT when it ends."""
+    with outbox_pending.deferring(session):
+        yield
+        write_pending(session)
+
+
+def write_pending(session: Session) -> None:
+    """Write the rows a run of events kept (outbox_pending) and queue the due ones: before
+    any other change of the outbox, which must find them stored."""
+    queue_ids(session, outbox_pending.write(session))
+
+
 def queue_ids(session: Session, ids: Sequence[int]) -> None:
     """Hand rows to the send queue, BATCH_SIZE ids per queue message, after commit."""
     for start in range(0, len(ids), BATCH_SIZE):
         broker.enqueue_after_commit(session, SEND_ACTOR, list(ids[start : start + BATCH_SIZE]))
-
-
-# ---------------------------------------------------------------------------- set-based fan-out
-
-
-@dataclass(frozen=True)
-class FanOut:
-    """What every row of one set-based write shares (one campaign's fan-out)."""
-
-    store_id: int
-    account_id: int | None
-    purpose: MessagePurpose
-    kind: MessageKind
-    source_type: str
-    source_id: str
-    campaign_id: int | None
-    key_source: str  # idempotency_key(key_source, *key_parts, contact id)
-    key_parts: tuple[object, ...] = ()
-
-
-def fanout_rows(
-    fanout: FanOut,
-    *,
-    contact_id: Any,
-    template_id: Any,
-    template_name: Any,
-    template_language: Any,
-    parameters: Any,
-    variant: Any,
-    due_at: Any,
-) -> sa.Select[Any]:
-    """A SELECT of complete outbox rows (FANOUT_COLUMNS, scheduled) from per-recipient column
-    expressions; the caller adds its FROM, joins and WHERE, and runs `insert_rows`."""
-    now = clock.now()
-    utc = T.c.created_at.type
-    prefix = idempotency_key(fanout.key_source, *fanout.key_parts) + ":"
-    return sa.select(
-        sa.literal(fanout.store_id),
-        contact_id,
-        sa.literal(fanout.account_id, sa.Integer),
-        sa.literal(fanout.purpose.value),
-        sa.literal(fanout.kind.value),
-        sa.literal(prefix) + sa.cast(contact_id, sa.String),
-        template_id,
-        template_name,
-        template_language,
-        parameters,
-        sa.literal(fanout.source_type),
-        sa.literal(fanout.source_id),
-        sa.literal(fanout.campaign_id, sa.Integer),
-        variant,
-        due_at,
-        sa.literal(MessageStatus.SCHEDULED.value),
-        sa.literal(0),
-        sa.literal(now, utc),
-        sa.literal(now, utc),
-    )
-
-
-def insert_rows(session: Session, rows: sa.Select[Any]) -> Any:
-    """ONE INSERT … SELECT of `fanout_rows`, skipping keys already written (a resumed turn).
-    Returned unexecuted so a caller may add RETURNING or run it inside a CTE; the rows are
-    scheduled, so the tick queues them as they fall due."""
-    stmt = _insert(session)(OutboundMessage).from_select(FANOUT_COLUMNS, rows)
-    return stmt.on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
 
 
 # ---------------------------------------------------------------------------- hold, release, cancel
@@ -295,6 +247,7 @@ def _where(store_id: int, filters: dict[str, Any]) -> list[Any]:
 
 
 def _set(session: Session, where: list[Any], **values: Any) -> int:
+    write_pending(session)
     result = session.execute(sa.update(T).where(*where).values(updated_at=clock.now(), **values))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -310,11 +263,20 @@ def cancel_messages(
 
 
 def cancel_returning(
-    session: Session, *, store_id: int, reason: str = "cancelled", **filters: Any
+    session: Session,
+    *,
+    store_id: int,
+    reason: str = "cancelled",
+    stored: bool = True,
+    **filters: Any,
 ) -> list[OutboundMessage]:
     """`cancel_messages`, returning the rows it cancelled as they are now, oldest first, in
-    the same statement (UPDATE … RETURNING)."""
+    the same statement (UPDATE … RETURNING); a run's kept rows are cancelled in memory and
+    come last. `stored=False`: the caller knows no stored row waits, only kept ones are."""
     where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
+    kept = outbox_pending.cancel(session, store_id=store_id, reason=reason, filters=filters)
+    if not stored:
+        return kept
     rows = session.scalars(
         sa.update(OutboundMessage)
         .where(*where)
@@ -322,7 +284,7 @@ def cancel_returning(
         .returning(OutboundMessage),
         execution_options={"populate_existing": True, "synchronize_session": False},
     ).all()
-    return sorted(rows, key=lambda r: r.id or 0)
+    return [*sorted(rows, key=lambda r: r.id or 0), *kept]
 
 
 def hold_messages(session: Session, *, store_id: int, reason: str, **filters: Any) -> int:

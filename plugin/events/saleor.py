@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +193,10 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
+# The events a run of consecutive ones is acted on together for (saleor_batch.checkout_run).
+CHECKOUT_RUN = frozenset({"CHECKOUT_CREATED", "CHECKOUT_UPDATED", "CHECKOUT_FULLY_PAID"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Parsed:
     """A recorded body read against its webhook's contract (error: it does not fit)."""
@@ -250,11 +255,18 @@ def dispatch_batch(
         if p is not None and p.event is not None:
             ahead.append(p.event)
     statuses: dict[int, InboxStatus] = {}
-    with batch_scope(session):
+    with batch_scope(session), ExitStack() as run:
         if store.is_active:
             saleor_batch.prepare(session, store=store, events=ahead)
+        in_run = False
         for inbox, p in parsed:
             assert inbox.id is not None
+            if (p is not None and p.name in CHECKOUT_RUN) != in_run:
+                in_run = not in_run
+                if in_run:
+                    run.enter_context(saleor_batch.checkout_run(session))
+                else:
+                    run.close()
             statuses[inbox.id] = _act(session, store, inbox, p)
     return statuses
 

@@ -10,10 +10,13 @@ rules stay in their owners: this module only says what the batch's events are ab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlmodel import Session
 
+from plugin.analytics import attribution
+from plugin.consent import captures as consent_captures
 from plugin.consent import state as consent_state
 from plugin.contacts import figures as contact_figures
 from plugin.contacts import service as contacts_service
@@ -23,11 +26,16 @@ from plugin.contacts.identity import (
     identity_of_customer,
     identity_of_order,
 )
+from plugin.contacts.models import Contact
+from plugin.db import deferred_updates
+from plugin.delivery import outbox as delivery_outbox
 from plugin.flows import config as flows_config
 from plugin.flows import journal, recovery
 from plugin.flows import outbox as flows_outbox
+from plugin.flows.models import TrackedCheckout
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
+from plugin.templates import service as templates_service
 
 
 def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None:
@@ -53,13 +61,32 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
     consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
+    consent_captures.prefetch(session, contact_ids=contact_ids)
     contact_figures.prefetch_latest(session, contact_ids=contact_ids)
     if checkout_ids:
         # locked first: no other worker journals or writes steps for them meanwhile
         recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
-        journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids)
         flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
+    journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
+    if order_ids:
+        attribution.prefetch(session, store_id=store.id, order_ids=order_ids)
     flows_outbox.prefetch_keys(
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
     flows_config.all_configs(session, store_id=store.id)
+    templates_service.prefetch_approved(session, store_id=store.id)
+
+
+@contextmanager
+def checkout_run(session: Session) -> Iterator[None]:
+    """Consecutive checkout events of a batch: what they change in the contacts and the
+    checkouts' recovery rows is written once when the run ends, one statement per table
+    (plugin.db.deferred_updates), instead of once per event and flush; so are the outbox rows
+    they write (cancelled within the run in memory: outbox.deferred_rows). Only checkout
+    events: an order's figures re-read their contact under a row lock, which must see every
+    write."""
+    with (
+        deferred_updates(session, Contact, TrackedCheckout),
+        delivery_outbox.deferred_rows(session),
+    ):
+        yield

@@ -27,6 +27,7 @@ class _Known:
     and every line added since, as the `once` check compares them."""
 
     checkouts: set[tuple[int, str | None]] = field(default_factory=set)
+    orders: set[tuple[int, str | None]] = field(default_factory=set)
     lines: set[tuple[object, ...]] = field(default_factory=set)
     pending: list[dict[str, Any]] = field(default_factory=list)  # written when the batch ends
 
@@ -48,17 +49,34 @@ def _write_pending(session: Session) -> None:
     if known is None or not known.pending:
         return
     rows, known.pending = known.pending, []
+    for row in rows:  # a step's message written with its run's rows has its id by now
+        if isinstance(row["message_id"], OutboundMessage):
+            row["message_id"] = _written(row["message_id"])
     session.execute(sa.insert(FlowEvent.__table__), rows)  # type: ignore[attr-defined]
 
 
-def prefetch(session: Session, *, store_id: int, checkout_ids: Iterable[str]) -> None:
-    """Batch form of `record(once=True)`'s check: the lines of the batch's checkouts in one
-    query (their rows are locked by the batch, so no other worker journals them meanwhile)."""
+def _written(message: OutboundMessage) -> int:
+    if message.id is None:
+        raise RuntimeError("a journal line names an outbox row not written yet")
+    return message.id
+
+
+def prefetch(
+    session: Session,
+    *,
+    store_id: int,
+    checkout_ids: Iterable[str],
+    order_ids: Iterable[str] = (),
+) -> None:
+    """Batch form of `record(once=True)`'s check: the lines of the batch's checkouts and
+    orders in one query (the checkouts' rows are locked by the batch, so no other worker
+    journals them meanwhile; an order's lines are written by the worker acting on its events)."""
     known = _known(session)
     if known is None:
         return
     wanted = sorted({c for c in checkout_ids if (store_id, c) not in known.checkouts})
-    if not wanted:
+    orders = sorted({o for o in order_ids if (store_id, o) not in known.orders})
+    if not wanted and not orders:
         return
     f: Any = FlowEvent
     rows = session.execute(
@@ -71,10 +89,11 @@ def prefetch(session: Session, *, store_id: int, checkout_ids: Iterable[str]) ->
             f.sequence,
             f.step,
             f.reason,
-        ).where(f.store_id == store_id, f.checkout_id.in_(wanted))
+        ).where(f.store_id == store_id, sa.or_(f.checkout_id.in_(wanted), f.order_id.in_(orders)))
     ).all()
     known.lines.update((r[0], r[1], str(r[2]), *r[3:]) for r in rows)
     known.checkouts.update((store_id, c) for c in wanted)
+    known.orders.update((store_id, o) for o in orders)
 
 
 def record(
@@ -89,17 +108,17 @@ def record(
     sequence: int | None = None,
     step: int | None = None,
     reason: str | None = None,
-    message_id: int | None = None,
+    message: OutboundMessage | None = None,
     once: bool = False,
 ) -> FlowEvent | None:
     """Add one journal line; with `once`, not when the same line is already there (a skip
     decided again on a redelivered webhook is the same decision). In a batch the line is kept
-    and written when the batch ends (None is returned)."""
+    and written when the batch ends (None is returned), `message` then read for its id."""
     key = (store_id, flow_key, str(action), checkout_id, order_id, sequence, step, reason)
     known = _known(session)
     if once and known is not None and key in known.lines:
         return None
-    if once and not (known is not None and (store_id, checkout_id) in known.checkouts):
+    if once and not (known is not None and _all_read(known, store_id, checkout_id, order_id)):
         _write_pending(session)  # the lines decided so far are what the check reads
         found = session.exec(
             select(FlowEvent.id).where(
@@ -125,9 +144,10 @@ def record(
         "sequence": sequence,
         "step": step,
         "reason": reason,
-        "message_id": message_id,
+        "message_id": message,
     }
     if known is None:
+        line["message_id"] = message.id if message is not None else None
         event = FlowEvent(**line)
         session.add(event)
         return event
@@ -136,6 +156,13 @@ def record(
     known.lines.add(key)
     known.pending.append({**line, "occurred_at": clock.now()})
     return None
+
+
+def _all_read(known: _Known, store_id: int, checkout_id: str | None, order_id: str | None) -> bool:
+    """Whether every stored line of this checkout or order is among the batch's `lines`."""
+    return (store_id, checkout_id) in known.checkouts or (
+        order_id is not None and (store_id, order_id) in known.orders
+    )
 
 
 def cancelled(
@@ -154,7 +181,7 @@ def cancelled(
             sequence=sequence,
             step=row.flow_step,
             reason=reason,
-            message_id=row.id,
+            message=row,
         )
 
 

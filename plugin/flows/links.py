@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from plugin.analytics.links import attach_to_message, create_link
 from plugin.analytics.models import LinkKind
+from plugin.delivery.models import OutboundMessage
 
 
 def tracked_code(
@@ -28,7 +29,7 @@ def tracked_code(
     )
 
 
-def attach(session: Session, *, codes: list[str], message_id: int) -> None:
+def attach(session: Session, *, codes: list[str], message: OutboundMessage) -> None:
     """Tie the step's links to its outbox row, made after the codes went into its buttons."""
     if codes:
-        attach_to_message(session, codes=codes, message_id=message_id)
+        attach_to_message(session, codes=codes, message=message)

@@ -244,8 +244,7 @@ def write_step(
         order_id=step.order_id,
     )
     if row is not None:
-        assert row.id is not None
-        links.attach(session, codes=codes, message_id=row.id)  # each click counts for it
+        links.attach(session, codes=codes, message=row)  # each click counts for it
         journal.record(
             session,
             store_id=store.id,
@@ -256,6 +255,6 @@ def write_step(
             contact_id=contact.id,
             sequence=step.sequence,
             step=step.step,
-            message_id=row.id,
+            message=row,
         )
     return row

@@ -36,14 +36,14 @@ def cancel(
     `reason`; returns them (sent or final rows are never touched)."""
     if checkout_id is None and order_id is None and contact_id is None:
         raise ValueError("cancel needs a checkout, an order or a contact")
-    if checkout_id is not None and not outbox_memo.may_have_waiting(
+    stored = checkout_id is None or outbox_memo.may_have_waiting(
         session, store_id=store_id, checkout_id=checkout_id
-    ):
-        return []
+    )
     return delivery_outbox.cancel_returning(
         session,
         store_id=store_id,
         reason=reason,
+        stored=stored,
         checkout_id=checkout_id,
         order_id=order_id,
         flow_key=flow_key,

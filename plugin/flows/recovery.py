@@ -23,7 +23,7 @@ from plugin.consent.models import ConsentAction, Purpose
 from plugin.consent.state import state as consent_state
 from plugin.contacts.figures import ordered_since
 from plugin.contacts.models import Contact
-from plugin.db import batch_memo
+from plugin.db import batch_memo, write_deferred
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.flows import journal, outbox
@@ -63,6 +63,7 @@ def track_all(
     if locked is not None:
         wanted = [c for c in wanted if (store_id, c) not in locked]
     if wanted:
+        write_deferred(session)  # the locking read below reloads the rows it returns
         insert = (
             postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         )

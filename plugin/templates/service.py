@@ -45,6 +45,27 @@ def get_template(
     ).first()
 
 
+def prefetch_approved(session: Session, *, store_id: int) -> None:
+    """In a batch of events: every approved row of the store, in one query (batch memo)."""
+    memo = batch_memo(session)
+    if memo is None:
+        return
+    cached: dict[tuple[int, str], Sequence[MessageTemplate]] = memo.setdefault(
+        "templates.approved", {}
+    )
+    rows = session.exec(
+        select(MessageTemplate).where(
+            MessageTemplate.store_id == store_id,
+            MessageTemplate.status == TemplateStatus.APPROVED,
+        )
+    ).all()
+    by_name: dict[str, list[MessageTemplate]] = {}
+    for row in rows:
+        by_name.setdefault(row.name, []).append(row)
+    cached.update(((store_id, name), found) for name, found in by_name.items())
+    memo.setdefault("templates.all_read", set()).add(store_id)
+
+
 def _approved(session: Session, store_id: int, name: str) -> Sequence[MessageTemplate]:
     """The approved rows of one name; read once per batch of events (batch memo)."""
     memo = batch_memo(session)
@@ -53,6 +74,8 @@ def _approved(session: Session, store_id: int, name: str) -> Sequence[MessageTem
     )
     if cached is not None and (store_id, name) in cached:
         return cached[(store_id, name)]
+    if memo is not None and store_id in memo.get("templates.all_read", ()):
+        return ()  # the store has no approved row of this name
     rows = session.exec(
         select(MessageTemplate).where(
             MessageTemplate.store_id == store_id,

@@ -17,18 +17,27 @@ from tests.delivery.conftest import order_parameters, phone, promo_parameters
 from tests.support import drain_queue
 
 
-def _order_update(world, contact_id, key="order-created:O1", **extra):
+def _enqueue(world, contact_id, key, **fields):
     return service.enqueue_message(
         world.session,
         store_id=world.store_id,
         contact_id=contact_id,
+        idempotency_key=key,
+        template_language="tr",
+        source_type="flow",
+        **fields,
+    )
+
+
+def _order_update(world, contact_id, key="order-created:O1", **extra):
+    return _enqueue(
+        world,
+        contact_id,
+        key,
         purpose=MessagePurpose.TRANSACTIONAL,
         kind=MessageKind.ORDER_UPDATE,
-        idempotency_key=key,
         template_name="order_update",
-        template_language="tr",
         parameters=order_parameters(),
-        source_type="flow",
         **extra,
     )
 
@@ -162,3 +171,57 @@ def test_bulk_enqueue_skips_existing_keys_and_sends_each_once(world, make_contac
         sa.select(sa.func.count()).where(OutboundMessage.status == MessageStatus.SENT)
     ).scalar()
     assert sent == 30
+
+
+@pytest.mark.sqlite
+def test_a_run_of_events_writes_its_rows_in_one_insert_with_its_cancellations(world, make_contacts):
+    from plugin.db import batch_scope, get_engine
+    from plugin.delivery import outbox
+    from tests.support import QueryCounter
+
+    # given a run of events in a batch that writes two recovery steps of a checkout, then
+    # cancels them (the checkout changed again) and writes the next step
+    [contact_id] = make_contacts(consents=("marketing",))
+    later = clock.now() + timedelta(hours=1)
+
+    recovery = {
+        "purpose": MessagePurpose.MARKETING,
+        "kind": MessageKind.CART_RECOVERY,
+        "template_name": "cart_recovery",
+        "flow_key": "cart_recovery",
+        "checkout_id": "C1",
+    }
+
+    def step(key):
+        return _enqueue(
+            world, contact_id, key, parameters=promo_parameters(), due_at=later, **recovery
+        )
+
+    with QueryCounter(get_engine()) as queries, batch_scope(world.session):
+        with outbox.deferred_rows(world.session):
+            first, second = step("recovery:C1:1:1"), step("recovery:C1:1:2")
+            again = step("recovery:C1:1:1")  # the same key twice: nothing new
+            cancelled = outbox.cancel_returning(
+                world.session,
+                store_id=world.store_id,
+                reason="reset",
+                checkout_id="C1",
+                stored=False,
+            )
+            third = step("recovery:C1:2:1")
+            # when the run is still going: nothing was written, the rows have no ids yet
+            assert queries.count == 0
+            assert (first.id, again) == (None, None)
+    # then its end wrote the three rows in one statement, and each object has its row's id
+    assert queries.count == 1
+    assert cancelled == [first, second]
+    world.session.commit()
+    rows = {
+        r.idempotency_key: (r.id, r.status, r.status_reason)
+        for r in world.session.exec(select(OutboundMessage)).all()
+    }
+    assert rows == {
+        "recovery:C1:1:1": (first.id, MessageStatus.CANCELLED.value, "reset"),
+        "recovery:C1:1:2": (second.id, MessageStatus.CANCELLED.value, "reset"),
+        "recovery:C1:2:1": (third.id, MessageStatus.SCHEDULED.value, None),
+    }

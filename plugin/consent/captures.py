@@ -1,0 +1,65 @@
+"""Which storefront capture keys a batch's contacts already have in the ledger.
+
+A checkout's consent value is recorded once per carrier (`capture_key`, answers.py), so acting
+on a checkout event asks the ledger whether the key is there. A batch of events reads the keys
+of all its contacts in one query up front; every fact recorded since is noted here by
+`service.record`, so the answers stay those the ledger would give. Outside a batch
+(plugin.db.batch_scope) nothing is kept and every call asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from plugin.consent.models import ConsentEvent
+from plugin.contacts import batch as contacts_batch
+from plugin.db import batch_memo
+
+_MEMO = "consent.capture_keys"
+_TABLE = ConsentEvent.__table__  # type: ignore[attr-defined]
+
+
+def _memo(session: Session) -> tuple[set[int], set[tuple[int, str]]] | None:
+    """(contacts whose keys were read, (contact id, key) pairs known to be recorded)."""
+    memo = batch_memo(session)
+    if memo is None:
+        return None
+    known: tuple[set[int], set[tuple[int, str]]] = memo.setdefault(_MEMO, (set(), set()))
+    return known
+
+
+def prefetch(session: Session, *, contact_ids: Iterable[int]) -> None:
+    """In a batch: the capture keys of these contacts' facts, in one query."""
+    known = _memo(session)
+    if known is None:
+        return
+    wanted = sorted({c for c in contact_ids if c not in known[0]})
+    if not wanted:
+        return
+    rows = session.execute(
+        sa.select(_TABLE.c.contact_id, _TABLE.c.capture_key).where(
+            _TABLE.c.contact_id.in_(wanted), _TABLE.c.capture_key.is_not(None)
+        )
+    )
+    known[1].update((int(contact_id), str(key)) for contact_id, key in rows)
+    known[0].update(wanted)
+
+
+def captured(session: Session, *, contact_id: int, capture_key: str) -> bool | None:
+    """True / False when the running batch knows whether the key is recorded, else None."""
+    known = _memo(session)
+    if known is None:
+        return None
+    if contact_id not in known[0] and not contacts_batch.created_here(session, contact_id):
+        return None  # (a contact the batch created has only the facts noted since)
+    return (contact_id, capture_key) in known[1]
+
+
+def note(session: Session, *, contact_id: int, capture_key: str | None) -> None:
+    """A fact with this key (as stored) was just recorded for the contact."""
+    known = _memo(session)
+    if known is not None and capture_key:
+        known[1].add((contact_id, capture_key))

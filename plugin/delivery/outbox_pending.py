@@ -1,0 +1,137 @@
+"""Outbox rows a run of events decides, written together when the run ends (`deferring`).
+
+A run of checkout events writes a cart-recovery sequence per event and, on the checkout's next
+update, cancels it and writes the next one: one INSERT and one UPDATE per row and event. Within
+`outbox.deferred_rows` plugin/delivery/outbox.py keeps the rows it is asked to write here instead: a
+later cancel in the run cancels them in memory, an `exists` or `find` sees them, and when the
+run ends they are written as they stand then — cancelled ones cancelled — in one INSERT, whose
+RETURNING gives each its id. The objects handed out carry that id from then on; readers that
+must wait for it (the journal, tracked links) are written when the batch ends, after the run.
+Any other outbox change in the run writes the pending rows first, so it sees them stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from plugin import clock
+from plugin.db import batch_memo, insert_ignoring_conflicts
+from plugin.delivery import outbox_memo
+from plugin.delivery.models import MessageStatus, OutboundMessage
+
+_PENDING = "outbox.pending"
+T = OutboundMessage.__table__  # type: ignore[attr-defined]
+_WAITING = frozenset(s.value for s in MessageStatus.waiting())
+
+
+@dataclass(slots=True)
+class _Pending:
+    """The run's rows by idempotency key (insertion order), each with the object handed out."""
+
+    rows: dict[tuple[int, str], tuple[dict[str, Any], OutboundMessage]] = field(
+        default_factory=dict
+    )
+
+
+def _active(session: Session) -> _Pending | None:
+    memo = batch_memo(session)
+    pending: _Pending | None = (memo or {}).get(_PENDING)
+    return pending
+
+
+@contextmanager
+def deferring(session: Session) -> Iterator[None]:
+    """Within a batch: keep the block's outbox rows (`outbox.deferred_rows` writes them)."""
+    memo = batch_memo(session)
+    if memo is None:
+        yield
+        return
+    memo[_PENDING] = _Pending()
+    try:
+        yield
+    finally:
+        memo.pop(_PENDING, None)
+
+
+def add(session: Session, values: dict[str, Any]) -> tuple[bool, OutboundMessage | None]:
+    """Keep one row (`values` as the INSERT would write them): (False, None) when no run is
+    keeping rows; else (True, the object handed out), or (True, None) when the run already
+    holds the key (a second write inserts nothing)."""
+    pending = _active(session)
+    if pending is None:
+        return False, None
+    key = (int(values["store_id"]), str(values["idempotency_key"]))
+    if key in pending.rows:
+        return True, None
+    message = OutboundMessage(**values)
+    pending.rows[key] = (values, message)
+    outbox_memo.note_keys(session, key[0], [key[1]])
+    return True, message
+
+
+def find(session: Session, *, store_id: int, idempotency_key: str) -> OutboundMessage | None:
+    pending = _active(session)
+    held = pending.rows.get((store_id, idempotency_key)) if pending is not None else None
+    return held[1] if held is not None else None
+
+
+def cancel(
+    session: Session, *, store_id: int, reason: str, filters: dict[str, Any]
+) -> list[OutboundMessage]:
+    """The run's waiting rows matching every given filter become cancelled with `reason`, as
+    the stored rows do (`outbox.cancel_returning`); returns them in the order written."""
+    pending = _active(session)
+    if pending is None:
+        return []
+    wanted = {k: str(v) if k in ("kind", "purpose") else v for k, v in filters.items()}
+    now = clock.now()
+    cancelled: list[OutboundMessage] = []
+    for (store, _), (values, message) in pending.rows.items():
+        if store != store_id or values["status"] not in _WAITING:
+            continue
+        if any(v is not None and values.get(k) != v for k, v in wanted.items()):
+            continue
+        changes = {
+            "status": MessageStatus.CANCELLED.value,
+            "status_reason": reason,
+            "updated_at": now,
+        }
+        values.update(changes)
+        for name, value in changes.items():
+            setattr(message, name, value)
+        cancelled.append(message)
+    return cancelled
+
+
+def write(session: Session) -> list[int]:
+    """The run's rows in one INSERT … RETURNING (ids given to the objects handed out); returns
+    the ids of those due now. A key stored meanwhile by another writer fails the batch (it is
+    then acted on one event at a time)."""
+    pending = _active(session)
+    if pending is None or not pending.rows:
+        return []
+    held = list(pending.rows.values())
+    pending.rows.clear()
+    columns = sorted({k for values, _ in held for k in values})
+    rows = [{k: values.get(k) for k in columns} for values, _ in held]
+    stmt = (
+        insert_ignoring_conflicts(session, T)
+        .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+        .returning(T.c.idempotency_key, T.c.id)
+    )
+    ids = {str(key): int(i) for key, i in session.execute(stmt, rows).all()}
+    if len(ids) != len(held):
+        raise RuntimeError("an outbox key of this batch was written by another writer")
+    due: list[int] = []
+    for values, message in held:
+        message.id = ids[str(values["idempotency_key"])]
+        if values["status"] in _WAITING:
+            outbox_memo.mark_waiting(session, int(values["store_id"]), [values.get("checkout_id")])
+        if values["status"] == MessageStatus.QUEUED.value:
+            due.append(message.id)
+    return due

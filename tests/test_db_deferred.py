@@ -1,0 +1,88 @@
+"""Deferred row updates (plugin.db.deferred_updates): a run of events changes many stored
+contacts, and what it changes reaches the database once, in one statement per table, when the
+run ends — never in the middle, however often a query autoflushes."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from plugin.contacts.models import Contact
+from plugin.db import deferred_updates, get_engine, write_deferred
+from tests.factories import make_store
+from tests.support import QueryCounter
+
+pytestmark = pytest.mark.sqlite
+
+
+def _stored(contact_id: int) -> tuple[str | None, str | None]:
+    with get_engine().connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT first_name, email FROM contact WHERE id = :i"), {"i": contact_id}
+        ).one()
+    return row[0], row[1]
+
+
+def test_changes_to_stored_rows_are_written_once_when_the_block_ends(session: Session) -> None:
+    # given three stored contacts
+    store = make_store(session)
+    contacts = [
+        Contact(store_id=store.id, phone_e164=f"+90532111220{i}", first_name="Old")
+        for i in range(3)
+    ]
+    session.add_all(contacts)
+    session.commit()
+    ids = [c.id for c in contacts]
+    # when a block changes each of them between queries that autoflush
+    with QueryCounter(get_engine()) as queries, deferred_updates(session, Contact):
+        for i, contact in enumerate(contacts):
+            contact.first_name = f"New{i}"
+            if i == 1:
+                contact.email = "one@example.com"
+            session.exec(select(Contact.id).where(Contact.store_id == store.id)).all()
+        # then nothing was written meanwhile, and the objects hold the new values
+        assert queries.count == 3
+        assert [c.first_name for c in contacts] == ["New0", "New1", "New2"]
+    # and the block's end wrote all of them in one statement
+    assert queries.count == 4
+    assert "UPDATE contact" in queries.statements[-1]
+    session.commit()
+    assert [_stored(i) for i in ids] == [
+        ("New0", None),
+        ("New1", "one@example.com"),
+        ("New2", None),
+    ]
+
+
+def test_a_reader_writes_the_deferred_changes_first(session: Session) -> None:
+    # given a contact changed inside a block
+    store = make_store(session)
+    contact = Contact(store_id=store.id, phone_e164="+905321112299", email="old@example.com")
+    session.add(contact)
+    session.commit()
+    with deferred_updates(session, Contact):
+        contact.email = "new@example.com"
+        session.exec(select(Contact.id)).all()  # an autoflush keeps the change
+        # when a reader that selects by the changed column writes first
+        write_deferred(session)
+        found = session.exec(select(Contact.id).where(Contact.email == "new@example.com")).all()
+    # then it finds the row by its new value
+    assert found == [contact.id]
+
+
+def test_an_error_in_the_block_writes_nothing(session: Session) -> None:
+    # given a stored contact
+    store = make_store(session)
+    contact = Contact(store_id=store.id, phone_e164="+905321112298", first_name="Old")
+    session.add(contact)
+    session.commit()
+    assert contact.id is not None
+    # when a block changes it and then fails
+    with pytest.raises(RuntimeError), deferred_updates(session, Contact):
+        contact.first_name = "New"
+        session.exec(select(Contact.id)).all()
+        raise RuntimeError("the batch fails")
+    session.rollback()
+    # then the stored row is as it was
+    assert _stored(contact.id) == ("Old", None)
