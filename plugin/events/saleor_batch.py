@@ -57,6 +57,11 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
             identities.append(identity_of_customer(event.user))
     if not identities:
         return
+    if checkout_ids:
+        # locked before anything is read: a batch that waits here for another one holding the
+        # same checkouts reads the contacts, consent and steps that one committed, not the
+        # state from before it (read first, the memo went stale while waiting)
+        recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
     contacts_service.prefetch(session, store_id=store.id, identities=identities)
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
@@ -64,8 +69,6 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     consent_captures.prefetch(session, contact_ids=contact_ids)
     contact_figures.prefetch_latest(session, contact_ids=contact_ids)
     if checkout_ids:
-        # locked first: no other worker journals or writes steps for them meanwhile
-        recovery.track_all(session, store_id=store.id, checkout_ids=checkout_ids)
         flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
     journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
     if order_ids:
