@@ -110,10 +110,15 @@ def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) ->
 def process(
     *, session: Session, event_id: int, processors: dict[str, Processor]
 ) -> InboxStatus | None:
-    """Act on one pending delivery, once: the row is locked and its status checked first."""
+    """Act on one pending delivery, once: the row is locked and its status checked first.
+
+    A row another transaction holds is waited for, never skipped: the holder may be the tick
+    re-enqueuing it (`requeue_orphans`), and a skipped row was acted on later, after newer
+    events of its checkout or customer. A worker that held it has acted on it by then, and
+    the status check leaves it alone."""
     query = select(InboxEvent).where(InboxEvent.id == event_id)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update()
     inbox = session.exec(query).first()
     if inbox is None or inbox.status != InboxStatus.PENDING:
         return None
@@ -142,8 +147,9 @@ def process_batch(
 ) -> dict[int, InboxStatus]:
     """Act on a group commit's pending deliveries in one unit of work, in recorded order.
 
-    The rows are locked and read in one statement (a row another worker holds, or one no
-    longer pending, is left alone: acted on once), their stores in one, and their statuses
+    The rows are locked and read in one statement, in id order (a row another transaction
+    holds is waited for, as in `process`; one no longer pending then is left alone: acted on
+    once), their stores in one, and their statuses
     written in one. Consecutive rows of one store and source go to that source's batch
     processor together. Any error fails the whole unit of work: the caller rolls it back
     and acts on the rows one at a time, so a bad event is retried alone."""
@@ -153,7 +159,7 @@ def process_batch(
         .order_by(col(InboxEvent.id))
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update()
     rows = list(session.exec(query).all())
     if not rows:
         return {}
