@@ -323,6 +323,11 @@ def main(contacts: int = CONTACTS) -> dict[str, object]:
     from plugin.stores.models import Plan, StoreSettings
     from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 
+    # the launch's staff test send runs on the in-process worker, which keys the suppression
+    # list with the process's SECRET_KEY (without one that send failed in every run)
+    os.environ.setdefault(
+        "SECRET_KEY", "q3Nsox6N57xEBoxb_Q_HMafLxTyy8JdT6-iQAIRC0-SmVnUsnI9eCJLmj4iCb7tH"
+    )
     figures: dict[str, Any] = {"contacts": contacts, "orders": contacts * 5, "load": {}}
     with scratch_database("ulak_bench_segments") as url:
         settings = Settings(ulak_env="test", database_url=url, redis_url=None, log_level="WARNING")
