@@ -120,11 +120,11 @@ def test_a_flushed_redis_loses_nothing_the_tick_requeues_pending_rows(redis_sett
     # when the scheduler ticks after the orphan delay
     clock.advance(60)
     run_tick()
-    # then the pending inbox row is queued again
+    # then the pending inbox row is queued again, as a batch of the group commit's kind
     queued = [json.loads(m) for m in r.hvals(f"{NAMESPACE}:default.msgs")]
-    requeued = [m["args"] for m in queued if m["actor_name"] == "process_inbox_event"]
-    assert len(requeued) == 1
-    assert broker.QUEUES["process_inbox_event"] == "default"
+    requeued = [m["args"][0] for m in queued if m["actor_name"] == "process_inbox_events"]
+    assert [len(ids) for ids in requeued] == [1]
+    assert broker.QUEUES["process_inbox_events"] == "default"
 
 
 def _queued_inbox_events(r: redis.Redis) -> list[int]:
