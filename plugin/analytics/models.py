@@ -169,10 +169,12 @@ class RollupState(SQLModel, table=True):
     built_through: date | None = None
     partial_until: datetime | None = Field(default=None, sa_column=utc_column())
     settled_at: datetime | None = Field(default=None, sa_column=utc_column())
+    dirty_rebuilt_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 class DirtyDay(SQLModel, table=True):
-    """A built day that changed (late click, refund): the next tick rebuilds it."""
+    """A built day that changed (late click, refund, status): rebuilt by the next tick, or
+    within DIRTY_EVERY of the store's last such rebuild (plugin/analytics/rollups.py)."""
 
     __tablename__ = "analytics_dirty_day"
 

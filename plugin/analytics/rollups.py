@@ -25,6 +25,7 @@ from plugin.stores.service import get_settings
 log = structlog.get_logger(__name__)
 SETTLE_DAYS = 3  # late statuses: the last built days are rebuilt once an hour
 SETTLE_EVERY = timedelta(hours=1)
+DIRTY_EVERY = timedelta(minutes=1)  # a store's dirty past days are rebuilt at most this often
 TODAY_EVERY = timedelta(minutes=5)  # today's rows so far are rolled up this often
 MAX_DAYS_PER_TICK = 31
 PURGE_EVERY_SECONDS = 600.0
@@ -181,7 +182,15 @@ def build_store(session: Session, *, store_id: int) -> list[date]:
             sa.select(col(DirtyDay.day)).where(col(DirtyDay.store_id) == store_id)
         )
     ]
-    days += [as_date(d) for d in dirty if as_date(d) <= built]
+    past = [as_date(d) for d in dirty if as_date(d) <= built]
+    if past and state.dirty_rebuilt_at is not None and now - state.dirty_rebuilt_at < DIRTY_EVERY:
+        # read receipts stream in on yesterday's campaign all morning: each marks its day, and
+        # a whole day rebuilt on every tick cost a core; its marks wait for the next minute
+        dirty = [d for d in dirty if as_date(d) > built]
+        past = []
+    if past:
+        state.dirty_rebuilt_at = now
+    days += past
     settle = state.settled_at is None or now - state.settled_at >= SETTLE_EVERY
     if settle:
         days += [built - timedelta(days=n) for n in range(SETTLE_DAYS)]

@@ -151,8 +151,9 @@ def _messages(
 def apply_statuses(session: Session, *, updates: Sequence[StatusUpdate], store_id: int) -> None:
     """Hand statuses to the delivery engine, which owns message states and error effects;
     only messages of `store_id` (the store whose number received them) are touched. A status
-    on a message of an already rolled-up day has that day rebuilt at the next tick, so the
-    results read from the rollups agree with the live counts within a tick, not an hour."""
+    on a message of an already rolled-up day has that day rebuilt at the next tick (at most
+    once a minute per store: rollups.DIRTY_EVERY), so the results read from the rollups agree
+    with the live counts within a minute, not an hour."""
     if not updates:
         return
     result = delivery_service.apply_statuses(session, updates=updates, store_id=store_id)

@@ -199,3 +199,43 @@ def test_a_status_that_beat_its_send_result_marks_its_day_when_the_tick_applies_
     assert [d.day for d in session.exec(select(DirtyDay))] == [utc_day(row.created_at)]
     run_tick(wait=True)
     assert session.exec(select(DirtyDay)).all() == []
+
+
+def test_a_stream_of_late_statuses_rebuilds_its_day_once_a_minute_not_every_tick(
+    world, make_contacts, sandbox
+):
+    session = world.session
+    # given yesterday's campaign to three customers, its day rolled up early today
+    make_contacts(3)
+    campaign_id = _sent_campaign(world)
+    sent_day = utc_day(clock.now())
+    first, second, third = _wamids(world, campaign_id)
+    _next_utc_day()
+    run_tick(wait=True)
+
+    def read_so_far() -> int:
+        session.expire_all()
+        totals = campaign_totals(
+            session, store_id=world.store_id, campaign_id=campaign_id, since=sent_day
+        )
+        return totals.read
+
+    # when one read arrives and the scheduler ticks: the day is rebuilt at once
+    _delivered_and_read(world, [first])
+    run_tick(wait=True)
+    assert read_so_far() == 1
+    # when more reads stream in and the scheduler ticks again within the minute
+    _delivered_and_read(world, [second])
+    clock.advance(5)
+    run_tick(wait=True)
+    _delivered_and_read(world, [third])
+    clock.advance(5)
+    run_tick(wait=True)
+    # then the day waits, still marked, instead of being rebuilt on every tick
+    assert read_so_far() == 1
+    assert [d.day for d in session.exec(select(DirtyDay)).all()] == [sent_day]
+    # and a minute after the last rebuild one tick counts both
+    clock.advance(60)
+    run_tick(wait=True)
+    assert read_so_far() == 3
+    assert session.exec(select(DirtyDay)).all() == []
