@@ -19,6 +19,7 @@ from plugin.db import get_engine
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.metrics import INBOX_PROCESSED
 from plugin.saleor.models import Store
+from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
@@ -164,6 +165,7 @@ def process_batch(
     rows = list(session.exec(query).all())
     if not rows:
         return {}
+    rows += _widen(session, rows)
     store_ids = sorted({r.store_id for r in rows})
     stores = {s.id: s for s in session.exec(select(Store).where(col(Store.id).in_(store_ids)))}
     statuses: dict[int, InboxStatus] = {}
@@ -183,6 +185,54 @@ def process_batch(
             statuses.update((_id(r), InboxStatus.UNHANDLED) for r in group)
     _finish(session, rows, statuses)
     return statuses
+
+
+WIDEN_SPAN = 20  # ids looked at per event wanted: a bounded primary-key range, never a sort
+
+
+def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
+    """The pending Saleor deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events.
+
+    Why: under a backlog the queue holds many small group commits (a handful of events each at
+    a few hundred webhooks/s), and a unit of work's fixed cost — locking, loading the store's
+    settings, prefetching, writing outcomes — is paid per message. Taking the rows after them
+    in the same unit of work acts on the backlog in batches of INBOX_BATCH_MOST; their own
+    queue messages then find them no longer pending. Only later rows are taken (recorded order
+    holds: the earlier ones are taken or being acted on), only those no other transaction holds
+    (SKIP LOCKED: a held row is its holder's to act on), and only on PostgreSQL."""
+    want = get_settings().inbox_batch_most - len(rows)
+    if want <= 0 or session.get_bind().dialect.name != "postgresql":
+        return []
+    after = max(_id(r) for r in rows)
+    pending: list[Any] = [
+        col(InboxEvent.id) > after,
+        col(InboxEvent.id) <= after + want * WIDEN_SPAN,
+        InboxEvent.status == InboxStatus.PENDING,
+        InboxEvent.source == InboxSource.SALEOR,
+    ]
+    ids = list(
+        session.exec(
+            select(InboxEvent.id).where(*pending).order_by(col(InboxEvent.id)).limit(want)
+        ).all()
+    )
+    if not ids:
+        return []
+    taken = {
+        _id(r): r
+        for r in session.exec(
+            select(InboxEvent)
+            .where(col(InboxEvent.id).in_(ids), InboxEvent.status == InboxStatus.PENDING)
+            .with_for_update(skip_locked=True)
+        ).all()
+    }
+    # a contiguous run only: past a row someone else holds (a worker acting on it, the tick
+    # re-enqueuing it), a later event of its checkout would be acted on before it
+    run: list[InboxEvent] = []
+    for i in ids:
+        if i not in taken:
+            break
+        run.append(taken[i])
+    return run
 
 
 def _id(inbox: InboxEvent) -> int:

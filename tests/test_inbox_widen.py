@@ -1,0 +1,100 @@
+"""A backlog of small group commits is acted on in batches (issue 21, PostgreSQL).
+
+At a few hundred webhooks/s the group commit hands the queue a handful of events per message;
+when the workers fall behind, the queue holds thousands of such messages, and each unit of
+work paid its fixed cost (locking, the store's settings, the prefetch, the outcomes) for a
+handful of events. A unit of work now takes the pending Saleor deliveries recorded after its
+own, up to INBOX_BATCH_MOST, in recorded order, stopping at a row someone else holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from plugin import settings as settings_module
+from plugin.db import get_engine, session_scope
+from plugin.events import inbox as inbox_events
+from tests.conftest import make_settings
+from tests.test_inbox_batch import _day, _dev_store, _one_at_a_time, _record, outcome
+
+pytestmark = pytest.mark.postgres_only  # widening locks with SKIP LOCKED: PostgreSQL only
+
+
+def _pending(ids: list[int]) -> list[int]:
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT id FROM inbox_event WHERE status = 'pending' AND id = ANY(:ids)"),
+            {"ids": ids},
+        )
+        return sorted(r[0] for r in rows)
+
+
+def test_a_small_group_commit_takes_the_backlog_after_it_and_acts_as_one_at_a_time_would(
+    client: Any, session: Session
+) -> None:
+    # given a day's events for two like stores, the first acted on one at a time
+    events = _day(60, 11)
+    alone, together = _dev_store(session), _dev_store(session)
+    _one_at_a_time(_record(session, alone, events))
+    ids = _record(session, together, events)
+    # when a worker takes the first group commit of three events
+    with session_scope() as worker:
+        statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+    # then it acted on the backlog recorded after it, in the same unit of work
+    assert sorted(statuses) == ids[: len(statuses)]
+    assert len(statuses) == min(len(ids), settings_module.get_settings().inbox_batch_most)
+    # and the later messages find their rows acted on; the outcome is one at a time's
+    for start in range(3, len(ids), 3):
+        with session_scope() as worker:
+            inbox_events.process_batch(session=worker, event_ids=ids[start : start + 3])
+    assert _pending(ids) == []
+    expected, got = outcome(alone), outcome(together)
+    for table in expected:
+        assert got[table] == expected[table], table
+
+
+def test_a_row_another_worker_holds_ends_the_widening_there(client: Any, session: Session) -> None:
+    # given recorded events, and another transaction holding the eleventh
+    events = _day(30, 12)
+    alone, together = _dev_store(session), _dev_store(session)
+    _one_at_a_time(_record(session, alone, events))
+    ids = _record(session, together, events)
+    holder = get_engine().connect()
+    tx = holder.begin()
+    holder.execute(sa.text("SELECT id FROM inbox_event WHERE id = :i FOR UPDATE"), {"i": ids[10]})
+    try:
+        # when a worker takes the first three
+        with session_scope() as worker:
+            statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+    finally:
+        tx.rollback()
+        holder.close()
+    # then it stopped before the held row: no later event of its checkout went first
+    assert sorted(statuses) == ids[:10]
+    assert _pending(ids) == ids[10:]
+    # and the rest, acted on afterwards, give one at a time's outcome
+    with session_scope() as worker:
+        inbox_events.process_batch(session=worker, event_ids=ids[10:13])
+    assert _pending(ids) == []
+    expected, got = outcome(alone), outcome(together)
+    for table in expected:
+        assert got[table] == expected[table], table
+
+
+def test_inbox_batch_most_of_one_acts_on_the_message_alone(
+    client: Any, session: Session, db_url: str
+) -> None:
+    ids = _record(session, _dev_store(session), _day(20, 13))
+    previous = settings_module.get_settings()
+    settings_module.set_settings(make_settings(db_url, inbox_batch_most=1))
+    try:
+        with session_scope() as worker:
+            statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+    finally:
+        settings_module.set_settings(previous)
+    assert sorted(statuses) == ids[:3]
+    assert _pending(ids) == ids[3:]
