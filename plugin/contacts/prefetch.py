@@ -60,10 +60,30 @@ def remember(session: Session, contact: Contact) -> None:
         memo[(contact.store_id, contact.phone_e164)] = contact
 
 
+_COLUMNS = [c.name for c in Contact.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+_FIELDS = [(name, Contact.model_fields[name]) for name in _COLUMNS if name != "store_id"]
+
+
 def values(contact: Contact) -> dict[str, Any]:
     """A new contact's row, every column but the id."""
-    table: Any = Contact.__table__  # type: ignore[attr-defined]
-    return {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
+    return {name: getattr(contact, name) for name in _COLUMNS}
+
+
+def new_row(store_id: int, **given: Any) -> dict[str, Any]:
+    """The row `values(Contact(store_id=…, **given))` gives, without building the model: its
+    validation cost about 0.2 ms a contact, more than the rest of creating it."""
+    row = {name: field.get_default(call_default_factory=True) for name, field in _FIELDS}
+    row.update(given, store_id=store_id)
+    return row
+
+
+def region(session: Session, store_id: int) -> str:
+    """The store's default region (numbers written without +CC), read once per batch."""
+    memo = batch_memo(session)
+    regions: dict[int, str] = {} if memo is None else memo.setdefault("contacts.region", {})
+    if store_id not in regions:
+        regions[store_id] = get_settings(session, store_id).default_region
+    return regions[store_id]
 
 
 def insert_statement(session: Session) -> Any:
@@ -85,9 +105,9 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     memo = by_phone_memo(session)
     if memo is None:
         return
-    region = get_settings(session, store_id).default_region
     identities = list(identities)
-    picked = [pick_phone(identity, region) for identity in identities]
+    default = region(session, store_id)
+    picked = [pick_phone(identity, default) for identity in identities]
     phones = {result.e164 for result, _ in picked if result.e164 is not None}
     phones -= {phone for (store, phone) in memo if store == store_id}
     users = {i.saleor_user_id for i in identities if i.saleor_user_id}
@@ -148,9 +168,10 @@ def _new_numbers(
         ):
             continue  # a known number, or one a contact without a number may be given
         if not is_suppressed(session, store_id=store_id, phone_e164=phone):
-            new = Contact(store_id=store_id, phone_e164=phone, phone_status=PhoneStatus.VALID)
-            new.phone_raw = (payloads[0][1] or phone)[:64]
-            rows.append(values(new))
+            raw = (payloads[0][1] or phone)[:64]
+            rows.append(
+                new_row(store_id, phone_e164=phone, phone_raw=raw, phone_status=PhoneStatus.VALID)
+            )
     return rows
 
 
@@ -181,7 +202,7 @@ def _new_without_number(
             and _unmatched(session, store_id, "saleor_user_id", user)
             and _unmatched(session, store_id, "email", email)
         ):
-            rows.append(values(Contact(store_id=store_id, saleor_user_id=user, email=email)))
+            rows.append(new_row(store_id, saleor_user_id=user, email=email))
         named_users.update([user] if user else ())
         named_emails.update([email] if email else ())
     return rows

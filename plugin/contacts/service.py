@@ -33,7 +33,14 @@ from plugin.contacts.phones import (
     region_of,
     timezone_for,
 )
-from plugin.contacts.prefetch import by_phone_memo, insert_statement, pick_phone, remember, values
+from plugin.contacts.prefetch import (
+    by_phone_memo,
+    insert_statement,
+    pick_phone,
+    region,
+    remember,
+    values,
+)
 
 # the batch's reads and inserts up front, named here for saleor_batch
 from plugin.contacts.prefetch import contacts_for_phones as contacts_for_phones
@@ -131,8 +138,7 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
     """Create or update the contact a Saleor object is about; None when nothing identifies
     anyone, or when the number was erased."""
     assert store.id is not None
-    settings = get_settings(session, store.id)
-    result, raw = pick_phone(identity, settings.default_region)
+    result, raw = pick_phone(identity, region(session, store.id))
     if result.e164 is not None and is_suppressed(
         session, store_id=store.id, phone_e164=result.e164
     ):
@@ -167,16 +173,21 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
 
 
 def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str | None) -> None:
-    """Newest non-empty values win; an invalid number never replaces a valid one."""
+    """Newest non-empty values win; an invalid number never replaces a valid one. Only values
+    that differ are set: setting a column marks it changed, and a batch's deferred UPDATE
+    writes every column any of its contacts marked."""
+    changes: dict[str, Any] = {}
     if result.e164 is not None:
-        contact.phone_e164 = result.e164
-        contact.phone_raw = (raw or result.e164)[:64]
-        contact.phone_status = PhoneStatus.VALID
-        contact.phone_invalid_reason = None
+        changes.update(
+            phone_e164=result.e164,
+            phone_raw=(raw or result.e164)[:64],
+            phone_status=PhoneStatus.VALID,
+            phone_invalid_reason=None,
+        )
     elif contact.phone_e164 is None and raw:
-        contact.phone_raw = raw[:64]
-        contact.phone_status = result.status
-        contact.phone_invalid_reason = result.reason
+        changes.update(
+            phone_raw=raw[:64], phone_status=result.status, phone_invalid_reason=result.reason
+        )
     for field, value in (
         ("email", identity.email),
         ("first_name", identity.first_name),
@@ -185,18 +196,20 @@ def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str |
         ("locale", locale_from_language_code(identity.language_code)),
     ):
         if value:
-            setattr(contact, field, value[:254] if field == "email" else value[:100])
-    country = identity.country or (
-        region_of(PhoneE164(contact.phone_e164)) if contact.phone_e164 else None
-    )
+            changes[field] = value[:254] if field == "email" else value[:100]
+    phone = changes.get("phone_e164", contact.phone_e164)
+    country = identity.country or (region_of(PhoneE164(phone)) if phone else None)
     if country:
-        contact.country = country.upper()[:2]
+        changes["country"] = country.upper()[:2]
     zone = timezone_for(
-        phone=PhoneE164(contact.phone_e164) if contact.phone_e164 else None,
-        country=contact.country,
+        phone=PhoneE164(phone) if phone else None,
+        country=changes.get("country", contact.country),
     )
     if zone:
-        contact.timezone = zone
+        changes["timezone"] = zone
+    for field, value in changes.items():
+        if getattr(contact, field) != value:
+            setattr(contact, field, value)
     contact.updated_at = clock.now()
 
 
