@@ -63,7 +63,9 @@ def _known(session: Session) -> _Known | None:
     memo = batch_memo(session)
     if memo is None:
         return None
-    known: _Known = memo.setdefault(_KNOWN, _Known())
+    known: _Known | None = memo.get(_KNOWN)
+    if known is None:  # not setdefault: it would build a _Known on every call
+        known = memo[_KNOWN] = _Known()
     return known
 
 

@@ -71,9 +71,15 @@ def normalize_phone(raw: str | None, *, region: str | None) -> PhoneResult:
 
 
 @lru_cache(maxsize=PARSE_CACHE)
+def _parsed(phone: PhoneE164) -> phonenumbers.PhoneNumber:
+    """A valid number read once for both `region_of` and `timezone_for` (never modified)."""
+    return phonenumbers.parse(phone, None)
+
+
+@lru_cache(maxsize=PARSE_CACHE)
 def region_of(phone: PhoneE164) -> str | None:
     """The ISO country of a valid number (e.g. "TR" for +90…)."""
-    region = phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
+    region = phonenumbers.region_code_for_number(_parsed(phone))
     return region if region and region != "ZZ" else None
 
 
@@ -81,7 +87,7 @@ def region_of(phone: PhoneE164) -> str | None:
 def timezone_for(*, phone: PhoneE164 | None, country: str | None) -> str | None:
     """The IANA zone: the number's own when unambiguous, else the country's when it has one."""
     if phone is not None:
-        zones = phone_timezone.time_zones_for_number(phonenumbers.parse(phone, None))
+        zones = phone_timezone.time_zones_for_number(_parsed(phone))
         if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE:
             return str(zones[0])
     if country and country.upper() not in _MULTI_ZONE:

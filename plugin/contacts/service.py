@@ -8,7 +8,6 @@ order figures move in figures.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlmodel import Session, col, or_, select
 
 from plugin import clock
 from plugin.contacts import batch as contacts_batch
-from plugin.contacts import suppression
 from plugin.contacts.figures import count_order
 from plugin.contacts.identity import (
     Identity,
@@ -35,8 +33,20 @@ from plugin.contacts.phones import (
     region_of,
     timezone_for,
 )
+from plugin.contacts.prefetch import (
+    by_phone_memo,
+    insert_statement,
+    pick_phone,
+    region,
+    remember,
+    values,
+)
+
+# the batch's reads and inserts up front, named here for saleor_batch
+from plugin.contacts.prefetch import contacts_for_phones as contacts_for_phones
+from plugin.contacts.prefetch import prefetch as prefetch
 from plugin.contacts.suppression import is_suppressed
-from plugin.db import batch_memo, insert_ignoring_conflicts, write_deferred
+from plugin.db import write_deferred
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Checkout, Customer, Order
 from plugin.stores.service import get_settings
@@ -44,137 +54,12 @@ from plugin.stores.service import get_settings
 log = structlog.get_logger(__name__)
 
 
-def _pick_phone(identity: Identity, region: str) -> tuple[PhoneResult, str | None]:
-    """The first valid number; else the first typed one with its reason."""
-    first_bad: tuple[PhoneResult, str | None] | None = None
-    for raw in identity.phones:
-        result = normalize_phone(raw, region=identity.country or region)
-        if result.valid:
-            return result, raw
-        if result.status is PhoneStatus.INVALID and first_bad is None:
-            first_bad = (result, raw)
-    return first_bad or (normalize_phone(None, region=region), None)
-
-
-def _by_phone_memo(session: Session) -> dict[tuple[int, str], Contact | None] | None:
-    """In a batch: (store id, number) -> its contact or None, for the numbers prefetched and
-    every contact given a number since (upsert and insert keep it right)."""
-    memo = batch_memo(session)
-    if memo is None:
-        return None
-    found: dict[tuple[int, str], Contact | None] = memo.setdefault("contacts.by_phone", {})
-    return found
-
-
-def _remember(session: Session, contact: Contact) -> None:
-    contacts_batch.remember(session, contact)
-    memo = _by_phone_memo(session)
-    if memo is not None and contact.phone_e164:
-        memo[(contact.store_id, contact.phone_e164)] = contact
-
-
-def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity]) -> None:
-    """Batch form of the reads `upsert_contact` makes per payload: the batch's numbers checked
-    against the suppression list in one query and their contacts loaded in one, kept in the
-    batch memo (outside a batch: nothing)."""
-    memo = _by_phone_memo(session)
-    if memo is None:
-        return
-    region = get_settings(session, store_id).default_region
-    identities = list(identities)
-    phones = {
-        result.e164
-        for identity in identities
-        if (result := _pick_phone(identity, region)[0]).e164 is not None
-    }
-    phones -= {phone for (store, phone) in memo if store == store_id}
-    users = {i.saleor_user_id for i in identities if i.saleor_user_id}
-    emails = {i.email for i in identities if i.email}
-    if phones:
-        suppression.prefetch(session, store_id=store_id, phones=phones)
-    if not (phones or users or emails):
-        return
-    rows = session.exec(
-        select(Contact).where(
-            Contact.store_id == store_id,
-            or_(
-                col(Contact.phone_e164).in_(phones),
-                col(Contact.saleor_user_id).in_(users),
-                col(Contact.email).in_(emails),
-            ),
-        )
-    ).all()
-    contacts_batch.remember(session, *rows)
-    contacts_batch.note_loaded(session, store_id, "saleor_user_id", users)
-    contacts_batch.note_loaded(session, store_id, "email", emails)
-    found = {row.phone_e164: row for row in rows if row.phone_e164 in phones}
-    for phone in phones:
-        memo[(store_id, phone)] = found.get(phone)
-    _create_new_numbers(session, store_id, identities, region)
-
-
-def _create_new_numbers(
-    session: Session, store_id: int, identities: list[Identity], region: str
-) -> None:
-    """The batch's new numbers get their contacts in one INSERT up front, where acting on the
-    events one by one would insert them too: a number no contact has, not erased, whose
-    payloads name no email or user id a contact without a number has or may get in the batch
-    (it would be given the number instead). The events then find and fill them in as usual."""
-    memo = _by_phone_memo(session)
-    assert memo is not None
-    seen: dict[str, list[tuple[Identity, str | None]]] = {}
-    without: list[Identity | Contact] = [*contacts_batch.without_number(session, store_id)]
-    for identity in identities:
-        result, raw = _pick_phone(identity, region)
-        if result.e164 is None:
-            without.append(identity)
-        else:
-            seen.setdefault(result.e164, []).append((identity, raw))
-    emails = {w.email for w in without if w.email}
-    users = {w.saleor_user_id for w in without if w.saleor_user_id}
-    rows = []
-    for phone, payloads in sorted(seen.items()):
-        if memo.get((store_id, phone), False) is not None or any(
-            i.email in emails or i.saleor_user_id in users for i, _ in payloads
-        ):
-            continue  # a known number, or one a contact without a number may be given
-        if not is_suppressed(session, store_id=store_id, phone_e164=phone):
-            new = Contact(store_id=store_id, phone_e164=phone, phone_status=PhoneStatus.VALID)
-            new.phone_raw = (payloads[0][1] or phone)[:64]
-            rows.append(_values(new))
-    for contact in session.scalars(_insert_statement(session), rows).all() if rows else ():
-        _remember(session, contact)
-        contacts_batch.note_created(session, contact.id)
-
-
-def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
-    """The contacts the running batch knows by number (for batch reads keyed by contact)."""
-    memo = _by_phone_memo(session) or {}
-    return [c for (store, _), c in memo.items() if store == store_id and c is not None]
-
-
-def _values(contact: Contact) -> dict[str, Any]:
-    table: Any = Contact.__table__  # type: ignore[attr-defined]
-    return {c.name: getattr(contact, c.name) for c in table.columns if c.name != "id"}
-
-
-def _insert_statement(session: Session) -> Any:
-    """INSERT of contacts (a number already taken: nothing), returning the new ones."""
-    return (
-        insert_ignoring_conflicts(session, Contact)
-        .on_conflict_do_nothing(index_elements=["store_id", "phone_e164"])
-        .returning(Contact)
-    )
-
-
 def _insert_contact(session: Session, contact: Contact) -> Contact:
     """Insert, or return the row a concurrent writer created for the same number: one
     INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint around a flush)."""
-    inserted: Contact | None = session.scalars(
-        _insert_statement(session), [_values(contact)]
-    ).first()
+    inserted: Contact | None = session.scalars(insert_statement(session), [values(contact)]).first()
     if inserted is not None:
-        _remember(session, inserted)
+        remember(session, inserted)
         contacts_batch.note_created(session, inserted.id)
         return inserted
     write_deferred(session)
@@ -185,12 +70,12 @@ def _insert_contact(session: Session, contact: Contact) -> Contact:
     ).first()
     if existing is None:
         raise RuntimeError("contact insert conflicted, yet no contact has the number")
-    _remember(session, existing)
+    remember(session, existing)
     return existing
 
 
 def _by_phone(session: Session, store_id: int, phone: str) -> Contact | None:
-    memo = _by_phone_memo(session)
+    memo = by_phone_memo(session)
     if memo is not None and (store_id, phone) in memo:
         return memo[(store_id, phone)]
     return session.exec(
@@ -253,8 +138,7 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
     """Create or update the contact a Saleor object is about; None when nothing identifies
     anyone, or when the number was erased."""
     assert store.id is not None
-    settings = get_settings(session, store.id)
-    result, raw = _pick_phone(identity, settings.default_region)
+    result, raw = pick_phone(identity, region(session, store.id))
     if result.e164 is not None and is_suppressed(
         session, store_id=store.id, phone_e164=result.e164
     ):
@@ -274,7 +158,7 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
         contact = Contact(store_id=store.id)
     _apply(contact, identity, result, raw)
     if contact.id is not None:
-        _remember(session, contact)  # the person known by email may just have got a number
+        remember(session, contact)  # the person known by email may just have got a number
     if contact.id is None:
         if contact.phone_e164 is not None:
             return _insert_contact(session, contact)
@@ -289,16 +173,21 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
 
 
 def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str | None) -> None:
-    """Newest non-empty values win; an invalid number never replaces a valid one."""
+    """Newest non-empty values win; an invalid number never replaces a valid one. Only values
+    that differ are set: setting a column marks it changed, and a batch's deferred UPDATE
+    writes every column any of its contacts marked."""
+    changes: dict[str, Any] = {}
     if result.e164 is not None:
-        contact.phone_e164 = result.e164
-        contact.phone_raw = (raw or result.e164)[:64]
-        contact.phone_status = PhoneStatus.VALID
-        contact.phone_invalid_reason = None
+        changes.update(
+            phone_e164=result.e164,
+            phone_raw=(raw or result.e164)[:64],
+            phone_status=PhoneStatus.VALID,
+            phone_invalid_reason=None,
+        )
     elif contact.phone_e164 is None and raw:
-        contact.phone_raw = raw[:64]
-        contact.phone_status = result.status
-        contact.phone_invalid_reason = result.reason
+        changes.update(
+            phone_raw=raw[:64], phone_status=result.status, phone_invalid_reason=result.reason
+        )
     for field, value in (
         ("email", identity.email),
         ("first_name", identity.first_name),
@@ -307,18 +196,20 @@ def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str |
         ("locale", locale_from_language_code(identity.language_code)),
     ):
         if value:
-            setattr(contact, field, value[:254] if field == "email" else value[:100])
-    country = identity.country or (
-        region_of(PhoneE164(contact.phone_e164)) if contact.phone_e164 else None
-    )
+            changes[field] = value[:254] if field == "email" else value[:100]
+    phone = changes.get("phone_e164", contact.phone_e164)
+    country = identity.country or (region_of(PhoneE164(phone)) if phone else None)
     if country:
-        contact.country = country.upper()[:2]
+        changes["country"] = country.upper()[:2]
     zone = timezone_for(
-        phone=PhoneE164(contact.phone_e164) if contact.phone_e164 else None,
-        country=contact.country,
+        phone=PhoneE164(phone) if phone else None,
+        country=changes.get("country", contact.country),
     )
     if zone:
-        contact.timezone = zone
+        changes["timezone"] = zone
+    for field, value in changes.items():
+        if getattr(contact, field) != value:
+            setattr(contact, field, value)
     contact.updated_at = clock.now()
 
 
