@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # 1 records each alone, as the webhook benchmark's baseline does.
     inbox_group_commit_max: int = Field(default=200, ge=1)
     # Events one worker unit of work acts on at most: a smaller group commit is widened with the
-    # pending Saleor deliveries recorded after it (plugin/inbox/service.py); 1 never widens.
+    # pending deliveries recorded after it (plugin/inbox/service.py); 1 never widens.
     inbox_batch_most: int = Field(default=100, ge=1)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0

@@ -98,3 +98,49 @@ def test_inbox_batch_most_of_one_acts_on_the_message_alone(
         settings_module.set_settings(previous)
     assert sorted(statuses) == ids[:3]
     assert _pending(ids) == ids[3:]
+
+
+def test_interleaved_saleor_and_whatsapp_deliveries_reach_each_processor_once_in_order(
+    client: Any, session: Session, db_url: str
+) -> None:
+    from plugin.inbox import service as inbox_service
+    from plugin.inbox.models import InboxSource, InboxStatus
+
+    # given a group commit where Saleor and Meta deliveries arrived interleaved
+    store_id = _dev_store(session)
+    sources = [InboxSource.SALEOR, InboxSource.WHATSAPP] * 5
+    ids = [
+        i
+        for i in inbox_service.record_many(
+            session,
+            [
+                inbox_service.Delivery(store_id, s, "EVENT", f'{{"n": {n}}}'.encode())
+                for n, s in enumerate(sources)
+            ],
+        )
+        if i is not None
+    ]
+    session.commit()
+    calls: list[tuple[str, list[int]]] = []
+
+    def batch(source: str) -> Any:
+        def processor(*, session: Session, store: Any, inboxes: list[Any]) -> dict[int, Any]:
+            calls.append((source, [r.id for r in inboxes]))
+            return {r.id: InboxStatus.PROCESSED for r in inboxes}
+
+        return processor
+
+    # when one unit of work acts on it
+    with session_scope() as worker:
+        inbox_service.process_batch(
+            session=worker,
+            event_ids=ids,
+            processors={},
+            batch_processors={s: batch(s) for s in (InboxSource.SALEOR, InboxSource.WHATSAPP)},
+        )
+    # then each source's processor got all its rows at once, in recorded order
+    assert calls == [
+        (InboxSource.SALEOR, ids[0::2]),
+        (InboxSource.WHATSAPP, ids[1::2]),
+    ]
+    assert _pending(ids) == []

@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -152,9 +151,13 @@ def process_batch(
     The rows are locked and read in one statement, in id order (a row another transaction
     holds is waited for, as in `process`; one no longer pending then is left alone: acted on
     once), their stores in one, and their statuses
-    written in one. Consecutive rows of one store and source go to that source's batch
-    processor together. Any error fails the whole unit of work: the caller rolls it back
-    and acts on the rows one at a time, so a bad event is retried alone."""
+    written in one. A store's rows of one source go to that source's batch processor
+    together, in recorded order: Saleor's and Meta's deliveries come from two senders on
+    independent connections, neither orders its webhooks against the other's (nor always its
+    own: docs/adr/0006-batched-saleor-events.md), and a group commit interleaves them by
+    arrival, so cutting the batch at every change of source only made it small groups. Any
+    error fails the whole unit of work: the caller rolls it back and acts on the rows one at
+    a time, so a bad event is retried alone."""
     query = (
         select(InboxEvent)
         .where(col(InboxEvent.id).in_(list(event_ids)), InboxEvent.status == InboxStatus.PENDING)
@@ -169,8 +172,10 @@ def process_batch(
     store_ids = sorted({r.store_id for r in rows})
     stores = {s.id: s for s in session.exec(select(Store).where(col(Store.id).in_(store_ids)))}
     statuses: dict[int, InboxStatus] = {}
-    for (source, store_id), grouped in groupby(rows, key=lambda r: (r.source, r.store_id)):
-        group = list(grouped)
+    groups: dict[tuple[str, int], list[InboxEvent]] = {}
+    for r in rows:  # each source's rows in recorded order; sources in order of first row
+        groups.setdefault((r.source, r.store_id), []).append(r)
+    for (source, store_id), group in groups.items():
         store = stores.get(store_id)
         batch_processor = batch_processors.get(source)
         processor = processors.get(source)
@@ -191,7 +196,7 @@ WIDEN_SPAN = 20  # ids looked at per event wanted: a bounded primary-key range, 
 
 
 def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
-    """The pending Saleor deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events.
+    """The pending deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events.
 
     Why: under a backlog the queue holds many small group commits (a handful of events each at
     a few hundred webhooks/s), and a unit of work's fixed cost — locking, loading the store's
@@ -208,7 +213,6 @@ def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
         col(InboxEvent.id) > after,
         col(InboxEvent.id) <= after + want * WIDEN_SPAN,
         InboxEvent.status == InboxStatus.PENDING,
-        InboxEvent.source == InboxSource.SALEOR,
     ]
     ids = list(
         session.exec(
