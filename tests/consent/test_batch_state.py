@@ -75,17 +75,13 @@ KNOWN_BY = ["created", "prefetched", "unread"]
 
 
 def _record(session: Session, contact: Any, facts: list[Any], base: Any) -> list[ConsentEvent]:
-    return [
-        consent.record(
-            session,
-            contact=contact,
-            purpose=purpose,
-            action=action,
-            source=source,
-            occurred_at=base - offset,
-        )
-        for purpose, action, source, offset in facts
-    ]
+    """Each drawn fact recorded through the one way consent changes, `service.record`."""
+    names = ("purpose", "action", "source")
+    recorded = []
+    for *said, offset in facts:
+        fact = dict(zip(names, said, strict=True))
+        recorded.append(consent.record(session, contact=contact, occurred_at=base - offset, **fact))
+    return recorded
 
 
 @settings(
