@@ -62,9 +62,16 @@ def write(session: Session, *, contact_ids: Iterable[int] | None = None) -> None
         wanted = set(contact_ids)
         if not any(event.contact_id in wanted for event in held):
             return
-    session.add_all(held)
+    # in contact order: each row takes a key-share lock on its contact, and a batch takes its
+    # row locks in one order (the ids, reserved in recording order, keep the ledger's order)
+    ordered = sorted(held, key=_lock_order)
+    session.add_all(ordered)
     held.clear()
     session.flush()
+
+
+def _lock_order(event: ConsentEvent) -> tuple[int, int]:
+    return (event.contact_id, event.id or 0)
 
 
 def last_recorded(session: Session, *, contact_id: int, purpose: str) -> ConsentEvent | None:
