@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from plugin.consent import captures
+from plugin.consent import captures, facts
 from plugin.consent import state as consent_state
 from plugin.consent.keywords import (
     DECLINE_KEYWORDS,
@@ -197,6 +197,7 @@ def handle_marketing_preference(
         return InboundOutcome.OPTED_OUT
     if value == "resume":
         state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
+        facts.write(session, contact_ids=[contact.id])
         had_granted = session.exec(
             select(ConsentEvent.id).where(
                 ConsentEvent.contact_id == contact.id,
@@ -256,7 +257,7 @@ def capture_web_consent(
     if consent.get("transactional") is True:
         key = f"{capture_key}:transactional"
         state = current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL)
-        if not state.granted and not _captured(session, contact.id, key):
+        if not state.granted and not _captured(session, contact, key):
             events.append(
                 record(
                     session,
@@ -275,7 +276,7 @@ def capture_web_consent(
     if marketing is True:
         state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
         pending_or_granted = state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED)
-        if not pending_or_granted and not _captured(session, contact.id, key):
+        if not pending_or_granted and not _captured(session, contact, key):
             events.append(
                 request_marketing(
                     session,
@@ -296,12 +297,22 @@ def capture_web_consent(
     return events
 
 
-def _captured(session: Session, contact_id: int, capture_key: str) -> bool:
-    if consent_state.no_facts(session, contact_id=contact_id):
+def _captured(session: Session, contact: Contact, capture_key: str) -> bool:
+    """Whether a fact with this capture key is recorded for the contact; in a batch without
+    asking when its memo knows (a contact with no fact at all has no key)."""
+    contact_id = contact.id
+    assert contact_id is not None
+    held = [
+        consent_state.known(session, store_id=contact.store_id, contact_id=contact_id, purpose=p)
+        for p in Purpose
+    ]
+    if all(state is not None and state.event_id is None for state in held):
         return False
     known = captures.captured(session, contact_id=contact_id, capture_key=capture_key)
     if known is not None:
         return known
+    # not the batch's own facts (held by plugin/consent/facts.py until the batch ends): their
+    # keys were all noted in the batch's memo, so `captured` said True for these
     return (
         session.exec(
             select(ConsentEvent.id).where(

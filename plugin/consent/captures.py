@@ -3,7 +3,8 @@
 A checkout's consent value is recorded once per carrier (`capture_key`, answers.py), so acting
 on a checkout event asks the ledger whether the key is there. A batch of events reads the keys
 of all its contacts in one query up front; every fact recorded since is noted here by
-`service.record`, so the answers stay those the ledger would give. Outside a batch
+`service.record` (written or still held by plugin/consent/facts.py), so the answers stay
+those the ledger would give. Outside a batch
 (plugin.db.batch_scope) nothing is kept and every call asks.
 """
 
@@ -39,6 +40,7 @@ def prefetch(session: Session, *, contact_ids: Iterable[int]) -> None:
     wanted = sorted({c for c in contact_ids if c not in known[0]})
     if not wanted:
         return
+    # (the facts the batch holds unwritten, plugin/consent/facts.py, were all noted already)
     rows = session.execute(
         sa.select(_TABLE.c.contact_id, _TABLE.c.capture_key).where(
             _TABLE.c.contact_id.in_(wanted), _TABLE.c.capture_key.is_not(None)
@@ -53,9 +55,11 @@ def captured(session: Session, *, contact_id: int, capture_key: str) -> bool | N
     known = _memo(session)
     if known is None:
         return None
+    if (contact_id, capture_key) in known[1]:
+        return True
     if contact_id not in known[0] and not contacts_batch.created_here(session, contact_id):
         return None  # (a contact the batch created has only the facts noted since)
-    return (contact_id, capture_key) in known[1]
+    return False
 
 
 def note(session: Session, *, contact_id: int, capture_key: str | None) -> None:

@@ -48,7 +48,7 @@ class ConsentEvent(SQLModel, table=True):
 
     __tablename__ = "consent_event"
     __table_args__ = (
-        # the read model's probe, ix_consent_deciding, is declared beside its rule (state.py)
+        # the read model's probe, ix_consent_deciding, is declared beside its rule (rule.py)
         sa.Index("ix_consent_contact_capture", "contact_id", "capture_key"),
     )
 

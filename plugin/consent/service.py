@@ -15,7 +15,7 @@ import structlog
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.consent import captures
+from plugin.consent import captures, facts
 from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
@@ -44,6 +44,7 @@ def current_state(session: Session, *, contact: Contact, purpose: Purpose) -> Co
 
 def timeline(session: Session, *, store_id: int, contact_id: int) -> list[ConsentEvent]:
     """Every fact about a contact, oldest first: "why did this person get this message?"."""
+    facts.write(session, contact_ids=[contact_id])
     return list(
         session.exec(
             select(ConsentEvent)
@@ -60,6 +61,7 @@ def timelines(
     found: dict[int, list[ConsentEvent]] = {contact_id: [] for contact_id in contact_ids}
     if not contact_ids:
         return found
+    facts.write(session, contact_ids=contact_ids)
     for event in session.exec(
         select(ConsentEvent)
         .where(ConsentEvent.store_id == store_id, col(ConsentEvent.contact_id).in_(contact_ids))
@@ -107,9 +109,8 @@ def record(
         recorded_at=now,
         capture_key=capture_key[:200] if capture_key else None,
     )
-    session.add(event)
-    session.flush()
-    consent_state.forget(session, store_id=contact.store_id, contact_id=contact.id)
+    facts.add(session, event, contacts=consent_state.batch_contacts(session))
+    consent_state.note(session, event)
     captures.note(session, contact_id=contact.id, capture_key=event.capture_key)
     return event
 
@@ -122,20 +123,28 @@ def _standing_grant(
     evidence: dict[str, Any],
     text: str | None,
 ) -> ConsentEvent | None:
-    """The identical grant recorded last for this purpose, if no fact of it came after."""
+    """The identical grant recorded last for this purpose, if no fact of it came after. In a
+    batch the last is known without asking when the batch recorded it, or when the batch's
+    state says the contact has no fact of this purpose."""
     assert contact.id is not None
-    if consent_state.no_facts(session, contact_id=contact.id):
-        return None
-    last = session.exec(
-        select(ConsentEvent)
-        .where(
-            ConsentEvent.store_id == contact.store_id,
-            ConsentEvent.contact_id == contact.id,
-            ConsentEvent.purpose == purpose,
+    last = facts.last_recorded(session, contact_id=contact.id, purpose=purpose)
+    if last is None:
+        held = consent_state.known(
+            session, store_id=contact.store_id, contact_id=contact.id, purpose=purpose
         )
-        .order_by(col(ConsentEvent.id).desc())
-        .limit(1)
-    ).first()
+        if held is not None and held.event_id is None:
+            return None
+        facts.write(session, contact_ids=[contact.id])
+        last = session.exec(
+            select(ConsentEvent)
+            .where(
+                ConsentEvent.store_id == contact.store_id,
+                ConsentEvent.contact_id == contact.id,
+                ConsentEvent.purpose == purpose,
+            )
+            .order_by(col(ConsentEvent.id).desc())
+            .limit(1)
+        ).first()
     if (
         last is not None
         and last.action == ConsentAction.GRANTED
@@ -268,6 +277,7 @@ def lapse_requests(*, session: Session) -> int:
     """Tick: a marketing request not confirmed within the store's lapse period lapses (only
     while that request is still the deciding fact, by the read model's order)."""
     now = clock.now()
+    facts.write(session)
     request: Any = ConsentEvent.__table__.alias("request")  # type: ignore[attr-defined]
     deciding = consent_state.deciding_id(
         Purpose.MARKETING, contact_id=request.c.contact_id, store_id=request.c.store_id

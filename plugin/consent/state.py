@@ -1,30 +1,12 @@
 """The one consent read model (docs/adr/0005-consent-read-model.md): every reader — the send-time
-policy, segments, campaign estimates, flows, the admin and the İYS export — asks here.
-
-The rule, written once as SQL (`effective_action`) so the single, batch and in-query forms
-cannot drift apart:
-
-1. For a (contact, purpose) the fact with the latest `occurred_at` wins; at equal instants
-   revoked > declined > lapsed > requested > granted (then the one recorded last). A backdated
-   fact stays in the ledger as evidence but cannot undo a later revocation.
-2. After the customer's own "no" — a STOP keyword or button, Meta's marketing opt-out, error
-   131050, or declining the opt-in request — a marketing grant that someone else vouched for
-   (CSV import, admin, API, storefront) counts only as `requested` until the customer says yes
-   on WhatsApp themselves (a confirmation or START, Meta's resume).
-3. Marketing is allowed when the effective action is `granted`. Transactional is allowed on a
-   transactional grant, or on an allowed marketing consent (someone who agreed to promotions
-   agreed to hear about their own orders) unless their transactional state is an explicit
-   revoke — a "no" to order messages wins over a marketing "yes".
-
-The SQL correlates to `contact` (its id and store id) and reads one index in the rule's own
-order, (store_id, contact_id, purpose, occurred_at, precedence, id) with the action and source
-included (`DECIDING_INDEX`): one backward index-only probe per contact and purpose, no sort.
+policy, segments, campaign estimates, flows, the admin and the İYS export — asks here. The
+rule itself is plugin/consent/rule.py, as SQL and as the in-memory step a batch takes when it
+records a fact; here are its in-query, batch and single forms, and the batch's memo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -33,154 +15,18 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from plugin.consent import facts
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
+from plugin.consent.rule import DECIDING_INDEX as DECIDING_INDEX
+from plugin.consent.rule import NO_CONSENT as NO_CONSENT
+from plugin.consent.rule import TABLE as _TABLE
+from plugin.consent.rule import ConsentState as ConsentState
+from plugin.consent.rule import deciding_fact, effective, following
+from plugin.consent.rule import deciding_id as deciding_id
+from plugin.consent.rule import effective_action as effective_action
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact
 from plugin.db import batch_memo
-
-# At equal instants the higher wins: a "no" is never lost to a "yes" of the same second.
-PRECEDENCE: dict[ConsentAction, int] = {
-    ConsentAction.REVOKED: 5,
-    ConsentAction.DECLINED: 4,
-    ConsentAction.LAPSED: 3,
-    ConsentAction.REQUESTED: 2,
-    ConsentAction.GRANTED: 1,
-}
-# What the customer did themselves, on WhatsApp or through Meta.
-CUSTOMER_SOURCES = frozenset(
-    {
-        ConsentSource.WHATSAPP_KEYWORD,
-        ConsentSource.BUTTON_REPLY,
-        ConsentSource.META_PREFERENCES,
-        ConsentSource.META_ERROR,
-    }
-)
-CUSTOMER_NO = frozenset({ConsentAction.REVOKED, ConsentAction.DECLINED})
-# Grants someone else vouches for: after the customer's own "no" they only request.
-VOUCHED_SOURCES = frozenset(
-    {
-        ConsentSource.CSV_IMPORT,
-        ConsentSource.ADMIN,
-        ConsentSource.API,
-        ConsentSource.CHECKOUT,
-        ConsentSource.CUSTOMER,
-        ConsentSource.ORDER,
-        ConsentSource.STOREFRONT,
-    }
-)
-
-_TABLE: Any = ConsentEvent.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class ConsentState:
-    """The effective consent for one contact and purpose (no fact: action None, not granted).
-
-    `action` is the effective action (a vouched grant after the customer's own "no" reads
-    `requested`); `at`, `source` and `event_id` are those of the deciding fact."""
-
-    action: ConsentAction | None
-    granted: bool
-    at: datetime | None
-    source: ConsentSource | None
-    event_id: int | None = None
-
-
-NO_CONSENT = ConsentState(action=None, granted=False, at=None, source=None)
-
-
-def _precedence(action: Any) -> ColumnElement[int]:
-    """The tie-break rank as SQL with its values written out, not bound: the same expression
-    is indexed (below), and PostgreSQL matches an index expression only to an identical one."""
-    whens: dict[Any, Any] = {
-        sa.literal_column(f"'{a.value}'"): sa.literal_column(str(n)) for a, n in PRECEDENCE.items()
-    }
-    return sa.case(whens, value=action, else_=sa.literal_column("0"))
-
-
-# The read model's one probe, in the ledger's order: the deciding fact of a contact and purpose
-# is the first entry read backwards, with no sort, and (PostgreSQL) from the index alone.
-DECIDING_INDEX = sa.Index(
-    "ix_consent_deciding",
-    _TABLE.c.store_id,
-    _TABLE.c.contact_id,
-    _TABLE.c.purpose,
-    _TABLE.c.occurred_at,
-    _precedence(_TABLE.c.action),
-    _TABLE.c.id,
-    postgresql_include=["action", "source"],
-)
-
-
-def _latest(ce: Any) -> tuple[Any, ...]:
-    """The ledger's order, latest first: occurred_at, then precedence, then recorded last."""
-    return (ce.c.occurred_at.desc(), _precedence(ce.c.action).desc(), ce.c.id.desc())
-
-
-def _deciding(
-    contact_id: Any, store_id: Any, purpose: Purpose, *columns: Any, as_of: Any = None
-) -> Any:
-    """SELECT `columns` of the deciding fact of `purpose` for the correlated contact (as of
-    an instant: only facts that had occurred by then)."""
-    ce = _TABLE.alias()
-    cols = [c(ce) if callable(c) else c for c in columns]
-    where = [
-        ce.c.store_id == store_id,
-        ce.c.contact_id == contact_id,
-        ce.c.purpose == purpose.value,
-    ]
-    if as_of is not None:
-        where.append(ce.c.occurred_at <= as_of)
-    return sa.select(*cols).where(*where).order_by(*_latest(ce)).limit(1)
-
-
-def _effective(ce: Any) -> ColumnElement[str]:
-    """The deciding fact's action, a vouched marketing grant demoted to `requested` while the
-    customer's own latest word is a "no"."""
-    own = _TABLE.alias()
-    own_latest = (
-        sa.select(own.c.action)
-        .where(
-            own.c.store_id == ce.c.store_id,
-            own.c.contact_id == ce.c.contact_id,
-            own.c.purpose == Purpose.MARKETING.value,
-            own.c.source.in_([s.value for s in CUSTOMER_SOURCES]),
-            own.c.occurred_at <= ce.c.occurred_at,  # what the customer had said by then
-        )
-        .order_by(*_latest(own))
-        .limit(1)
-        .scalar_subquery()
-    )
-    demoted = sa.and_(
-        ce.c.action == ConsentAction.GRANTED.value,
-        ce.c.purpose == Purpose.MARKETING.value,
-        ce.c.source.in_([s.value for s in VOUCHED_SOURCES]),
-        own_latest.in_([a.value for a in CUSTOMER_NO]),
-    )
-    return sa.case((demoted, ConsentAction.REQUESTED.value), else_=ce.c.action)
-
-
-def effective_action(
-    purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
-) -> ColumnElement[str | None]:
-    """SQL: the effective action (NULL: no fact) of the contact in the enclosing query
-    (default: `contact.id` / `contact.store_id`), for PostgreSQL and SQLite alike."""
-    contact_id = Contact.id if contact_id is None else contact_id
-    store_id = Contact.store_id if store_id is None else store_id
-    deciding: sa.Select[Any] = _deciding(contact_id, store_id, purpose, _effective, as_of=as_of)
-    return deciding.scalar_subquery()
-
-
-def deciding_id(
-    purpose: Purpose, *, contact_id: Any = None, store_id: Any = None, as_of: Any = None
-) -> ColumnElement[int | None]:
-    """SQL: the id of the deciding fact of `purpose` (NULL: none) for the enclosing contact."""
-    contact_id = Contact.id if contact_id is None else contact_id
-    store_id = Contact.store_id if store_id is None else store_id
-    deciding: sa.Select[Any] = _deciding(
-        contact_id, store_id, purpose, lambda ce: ce.c.id, as_of=as_of
-    )
-    return deciding.scalar_subquery()
 
 
 def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
@@ -212,7 +58,7 @@ def allows(purpose: Purpose | str, *, contact_id: Any = None, store_id: Any = No
 
 def decided_at(purpose: Purpose) -> ColumnElement[datetime | None]:
     """SQL: when the deciding fact of `purpose` occurred, for the enclosing query's contact."""
-    deciding: sa.Select[Any] = _deciding(
+    deciding: sa.Select[Any] = deciding_fact(
         Contact.id, Contact.store_id, purpose, lambda ce: ce.c.occurred_at
     )
     return deciding.scalar_subquery()
@@ -237,9 +83,9 @@ def granted_since(since: Any, *, store_id: int) -> ColumnElement[bool]:
     )
 
     def in_effect_since(ce: Any) -> ColumnElement[bool]:
-        return sa.and_(ce.c.occurred_at >= since, _effective(ce) == ConsentAction.GRANTED.value)
+        return sa.and_(ce.c.occurred_at >= since, effective(ce) == ConsentAction.GRANTED.value)
 
-    deciding: sa.Select[Any] = _deciding(
+    deciding: sa.Select[Any] = deciding_fact(
         Contact.id, Contact.store_id, Purpose.MARKETING, in_effect_since
     )
     return sa.and_(recent, sa.func.coalesce(deciding.scalar_subquery(), sa.false()))
@@ -255,6 +101,7 @@ def allowed_contact_ids(
 ) -> set[int]:
     """The contacts among `contact_ids` whose consent allows `purpose` now (a query per 1,000)."""
     wanted = sorted(set(contact_ids))
+    facts.write(session, contact_ids=wanted)
     allowed: set[int] = set()
     statement = _allowed_statement(Purpose(purpose))
     for start in range(0, len(wanted), CHUNK):
@@ -303,6 +150,7 @@ def states(
 ) -> dict[tuple[int, Purpose], ConsentState]:
     """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
     wanted = sorted(set(contact_ids))
+    facts.write(session, contact_ids=wanted)
     found = {(c, p): NO_CONSENT for c in wanted for p in Purpose}
     purposes = list(Purpose)
     for start in range(0, len(wanted), CHUNK):
@@ -335,7 +183,7 @@ def _memo(session: Session) -> dict[tuple[int, int, Purpose], ConsentState] | No
 
 def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> None:
     """Batch form of `state`: every purpose of the batch's contacts read in one pass and kept
-    in the batch memo until a new fact about the contact is recorded (`forget`)."""
+    in the batch memo, kept right as the batch records facts (`note`)."""
     known = _memo(session)
     if known is None:
         return
@@ -348,13 +196,41 @@ def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> 
 FACTS = "consent"  # what `contacts_batch.touch` records when a fact is recorded
 
 
-def forget(session: Session, *, store_id: int, contact_id: int) -> None:
-    """A fact about the contact was just recorded: its state is read again."""
+def note(session: Session, fact: ConsentEvent) -> None:
+    """`fact` was just recorded. In a batch the memoised state follows it in memory when the
+    rule can say how from the state before alone (rule.following), as for a contact the batch
+    created with no fact yet; else the contact's state is dropped and read again when asked."""
     known = _memo(session)
+    store_id, contact_id, purpose = fact.store_id, fact.contact_id, Purpose(fact.purpose)
     if known is not None:
-        for purpose in Purpose:
-            known.pop((store_id, contact_id, purpose), None)
+        keys = {p: (store_id, contact_id, p) for p in Purpose}
+        if keys[purpose] not in known and no_facts(session, contact_id=contact_id):
+            known.update((key, NO_CONSENT) for key in keys.values())
+        before = known.get(keys[purpose])
+        after = following(before, fact) if before is not None else None
+        if after is not None:
+            known[keys[purpose]] = after
+        else:
+            for key in keys.values():
+                known.pop(key, None)
     contacts_batch.touch(session, contact_id, FACTS)
+
+
+def known(
+    session: Session, *, store_id: int, contact_id: int, purpose: Purpose
+) -> ConsentState | None:
+    """The state the running batch holds for the contact, without asking (None: not held)."""
+    memo = _memo(session)
+    key = (store_id, contact_id, Purpose(purpose))
+    if memo is not None and key in memo:
+        return memo[key]
+    return NO_CONSENT if no_facts(session, contact_id=contact_id) else None
+
+
+def batch_contacts(session: Session) -> int:
+    """How many contacts' consent the running batch holds (0 outside a batch)."""
+    known = _memo(session)
+    return len(known) // len(Purpose) if known else 0
 
 
 def no_facts(session: Session, *, contact_id: int) -> bool:
