@@ -152,10 +152,7 @@ def _count_in_memory(session: Session, contact: Contact, new: dict[str, Any]) ->
         if row.counted_at is not None or row.cancelled:
             return False
         row.counted_at = clock.now()
-        _lock_figures(session, contact)
-        _add_to_figures(contact, Decimal(row.total), row.currency or None, row.created_at, +1)
-        session.add(contact)
-        return True
+        return _move_figures(session, contact, row.total, row.currency, row.created_at, +1)
     if row.cancelled:
         return False
     row.cancelled, row.counts, row.status = True, False, new["status"]
@@ -163,10 +160,7 @@ def _count_in_memory(session: Session, contact: Contact, new: dict[str, Any]) ->
     if row.counted_at is None:
         return False
     owner = session.get(Contact, row.contact_id) or contact
-    _lock_figures(session, owner)
-    _add_to_figures(owner, Decimal(row.total), row.currency or None, None, -1)
-    session.add(owner)
-    return True
+    return _move_figures(session, owner, row.total, row.currency, None, -1)
 
 
 def _count_with_statements(session: Session, contact: Contact, new: dict[str, Any]) -> bool:
@@ -190,12 +184,9 @@ def _count_with_statements(session: Session, contact: Contact, new: dict[str, An
         ).first()
         if counted is None:
             return False
-        _lock_figures(session, contact)
-        _add_to_figures(
-            contact, Decimal(counted.total), counted.currency or None, counted.created_at, +1
+        return _move_figures(
+            session, contact, counted.total, counted.currency, counted.created_at, +1
         )
-        session.add(contact)
-        return True
     reversed_ = session.execute(
         sa.update(table)
         .where(mine, table.c.cancelled.is_(False))
@@ -207,9 +198,21 @@ def _count_with_statements(session: Session, contact: Contact, new: dict[str, An
     if reversed_ is None or reversed_.counted_at is None:
         return False
     owner = session.get(Contact, reversed_.contact_id) or contact
-    _lock_figures(session, owner)
-    _add_to_figures(owner, Decimal(reversed_.total), reversed_.currency or None, None, -1)
-    session.add(owner)
+    return _move_figures(session, owner, reversed_.total, reversed_.currency, None, -1)
+
+
+def _move_figures(
+    session: Session,
+    contact: Contact,
+    total: Decimal,
+    currency: str | None,
+    at: datetime | None,
+    sign: int,
+) -> bool:
+    """Add (+1) or take out (-1) one order in the contact's figures, under its row lock."""
+    _lock_figures(session, contact)
+    _add_to_figures(contact, Decimal(total), currency or None, at, sign)
+    session.add(contact)
     return True
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from plugin.contacts import batch as contacts_batch
@@ -52,14 +53,15 @@ def locked_contacts(session: Session) -> set[int] | None:
 def prepare(
     session: Session, *, store_id: int, contact_ids: Iterable[int], order_ids: Iterable[str]
 ) -> None:
-    """Lock the contacts whose figures the batch's orders move, then read (and lock) the
-    orders' rows: two statements for any number of orders; a third when a row belongs to a
-    contact not among them (locked after, which is out of id order but rare)."""
+    """Lock the batch's orders and the contacts whose figures they move, then read (and lock)
+    the orders' rows: three statements for any number of orders; a fourth when a row belongs
+    to a contact not among them (locked after, out of id order but rare)."""
     rows = _rows(session)
     if rows is None:
         return
-    lock_contacts(session, contact_ids)
     wanted = sorted({o for o in order_ids if (store_id, o) not in rows})
+    _lock_orders(session, store_id, wanted)
+    lock_contacts(session, contact_ids)
     if not wanted:
         return
     query = (
@@ -73,6 +75,25 @@ def prepare(
     found = {row.order_id: row for row in session.exec(query)}
     rows.update(((store_id, o), found.get(o)) for o in wanted)
     lock_contacts(session, (row.contact_id for row in found.values()))
+
+
+def _lock_orders(session: Session, store_id: int, order_ids: list[str]) -> None:
+    """PostgreSQL: one transaction-scoped advisory lock per order (keys store id and the
+    order id's hash, taken in key order), so batches with events of one order act on it one
+    after the other even when its row does not exist yet or its contact is new to one of them
+    (a contact another batch was inserting is not among those `lock_contacts` locks): the
+    second reads what the first committed instead of inserting the row again. SQLite has one
+    writer at a time."""
+    if not order_ids or dialect_name(session) != "postgresql":
+        return
+    session.execute(
+        sa.text(
+            "SELECT pg_advisory_xact_lock(:store_id, k) FROM"
+            " (SELECT DISTINCT hashtext(o) AS k FROM unnest(:order_ids) AS o) AS keys"
+            " ORDER BY k"
+        ).bindparams(sa.bindparam("order_ids", type_=postgresql.ARRAY(sa.String))),
+        {"store_id": store_id, "order_ids": order_ids},
+    )
 
 
 def lock_contacts(session: Session, contact_ids: Iterable[int]) -> None:

@@ -193,20 +193,9 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-# The events a run of consecutive ones is acted on together for (saleor_batch.event_run).
-CHECKOUT_RUN = frozenset({"CHECKOUT_CREATED", "CHECKOUT_UPDATED", "CHECKOUT_FULLY_PAID"})
-ORDER_RUN = frozenset(
-    {
-        "ORDER_CREATED",
-        "ORDER_CONFIRMED",
-        "ORDER_FULLY_PAID",
-        "ORDER_FULFILLED",
-        "ORDER_CANCELLED",
-        "ORDER_REFUNDED",
-        "FULFILLMENT_CREATED",
-    }
-)
-RUN = CHECKOUT_RUN | ORDER_RUN
+# The events a run of consecutive ones is acted on together for (saleor_batch.event_run): a
+# checkout's and an order's, not a customer's or APP_DELETED.
+RUN = frozenset(n for n in HANDLERS if n.split("_")[0] in ("CHECKOUT", "ORDER", "FULFILLMENT"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,10 +99,9 @@ def record_order(session: Session, *, store_id: int, contact_id: int, order: Ord
         else:
             _write_purchases(session, row)
             return row
-    if all(getattr(existing, k) == v for k, v in values.items()):
+    items_changed = _changed_items(existing, values)
+    if items_changed is None:
         return existing
-    item_keys = ("contact_id", "counts", "product_ids", "skus", "category_slugs")
-    items_changed = any(getattr(existing, k) != values[k] for k in item_keys)
     for key, value in values.items():
         setattr(existing, key, value)
     session.add(existing)
@@ -113,6 +112,14 @@ def record_order(session: Session, *, store_id: int, contact_id: int, order: Ord
         )
         _write_purchases(session, existing)
     return existing
+
+
+def _changed_items(existing: ContactOrder, values: dict[str, Any]) -> bool | None:
+    """None when the row says all of `values` already; else whether its purchases change."""
+    if all(getattr(existing, k) == v for k, v in values.items()):
+        return None
+    item_keys = ("contact_id", "counts", "product_ids", "skus", "category_slugs")
+    return any(getattr(existing, k) != values[k] for k in item_keys)
 
 
 def _record_in_memory(
@@ -129,10 +136,9 @@ def _record_in_memory(
         order_added(session, contact_id, row.created_at)
         _replace_purchases(session, row)
         return row
-    if all(getattr(existing, k) == v for k, v in values.items()):
+    items_changed = _changed_items(existing, values)
+    if items_changed is None:
         return existing
-    item_keys = ("contact_id", "counts", "product_ids", "skus", "category_slugs")
-    items_changed = any(getattr(existing, k) != values[k] for k in item_keys)
     if existing.contact_id != contact_id:
         forget_orders(session, contact_id, existing.contact_id)
     for key, value in values.items():
