@@ -57,7 +57,9 @@ def test_sixty_concurrent_orders_of_one_customer_count_sixty(session):
     assert Decimal(contact.total_spent["TRY"]) == Decimal("10.25") * (ORDERS + 1)
 
 
-def test_batches_sharing_a_customer_acted_on_at_once_count_each_order_once(client, session):
+def test_batches_sharing_a_customer_acted_on_at_once_count_each_order_once(
+    client, session, monkeypatch
+):
     # given one customer's 12 orders (two cancelled) and another's 3, whose events are split
     # over 6 batches so that one order's events fall in different batches
     from datetime import timedelta
@@ -103,6 +105,16 @@ def test_batches_sharing_a_customer_acted_on_at_once_count_each_order_once(clien
         )
         session.commit()
     start = Barrier(len(ids))
+    from plugin.events import inbox as inbox_events
+
+    alone: list[int] = []
+    real_process = inbox_events.process
+
+    def process(*, session, event_id):
+        alone.append(event_id)
+        return real_process(session=session, event_id=event_id)
+
+    monkeypatch.setattr(inbox_events, "process", process)
 
     def work(batch_ids: list[int]) -> None:
         start.wait()
@@ -111,7 +123,10 @@ def test_batches_sharing_a_customer_acted_on_at_once_count_each_order_once(clien
     # when the 6 batches are worked at once, each by its own worker thread
     with ThreadPoolExecutor(max_workers=len(ids)) as pool:
         list(pool.map(work, ids))
-    # then every event was acted on, and each order counted once (cancelled ones not at all)
+    # then every batch was acted on as a batch (they waited for each other's orders and
+    # contacts: none failed and was redone one event at a time), and each order counted once
+    # (cancelled ones not at all)
+    assert alone == []
     session.expire_all()
     statuses = session.exec(select(InboxEvent.status).where(InboxEvent.store_id == store.id))
     assert set(statuses) == {InboxStatus.PROCESSED}

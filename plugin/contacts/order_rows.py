@@ -53,15 +53,14 @@ def locked_contacts(session: Session) -> set[int] | None:
 def prepare(
     session: Session, *, store_id: int, contact_ids: Iterable[int], order_ids: Iterable[str]
 ) -> None:
-    """Lock the batch's orders and the contacts whose figures they move, then read (and lock)
-    the orders' rows: three statements for any number of orders; a fourth when a row belongs
-    to a contact not among them (locked after, out of id order but rare)."""
+    """Lock the batch's orders and the contacts whose figures they move (one statement), then
+    read and lock the orders' rows (one); a third when a row belongs to a contact not among
+    them (locked after, out of id order but rare)."""
     rows = _rows(session)
     if rows is None:
         return
     wanted = sorted({o for o in order_ids if (store_id, o) not in rows})
-    _lock_orders(session, store_id, wanted)
-    lock_contacts(session, contact_ids)
+    lock_contacts(session, contact_ids, orders=(store_id, wanted))
     if not wanted:
         return
     query = (
@@ -77,43 +76,52 @@ def prepare(
     lock_contacts(session, (row.contact_id for row in found.values()))
 
 
-def _lock_orders(session: Session, store_id: int, order_ids: list[str]) -> None:
-    """PostgreSQL: one transaction-scoped advisory lock per order (keys store id and the
-    order id's hash, taken in key order), so batches with events of one order act on it one
-    after the other even when its row does not exist yet or its contact is new to one of them
-    (a contact another batch was inserting is not among those `lock_contacts` locks): the
-    second reads what the first committed instead of inserting the row again. SQLite has one
-    writer at a time."""
-    if not order_ids or dialect_name(session) != "postgresql":
-        return
-    session.execute(
-        sa.text(
-            "SELECT pg_advisory_xact_lock(:store_id, k) FROM"
-            " (SELECT DISTINCT hashtext(o) AS k FROM unnest(:order_ids) AS o) AS keys"
-            " ORDER BY k"
-        ).bindparams(sa.bindparam("order_ids", type_=postgresql.ARRAY(sa.String))),
-        {"store_id": store_id, "order_ids": order_ids},
+def _orders_locked(store_id: int, order_ids: list[str]) -> Any:
+    """A condition that holds once the orders are locked (PostgreSQL): one transaction-scoped
+    advisory lock per order (keys: the store id and the order id's hash), taken in key order
+    before the statement reads any row (an uncorrelated condition is evaluated first). Why:
+    batches with events of one order then act on it one after the other even when its row
+    does not exist yet, or its contact is new to one of them (a contact another batch was
+    inserting is not among those it locks), so the second reads what the first committed
+    instead of inserting the row again. Rows are read by the next statement, whose snapshot
+    is taken after the wait."""
+    return sa.text(
+        "(SELECT count(pg_advisory_xact_lock(:lock_store, k)) FROM"
+        " (SELECT DISTINCT hashtext(o) AS k FROM unnest(:lock_orders) AS o ORDER BY k) AS keys)"
+        " >= 0"
+    ).bindparams(
+        sa.bindparam("lock_store", store_id),
+        sa.bindparam("lock_orders", order_ids, type_=postgresql.ARRAY(sa.String)),
     )
 
 
-def lock_contacts(session: Session, contact_ids: Iterable[int]) -> None:
+def lock_contacts(
+    session: Session, contact_ids: Iterable[int], *, orders: tuple[int, list[str]] | None = None
+) -> None:
     """Lock the contacts (not yet locked by the batch) and load their current values, in id
-    order: PostgreSQL `SELECT … FOR UPDATE`; SQLite takes its one writer's lock with a no-op
-    UPDATE … RETURNING, so what it returns is what the batch writes over."""
+    order: PostgreSQL `SELECT … FOR UPDATE`, after the `orders` (store id, order ids) are
+    locked in the same statement; SQLite (one writer at a time) takes its writer's lock with
+    a no-op UPDATE … RETURNING, so what it returns is what the batch writes over."""
     locked = locked_contacts(session)
     if locked is None:
         return
     wanted = sorted({c for c in contact_ids if c not in locked})
+    postgres = dialect_name(session) == "postgresql"
+    gate = _orders_locked(*orders) if postgres and orders and orders[1] else None
     if not wanted:
+        if gate is not None:
+            session.execute(sa.select(sa.literal(1)).where(gate))
         return
     write_deferred(session)  # the locking read reloads the rows it returns
-    if dialect_name(session) == "postgresql":
+    if postgres:
         query: Any = (
             select(Contact)
             .where(col(Contact.id).in_(wanted))
             .order_by(col(Contact.id))
             .with_for_update()
         )
+        if gate is not None:
+            query = query.where(gate)
     else:
         query = (
             sa.update(Contact)
