@@ -67,7 +67,7 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     contacts_service.prefetch(session, store_id=store.id, identities=identities)
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
-    if order_ids:  # their contacts locked, then their order rows read, before the rest is
+    if order_ids:  # the orders and their contacts locked before the rest is read
         order_rows.prepare(session, store_id=store.id, contact_ids=contact_ids, order_ids=order_ids)
     consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
     consent_captures.prefetch(session, contact_ids=contact_ids)
