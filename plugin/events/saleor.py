@@ -193,8 +193,9 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-# The events a run of consecutive ones is acted on together for (saleor_batch.checkout_run).
-CHECKOUT_RUN = frozenset({"CHECKOUT_CREATED", "CHECKOUT_UPDATED", "CHECKOUT_FULLY_PAID"})
+# The events a run of consecutive ones is acted on together for (saleor_batch.event_run): a
+# checkout's and an order's, not a customer's or APP_DELETED.
+RUN = frozenset(n for n in HANDLERS if n.split("_")[0] in ("CHECKOUT", "ORDER", "FULFILLMENT"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,10 +262,10 @@ def dispatch_batch(
         in_run = False
         for inbox, p in parsed:
             assert inbox.id is not None
-            if (p is not None and p.name in CHECKOUT_RUN) != in_run:
+            if (p is not None and p.name in RUN) != in_run:
                 in_run = not in_run
                 if in_run:
-                    run.enter_context(saleor_batch.checkout_run(session))
+                    run.enter_context(saleor_batch.event_run(session))
                 else:
                     run.close()
             statuses[inbox.id] = _act(session, store, inbox, p)

@@ -19,6 +19,7 @@ from plugin.analytics import attribution
 from plugin.consent import captures as consent_captures
 from plugin.consent import state as consent_state
 from plugin.contacts import figures as contact_figures
+from plugin.contacts import order_rows
 from plugin.contacts import service as contacts_service
 from plugin.contacts.identity import (
     Identity,
@@ -26,7 +27,7 @@ from plugin.contacts.identity import (
     identity_of_customer,
     identity_of_order,
 )
-from plugin.contacts.models import Contact
+from plugin.contacts.models import Contact, ContactOrder
 from plugin.db import deferred_updates
 from plugin.delivery import outbox as delivery_outbox
 from plugin.flows import config as flows_config
@@ -35,6 +36,7 @@ from plugin.flows import outbox as flows_outbox
 from plugin.flows.models import TrackedCheckout
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
+from plugin.segments import orders as segment_orders
 from plugin.templates import service as templates_service
 
 
@@ -65,6 +67,8 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     contacts_service.prefetch(session, store_id=store.id, identities=identities)
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
+    if order_ids:  # the orders and their contacts locked before the rest is read
+        order_rows.prepare(session, store_id=store.id, contact_ids=contact_ids, order_ids=order_ids)
     consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
     consent_captures.prefetch(session, contact_ids=contact_ids)
     contact_figures.prefetch_latest(session, contact_ids=contact_ids)
@@ -81,15 +85,18 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
 
 
 @contextmanager
-def checkout_run(session: Session) -> Iterator[None]:
-    """Consecutive checkout events of a batch: what they change in the contacts and the
-    checkouts' recovery rows is written once when the run ends, one statement per table
-    (plugin.db.deferred_updates), instead of once per event and flush; so are the outbox rows
-    they write (cancelled within the run in memory: outbox.deferred_rows). Only checkout
-    events: an order's figures re-read their contact under a row lock, which must see every
-    write."""
+def event_run(session: Session) -> Iterator[None]:
+    """Consecutive checkout and order events of a batch: what they change in the contacts, the
+    checkouts' recovery rows and the orders' rows is written once when the run ends, one
+    statement per table (plugin.db.deferred_updates), instead of once per event and flush; so
+    are the outbox rows they write (cancelled within the run in memory: outbox.deferred_rows),
+    the order rows they create (contacts.order_rows) and the purchases they replace. The
+    contacts whose figures orders move were locked in `prepare`, so their values in memory
+    are current."""
     with (
-        deferred_updates(session, Contact, TrackedCheckout),
+        deferred_updates(session, Contact, TrackedCheckout, ContactOrder),
         delivery_outbox.deferred_rows(session),
+        segment_orders.deferred_purchases(session),
+        order_rows.deferring(session),
     ):
         yield
