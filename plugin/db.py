@@ -216,9 +216,10 @@ def write_deferred(session: Session) -> None:
             .where(table.c.id == sa.bindparam("_id", type_=table.c.id.type))
             .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in keys})
         )
-        params = [
-            {"_id": obj.id, **{f"_{k}": getattr(obj, k) for k in keys}} for obj, _ in rows.values()
-        ]
+        # in id order: the batch locked its rows in id order (contacts, checkouts), and an
+        # UPDATE in another order could deadlock with a batch holding some of them
+        ordered = sorted((obj for obj, _ in rows.values()), key=lambda obj: obj.id)
+        params = [{"_id": obj.id, **{f"_{k}": getattr(obj, k) for k in keys}} for obj in ordered]
         rows.clear()
         session.execute(stmt, params)
 
