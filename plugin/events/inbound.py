@@ -51,6 +51,7 @@ from plugin.whatsapp.payloads.webhook import (
     TemplateStatusChange,
     UserPreferencesChange,
     WebhookMessage,
+    WebhookPayload,
     parse_webhook,
 )
 from plugin.whatsapp.statuses import StatusUpdate, meta_timestamp, status_updates
@@ -62,21 +63,36 @@ def process_webhook(*, session: Session, store: Store, inbox: InboxEvent) -> Inb
     """Act on this store's part of one recorded webhook body."""
     if not store.is_active:
         return InboxStatus.IGNORED
-    try:
-        payload = parse_webhook(inbox.payload or "")
-    except (ValidationError, ValueError) as exc:
-        inbox.error = str(exc)[:2000]
+    payload = parse_body(inbox)
+    if payload is None:
         return InboxStatus.INVALID
-    accounts = list(
-        session.exec(select(WhatsAppAccount).where(WhatsAppAccount.store_id == store.id)).all()
-    )
+    accounts = store_accounts(session, store)
     acted = False
     for entry in payload.entry:
-        acted = _entry(session, store, accounts, entry) or acted
+        acted = act_on_entry(session, store, accounts, entry) or acted
     return InboxStatus.PROCESSED if acted else InboxStatus.IGNORED
 
 
-def _entry(session: Session, store: Store, accounts: list[WhatsAppAccount], entry: Entry) -> bool:
+def parse_body(inbox: InboxEvent) -> WebhookPayload | None:
+    """The recorded body parsed; None (and the reason on the row) when it does not parse."""
+    try:
+        return parse_webhook(inbox.payload or "")
+    except (ValidationError, ValueError) as exc:
+        inbox.error = str(exc)[:2000]
+        return None
+
+
+def store_accounts(session: Session, store: Store) -> list[WhatsAppAccount]:
+    """The store's numbers: only their entries are acted on."""
+    return list(
+        session.exec(select(WhatsAppAccount).where(WhatsAppAccount.store_id == store.id)).all()
+    )
+
+
+def act_on_entry(
+    session: Session, store: Store, accounts: list[WhatsAppAccount], entry: Entry
+) -> bool:
+    """Hand each change of one entry to its owner; True when any was this store's."""
     by_pnid = {a.phone_number_id: a for a in accounts}
     waba_accounts = [a for a in accounts if a.waba_id == entry.id]
     acted = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from plugin.events import inbound, saleor
+from plugin.events import inbound, inbound_batch, saleor
 from plugin.inbox import service as inbox_service
 from plugin.inbox.models import InboxSource, InboxStatus
 
@@ -14,6 +14,7 @@ PROCESSORS: dict[str, inbox_service.Processor] = {
 }
 BATCH_PROCESSORS: dict[str, inbox_service.BatchProcessor] = {
     InboxSource.SALEOR: saleor.dispatch_batch,
+    InboxSource.WHATSAPP: inbound_batch.process_webhooks,
 }
 
 
