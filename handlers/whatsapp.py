@@ -1,13 +1,15 @@
 """Meta's edge: the verification handshake and signed webhook deliveries.
 
 A POST is verified (HMAC of the raw bytes) before anything is parsed, routed to the store by
-its phone number id (or WABA id), recorded in the inbox once, committed, enqueued and answered.
+its phone number id (or WABA id), recorded in the inbox once, committed and enqueued by the
+inbox's group-commit writer, and answered.
 A body for a number we do not serve is answered 200 and only counted: Meta retries any
 non-2xx for 7 days, and no retry will ever make it ours.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 
@@ -21,11 +23,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from handlers.http import documented_body, error_response, parse_json, read_body
-from plugin import broker
 from plugin.db import get_engine
 from plugin.errors import AuthenticationError, InvalidPayload, RetryableError, UlakError
-from plugin.inbox import service as inbox_service
+from plugin.inbox import writer as inbox_writer
 from plugin.inbox.models import InboxSource
+from plugin.inbox.service import Delivery
 from plugin.metrics import WEBHOOK_SECONDS, WEBHOOKS
 from plugin.settings import get_settings
 from plugin.whatsapp.payloads.webhook import parse_webhook
@@ -57,7 +59,7 @@ def _same(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse, str]:
+def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse | list[Delivery], str]:
     secret = get_settings().whatsapp_app_secret
     if secret is None or not verify_signature(
         secret.get_secret_value(), body, headers.get(HEADER.lower())
@@ -72,30 +74,22 @@ def _accept(headers: dict[str, str], body: bytes) -> tuple[JSONResponse, str]:
         raise InvalidPayload("body is not JSON") from exc
     with Session(get_engine(), expire_on_commit=False) as session:
         routes = route(session, payload)
-        if not routes:
-            log.info("whatsapp_webhook_unrouted", entries=len(payload.entry))
-            return JSONResponse({"success": True, "routed": False}), "unrouted"
-        ids = []
-        for target in routes:
-            event_id = inbox_service.record(
-                session=session,
-                store_id=target.store_id,
-                source=InboxSource.WHATSAPP,
-                event=target.event,
-                body=body,
-            )
-            if event_id is not None:
-                ids.append(event_id)
-        session.commit()
-    for event_id in ids:
-        try:
-            broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
-        except Exception:  # noqa: BLE001 - the row is committed; the scheduler tick re-enqueues it
-            log.warning("enqueue_failed", event_id=event_id)
+    if not routes:
+        log.info("whatsapp_webhook_unrouted", entries=len(payload.entry))
+        return JSONResponse({"success": True, "routed": False}), "unrouted"
     event = "+".join(sorted({r.event for r in routes}))[:80]
+    return [Delivery(r.store_id, InboxSource.WHATSAPP, r.event, body) for r in routes], event
+
+
+async def _record(deliveries: list[Delivery]) -> JSONResponse:
+    """Recorded (deduplicated), committed and enqueued by the inbox's group-commit writer, as
+    Saleor's deliveries are: one commit and one queue message for whatever arrived together, so
+    a campaign's status webhooks (three per message sent) are acted on in batches."""
+    futures = [asyncio.wrap_future(inbox_writer.submit(d)) for d in deliveries]
+    ids = [i for i in await asyncio.gather(*futures) if i is not None]
     if not ids:
-        return JSONResponse({"success": True, "duplicate": True}), event
-    return JSONResponse({"success": True, "ids": ids}), event
+        return JSONResponse({"success": True, "duplicate": True})
+    return JSONResponse({"success": True, "ids": ids})
 
 
 @router.post(
@@ -114,7 +108,8 @@ async def receive(request: Request) -> Response:
     event = "unknown"
     try:
         body = await read_body(request, get_settings().max_webhook_body_bytes)
-        response, event = await run_in_threadpool(_accept, dict(request.headers), body)
+        accepted, event = await run_in_threadpool(_accept, dict(request.headers), body)
+        response = accepted if isinstance(accepted, Response) else await _record(accepted)
     except UlakError as exc:
         response = error_response(exc)
     except (OperationalError, PoolTimeout):
