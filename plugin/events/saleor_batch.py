@@ -72,7 +72,8 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
         flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
     journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
     if order_ids:
-        attribution.prefetch(session, store_id=store.id, order_ids=order_ids)
+        orders = [e.order for e in events if isinstance(e, OrderEvent | FulfillmentEvent)]
+        attribution.prefetch(session, store_id=store.id, orders=orders, contact_ids=contact_ids)
     flows_outbox.prefetch_keys(
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )
