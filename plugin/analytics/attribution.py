@@ -264,7 +264,8 @@ def attribute_order(
             session,
             store_id=store.id,
             contact_id=contact_id,
-            since=ordered_at - max(window, DELIVERED_WINDOW),
+            ordered_at=ordered_at,
+            window=window,
         )
         clicks, deliveries = known if known is not None else (None, None)
         message = _by_click(

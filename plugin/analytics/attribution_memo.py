@@ -49,9 +49,10 @@ class Click:
 @dataclass(slots=True)
 class _Sources:
     """The messages and clicks read for the batch's orders: complete for the checkouts and
-    the contacts listed, for instants from `since` on."""
+    the contacts listed, clicks from `since` on, deliveries from `delivered_since` on."""
 
     since: datetime
+    delivered_since: datetime
     checkouts: set[tuple[int, str]] = field(default_factory=set)
     contacts: set[tuple[int, int]] = field(default_factory=set)
     recovery: dict[tuple[int, str], list[OutboundMessage]] = field(
@@ -97,9 +98,11 @@ def prefetch_sources(
     if not orders or (not checkouts and not contacts):
         return
     now = clock.now()
-    # every instant a rule looks back from (an order without `created` is placed "now", later)
-    since = min(o.created or now for o in orders) - max(window, DELIVERED_WINDOW)
-    sources = _Sources(since=since)
+    # the earliest instant a rule looks back from (an order without `created` is placed at
+    # the time of its event: later than now)
+    first = min(o.created or now for o in orders)
+    since, delivered_since = first - window, first - DELIVERED_WINDOW
+    sources = _Sources(since=since, delivered_since=delivered_since)
     m = OutboundMessage
     recovery = sa.and_(
         col(m.checkout_id).in_(checkouts),
@@ -109,7 +112,7 @@ def prefetch_sources(
     delivered = sa.and_(
         col(m.contact_id).in_(contacts),
         col(m.purpose) == MessagePurpose.MARKETING.value,
-        col(m.delivered_at) >= since,
+        col(m.delivered_at) >= delivered_since,
     )
     found = session.exec(select(m).where(m.store_id == store_id, sa.or_(recovery, delivered)))
     for message in found:
@@ -169,12 +172,17 @@ def clicks_on(session: Session, message_ids: list[int]) -> list[Click] | None:
 
 
 def contact_sources(
-    session: Session, *, store_id: int, contact_id: int, since: datetime
+    session: Session, *, store_id: int, contact_id: int, ordered_at: datetime, window: timedelta
 ) -> tuple[list[Click], list[OutboundMessage]] | None:
-    """The contact's counted clicks and marketing deliveries from `since` on (and maybe some
-    earlier), when the batch read them."""
+    """The contact's counted clicks within `window` before `ordered_at` and its marketing
+    deliveries within DELIVERED_WINDOW (and maybe some earlier), when the batch read them."""
     sources = _sources(session)
-    if sources is None or since < sources.since or (store_id, contact_id) not in sources.contacts:
+    if (
+        sources is None
+        or ordered_at - window < sources.since
+        or ordered_at - DELIVERED_WINDOW < sources.delivered_since
+        or (store_id, contact_id) not in sources.contacts
+    ):
         return None
     key = (store_id, contact_id)
     return sources.clicks_by_contact.get(key, []), sources.delivered.get(key, [])
