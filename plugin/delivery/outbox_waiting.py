@@ -6,7 +6,7 @@ contact who just ordered, an order's reminder and cash-on-delivery nudges when i
 cancelled. A batch (plugin.db.batch_scope) reads those rows for all its checkouts, contacts
 and orders in one statement (`prefetch`); each cancel then takes its rows from that memo,
 marks them cancelled in memory (later events of the batch see them so), and the batch writes
-them when it ends, one UPDATE per (status, reason) that still checks each row is waiting. A
+them when it ends in one UPDATE (each row's reason by its id) that still checks it waits. A
 row the batch cancelled that another writer took meanwhile (the sender's claim, another
 worker's cancel) fails that final UPDATE's count: the batch is then rolled back and acted on
 one event at a time, so a journal line never says "cancelled" for a row that was sent. Rows
@@ -185,17 +185,23 @@ def forget(session: Session) -> None:
 
 
 def write(session: Session) -> None:
-    """The cancellations decided so far, one UPDATE per (status, reason), each row only while
-    it still waits; a row another writer took meanwhile fails the batch (see the module)."""
+    """The cancellations decided so far in one UPDATE per status (each row's reason by its
+    id), each row only while it still waits; a row another writer took meanwhile fails the
+    batch (see the module)."""
     waiting = _memo(session)
     if waiting is None or not waiting.cancelled:
         return
     decided, waiting.cancelled = waiting.cancelled, {}
+    by_status: dict[str, dict[int, str]] = {}
+    for (status, why), rows in decided.items():
+        by_status.setdefault(status, {}).update((row_id, why) for row_id in rows)
     now = clock.now()
-    for (status, reason), rows in decided.items():
-        if not rows:
+    for status, reasons in by_status.items():
+        if not reasons:
             continue
-        ids = sorted(rows)
+        ids = sorted(reasons)
+        distinct = set(reasons.values())
+        reason: Any = distinct.pop() if len(distinct) == 1 else sa.case(reasons, value=T.c.id)
         done = session.execute(
             sa.update(T)
             .where(T.c.id.in_(ids), T.c.status.in_(WAITING))
