@@ -32,12 +32,13 @@ def prefetch_waiting(
 ) -> None:
     """In a batch of events: the waiting rows its stops may cancel (the checkouts' and the
     contacts' recovery steps, the orders' reminders and nudges), read once; `cancel` then
-    takes them from memory and the batch writes the cancellations when it ends."""
+    takes them from memory and the batch writes the cancellations when it ends. Only an
+    order stops a contact's steps (recovery.order_placed): without orders no contact's."""
     outbox_waiting.prefetch(
         session,
         store_id=store_id,
         checkout_ids=checkout_ids,
-        contact_ids=contact_ids,
+        contact_ids=contact_ids if order_ids else (),
         order_ids=order_ids,
         checkout_flows=(FlowKey.CART_RECOVERY.value,),
         order_flows=(FlowKey.REMINDER.value, FlowKey.COD_CONFIRMATION.value),

@@ -54,8 +54,12 @@ def test_a_batch_cancels_from_what_it_read_and_writes_once_at_its_end(world, mak
     _step(world, contact_id, "C2", "recovery:C2:1:1")
     world.session.commit()
     with QueryCounter(get_engine()) as queries, batch_scope(world.session):
-        flows_outbox.prefetch_waiting(
-            world.session, store_id=world.store_id, checkout_ids=["C1"], contact_ids=[contact_id]
+        flows_outbox.prefetch_waiting(  # a batch with the contact's order of checkout C1
+            world.session,
+            store_id=world.store_id,
+            checkout_ids=["C1"],
+            contact_ids=[contact_id],
+            order_ids=["O1"],
         )
         read = queries.count
         # when the checkout is ordered, then the contact's other steps pause, then again
