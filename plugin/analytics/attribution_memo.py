@@ -237,7 +237,9 @@ def write(session: Session) -> None:
         stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
         for row, (row_id,) in zip(new, session.execute(stmt, rows).all(), strict=True):
             row.id = int(row_id)
-    changed, writes.changed = list(writes.changed.values()), {}
+    # in id order: two batches changing the same rows take their locks in one order
+    changed = [row for _, row in sorted(writes.changed.items())]
+    writes.changed = {}
     if changed:
         update = (
             sa.update(table)

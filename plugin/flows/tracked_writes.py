@@ -6,7 +6,9 @@ contact's other checkouts: a handful of columns of rows the batch holds locked f
 autoflush, one UPDATE per event; in a batch (plugin.db.batch_scope) `hold` keeps them on the
 objects, as if loaded, and the batch writes them in one executemany when it ends. Nothing in
 the batch reads these columns back from the database (the rows are read once, locked, and
-kept in the batch's memo), so every event still sees what the earlier ones decided.
+kept in the batch's memo), so every event still sees what the earlier ones decided. Within
+a run of events whose deferred updates (plugin.db.deferred_updates) cover these rows, the
+run writes them already and `hold` leaves them to it.
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ COLUMNS = (
     "updated_at",
 )
 _HELD = "recovery.held"
+# plugin.db.deferred_updates' entry in session.info: within such a block (a run of events)
+# the run already writes the checkouts' changes once, at its end
+_RUN_DEFERRED = "ulak.batch.deferred"
 
 
 def hold(session: Session, rows: Iterable[TrackedCheckout]) -> None:
     """In a batch: the rows' changes (of COLUMNS only) wait for the batch's end; outside, or
     when another column changed too, they are flushed as usual."""
     memo = batch_memo(session)
-    if memo is None:
+    if memo is None or TrackedCheckout in (session.info.get(_RUN_DEFERRED) or {}):
         return
     for tc in rows:
         state = sa.inspect(tc)
@@ -55,7 +60,8 @@ def hold(session: Session, rows: Iterable[TrackedCheckout]) -> None:
 
 
 def _write(session: Session) -> None:
-    """The held rows, as they stand now, in one UPDATE … WHERE id = ? executemany."""
+    """The held rows, as they stand now, in one UPDATE … WHERE id = ? executemany, in id
+    order (the order a batch locks them in)."""
     held: dict[int, TrackedCheckout] = (batch_memo(session) or {}).pop(_HELD, {})
     if not held:
         return
@@ -65,5 +71,6 @@ def _write(session: Session) -> None:
         .where(table.c.id == sa.bindparam("_id", type_=table.c.id.type))
         .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in COLUMNS})
     )
-    params = [{"_id": tc.id, **{f"_{k}": getattr(tc, k) for k in COLUMNS}} for tc in held.values()]
+    rows = [tc for _, tc in sorted(held.items())]
+    params = [{"_id": tc.id, **{f"_{k}": getattr(tc, k) for k in COLUMNS}} for tc in rows]
     session.execute(stmt, params)
