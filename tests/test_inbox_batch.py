@@ -16,11 +16,13 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from plugin import clock
+from plugin.analytics.models import LinkClick, TrackedLink
+from plugin.contacts.models import Contact
 from plugin.db import get_engine, session_scope
-from plugin.delivery.models import MessageKind
+from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.events import inbox as inbox_events
 from plugin.events import install, saleor
 from plugin.inbox import service as inbox_service
@@ -170,7 +172,93 @@ def outcome(store_id: int) -> dict[str, list[tuple[Any, ...]]]:
                 "SELECT event, status, attempts FROM inbox_event WHERE store_id = :s ORDER BY id",
                 store_id,
             ),
+            "attributions": sorted(
+                _rows(
+                    conn,
+                    f"SELECT a.order_id, {who} WHERE c.id = a.contact_id), rule,"
+                    " m.idempotency_key, a.flow_key, a.flow_step, a.campaign_id, a.variant,"
+                    " a.template_name, currency, total_amount, refunded_amount, net_amount,"
+                    " cancelled, ordered_at FROM order_attribution a LEFT JOIN outbound_message m"
+                    " ON m.id = a.message_id WHERE a.store_id = :s",
+                    store_id,
+                ),
+                key=repr,
+            ),
         }
+
+
+def _sent_and_clicked(store_id: int, now: datetime) -> None:
+    """What the sender and the shoppers did between two halves of a day, alike for two like
+    stores (rows taken in key order): every waiting step due by now was sent (early) and
+    delivered a minute later, every other one of those clicked ten minutes after; and every
+    other contact got two campaign messages, five and four hours before `now`, every other
+    one of these contacts clicked both."""
+    with session_scope() as session:
+        due = session.exec(
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.store_id == store_id,
+                col(OutboundMessage.status).in_(MessageStatus.sql(MessageStatus.waiting())),
+                col(OutboundMessage.due_at) <= now,
+                # a consent answer's key names ids of its store: no order across two stores
+                col(OutboundMessage.kind).not_in(
+                    [MessageKind.OPTIN_REQUEST.value, MessageKind.SERVICE_REPLY.value]
+                ),
+            )
+            .order_by(col(OutboundMessage.idempotency_key))
+        ).all()
+        contacts = session.exec(
+            select(Contact)
+            .where(Contact.store_id == store_id, col(Contact.phone_e164).is_not(None))
+            .order_by(col(Contact.phone_e164))
+        ).all()
+        campaign = [
+            OutboundMessage(
+                store_id=store_id,
+                contact_id=c.id,
+                purpose=MessagePurpose.MARKETING,
+                kind=MessageKind.CAMPAIGN,
+                idempotency_key=f"campaign:{number}:{c.phone_e164}",
+                template_name="spring",
+                campaign_id=number,
+                variant="A",
+                status=MessageStatus.DELIVERED,
+                due_at=now - timedelta(hours=hours),
+                sent_at=now - timedelta(hours=hours),
+                delivered_at=now - timedelta(hours=hours) + timedelta(minutes=1),
+            )
+            for number, hours in ((1, 5), (2, 4))
+            for c in contacts[::2]
+        ]
+        clickers = {c.id for c in contacts[::4]}
+        session.add_all(campaign)
+        for m in due:  # sent three hours early, so that the day's orders come after some
+            m.status = MessageStatus.DELIVERED
+            m.sent_at = m.due_at - timedelta(hours=3)
+            m.delivered_at = m.sent_at + timedelta(minutes=1)
+        session.flush()
+        for m in [*due[::2], *(m for m in campaign if m.contact_id in clickers)]:
+            assert m.sent_at is not None and m.id is not None
+            link = TrackedLink(
+                store_id=store_id,
+                code=f"c{store_id}x{m.id}",
+                url="https://shop.example.com/",
+                message_id=m.id,
+                contact_id=m.contact_id,
+            )
+            session.add(link)
+            session.flush()
+            assert link.id is not None
+            session.add(
+                LinkClick(
+                    store_id=store_id,
+                    link_id=link.id,
+                    message_id=m.id,
+                    contact_id=m.contact_id,
+                    agent_class="browser",
+                    clicked_at=m.sent_at + timedelta(minutes=10),
+                )
+            )
 
 
 def _answer_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -331,6 +419,32 @@ def test_orders_of_one_customer_in_one_batch_count_as_one_at_a_time(
     # when acted on one at a time, and in batches of `size`
     # then both stores' figures, order rows and purchases say the same
     _acted_on_both_ways(session, events, size)
+
+
+@pytest.mark.parametrize("size", [7, 100])
+def test_orders_are_credited_in_a_batch_as_one_at_a_time(
+    client: Any, session: Session, size: int
+) -> None:
+    # given a day's checkout and customer events acted on, for two like stores, then the due
+    # steps sent, delivered and some clicked, and a campaign delivered (and clicked) to some
+    day = _redelivered(_day(160, 21), [3, 40, 77])
+    first = [e for e in day if e.event not in ORDER_EVENTS]
+    orders = [e for e in day if e.event in ORDER_EVENTS]
+    alone, together = _dev_store(session), _dev_store(session)
+    _one_at_a_time(_record(session, alone, first))
+    _batched(_record(session, together, first), size)
+    now = clock.now()
+    for store_id in (alone, together):
+        _sent_and_clicked(store_id, now)
+    # when the day's order events are acted on one at a time, and in batches
+    _one_at_a_time(_record(session, alone, orders))
+    _batched(_record(session, together, orders), size)
+    # then both stores' rows say the same, attributions included, and every rule was used
+    expected, got = outcome(alone), outcome(together)
+    for table in expected:
+        assert got[table] == expected[table], table
+    rules = {row[2] for row in got["attributions"]}
+    assert rules >= {"recovery", "click", "delivered", "none"}, rules
 
 
 def test_a_batch_acted_on_twice_acts_once(client: Any, session: Session) -> None:

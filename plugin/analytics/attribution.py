@@ -7,12 +7,13 @@ Rules, in order (issue 9):
 3. else the last marketing message delivered to the contact within 24 h;
 4. else nothing: the order is still kept (conversion and holdout lift count every order).
 Refunds and cancellations reduce the kept amount; the order id makes every call idempotent.
+In a batch of events the rules choose from what attribution_memo read for all its orders.
+(A campaign's holdout lift: plugin.analytics.lift, re-exported here.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -21,44 +22,43 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plugin import clock
+from plugin.analytics import attribution_memo
+from plugin.analytics.attribution_memo import (
+    DELIVERED_WINDOW,
+    NOT_ATTRIBUTABLE_KINDS,
+    RECOVERY_KINDS,
+)
+from plugin.analytics.lift import LIFT_CONFIDENCE as LIFT_CONFIDENCE
+from plugin.analytics.lift import MIN_LIFT_GROUP as MIN_LIFT_GROUP
+from plugin.analytics.lift import NOT_ENOUGH_DATA_TEXTS as NOT_ENOUGH_DATA_TEXTS
+from plugin.analytics.lift import HoldoutLift as HoldoutLift
+from plugin.analytics.lift import holdout_lift as holdout_lift
 from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
 from plugin.analytics.rollups import mark_dirty
-from plugin.analytics.stats import newcombe_interval
 from plugin.db import batch_memo
-from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.delivery.models import MessagePurpose, OutboundMessage
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Order
 from plugin.stores.service import get_settings
-
-DELIVERED_WINDOW = timedelta(hours=24)
-RECOVERY_KINDS = (MessageKind.CART_RECOVERY.value,)
-NOT_ATTRIBUTABLE_KINDS = (MessageKind.TEST.value, MessageKind.OPTIN_REQUEST.value)
-# Below this many contacts in either group the lift is shown without an interval: a handful
-# of contacts says nothing a merchant should act on.
-MIN_LIFT_GROUP = 30
-LIFT_CONFIDENCE = 0.95
-# Why a campaign's lift has no interval (HoldoutLift.not_enough_data): English, Turkish.
-NOT_ENOUGH_DATA_TEXTS: dict[str, tuple[str, str]] = {
-    "no_recipients": (
-        "Not enough data: no message of the campaign has been sent yet.",
-        "Yeterli veri yok: kampanyanın henüz hiçbir mesajı gönderilmedi.",
-    ),
-    "no_holdout": (
-        "Not enough data: the campaign has no holdout group to compare with.",
-        "Yeterli veri yok: kampanyanın karşılaştırılacak kontrol grubu yok.",
-    ),
-    "group_too_small": (
-        f"Not enough data: each group needs at least {MIN_LIFT_GROUP} contacts.",
-        f"Yeterli veri yok: her grupta en az {MIN_LIFT_GROUP} kişi olmalı.",
-    ),
-}
 
 
 def _candidate(
     session: Session, *, store_id: int, ordered_at: datetime, window: timedelta, order: Order
 ) -> tuple[AttributionRule, OutboundMessage] | None:
     m = OutboundMessage
-    if order.checkout_id:
+    if not order.checkout_id:
+        return None
+    since = ordered_at - window
+    known = attribution_memo.recovery_steps(
+        session, store_id=store_id, checkout_id=order.checkout_id, since=since
+    )
+    if known is not None:
+        steps = sorted(
+            (s for s in known if s.sent_at is not None and since <= s.sent_at <= ordered_at),
+            key=lambda s: (s.sent_at, s.id or 0),
+            reverse=True,
+        )
+    else:
         recovery = (
             select(m)
             .where(
@@ -67,21 +67,26 @@ def _candidate(
                 col(m.kind).in_(RECOVERY_KINDS),
                 col(m.sent_at).is_not(None),
                 col(m.sent_at) <= ordered_at,
-                col(m.sent_at) >= ordered_at - window,
+                col(m.sent_at) >= since,
             )
             .order_by(col(m.sent_at).desc(), col(m.id).desc())
         )
         steps = list(session.exec(recovery))
-        if steps:
-            clicked = _last_clicked_among(session, [s.id for s in steps if s.id], ordered_at)
-            chosen = next((s for s in steps if s.id == clicked), steps[0])
-            return AttributionRule.RECOVERY, chosen
+    if steps:
+        clicked = _last_clicked_among(session, [s.id for s in steps if s.id], ordered_at)
+        chosen = next((s for s in steps if s.id == clicked), steps[0])
+        return AttributionRule.RECOVERY, chosen
     return None
 
 
 def _last_clicked_among(session: Session, ids: list[int], before: datetime) -> int | None:
     if not ids:
         return None
+    known = attribution_memo.clicks_on(session, ids)
+    if known is not None:
+        counted = [c for c in known if c.clicked_at <= before]
+        last = max(counted, key=lambda c: (c.clicked_at, c.id), default=None)
+        return last.message.id if last is not None else None
     row = session.execute(
         sa.select(col(LinkClick.message_id))
         .where(
@@ -96,8 +101,27 @@ def _last_clicked_among(session: Session, ids: list[int], before: datetime) -> i
 
 
 def _by_click(
-    session: Session, *, store_id: int, contact_id: int, ordered_at: datetime, window: timedelta
+    session: Session,
+    *,
+    store_id: int,
+    contact_id: int,
+    ordered_at: datetime,
+    window: timedelta,
+    known: list[attribution_memo.Click] | None = None,
 ) -> OutboundMessage | None:
+    if known is not None:
+        since = ordered_at - window
+        last = max(
+            (
+                c
+                for c in known
+                if since <= c.clicked_at <= ordered_at
+                and c.message.kind not in NOT_ATTRIBUTABLE_KINDS
+            ),
+            key=lambda c: (c.clicked_at, c.id),
+            default=None,
+        )
+        return last.message if last is not None else None
     row = session.execute(
         sa.select(col(LinkClick.message_id))
         .join(OutboundMessage, col(OutboundMessage.id) == col(LinkClick.message_id))
@@ -116,9 +140,27 @@ def _by_click(
 
 
 def _by_delivery(
-    session: Session, *, store_id: int, contact_id: int, ordered_at: datetime
+    session: Session,
+    *,
+    store_id: int,
+    contact_id: int,
+    ordered_at: datetime,
+    known: list[OutboundMessage] | None = None,
 ) -> OutboundMessage | None:
     m = OutboundMessage
+    since = ordered_at - DELIVERED_WINDOW
+    if known is not None:
+        return max(
+            (
+                d
+                for d in known
+                if d.purpose == MessagePurpose.MARKETING.value
+                and d.delivered_at is not None
+                and since <= d.delivered_at <= ordered_at
+            ),
+            key=lambda d: (d.delivered_at, d.id or 0),
+            default=None,
+        )
     query = (
         select(m)
         .where(
@@ -127,7 +169,7 @@ def _by_delivery(
             m.purpose == MessagePurpose.MARKETING.value,
             col(m.delivered_at).is_not(None),
             col(m.delivered_at) <= ordered_at,
-            col(m.delivered_at) >= ordered_at - DELIVERED_WINDOW,
+            col(m.delivered_at) >= since,
         )
         .order_by(col(m.delivered_at).desc(), col(m.id).desc())
         .limit(1)
@@ -145,11 +187,20 @@ def _amounts(order: Order) -> tuple[Decimal, Decimal, str | None]:
 _MEMO = "analytics.attributions"
 
 
-def prefetch(session: Session, *, store_id: int, order_ids: Iterable[str]) -> None:
-    """In a batch of events: its orders' attribution rows (or their absence) in one query."""
+def prefetch(
+    session: Session, *, store_id: int, orders: Iterable[Order], contact_ids: Iterable[int] = ()
+) -> None:
+    """In a batch of events: its orders' attribution rows (or their absence) in one query, and
+    what the rules read for these orders and contacts in two more (attribution_memo)."""
     memo = batch_memo(session)
     if memo is None:
         return
+    orders = list(orders)
+    window = timedelta(hours=get_settings(session, store_id).attribution_window_hours)
+    attribution_memo.prefetch_sources(
+        session, store_id=store_id, orders=orders, contact_ids=contact_ids, window=window
+    )
+    order_ids = [o.id for o in orders]
     known: dict[tuple[int, str], OrderAttribution | None] = memo.setdefault(_MEMO, {})
     wanted = sorted({o for o in order_ids if (store_id, o) not in known})
     if not wanted:
@@ -188,10 +239,15 @@ def attribute_order(
     settings = get_settings(session, store.id)
     if existing is not None:
         if total > 0 and not existing.cancelled:
-            existing.total_amount = total
-            existing.refunded_amount = max(existing.refunded_amount, refunded)
-            existing.net_amount = max(total - existing.refunded_amount, Decimal("0"))
-            existing.updated_at = clock.now()
+            kept = max(existing.refunded_amount, refunded)
+            attribution_memo.change(
+                session,
+                existing,
+                total_amount=total,
+                refunded_amount=kept,
+                net_amount=max(total - kept, Decimal("0")),
+                updated_at=clock.now(),
+            )
             mark_dirty(session, store_id=store.id, day=existing.ordered_at.date())
         return existing
     ordered_at = order.created or clock.now()
@@ -204,14 +260,31 @@ def attribute_order(
     if found is not None:
         rule, message = found
     elif contact_id is not None:
+        known = attribution_memo.contact_sources(
+            session,
+            store_id=store.id,
+            contact_id=contact_id,
+            ordered_at=ordered_at,
+            window=window,
+        )
+        clicks, deliveries = known if known is not None else (None, None)
         message = _by_click(
-            session, store_id=store.id, contact_id=contact_id, ordered_at=ordered_at, window=window
+            session,
+            store_id=store.id,
+            contact_id=contact_id,
+            ordered_at=ordered_at,
+            window=window,
+            known=clicks,
         )
         if message is not None:
             rule = AttributionRule.CLICK
         else:
             message = _by_delivery(
-                session, store_id=store.id, contact_id=contact_id, ordered_at=ordered_at
+                session,
+                store_id=store.id,
+                contact_id=contact_id,
+                ordered_at=ordered_at,
+                known=deliveries,
             )
             if message is not None:
                 rule = AttributionRule.DELIVERED
@@ -232,12 +305,13 @@ def attribute_order(
         net_amount=max(total - refunded, Decimal("0")),
         ordered_at=ordered_at,
     )
-    session.add(row)
     mark_dirty(session, store_id=store.id, day=ordered_at.date())
-    session.flush()
-    known = (batch_memo(session) or {}).get(_MEMO)
-    if known is not None:
-        known[(store.id, order.id)] = row
+    if not attribution_memo.add(session, row):  # in a batch: inserted when it ends
+        session.add(row)
+        session.flush()
+    recorded = (batch_memo(session) or {}).get(_MEMO)
+    if recorded is not None:
+        recorded[(store.id, order.id)] = row
     return row
 
 
@@ -255,140 +329,14 @@ def apply_refund_or_cancel(
     if row is None:
         return None
     if event == "cancelled":
-        row.cancelled = True
-        row.net_amount = Decimal("0")
+        values: dict[str, object] = {"cancelled": True, "net_amount": Decimal("0")}
     else:
         _total, refunded, _currency = _amounts(order)
-        row.refunded_amount = max(row.refunded_amount, refunded)
-        row.net_amount = (
-            Decimal("0")
-            if row.cancelled
-            else max(row.total_amount - row.refunded_amount, Decimal("0"))
-        )
-    row.updated_at = clock.now()
+        kept = max(row.refunded_amount, refunded)
+        net = Decimal("0") if row.cancelled else max(row.total_amount - kept, Decimal("0"))
+        values = {"refunded_amount": kept, "net_amount": net}
+    attribution_memo.change(session, row, **values, updated_at=clock.now())
     mark_dirty(session, store_id=store.id, day=row.ordered_at.date())
-    session.flush()
+    if batch_memo(session) is None:
+        session.flush()
     return row
-
-
-@dataclass(frozen=True)
-class HoldoutLift:
-    """Conversion of a campaign's recipients against its holdout over the same window.
-
-    A contact converts with at least one order that is not cancelled in the window, whatever
-    the order was credited to (the holdout gets no message, so nothing can be credited there).
-    """
-
-    campaign_id: int
-    started_at: datetime | None
-    window_hours: int
-    recipients: int
-    recipients_converted: int
-    holdout: int
-    holdout_converted: int
-
-    @property
-    def recipient_rate(self) -> float:
-        return self.recipients_converted / self.recipients if self.recipients else 0.0
-
-    @property
-    def holdout_rate(self) -> float:
-        return self.holdout_converted / self.holdout if self.holdout else 0.0
-
-    @property
-    def absolute_lift(self) -> float:
-        """Percentage points the messages added."""
-        return self.recipient_rate - self.holdout_rate
-
-    @property
-    def relative_lift(self) -> float | None:
-        """(recipient rate / holdout rate) - 1; None while the holdout has no conversion."""
-        return self.recipient_rate / self.holdout_rate - 1 if self.holdout_rate else None
-
-    @property
-    def incremental_orders(self) -> float:
-        return self.absolute_lift * self.recipients
-
-    @property
-    def not_enough_data(self) -> Literal["no_recipients", "no_holdout", "group_too_small"] | None:
-        """Why no interval is given: a group is empty, or under MIN_LIFT_GROUP contacts."""
-        if not self.recipients:
-            return "no_recipients"
-        if not self.holdout:
-            return "no_holdout"
-        if min(self.recipients, self.holdout) < MIN_LIFT_GROUP:
-            return "group_too_small"
-        return None
-
-    @property
-    def interval(self) -> tuple[float, float] | None:
-        """95 % confidence interval of `absolute_lift` (recipient rate - holdout rate) by
-        Newcombe's hybrid score method (stats.newcombe_interval); None without enough data."""
-        if self.not_enough_data:
-            return None
-        return newcombe_interval(
-            self.recipients_converted, self.recipients, self.holdout_converted, self.holdout
-        )
-
-
-def holdout_lift(
-    session: Session,
-    *,
-    store_id: int,
-    campaign_id: int,
-    holdout_contact_ids: list[int],
-    window_hours: int | None = None,
-) -> HoldoutLift:
-    """Share of recipients (sent a message of the campaign) and of holdout contacts (the group
-    campaigns fixed at launch, which campaigns passes in) who ordered within the window after
-    the campaign started."""
-    if window_hours is None:
-        window_hours = get_settings(session, store_id).attribution_window_hours
-    m = OutboundMessage
-    (started_at,) = session.execute(
-        sa.select(sa.func.min(col(m.sent_at))).where(
-            col(m.store_id) == store_id, col(m.campaign_id) == campaign_id
-        )
-    ).one()
-    recipients = {
-        int(r[0])
-        for r in session.execute(
-            sa.select(col(m.contact_id))
-            .where(
-                col(m.store_id) == store_id,
-                col(m.campaign_id) == campaign_id,
-                col(m.sent_at).is_not(None),
-            )
-            .distinct()
-        )
-    }
-    holdout = set(holdout_contact_ids) - recipients
-    converted: set[int] = set()
-    if started_at is not None and (recipients or holdout):
-        end = started_at + timedelta(hours=window_hours)
-        everyone = sorted(recipients | holdout)
-        for start in range(0, len(everyone), 5000):
-            chunk = everyone[start : start + 5000]
-            converted |= {
-                int(r[0])
-                for r in session.execute(
-                    sa.select(col(OrderAttribution.contact_id))
-                    .where(
-                        col(OrderAttribution.store_id) == store_id,
-                        col(OrderAttribution.contact_id).in_(chunk),
-                        col(OrderAttribution.ordered_at) >= started_at,
-                        col(OrderAttribution.ordered_at) <= end,
-                        col(OrderAttribution.cancelled).is_(False),
-                    )
-                    .distinct()
-                )
-            }
-    return HoldoutLift(
-        campaign_id=campaign_id,
-        started_at=started_at,
-        window_hours=window_hours,
-        recipients=len(recipients),
-        recipients_converted=len(recipients & converted),
-        holdout=len(holdout),
-        holdout_converted=len(holdout & converted),
-    )

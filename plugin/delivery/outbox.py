@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
-from plugin.delivery import outbox_memo, outbox_pending
+from plugin.delivery import outbox_memo, outbox_pending, outbox_waiting
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 
 SEND_ACTOR = "send_messages"
@@ -167,7 +167,7 @@ def enqueue_message(
     if row is None:
         return None
     assert row.id is not None
-    outbox_memo.mark_waiting(session, store_id, [checkout_id])
+    outbox_waiting.note_written(session, [row])
     outbox_memo.note_keys(session, store_id, [idempotency_key])
     if values["status"] == MessageStatus.QUEUED.value:
         broker.enqueue_after_commit(session, SEND_ACTOR, [row.id])
@@ -181,11 +181,11 @@ def bulk_enqueue(
     per statement, skipping idempotency keys already there. Returns the new ids; the due ones
     are queued in batches when the caller's transaction commits."""
     write_pending(session)
+    outbox_waiting.forget(session)  # its rows are not noted one by one
     now = clock.now()
     new_ids: list[int] = []
     due_ids: list[int] = []
     for m in messages:  # every key is taken once the insert ran (new or already there)
-        outbox_memo.mark_waiting(session, int(m["store_id"]), [m.get("checkout_id")])
         outbox_memo.note_keys(session, int(m["store_id"]), [str(m["idempotency_key"])])
     for start in range(0, len(messages), chunk_size):
         rows = [_row_values(now, **m) for m in messages[start : start + chunk_size]]
@@ -248,6 +248,7 @@ def _where(store_id: int, filters: dict[str, Any]) -> list[Any]:
 
 def _set(session: Session, where: list[Any], **values: Any) -> int:
     write_pending(session)
+    outbox_waiting.forget(session)  # the batch's cancellations first; then rows may change
     result = session.execute(sa.update(T).where(*where).values(updated_at=clock.now(), **values))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -272,11 +273,17 @@ def cancel_returning(
 ) -> list[OutboundMessage]:
     """`cancel_messages`, returning the rows it cancelled as they are now, oldest first, in
     the same statement (UPDATE … RETURNING); a run's kept rows are cancelled in memory and
-    come last. `stored=False`: the caller knows no stored row waits, only kept ones are."""
+    come last. `stored=False`: the caller knows no stored row waits, only kept ones are. In a
+    batch that read the rows the filters name (outbox_waiting), they are cancelled in memory
+    too, and written when the batch ends."""
     where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
     kept = outbox_pending.cancel(session, store_id=store_id, reason=reason, filters=filters)
     if not stored:
         return kept
+    known = outbox_waiting.cancel(session, store_id=store_id, reason=reason, filters=filters)
+    if known is not None:
+        return [*known, *kept]
+    outbox_waiting.write(session)  # what the batch cancelled so far is not returned again
     rows = session.scalars(
         sa.update(OutboundMessage)
         .where(*where)
@@ -284,6 +291,7 @@ def cancel_returning(
         .returning(OutboundMessage),
         execution_options={"populate_existing": True, "synchronize_session": False},
     ).all()
+    outbox_waiting.drop(session, [r.id for r in rows if r.id is not None])
     return [*sorted(rows, key=lambda r: r.id or 0), *kept]
 
 
@@ -300,7 +308,6 @@ def release_messages(session: Session, *, store_id: int, reason: str, **filters:
         T.c.status == MessageStatus.CANCELLED.value,
         T.c.status_reason == reason,
     ]
-    outbox_memo.forget_waiting(session)
     return _set(session, where, status=MessageStatus.SCHEDULED.value, status_reason=None)
 
 

@@ -1,11 +1,11 @@
-"""What a batch of events knows about the outbox rows of its checkouts and orders.
+"""What a batch of events knows about the outbox keys of its checkouts and orders.
 
-Acting on one event asks the outbox twice per step: is a row with this key already there
-(`outbox.exists`), and has this checkout waiting rows to cancel (`flows.outbox.cancel`). A
-batch reads both for all its checkouts and orders in one query each (the checkouts' rows are
-locked by the batch, so no other worker writes their steps meanwhile), and every row the batch
-writes through plugin/delivery/outbox.py is noted here, so the answers stay those the database
-would give. Outside a batch (plugin.db.batch_scope) nothing is kept and every call asks.
+Acting on one event asks the outbox per step whether a row with this key is already there
+(`outbox.exists`). A batch reads the keys of all its checkouts and orders in one query (the
+checkouts' rows are locked by the batch, so no other worker writes their steps meanwhile), and
+every row the batch writes through plugin/delivery/outbox.py is noted here, so the answers stay
+those the database would give. Outside a batch (plugin.db.batch_scope) nothing is kept and every
+call asks. (The waiting rows a batch may cancel: outbox_waiting.)
 """
 
 from __future__ import annotations
@@ -20,50 +20,6 @@ from plugin.delivery.models import MessageStatus, OutboundMessage
 
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 WAITING = MessageStatus.sql(MessageStatus.waiting())
-
-
-WAITING_MEMO = "outbox.waiting_checkouts"
-
-
-def _waiting_memo(session: Session) -> dict[tuple[int, str], bool] | None:
-    memo = batch_memo(session)
-    if memo is None:
-        return None
-    known: dict[tuple[int, str], bool] = memo.setdefault(WAITING_MEMO, {})
-    return known
-
-
-def prefetch_waiting(session: Session, *, store_id: int, checkout_ids: Sequence[str]) -> None:
-    """In a batch of events: which of these checkouts have waiting rows, in one query, kept in
-    the batch memo; every row written for a checkout since marks it (so `may_have_waiting`
-    answers False only when no waiting row can be there)."""
-    known = _waiting_memo(session)
-    if known is None:
-        return
-    wanted = sorted({c for c in checkout_ids if (store_id, c) not in known})
-    if not wanted:
-        return
-    found = {
-        row[0]
-        for row in session.execute(
-            sa.select(T.c.checkout_id)
-            .where(T.c.store_id == store_id, T.c.checkout_id.in_(wanted), T.c.status.in_(WAITING))
-            .distinct()
-        )
-    }
-    known.update(((store_id, c), c in found) for c in wanted)
-
-
-def may_have_waiting(session: Session, *, store_id: int, checkout_id: str) -> bool:
-    """False only when the running batch knows the checkout has no waiting row."""
-    known = _waiting_memo(session)
-    return known is None or known.get((store_id, checkout_id), True)
-
-
-def mark_waiting(session: Session, store_id: int, checkout_ids: Sequence[str | None]) -> None:
-    known = _waiting_memo(session)
-    if known is not None:
-        known.update(((store_id, c), True) for c in checkout_ids if c)
 
 
 KEYS_MEMO = "outbox.keys"
@@ -131,10 +87,3 @@ def known_key(
     ):
         return False
     return None
-
-
-def forget_waiting(session: Session) -> None:
-    """Rows wait again (released): the batch no longer knows which checkouts have none."""
-    known = _waiting_memo(session)
-    if known is not None:
-        known.clear()

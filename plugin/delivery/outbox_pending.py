@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from plugin import clock
 from plugin.db import batch_memo, insert_ignoring_conflicts
-from plugin.delivery import outbox_memo
+from plugin.delivery import outbox_memo, outbox_waiting
 from plugin.delivery.models import MessageStatus, OutboundMessage
 
 _PENDING = "outbox.pending"
@@ -130,8 +130,7 @@ def write(session: Session) -> list[int]:
     due: list[int] = []
     for values, message in held:
         message.id = ids[str(values["idempotency_key"])]
-        if values["status"] in _WAITING:
-            outbox_memo.mark_waiting(session, int(values["store_id"]), [values.get("checkout_id")])
         if values["status"] == MessageStatus.QUEUED.value:
             due.append(message.id)
+    outbox_waiting.note_written(session, [message for _, message in held])
     return due

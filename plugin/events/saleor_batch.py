@@ -72,11 +72,17 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
     consent_captures.prefetch(session, contact_ids=contact_ids)
     contact_figures.prefetch_latest(session, contact_ids=contact_ids)
-    if checkout_ids:
-        flows_outbox.prefetch_waiting(session, store_id=store.id, checkout_ids=checkout_ids)
+    flows_outbox.prefetch_waiting(
+        session,
+        store_id=store.id,
+        checkout_ids=checkout_ids,
+        contact_ids=contact_ids,
+        order_ids=order_ids,
+    )
     journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
     if order_ids:
-        attribution.prefetch(session, store_id=store.id, order_ids=order_ids)
+        orders = [e.order for e in events if isinstance(e, OrderEvent | FulfillmentEvent)]
+        attribution.prefetch(session, store_id=store.id, orders=orders, contact_ids=contact_ids)
     flows_outbox.prefetch_keys(
         session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
     )

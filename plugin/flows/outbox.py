@@ -5,21 +5,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from plugin.delivery import outbox as delivery_outbox
-from plugin.delivery import outbox_memo
+from plugin.delivery import outbox_memo, outbox_waiting
 from plugin.delivery.models import OutboundMessage
+from plugin.flows.models import FlowKey
 
 # Whether a row already holds a key (lets a caller skip building its parameters).
 exists = delivery_outbox.exists
-# In a batch of events: which checkouts have waiting rows, read once (`cancel` then skips the
-# checkouts that have none).
-prefetch_waiting = outbox_memo.prefetch_waiting
 # In a batch of events: the keys of the checkouts' and orders' rows, read once (for `exists`).
 prefetch_keys = outbox_memo.prefetch_keys
 # One outbox row, once: a second call with the same idempotency key inserts nothing (None).
 enqueue = delivery_outbox.enqueue_message
+
+
+def prefetch_waiting(
+    session: Session,
+    *,
+    store_id: int,
+    checkout_ids: Sequence[str] = (),
+    contact_ids: Sequence[int] = (),
+    order_ids: Sequence[str] = (),
+) -> None:
+    """In a batch of events: the waiting rows its stops may cancel (the checkouts' and the
+    contacts' recovery steps, the orders' reminders and nudges), read once; `cancel` then
+    takes them from memory and the batch writes the cancellations when it ends. Only an
+    order stops a contact's steps (recovery.order_placed): without orders no contact's."""
+    outbox_waiting.prefetch(
+        session,
+        store_id=store_id,
+        checkout_ids=checkout_ids,
+        contact_ids=contact_ids if order_ids else (),
+        order_ids=order_ids,
+        checkout_flows=(FlowKey.CART_RECOVERY.value,),
+        order_flows=(FlowKey.REMINDER.value, FlowKey.COD_CONFIRMATION.value),
+    )
 
 
 def cancel(
@@ -36,14 +59,10 @@ def cancel(
     `reason`; returns them (sent or final rows are never touched)."""
     if checkout_id is None and order_id is None and contact_id is None:
         raise ValueError("cancel needs a checkout, an order or a contact")
-    stored = checkout_id is None or outbox_memo.may_have_waiting(
-        session, store_id=store_id, checkout_id=checkout_id
-    )
     return delivery_outbox.cancel_returning(
         session,
         store_id=store_id,
         reason=reason,
-        stored=stored,
         checkout_id=checkout_id,
         order_id=order_id,
         flow_key=flow_key,
