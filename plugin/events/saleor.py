@@ -193,9 +193,11 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-# The events a run of consecutive ones is acted on together for (saleor_batch.event_run): a
-# checkout's and an order's, not a customer's or APP_DELETED.
-RUN = frozenset(n for n in HANDLERS if n.split("_")[0] in ("CHECKOUT", "ORDER", "FULFILLMENT"))
+# The events a run of consecutive ones is acted on together for (saleor_batch.event_run): all
+# but APP_DELETED (it disables the store; what follows it is ignored).
+RUN = frozenset(
+    n for n in HANDLERS if n.split("_")[0] in ("CHECKOUT", "ORDER", "FULFILLMENT", "CUSTOMER")
+)
 
 
 @dataclass(frozen=True, slots=True)
