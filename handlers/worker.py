@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
-from plugin import broker
+from plugin import broker, speedups
 from plugin.db import configure_engine
 from plugin.events.tick import SchedulerThread
 from plugin.logging import configure_logging
@@ -26,6 +26,7 @@ class _Scheduler(dramatiq.Middleware):
         self.thread: SchedulerThread | None = None
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        speedups.tune_gc_for_worker()
         self.thread = SchedulerThread(settings.scheduler_interval_seconds)
         self.thread.start()
 

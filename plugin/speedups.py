@@ -1,4 +1,6 @@
-"""Memoize pydantic's "does this default factory take the validated data?" check.
+"""CPU savings applied at start-up: pydantic's default-factory check memoized; a worker's gc tuned.
+
+Memoize pydantic's "does this default factory take the validated data?" check.
 
 SQLModel builds a table model's defaults by calling `FieldInfo.get_default` for every field of
 every instance, and pydantic (2.14) answers that question with `inspect.signature` each time —
@@ -11,6 +13,7 @@ uncached call is pydantic/pydantic#13376 (fixed there for private attributes onl
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -36,3 +39,23 @@ def memoize_default_factory_check() -> None:
 
 
 memoize_default_factory_check()
+
+
+# Allocations between two young-generation collections in a worker (CPython's default: 700).
+WORKER_GC_THRESHOLD = (50_000, 50, 100)
+
+
+def tune_gc_for_worker() -> None:
+    """Collect cycles less often in a worker process, and never scan what start-up loaded.
+
+    Acting on a batch of events allocates tens of thousands of short-lived ORM and pydantic
+    objects, and CPython's default young-generation threshold (700 allocations) ran the cyclic
+    collector several times per batch, each pass walking the whole young generation and, now
+    and then, the process's modules, models and compiled statements. Measured on a batch of
+    Saleor events in one process (bench_events' day, 1,200 events after warm-up): 1.87–1.94 →
+    1.62–1.68 ms CPU per event. Reference counting still frees almost everything at once; the
+    collector only finds cycles, later. `gc.freeze` moves the objects alive after boot (imports,
+    mappers, settings) out of every future collection, the pattern CPython documents for forking
+    servers (https://docs.python.org/3/library/gc.html#gc.freeze)."""
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
