@@ -144,3 +144,21 @@ def test_interleaved_saleor_and_whatsapp_deliveries_reach_each_processor_once_in
         (InboxSource.WHATSAPP, ids[1::2]),
     ]
     assert _pending(ids) == []
+
+
+def test_a_row_that_already_failed_an_attempt_ends_the_widening_there(
+    client: Any, session: Session
+) -> None:
+    # given recorded events, the eleventh of which already failed once (its retry is queued)
+    ids = _record(session, _dev_store(session), _day(30, 14))
+    with get_engine().begin() as conn:
+        conn.execute(
+            sa.text("UPDATE inbox_event SET attempts = 1, error = 'boom' WHERE id = :i"),
+            {"i": ids[10]},
+        )
+    # when a worker takes the first three
+    with session_scope() as worker:
+        statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+    # then it stopped before it: a poison event does not fail every batch that reaches it
+    assert sorted(statuses) == ids[:10]
+    assert _pending(ids) == ids[10:]

@@ -204,7 +204,8 @@ def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
     in the same unit of work acts on the backlog in batches of INBOX_BATCH_MOST; their own
     queue messages then find them no longer pending. Only later rows are taken (recorded order
     holds: the earlier ones are taken or being acted on), only those no other transaction holds
-    (SKIP LOCKED: a held row is its holder's to act on), and only on PostgreSQL."""
+    (SKIP LOCKED: a held row is its holder's to act on) and none past a row that already failed
+    an attempt, and only on PostgreSQL."""
     want = get_settings().inbox_batch_most - len(rows)
     if want <= 0 or session.get_bind().dialect.name != "postgresql":
         return []
@@ -214,11 +215,20 @@ def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
         col(InboxEvent.id) <= after + want * WIDEN_SPAN,
         InboxEvent.status == InboxStatus.PENDING,
     ]
-    ids = list(
-        session.exec(
-            select(InboxEvent.id).where(*pending).order_by(col(InboxEvent.id)).limit(want)
-        ).all()
-    )
+    found = session.exec(
+        select(InboxEvent.id, InboxEvent.attempts)
+        .where(*pending)
+        .order_by(col(InboxEvent.id))
+        .limit(want)
+    ).all()
+    # a row that already failed an attempt ends the run too: taken in, it would fail every
+    # batch that reaches it (each rolled back and redone one event at a time) until its own
+    # retries end, and a poison event under a backlog would stall its neighbours for minutes
+    ids: list[int] = []
+    for event_id, attempts in found:
+        if attempts or event_id is None:
+            break
+        ids.append(event_id)
     if not ids:
         return []
     taken = {
