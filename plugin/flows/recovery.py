@@ -26,7 +26,7 @@ from plugin.contacts.models import Contact
 from plugin.db import batch_memo, write_deferred
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.delivery.outbox import idempotency_key as outbox_key
-from plugin.flows import journal, outbox, tracked_writes
+from plugin.flows import journal, outbox
 from plugin.flows.config import applies, checkout_url, flow_config
 from plugin.flows.messages import Step, checkout_context, write_step
 from plugin.flows.models import CheckoutState, FlowKey, JournalAction, TrackedCheckout
@@ -256,10 +256,8 @@ def start(
         )
 
 
-def _stop_for_contact(
-    session: Session, *, store_id: int, contact_id: int, reason: str
-) -> list[TrackedCheckout]:
-    """Stop every checkout the contact has waiting steps for; returns their rows."""
+def _stop_for_contact(session: Session, *, store_id: int, contact_id: int, reason: str) -> None:
+    """Stop every checkout the contact has waiting steps for."""
     rows = outbox.cancel(
         session, store_id=store_id, contact_id=contact_id, flow_key=FLOW, reason=reason
     )
@@ -267,23 +265,18 @@ def _stop_for_contact(
     for row in rows:
         if row.checkout_id:
             by_checkout[row.checkout_id].append(row)
-    stopped = []
     for checkout_id, cancelled in by_checkout.items():
         tc = tracked(session, store_id=store_id, checkout_id=checkout_id)
         _cancelled(session, tc, cancelled, reason)
         stop(session, tc, reason=reason)
-        stopped.append(tc)
-    return stopped
 
 
 def order_placed(session: Session, *, store: Store, contact: Contact | None, order: Order) -> None:
     """Any order event: the checkout it came from is finished for good, and the contact's
     other checkouts pause when the order is recent."""
     assert store.id is not None
-    changed: list[TrackedCheckout] = []
     if order.checkout_id:
         tc = tracked(session, store_id=store.id, checkout_id=order.checkout_id)
-        changed.append(tc)
         if tc.state != CheckoutState.ORDERED:
             gross = order.total.gross if order.total else None
             tc.order_id = order.id
@@ -296,10 +289,9 @@ def order_placed(session: Session, *, store: Store, contact: Contact | None, ord
         settings = get_settings(session, store.id)
         window = timedelta(hours=settings.recovery_pause_after_order_hours)
         if order.created is None or clock.now() - order.created <= window:
-            changed += _stop_for_contact(
+            _stop_for_contact(
                 session, store_id=store.id, contact_id=contact.id, reason="recent_order"
             )
-    tracked_writes.hold(session, changed)
 
 
 def replied(session: Session, *, store: Store, contact: Contact) -> None:
