@@ -294,6 +294,20 @@ def _examples(count: int) -> Any:
     )
 
 
+def alone_and_recorded(session: Session, events: list[SaleorEvent]) -> tuple[int, int, list[int]]:
+    """Two like stores: the first's events acted on one at a time, the second's only recorded
+    (its ids returned for the test to act on)."""
+    alone, together = _dev_store(session), _dev_store(session)
+    _one_at_a_time(_record(session, alone, events))
+    return alone, together, _record(session, together, events)
+
+
+def assert_same_outcome(alone: int, together: int) -> None:
+    expected, got = outcome(alone), outcome(together)
+    for table in expected:
+        assert got[table] == expected[table], table
+
+
 def _acted_on_both_ways(session: Session, events: list[SaleorEvent], size: int) -> None:
     """One store's events acted on one at a time, a like store's in batches of `size`: both
     stores' rows say the same."""

@@ -21,7 +21,12 @@ from sqlmodel import Session
 from plugin.db import session_scope
 from plugin.events import inbox as inbox_events
 from plugin.inbox import service as inbox_service
-from tests.test_inbox_batch import _day, _dev_store, _one_at_a_time, _record, outcome
+from tests.test_inbox_batch import (
+    _day,
+    _one_at_a_time,
+    alone_and_recorded,
+    assert_same_outcome,
+)
 
 pytestmark = pytest.mark.postgres_only  # SQLite has no row locks: writers take turns
 
@@ -31,9 +36,7 @@ def test_a_batch_waits_for_the_tick_instead_of_leaving_its_rows_behind(
 ) -> None:
     # given a day's events for two like stores, the first store's acted on one at a time
     events = _day(60, 7)
-    alone, together = _dev_store(session), _dev_store(session)
-    _one_at_a_time(_record(session, alone, events))
-    ids = _record(session, together, events)
+    alone, together, ids = alone_and_recorded(session, events)
     first, rest = ids[: len(ids) // 2], ids[len(ids) // 2 :]
     # and the scheduler tick re-enqueuing the other store's pending rows, its transaction open
     tick = session_scope().__enter__()
@@ -56,6 +59,4 @@ def test_a_batch_waits_for_the_tick_instead_of_leaving_its_rows_behind(
     _one_at_a_time(ids)
 
     # then the batch acted on its rows in order: both stores' rows say the same
-    expected, got = outcome(alone), outcome(together)
-    for table in expected:
-        assert got[table] == expected[table], table
+    assert_same_outcome(alone, together)

@@ -19,7 +19,13 @@ from plugin import settings as settings_module
 from plugin.db import get_engine, session_scope
 from plugin.events import inbox as inbox_events
 from tests.conftest import make_settings
-from tests.test_inbox_batch import _day, _dev_store, _one_at_a_time, _record, outcome
+from tests.test_inbox_batch import (
+    _day,
+    _dev_store,
+    _record,
+    alone_and_recorded,
+    assert_same_outcome,
+)
 
 pytestmark = pytest.mark.postgres_only  # widening locks with SKIP LOCKED: PostgreSQL only
 
@@ -38,9 +44,7 @@ def test_a_small_group_commit_takes_the_backlog_after_it_and_acts_as_one_at_a_ti
 ) -> None:
     # given a day's events for two like stores, the first acted on one at a time
     events = _day(60, 11)
-    alone, together = _dev_store(session), _dev_store(session)
-    _one_at_a_time(_record(session, alone, events))
-    ids = _record(session, together, events)
+    alone, together, ids = alone_and_recorded(session, events)
     # when a worker takes the first group commit of three events
     with session_scope() as worker:
         statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
@@ -52,17 +56,13 @@ def test_a_small_group_commit_takes_the_backlog_after_it_and_acts_as_one_at_a_ti
         with session_scope() as worker:
             inbox_events.process_batch(session=worker, event_ids=ids[start : start + 3])
     assert _pending(ids) == []
-    expected, got = outcome(alone), outcome(together)
-    for table in expected:
-        assert got[table] == expected[table], table
+    assert_same_outcome(alone, together)
 
 
 def test_a_row_another_worker_holds_ends_the_widening_there(client: Any, session: Session) -> None:
     # given recorded events, and another transaction holding the eleventh
     events = _day(30, 12)
-    alone, together = _dev_store(session), _dev_store(session)
-    _one_at_a_time(_record(session, alone, events))
-    ids = _record(session, together, events)
+    alone, together, ids = alone_and_recorded(session, events)
     holder = get_engine().connect()
     tx = holder.begin()
     holder.execute(sa.text("SELECT id FROM inbox_event WHERE id = :i FOR UPDATE"), {"i": ids[10]})
@@ -80,9 +80,7 @@ def test_a_row_another_worker_holds_ends_the_widening_there(client: Any, session
     with session_scope() as worker:
         inbox_events.process_batch(session=worker, event_ids=ids[10:13])
     assert _pending(ids) == []
-    expected, got = outcome(alone), outcome(together)
-    for table in expected:
-        assert got[table] == expected[table], table
+    assert_same_outcome(alone, together)
 
 
 def test_inbox_batch_most_of_one_acts_on_the_message_alone(

@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 from plugin import clock
 from plugin.analytics.models import RollupState
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
-from plugin.contacts.models import Contact, PhoneStatus
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.statuses import message_ref
 from plugin.events import install
@@ -30,7 +29,7 @@ from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.sandbox.records import SentMessage
 from plugin.whatsapp.sandbox.render import Rendered
 from plugin.whatsapp.sandbox.state import Sandbox
-from tests.factories import make_store, remember
+from tests.factories import make_contact, make_store
 from tests.support import WHATSAPP_SAMPLES
 
 PERIOD_USED = 50  # marketing units the month had used before the webhooks
@@ -67,12 +66,7 @@ def make_world(session: Session, tag: str, contacts: int = 12) -> World:
     session.add(RollupState(store_id=store.id, built_through=(now - timedelta(days=1)).date()))
     for i in range(contacts):
         phone = f"+9053212{i:05d}"
-        remember("phone", phone)
-        contact = Contact(
-            store_id=store.id, phone_e164=phone, phone_raw=phone, phone_status=PhoneStatus.VALID
-        )
-        session.add(contact)
-        session.flush()
+        contact = make_contact(session, store, phone)
         assert contact.id is not None
         last_contact = contact.id
         world.phones.append(phone.removeprefix("+"))
