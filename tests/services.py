@@ -23,8 +23,10 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -127,13 +129,62 @@ def unprivileged_user() -> pwd.struct_passwd | None:
     return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
 
 
+def reachable(path: Path, user: pwd.struct_passwd) -> bool:
+    """Whether `user` may walk down to `path`: every folder on the way must let it through
+    (a clone in `mktemp -d`'s 0700 folder does not let `nobody` in)."""
+    for folder in (path, *path.parents):
+        st = folder.stat()
+        if st.st_uid == user.pw_uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid == user.pw_gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return False
+    return True
+
+
+HOME_NOTE = "postgres.home"  # in the run's folder: where PostgreSQL lives when not in it
+
+
+def _postgres_home(folder: Path, install: Path, user: pwd.struct_passwd | None) -> Path:
+    """Where the cluster's binaries and data go: the run's folder, unless the unprivileged
+    user cannot reach it or the installed binaries; then a copy of both in a temporary folder
+    it can reach (named in HOME_NOTE, removed with the run's folder)."""
+    if user is None or (reachable(folder, user) and reachable(install, user)):
+        return folder
+    home = Path(tempfile.mkdtemp(prefix="ulak-test-pg-"))
+    (folder / HOME_NOTE).write_text(str(home))
+    home.chmod(0o755)
+    # the binaries find their libraries at $ORIGIN/../../../pgserver.libs: same layout
+    shutil.copytree(install, home / "pgserver" / "pginstall", symlinks=True)
+    libs = install.parent.parent / "pgserver.libs"
+    if libs.exists():
+        shutil.copytree(libs, home / "pgserver.libs", symlinks=True)
+    return home
+
+
+def remove_home(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        shutil.rmtree(Path((folder / HOME_NOTE).read_text()), ignore_errors=True)
+
+
+def _data_dir(folder: Path) -> Path:
+    with contextlib.suppress(OSError):
+        return Path((folder / HOME_NOTE).read_text()) / "postgres"
+    return folder / "postgres"
+
+
 def start_postgres(folder: Path) -> Server:
     """A throwaway cluster (trust auth, user postgres, C.UTF-8 as the machines' clusters), on
     TCP only, with durability off: the suite's data is dropped at the end anyway."""
-    bin_dir = package_dir("pgserver") / "pginstall" / "bin"
-    data, log = folder / "postgres", folder / "postgres.log"
-    data.mkdir(mode=0o700)
     user = unprivileged_user()
+    home = _postgres_home(folder, package_dir("pgserver") / "pginstall", user)
+    package = home / "pgserver" if home != folder else package_dir("pgserver")
+    bin_dir = package / "pginstall" / "bin"
+    data, log = home / "postgres", folder / "postgres.log"
+    data.mkdir(mode=0o700)
     uid, gid = (user.pw_uid, user.pw_gid) if user is not None else (None, None)
     if uid is not None and gid is not None:
         os.chown(data, uid, gid)
@@ -216,12 +267,14 @@ def sweep_leftovers() -> None:
     for folder in STATE.iterdir():
         if folder.name.isdigit() and _alive(int(folder.name)):
             continue
-        for pidfile in (folder / "postgres" / "postmaster.pid", folder / "redis.pid"):
+        data = _data_dir(folder)
+        for pidfile in (data / "postmaster.pid", folder / "redis.pid"):
             with contextlib.suppress(OSError, ValueError, IndexError):
                 pid = int(pidfile.read_text().split()[0])
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()  # Redis rewrites its own
-                if str(folder).encode() in cmdline or b"redis-server" in cmdline:
+                if str(data).encode() in cmdline or b"redis-server" in cmdline:
                     os.kill(pid, signal.SIGKILL)
+        remove_home(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -277,6 +330,7 @@ def provided(environ: dict[str, str]) -> Iterator[dict[str, str]]:
     finally:
         for server in reversed(started):
             server.stop()
+        remove_home(folder)
         shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             STATE.rmdir()  # only when no other run is using it

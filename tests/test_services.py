@@ -16,7 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import MODE_ENV, PG_ENV, REDIS_ENV, ROOT, answers, port_of
+from tests.services import (
+    HOME_NOTE,
+    MODE_ENV,
+    PG_ENV,
+    REDIS_ENV,
+    ROOT,
+    remove_home,
+    answers,
+    port_of,
+    reachable,
+    start_postgres,
+    unprivileged_user,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -119,3 +131,28 @@ def test_servers_named_in_the_environment_are_used_as_given() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == pg
     assert "our own" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands PostgreSQL to another user")
+def test_a_clone_in_a_private_folder_still_gets_its_postgres(tmp_path: Path) -> None:
+    # given a run's folder that `nobody` (PostgreSQL's user under root) cannot reach, as in a
+    # clone made in `mktemp -d`
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    folder = private / "run"
+    folder.mkdir()
+    nobody = unprivileged_user()
+    assert nobody is not None and not reachable(folder, nobody)
+
+    # when the runner starts its PostgreSQL there
+    server = start_postgres(folder)
+    try:
+        # then it answers, from a copy in a folder that user can reach
+        assert answers(server.url)
+        home = Path((folder / HOME_NOTE).read_text())
+        assert reachable(home, nobody)
+    finally:
+        server.stop()
+        remove_home(folder)
+    # and that copy goes with the run
+    assert not home.exists()
