@@ -22,10 +22,10 @@ from tests.services import (
     PG_ENV,
     REDIS_ENV,
     ROOT,
-    remove_home,
     answers,
     port_of,
     reachable,
+    remove_home,
     start_postgres,
     unprivileged_user,
 )
