@@ -169,11 +169,10 @@ def process_batch(
     rows = take.take(session, event_ids, claim)
     if not rows:
         return {}
-    if not claim.left:  # a row of ours someone holds: the ones after it are theirs too
-        run, past = _widen(session, [r for r, _ in rows])
-        rows += run
-        claim.handed = past
-        claim.taken = sorted(claim.taken + [_id(r) for r, _ in run] + past)
+    run, past = _widen(session, [r for r, _ in rows])
+    rows += run
+    claim.handed = past
+    claim.taken = sorted(claim.taken + [_id(r) for r, _ in run] + past)
     statuses: dict[int, InboxStatus] = {}
     groups: dict[tuple[str, int], list[InboxEvent]] = {}
     stores: dict[int, Store | None] = {}
