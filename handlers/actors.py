@@ -33,18 +33,35 @@ def process_inbox_event(event_id: int) -> None:
             raise
 
 
+FOLLOW_UPS = 10  # units of work one message runs for rows handed on; then a queue message
+
+
 @broker.actor(max_retries=0)
 def process_inbox_events(event_ids: list[int]) -> None:
     """The deliveries of one group commit (one queue message instead of one each), in order,
-    acted on together in one unit of work. When that fails it is rolled back and each is acted
-    on alone; one that fails then goes back on the queue alone, with `process_inbox_event`'s
-    retries, and the rest of the batch goes on."""
-    try:
-        with session_scope() as session:
-            inbox_events.process_batch(session=session, event_ids=event_ids)
-        return
-    except Exception:  # rolled back: one at a time finds the event that fails
-        log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
+    acted on together in one unit of work, with the backlog recorded after them
+    (plugin/inbox/take.py: what a sibling holds is left to it, never waited for). When that
+    fails it is rolled back and every row it had taken is acted on alone, in recorded order;
+    one that fails then goes back on the queue alone, with `process_inbox_event`'s retries,
+    and the rest go on. Rows it locked but could not act on (past the widening's cut) are acted
+    on once it has committed, as their own messages would have after waiting for it."""
+    ids = event_ids
+    for _ in range(FOLLOW_UPS):
+        claim = inbox_service.Claim()
+        try:
+            with session_scope() as session:
+                inbox_events.process_batch(session=session, event_ids=ids, claim=claim)
+        except Exception:  # rolled back: one at a time finds the event that fails
+            log.warning("inbox_batch_one_at_a_time", events=len(ids), exc_info=True)
+            _one_at_a_time(claim.after_failure(ids))
+            return
+        if not claim.handed:
+            return
+        ids = claim.handed
+    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, ids)
+
+
+def _one_at_a_time(event_ids: list[int]) -> None:
     for event_id in event_ids:
         try:
             with session_scope() as session:

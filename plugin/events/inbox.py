@@ -23,12 +23,15 @@ def process(*, session: Session, event_id: int) -> InboxStatus | None:
     return inbox_service.process(session=session, event_id=event_id, processors=PROCESSORS)
 
 
-def process_batch(*, session: Session, event_ids: list[int]) -> dict[int, InboxStatus]:
+def process_batch(
+    *, session: Session, event_ids: list[int], claim: inbox_service.Claim | None = None
+) -> dict[int, InboxStatus]:
     """Act on a group commit's pending deliveries in one unit of work (any error: the caller
-    rolls back and acts on them one at a time with `process`)."""
+    rolls back and acts on the rows `claim` took one at a time with `process`)."""
     return inbox_service.process_batch(
         session=session,
         event_ids=event_ids,
         processors=PROCESSORS,
         batch_processors=BATCH_PROCESSORS,
+        claim=claim,
     )

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from plugin import broker, clock
 from plugin.db import get_engine
+from plugin.inbox import take
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+from plugin.inbox.take import Claim as Claim
 from plugin.metrics import INBOX_PROCESSED
 from plugin.saleor.models import Store
 from plugin.settings import get_settings
@@ -117,13 +119,17 @@ def process(
     re-enqueuing it (`requeue_orphans`), and a skipped row was acted on later, after newer
     events of its checkout or customer. A worker that held it has acted on it by then, and
     the status check leaves it alone."""
-    query = select(InboxEvent).where(InboxEvent.id == event_id)
+    query = (
+        select(InboxEvent, Store)
+        .outerjoin(Store, col(Store.id) == col(InboxEvent.store_id))
+        .where(InboxEvent.id == event_id)
+    )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    inbox = session.exec(query).first()
-    if inbox is None or inbox.status != InboxStatus.PENDING:
+        query = query.with_for_update(of=InboxEvent)
+    found = session.execute(query).first()
+    if found is None or found[0].status != InboxStatus.PENDING:
         return None
-    store = session.get(Store, inbox.store_id)
+    inbox, store = found
     processor = processors.get(inbox.source)
     if store is None:
         status = InboxStatus.IGNORED
@@ -145,38 +151,36 @@ def process_batch(
     event_ids: Sequence[int],
     processors: dict[str, Processor],
     batch_processors: dict[str, BatchProcessor],
+    claim: Claim | None = None,
 ) -> dict[int, InboxStatus]:
     """Act on a group commit's pending deliveries in one unit of work, in recorded order.
 
-    The rows are locked and read in one statement, in id order (a row another transaction
-    holds is waited for, as in `process`; one no longer pending then is left alone: acted on
-    once), their stores in one, and their statuses
-    written in one. A store's rows of one source go to that source's batch processor
-    together, in recorded order: Saleor's and Meta's deliveries come from two senders on
-    independent connections, neither orders its webhooks against the other's (nor always its
-    own: docs/adr/0006-batched-saleor-events.md), and a group commit interleaves them by
-    arrival, so cutting the batch at every change of source only made it small groups. Any
-    error fails the whole unit of work: the caller rolls it back and acts on the rows one at
-    a time, so a bad event is retried alone."""
-    query = (
-        select(InboxEvent)
-        .where(col(InboxEvent.id).in_(list(event_ids)), InboxEvent.status == InboxStatus.PENDING)
-        .order_by(col(InboxEvent.id))
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = list(session.exec(query).all())
+    The rows are locked and read with their stores in one statement, in id order (rows a
+    sibling holds are left to it, never waited for: `plugin/inbox/take.py`, which also says
+    when a message does wait), and their statuses written in one. A store's rows of one source
+    go to that source's batch processor together, in recorded order: Saleor's and Meta's
+    deliveries come from two senders on independent connections, neither orders its webhooks
+    against the other's (nor always its own: docs/adr/0006-batched-saleor-events.md), and a
+    group commit interleaves them by arrival, so cutting the batch at every change of source
+    only made it small groups. Any error fails the whole unit of work: the caller rolls it
+    back and acts on the rows it had taken (`claim`) one at a time, so a bad event is retried
+    alone."""
+    claim = claim if claim is not None else Claim()
+    rows = take.take(session, event_ids, claim)
     if not rows:
         return {}
-    rows += _widen(session, rows)
-    store_ids = sorted({r.store_id for r in rows})
-    stores = {s.id: s for s in session.exec(select(Store).where(col(Store.id).in_(store_ids)))}
+    run, past = _widen(session, [r for r, _ in rows])
+    rows += run
+    claim.handed = past
+    claim.taken = sorted(claim.taken + [_id(r) for r, _ in run] + past)
     statuses: dict[int, InboxStatus] = {}
     groups: dict[tuple[str, int], list[InboxEvent]] = {}
-    for r in rows:  # each source's rows in recorded order; sources in order of first row
+    stores: dict[int, Store | None] = {}
+    for r, store in rows:  # each source's rows in recorded order; sources in order of first row
         groups.setdefault((r.source, r.store_id), []).append(r)
+        stores[r.store_id] = store
     for (source, store_id), group in groups.items():
-        store = stores.get(store_id)
+        store = stores[store_id]
         batch_processor = batch_processors.get(source)
         processor = processors.get(source)
         if store is None:
@@ -188,27 +192,28 @@ def process_batch(
                 statuses[_id(r)] = processor(session=session, store=store, inbox=r)
         else:
             statuses.update((_id(r), InboxStatus.UNHANDLED) for r in group)
-    _finish(session, rows, statuses)
+    _finish(session, [r for r, _ in rows], statuses)
     return statuses
 
 
 WIDEN_SPAN = 20  # ids looked at per event wanted: a bounded primary-key range, never a sort
 
 
-def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
-    """The pending deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events.
+def _widen(session: Session, rows: list[InboxEvent]) -> tuple[list[take.Row], list[int]]:
+    """The pending deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events, with
+    their stores; and the ids locked past the run's cut (handed on, `take.widened`).
 
     Why: under a backlog the queue holds many small group commits (a handful of events each at
     a few hundred webhooks/s), and a unit of work's fixed cost — locking, loading the store's
     settings, prefetching, writing outcomes — is paid per message. Taking the rows after them
     in the same unit of work acts on the backlog in batches of INBOX_BATCH_MOST; their own
-    queue messages then find them no longer pending. Only later rows are taken (recorded order
+    queue messages then find them taken or acted on. Only later rows are taken (recorded order
     holds: the earlier ones are taken or being acted on), only those no other transaction holds
     (SKIP LOCKED: a held row is its holder's to act on) and none past a row that already failed
     an attempt, and only on PostgreSQL."""
     want = get_settings().inbox_batch_most - len(rows)
     if want <= 0 or session.get_bind().dialect.name != "postgresql":
-        return []
+        return [], []
     after = max(_id(r) for r in rows)
     pending: list[Any] = [
         col(InboxEvent.id) > after,
@@ -230,23 +235,10 @@ def _widen(session: Session, rows: list[InboxEvent]) -> list[InboxEvent]:
             break
         ids.append(event_id)
     if not ids:
-        return []
-    taken = {
-        _id(r): r
-        for r in session.exec(
-            select(InboxEvent)
-            .where(col(InboxEvent.id).in_(ids), InboxEvent.status == InboxStatus.PENDING)
-            .with_for_update(skip_locked=True)
-        ).all()
-    }
+        return [], []
     # a contiguous run only: past a row someone else holds (a worker acting on it, the tick
     # re-enqueuing it), a later event of its checkout would be acted on before it
-    run: list[InboxEvent] = []
-    for i in ids:
-        if i not in taken:
-            break
-        run.append(taken[i])
-    return run
+    return take.widened(session, ids)
 
 
 def _id(inbox: InboxEvent) -> int:
@@ -336,6 +328,13 @@ def requeue_orphans(*, session: Session, older_than: timedelta | None = None) ->
         .limit(1000)
     )
     if session.get_bind().dialect.name == "postgresql":
+        # a worker acting on a message whose rows this holds waits for it (take.SWEEP_LOCK):
+        # left pending, they would be acted on after newer events of their checkouts
+        locked = session.execute(
+            sa.select(sa.func.pg_try_advisory_xact_lock(*take.SWEEP_LOCK))
+        ).scalar_one()
+        if not locked:  # a worker is between asking twice: the next tick sweeps
+            return 0
         query = query.with_for_update(skip_locked=True)  # a worker is processing it
     ids = session.exec(query).all()
     if not ids:
