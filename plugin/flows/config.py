@@ -97,7 +97,16 @@ def flow_config(session: Session, *, store_id: int, flow_key: FlowKey) -> FlowCo
 def all_configs(session: Session, *, store_id: int) -> list[FlowConfig]:
     """Every flow of the store, in FlowKey order (the admin's list)."""
     rows = _saved(session, store_id)
-    return [rows.get(k) or default_config(store_id, k) for k in FlowKey]
+    memo = batch_memo(session)
+    made: dict[int, tuple[object, list[FlowConfig]]] | None = (
+        memo.setdefault("flows.all", {}) if memo is not None else None
+    )
+    if made is not None and store_id in made and made[store_id][0] is rows:
+        return list(made[store_id][1])  # built once a batch: a default row costs ~0.25 ms
+    configs = [rows.get(k) or default_config(store_id, k) for k in FlowKey]
+    if made is not None:  # kept with the saved rows it was built from (`save_config` drops them)
+        made[store_id] = (rows, configs)
+    return list(configs)
 
 
 def option(config: FlowConfig, name: str) -> Any:
