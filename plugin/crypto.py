@@ -102,7 +102,7 @@ def rotate(token: str) -> str:
 
 # --- keyed hashes under a key that survives rotation ---------------------------------------
 
-_hash_keys: dict[tuple[str, str, str], bytes] = {}
+_hash_keys: dict[tuple[Any, str, str], bytes] = {}
 _hash_lock = threading.Lock()
 
 
@@ -123,7 +123,8 @@ def _hash_key(purpose: str) -> bytes:
     from plugin.db import get_engine
 
     engine = get_engine()
-    cache_key = (str(engine.url), _keys(), purpose)
+    # by the engine itself: rendering its URL each call cost more than the hash (one a phone)
+    cache_key = (engine, _keys(), purpose)
     with _hash_lock:
         if cache_key in _hash_keys:
             return _hash_keys[cache_key]

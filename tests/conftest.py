@@ -24,6 +24,7 @@ from plugin import clock, crypto
 from plugin.saleor import jwks as jwks_cache
 from plugin.saleor import service as saleor_service
 from plugin.settings import Settings
+from plugin.stores import config_cache
 from tests.services import PG_ADMIN, database_url
 from tests.support import SALEOR_SHARED, FakeSaleor, ServerThread, SigningKey, free_port, new_key
 
@@ -237,6 +238,7 @@ def _isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with empty tables, the real clock and no cached keys."""
     clock.reset()
     crypto.forget_hash_keys()
+    config_cache.forget()  # store ids and config versions restart with the emptied tables
     jwks_cache._cache.clear()
     saleor_service._refs.clear()
     _forget_pacing()

@@ -33,6 +33,11 @@ class Store(SQLModel, table=True):
     installed_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     disabled_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # Bumped by database triggers whenever the store's settings, flow settings or templates
+    # change, in any process (migration 0028): the key of plugin.stores.config_cache.
+    config_version: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0", "nullable": False}
+    )
 
     @property
     def is_active(self) -> bool:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.errors import FieldError, InvalidInput
 from plugin.saleor.models import Store
+from plugin.stores import config_cache
 from plugin.stores.models import Plan, StoreSettings
 
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -25,7 +26,34 @@ def get_settings(session: Session, store_id: int) -> StoreSettings:
 
     The session keeps a strong reference to the row: its identity map holds objects weakly,
     so without one every caller in the same transaction (an order event asks four times)
-    loaded the row again."""
+    loaded the row again. In a batch of events the row comes from the worker's copy
+    (plugin.stores.config_cache) while the store's configuration is unchanged: attached to
+    this session as if loaded, so a caller's change is written as before."""
+    # the identity map's key built as SQLAlchemy builds it (its helper cost more than the rest)
+    settings: StoreSettings | None = session.identity_map.get((StoreSettings, (store_id,), None))
+    if settings is None:
+        at, copy = config_cache.lookup(session, store_id, _SETTINGS)
+        if copy is not None:
+            settings = _attached_copy(session, copy)
+        else:
+            settings = _load_or_create(session, store_id)
+            if at is not None:
+                config_cache.keep(session, store_id, _SETTINGS, at, config_cache.copy_row(settings))
+    session.info.setdefault("store_settings", {})[store_id] = settings
+    return settings
+
+
+_SETTINGS = "store_settings"
+
+
+def _attached_copy(session: Session, kept: StoreSettings) -> StoreSettings:
+    """A copy of the kept row in this session, as if it had just been loaded."""
+    row = config_cache.copy_row(kept)
+    session.add(row)
+    return row
+
+
+def _load_or_create(session: Session, store_id: int) -> StoreSettings:
     settings = session.get(StoreSettings, store_id)
     if settings is None:
         settings = StoreSettings(store_id=store_id)
@@ -38,7 +66,6 @@ def get_settings(session: Session, store_id: int) -> StoreSettings:
             if found is None:
                 raise
             settings = found
-    session.info.setdefault("store_settings", {})[store_id] = settings
     return settings
 
 

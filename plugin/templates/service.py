@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from plugin import clock
 from plugin.db import batch_memo
+from plugin.stores import config_cache
 from plugin.stores.models import StoreSettings
 from plugin.templates.limits import TemplateError, blocking
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
@@ -46,24 +47,37 @@ def get_template(
 
 
 def prefetch_approved(session: Session, *, store_id: int) -> None:
-    """In a batch of events: every approved row of the store, in one query (batch memo)."""
+    """In a batch of events: every approved row of the store, in one query (batch memo), or
+    from the worker's copy while the store's configuration is unchanged
+    (plugin.stores.config_cache): rows in no session, which the senders only read."""
     memo = batch_memo(session)
     if memo is None:
         return
     cached: dict[tuple[int, str], Sequence[MessageTemplate]] = memo.setdefault(
         "templates.approved", {}
     )
-    rows = session.exec(
-        select(MessageTemplate).where(
-            MessageTemplate.store_id == store_id,
-            MessageTemplate.status == TemplateStatus.APPROVED,
-        )
-    ).all()
-    by_name: dict[str, list[MessageTemplate]] = {}
-    for row in rows:
-        by_name.setdefault(row.name, []).append(row)
+    at, by_name = config_cache.lookup(session, store_id, _APPROVED)
+    if by_name is None:
+        rows = session.exec(
+            select(MessageTemplate).where(
+                MessageTemplate.store_id == store_id,
+                MessageTemplate.status == TemplateStatus.APPROVED,
+            )
+        ).all()
+        by_name = {}
+        for row in rows:
+            by_name.setdefault(row.name, []).append(row)
+        if at is not None:
+            copies = {
+                name: tuple(config_cache.copy_row(r) for r in found)
+                for name, found in by_name.items()
+            }
+            config_cache.keep(session, store_id, _APPROVED, at, copies)
     cached.update(((store_id, name), found) for name, found in by_name.items())
     memo.setdefault("templates.all_read", set()).add(store_id)
+
+
+_APPROVED = "message_template.approved"
 
 
 def _approved(session: Session, store_id: int, name: str) -> Sequence[MessageTemplate]:
@@ -104,7 +118,10 @@ def approved_template(
     rows = _approved(session, store_id, name)
     if not rows:
         return None
-    store = session.get(StoreSettings, store_id)
+    # the settings row the batch holds, found without building its identity key twice
+    store = session.identity_map.get((StoreSettings, (store_id,), None)) or session.get(
+        StoreSettings, store_id
+    )
     for candidate in _language_candidates(language, store.default_locale if store else None):
         exact = [r for r in rows if r.language == candidate]
         if exact:
