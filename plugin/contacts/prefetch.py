@@ -217,6 +217,12 @@ def _unmatched(session: Session, store_id: int, column: str, value: str | None) 
 
 
 def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
-    """The contacts the running batch knows by number (for batch reads keyed by contact)."""
+    """The store's contacts the running batch holds, for batch reads keyed by contact: those
+    known by number, and those found by Saleor user id or email or locked for their orders
+    (an event may give one of these a number, a checkout or consent; read later, alone, each
+    cost a query and a write of the run's pending changes)."""
     memo = by_phone_memo(session) or {}
-    return [c for (store, _), c in memo.items() if store == store_id and c is not None]
+    found = {c.id: c for (store, _), c in memo.items() if store == store_id and c is not None}
+    for contact in contacts_batch.held(session, store_id):
+        found.setdefault(contact.id, contact)
+    return list(found.values())
