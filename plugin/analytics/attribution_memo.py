@@ -2,8 +2,8 @@
 
 Crediting one order asks the database up to four times (the checkout's recovery steps, the
 clicks among them, the contact's last click, its last delivery) and writes its row at once.
-A batch (plugin.db.batch_scope) reads the first four for all its orders in two statements
-(`prefetch`): the messages in one, the clicks, with the message each is on, in the other; the
+A batch (plugin.db.batch_scope) reads the first four for all its orders in one statement
+(`prefetch`): the messages, and the clicks with the message each is on (UNION ALL); the
 rules in plugin.analytics.attribution then choose from these lists exactly as the queries
 would. The batch's new rows are inserted in one statement when it ends, and the changes to
 its stored rows (amounts refreshed, refunds, cancellations) in one more. Outside a batch
@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from plugin import clock
 from plugin.analytics.models import LinkClick, OrderAttribution
@@ -76,6 +77,7 @@ class _Writes:
 
 
 _SOURCES = "analytics.attribution.sources"
+_CLICK_COLUMNS = ("click_id", "click_store", "click_contact", "clicked_at")
 _WRITES = "analytics.attribution.writes"
 
 
@@ -88,7 +90,7 @@ def prefetch_sources(
     window: timedelta,
 ) -> None:
     """In a batch: the recovery steps sent for the orders' checkouts, the contacts' marketing
-    deliveries, and the clicks either rule reads, in two statements."""
+    deliveries, and the clicks either rule reads, in one statement."""
     memo = batch_memo(session)
     if memo is None:
         return
@@ -114,12 +116,6 @@ def prefetch_sources(
         col(m.purpose) == MessagePurpose.MARKETING.value,
         col(m.delivered_at) >= delivered_since,
     )
-    found = session.exec(select(m).where(m.store_id == store_id, sa.or_(recovery, delivered)))
-    for message in found:
-        if message.checkout_id in checkouts and message.kind in RECOVERY_KINDS and message.sent_at:
-            sources.recovery[(store_id, message.checkout_id)].append(message)
-        if message.contact_id in contacts and message.delivered_at is not None:
-            sources.delivered[(store_id, message.contact_id)].append(message)
     by_contact = sa.and_(
         col(LinkClick.contact_id).in_(contacts),
         col(LinkClick.store_id) == store_id,
@@ -127,20 +123,35 @@ def prefetch_sources(
         col(m.kind).not_in(NOT_ATTRIBUTABLE_KINDS),
     )
     on_recovery = sa.and_(col(m.store_id) == store_id, recovery)
-    rows = session.execute(
+    table: Any = m.__table__  # type: ignore[attr-defined]
+    clicks = (
         sa.select(
-            col(LinkClick.id),
-            col(LinkClick.store_id),
-            col(LinkClick.contact_id),
-            col(LinkClick.clicked_at),
-            m,
+            col(LinkClick.id).label("click_id"),
+            col(LinkClick.store_id).label("click_store"),
+            col(LinkClick.contact_id).label("click_contact"),
+            col(LinkClick.clicked_at).label("clicked_at"),
+            *table.c,
         )
-        .join(m, col(m.id) == col(LinkClick.message_id))
+        .join_from(LinkClick, table, table.c.id == col(LinkClick.message_id))
         .where(col(LinkClick.filtered).is_(False), sa.or_(by_contact, on_recovery))
-    ).all()
-    for click_id, click_store, contact_id, clicked_at, message in rows:
-        click = Click(int(click_id), int(click_store), contact_id, clicked_at, message)
-        sources.clicks_by_message[int(message.id)].append(click)
+    )
+    messages = sa.select(*(sa.null().label(name) for name in _CLICK_COLUMNS), *table.c).where(
+        table.c.store_id == store_id, sa.or_(recovery, delivered)
+    )
+    # one statement (the clicks first: a UNION's columns take the first SELECT's types); a
+    # row without a click is a message the rules read by checkout or contact
+    both = sa.union_all(clicks, messages).subquery()
+    message = aliased(OutboundMessage, both)
+    rows = session.execute(sa.select(*(both.c[n] for n in _CLICK_COLUMNS), message)).all()
+    for click_id, click_store, contact_id, clicked_at, msg in rows:
+        if click_id is None:
+            if msg.checkout_id in checkouts and msg.kind in RECOVERY_KINDS and msg.sent_at:
+                sources.recovery[(store_id, msg.checkout_id)].append(msg)
+            if msg.contact_id in contacts and msg.delivered_at is not None:
+                sources.delivered[(store_id, msg.contact_id)].append(msg)
+            continue
+        click = Click(int(click_id), int(click_store), contact_id, clicked_at, msg)
+        sources.clicks_by_message[int(msg.id)].append(click)
         if contact_id in contacts and click_store == store_id:
             sources.clicks_by_contact[(click_store, int(contact_id))].append(click)
     sources.checkouts.update((store_id, c) for c in checkouts)
