@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,25 +106,56 @@ def prefetch_sources(
     first = min(o.created or now for o in orders)
     since, delivered_since = first - window, first - DELIVERED_WINDOW
     sources = _Sources(since=since, delivered_since=delivered_since)
+    params = {
+        "store_id": store_id,
+        "checkouts": checkouts,
+        "contacts": contacts,
+        "since": since,
+        "delivered_since": delivered_since,
+    }
+    rows = session.execute(_sources_statement(), params).all()
+    checkout_set, contact_set = set(checkouts), set(contacts)
+    for click_id, click_store, contact_id, clicked_at, msg in rows:
+        if click_id is None:
+            if msg.checkout_id in checkout_set and msg.kind in RECOVERY_KINDS and msg.sent_at:
+                sources.recovery[(store_id, msg.checkout_id)].append(msg)
+            if msg.contact_id in contact_set and msg.delivered_at is not None:
+                sources.delivered[(store_id, msg.contact_id)].append(msg)
+            continue
+        click = Click(int(click_id), int(click_store), contact_id, clicked_at, msg)
+        sources.clicks_by_message[int(msg.id)].append(click)
+        if contact_id in contact_set and click_store == store_id:
+            sources.clicks_by_contact[(click_store, int(contact_id))].append(click)
+    sources.checkouts.update((store_id, c) for c in checkouts)
+    sources.contacts.update((store_id, c) for c in contacts)
+    memo[_SOURCES] = sources
+
+
+@cache
+def _sources_statement() -> Any:
+    """`prefetch_sources`' SELECT, built once (only its parameters change): the clicks, with
+    the message each is on, then the messages (a UNION's columns take the first SELECT's
+    types); a row without a click is a message the rules read by checkout or contact."""
     m = OutboundMessage
+    table: Any = m.__table__  # type: ignore[attr-defined]
+    store_id: Any = sa.bindparam("store_id")
     recovery = sa.and_(
-        col(m.checkout_id).in_(checkouts),
-        col(m.kind).in_(RECOVERY_KINDS),
-        col(m.sent_at).is_not(None),
+        table.c.checkout_id.in_(sa.bindparam("checkouts", expanding=True)),
+        table.c.kind.in_(RECOVERY_KINDS),
+        table.c.sent_at.is_not(None),
     )
     delivered = sa.and_(
-        col(m.contact_id).in_(contacts),
-        col(m.purpose) == MessagePurpose.MARKETING.value,
-        col(m.delivered_at) >= delivered_since,
+        table.c.contact_id.in_(sa.bindparam("contacts", expanding=True)),
+        table.c.purpose == MessagePurpose.MARKETING.value,
+        table.c.delivered_at >= sa.bindparam("delivered_since"),
     )
     by_contact = sa.and_(
-        col(LinkClick.contact_id).in_(contacts),
+        col(LinkClick.contact_id).in_(sa.bindparam("contacts", expanding=True)),
         col(LinkClick.store_id) == store_id,
-        col(LinkClick.clicked_at) >= since,
-        col(m.kind).not_in(NOT_ATTRIBUTABLE_KINDS),
+        col(LinkClick.clicked_at) >= sa.bindparam("since"),
+        table.c.kind.not_in(NOT_ATTRIBUTABLE_KINDS),
     )
-    on_recovery = sa.and_(col(m.store_id) == store_id, recovery)
-    table: Any = m.__table__  # type: ignore[attr-defined]
+    on_recovery = sa.and_(table.c.store_id == store_id, recovery)
     clicks = (
         sa.select(
             col(LinkClick.id).label("click_id"),
@@ -138,25 +170,8 @@ def prefetch_sources(
     messages = sa.select(*(sa.null().label(name) for name in _CLICK_COLUMNS), *table.c).where(
         table.c.store_id == store_id, sa.or_(recovery, delivered)
     )
-    # one statement (the clicks first: a UNION's columns take the first SELECT's types); a
-    # row without a click is a message the rules read by checkout or contact
     both = sa.union_all(clicks, messages).subquery()
-    message = aliased(OutboundMessage, both)
-    rows = session.execute(sa.select(*(both.c[n] for n in _CLICK_COLUMNS), message)).all()
-    for click_id, click_store, contact_id, clicked_at, msg in rows:
-        if click_id is None:
-            if msg.checkout_id in checkouts and msg.kind in RECOVERY_KINDS and msg.sent_at:
-                sources.recovery[(store_id, msg.checkout_id)].append(msg)
-            if msg.contact_id in contacts and msg.delivered_at is not None:
-                sources.delivered[(store_id, msg.contact_id)].append(msg)
-            continue
-        click = Click(int(click_id), int(click_store), contact_id, clicked_at, msg)
-        sources.clicks_by_message[int(msg.id)].append(click)
-        if contact_id in contacts and click_store == store_id:
-            sources.clicks_by_contact[(click_store, int(contact_id))].append(click)
-    sources.checkouts.update((store_id, c) for c in checkouts)
-    sources.contacts.update((store_id, c) for c in contacts)
-    memo[_SOURCES] = sources
+    return sa.select(*(both.c[n] for n in _CLICK_COLUMNS), aliased(m, both))
 
 
 def _sources(session: Session) -> _Sources | None:

@@ -12,6 +12,7 @@ those rules would have them insert.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,6 +132,29 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
         contacts_batch.note_created(session, contact.id)
 
 
+@cache
+def _read_statement(suppressed: bool) -> Any:
+    """`_read`'s SELECT, built once per shape (only its parameters change): the contacts, and
+    with `suppressed` the suppressed hashes as rows without a contact."""
+    table: Any = Contact.__table__  # type: ignore[attr-defined]
+    contacts = sa.select(sa.null().label("suppressed"), *table.c).where(
+        table.c.store_id == sa.bindparam("store_id"),
+        sa.or_(
+            table.c.phone_e164.in_(sa.bindparam("phones", expanding=True)),
+            table.c.saleor_user_id.in_(sa.bindparam("users", expanding=True)),
+            table.c.email.in_(sa.bindparam("emails", expanding=True)),
+        ),
+    )
+    query: Any = contacts
+    if suppressed:
+        hashes = suppression.suppressed_hashes().subquery()
+        query = sa.union_all(
+            contacts, sa.select(hashes.c.phone_hash, *(sa.null() for _ in table.c))
+        )
+    both = query.subquery()
+    return sa.select(both.c.suppressed, aliased(Contact, both))
+
+
 def _read(
     session: Session,
     store_id: int,
@@ -142,24 +166,15 @@ def _read(
     """The store's contacts with one of the numbers, user ids or emails, and (same statement,
     UNION ALL: a row without a contact is a suppressed number's hash) which of the `unchecked`
     numbers are on the suppression list, noted in the batch memo."""
-    table: Any = Contact.__table__  # type: ignore[attr-defined]
-    contacts = sa.select(sa.null().label("suppressed"), *table.c).where(
-        table.c.store_id == store_id,
-        sa.or_(
-            table.c.phone_e164.in_(sorted(phones)),
-            table.c.saleor_user_id.in_(sorted(users)),
-            table.c.email.in_(sorted(emails)),
-        ),
-    )
-    query: Any = contacts
+    params = {
+        "store_id": store_id,
+        "phones": sorted(phones),
+        "users": sorted(users),
+        "emails": sorted(emails),
+    }
     if unchecked:
-        hashes = suppression.suppressed_hashes(store_id, unchecked).subquery()
-        query = sa.union_all(
-            contacts, sa.select(hashes.c.phone_hash, *(sa.null() for _ in table.c))
-        )
-    both = query.subquery()
-    entity = aliased(Contact, both)
-    found = session.execute(sa.select(both.c.suppressed, entity)).all()
+        params.update(suppression.hash_params(store_id, unchecked))
+    found = session.execute(_read_statement(bool(unchecked)), params).all()
     suppressed = {unchecked[h] for h, contact in found if h is not None}
     suppression.note_checked(
         session, store_id=store_id, phones=unchecked.values(), suppressed=suppressed

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
@@ -39,17 +41,25 @@ def suppressed_phones(session: Session, *, store_id: int, phones: Iterable[str])
     by_hash = {phone_hash(p): p for p in set(phones)}
     if not by_hash:
         return set()
-    rows = session.execute(suppressed_hashes(store_id, by_hash)).all()
+    rows = session.execute(suppressed_hashes(), hash_params(store_id, by_hash)).all()
     return {by_hash[h] for (h,) in rows}
 
 
-def suppressed_hashes(store_id: int, hashes: Iterable[str]) -> sa.Select[tuple[str]]:
-    """The SELECT of the hashes among `hashes` on the store's suppression list (one column,
-    `phone_hash`), for a caller that reads them with other rows in one statement."""
+@cache
+def suppressed_hashes() -> sa.Select[tuple[str]]:
+    """The SELECT of the hashes on a store's suppression list among some (one column,
+    `phone_hash`; parameters: `hash_params`), for callers that read them with other rows in
+    one statement too. Built once: only its parameters change."""
     table = Suppression.__table__  # type: ignore[attr-defined]
     return sa.select(table.c.phone_hash).where(
-        table.c.store_id == store_id, table.c.phone_hash.in_(sorted(hashes))
+        table.c.store_id == sa.bindparam("suppression_store"),
+        table.c.phone_hash.in_(sa.bindparam("suppression_hashes", expanding=True)),
     )
+
+
+def hash_params(store_id: int, hashes: Iterable[str]) -> dict[str, Any]:
+    """The parameters of `suppressed_hashes`."""
+    return {"suppression_store": store_id, "suppression_hashes": sorted(hashes)}
 
 
 def _known(session: Session, store_id: int) -> dict[str, bool] | None:
