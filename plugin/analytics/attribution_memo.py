@@ -2,8 +2,8 @@
 
 Crediting one order asks the database up to four times (the checkout's recovery steps, the
 clicks among them, the contact's last click, its last delivery) and writes its row at once.
-A batch (plugin.db.batch_scope) reads the first four for all its orders in two statements
-(`prefetch`): the messages in one, the clicks, with the message each is on, in the other; the
+A batch (plugin.db.batch_scope) reads the first four for all its orders in one statement
+(`prefetch`): the messages, and the clicks with the message each is on (UNION ALL); the
 rules in plugin.analytics.attribution then choose from these lists exactly as the queries
 would. The batch's new rows are inserted in one statement when it ends, and the changes to
 its stored rows (amounts refreshed, refunds, cancellations) in one more. Outside a batch
@@ -16,11 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from plugin import clock
 from plugin.analytics.models import LinkClick, OrderAttribution
@@ -76,6 +78,7 @@ class _Writes:
 
 
 _SOURCES = "analytics.attribution.sources"
+_CLICK_COLUMNS = ("click_id", "click_store", "click_contact", "clicked_at")
 _WRITES = "analytics.attribution.writes"
 
 
@@ -88,7 +91,7 @@ def prefetch_sources(
     window: timedelta,
 ) -> None:
     """In a batch: the recovery steps sent for the orders' checkouts, the contacts' marketing
-    deliveries, and the clicks either rule reads, in two statements."""
+    deliveries, and the clicks either rule reads, in one statement."""
     memo = batch_memo(session)
     if memo is None:
         return
@@ -103,49 +106,72 @@ def prefetch_sources(
     first = min(o.created or now for o in orders)
     since, delivered_since = first - window, first - DELIVERED_WINDOW
     sources = _Sources(since=since, delivered_since=delivered_since)
-    m = OutboundMessage
-    recovery = sa.and_(
-        col(m.checkout_id).in_(checkouts),
-        col(m.kind).in_(RECOVERY_KINDS),
-        col(m.sent_at).is_not(None),
-    )
-    delivered = sa.and_(
-        col(m.contact_id).in_(contacts),
-        col(m.purpose) == MessagePurpose.MARKETING.value,
-        col(m.delivered_at) >= delivered_since,
-    )
-    found = session.exec(select(m).where(m.store_id == store_id, sa.or_(recovery, delivered)))
-    for message in found:
-        if message.checkout_id in checkouts and message.kind in RECOVERY_KINDS and message.sent_at:
-            sources.recovery[(store_id, message.checkout_id)].append(message)
-        if message.contact_id in contacts and message.delivered_at is not None:
-            sources.delivered[(store_id, message.contact_id)].append(message)
-    by_contact = sa.and_(
-        col(LinkClick.contact_id).in_(contacts),
-        col(LinkClick.store_id) == store_id,
-        col(LinkClick.clicked_at) >= since,
-        col(m.kind).not_in(NOT_ATTRIBUTABLE_KINDS),
-    )
-    on_recovery = sa.and_(col(m.store_id) == store_id, recovery)
-    rows = session.execute(
-        sa.select(
-            col(LinkClick.id),
-            col(LinkClick.store_id),
-            col(LinkClick.contact_id),
-            col(LinkClick.clicked_at),
-            m,
-        )
-        .join(m, col(m.id) == col(LinkClick.message_id))
-        .where(col(LinkClick.filtered).is_(False), sa.or_(by_contact, on_recovery))
-    ).all()
-    for click_id, click_store, contact_id, clicked_at, message in rows:
-        click = Click(int(click_id), int(click_store), contact_id, clicked_at, message)
-        sources.clicks_by_message[int(message.id)].append(click)
-        if contact_id in contacts and click_store == store_id:
+    params = {
+        "store_id": store_id,
+        "checkouts": checkouts,
+        "contacts": contacts,
+        "since": since,
+        "delivered_since": delivered_since,
+    }
+    rows = session.execute(_sources_statement(), params).all()
+    checkout_set, contact_set = set(checkouts), set(contacts)
+    for click_id, click_store, contact_id, clicked_at, msg in rows:
+        if click_id is None:
+            if msg.checkout_id in checkout_set and msg.kind in RECOVERY_KINDS and msg.sent_at:
+                sources.recovery[(store_id, msg.checkout_id)].append(msg)
+            if msg.contact_id in contact_set and msg.delivered_at is not None:
+                sources.delivered[(store_id, msg.contact_id)].append(msg)
+            continue
+        click = Click(int(click_id), int(click_store), contact_id, clicked_at, msg)
+        sources.clicks_by_message[int(msg.id)].append(click)
+        if contact_id in contact_set and click_store == store_id:
             sources.clicks_by_contact[(click_store, int(contact_id))].append(click)
     sources.checkouts.update((store_id, c) for c in checkouts)
     sources.contacts.update((store_id, c) for c in contacts)
     memo[_SOURCES] = sources
+
+
+@cache
+def _sources_statement() -> Any:
+    """`prefetch_sources`' SELECT, built once (only its parameters change): the clicks, with
+    the message each is on, then the messages (a UNION's columns take the first SELECT's
+    types); a row without a click is a message the rules read by checkout or contact."""
+    m = OutboundMessage
+    table: Any = m.__table__  # type: ignore[attr-defined]
+    store_id: Any = sa.bindparam("store_id")
+    recovery = sa.and_(
+        table.c.checkout_id.in_(sa.bindparam("checkouts", expanding=True)),
+        table.c.kind.in_(RECOVERY_KINDS),
+        table.c.sent_at.is_not(None),
+    )
+    delivered = sa.and_(
+        table.c.contact_id.in_(sa.bindparam("contacts", expanding=True)),
+        table.c.purpose == MessagePurpose.MARKETING.value,
+        table.c.delivered_at >= sa.bindparam("delivered_since"),
+    )
+    by_contact = sa.and_(
+        col(LinkClick.contact_id).in_(sa.bindparam("contacts", expanding=True)),
+        col(LinkClick.store_id) == store_id,
+        col(LinkClick.clicked_at) >= sa.bindparam("since"),
+        table.c.kind.not_in(NOT_ATTRIBUTABLE_KINDS),
+    )
+    on_recovery = sa.and_(table.c.store_id == store_id, recovery)
+    clicks = (
+        sa.select(
+            col(LinkClick.id).label("click_id"),
+            col(LinkClick.store_id).label("click_store"),
+            col(LinkClick.contact_id).label("click_contact"),
+            col(LinkClick.clicked_at).label("clicked_at"),
+            *table.c,
+        )
+        .join_from(LinkClick, table, table.c.id == col(LinkClick.message_id))
+        .where(col(LinkClick.filtered).is_(False), sa.or_(by_contact, on_recovery))
+    )
+    messages = sa.select(*(sa.null().label(name) for name in _CLICK_COLUMNS), *table.c).where(
+        table.c.store_id == store_id, sa.or_(recovery, delivered)
+    )
+    both = sa.union_all(clicks, messages).subquery()
+    return sa.select(*(both.c[n] for n in _CLICK_COLUMNS), aliased(m, both))
 
 
 def _sources(session: Session) -> _Sources | None:

@@ -76,6 +76,13 @@ def remember(session: Session, *contacts: Contact) -> None:
         known.contacts.update((c.id, c) for c in contacts if c.id is not None)
 
 
+def held(session: Session, store_id: int) -> list[Contact]:
+    """The store's contacts the batch holds."""
+    known = _known(session)
+    contacts = known.contacts.values() if known is not None else ()
+    return [c for c in contacts if c.store_id == store_id]
+
+
 def without_number(session: Session, store_id: int) -> list[Contact]:
     """The store's contacts the batch holds that have no number (yet)."""
     known = _known(session)

@@ -2,7 +2,7 @@
 on each event as it would alone and finds them here).
 
 Acting on events one by one reads the contact behind each payload and inserts the new ones a
-row at a time. For a batch the reads are two queries and the inserts one statement: every
+row at a time. For a batch the reads are one query and the inserts one statement: every
 contact the events would insert whose event can be told up front (a new number; a person known
 by email or user id only whom the batch names first). The rules of which contact a payload
 maps to stay in contacts.service; this module only creates, before the events run, the rows
@@ -12,9 +12,12 @@ those rules would have them insert.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
 
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts import suppression
@@ -98,10 +101,10 @@ def insert_statement(session: Session) -> Any:
 
 
 def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity]) -> None:
-    """Batch form of the reads `upsert_contact` makes per payload: the batch's numbers checked
-    against the suppression list in one query and their contacts loaded in one, kept in the
-    batch memo; then the contacts its events would insert, in one statement (outside a
-    batch: nothing)."""
+    """Batch form of the reads `upsert_contact` makes per payload: the batch's contacts loaded
+    and its numbers checked against the suppression list in one query, kept in the batch
+    memo; then the contacts its events would insert, in one statement (outside a batch:
+    nothing)."""
     memo = by_phone_memo(session)
     if memo is None:
         return
@@ -112,20 +115,10 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     phones -= {phone for (store, phone) in memo if store == store_id}
     users = {i.saleor_user_id for i in identities if i.saleor_user_id}
     emails = {i.email for i in identities if i.email}
-    if phones:
-        suppression.prefetch(session, store_id=store_id, phones=phones)
+    unchecked = suppression.unchecked(session, store_id=store_id, phones=phones)
     if not (phones or users or emails):
         return
-    rows = session.exec(
-        select(Contact).where(
-            Contact.store_id == store_id,
-            or_(
-                col(Contact.phone_e164).in_(phones),
-                col(Contact.saleor_user_id).in_(users),
-                col(Contact.email).in_(emails),
-            ),
-        )
-    ).all()
+    rows = _read(session, store_id, phones, users, emails, unchecked)
     contacts_batch.remember(session, *rows)
     contacts_batch.note_loaded(session, store_id, "saleor_user_id", users)
     contacts_batch.note_loaded(session, store_id, "email", emails)
@@ -137,6 +130,56 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
     for contact in session.scalars(insert_statement(session), new).all() if new else ():
         remember(session, contact)
         contacts_batch.note_created(session, contact.id)
+
+
+@cache
+def _read_statement(suppressed: bool) -> Any:
+    """`_read`'s SELECT, built once per shape (only its parameters change): the contacts, and
+    with `suppressed` the suppressed hashes as rows without a contact."""
+    table: Any = Contact.__table__  # type: ignore[attr-defined]
+    contacts = sa.select(sa.null().label("suppressed"), *table.c).where(
+        table.c.store_id == sa.bindparam("store_id"),
+        sa.or_(
+            table.c.phone_e164.in_(sa.bindparam("phones", expanding=True)),
+            table.c.saleor_user_id.in_(sa.bindparam("users", expanding=True)),
+            table.c.email.in_(sa.bindparam("emails", expanding=True)),
+        ),
+    )
+    query: Any = contacts
+    if suppressed:
+        hashes = suppression.suppressed_hashes().subquery()
+        query = sa.union_all(
+            contacts, sa.select(hashes.c.phone_hash, *(sa.null() for _ in table.c))
+        )
+    both = query.subquery()
+    return sa.select(both.c.suppressed, aliased(Contact, both))
+
+
+def _read(
+    session: Session,
+    store_id: int,
+    phones: Iterable[str],
+    users: Iterable[str],
+    emails: Iterable[str],
+    unchecked: dict[str, str],
+) -> list[Contact]:
+    """The store's contacts with one of the numbers, user ids or emails, and (same statement,
+    UNION ALL: a row without a contact is a suppressed number's hash) which of the `unchecked`
+    numbers are on the suppression list, noted in the batch memo."""
+    params = {
+        "store_id": store_id,
+        "phones": sorted(phones),
+        "users": sorted(users),
+        "emails": sorted(emails),
+    }
+    if unchecked:
+        params.update(suppression.hash_params(store_id, unchecked))
+    found = session.execute(_read_statement(bool(unchecked)), params).all()
+    suppressed = {unchecked[h] for h, contact in found if h is not None}
+    suppression.note_checked(
+        session, store_id=store_id, phones=unchecked.values(), suppressed=suppressed
+    )
+    return [contact for h, contact in found if h is None]
 
 
 def _new_numbers(
@@ -217,6 +260,12 @@ def _unmatched(session: Session, store_id: int, column: str, value: str | None) 
 
 
 def contacts_for_phones(session: Session, *, store_id: int) -> list[Contact]:
-    """The contacts the running batch knows by number (for batch reads keyed by contact)."""
+    """The store's contacts the running batch holds, for batch reads keyed by contact: those
+    known by number, and those found by Saleor user id or email or locked for their orders
+    (an event may give one of these a number, a checkout or consent; read later, alone, each
+    cost a query and a write of the run's pending changes)."""
     memo = by_phone_memo(session) or {}
-    return [c for (store, _), c in memo.items() if store == store_id and c is not None]
+    found = {c.id: c for (store, _), c in memo.items() if store == store_id and c is not None}
+    for contact in contacts_batch.held(session, store_id):
+        found.setdefault(contact.id, contact)
+    return list(found.values())

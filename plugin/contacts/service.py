@@ -157,8 +157,6 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
             return None
         contact = Contact(store_id=store.id)
     _apply(contact, identity, result, raw)
-    if contact.id is not None:
-        remember(session, contact)  # the person known by email may just have got a number
     if contact.id is None:
         if contact.phone_e164 is not None:
             return _insert_contact(session, contact)
@@ -166,10 +164,17 @@ def upsert_contact(*, session: Session, store: Store, identity: Identity) -> Con
         session.flush()
         contacts_batch.note_created(session, contact.id)
         contacts_batch.remember(session, contact)
-    else:
-        session.add(contact)
-        contacts_batch.remember(session, contact)
+        return contact
+    remember(session, contact)  # the person known by email may just have got a number
+    _attach(session, contact)
     return contact
+
+
+def _attach(session: Session, contact: Contact) -> None:
+    """`session.add` for a contact the session may not hold (a batch's contacts, loaded by its
+    prefetch, are held already: adding them again only walked the unit of work's cascades)."""
+    if contact not in session:
+        session.add(contact)
 
 
 def _apply(contact: Contact, identity: Identity, result: PhoneResult, raw: str | None) -> None:
@@ -223,7 +228,7 @@ def upsert_from_checkout(*, session: Session, store: Store, checkout: Checkout) 
     if contact is not None and seen is not None:
         if contact.last_checkout_at is None or seen > contact.last_checkout_at:
             contact.last_checkout_at = seen
-            session.add(contact)
+            _attach(session, contact)
     return contact
 
 
@@ -238,7 +243,7 @@ def note_inbound(*, session: Session, contact: Contact, at: datetime) -> None:
     """The customer wrote to us (opens the service window; feeds the profile)."""
     if contact.last_inbound_at is None or at > contact.last_inbound_at:
         contact.last_inbound_at = at
-        session.add(contact)
+        _attach(session, contact)
 
 
 SERVICE_WINDOW = timedelta(hours=24)

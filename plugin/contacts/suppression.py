@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
@@ -39,13 +41,25 @@ def suppressed_phones(session: Session, *, store_id: int, phones: Iterable[str])
     by_hash = {phone_hash(p): p for p in set(phones)}
     if not by_hash:
         return set()
-    table = Suppression.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        sa.select(table.c.phone_hash).where(
-            table.c.store_id == store_id, table.c.phone_hash.in_(list(by_hash))
-        )
-    ).all()
+    rows = session.execute(suppressed_hashes(), hash_params(store_id, by_hash)).all()
     return {by_hash[h] for (h,) in rows}
+
+
+@cache
+def suppressed_hashes() -> sa.Select[tuple[str]]:
+    """The SELECT of the hashes on a store's suppression list among some (one column,
+    `phone_hash`; parameters: `hash_params`), for callers that read them with other rows in
+    one statement too. Built once: only its parameters change."""
+    table = Suppression.__table__  # type: ignore[attr-defined]
+    return sa.select(table.c.phone_hash).where(
+        table.c.store_id == sa.bindparam("suppression_store"),
+        table.c.phone_hash.in_(sa.bindparam("suppression_hashes", expanding=True)),
+    )
+
+
+def hash_params(store_id: int, hashes: Iterable[str]) -> dict[str, Any]:
+    """The parameters of `suppressed_hashes`."""
+    return {"suppression_store": store_id, "suppression_hashes": sorted(hashes)}
 
 
 def _known(session: Session, store_id: int) -> dict[str, bool] | None:
@@ -56,15 +70,23 @@ def _known(session: Session, store_id: int) -> dict[str, bool] | None:
     return known
 
 
-def prefetch(session: Session, *, store_id: int, phones: Iterable[str]) -> None:
-    """Batch form of `is_suppressed`: the batch's numbers checked in one query, the answers kept
-    in the batch memo (`suppress` keeps them right)."""
+def unchecked(session: Session, *, store_id: int, phones: Iterable[str]) -> dict[str, str]:
+    """Batch form of `is_suppressed`, step one: the numbers among `phones` whose answer the
+    batch does not hold yet, by their hash (read with `suppressed_hashes`, in one statement
+    with the batch's contacts, then `note_checked`); outside a batch: none."""
     known = _known(session, store_id)
-    wanted = set(phones) - set(known or ())
-    if known is None or not wanted:
-        return
-    found = suppressed_phones(session, store_id=store_id, phones=wanted)
-    known.update((phone, phone in found) for phone in wanted)
+    if known is None:
+        return {}
+    return {phone_hash(p): p for p in set(phones) if p not in known}
+
+
+def note_checked(
+    session: Session, *, store_id: int, phones: Iterable[str], suppressed: set[str]
+) -> None:
+    """The batch checked `phones`: the `suppressed` ones are on the list, the others not."""
+    known = _known(session, store_id)
+    if known is not None:
+        known.update((phone, phone in suppressed) for phone in phones)
 
 
 def is_suppressed(session: Session, *, store_id: int, phone_e164: str) -> bool:
