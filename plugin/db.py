@@ -204,13 +204,15 @@ def set_deferred(session: Session, obj: Any, values: dict[str, Any]) -> bool:
     if loaded and keep them for the block's one UPDATE, as a change made by setting the
     attributes would be kept. Why: setting a model's attributes one by one (pydantic, then the
     ORM's change tracking) cost more CPU than the decision that changed them. Outside such a
-    block nothing is set and False is returned (the caller sets them as usual)."""
+    block, or for a row not stored in this session, nothing is set and False is returned (the
+    caller sets them as usual)."""
     deferred: _Deferred | None = session.info.get(_DEFERRED)
     rows = deferred.get(type(obj)) if deferred else None
-    if rows is None:
+    state = obj._sa_instance_state
+    if rows is None or not state.persistent:  # a new row: the flush inserts it with its values
         return False
     obj.__dict__.update(values)
-    key = obj._sa_instance_state.identity
+    key = state.identity
     previous = rows.get(key)
     rows[key] = (obj, previous[1].union(values) if previous else set(values))
     return True

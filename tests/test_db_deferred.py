@@ -121,3 +121,12 @@ def test_outside_a_block_set_deferred_sets_nothing(session: Session) -> None:
     session.commit()
     assert not set_deferred(session, contact, {"first_name": "New"})
     assert contact.first_name == "Old"
+
+
+def test_a_row_not_stored_yet_is_left_to_the_flush(session: Session) -> None:
+    store = make_store(session)
+    contact = Contact(store_id=store.id, phone_e164="+905321112311", first_name="Old")
+    session.add(contact)
+    with deferred_updates(session, Contact):
+        assert not set_deferred(session, contact, {"first_name": "New"})
+    assert contact.first_name == "Old"
