@@ -74,3 +74,22 @@ def test_a_runs_changes_to_a_checkout_are_written_when_the_run_ends(session: Ses
         assert [s for s in queries.statements if s.startswith("UPDATE tracked_checkout")]
     session.commit()
     assert _stored("c1") == ("empty", 0, None)
+
+
+@pytest.mark.postgres_only
+def test_a_stored_checkout_row_stays_locked_until_its_batch_ends(session: Session) -> None:
+    # given a tracked checkout one batch has read (and locked) in its transaction
+    store = make_store(session)
+    assert store.id is not None
+    recovery.track_all(session, store_id=store.id, checkout_ids=["held"])
+    session.commit()
+    with Session(get_engine()) as first, Session(get_engine()) as second:
+        recovery.track_all(first, store_id=store.id, checkout_ids=["held", "other"])
+        # when another batch asks for the same checkout
+        second.execute(sa.text("SET LOCAL lock_timeout = '300ms'"))
+        # then it waits for the first one's end
+        with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+            recovery.track_all(second, store_id=store.id, checkout_ids=["held"])
+        second.rollback()
+        first.commit()
+        assert recovery.track_all(second, store_id=store.id, checkout_ids=["held"])["held"].id
