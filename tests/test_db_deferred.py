@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from plugin.contacts.models import Contact
-from plugin.db import deferred_updates, get_engine, write_deferred
+from plugin.db import deferred_updates, get_engine, set_deferred, write_deferred
 from tests.factories import make_store
 from tests.support import QueryCounter
 
@@ -24,15 +24,20 @@ def _stored(contact_id: int) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
-def test_changes_to_stored_rows_are_written_once_when_the_block_ends(session: Session) -> None:
-    # given three stored contacts
-    store = make_store(session)
+def _stored_contacts(session: Session, store_id: int | None, count: int) -> list[Contact]:
     contacts = [
-        Contact(store_id=store.id, phone_e164=f"+90532111220{i}", first_name="Old")
-        for i in range(3)
+        Contact(store_id=store_id, phone_e164=f"+90532111220{i}", first_name="Old")
+        for i in range(count)
     ]
     session.add_all(contacts)
     session.commit()
+    return contacts
+
+
+def test_changes_to_stored_rows_are_written_once_when_the_block_ends(session: Session) -> None:
+    # given three stored contacts
+    store = make_store(session)
+    contacts = _stored_contacts(session, store.id, 3)
     ids = [c.id for c in contacts]
     # when a block changes each of them between queries that autoflush
     with QueryCounter(get_engine()) as queries, deferred_updates(session, Contact):
@@ -86,3 +91,42 @@ def test_an_error_in_the_block_writes_nothing(session: Session) -> None:
     session.rollback()
     # then the stored row is as it was
     assert _stored(contact.id) == ("Old", None)
+
+
+def test_values_set_into_the_block_are_written_with_its_other_changes(session: Session) -> None:
+    # given two stored contacts
+    store = make_store(session)
+    first, second = _stored_contacts(session, store.id, 2)
+    assert first.id is not None and second.id is not None
+    # when a block sets values into one row directly and changes the other as usual
+    with QueryCounter(get_engine()) as queries, deferred_updates(session, Contact):
+        assert set_deferred(session, first, {"first_name": "Set", "email": "set@example.com"})
+        assert set_deferred(session, first, {"first_name": "Again"})
+        second.first_name = "Changed"
+        session.exec(select(Contact.id).where(Contact.store_id == store.id)).all()
+        # then the object holds the new values and nothing was written meanwhile
+        assert (first.first_name, first.email) == ("Again", "set@example.com")
+        assert queries.count == 1
+    # and the block's end wrote both rows in one statement
+    assert queries.count == 2
+    session.commit()
+    assert _stored(first.id) == ("Again", "set@example.com")
+    assert _stored(second.id) == ("Changed", None)
+
+
+def test_outside_a_block_set_deferred_sets_nothing(session: Session) -> None:
+    store = make_store(session)
+    contact = Contact(store_id=store.id, phone_e164="+905321112310", first_name="Old")
+    session.add(contact)
+    session.commit()
+    assert not set_deferred(session, contact, {"first_name": "New"})
+    assert contact.first_name == "Old"
+
+
+def test_a_row_not_stored_yet_is_left_to_the_flush(session: Session) -> None:
+    store = make_store(session)
+    contact = Contact(store_id=store.id, phone_e164="+905321112311", first_name="Old")
+    session.add(contact)
+    with deferred_updates(session, Contact):
+        assert not set_deferred(session, contact, {"first_name": "New"})
+    assert contact.first_name == "Old"

@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -76,6 +77,8 @@ BOT_AGENTS = (
     "scrapy",
 )
 MOBILE_MARKERS = ("mobile", "android", "iphone", "ipad", "ipod", "windows phone")
+# Never in a redirect target: whitespace (`\s` is str.isspace), control characters, backslashes.
+UNSAFE_CHARACTER = re.compile(r"[\s\x00-\x1f\\]")
 
 
 class LinkRefused(ConfigurationError):
@@ -84,6 +87,7 @@ class LinkRefused(ConfigurationError):
     code = "LINK_REFUSED"
 
 
+@lru_cache(maxsize=1024)
 def _normalise_host(host: str) -> str:
     """Lowercase ASCII (punycode) host without a trailing dot; raises on malformed IDN."""
     host = host.strip().rstrip(".").lower()
@@ -109,16 +113,23 @@ def _host_of(url: str) -> str | None:
 def allowed_hosts(settings: StoreSettings) -> set[str]:
     """Hosts the store configured: its storefront, its checkout URL and `extra.link_hosts`
     (an entry "*.example.com" allows that domain's subdomains)."""
+    extra = settings.extra.get("link_hosts") if isinstance(settings.extra, dict) else None
+    entries = tuple(e for e in extra or [] if isinstance(e, str))
+    return set(_configured_hosts(settings.storefront_url, settings.checkout_url_template, entries))
+
+
+@lru_cache(maxsize=256)
+def _configured_hosts(
+    storefront_url: str | None, checkout_url_template: str | None, entries: tuple[str, ...]
+) -> frozenset[str]:
+    """`allowed_hosts` from the settings' values (kept: every step's link asks again)."""
     hosts: set[str] = set()
-    for url in (settings.storefront_url, settings.checkout_url_template):
+    for url in (storefront_url, checkout_url_template):
         if url:
             host = _host_of(url.replace("{", "").replace("}", ""))
             if host:
                 hosts.add(host)
-    extra = settings.extra.get("link_hosts") if isinstance(settings.extra, dict) else None
-    for entry in extra or []:
-        if not isinstance(entry, str):
-            continue
+    for entry in entries:
         wildcard = entry.strip().startswith("*.")
         name = entry.strip()[2:] if wildcard else entry.strip()
         if "//" in name:
@@ -130,7 +141,7 @@ def allowed_hosts(settings: StoreSettings) -> set[str]:
                 host = None
         if host:
             hosts.add(("*." if wildcard else "") + host)
-    return hosts
+    return frozenset(hosts)
 
 
 def _host_allowed(host: str, hosts: set[str]) -> bool:
@@ -148,7 +159,7 @@ def checked_url(url: str, hosts: set[str]) -> str:
     )
     if not isinstance(url, str) or not url or len(url) > 4000:
         raise refused
-    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in url):
+    if UNSAFE_CHARACTER.search(url):
         raise refused
     try:
         parts = urlsplit(url)

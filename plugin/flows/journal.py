@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from plugin import clock
-from plugin.db import at_batch_end, batch_memo
+from plugin.db import at_batch_end, batch_memo, dialect_name
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.flows.models import FlowEvent, JournalAction
 
@@ -89,11 +90,22 @@ def prefetch(
             f.sequence,
             f.step,
             f.reason,
-        ).where(f.store_id == store_id, sa.or_(f.checkout_id.in_(wanted), f.order_id.in_(orders)))
+        ).where(
+            f.store_id == store_id,
+            sa.or_(_among(session, f.checkout_id, wanted), _among(session, f.order_id, orders)),
+        )
     ).all()
     known.lines.update((r[0], r[1], str(r[2]), *r[3:]) for r in rows)
     known.checkouts.update((store_id, c) for c in wanted)
     known.orders.update((store_id, o) for o in orders)
+
+
+def _among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values`; on PostgreSQL `= ANY` of one array parameter (a batch's hundred ids
+    as one parameter: the statement's text, and its compiled form, stay the same)."""
+    if dialect_name(session) == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(sa.String())))
+    return column.in_(values)
 
 
 def record(

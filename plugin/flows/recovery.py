@@ -14,16 +14,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from plugin import clock
 from plugin.consent.models import ConsentAction, Purpose
 from plugin.consent.state import state as consent_state
 from plugin.contacts.figures import ordered_since
 from plugin.contacts.models import Contact
-from plugin.db import batch_memo, write_deferred
+from plugin.db import batch_memo, dialect_name, set_deferred, write_deferred
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
 from plugin.delivery.outbox import idempotency_key as outbox_key
 from plugin.flows import journal, outbox
@@ -53,52 +55,81 @@ def track_all(
     session: Session, *, store_id: int, checkout_ids: Iterable[str]
 ) -> dict[str, TrackedCheckout]:
     """The checkouts' rows, created when unknown, locked for this transaction (PostgreSQL) so
-    two events about one checkout are decided one after the other: one insert and one locking
-    read for any number of checkouts, locked in checkout id order (two batches that share
-    checkouts wait for each other instead of deadlocking). In a batch they are kept locked in
-    its memo, so `tracked` reads nothing again."""
+    two events about one checkout are decided one after the other: one statement for any
+    number of checkouts (an insert whose conflicts "update" a column to its own value, so the
+    stored rows are locked and every row comes back), locked in checkout id order (two batches
+    that share checkouts wait for each other instead of deadlocking). In a batch they are kept
+    locked in its memo, so `tracked` reads nothing again."""
     asked = list(checkout_ids)
     wanted = sorted(set(asked))
     locked = _locked(session)
     if locked is not None:
         wanted = [c for c in wanted if (store_id, c) not in locked]
     if wanted:
-        write_deferred(session)  # the locking read below reloads the rows it returns
-        insert = (
-            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        )
-        table = TrackedCheckout.__table__  # type: ignore[attr-defined]  # SQLModel: undeclared
-        now = clock.now()
-        new = {
-            "lines_count": 0,
-            "state": CheckoutState.OPEN.value,
-            "sequence": 0,
-            "created_at": now,
-            "updated_at": now,
-        }
-        session.execute(
-            insert(table)
-            .values([{"store_id": store_id, "checkout_id": c, **new} for c in wanted])
-            .on_conflict_do_nothing(index_elements=["store_id", "checkout_id"])
-        )
-        rows = session.exec(
-            select(TrackedCheckout)
-            .where(
-                TrackedCheckout.store_id == store_id, col(TrackedCheckout.checkout_id).in_(wanted)
+        write_deferred(session)  # the statement below reloads the rows it returns
+        rows: list[TrackedCheckout] = list(
+            session.scalars(
+                _upsert(session, store_id, wanted),
+                execution_options={"populate_existing": True},
             )
-            .order_by(col(TrackedCheckout.checkout_id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
+        )
         if locked is None:
             return {r.checkout_id: r for r in rows}
         locked.update(((store_id, r.checkout_id), r) for r in rows)
     return {c: locked[(store_id, c)] for c in asked} if locked is not None else {}
 
 
+def _upsert(session: Session, store_id: int, checkout_ids: list[str]) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING of the checkouts' rows, in checkout id order.
+    PostgreSQL: the ids are one array parameter (a VALUES row per checkout cost the worker
+    more CPU to compile and send than the rest of the batch's reads of them)."""
+    now = clock.now()
+    table = TrackedCheckout.__table__  # type: ignore[attr-defined]  # SQLModel: undeclared
+    new = {
+        "lines_count": 0,
+        "state": CheckoutState.OPEN.value,
+        "sequence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    stmt: Any
+    if dialect_name(session) == "postgresql":
+        ids = sa.bindparam("ids", checkout_ids, type_=postgresql.ARRAY(sa.String()))
+        wanted = sa.func.unnest(ids).table_valued("checkout_id").render_derived()
+        source = sa.select(
+            sa.literal(store_id, type_=table.c.store_id.type),
+            wanted.c.checkout_id,
+            *(sa.literal(value, type_=table.c[key].type) for key, value in new.items()),
+        ).order_by(wanted.c.checkout_id)
+        stmt = postgresql.insert(TrackedCheckout).from_select(
+            ["store_id", "checkout_id", *new], source
+        )
+    else:
+        stmt = sqlite.insert(TrackedCheckout).values(
+            [{"store_id": store_id, "checkout_id": c, **new} for c in checkout_ids]
+        )
+    return stmt.on_conflict_do_update(
+        index_elements=["store_id", "checkout_id"],
+        set_={"updated_at": table.c.updated_at},  # unchanged: the stored row is locked, returned
+    ).returning(TrackedCheckout)
+
+
 def tracked(session: Session, *, store_id: int, checkout_id: str) -> TrackedCheckout:
     """One checkout's row, created when unknown and locked (`track_all`)."""
+    locked = _locked(session)
+    if locked is not None and (tc := locked.get((store_id, checkout_id))) is not None:
+        return tc  # a batch's row, locked when it was prepared
     return track_all(session, store_id=store_id, checkout_ids=[checkout_id])[checkout_id]
+
+
+def _set(session: Session, tc: TrackedCheckout, **values: Any) -> None:
+    """Change the checkout's row: in a run of events straight into the run's one UPDATE
+    (plugin.db.set_deferred; setting a model's attributes cost more than the decision),
+    otherwise as any model change, written at the next flush."""
+    if not set_deferred(session, tc, values):
+        for key, value in values.items():
+            setattr(tc, key, value)
+        session.add(tc)
 
 
 def _record(
@@ -136,25 +167,30 @@ def stop(
         session, store_id=tc.store_id, checkout_id=tc.checkout_id, flow_key=FLOW, reason=reason
     )
     _cancelled(session, tc, rows, reason)
+    changes: dict[str, Any] = {"updated_at": clock.now()}
     if tc.sequence and tc.stop_reason is None:
         _record(session, tc, JournalAction.STOPPED, reason=reason)
-        tc.stop_reason = reason
+        changes["stop_reason"] = reason
     if state is not None:
-        tc.state = state
-    tc.updated_at = clock.now()
-    session.add(tc)
+        changes["state"] = state
+    _set(session, tc, **changes)
 
 
-def _update(tc: TrackedCheckout, checkout: Checkout, contact: Contact | None) -> None:
+def _update(tc: TrackedCheckout, checkout: Checkout, contact: Contact | None) -> dict[str, Any]:
+    """The row's values from the checkout as Saleor reports it."""
     gross = checkout.total_price.gross if checkout.total_price else None
-    tc.token = checkout.token or tc.token
-    tc.contact_id = contact.id if contact is not None else tc.contact_id
-    tc.channel_slug = checkout.channel.slug if checkout.channel else tc.channel_slug
-    tc.lines_count = sum(1 for line in checkout.lines if line.quantity > 0)
-    tc.total_amount = Decimal(str(gross.amount)) if gross else None
-    tc.currency = gross.currency if gross else None
-    tc.last_change = checkout.last_change or checkout.updated_at or clock.now()
-    tc.updated_at = clock.now()
+    channel = checkout.channel
+    now = clock.now()
+    return {
+        "token": checkout.token or tc.token,
+        "contact_id": contact.id if contact is not None else tc.contact_id,
+        "channel_slug": channel.slug if channel else tc.channel_slug,
+        "lines_count": sum(1 for line in checkout.lines if line.quantity > 0),
+        "total_amount": Decimal(str(gross.amount)) if gross else None,
+        "currency": gross.currency if gross else None,
+        "last_change": checkout.last_change or checkout.updated_at or now,
+        "updated_at": now,
+    }
 
 
 def recent_order(session: Session, *, contact_id: int, hours: int) -> bool:
@@ -176,12 +212,12 @@ def on_checkout(
         return
     if tc.last_change is not None and (reported is None or reported <= tc.last_change):
         return  # a redelivery or an older view of the checkout
-    _update(tc, checkout, contact)
-    if tc.lines_count == 0:
+    changes = _update(tc, checkout, contact)
+    if changes["lines_count"] == 0:
+        _set(session, tc, **changes)
         stop(session, tc, reason="emptied", state=CheckoutState.EMPTY)
         return
-    tc.state = CheckoutState.OPEN
-    session.add(tc)
+    _set(session, tc, **changes, state=CheckoutState.OPEN)
     start(session, store=store, contact=contact, checkout=checkout, tc=tc)
 
 
@@ -224,9 +260,7 @@ def start(
         stop(session, tc, reason="recent_order")
         _record(session, tc, JournalAction.SKIPPED, reason="recent_order", once=True)
         return
-    tc.sequence += 1
-    tc.stop_reason = None
-    session.add(tc)
+    _set(session, tc, sequence=tc.sequence + 1, stop_reason=None)
     _record(session, tc, JournalAction.RESET if tc.sequence > 1 else JournalAction.ENTERED)
     assert tc.last_change is not None
     context = {
@@ -279,11 +313,15 @@ def order_placed(session: Session, *, store: Store, contact: Contact | None, ord
         tc = tracked(session, store_id=store.id, checkout_id=order.checkout_id)
         if tc.state != CheckoutState.ORDERED:
             gross = order.total.gross if order.total else None
-            tc.order_id = order.id
-            tc.ordered_at = order.created or clock.now()
-            tc.order_total = Decimal(str(gross.amount)) if gross else None
-            tc.order_currency = gross.currency if gross else None
-            tc.contact_id = tc.contact_id or (contact.id if contact else None)
+            _set(
+                session,
+                tc,
+                order_id=order.id,
+                ordered_at=order.created or clock.now(),
+                order_total=Decimal(str(gross.amount)) if gross else None,
+                order_currency=gross.currency if gross else None,
+                contact_id=tc.contact_id or (contact.id if contact else None),
+            )
             stop(session, tc, reason="ordered", state=CheckoutState.ORDERED)
     if contact is not None and contact.id is not None:
         settings = get_settings(session, store.id)
