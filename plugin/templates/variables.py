@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,13 +84,7 @@ def language_base(code: str) -> str:
 
 
 def _locale(context: Mapping[str, Any]) -> Locale:
-    return _parsed_locale(str(context.get("locale") or "en").replace("-", "_"))
-
-
-@lru_cache(maxsize=64)
-def _parsed_locale(code: str) -> Locale:
-    """One Locale per code: parsing one (and loading its data on first use) cost more than
-    the rest of a flow step's variables, twice per step."""
+    code = str(context.get("locale") or "en").replace("-", "_")
     try:
         return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
