@@ -230,19 +230,24 @@ def queue_ids(session: Session, ids: Sequence[int]) -> None:
 # ---------------------------------------------------------------------------- hold, release, cancel
 
 _FILTERS = ("checkout_id", "order_id", "kind", "campaign_id", "contact_id", "flow_key", "purpose")
+_KNOWN = frozenset(_FILTERS)
+
+
+def _check(filters: dict[str, Any]) -> None:
+    """An outbox change names known filters, at least one of them given."""
+    if not filters.keys() <= _KNOWN:
+        raise TypeError(f"unknown outbox filters: {sorted(filters.keys() - _KNOWN)}")
+    if all(value is None for value in filters.values()):
+        raise ValueError("an outbox change needs at least one filter besides the store")
 
 
 def _where(store_id: int, filters: dict[str, Any]) -> list[Any]:
-    unknown = set(filters) - set(_FILTERS)
-    if unknown:
-        raise TypeError(f"unknown outbox filters: {sorted(unknown)}")
+    _check(filters)
     where = [
         T.c[name] == str(value) if name in ("kind", "purpose") else T.c[name] == value
         for name, value in filters.items()
         if value is not None
     ]
-    if not where:
-        raise ValueError("an outbox change needs at least one filter besides the store")
     return [T.c.store_id == store_id, *where]
 
 
@@ -275,8 +280,8 @@ def cancel_returning(
     the same statement (UPDATE … RETURNING); a run's kept rows are cancelled in memory and
     come last. `stored=False`: the caller knows no stored row waits, only kept ones are. In a
     batch that read the rows the filters name (outbox_waiting), they are cancelled in memory
-    too, and written when the batch ends."""
-    where = [*_where(store_id, filters), T.c.status.in_(WAITING)]
+    too, and written when the batch ends (no statement is built for them)."""
+    _check(filters)
     kept = outbox_pending.cancel(session, store_id=store_id, reason=reason, filters=filters)
     if not stored:
         return kept
@@ -286,7 +291,7 @@ def cancel_returning(
     outbox_waiting.write(session)  # what the batch cancelled so far is not returned again
     rows = session.scalars(
         sa.update(OutboundMessage)
-        .where(*where)
+        .where(*_where(store_id, filters), T.c.status.in_(WAITING))
         .values(updated_at=clock.now(), status=MessageStatus.CANCELLED.value, status_reason=reason)
         .returning(OutboundMessage),
         execution_options={"populate_existing": True, "synchronize_session": False},

@@ -38,11 +38,23 @@ _MEMO = "outbox.waiting"
 @dataclass(slots=True)
 class _Waiting:
     """`rows`: every stored waiting row of the scopes read, (store, column, value, flow key);
-    `cancelled`: the rows cancelled in memory, by (status, reason), not written yet."""
+    `cancelled`: the rows cancelled in memory, by (status, reason), not written yet; `by_scope`:
+    the rows by (store, column, value) of each scope column, so a cancel looks at its
+    checkout's rows only (an entry counts while its row is still in `rows`)."""
 
     scopes: set[tuple[int, str, object, str]] = field(default_factory=set)
     rows: dict[int, OutboundMessage] = field(default_factory=dict)
     cancelled: dict[tuple[str, str], dict[int, OutboundMessage]] = field(default_factory=dict)
+    by_scope: dict[tuple[int, str, object], dict[int, OutboundMessage]] = field(
+        default_factory=dict
+    )
+
+    def keep(self, row_id: int, row: OutboundMessage) -> None:
+        self.rows[row_id] = row
+        for column in _SCOPES:
+            value = getattr(row, column)
+            if value is not None:
+                self.by_scope.setdefault((row.store_id, column, value), {})[row_id] = row
 
 
 def _memo(session: Session, *, create: bool = False) -> _Waiting | None:
@@ -100,7 +112,8 @@ def prefetch(
         sa.and_(mine, col(m.flow_key).in_(order_flows), col(m.order_id).in_(orders)),
     )
     rows = session.exec(select(m).where(where).order_by(col(m.id))).all()
-    waiting.rows.update((int(r.id or 0), r) for r in rows)
+    for r in rows:
+        waiting.keep(int(r.id or 0), r)
     checkouts_read = {*checkouts, *(r.checkout_id for r in rows if r.contact_id in contacts)}
     for flow in checkout_flows:
         waiting.scopes.update((store_id, "checkout_id", c, flow) for c in checkouts_read if c)
@@ -128,10 +141,11 @@ def cancel(
     if waiting is None or not _covers(waiting, store_id, filters):
         return None
     wanted = {k: str(v) if k in ("kind", "purpose") else v for k, v in filters.items()}
+    scope = next(c for c in _SCOPES if wanted.get(c) is not None)  # `_covers` found one
     found = [
         r
-        for r in waiting.rows.values()
-        if r.store_id == store_id
+        for row_id, r in waiting.by_scope.get((store_id, scope, wanted[scope]), {}).items()
+        if waiting.rows.get(row_id) is r
         and all(v is None or getattr(r, k) == v for k, v in wanted.items())
     ]
     found.sort(key=lambda r: r.id or 0)
@@ -163,7 +177,7 @@ def note_written(session: Session, rows: Iterable[OutboundMessage]) -> None:
             (row.store_id, column, getattr(row, column), row.flow_key) in waiting.scopes
             for column in _SCOPES
         ):
-            waiting.rows[row.id] = row
+            waiting.keep(row.id, row)
 
 
 def drop(session: Session, ids: Iterable[int]) -> None:
@@ -182,6 +196,7 @@ def forget(session: Session) -> None:
     if waiting is not None:
         waiting.rows.clear()
         waiting.scopes.clear()
+        waiting.by_scope.clear()
 
 
 def write(session: Session) -> None:

@@ -221,7 +221,7 @@ def write_step(
         skip(session, **refusal, reason="link_refused")
         return None
     try:
-        components = builder.build(template, context, mapping)
+        components = builder.build_mapped(template, context, mapping)
     except (MissingVariables, MissingValue):
         skip(session, **refusal, reason="missing_variables")
         return None

@@ -127,7 +127,14 @@ def build(
 ) -> list[dict[str, Any]]:
     """The Cloud API `components` for one send; raises `Unfilled` naming every component the
     context leaves empty (a variable missing, or a parameter with no mapping at all)."""
-    values, gaps = resolve_places(mapping_for(template, *overrides), context)
+    return build_mapped(template, context, mapping_for(template, *overrides))
+
+
+def build_mapped(
+    template: HasComponents, context: Mapping[str, Any], mapping: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """`build` with the mapping `mapping_for` already merged (a flow step reads it first)."""
+    values, gaps = resolve_places(mapping, context)
     places = dict(gaps)
     while True:
         try:

@@ -225,3 +225,75 @@ def test_a_run_of_events_writes_its_rows_in_one_insert_with_its_cancellations(wo
         "recovery:C1:1:2": (second.id, MessageStatus.CANCELLED.value, "reset"),
         "recovery:C1:2:1": (third.id, MessageStatus.SCHEDULED.value, None),
     }
+
+
+@pytest.mark.sqlite
+def test_a_runs_kept_rows_are_whole_messages_and_each_cancel_takes_only_its_own(
+    world, make_contacts
+):
+    from plugin.db import batch_scope
+    from plugin.delivery import outbox
+
+    # given a run keeping recovery steps of two checkouts of two contacts, and an order update
+    ann, bob = make_contacts(2, consents=("marketing",))
+    later = clock.now() + timedelta(hours=1)
+
+    def step(contact_id, checkout_id, key, kind=MessageKind.CART_RECOVERY):
+        return _enqueue(
+            world,
+            contact_id,
+            key,
+            purpose=MessagePurpose.MARKETING,
+            kind=kind,
+            template_name="cart_recovery",
+            parameters=promo_parameters(),
+            due_at=later,
+            flow_key="cart_recovery",
+            checkout_id=checkout_id,
+        )
+
+    with batch_scope(world.session), outbox.deferred_rows(world.session):
+        a1, a2 = step(ann, "C1", "r:C1:1"), step(ann, "C1", "r:C1:2")
+        b1 = step(bob, "C2", "r:C2:1")
+        update = _order_update(world, bob, due_at=later)
+        # then each handed-out row is the message its INSERT writes, every other field empty
+        assert isinstance(a1, OutboundMessage)
+        assert (a1.status, a1.checkout_id, a1.contact_id, a1.id, a1.wamid) == (
+            MessageStatus.SCHEDULED.value,
+            "C1",
+            ann,
+            None,
+            None,
+        )
+        assert a1.parameters == promo_parameters() and a1.attempts == 0
+        # when a cancel names one checkout, then a contact, then a kind only
+        by_checkout = outbox.cancel_returning(
+            world.session, store_id=world.store_id, reason="reset", checkout_id="C1", stored=False
+        )
+        by_contact = outbox.cancel_returning(
+            world.session, store_id=world.store_id, reason="ordered", contact_id=bob, stored=False
+        )
+        by_kind = outbox.cancel_returning(
+            world.session,
+            store_id=world.store_id,
+            reason="gone",
+            kind=MessageKind.ORDER_UPDATE,
+            stored=False,
+        )
+        # then each took its own waiting rows, in the order written, never a cancelled one
+        assert (by_checkout, by_contact, by_kind) == ([a1, a2], [b1, update], [])
+        assert (a2.status_reason, b1.status_reason, update.status) == (
+            "reset",
+            "ordered",
+            MessageStatus.CANCELLED.value,
+        )
+    world.session.commit()
+    stored = {
+        r.idempotency_key: r.status_reason for r in world.session.exec(select(OutboundMessage))
+    }
+    assert stored == {
+        "r:C1:1": "reset",
+        "r:C1:2": "reset",
+        "r:C2:1": "ordered",
+        "order-created:O1": "ordered",
+    }
