@@ -10,7 +10,7 @@ those the ledger would give. Outside a batch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -32,11 +32,15 @@ def _memo(session: Session) -> tuple[set[int], set[tuple[int, str]]] | None:
     return known
 
 
-def prefetch(session: Session, *, contact_ids: Iterable[int]) -> None:
-    """In a batch: the capture keys of these contacts' facts, in one query."""
+def prefetch(
+    session: Session, *, contact_ids: Iterable[int], factless: Collection[int] = ()
+) -> None:
+    """In a batch: the capture keys of these contacts' facts, in one query (none for the
+    `factless` ones, which the ledger holds no fact of: consent's state read said so)."""
     known = _memo(session)
     if known is None:
         return
+    known[0].update(c for c in factless if c not in known[0])
     wanted = sorted({c for c in contact_ids if c not in known[0]})
     if not wanted:
         return

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from plugin.consent import facts
+from plugin.consent import captures, facts
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.rule import DECIDING_INDEX as DECIDING_INDEX
 from plugin.consent.rule import NO_CONSENT as NO_CONSENT
@@ -183,14 +183,23 @@ def _memo(session: Session) -> dict[tuple[int, int, Purpose], ConsentState] | No
 
 def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> None:
     """Batch form of `state`: every purpose of the batch's contacts read in one pass and kept
-    in the batch memo, kept right as the batch records facts (`note`)."""
+    in the batch memo, kept right as the batch records facts (`note`); and their capture keys
+    (plugin/consent/captures.py), read only for the contacts that have a fact at all.
+
+    The batch's contacts are those given (known by number) and those it holds without one
+    (a person known by email or Saleor user id only, whose number a later event brings): their
+    events read their consent too, and asked one by one they cost a statement each."""
     known = _memo(session)
     if known is None:
         return
-    wanted = {c for c in contact_ids if (store_id, c, Purpose.MARKETING) not in known}
-    if wanted:
-        found = states(session, store_id=store_id, contact_ids=wanted)
-        known.update(((store_id, c, p), s) for (c, p), s in found.items())
+    held = (c.id for c in contacts_batch.without_number(session, store_id) if c.id is not None)
+    wanted = {c for c in (*contact_ids, *held) if (store_id, c, Purpose.MARKETING) not in known}
+    if not wanted:
+        return
+    found = states(session, store_id=store_id, contact_ids=wanted)
+    known.update(((store_id, c, p), s) for (c, p), s in found.items())
+    factless = {c for c in wanted if all(found[(c, p)].event_id is None for p in Purpose)}
+    captures.prefetch(session, contact_ids=wanted, factless=factless)
 
 
 FACTS = "consent"  # what `contacts_batch.touch` records when a fact is recorded
