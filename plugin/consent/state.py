@@ -26,7 +26,7 @@ from plugin.consent.rule import deciding_id as deciding_id
 from plugin.consent.rule import effective_action as effective_action
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact
-from plugin.db import batch_memo
+from plugin.db import batch_memo, dialect_name
 
 
 def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
@@ -123,18 +123,21 @@ def _allowed_statement(purpose: Purpose) -> sa.Select[Any]:
     )
 
 
-@lru_cache(maxsize=1)
-def _states_statement() -> sa.Select[Any]:
+@lru_cache(maxsize=2)
+def _states_statement(with_keys: bool = False) -> sa.Select[Any]:
     """`states`' query, built once: constructing the rule's correlated subqueries cost more
     CPU than PostgreSQL spends running them (a profile of the Saleor events showed it). Per
     purpose: the effective action, and the deciding fact joined for its id, instant and
-    source (one statement, where a second query read the facts back)."""
+    source (one statement, where a second query read the facts back); `with_keys`, last, the
+    contact's capture keys (PostgreSQL: a batch's prefetch reads them in the same statement)."""
     columns: list[Any] = [Contact.id]
     source: Any = Contact.__table__  # type: ignore[attr-defined]
     for p in Purpose:
         fact = _TABLE.alias(f"deciding_{p.value}")
         source = source.outerjoin(fact, fact.c.id == deciding_id(p))
         columns += [effective_action(p), fact.c.id, fact.c.occurred_at, fact.c.source]
+    if with_keys:
+        columns.append(captures.keys_of(Contact.id))
     return (
         sa.select(*columns)
         .select_from(source)
@@ -146,19 +149,25 @@ def _states_statement() -> sa.Select[Any]:
 
 
 def states(
-    session: Session, *, store_id: int, contact_ids: Iterable[int]
+    session: Session,
+    *,
+    store_id: int,
+    contact_ids: Iterable[int],
+    keys: dict[int, list[str]] | None = None,
 ) -> dict[tuple[int, Purpose], ConsentState]:
-    """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
+    """The effective state of every purpose for many contacts (NO_CONSENT when no fact); and
+    into `keys` when given (PostgreSQL only), each contact's capture keys."""
     wanted = sorted(set(contact_ids))
     facts.write(session, contact_ids=wanted)
     found = {(c, p): NO_CONSENT for c in wanted for p in Purpose}
     purposes = list(Purpose)
+    statement = _states_statement(with_keys=keys is not None)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        rows = session.execute(
-            _states_statement(), {"store_id": store_id, "contact_ids": chunk}
-        ).all()
+        rows = session.execute(statement, {"store_id": store_id, "contact_ids": chunk}).all()
         for row in rows:
+            if keys is not None:
+                keys[int(row[0])] = list(row[-1] or ())
             for i, p in enumerate(purposes):
                 action, event_id, occurred_at, source = row[1 + 4 * i : 5 + 4 * i]
                 if event_id is None:
@@ -184,7 +193,8 @@ def _memo(session: Session) -> dict[tuple[int, int, Purpose], ConsentState] | No
 def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> None:
     """Batch form of `state`: every purpose of the batch's contacts read in one pass and kept
     in the batch memo, kept right as the batch records facts (`note`); and their capture keys
-    (plugin/consent/captures.py), read only for the contacts that have a fact at all.
+    (plugin/consent/captures.py): in the same statement on PostgreSQL, else in a second one
+    for the contacts that have a fact at all.
 
     The batch's contacts are those given (known by number) and those it holds without one
     (a person known by email or Saleor user id only, whose number a later event brings): their
@@ -196,8 +206,12 @@ def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> 
     wanted = {c for c in (*contact_ids, *held) if (store_id, c, Purpose.MARKETING) not in known}
     if not wanted:
         return
-    found = states(session, store_id=store_id, contact_ids=wanted)
+    keys: dict[int, list[str]] | None = {} if dialect_name(session) == "postgresql" else None
+    found = states(session, store_id=store_id, contact_ids=wanted, keys=keys)
     known.update(((store_id, c, p), s) for (c, p), s in found.items())
+    if keys is not None:
+        captures.remember(session, keys)
+        return
     factless = {c for c in wanted if all(found[(c, p)].event_id is None for p in Purpose)}
     captures.prefetch(session, contact_ids=wanted, factless=factless)
 
