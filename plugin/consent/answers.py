@@ -245,19 +245,22 @@ def capture_web_consent(
     once, so webhook redeliveries and later updates of the same checkout add nothing. A
     `false` on the customer (an account preference) revokes marketing; on a checkout or
     order it only means "not given here".
+
+    In a batch a carrier already recorded is known from its memo (captures.captured) before
+    anything else is asked: most events of a checkout repeat a value recorded by its first.
     """
     if not consent:
         return []
-    assert contact.id is not None
-    text = consent.get("text") if isinstance(consent.get("text"), str) else None
-    version = consent.get("text_version")
-    version = str(version) if version is not None else None
-    base = {**(evidence or {}), "capture_key": capture_key}
+    contact_id = contact.id
+    assert contact_id is not None
     events: list[ConsentEvent] = []
     if consent.get("transactional") is True:
-        key = f"{capture_key}:transactional"
-        state = current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL)
-        if not state.granted and not _captured(session, contact, key):
+        key = capture_key + ":transactional"
+        if (
+            captures.captured(session, contact_id=contact_id, capture_key=key) is not True
+            and not current_state(session, contact=contact, purpose=Purpose.TRANSACTIONAL).granted
+            and not _captured(session, contact, key)
+        ):
             events.append(
                 record(
                     session,
@@ -265,36 +268,61 @@ def capture_web_consent(
                     purpose=Purpose.TRANSACTIONAL,
                     action=ConsentAction.GRANTED,
                     source=source,
-                    evidence=base,
-                    text=text,
-                    text_version=version,
+                    evidence=_evidence(evidence, capture_key),
                     capture_key=key,
+                    text=_text(consent),
+                    text_version=_version(consent),
                 )
             )
     marketing = consent.get("marketing")
-    key = f"{capture_key}:marketing"
     if marketing is True:
-        state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-        pending_or_granted = state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED)
-        if not pending_or_granted and not _captured(session, contact, key):
-            events.append(
-                request_marketing(
-                    session,
-                    contact=contact,
-                    source=source,
-                    evidence=base,
-                    text=text,
-                    text_version=version,
-                    capture_key=key,
+        key = capture_key + ":marketing"
+        if captures.captured(session, contact_id=contact_id, capture_key=key) is not True:
+            state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
+            pending_or_granted = state.action in _PENDING_OR_GRANTED
+            if not pending_or_granted and not _captured(session, contact, key):
+                events.append(
+                    request_marketing(
+                        session,
+                        contact=contact,
+                        source=source,
+                        evidence=_evidence(evidence, capture_key),
+                        capture_key=key,
+                        text=_text(consent),
+                        text_version=_version(consent),
+                    )
                 )
-            )
     elif marketing is False and source == ConsentSource.CUSTOMER:
         state = current_state(session, contact=contact, purpose=Purpose.MARKETING)
-        if state.action in (ConsentAction.REQUESTED, ConsentAction.GRANTED):
-            revoked = revoke_marketing(session, contact=contact, source=source, evidence=base)
+        if state.action in _PENDING_OR_GRANTED:
+            revoked = revoke_marketing(
+                session,
+                contact=contact,
+                source=source,
+                evidence=_evidence(evidence, capture_key),
+            )
             if revoked is not None:
                 events.append(revoked)
     return events
+
+
+_PENDING_OR_GRANTED = (ConsentAction.REQUESTED, ConsentAction.GRANTED)
+
+
+def _evidence(evidence: dict[str, Any] | None, capture_key: str) -> dict[str, Any]:
+    """A web capture's evidence: what the caller gave, and the carrier."""
+    return {**(evidence or {}), "capture_key": capture_key}
+
+
+def _text(consent: dict[str, Any]) -> str | None:
+    """The consent text the storefront showed (only a string counts)."""
+    text = consent.get("text")
+    return text if isinstance(text, str) else None
+
+
+def _version(consent: dict[str, Any]) -> str | None:
+    version = consent.get("text_version")
+    return str(version) if version is not None else None
 
 
 def _captured(session: Session, contact: Contact, capture_key: str) -> bool:
@@ -302,15 +330,15 @@ def _captured(session: Session, contact: Contact, capture_key: str) -> bool:
     asking when its memo knows (a contact with no fact at all has no key)."""
     contact_id = contact.id
     assert contact_id is not None
+    known = captures.captured(session, contact_id=contact_id, capture_key=capture_key)
+    if known is not None:
+        return known
     held = [
         consent_state.known(session, store_id=contact.store_id, contact_id=contact_id, purpose=p)
         for p in Purpose
     ]
     if all(state is not None and state.event_id is None for state in held):
         return False
-    known = captures.captured(session, contact_id=contact_id, capture_key=capture_key)
-    if known is not None:
-        return known
     # not the batch's own facts (held by plugin/consent/facts.py until the batch ends): their
     # keys were all noted in the batch's memo, so `captured` said True for these
     return (

@@ -2,17 +2,19 @@
 
 A checkout's consent value is recorded once per carrier (`capture_key`, answers.py), so acting
 on a checkout event asks the ledger whether the key is there. A batch of events reads the keys
-of all its contacts in one query up front; every fact recorded since is noted here by
-`service.record` (written or still held by plugin/consent/facts.py), so the answers stay
-those the ledger would give. Outside a batch
+of all its contacts up front, with their consent state (plugin/consent/state.py); every fact
+recorded since is noted here by `service.record` (written or still held by
+plugin/consent/facts.py), so the answers stay those the ledger would give. Outside a batch
 (plugin.db.batch_scope) nothing is kept and every call asks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from plugin.consent.models import ConsentEvent
@@ -32,11 +34,15 @@ def _memo(session: Session) -> tuple[set[int], set[tuple[int, str]]] | None:
     return known
 
 
-def prefetch(session: Session, *, contact_ids: Iterable[int]) -> None:
-    """In a batch: the capture keys of these contacts' facts, in one query."""
+def prefetch(
+    session: Session, *, contact_ids: Iterable[int], factless: Collection[int] = ()
+) -> None:
+    """In a batch: the capture keys of these contacts' facts, in one query (none for the
+    `factless` ones, which the ledger holds no fact of: consent's state read said so)."""
     known = _memo(session)
     if known is None:
         return
+    known[0].update(c for c in factless if c not in known[0])
     wanted = sorted({c for c in contact_ids if c not in known[0]})
     if not wanted:
         return
@@ -48,6 +54,24 @@ def prefetch(session: Session, *, contact_ids: Iterable[int]) -> None:
     )
     known[1].update((int(contact_id), str(key)) for contact_id, key in rows)
     known[0].update(wanted)
+
+
+def keys_of(contact_id: Any) -> ColumnElement[list[str] | None]:
+    """SQL (PostgreSQL): the capture keys of the correlated contact's facts, as an array (NULL:
+    none); the ledger's index on (contact_id, capture_key) answers it."""
+    fact = _TABLE.alias("captured")
+    keys: sa.Select[Any] = sa.select(sa.func.array_agg(fact.c.capture_key)).where(
+        fact.c.contact_id == contact_id, fact.c.capture_key.is_not(None)
+    )
+    return keys.scalar_subquery()
+
+
+def remember(session: Session, keys: dict[int, list[str]]) -> None:
+    """In a batch: these contacts' capture keys, all of them, as read with their state."""
+    known = _memo(session)
+    if known is not None:
+        known[1].update((c, key) for c, found in keys.items() for key in found)
+        known[0].update(keys)
 
 
 def captured(session: Session, *, contact_id: int, capture_key: str) -> bool | None:

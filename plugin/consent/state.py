@@ -6,7 +6,7 @@ records a fact; here are its in-query, batch and single forms, and the batch's m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from plugin.consent import facts
+from plugin.consent import captures, facts
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.rule import DECIDING_INDEX as DECIDING_INDEX
 from plugin.consent.rule import NO_CONSENT as NO_CONSENT
@@ -26,7 +26,7 @@ from plugin.consent.rule import deciding_id as deciding_id
 from plugin.consent.rule import effective_action as effective_action
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact
-from plugin.db import batch_memo
+from plugin.db import batch_memo, dialect_name
 
 
 def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
@@ -123,18 +123,21 @@ def _allowed_statement(purpose: Purpose) -> sa.Select[Any]:
     )
 
 
-@lru_cache(maxsize=1)
-def _states_statement() -> sa.Select[Any]:
+@lru_cache(maxsize=2)
+def _states_statement(with_keys: bool = False) -> sa.Select[Any]:
     """`states`' query, built once: constructing the rule's correlated subqueries cost more
     CPU than PostgreSQL spends running them (a profile of the Saleor events showed it). Per
     purpose: the effective action, and the deciding fact joined for its id, instant and
-    source (one statement, where a second query read the facts back)."""
+    source (one statement, where a second query read the facts back); `with_keys`, then the
+    contact's capture keys (PostgreSQL)."""
     columns: list[Any] = [Contact.id]
     source: Any = Contact.__table__  # type: ignore[attr-defined]
     for p in Purpose:
         fact = _TABLE.alias(f"deciding_{p.value}")
         source = source.outerjoin(fact, fact.c.id == deciding_id(p))
         columns += [effective_action(p), fact.c.id, fact.c.occurred_at, fact.c.source]
+    if with_keys:
+        columns.append(captures.keys_of(Contact.id))
     return (
         sa.select(*columns)
         .select_from(source)
@@ -145,25 +148,54 @@ def _states_statement() -> sa.Select[Any]:
     )
 
 
+# A row of `_states_statement`: the contact id, then four columns per purpose.
+_WIDTH = 1 + 4 * len(Purpose)
+
+
+@lru_cache(maxsize=1)
+def _batch_statement() -> sa.Select[Any]:
+    """A batch's prefetch on PostgreSQL, one statement: `states`' columns, the contact's
+    capture keys, then the ids its facts may take (facts.reserving). OFFSET 0 keeps the inner
+    select from being merged into the outer one, which would run the rule's subqueries twice."""
+    inner = _states_statement(with_keys=True).offset(0).subquery("known")
+    columns = list(inner.c)
+    actions = {p: columns[1 + 4 * i] for i, p in enumerate(Purpose)}
+    return sa.select(*columns, *facts.reserving(actions))
+
+
 def states(
     session: Session, *, store_id: int, contact_ids: Iterable[int]
 ) -> dict[tuple[int, Purpose], ConsentState]:
     """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
+    return _read(session, _states_statement(), store_id=store_id, contact_ids=contact_ids)
+
+
+def _read(
+    session: Session,
+    statement: sa.Select[Any],
+    *,
+    store_id: int,
+    contact_ids: Iterable[int],
+    rest: Callable[[int, Sequence[Any]], None] | None = None,
+) -> dict[tuple[int, Purpose], ConsentState]:
+    """`states` by `statement` (its first columns are `_states_statement`'s); `rest` is given
+    each contact's row from `_WIDTH` on."""
     wanted = sorted(set(contact_ids))
     facts.write(session, contact_ids=wanted)
     found = {(c, p): NO_CONSENT for c in wanted for p in Purpose}
     purposes = list(Purpose)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        rows = session.execute(
-            _states_statement(), {"store_id": store_id, "contact_ids": chunk}
-        ).all()
+        rows = session.execute(statement, {"store_id": store_id, "contact_ids": chunk}).all()
         for row in rows:
+            contact_id = int(row[0])
+            if rest is not None:
+                rest(contact_id, row[_WIDTH:])
             for i, p in enumerate(purposes):
                 action, event_id, occurred_at, source = row[1 + 4 * i : 5 + 4 * i]
                 if event_id is None:
                     continue
-                found[(int(row[0]), p)] = ConsentState(
+                found[(contact_id, p)] = ConsentState(
                     action=ConsentAction(action),
                     granted=action == ConsentAction.GRANTED.value,
                     at=occurred_at,
@@ -183,14 +215,38 @@ def _memo(session: Session) -> dict[tuple[int, int, Purpose], ConsentState] | No
 
 def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> None:
     """Batch form of `state`: every purpose of the batch's contacts read in one pass and kept
-    in the batch memo, kept right as the batch records facts (`note`)."""
+    in the batch memo, kept right as the batch records facts (`note`); and their capture keys
+    (plugin/consent/captures.py); on PostgreSQL in one statement that also reserves ids for
+    the facts the batch may record (plugin/consent/facts.py), else the keys in a second one, of
+    the contacts that have a fact at all.
+
+    The batch's contacts are those given (known by number) and those it holds without one
+    (a person known by email or Saleor user id only, whose number a later event brings): their
+    events read their consent too, and asked one by one they cost a statement each."""
     known = _memo(session)
     if known is None:
         return
-    wanted = {c for c in contact_ids if (store_id, c, Purpose.MARKETING) not in known}
-    if wanted:
-        found = states(session, store_id=store_id, contact_ids=wanted)
+    held = (c.id for c in contacts_batch.without_number(session, store_id) if c.id is not None)
+    wanted = {c for c in (*contact_ids, *held) if (store_id, c, Purpose.MARKETING) not in known}
+    if not wanted:
+        return
+    if dialect_name(session) == "postgresql":
+        keys: dict[int, list[str]] = {}
+        ids: list[int] = []
+
+        def rest(contact_id: int, row: Sequence[Any]) -> None:
+            keys[contact_id] = list(row[0] or ())
+            ids.extend(int(i) for i in row[1:] if i is not None)
+
+        found = _read(session, _batch_statement(), store_id=store_id, contact_ids=wanted, rest=rest)
         known.update(((store_id, c, p), s) for (c, p), s in found.items())
+        captures.remember(session, keys)
+        facts.stock(session, ids)
+        return
+    found = states(session, store_id=store_id, contact_ids=wanted)
+    known.update(((store_id, c, p), s) for (c, p), s in found.items())
+    factless = {c for c in wanted if all(found[(c, p)].event_id is None for p in Purpose)}
+    captures.prefetch(session, contact_ids=wanted, factless=factless)
 
 
 FACTS = "consent"  # what `contacts_batch.touch` records when a fact is recorded

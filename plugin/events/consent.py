@@ -34,7 +34,10 @@ def opted_out(session: Session, *, contact: Contact) -> None:
 
 def settle(session: Session, *, contact: Contact, events: list[ConsentEvent]) -> None:
     """Facts captured from a storefront, checkout or account: the replies they ask for (the
-    double opt-in request, the confirmation of a "no"), and a revocation's suppression."""
+    double opt-in request, the confirmation of a "no"), and a revocation's suppression.
+    (Most captures record nothing: a checkout's later events repeat its first's value.)"""
+    if not events:
+        return
     consent_notices.send_all(
         session, contact=contact, notices=consent_answers.capture_notices(events)
     )
