@@ -183,7 +183,8 @@ def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> 
     engine = sa.create_engine(db_url)
     pending_sql = sa.text("SELECT count(*) FROM inbox_event WHERE status = 'pending'")
     try:
-        args = ["worker", "-p", "1", "-t", "4", "-Q", "default"]
+        threads = os.environ.get("BENCH_EVENTS_THREADS", "4")
+        args = ["worker", "-p", "1", "-t", threads, "-Q", "default"]
         log = RESULTS / f"events-worker-{namespace}.log"
         RESULTS.mkdir(exist_ok=True)
         with ulak_process(args, env, log=log) as popen:
