@@ -139,14 +139,9 @@ def _wait_idle(proc: psutil.Process, timeout: float = 40) -> None:
         raise RuntimeError("worker did not start")
 
 
-def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> dict[str, Any]:
-    """One worker process acts on the recorded rows; figures of that run."""
-    import dramatiq
-    import redis
-    from dramatiq.brokers.redis import RedisBroker
-
-    namespace = f"ulak-bench-ev-{uuid.uuid4().hex[:6]}"
-    env = {
+def worker_env(db_url: str, namespace: str) -> dict[str, str]:
+    """The environment of a production `ulak worker` on this database and Redis namespace."""
+    return {
         "ULAK_ENV": "production",
         "DATABASE_URL": db_url,
         "REDIS_URL": REDIS_URL,
@@ -156,6 +151,24 @@ def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> 
         "ALLOWED_SALEOR_URLS": "https://bench-events.example.com/graphql/",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def drop_namespace(namespace: str) -> None:
+    """Remove a run's queues from Redis."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{namespace}:*"):
+        client.delete(key)
+
+
+def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> dict[str, Any]:
+    """One worker process acts on the recorded rows; figures of that run."""
+    import dramatiq
+    from dramatiq.brokers.redis import RedisBroker
+
+    namespace = f"ulak-bench-ev-{uuid.uuid4().hex[:6]}"
+    env = worker_env(db_url, namespace)
     sender = RedisBroker(url=REDIS_URL, namespace=namespace)  # type: ignore[no-untyped-call]
     sender.declare_queue("default")
     if batch:
@@ -225,9 +238,7 @@ def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> 
             contacts = conn.execute(sa.text("SELECT count(*) FROM contact")).scalar_one()
     finally:
         engine.dispose()
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{namespace}:*"):
-            client.delete(key)
+        drop_namespace(namespace)
     done = len(ids) - pending
     return {
         "events": len(ids),

@@ -37,6 +37,8 @@ from tests.benchmarks.bench_events import (
     _record,
     _url,
     _wait_idle,
+    drop_namespace,
+    worker_env,
 )
 from tests.benchmarks.common import RESULTS, ROOT, scratch_database, ulak_process
 from tests.benchmarks.saleor_day import store_day
@@ -44,20 +46,10 @@ from tests.benchmarks.saleor_day import store_day
 
 def _run(db_url: str, ids: list[int], size: int, threads: int, timeout: float) -> dict[str, Any]:
     import dramatiq
-    import redis
     from dramatiq.brokers.redis import RedisBroker
 
     namespace = f"ulak-bench-ov-{uuid.uuid4().hex[:6]}"
-    env = {
-        "ULAK_ENV": "production",
-        "DATABASE_URL": db_url,
-        "REDIS_URL": REDIS_URL,
-        "REDIS_NAMESPACE": namespace,
-        "SECRET_KEY": SECRET,
-        "WHATSAPP_APP_SECRET": "bench-app-secret",
-        "ALLOWED_SALEOR_URLS": "https://bench-events.example.com/graphql/",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_env(db_url, namespace)
     sender = RedisBroker(url=REDIS_URL, namespace=namespace)  # type: ignore[no-untyped-call]
     sender.declare_queue("default")
     engine = sa.create_engine(db_url)
@@ -113,9 +105,7 @@ def _run(db_url: str, ids: list[int], size: int, threads: int, timeout: float) -
         log.unlink(missing_ok=True)
     finally:
         engine.dispose()
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{namespace}:*"):
-            client.delete(key)
+        drop_namespace(namespace)
     done = len(ids) - pending
     return {
         "events": len(ids),
