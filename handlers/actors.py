@@ -17,55 +17,79 @@ log = structlog.get_logger(__name__)
     max_retries=4, min_backoff=1000, max_backoff=60000, throws=(ConfigurationError, IgnoredEvent)
 )
 def process_inbox_event(event_id: int) -> None:
-    """Hand one recorded webhook delivery to its domain service."""
-    try:
-        with session_scope() as session:
-            inbox_events.process(session=session, event_id=event_id)
-    except (ConfigurationError, IgnoredEvent):
-        raise
-    except Exception as exc:
-        with session_scope() as session:
-            retry = inbox_service.record_failure(
-                session=session, event_id=event_id, error=f"{exc.__class__.__name__}: {exc}"
-            )
-        log.exception("inbox_event_failed", event_id=event_id, retry=retry)
-        if retry:
+    """Hand one recorded webhook delivery to its domain service, alone (a retry, or the
+    one-at-a-time path). Its store's earlier pending deliveries go first, each in its own unit
+    of work (plugin/inbox/take.py); one of those that fails goes back on the queue alone."""
+    if not _alone(event_id):
+        raise _Retry(event_id)
+
+
+class _Retry(Exception):
+    """`event_id`'s own attempt failed and has retries left (Dramatiq's backoff)."""
+
+
+ALONE_MOST = 1000  # earlier rows one message acts on before it re-enqueues itself
+
+
+def _alone(event_id: int) -> bool:
+    """Act on `event_id` after its store's earlier pending rows, one unit of work each.
+    False when its own attempt failed with retries left."""
+    for _ in range(ALONE_MOST):
+        claim = inbox_service.Claim()
+        try:
+            with session_scope() as session:
+                inbox_events.process(session=session, event_id=event_id, claim=claim)
+        except (ConfigurationError, IgnoredEvent):
             raise
+        except Exception as exc:
+            acted = claim.taken[0] if claim.taken else event_id
+            with session_scope() as session:
+                retry = inbox_service.record_failure(
+                    session=session, event_id=acted, error=f"{exc.__class__.__name__}: {exc}"
+                )
+            log.exception("inbox_event_failed", event_id=acted, retry=retry)
+            if acted == event_id:
+                return not retry
+            if retry:  # an earlier row: retried on its own, this one goes on
+                broker.enqueue(inbox_service.PROCESS_ACTOR, acted)
+            continue
+        if not claim.taken or claim.taken[0] == event_id:
+            return True
+    broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
+    return True
 
 
-FOLLOW_UPS = 10  # units of work one message runs for rows handed on; then a queue message
+FOLLOW_UPS = 10  # units of work one message runs while its rows are pending; then re-enqueued
 
 
 @broker.actor(max_retries=0)
 def process_inbox_events(event_ids: list[int]) -> None:
-    """The deliveries of one group commit (one queue message instead of one each), in order,
-    acted on together in one unit of work, with the backlog recorded after them
-    (plugin/inbox/take.py: what a sibling holds is left to it, never waited for). When that
-    fails it is rolled back and every row it had taken is acted on alone, in recorded order;
-    one that fails then goes back on the queue alone, with `process_inbox_event`'s retries,
-    and the rest go on. Rows it locked but could not act on (past the widening's cut) are acted
-    on once it has committed, as their own messages would have after waiting for it."""
-    ids = event_ids
+    """The deliveries of one group commit (one queue message instead of one each): their
+    store's earliest pending deliveries are acted on together in one unit of work
+    (plugin/inbox/take.py), in recorded order, as often as the message's own are still
+    pending. When a unit fails it is rolled back and every row it had taken is acted on alone,
+    in recorded order; one that fails then goes back on the queue alone, with
+    `process_inbox_event`'s retries, and the rest go on. The message's rows that already
+    failed an attempt are acted on alone."""
     for _ in range(FOLLOW_UPS):
         claim = inbox_service.Claim()
         try:
             with session_scope() as session:
-                inbox_events.process_batch(session=session, event_ids=ids, claim=claim)
+                inbox_events.process_batch(session=session, event_ids=event_ids, claim=claim)
         except Exception:  # rolled back: one at a time finds the event that fails
-            log.warning("inbox_batch_one_at_a_time", events=len(ids), exc_info=True)
-            _one_at_a_time(claim.after_failure(ids))
+            log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
+            _one_at_a_time(claim.after_failure(event_ids))
+        _one_at_a_time(claim.alone)
+        if not claim.more:
             return
-        if not claim.handed:
-            return
-        ids = claim.handed
-    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, ids)
+    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids)
 
 
 def _one_at_a_time(event_ids: list[int]) -> None:
     for event_id in event_ids:
         try:
-            with session_scope() as session:
-                inbox_events.process(session=session, event_id=event_id)
+            if not _alone(event_id):
+                broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)
         except Exception:  # retried on its own; the rest of the batch goes on
             log.warning("inbox_event_retried_alone", event_id=event_id, exc_info=True)
             broker.enqueue(inbox_service.PROCESS_ACTOR, event_id)

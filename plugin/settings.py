@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     # Webhook deliveries recorded by one commit at most (the group commit, plugin/inbox/writer.py);
     # 1 records each alone, as the webhook benchmark's baseline does.
     inbox_group_commit_max: int = Field(default=200, ge=1)
-    # Events one worker unit of work acts on at most: a smaller group commit is widened with the
-    # pending deliveries recorded after it (plugin/inbox/service.py); 1 never widens.
+    # Events one worker unit of work acts on at most: its store's earliest pending deliveries,
+    # whichever group commit's message started it (plugin/inbox/take.py); 1 acts on each alone.
     inbox_batch_most: int = Field(default=100, ge=1)
     jwks_refetch_min_interval_seconds: float = 30.0
     saleor_http_timeout_seconds: float = 10.0

@@ -1,155 +1,195 @@
-"""A queue message whose rows a sibling holds does not wait for it (issue 21's soak, PostgreSQL).
+"""One store's events are acted on in recorded order, whichever worker gets which message
+(issue 21, PostgreSQL).
 
-Under a backlog one unit of work takes the rows recorded after its own message's (widening), so
-most queue messages name rows a sibling already holds. They waited for it (`FOR UPDATE`) and
-then found them acted on: the soak's workers acted on ≈ 54 events/s. A message now leaves the
-rows a sibling holds to it; the holder acts on them or, when it rolls back, acts on every row it
-had taken one at a time, so none is lost, none is acted on twice, and a checkout's events keep
-their recorded order.
+Two batches of one store used to run at once: whichever took the shared rows' locks first
+acted first, so an order could be acted on before its checkout's last update, or an account's
+"no" after its later "yes" (bench_events with four threads: 1,236–1,315 outbox rows against
+one at a time's 1,511). A unit of work now takes its store's lock and its store's earliest
+pending rows: a message for later rows acts on the earlier ones, a second worker waits for the
+first, and nothing is lost when a unit fails.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from plugin import settings as settings_module
 from plugin.db import get_engine, session_scope
 from plugin.events import inbox as inbox_events
 from plugin.inbox import service as inbox_service
 from plugin.inbox.models import InboxSource, InboxStatus
-from tests.test_inbox_batch import (
-    _day,
-    _one_at_a_time,
-    alone_and_recorded,
-    assert_same_outcome,
-)
+from tests.conftest import make_settings
+from tests.test_inbox_batch import _day, alone_and_recorded, assert_same_outcome
 from tests.test_inbox_widen import _pending
 
-pytestmark = pytest.mark.postgres_only  # SKIP LOCKED and row locks: PostgreSQL only
+pytestmark = pytest.mark.postgres_only  # advisory and row locks: PostgreSQL only
 
 
-def _holding(ids: list[int]) -> tuple[sa.Connection, Any]:
-    """Another worker's transaction holding `ids` (as a sibling process's unit of work)."""
-    holder = get_engine().connect()
-    tx = holder.begin()
-    holder.execute(
-        sa.text("SELECT id FROM inbox_event WHERE id = ANY(:ids) FOR UPDATE"), {"ids": ids}
-    )
-    return holder, tx
-
-
-def test_a_message_whose_rows_another_worker_holds_returns_at_once(
-    client: Any, session: Session
-) -> None:
-    # given recorded events, and another worker's unit of work holding a message's rows
-    _, _, ids = alone_and_recorded(session, _day(20, 21))
-    holder, tx = _holding(ids[3:6])
+@contextmanager
+def _batch_most(db_url: str, most: int) -> Iterator[None]:
+    """Units of work of at most `most` events, for the length of the block."""
+    previous = settings_module.get_settings()
+    settings_module.set_settings(make_settings(db_url, inbox_batch_most=most))
     try:
-        # when a worker takes that message
-        claim = inbox_service.Claim()
-        started = time.monotonic()
-        with session_scope() as worker:
-            statuses = inbox_events.process_batch(session=worker, event_ids=ids[3:6], claim=claim)
-        waited = time.monotonic() - started
+        yield
     finally:
-        tx.rollback()
-        holder.close()
-    # then it acted on none of them and did not wait: they are the holder's
-    assert statuses == {}
-    assert claim.left == ids[3:6]
-    assert waited < 1.0
+        settings_module.set_settings(previous)
 
 
-def test_rows_a_sibling_skipped_are_acted_on_once_in_order_when_their_holder_rolls_back(
-    client: Any, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from handlers import actors
-
-    # given a day's events for two like stores, the first's acted on one at a time
-    alone, together, ids = alone_and_recorded(session, _day(40, 22))
-    # and a worker whose unit of work takes its message and the backlog after it, then fails
+def _blocking_batch(monkeypatch: pytest.MonkeyPatch, *, fail: bool) -> tuple[Any, Any]:
+    """The Saleor batch processor made to stop inside its first unit of work (holding its
+    store) until told to go on, then to fail (`fail`) or act as usual."""
     holding, go_on = threading.Event(), threading.Event()
     real = inbox_events.BATCH_PROCESSORS[InboxSource.SALEOR]
     calls = {"n": 0}
 
-    def failing_once(**kwargs: Any) -> Any:
+    def first_waits(**kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             holding.set()
-            go_on.wait(30)
-            raise RuntimeError("the unit of work fails after the sibling looked")
+            assert go_on.wait(30)
+            if fail:
+                raise RuntimeError("the unit of work fails while a sibling waits")
         return real(**kwargs)
 
-    monkeypatch.setitem(inbox_events.BATCH_PROCESSORS, InboxSource.SALEOR, failing_once)
-    first = threading.Thread(target=actors.process_inbox_events.fn, args=(ids[:3],))
-    first.start()
+    monkeypatch.setitem(inbox_events.BATCH_PROCESSORS, InboxSource.SALEOR, first_waits)
+    return holding, go_on
+
+
+def _sibling_while_held(
+    holding: Any, go_on: Any, first: list[int], second: list[int], ids: list[int]
+) -> list[int]:
+    """A worker on message `first` stopped inside its unit of work; a second worker given
+    message `second` meanwhile; then the first goes on. The rows pending while both ran."""
+    from handlers import actors
+
+    workers = [
+        threading.Thread(target=actors.process_inbox_events.fn, args=(message,))
+        for message in (first, second)
+    ]
+    workers[0].start()
     assert holding.wait(30)
-    # when a sibling takes a later message meanwhile, whose rows the first holds
-    claim = inbox_service.Claim()
-    with session_scope() as worker:
-        statuses = inbox_events.process_batch(session=worker, event_ids=ids[3:6], claim=claim)
-    assert statuses == {} and claim.left == ids[3:6]
-    # and the first then rolls back
+    workers[1].start()
+    time.sleep(0.5)
+    pending = _pending(ids)
     go_on.set()
-    first.join(60)
+    for w in workers:
+        w.join(60)
+    return pending
+
+
+def test_a_second_worker_waits_for_the_store_and_then_acts_after_it(
+    client: Any, session: Session, monkeypatch: pytest.MonkeyPatch, db_url: str
+) -> None:
+    from handlers import actors
+
+    # given a day's events for two like stores, the first's acted on one at a time, and at
+    # most ten events a unit of work
+    alone, together, ids = alone_and_recorded(session, _day(40, 22))
+    holding, go_on = _blocking_batch(monkeypatch, fail=False)
+    with _batch_most(db_url, 10):
+        # when a second worker gets a later message while a first is in the store's first unit
+        pending = _sibling_while_held(holding, go_on, ids[:3], ids[20:23], ids)
+    # then it acted on nothing while the first held the store
+    assert pending == ids
+    # and after both, the earliest rows up to its message's were acted on, ten a unit
+    assert _pending(ids) == ids[30:]
+    actors.process_inbox_events.fn(ids[30:])
+    assert _pending(ids) == []
+    assert_same_outcome(alone, together)
+
+
+def test_a_unit_of_work_that_fails_while_a_sibling_waits_loses_nothing_and_keeps_order(
+    client: Any, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    # given a day's events for two like stores, the first's acted on one at a time
+    alone, together, ids = alone_and_recorded(session, _day(40, 23))
+    holding, go_on = _blocking_batch(monkeypatch, fail=True)
+    # when a worker's unit of work holds the store, a sibling gets a later message meanwhile,
+    # and the first then rolls back
+    _sibling_while_held(holding, go_on, ids[:3], ids[3:6], ids)
     # then every row was acted on, once each, as one at a time in recorded order would
     assert _pending(ids) == []
     assert_same_outcome(alone, together)  # its `inbox` table: processed, attempts 1 each
 
 
-def test_a_message_that_got_some_rows_waits_for_the_earlier_ones_it_did_not(
-    client: Any, session: Session
+def test_four_workers_given_a_stores_messages_in_any_order_act_as_one_at_a_time(
+    client: Any, session: Session, db_url: str
 ) -> None:
-    # given a day's events for two like stores, and another transaction holding one row
-    alone, together, ids = alone_and_recorded(session, _day(20, 23))
-    _one_at_a_time(ids[:3])
-    holder, tx = _holding([ids[3]])
+    from handlers import actors
 
-    def release() -> None:
-        time.sleep(0.5)
-        tx.rollback()
-        holder.close()
+    # given a day's events for two like stores, the first's acted on one at a time
+    alone, together, ids = alone_and_recorded(session, _day(120, 26))
+    messages = [ids[i : i + 3] for i in range(0, len(ids), 3)]
+    random.Random(26).shuffle(messages)
+    queue = list(messages)
+    lock = threading.Lock()
 
-    releaser = threading.Thread(target=release)
-    releaser.start()
-    # when a worker takes the message of the held row and the two after it
-    started = time.monotonic()
-    with session_scope() as worker:
-        statuses = inbox_events.process_batch(session=worker, event_ids=ids[3:6])
-    releaser.join()
-    # then it waited for the held one and acted on all three (and the backlog after them)
-    assert time.monotonic() - started >= 0.4
-    assert ids[3:6] == sorted(statuses)[:3]
-    # and the outcome is one at a time's: recorded order was kept
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                message = queue.pop()
+            actors.process_inbox_events.fn(message)
+
+    # when four workers take the store's messages, shuffled, each unit at most seven events
+    with _batch_most(db_url, 7):
+        workers = [threading.Thread(target=work) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(120)
+    # then the rows say what one at a time in recorded order says
     assert _pending(ids) == []
     assert_same_outcome(alone, together)
 
 
-def test_rows_locked_past_the_widenings_cut_are_acted_on_once_the_unit_commits(
+def test_a_message_for_later_rows_acts_on_the_stores_earliest_first(
+    client: Any, session: Session, db_url: str
+) -> None:
+    _, _, ids = alone_and_recorded(session, _day(20, 27))
+    claim = inbox_service.Claim()
+    with _batch_most(db_url, 5), session_scope() as worker:
+        statuses = inbox_events.process_batch(session=worker, event_ids=ids[10:13], claim=claim)
+    assert sorted(statuses) == ids[:5]
+    assert claim.more  # its own are still pending: its actor goes on
+    # and once they are acted on, the message finds nothing to do
+    with session_scope() as worker:
+        inbox_events.process_batch(session=worker, event_ids=ids, claim=inbox_service.Claim())
+    claim = inbox_service.Claim()
+    with session_scope() as worker:
+        assert inbox_events.process_batch(session=worker, event_ids=ids[:3], claim=claim) == {}
+    assert not claim.more
+
+
+def test_alone_an_event_waits_for_its_stores_earlier_pending_ones(
     client: Any, session: Session
 ) -> None:
     from handlers import actors
 
-    # given recorded events, and another transaction holding the eleventh
-    _, _, ids = alone_and_recorded(session, _day(30, 24))
-    holder, tx = _holding([ids[10]])
-    try:
-        # when a worker works the first group commit's message
-        actors.process_inbox_events.fn(ids[:3])
-        # then the widening stopped before the held row, and the rows after it that it had
-        # locked (their messages leave them to it) were acted on once it committed
-        assert _pending(ids) == [ids[10]]
-    finally:
-        tx.rollback()
-        holder.close()
+    # given recorded events of which the first ten are still pending
+    alone, together, ids = alone_and_recorded(session, _day(20, 28))
+    # when the eleventh's own message is worked alone (the one-at-a-time path)
+    actors.process_inbox_event.fn(ids[10])
+    # then the ten before it were acted on first, each alone, and the rest wait
+    assert _pending(ids) == ids[11:]
+    for event_id in ids[11:]:
+        actors.process_inbox_event.fn(event_id)
+    assert_same_outcome(alone, together)
 
 
-def test_a_batch_reads_its_rows_and_their_stores_in_one_statement(
+def test_a_batch_locks_its_store_then_reads_its_rows_and_stores_in_one_statement(
     client: Any, session: Session
 ) -> None:
     from tests.support import QueryCounter
@@ -162,11 +202,36 @@ def test_a_batch_reads_its_rows_and_their_stores_in_one_statement(
             processors={},
             batch_processors={InboxSource.SALEOR: _processed},
         )
-    reads = [s for s in counter.statements if "FROM inbox_event" in s and "store" in s]
-    assert len(reads) == 1, counter.statements
+    inbox = [s for s in counter.statements if "inbox_event" in s]
+    assert len(inbox) == 3, inbox  # the message's rows and the lock; the rows; the outcomes
+    assert "pg_advisory_xact_lock" in inbox[0]
+    assert "JOIN store" in inbox[1] and "FOR UPDATE" in inbox[1]
     assert not [s for s in counter.statements if s.lstrip().startswith("SELECT store.")]
 
 
 def _processed(*, session: Session, store: Any, inboxes: list[Any]) -> dict[int, Any]:
     assert store is not None and store.id == inboxes[0].store_id
     return {r.id: InboxStatus.PROCESSED for r in inboxes}
+
+
+def test_a_failed_row_is_left_to_its_retry_and_the_later_events_go_on(
+    client: Any, session: Session
+) -> None:
+    from handlers import actors
+
+    # given recorded events, the eleventh of which already failed once (its retry is queued)
+    _, _, ids = alone_and_recorded(session, _day(30, 14))
+    with get_engine().begin() as conn:
+        conn.execute(
+            sa.text("UPDATE inbox_event SET attempts = 1, error = 'boom' WHERE id = :i"),
+            {"i": ids[10]},
+        )
+    # when a worker takes the first message
+    with session_scope() as worker:
+        statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+    # then it acted on the rest: a poison event holds its store's later events back from none
+    assert ids[10] not in statuses and ids[11] in statuses
+    assert _pending(ids) == [ids[10]]
+    # and its retry acts on it alone
+    actors.process_inbox_event.fn(ids[10])
+    assert _pending(ids) == []

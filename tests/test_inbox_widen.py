@@ -4,7 +4,8 @@ At a few hundred webhooks/s the group commit hands the queue a handful of events
 when the workers fall behind, the queue holds thousands of such messages, and each unit of
 work paid its fixed cost (locking, the store's settings, the prefetch, the outcomes) for a
 handful of events. A unit of work now takes the pending Saleor deliveries recorded after its
-own, up to INBOX_BATCH_MOST, in recorded order, stopping at a row someone else holds.
+own, up to INBOX_BATCH_MOST, in recorded order (tests/test_inbox_convoy.py: its store's earliest
+rows, whichever message started it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.test_inbox_batch import (
     assert_same_outcome,
 )
 
-pytestmark = pytest.mark.postgres_only  # widening locks with SKIP LOCKED: PostgreSQL only
+pytestmark = pytest.mark.postgres_only  # a store's lock: PostgreSQL only
 
 
 def _pending(ids: list[int]) -> list[int]:
@@ -59,42 +60,21 @@ def test_a_small_group_commit_takes_the_backlog_after_it_and_acts_as_one_at_a_ti
     assert_same_outcome(alone, together)
 
 
-def test_a_row_another_worker_holds_ends_the_widening_there(client: Any, session: Session) -> None:
-    # given recorded events, and another transaction holding the eleventh
-    events = _day(30, 12)
-    alone, together, ids = alone_and_recorded(session, events)
-    holder = get_engine().connect()
-    tx = holder.begin()
-    holder.execute(sa.text("SELECT id FROM inbox_event WHERE id = :i FOR UPDATE"), {"i": ids[10]})
-    try:
-        # when a worker takes the first three
-        with session_scope() as worker:
-            statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
-    finally:
-        tx.rollback()
-        holder.close()
-    # then it stopped before the held row: no later event of its checkout went first
-    assert sorted(statuses) == ids[:10]
-    assert _pending(ids) == ids[10:]
-    # and the rest, acted on afterwards, give one at a time's outcome
-    with session_scope() as worker:
-        inbox_events.process_batch(session=worker, event_ids=ids[10:13])
-    assert _pending(ids) == []
-    assert_same_outcome(alone, together)
-
-
-def test_inbox_batch_most_of_one_acts_on_the_message_alone(
+def test_inbox_batch_most_of_one_acts_on_one_event_a_unit_until_the_message_is_done(
     client: Any, session: Session, db_url: str
 ) -> None:
+    from handlers import actors
+
     ids = _record(session, _dev_store(session), _day(20, 13))
     previous = settings_module.get_settings()
     settings_module.set_settings(make_settings(db_url, inbox_batch_most=1))
     try:
         with session_scope() as worker:
             statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
+        assert sorted(statuses) == ids[:1]
+        actors.process_inbox_events.fn(ids[:3])
     finally:
         settings_module.set_settings(previous)
-    assert sorted(statuses) == ids[:3]
     assert _pending(ids) == ids[3:]
 
 
@@ -142,21 +122,3 @@ def test_interleaved_saleor_and_whatsapp_deliveries_reach_each_processor_once_in
         (InboxSource.WHATSAPP, ids[1::2]),
     ]
     assert _pending(ids) == []
-
-
-def test_a_row_that_already_failed_an_attempt_ends_the_widening_there(
-    client: Any, session: Session
-) -> None:
-    # given recorded events, the eleventh of which already failed once (its retry is queued)
-    ids = _record(session, _dev_store(session), _day(30, 14))
-    with get_engine().begin() as conn:
-        conn.execute(
-            sa.text("UPDATE inbox_event SET attempts = 1, error = 'boom' WHERE id = :i"),
-            {"i": ids[10]},
-        )
-    # when a worker takes the first three
-    with session_scope() as worker:
-        statuses = inbox_events.process_batch(session=worker, event_ids=ids[:3])
-    # then it stopped before it: a poison event does not fail every batch that reaches it
-    assert sorted(statuses) == ids[:10]
-    assert _pending(ids) == ids[10:]

@@ -257,13 +257,13 @@ def test_a_failing_delivery_in_a_group_is_retried_alone_and_the_rest_go_on(
 
     real, failed = inbox_events.process, []
 
-    def flaky(*, session, event_id):
+    def flaky(*, session, event_id, claim=None):
         if event_id == ids[0] and not failed:
             failed.append(event_id)
             raise RuntimeError("database hiccup")
-        return real(session=session, event_id=event_id)
+        return real(session=session, event_id=event_id, claim=claim)
 
-    def batch_hiccup(*, session, event_ids):
+    def batch_hiccup(*, session, event_ids, claim=None):
         raise RuntimeError("database hiccup")  # the group's unit of work fails: one at a time
 
     monkeypatch.setattr(inbox_events, "process", flaky)

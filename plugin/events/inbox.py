@@ -18,16 +18,22 @@ BATCH_PROCESSORS: dict[str, inbox_service.BatchProcessor] = {
 }
 
 
-def process(*, session: Session, event_id: int) -> InboxStatus | None:
-    """Act on one pending delivery, once (plugin/inbox/service.py locks and records it)."""
-    return inbox_service.process(session=session, event_id=event_id, processors=PROCESSORS)
+def process(
+    *, session: Session, event_id: int, claim: inbox_service.Claim | None = None
+) -> InboxStatus | None:
+    """Act on one pending delivery alone, once, in its store's recorded order (`claim.taken`
+    says which row that was: plugin/inbox/service.py locks and records it)."""
+    return inbox_service.process(
+        session=session, event_id=event_id, processors=PROCESSORS, claim=claim
+    )
 
 
 def process_batch(
     *, session: Session, event_ids: list[int], claim: inbox_service.Claim | None = None
 ) -> dict[int, InboxStatus]:
-    """Act on a group commit's pending deliveries in one unit of work (any error: the caller
-    rolls back and acts on the rows `claim` took one at a time with `process`)."""
+    """Act on the earliest pending deliveries of the store of a group commit's in one unit of
+    work (any error: the caller rolls back and acts on the rows `claim` took one at a time
+    with `process`)."""
     return inbox_service.process_batch(
         session=session,
         event_ids=event_ids,

@@ -26,6 +26,10 @@ class InboxStatus(StrEnum):
     INVALID = "invalid"  # valid JSON that does not fit the contract
 
 
+PENDING = "status = 'pending'"
+PENDING_PG = "(status)::text = 'pending'::text"  # PostgreSQL's own spelling (test_migrations)
+
+
 class InboxEvent(SQLModel, table=True):
     __tablename__ = "inbox_event"
     __table_args__ = (
@@ -33,6 +37,15 @@ class InboxEvent(SQLModel, table=True):
         # stores) with identical bodies are two deliveries
         sa.UniqueConstraint("store_id", "source", "event", "dedupe_key", name="uq_inbox_dedupe"),
         sa.Index("ix_inbox_status_received", "status", "received_at"),
+        # a unit of work takes its store's earliest pending rows (plugin/inbox/take.py); the
+        # processed rows, nearly all of them, cost this index nothing
+        sa.Index(
+            "ix_inbox_store_pending",
+            "store_id",
+            "id",
+            postgresql_where=sa.text(PENDING_PG),
+            sqlite_where=sa.text(PENDING),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -19,7 +19,6 @@ from plugin.inbox import take
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.inbox.take import Claim as Claim
 from plugin.metrics import INBOX_PROCESSED
-from plugin.saleor.models import Store
 from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -111,23 +110,21 @@ def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) ->
 
 
 def process(
-    *, session: Session, event_id: int, processors: dict[str, Processor]
+    *,
+    session: Session,
+    event_id: int,
+    processors: dict[str, Processor],
+    claim: Claim | None = None,
 ) -> InboxStatus | None:
-    """Act on one pending delivery, once: the row is locked and its status checked first.
+    """Act on one pending delivery alone, once, in its store's recorded order.
 
-    A row another transaction holds is waited for, never skipped: the holder may be the tick
-    re-enqueuing it (`requeue_orphans`), and a skipped row was acted on later, after newer
-    events of its checkout or customer. A worker that held it has acted on it by then, and
-    the status check leaves it alone."""
-    query = (
-        select(InboxEvent, Store)
-        .outerjoin(Store, col(Store.id) == col(InboxEvent.store_id))
-        .where(InboxEvent.id == event_id)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=InboxEvent)
-    found = session.execute(query).first()
-    if found is None or found[0].status != InboxStatus.PENDING:
+    The row acted on is `take.take_one`'s: `event_id`'s own when it is a retry, else its
+    store's earliest pending row (itself, unless an earlier one's message is still behind in
+    the queue). `claim.taken` says which one it was; the caller asks again until it was
+    `event_id`'s. None when there was nothing left to act on."""
+    claim = claim if claim is not None else Claim()
+    found = take.take_one(session, event_id, claim)
+    if found is None:
         return None
     inbox, store = found
     processor = processors.get(inbox.source)
@@ -153,34 +150,29 @@ def process_batch(
     batch_processors: dict[str, BatchProcessor],
     claim: Claim | None = None,
 ) -> dict[int, InboxStatus]:
-    """Act on a group commit's pending deliveries in one unit of work, in recorded order.
+    """Act on a store's earliest pending deliveries in one unit of work, in recorded order.
 
-    The rows are locked and read with their stores in one statement, in id order (rows a
-    sibling holds are left to it, never waited for: `plugin/inbox/take.py`, which also says
-    when a message does wait), and their statuses written in one. A store's rows of one source
-    go to that source's batch processor together, in recorded order: Saleor's and Meta's
-    deliveries come from two senders on independent connections, neither orders its webhooks
-    against the other's (nor always its own: docs/adr/0006-batched-saleor-events.md), and a
-    group commit interleaves them by arrival, so cutting the batch at every change of source
-    only made it small groups. Any error fails the whole unit of work: the caller rolls it
-    back and acts on the rows it had taken (`claim`) one at a time, so a bad event is retried
-    alone."""
+    The message's ids only say which store to act on (`plugin/inbox/take.py`: the unit takes
+    that store's earliest pending rows, up to INBOX_BATCH_MOST, under the store's lock, so
+    under a backlog it acts in full batches whichever message started it). The rows are read
+    with their store, and their statuses written in one statement. A store's rows of one
+    source go to that source's batch processor together, in recorded order: Saleor's and
+    Meta's deliveries come from two senders on independent connections, neither orders its
+    webhooks against the other's (nor always its own: docs/adr/0006-batched-saleor-events.md),
+    and a group commit interleaves them by arrival, so cutting the batch at every change of
+    source only made it small groups. Any error fails the whole unit of work: the caller
+    rolls it back and acts on the rows it had taken (`claim`) one at a time, so a bad event
+    is retried alone."""
     claim = claim if claim is not None else Claim()
-    rows = take.take(session, event_ids, claim)
+    rows = take.take(session, event_ids, claim, most=get_settings().inbox_batch_most)
     if not rows:
         return {}
-    run, past = _widen(session, [r for r, _ in rows])
-    rows += run
-    claim.handed = past
-    claim.taken = sorted(claim.taken + [_id(r) for r, _ in run] + past)
     statuses: dict[int, InboxStatus] = {}
-    groups: dict[tuple[str, int], list[InboxEvent]] = {}
-    stores: dict[int, Store | None] = {}
-    for r, store in rows:  # each source's rows in recorded order; sources in order of first row
-        groups.setdefault((r.source, r.store_id), []).append(r)
-        stores[r.store_id] = store
-    for (source, store_id), group in groups.items():
-        store = stores[store_id]
+    groups: dict[str, list[InboxEvent]] = {}
+    store = rows[0][1]
+    for r, _ in rows:  # each source's rows in recorded order; sources in order of first row
+        groups.setdefault(r.source, []).append(r)
+    for source, group in groups.items():
         batch_processor = batch_processors.get(source)
         processor = processors.get(source)
         if store is None:
@@ -194,51 +186,6 @@ def process_batch(
             statuses.update((_id(r), InboxStatus.UNHANDLED) for r in group)
     _finish(session, [r for r, _ in rows], statuses)
     return statuses
-
-
-WIDEN_SPAN = 20  # ids looked at per event wanted: a bounded primary-key range, never a sort
-
-
-def _widen(session: Session, rows: list[InboxEvent]) -> tuple[list[take.Row], list[int]]:
-    """The pending deliveries recorded right after `rows`, up to INBOX_BATCH_MOST events, with
-    their stores; and the ids locked past the run's cut (handed on, `take.widened`).
-
-    Why: under a backlog the queue holds many small group commits (a handful of events each at
-    a few hundred webhooks/s), and a unit of work's fixed cost — locking, loading the store's
-    settings, prefetching, writing outcomes — is paid per message. Taking the rows after them
-    in the same unit of work acts on the backlog in batches of INBOX_BATCH_MOST; their own
-    queue messages then find them taken or acted on. Only later rows are taken (recorded order
-    holds: the earlier ones are taken or being acted on), only those no other transaction holds
-    (SKIP LOCKED: a held row is its holder's to act on) and none past a row that already failed
-    an attempt, and only on PostgreSQL."""
-    want = get_settings().inbox_batch_most - len(rows)
-    if want <= 0 or session.get_bind().dialect.name != "postgresql":
-        return [], []
-    after = max(_id(r) for r in rows)
-    pending: list[Any] = [
-        col(InboxEvent.id) > after,
-        col(InboxEvent.id) <= after + want * WIDEN_SPAN,
-        InboxEvent.status == InboxStatus.PENDING,
-    ]
-    found = session.exec(
-        select(InboxEvent.id, InboxEvent.attempts)
-        .where(*pending)
-        .order_by(col(InboxEvent.id))
-        .limit(want)
-    ).all()
-    # a row that already failed an attempt ends the run too: taken in, it would fail every
-    # batch that reaches it (each rolled back and redone one event at a time) until its own
-    # retries end, and a poison event under a backlog would stall its neighbours for minutes
-    ids: list[int] = []
-    for event_id, attempts in found:
-        if attempts or event_id is None:
-            break
-        ids.append(event_id)
-    if not ids:
-        return [], []
-    # a contiguous run only: past a row someone else holds (a worker acting on it, the tick
-    # re-enqueuing it), a later event of its checkout would be acted on before it
-    return take.widened(session, ids)
 
 
 def _id(inbox: InboxEvent) -> int:
@@ -328,14 +275,7 @@ def requeue_orphans(*, session: Session, older_than: timedelta | None = None) ->
         .limit(1000)
     )
     if session.get_bind().dialect.name == "postgresql":
-        # a worker acting on a message whose rows this holds waits for it (take.SWEEP_LOCK):
-        # left pending, they would be acted on after newer events of their checkouts
-        locked = session.execute(
-            sa.select(sa.func.pg_try_advisory_xact_lock(*take.SWEEP_LOCK))
-        ).scalar_one()
-        if not locked:  # a worker is between asking twice: the next tick sweeps
-            return 0
-        query = query.with_for_update(skip_locked=True)  # a worker is processing it
+        query = query.with_for_update(skip_locked=True)  # a worker is acting on it
     ids = session.exec(query).all()
     if not ids:
         return 0
