@@ -78,7 +78,7 @@ def test_inbox_batch_most_of_one_acts_on_one_event_a_unit_until_the_message_is_d
     assert _pending(ids) == ids[3:]
 
 
-def test_interleaved_saleor_and_whatsapp_deliveries_reach_each_processor_once_in_order(
+def test_interleaved_saleor_and_whatsapp_deliveries_are_two_lanes_each_acted_on_once_in_order(
     client: Any, session: Session, db_url: str
 ) -> None:
     from plugin.inbox import service as inbox_service
@@ -108,17 +108,23 @@ def test_interleaved_saleor_and_whatsapp_deliveries_reach_each_processor_once_in
 
         return processor
 
-    # when one unit of work acts on it
-    with session_scope() as worker:
-        inbox_service.process_batch(
-            session=worker,
-            event_ids=ids,
-            processors={},
-            batch_processors={s: batch(s) for s in (InboxSource.SALEOR, InboxSource.WHATSAPP)},
-        )
-    # then each source's processor got all its rows at once, in recorded order
+    # when units of work act on its message until none of its rows is left
+    more, units = True, 0
+    while more:
+        claim = inbox_service.Claim()
+        with session_scope() as worker:
+            inbox_service.process_batch(
+                session=worker,
+                event_ids=ids,
+                processors={},
+                batch_processors={s: batch(s) for s in (InboxSource.SALEOR, InboxSource.WHATSAPP)},
+                claim=claim,
+            )
+        more, units = claim.more, units + 1
+    # then each source's processor got all its rows at once, in recorded order, in two units
     assert calls == [
         (InboxSource.SALEOR, ids[0::2]),
         (InboxSource.WHATSAPP, ids[1::2]),
     ]
+    assert units == 2
     assert _pending(ids) == []

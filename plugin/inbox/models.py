@@ -37,11 +37,12 @@ class InboxEvent(SQLModel, table=True):
         # stores) with identical bodies are two deliveries
         sa.UniqueConstraint("store_id", "source", "event", "dedupe_key", name="uq_inbox_dedupe"),
         sa.Index("ix_inbox_status_received", "status", "received_at"),
-        # a unit of work takes its store's earliest pending rows (plugin/inbox/take.py); the
-        # processed rows, nearly all of them, cost this index nothing
+        # a unit of work takes its lane's (store's, source's) earliest pending rows
+        # (plugin/inbox/take.py); the processed rows, nearly all of them, cost it nothing
         sa.Index(
-            "ix_inbox_store_pending",
+            "ix_inbox_lane_pending",
             "store_id",
+            "source",
             "id",
             postgresql_where=sa.text(PENDING_PG),
             sqlite_where=sa.text(PENDING),

@@ -150,41 +150,32 @@ def process_batch(
     batch_processors: dict[str, BatchProcessor],
     claim: Claim | None = None,
 ) -> dict[int, InboxStatus]:
-    """Act on a store's earliest pending deliveries in one unit of work, in recorded order.
+    """Act on a lane's earliest pending deliveries in one unit of work, in recorded order.
 
-    The message's ids only say which store to act on (`plugin/inbox/take.py`: the unit takes
-    that store's earliest pending rows, up to INBOX_BATCH_MOST, under the store's lock, so
-    under a backlog it acts in full batches whichever message started it). The rows are read
-    with their store, and their statuses written in one statement. A store's rows of one
-    source go to that source's batch processor together, in recorded order: Saleor's and
-    Meta's deliveries come from two senders on independent connections, neither orders its
-    webhooks against the other's (nor always its own: docs/adr/0006-batched-saleor-events.md),
-    and a group commit interleaves them by arrival, so cutting the batch at every change of
-    source only made it small groups. Any error fails the whole unit of work: the caller
-    rolls it back and acts on the rows it had taken (`claim`) one at a time, so a bad event
-    is retried alone."""
+    The message's ids only say which lane — a store's deliveries from one source — to act on
+    (`plugin/inbox/take.py`: the unit takes that lane's earliest pending rows, up to
+    INBOX_BATCH_MOST, under the lane's lock, so under a backlog it acts in full batches
+    whichever message started it). The rows are read with their store, go to their source's
+    batch processor together, and their statuses are written in one statement. Any error
+    fails the whole unit of work: the caller rolls it back and acts on the rows it had taken
+    (`claim`) one at a time, so a bad event is retried alone."""
     claim = claim if claim is not None else Claim()
     rows = take.take(session, event_ids, claim, most=get_settings().inbox_batch_most)
     if not rows:
         return {}
-    statuses: dict[int, InboxStatus] = {}
-    groups: dict[str, list[InboxEvent]] = {}
-    store = rows[0][1]
-    for r, _ in rows:  # each source's rows in recorded order; sources in order of first row
-        groups.setdefault(r.source, []).append(r)
-    for source, group in groups.items():
-        batch_processor = batch_processors.get(source)
-        processor = processors.get(source)
-        if store is None:
-            statuses.update((_id(r), InboxStatus.IGNORED) for r in group)
-        elif batch_processor is not None:
-            statuses.update(batch_processor(session=session, store=store, inboxes=group))
-        elif processor is not None:
-            for r in group:
-                statuses[_id(r)] = processor(session=session, store=store, inbox=r)
-        else:
-            statuses.update((_id(r), InboxStatus.UNHANDLED) for r in group)
-    _finish(session, [r for r, _ in rows], statuses)
+    inboxes = [r for r, _ in rows]
+    store, source = rows[0][1], inboxes[0].source
+    batch_processor = batch_processors.get(source)
+    processor = processors.get(source)
+    if store is None:
+        statuses = {_id(r): InboxStatus.IGNORED for r in inboxes}
+    elif batch_processor is not None:
+        statuses = batch_processor(session=session, store=store, inboxes=inboxes)
+    elif processor is not None:
+        statuses = {_id(r): processor(session=session, store=store, inbox=r) for r in inboxes}
+    else:
+        statuses = {_id(r): InboxStatus.UNHANDLED for r in inboxes}
+    _finish(session, inboxes, statuses)
     return statuses
 
 

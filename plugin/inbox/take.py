@@ -1,10 +1,13 @@
 """Taking a store's inbox rows for one unit of work: in recorded order, whichever worker acts.
 
 A queue message names the rows one group commit recorded, but it is only a nudge: the unit
-of work it starts takes its store's *earliest* pending rows (up to INBOX_BATCH_MOST), under an
-advisory lock per store held to its commit. So one store's events are acted on by one unit
-of work at a time, each after every earlier one, whichever worker thread or process gets
-which message, and a message whose rows an earlier unit already acted on finds nothing to do.
+of work it starts takes the *earliest* pending rows (up to INBOX_BATCH_MOST) of one lane — a
+store's deliveries from one source — under an advisory lock per lane held to its commit. So
+one store's Saleor events are acted on by one unit of work at a time, each after every earlier
+one, whichever worker thread or process gets which message, and a message whose rows an
+earlier unit already acted on finds nothing to do. Saleor's and Meta's deliveries are separate
+lanes: the two senders do not order their webhooks against each other (ADR 0006, fourth step),
+so a campaign's status webhooks never queue a store's order updates behind them.
 Why: with the message's own rows as the unit (session 11), two batches of one store ran at
 once and whichever took the shared rows' locks first acted first: an order before its
 checkout's last update, an account's "no" after its later "yes" (and the confirmation of the
@@ -25,10 +28,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin.inbox.models import InboxEvent, InboxStatus
+from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.saleor.models import Store
 
-STORE_LOCK = 0x756C6169  # "ulai": advisory lock class of (class, store id), one actor per store
+# advisory lock classes of (class, store id): one unit of work per lane at a time
+LANE_LOCKS = {InboxSource.SALEOR: 0x756C6173, InboxSource.WHATSAPP: 0x756C6177}  # "ulas", "ulaw"
+OTHER_LANE = 0x756C616F  # "ulao": a source without a class of its own
 
 
 @dataclass(slots=True)
@@ -75,65 +80,75 @@ def _locked(session: Session, stmt: Any) -> list[Row]:
     return [(r, s) for r, s in session.execute(stmt).all()]
 
 
-def _lock_store(store_id: Any) -> Any:
-    return sa.func.pg_advisory_xact_lock(STORE_LOCK, store_id).is_(None)
+def _lock_lane(session: Session) -> Any:
+    """The wait for the lock of the row's lane, as an expression of a statement reading it."""
+    if not _postgres(session):
+        return sa.null()
+    lane = sa.case(
+        {source.value: code for source, code in LANE_LOCKS.items()},
+        value=InboxEvent.source,
+        else_=OTHER_LANE,
+    )
+    return sa.func.pg_advisory_xact_lock(lane, InboxEvent.store_id).is_(None)
+
+
+def _lane(store_id: int, source: str) -> tuple[Any, ...]:
+    return (InboxEvent.store_id == store_id, InboxEvent.source == source)
 
 
 def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int) -> list[Row]:
-    """The earliest pending rows (none failed yet) of the store of the message's first such
+    """The earliest pending rows (none failed yet) of the lane of the message's first such
     row, up to `most`, locked, with their store, in id order. Two statements: the message's
-    pending rows (and, on PostgreSQL, the wait for that store's lock), then the store's rows
-    — read after the lock, so what the unit before it acted on is not taken again."""
+    pending rows (and, on PostgreSQL, the wait for that lane's lock), then the lane's rows —
+    read after the lock, so what the unit before it acted on is not taken again."""
     ids = sorted(set(event_ids))
     first = (
         select(sa.func.min(InboxEvent.id))
         .where(col(InboxEvent.id).in_(ids), *_FRESH)
         .scalar_subquery()
     )
-    locks = _lock_store(InboxEvent.store_id) if _postgres(session) else sa.null()
+    waits = sa.case((col(InboxEvent.id) == first, _lock_lane(session)))
     mine = session.execute(
-        select(
-            InboxEvent.id,
-            InboxEvent.store_id,
-            InboxEvent.attempts,
-            sa.case((col(InboxEvent.id) == first, locks)),
+        sa.select(
+            col(InboxEvent.id),
+            col(InboxEvent.store_id),
+            col(InboxEvent.source),
+            col(InboxEvent.attempts),
+            waits,
         )
-        .where(col(InboxEvent.id).in_(ids), InboxEvent.status == InboxStatus.PENDING)
+        .where(col(InboxEvent.id).in_(ids), col(InboxEvent.status) == InboxStatus.PENDING)
         .order_by(col(InboxEvent.id))
     ).all()
-    claim.alone = [int(i) for i, _, attempts, _ in mine if attempts]
-    fresh = [(int(i), int(s)) for i, s, attempts, _ in mine if not attempts]
+    claim.alone = [int(row.id) for row in mine if row.attempts]
+    fresh = [
+        (int(row.id), (int(row.store_id), str(row.source))) for row in mine if not row.attempts
+    ]
     if not fresh:
         return []
-    store_id = fresh[0][1]
-    rows = _locked(
-        session,
-        _rows_and_stores(InboxEvent.store_id == store_id, InboxEvent.attempts == 0).limit(most),
-    )
+    lane = fresh[0][1]
+    rows = _locked(session, _rows_and_stores(*_lane(*lane), InboxEvent.attempts == 0).limit(most))
     claim.taken = [_id(r) for r, _ in rows]
     last = claim.taken[-1] if len(rows) == most else None
-    claim.more = any(s != store_id or (last is not None and i > last) for i, s in fresh)
+    claim.more = any(other != lane or (last is not None and i > last) for i, other in fresh)
     return rows
 
 
 def take_one(session: Session, event_id: int, claim: Claim) -> Row | None:
     """The row to act on alone for `event_id`, locked, with its store: the row itself if it
-    already failed an attempt (its retry), else its store's earliest pending row that has
+    already failed an attempt (its retry), else its lane's earliest pending row that has
     not (itself, unless an earlier one is still pending). None when it is no longer pending.
     The caller acts on the row it gets and asks again until it got `event_id`'s."""
-    lock = _lock_store(InboxEvent.store_id) if _postgres(session) else sa.null()
     found = session.execute(
-        select(InboxEvent.store_id, InboxEvent.attempts, lock).where(
-            InboxEvent.id == event_id, InboxEvent.status == InboxStatus.PENDING
-        )
+        select(
+            InboxEvent.store_id, InboxEvent.source, InboxEvent.attempts, _lock_lane(session)
+        ).where(InboxEvent.id == event_id, InboxEvent.status == InboxStatus.PENDING)
     ).first()
     if found is None:
         return None
-    store_id, attempts, _ = found
-    if attempts:
+    if found.attempts:
         where: tuple[Any, ...] = (InboxEvent.id == event_id,)
     else:
-        where = (InboxEvent.store_id == store_id, *_FRESH)
+        where = (*_lane(found.store_id, found.source), *_FRESH)
     rows = _locked(session, _rows_and_stores(*where).limit(1))
     claim.taken = [_id(r) for r, _ in rows]
     return rows[0] if rows else None
