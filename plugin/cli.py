@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,15 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
     help="Only these queues (default: all). `-Q delivery` and `-Q default` on separate "
     "workers keep a paced campaign's sends from holding the threads webhooks need.",
 )
-def worker(processes: int, threads: int, queues: tuple[str, ...]) -> None:
+@click.option(
+    "--nice",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower the workers' CPU priority by this much, so that an API process on the same "
+    "machine answers webhooks first (docs/deploy.md).",
+)
+def worker(processes: int, threads: int, queues: tuple[str, ...], nice: int) -> None:
     """Run Dramatiq workers against REDIS_URL (with the scheduler tick)."""
     from plugin.settings import get_settings
 
@@ -123,6 +132,9 @@ def worker(processes: int, threads: int, queues: tuple[str, ...]) -> None:
             "`ulak worker` needs REDIS_URL; without it `ulak serve` runs the workers"
         )
     from dramatiq.cli import main as dramatiq_main
+
+    if nice:
+        os.nice(nice)  # the forked worker processes inherit it
 
     sys.argv = ["ulak-worker", "handlers.worker", "-p", str(processes), "-t", str(threads)]
     if queues:

@@ -327,3 +327,22 @@ def test_a_message_a_dead_worker_took_no_longer_counts_as_held(redis_settings):
     )
     # then the message it took no longer counts as held: the tick enqueues its rows again
     assert broker.queue_size("delivery") == 1
+
+
+def test_a_worker_started_with_nice_leaves_the_cpu_to_the_api_first(db_url, app):
+    import psutil
+
+    from tests.benchmarks.bench_events import worker_env
+    from tests.benchmarks.common import ulak_process
+
+    # given an operator starting a worker beside the API on one machine, at a lower priority
+    env = worker_env(db_url, f"{NAMESPACE}-nice")
+    with ulak_process(["worker", "-p", "1", "-t", "1", "--nice", "7"], env) as proc:
+        deadline = time.monotonic() + 30
+        tree: list[psutil.Process] = []
+        while time.monotonic() < deadline and len(tree) < 2:
+            tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            time.sleep(0.2)
+        # then the worker and the processes it forked run at that niceness; this one does not
+        assert len(tree) >= 2, "the worker did not fork its processes"
+        assert {p.nice() for p in tree} == {psutil.Process().nice() + 7}

@@ -82,6 +82,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=_env("BENCH_SOAK_WORKERS", 2))
     parser.add_argument("--threads", type=int, default=8, help="per `ulak worker` process")
     parser.add_argument(
+        "--nice",
+        type=int,
+        default=_env("BENCH_SOAK_WORKER_NICE", 10),
+        help="`ulak worker --nice`: the API answers first on the shared cores (docs/deploy.md)",
+    )
+    parser.add_argument(
         "--mixed",
         action="store_true",
         help="every worker on every queue (default: one on `default`, one on `delivery`)",
@@ -717,7 +723,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ) as serve:
                 for name, queues in _worker_roles(args):
                     cm = ulak_process(
-                        ["worker", "-p", "1", "-t", str(args.threads), *queues],
+                        [
+                            "worker",
+                            "-p",
+                            "1",
+                            "-t",
+                            str(args.threads),
+                            "--nice",
+                            str(args.nice),
+                            *queues,
+                        ],
                         env,
                         log=logs / f"{name}.log",
                     )
