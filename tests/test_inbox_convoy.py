@@ -11,7 +11,6 @@ first, and nothing is lost when a unit fails.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Iterator
@@ -121,38 +120,6 @@ def test_a_unit_of_work_that_fails_while_a_sibling_waits_loses_nothing_and_keeps
     # then every row was acted on, once each, as one at a time in recorded order would
     assert _pending(ids) == []
     assert_same_outcome(alone, together)  # its `inbox` table: processed, attempts 1 each
-
-
-def test_four_workers_given_a_stores_messages_in_any_order_act_as_one_at_a_time(
-    client: Any, session: Session, db_url: str
-) -> None:
-    from handlers import actors
-
-    # given a day's events for two like stores, the first's acted on one at a time
-    alone, together, ids = alone_and_recorded(session, _day(120, 26))
-    messages = [ids[i : i + 3] for i in range(0, len(ids), 3)]
-    random.Random(26).shuffle(messages)
-    queue = list(messages)
-    lock = threading.Lock()
-
-    def work() -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                message = queue.pop()
-            actors.process_inbox_events.fn(message)
-
-    # when four workers take the store's messages, shuffled, each unit at most seven events
-    with _batch_most(db_url, 7):
-        workers = [threading.Thread(target=work) for _ in range(4)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(120)
-    # then the rows say what one at a time in recorded order says
-    assert _pending(ids) == []
-    assert_same_outcome(alone, together)
 
 
 def test_a_message_for_later_rows_acts_on_the_stores_earliest_first(

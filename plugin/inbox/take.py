@@ -92,6 +92,17 @@ def _lock_lane(session: Session) -> Any:
     return sa.func.pg_advisory_xact_lock(lane, InboxEvent.store_id).is_(None)
 
 
+def _one_writer(session: Session) -> None:
+    """SQLite has no advisory or row locks: a unit of work first takes its one writer's lock
+    (a write that changes nothing, so the transaction begins with it and waits its turn), so
+    the embedded worker's threads act one unit at a time, each reading what the one before it
+    committed. Without it two threads took the same earliest rows."""
+    if not _postgres(session):
+        session.execute(
+            sa.update(InboxEvent).where(sa.false()).values(attempts=InboxEvent.attempts)
+        )
+
+
 def _lane(store_id: int, source: str) -> tuple[Any, ...]:
     return (InboxEvent.store_id == store_id, InboxEvent.source == source)
 
@@ -101,6 +112,7 @@ def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int)
     row, up to `most`, locked, with their store, in id order. Two statements: the message's
     pending rows (and, on PostgreSQL, the wait for that lane's lock), then the lane's rows —
     read after the lock, so what the unit before it acted on is not taken again."""
+    _one_writer(session)
     ids = sorted(set(event_ids))
     first = (
         select(sa.func.min(InboxEvent.id))
@@ -138,6 +150,7 @@ def take_one(session: Session, event_id: int, claim: Claim) -> Row | None:
     already failed an attempt (its retry), else its lane's earliest pending row that has
     not (itself, unless an earlier one is still pending). None when it is no longer pending.
     The caller acts on the row it gets and asks again until it got `event_id`'s."""
+    _one_writer(session)
     found = session.execute(
         select(
             InboxEvent.store_id, InboxEvent.source, InboxEvent.attempts, _lock_lane(session)
