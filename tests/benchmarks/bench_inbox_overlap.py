@@ -2,12 +2,14 @@
 
 The soak's workers acted on ≈ 54 Saleor events/s where one process alone acts on 650 (bench_
 events, 100 ids per message): the group commit hands the queue a handful of ids per message,
-a unit of work widens over the rows recorded after its own (INBOX_BATCH_MOST), and the later
-messages naming those rows waited for it. Here a store's day of events is recorded (as
+a unit of work widened over the rows recorded after its own (INBOX_BATCH_MOST), and the later
+messages naming those rows waited for it. (Since session 12 a unit takes its lane's earliest
+rows under the lane's advisory lock, plugin/inbox/take.py: the later messages wait for that
+lock, then find their rows acted on.) Here a store's day of events is recorded (as
 bench_events does), enqueued as messages of `--size` ids, and one `ulak worker -p 1 -t 4`
 acts on them. Measured: events/s until no row is pending, and how often the worker's database
-sessions were seen waiting for a row lock (pg_stat_activity sampled every 50 ms: samples with
-a backend waiting on a `Lock`, and the mean number waiting).
+sessions were seen waiting for a lock, row or advisory (pg_stat_activity sampled every 50 ms:
+samples with a backend waiting on a `Lock`, and the mean number waiting).
 
 `python -m tests.benchmarks.bench_inbox_overlap [--events 3000] [--size 5] [--threads 4]`
 """
