@@ -26,6 +26,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.contacts.phones import PhoneResult, normalize_phone
 from plugin.contacts.suppression import is_suppressed
 from plugin.db import batch_memo, insert_ignoring_conflicts
+from plugin.rows import insert_rows
 from plugin.stores.service import get_settings
 
 # What `Contact` columns hold at most (longer values are cut when stored, so a lookup by the
@@ -127,7 +128,7 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
         memo[(store_id, phone)] = found.get(phone)
     new = _new_numbers(session, store_id, identities, picked)
     new += _new_without_number(session, store_id, identities, picked)
-    for contact in session.scalars(insert_statement(session), new).all() if new else ():
+    for contact in insert_rows(session, insert_statement(session), new).scalars() if new else ():
         remember(session, contact)
         contacts_batch.note_created(session, contact.id)
 
