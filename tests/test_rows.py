@@ -14,7 +14,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.contacts.prefetch import insert_statement, new_row
 from plugin.db import insert_ignoring_conflicts
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
-from plugin.rows import built, insert_rows
+from plugin.rows import OneOf, built, insert_rows
 from tests.factories import make_contact, make_store
 
 pytestmark = pytest.mark.sqlite
@@ -133,3 +133,22 @@ def test_a_built_object_equals_the_constructed_one_and_inserts_the_same_row(
     stored = dict(row.mappings().one())
     assert stored["evidence"] == {} and stored["text"] == "Evet"
     assert stored["action"] == "granted" and stored["iys_exported_at"] is None
+
+
+def test_one_of_selects_the_rows_whose_value_is_in_the_list(session: Session) -> None:
+    # given: more values than psycopg caches a query for (50 parameters)
+    store = make_store(session)
+    phones = [f"+9053200{i:05d}" for i in range(120)]
+    rows = [new_row(store.id, phone_e164=p, phone_raw=p) for p in phones]
+    insert_rows(session, insert_statement(session), rows).all()
+    table = Contact.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.phone_e164).where(
+        table.c.store_id == store.id, OneOf(table.c.phone_e164, "phones")
+    )
+    wanted = [*phones[::3], "+905329999999"]
+    # when
+    found = session.execute(query, {"phones": wanted}).scalars().all()
+    none = session.execute(query, {"phones": []}).scalars().all()
+    # then
+    assert sorted(found) == phones[::3]
+    assert none == []
