@@ -28,6 +28,7 @@ from plugin import clock
 from plugin.analytics.models import LinkClick, OrderAttribution
 from plugin.db import at_batch_end, batch_memo
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
+from plugin.rows import OneOf
 from plugin.saleor.payloads import Order
 
 DELIVERED_WINDOW = timedelta(hours=24)
@@ -140,17 +141,17 @@ def _sources_statement() -> Any:
     table: Any = m.__table__  # type: ignore[attr-defined]
     store_id: Any = sa.bindparam("store_id")
     recovery = sa.and_(
-        table.c.checkout_id.in_(sa.bindparam("checkouts", expanding=True)),
+        OneOf(table.c.checkout_id, "checkouts"),
         table.c.kind.in_(RECOVERY_KINDS),
         table.c.sent_at.is_not(None),
     )
     delivered = sa.and_(
-        table.c.contact_id.in_(sa.bindparam("contacts", expanding=True)),
+        OneOf(table.c.contact_id, "contacts"),
         table.c.purpose == MessagePurpose.MARKETING.value,
         table.c.delivered_at >= sa.bindparam("delivered_since"),
     )
     by_contact = sa.and_(
-        col(LinkClick.contact_id).in_(sa.bindparam("contacts", expanding=True)),
+        OneOf(col(LinkClick.contact_id), "contacts"),
         col(LinkClick.store_id) == store_id,
         col(LinkClick.clicked_at) >= sa.bindparam("since"),
         table.c.kind.not_in(NOT_ATTRIBUTABLE_KINDS),

@@ -20,6 +20,7 @@ from plugin.consent import state as consent_state
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.state import ConsentState
 from plugin.contacts.models import Contact
+from plugin.rows import built
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings
 
@@ -95,19 +96,23 @@ def record(
         same = _standing_grant(session, contact, purpose, source, evidence or {}, text)
         if same is not None:
             return same
-    event = ConsentEvent(
-        store_id=contact.store_id,
-        contact_id=contact.id,
-        purpose=purpose,
-        action=action,
-        source=source,
-        text=text,
-        text_version=text_version[:100] if text_version else None,
-        text_hash=text_hash(text),
-        evidence=evidence or {},
-        occurred_at=occurred_at,
-        recorded_at=now,
-        capture_key=capture_key[:200] if capture_key else None,
+    # built, not constructed: SQLModel's constructor cost ~0.2 ms a fact (plugin/rows.py)
+    event = built(
+        ConsentEvent,
+        {
+            "store_id": contact.store_id,
+            "contact_id": contact.id,
+            "purpose": purpose,
+            "action": action,
+            "source": source,
+            "text": text,
+            "text_version": text_version[:100] if text_version else None,
+            "text_hash": text_hash(text),
+            "evidence": evidence or {},
+            "occurred_at": occurred_at,
+            "recorded_at": now,
+            "capture_key": capture_key[:200] if capture_key else None,
+        },
     )
     facts.add(session, event, contacts=consent_state.batch_contacts(session))
     consent_state.note(session, event)

@@ -27,6 +27,7 @@ from plugin.consent.rule import effective_action as effective_action
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact
 from plugin.db import batch_memo, dialect_name
+from plugin.rows import OneOf
 
 
 def took_effect(fact: Any, purpose: Purpose) -> ColumnElement[bool]:
@@ -118,7 +119,7 @@ def _allowed_statement(purpose: Purpose) -> sa.Select[Any]:
     benchmark's CPU (py-spy) against a few milliseconds of PostgreSQL's."""
     return sa.select(col(Contact.id)).where(
         col(Contact.store_id) == sa.bindparam("store_id"),
-        col(Contact.id).in_(sa.bindparam("contact_ids", expanding=True)),
+        OneOf(col(Contact.id), "contact_ids"),
         allows(purpose),
     )
 
@@ -143,7 +144,7 @@ def _states_statement(with_keys: bool = False) -> sa.Select[Any]:
         .select_from(source)
         .where(
             col(Contact.store_id) == sa.bindparam("store_id"),
-            col(Contact.id).in_(sa.bindparam("contact_ids", expanding=True)),
+            OneOf(col(Contact.id), "contact_ids"),
         )
     )
 

@@ -26,6 +26,7 @@ from plugin.contacts.models import Contact, PhoneStatus
 from plugin.contacts.phones import PhoneResult, normalize_phone
 from plugin.contacts.suppression import is_suppressed
 from plugin.db import batch_memo, insert_ignoring_conflicts
+from plugin.rows import OneOf, insert_rows
 from plugin.stores.service import get_settings
 
 # What `Contact` columns hold at most (longer values are cut when stored, so a lookup by the
@@ -127,7 +128,7 @@ def prefetch(session: Session, *, store_id: int, identities: Iterable[Identity])
         memo[(store_id, phone)] = found.get(phone)
     new = _new_numbers(session, store_id, identities, picked)
     new += _new_without_number(session, store_id, identities, picked)
-    for contact in session.scalars(insert_statement(session), new).all() if new else ():
+    for contact in insert_rows(session, insert_statement(session), new).scalars() if new else ():
         remember(session, contact)
         contacts_batch.note_created(session, contact.id)
 
@@ -140,9 +141,9 @@ def _read_statement(suppressed: bool) -> Any:
     contacts = sa.select(sa.null().label("suppressed"), *table.c).where(
         table.c.store_id == sa.bindparam("store_id"),
         sa.or_(
-            table.c.phone_e164.in_(sa.bindparam("phones", expanding=True)),
-            table.c.saleor_user_id.in_(sa.bindparam("users", expanding=True)),
-            table.c.email.in_(sa.bindparam("emails", expanding=True)),
+            OneOf(table.c.phone_e164, "phones"),
+            OneOf(table.c.saleor_user_id, "users"),
+            OneOf(table.c.email, "emails"),
         ),
     )
     query: Any = contacts

@@ -15,6 +15,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from plugin import clock, crypto
 from plugin.db import batch_memo, utc_column
+from plugin.rows import OneOf
 
 SUPPRESSION_HASH_PURPOSE = "suppression"
 
@@ -53,7 +54,7 @@ def suppressed_hashes() -> sa.Select[tuple[str]]:
     table = Suppression.__table__  # type: ignore[attr-defined]
     return sa.select(table.c.phone_hash).where(
         table.c.store_id == sa.bindparam("suppression_store"),
-        table.c.phone_hash.in_(sa.bindparam("suppression_hashes", expanding=True)),
+        OneOf(table.c.phone_hash, "suppression_hashes"),
     )
 
 

@@ -17,31 +17,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import ClassManager
-from sqlalchemy.orm.attributes import manager_of_class
 from sqlmodel import Session
 
 from plugin import clock
 from plugin.db import batch_memo, insert_ignoring_conflicts
 from plugin.delivery import outbox_memo, outbox_waiting
 from plugin.delivery.models import MessageStatus, OutboundMessage
+from plugin.rows import built, insert_rows
 
 _PENDING = "outbox.pending"
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 _WAITING = frozenset(s.value for s in MessageStatus.waiting())
 _SCOPES = ("checkout_id", "order_id", "contact_id")  # what a cancel names (flows/outbox.py)
-_MANAGER: ClassManager[OutboundMessage] = manager_of_class(OutboundMessage)
-_FIELDS = OutboundMessage.model_fields
-# a field's default as SQLModel would set it: an immutable one shared, any other made per row
-_DEFAULTS = {
-    name: info.default
-    for name, info in _FIELDS.items()
-    if not info.is_required()
-    and info.default_factory is None
-    and isinstance(info.default, (type(None), str, int, float))
-}
-_MADE = [(n, i) for n, i in _FIELDS.items() if not i.is_required() and n not in _DEFAULTS]
-
 _Held = tuple[dict[str, Any], OutboundMessage]
 
 
@@ -85,30 +72,13 @@ def add(session: Session, values: dict[str, Any]) -> tuple[bool, OutboundMessage
     key = (int(values["store_id"]), str(values["idempotency_key"]))
     if key in pending.rows:
         return True, None
-    held = (values, _handed_out(values))
+    held = (values, built(OutboundMessage, values))  # stays transient: `write` inserts `values`
     pending.rows[key] = held
     for column in _SCOPES:
         if values.get(column) is not None:
             pending.scopes.setdefault((key[0], column, values[column]), []).append(held)
     outbox_memo.note_keys(session, key[0], [key[1]])
     return True, held[1]
-
-
-def _handed_out(values: dict[str, Any]) -> OutboundMessage:
-    """The row as an OutboundMessage, built the way SQLAlchemy builds a row it loads: the
-    fields go straight into the instance's dict. `OutboundMessage(**values)` runs SQLModel's
-    construct and one attribute event per column (~0.1 ms a row, a step's largest cost then);
-    the object is the same (values as given, every other field its default) and stays
-    transient: the run's INSERT writes `values`, never this object."""
-    message = _MANAGER.new_instance()
-    given = values.keys() & _FIELDS.keys()
-    fields = {**_DEFAULTS, **{name: values[name] for name in given}}
-    for name, info in _MADE:
-        if name not in given:
-            fields[name] = info.get_default(call_default_factory=True)
-    message.__dict__.update(fields)
-    object.__setattr__(message, "__pydantic_fields_set__", given)
-    return message
 
 
 def find(session: Session, *, store_id: int, idempotency_key: str) -> OutboundMessage | None:
@@ -168,7 +138,7 @@ def write(session: Session) -> list[int]:
         .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
         .returning(T.c.idempotency_key, T.c.id)
     )
-    ids = {str(key): int(i) for key, i in session.execute(stmt, rows).all()}
+    ids = {str(key): int(i) for key, i in insert_rows(session, stmt, rows).all()}
     if len(ids) != len(held):
         raise RuntimeError("an outbox key of this batch was written by another writer")
     due: list[int] = []
