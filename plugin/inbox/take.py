@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+from plugin.rows import OneOf
 from plugin.saleor.models import Store
 
 # advisory lock classes of (class, store id): one unit of work per lane at a time
@@ -57,6 +58,8 @@ class Claim:
 
 Row = tuple[InboxEvent, Store | None]
 _FRESH = (InboxEvent.status == InboxStatus.PENDING, InboxEvent.attempts == 0)
+# the message's ids as one array parameter: the statement's text is the same for every message
+_MESSAGE = OneOf(InboxEvent.__table__.c.id, "ids")  # type: ignore[attr-defined]
 
 
 def _postgres(session: Session) -> bool:
@@ -114,11 +117,7 @@ def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int)
     read after the lock, so what the unit before it acted on is not taken again."""
     _one_writer(session)
     ids = sorted(set(event_ids))
-    first = (
-        select(sa.func.min(InboxEvent.id))
-        .where(col(InboxEvent.id).in_(ids), *_FRESH)
-        .scalar_subquery()
-    )
+    first = select(sa.func.min(InboxEvent.id)).where(_MESSAGE, *_FRESH).scalar_subquery()
     waits = sa.case((col(InboxEvent.id) == first, _lock_lane(session)))
     mine = session.execute(
         sa.select(
@@ -128,8 +127,9 @@ def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int)
             col(InboxEvent.attempts),
             waits,
         )
-        .where(col(InboxEvent.id).in_(ids), col(InboxEvent.status) == InboxStatus.PENDING)
-        .order_by(col(InboxEvent.id))
+        .where(_MESSAGE, col(InboxEvent.status) == InboxStatus.PENDING)
+        .order_by(col(InboxEvent.id)),
+        {"ids": ids},
     ).all()
     claim.alone = [int(row.id) for row in mine if row.attempts]
     fresh = [
