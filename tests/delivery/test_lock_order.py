@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from psycopg.errors import DeadlockDetected
 from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.db import get_engine
-from plugin.delivery import claims, service
+from plugin.delivery import claims, sender, service
 from plugin.delivery.claims import SendOutcome
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.delivery.policy import Decision, Row
@@ -156,3 +157,40 @@ def test_a_write_back_and_metas_statuses_for_the_same_rows_do_not_deadlock(
         r2: (MessageStatus.SENT, "wamid.two"),
         r3: (MessageStatus.DELIVERED, "wamid.three"),
     }
+
+
+def _deadlock() -> sa.exc.OperationalError:
+    return sa.exc.OperationalError("UPDATE outbound_message …", {}, DeadlockDetected("deadlock"))
+
+
+def test_a_send_batch_chosen_as_deadlock_victim_writes_again_and_sends_nothing_twice(
+    world, make_contacts, sandbox, monkeypatch
+):
+    # given two due rows, and a PostgreSQL that picks the batch's claim and its write-back as
+    # deadlock victims once each
+    ids = [
+        enqueue(world, cid, key=f"victim-{cid}", marketing=False).id
+        for cid in make_contacts(2, consents=("transactional",))
+    ]
+    calls = {"claim": 0, "record_results": 0}
+    for name in calls:
+        real = getattr(claims, name)
+
+        def once(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls[_name] += 1
+            result = _real(*args, **kwargs)
+            if calls[_name] == 1:
+                raise _deadlock()
+            return result
+
+        monkeypatch.setattr(claims, name, once)
+    # when the batch is sent
+    totals = sender.send_batch(message_ids=ids)
+    # then both transactions ran again, each row was sent once and its result written
+    assert calls == {"claim": 2, "record_results": 2}
+    assert totals["sent"] == 2
+    world.session.expire_all()
+    rows = _rows(world.session, ids)
+    assert {r.status for r in rows.values()} == {MessageStatus.SENT}
+    assert all(r.wamid for r in rows.values())
+    assert sandbox.total() == 2
