@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Depends
@@ -116,6 +116,32 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# deadlock_detected, serialization_failure: PostgreSQL rolled the transaction back to let a
+# concurrent one through; the same work in a new transaction is expected to succeed
+_LOST_RACE = frozenset({"40P01", "40001"})
+_T = TypeVar("_T")
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """Whether `exc` is PostgreSQL breaking a deadlock or a serialization conflict."""
+    return isinstance(exc, sa.exc.DBAPIError) and getattr(exc.orig, "sqlstate", None) in _LOST_RACE
+
+
+def retried_scope(work: Callable[[Session], _T], *, attempts: int = 3) -> _T:
+    """`work` in its own `session_scope`, run again in a new one when it lost a race
+    (`lost_a_race`). Only for work whose every effect is in the transaction (or harmless to
+    repeat): the rolled-back attempt left nothing behind."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope() as session:
+                return work(session)
+        except sa.exc.DBAPIError as exc:
+            if attempt == attempts or not lost_a_race(exc):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 BATCH_KEY = "ulak.batch"

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from plugin.delivery import policy, quota, reasons
+from plugin.delivery import locks, policy, quota, reasons
 from plugin.delivery.effects import (
     BSUID_NOT_SUPPORTED,
     COUNTRY_RESTRICTED,
@@ -56,15 +56,10 @@ def claim(session: Session, *, ids: Sequence[int], now: datetime) -> list[Row]:
     duplicated queue message can never send twice."""
     if not ids:
         return []
-    eligible = sa.and_(_T.c.id.in_(list(ids)), _T.c.status.in_(WAITING), _T.c.due_at <= now)
-    if session.get_bind().dialect.name == "postgresql":
-        locked = sa.select(_T.c.id).where(eligible).with_for_update(skip_locked=True)
-        where = _T.c.id.in_(locked.scalar_subquery())
-    else:
-        where = eligible
+    eligible = (_T.c.id.in_(list(ids)), _T.c.status.in_(WAITING), _T.c.due_at <= now)
     stmt = (
         sa.update(_T)
-        .where(where)
+        .where(*locks.locked(session, *eligible, skip_locked=True))
         .values(
             status=MessageStatus.SENDING.value,
             lease_until=now + LEASE,
@@ -192,8 +187,11 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             effects.append(outcome)
         elif error.marks_template or error.stops_store:
             effects.append(outcome)
-    for batch in (sent, final, later):
-        batch.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
+    batches = [batch for batch in (sent, final, later) if batch]
+    for batch in batches:
+        batch.sort(key=lambda p: p["b_id"])
+    if len(batches) > 1:  # (one executemany in id order is itself one ascending pass)
+        locks.lock(session, (p["b_id"] for batch in batches for p in batch))
     unsent = [p["b_id"] for p in (*final, *later) if p["b_status"] != MessageStatus.UNKNOWN.value]
     # (no IN here: an expanding parameter cannot be used with executemany)
     claimed = sa.or_(

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from plugin import broker, clock
-from plugin.delivery import outbox_memo, outbox_pending, outbox_waiting
+from plugin.delivery import locks, outbox_memo, outbox_pending, outbox_waiting
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 
 SEND_ACTOR = "send_messages"
@@ -254,7 +254,9 @@ def _where(store_id: int, filters: dict[str, Any]) -> list[Any]:
 def _set(session: Session, where: list[Any], **values: Any) -> int:
     write_pending(session)
     outbox_waiting.forget(session)  # the batch's cancellations first; then rows may change
-    result = session.execute(sa.update(T).where(*where).values(updated_at=clock.now(), **values))
+    result = session.execute(
+        sa.update(T).where(*locks.locked(session, *where)).values(updated_at=clock.now(), **values)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -291,7 +293,7 @@ def cancel_returning(
     outbox_waiting.write(session)  # what the batch cancelled so far is not returned again
     rows = session.scalars(
         sa.update(OutboundMessage)
-        .where(*_where(store_id, filters), T.c.status.in_(WAITING))
+        .where(*locks.locked(session, *_where(store_id, filters), T.c.status.in_(WAITING)))
         .values(updated_at=clock.now(), status=MessageStatus.CANCELLED.value, status_reason=reason)
         .returning(OutboundMessage),
         execution_options={"populate_existing": True, "synchronize_session": False},
@@ -365,5 +367,7 @@ def forget_bodies(
             T.c.created_at < created_before,
             sa.or_(T.c.text.is_not(None), sa.cast(T.c.parameters, sa.Text) != "{}"),
         ]
-    result = session.execute(sa.update(T).where(*where).values(text=None, parameters={}))
+    result = session.execute(
+        sa.update(T).where(*locks.locked(session, *where)).values(text=None, parameters={})
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

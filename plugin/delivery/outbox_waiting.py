@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from plugin import clock
 from plugin.db import at_batch_end, batch_memo
+from plugin.delivery import locks
 from plugin.delivery.models import MessageStatus, OutboundMessage
 
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
@@ -219,7 +220,7 @@ def write(session: Session) -> None:
         reason: Any = distinct.pop() if len(distinct) == 1 else sa.case(reasons, value=T.c.id)
         done = session.execute(
             sa.update(T)
-            .where(T.c.id.in_(ids), T.c.status.in_(WAITING))
+            .where(*locks.locked(session, T.c.id.in_(ids), T.c.status.in_(WAITING)))
             .values(status=status, status_reason=reason, updated_at=now)
             .returning(T.c.id)
         ).all()

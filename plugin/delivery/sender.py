@@ -23,13 +23,15 @@ import threading
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
+from sqlmodel import Session
 
 from plugin import clock
-from plugin.db import session_scope
+from plugin.db import retried_scope
 from plugin.delivery import claims, effects, policy
 from plugin.delivery.claims import SendOutcome
 from plugin.delivery.pace import Pacer, PacerUnavailable, get_pacer
@@ -166,23 +168,37 @@ def send_batch(
     in_flight: list[concurrent.futures.Future[list[SendOutcome]]] = []
 
     def write_back(future: concurrent.futures.Future[list[SendOutcome]]) -> None:
-        outcomes = future.result()
-        with session_scope() as session:
+        outcomes, switched = future.result(), _take_switched()
+
+        def write(session: Session) -> None:
             claims.record_results(session, outcomes, now=clock.now())
-            switch_marketing_to_mm_api(session, _take_switched())
+            switch_marketing_to_mm_api(session, switched)
+
+        # the calls were made: a deadlock victim writes the same results again, never resends
+        retried_scope(write)
         totals.update("sent" if o.wamid else "not_sent" for o in outcomes)
+
+    def claim_chunk(chunk: list[int], now: datetime) -> list[Decision]:
+        """Claim and decide in one transaction; a deadlock victim claims again (its claims
+        were rolled back with it, and nothing was sent yet)."""
+
+        def take(session: Session) -> list[Decision]:
+            rows = claims.claim(session, ids=chunk, now=now)
+            if not rows:
+                return []
+            decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
+            claims.record_decisions(session, decisions, now=now)
+            return decisions
+
+        return retried_scope(take)
 
     try:
         ids = sorted(set(message_ids))
         for start in range(0, len(ids), CLAIM_SIZE):
             chunk = ids[start : start + CLAIM_SIZE]
-            now = clock.now()
-            with session_scope() as session:
-                rows = claims.claim(session, ids=chunk, now=now)
-                if not rows:
-                    continue
-                decisions = policy.evaluate(session, rows, now=now, pacer=pacer)
-                claims.record_decisions(session, decisions, now=now)
+            decisions = claim_chunk(chunk, clock.now())
+            if not decisions:
+                continue
             sends = [d for d in decisions if d.outcome == "send"]
             totals.update(d.outcome for d in decisions if d.outcome != "send")
             if not sends:

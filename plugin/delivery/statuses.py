@@ -14,7 +14,7 @@ import structlog
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.delivery import quota
+from plugin.delivery import locks, quota
 from plugin.delivery.effects import apply_error_effects, failure_reason
 from plugin.delivery.models import PendingStatus
 from plugin.delivery.outbox import T as _T
@@ -99,22 +99,20 @@ _ROW_COLUMNS = (
 )
 
 
-def _adopt_wamids(session: Session, refs: dict[int, str], of_store: list[Any]) -> dict[str, Any]:
+def _adopt_wamids(session: Session, refs: dict[int, str], rows: Sequence[Any]) -> dict[str, Any]:
     """Rows whose send got no answer (a timeout: `unknown`, or still `sending`) learn their
     wamid from the status that names them in `biz_opaque_callback_data`; a row that already
     has a wamid, or belongs to another store, is never re-keyed."""
-    rows = session.execute(
-        sa.select(*_ROW_COLUMNS).where(_T.c.id.in_(list(refs)), _T.c.wamid.is_(None), *of_store)
-    ).all()
-    if not rows:
+    adopted = [r for r in rows if r.wamid is None and r.id in refs]
+    if not adopted:
         return {}
     session.execute(
         sa.update(_T)
         .where(_T.c.id == sa.bindparam("b_id"), _T.c.wamid.is_(None))
         .values(wamid=sa.bindparam("b_wamid")),
-        [{"b_id": r.id, "b_wamid": refs[r.id]} for r in sorted(rows, key=lambda r: r.id)],
+        [{"b_id": r.id, "b_wamid": refs[r.id]} for r in adopted],
     )
-    return {refs[r.id]: r for r in rows}
+    return {refs[r.id]: r for r in adopted}
 
 
 def apply_statuses(
@@ -151,12 +149,14 @@ def apply_statuses(
     if not folded:
         return StatusResult(0, 0)
     of_store = [_T.c.store_id == store_id] if store_id is not None else []
-    known = {
-        r.wamid: r
-        for r in session.execute(
-            sa.select(*_ROW_COLUMNS).where(_T.c.wamid.in_(list(folded)), *of_store)
-        ).all()
-    }
+    # every row this call writes, read and locked in one statement (plugin/delivery/locks.py):
+    # those Meta's wamids name, and those a status names by ref that have no wamid yet
+    reach = _T.c.wamid.in_(list(folded))
+    named = {ref for item in folded.values() for ref in _refs_of(item["updates"])}
+    if named:
+        reach = sa.or_(reach, sa.and_(_T.c.id.in_(sorted(named)), _T.c.wamid.is_(None)))
+    rows = session.execute(locks.locking(sa.select(*_ROW_COLUMNS).where(reach, *of_store))).all()
+    known = {r.wamid: r for r in rows if r.wamid in folded}
     refs = {
         ref: wamid
         for wamid, item in folded.items()
@@ -164,7 +164,7 @@ def apply_statuses(
         for ref in _refs_of(item["updates"])
     }
     if refs:
-        known.update(_adopt_wamids(session, refs, of_store))
+        known.update(_adopt_wamids(session, refs, rows))
     now = clock.now()
     today = now.astimezone(UTC).date()
     rank_now = _rank_sql()
@@ -209,7 +209,7 @@ def apply_statuses(
         if failed or (pricing is not None and pricing.billable is False):
             unbilled.append(row.id)
     if params:
-        params.sort(key=lambda p: p["b_id"])  # one lock order for every writer: no deadlocks
+        params.sort(key=lambda p: p["b_id"])  # (the rows are locked already, in this order)
 
         def earliest(column: str, param: str) -> Any:
             value = sa.bindparam(param, type_=_T.c[column].type)
@@ -288,9 +288,9 @@ def apply_pending_statuses(session: Session) -> StatusResult:
     if not rows:
         return StatusResult(0, 0)
     wamids = {r.wamid for r in rows}
-    known = {
-        w for (w,) in session.execute(sa.select(_T.c.wamid).where(_T.c.wamid.in_(wamids))).all()
-    }
+    # the rows of every store's statuses locked at once, in id order (plugin/delivery/locks.py)
+    found = locks.locking(sa.select(_T.c.wamid).where(_T.c.wamid.in_(wamids)))
+    known = {w for (w,) in session.execute(found).all()}
     ready = [r for r in rows if r.wamid in known]
     if not ready:
         return StatusResult(0, 0)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from plugin import broker, clock
 from plugin.db import get_engine
+from plugin.delivery import locks
 from plugin.delivery.effects import LEASE_EXPIRED
 from plugin.delivery.models import MessageStatus
 from plugin.delivery.outbox import BATCH_SIZE, SEND_ACTOR, WAITING
@@ -94,9 +95,10 @@ def expire_leases(session: Session) -> int:
     have reached Meta, so it becomes `unknown` and is never resent automatically — marketing
     and transactional alike, since a lost lease is no proof the request never left."""
     now = clock.now()
+    expired = (_T.c.status == MessageStatus.SENDING.value, _T.c.lease_until < now)
     result = session.execute(
-        sa.update(_T)
-        .where(_T.c.status == MessageStatus.SENDING.value, _T.c.lease_until < now)
+        sa.update(_T)  # a row being written back now is left to its (live) writer
+        .where(*locks.locked(session, *expired, skip_locked=True))
         .values(
             status=MessageStatus.UNKNOWN.value,
             status_reason=LEASE_EXPIRED,
