@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, create_engine
 
+from plugin import db_compose
+
 __all__ = [
     "JSONType",
     "SQLModel",
@@ -154,13 +156,15 @@ def batch_scope(session: Session) -> Iterator[dict[str, Any]]:
     flow settings, the batch's contacts and checkouts, prefetched in set-based statements) is
     kept in this dict until the batch ends, and each owner keeps its own entries right as its
     writes change them. Writes an owner defers (`at_batch_end`) are made when the batch ends
-    without error. Outside a batch there is no memo and every read goes to the database."""
+    without error; on PostgreSQL the writes handed to plugin.db_compose are then sent in one
+    statement. Outside a batch there is no memo and every read goes to the database."""
     memo: dict[str, Any] = {}
     session.info[BATCH_KEY] = memo
     try:
-        yield memo
-        for write in list(memo.get(_AT_END, {}).values()):
-            write()
+        with db_compose.composing(session):  # the writes it keeps are sent as the batch ends
+            yield memo
+            for write in list(memo.get(_AT_END, {}).values()):
+                write()
     finally:
         session.info.pop(BATCH_KEY, None)
 
@@ -186,7 +190,7 @@ _Deferred = dict[type, dict[Any, tuple[Any, set[str]]]]
 def deferred_updates(session: Session, *models: type) -> Iterator[None]:
     """Within the block, changes to already-stored rows of `models` are not flushed one row at
     a time: each flush keeps them (the objects hold the new values), and `write_deferred`
-    writes them all in one executemany per model, at the latest when the block ends. Why:
+    writes them all in one statement per model, at the latest when the block ends. Why:
     acting on a run of events changes the same few columns of many contacts and checkouts,
     and every query's autoflush wrote them again one row and one column set at a time. A
     reader that selects such rows by a changed column calls `write_deferred` first."""
@@ -246,7 +250,8 @@ def set_deferred(session: Session, obj: Any, values: dict[str, Any]) -> bool:
 
 def write_deferred(session: Session) -> None:
     """Write the changes `deferred_updates` kept: one UPDATE … WHERE id = ? executemany per
-    model, setting the union of the columns any of its rows changed (no-op outside)."""
+    model, setting the union of the columns any of its rows changed (no-op outside); in a
+    batch on PostgreSQL kept with its other writes (plugin.db_compose)."""
     deferred: _Deferred | None = session.info.get(_DEFERRED)
     if not deferred:
         return
@@ -264,9 +269,10 @@ def write_deferred(session: Session) -> None:
         # in id order: the batch locked its rows in id order (contacts, checkouts), and an
         # UPDATE in another order could deadlock with a batch holding some of them
         ordered = sorted((obj for obj, _ in rows.values()), key=lambda obj: obj.id)
-        params = [{"_id": obj.id, **{f"_{k}": getattr(obj, k) for k in keys}} for obj in ordered]
         rows.clear()
-        session.execute(stmt, params)
+        values = [{"id": obj.id, **{k: getattr(obj, k) for k in keys}} for obj in ordered]
+        if not db_compose.update_rows(session, table, values):
+            session.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in values])
 
 
 def get_session() -> Iterator[Session]:

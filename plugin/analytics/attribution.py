@@ -21,7 +21,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, db_fold
 from plugin.analytics import attribution_memo
 from plugin.analytics.attribution_memo import (
     DELIVERED_WINDOW,
@@ -191,26 +191,39 @@ def prefetch(
     session: Session, *, store_id: int, orders: Iterable[Order], contact_ids: Iterable[int] = ()
 ) -> None:
     """In a batch of events: its orders' attribution rows (or their absence) in one query, and
-    what the rules read for these orders and contacts in two more (attribution_memo)."""
-    memo = batch_memo(session)
-    if memo is None:
-        return
+    what the rules read for these orders and contacts in one more (attribution_memo)."""
+    db_fold.alone(
+        session, *prefetch_reads(session, store_id=store_id, orders=orders, contact_ids=contact_ids)
+    )
+
+
+def prefetch_reads(
+    session: Session, *, store_id: int, orders: Iterable[Order], contact_ids: Iterable[int] = ()
+) -> list[db_fold.Reader]:
+    """`prefetch` as readers (plugin.db_fold: a batch folds them with its other reads)."""
+    if batch_memo(session) is None:
+        return []
     orders = list(orders)
     window = timedelta(hours=get_settings(session, store_id).attribution_window_hours)
-    attribution_memo.prefetch_sources(
+    sources = attribution_memo.sources_reads(
         session, store_id=store_id, orders=orders, contact_ids=contact_ids, window=window
     )
-    order_ids = [o.id for o in orders]
+    return [sources, _rows_reads(session, store_id, [o.id for o in orders])]
+
+
+def _rows_reads(session: Session, store_id: int, order_ids: list[str]) -> db_fold.Reader:
+    memo = batch_memo(session)
+    assert memo is not None
     known: dict[tuple[int, str], OrderAttribution | None] = memo.setdefault(_MEMO, {})
     wanted = sorted({o for o in order_ids if (store_id, o) not in known})
     if not wanted:
         return
-    rows = session.exec(
+    rows = yield db_fold.Read(
         select(OrderAttribution).where(
             OrderAttribution.store_id == store_id, col(OrderAttribution.order_id).in_(wanted)
         )
-    ).all()
-    found = {row.order_id: row for row in rows}
+    )
+    found = {row.order_id: row for (row,) in rows}
     known.update(((store_id, o), found.get(o)) for o in wanted)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from plugin import clock
+from plugin import clock, db_compose, db_fold
 from plugin.analytics.models import LinkClick, OrderAttribution
 from plugin.db import at_batch_end, batch_memo
 from plugin.delivery.models import MessageKind, MessagePurpose, OutboundMessage
@@ -93,6 +93,21 @@ def prefetch_sources(
 ) -> None:
     """In a batch: the recovery steps sent for the orders' checkouts, the contacts' marketing
     deliveries, and the clicks either rule reads, in one statement."""
+    reader = sources_reads(
+        session, store_id=store_id, orders=orders, contact_ids=contact_ids, window=window
+    )
+    db_fold.alone(session, reader)
+
+
+def sources_reads(
+    session: Session,
+    *,
+    store_id: int,
+    orders: Iterable[Order],
+    contact_ids: Iterable[int],
+    window: timedelta,
+) -> db_fold.Reader:
+    """`prefetch_sources` as a reader (plugin.db_fold: a batch folds it with its other reads)."""
     memo = batch_memo(session)
     if memo is None:
         return
@@ -114,7 +129,7 @@ def prefetch_sources(
         "since": since,
         "delivered_since": delivered_since,
     }
-    rows = session.execute(_sources_statement(), params).all()
+    rows = yield db_fold.Read(_sources_statement(), params)
     checkout_set, contact_set = set(checkouts), set(contacts)
     for click_id, click_store, contact_id, clicked_at, msg in rows:
         if click_id is None:
@@ -249,6 +264,12 @@ def change(session: Session, row: OrderAttribution, **values: Any) -> None:
     writes.changed[row.id] = row
 
 
+def new_count(session: Session) -> int:
+    """How many new rows the running batch holds (the ids `write` will take)."""
+    writes = _writes(session)
+    return len(writes.new) if writes is not None else 0
+
+
 def write(session: Session) -> None:
     """The batch's new rows in one INSERT (their ids given back), its changed rows in one
     UPDATE executemany. A row of the same order stored meanwhile by another worker fails the
@@ -258,7 +279,14 @@ def write(session: Session) -> None:
         return
     table: Any = OrderAttribution.__table__  # type: ignore[attr-defined]
     new, writes.new = writes.new, []
-    if new:
+    reserved = db_compose.take_ids(session, table, len(new)) if new else None
+    if reserved is not None:
+        for row, row_id in zip(new, reserved, strict=True):
+            row.id = row_id
+        db_compose.insert_rows(
+            session, table, [{c.name: getattr(row, c.name) for c in table.columns} for row in new]
+        )
+    elif new:
         names = [c.name for c in table.columns if c.name != "id"]
         rows = [{name: getattr(row, name) for name in names} for row in new]
         stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -267,11 +295,11 @@ def write(session: Session) -> None:
     # in id order: two batches changing the same rows take their locks in one order
     changed = [row for _, row in sorted(writes.changed.items())]
     writes.changed = {}
-    if changed:
+    values = [{"id": r.id, **{k: getattr(r, k) for k in CHANGING}} for r in changed]
+    if changed and not db_compose.update_rows(session, table, values):
         update = (
             sa.update(table)
             .where(table.c.id == sa.bindparam("_id", type_=table.c.id.type))
             .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in CHANGING})
         )
-        params = [{"_id": r.id, **{f"_{k}": getattr(r, k) for k in CHANGING}} for r in changed]
-        session.execute(update, params)
+        session.execute(update, [{f"_{k}": v for k, v in row.items()} for row in values])

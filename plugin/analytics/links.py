@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, db_compose
 from plugin.analytics.models import AgentClass, LinkClick, LinkKind, TrackedLink
 from plugin.analytics.rollups import mark_dirty
 from plugin.db import at_batch_end, batch_memo
@@ -274,7 +274,7 @@ def _write_pending(session: Session) -> None:
             for r in pending.values()
         ]
         pending.clear()
-        session.execute(sa.insert(TrackedLink.__table__), rows)  # type: ignore[attr-defined]
+        db_compose.insert(session, TrackedLink.__table__, rows)  # type: ignore[attr-defined]
 
 
 def create_shared_link(

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, db_compose
 from plugin.analytics.aggregate import COUNTS, aggregate, as_date, day_start, utc_day
 from plugin.analytics.models import DailyRollup, DirtyDay, LinkClick, RollupState, TrackedLink
 from plugin.db import at_batch_end, batch_memo
@@ -60,6 +60,8 @@ def _write_dirty(session: Session, days: set[tuple[int, date]]) -> None:
     if not days:
         return
     rows = [{"store_id": store_id, "day": day} for store_id, day in sorted(days)]
+    if db_compose.insert_rows(session, DirtyDay.__table__, rows, conflict=()):  # type: ignore[attr-defined]
+        return
     session.execute(_insert_dirty(session).values(rows).on_conflict_do_nothing())
 
 

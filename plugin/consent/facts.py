@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from plugin import db_compose
 from plugin.consent.models import ConsentAction, ConsentEvent, Purpose
 from plugin.consent.rule import TABLE
 from plugin.db import at_batch_end, batch_memo, dialect_name
@@ -71,11 +72,10 @@ def write(session: Session, *, contact_ids: Iterable[int] | None = None) -> None
     # and the unit of work cost more CPU than the rest of recording them (cProfile).
     rows = [{c: getattr(event, c) for c in _COLUMNS} for event in sorted(held, key=_lock_order)]
     held.clear()
-    session.execute(_INSERT, rows)
+    db_compose.insert(session, TABLE, rows)
 
 
 _COLUMNS = [c.key for c in TABLE.columns]
-_INSERT = sa.insert(TABLE)
 
 
 def _lock_order(event: ConsentEvent) -> tuple[int, int]:

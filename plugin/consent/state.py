@@ -6,7 +6,7 @@ records a fact; here are its in-query, batch and single forms, and the batch's m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from plugin import db_fold
 from plugin.consent import captures, facts
 from plugin.consent.models import ConsentAction, ConsentEvent, ConsentSource, Purpose
 from plugin.consent.rule import DECIDING_INDEX as DECIDING_INDEX
@@ -168,17 +169,18 @@ def states(
     session: Session, *, store_id: int, contact_ids: Iterable[int]
 ) -> dict[tuple[int, Purpose], ConsentState]:
     """The effective state of every purpose for many contacts (NO_CONSENT when no fact)."""
-    return _read(session, _states_statement(), store_id=store_id, contact_ids=contact_ids)
+    reading = _reading(session, _states_statement(), store_id=store_id, contact_ids=contact_ids)
+    return db_fold.value(session, reading)
 
 
-def _read(
+def _reading(
     session: Session,
     statement: sa.Select[Any],
     *,
     store_id: int,
     contact_ids: Iterable[int],
     rest: Callable[[int, Sequence[Any]], None] | None = None,
-) -> dict[tuple[int, Purpose], ConsentState]:
+) -> Generator[db_fold.Read, list[Any], dict[tuple[int, Purpose], ConsentState]]:
     """`states` by `statement` (its first columns are `_states_statement`'s); `rest` is given
     each contact's row from `_WIDTH` on."""
     wanted = sorted(set(contact_ids))
@@ -187,7 +189,7 @@ def _read(
     purposes = list(Purpose)
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        rows = session.execute(statement, {"store_id": store_id, "contact_ids": chunk}).all()
+        rows = yield db_fold.Read(statement, {"store_id": store_id, "contact_ids": chunk})
         for row in rows:
             contact_id = int(row[0])
             if rest is not None:
@@ -219,11 +221,18 @@ def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> 
     in the batch memo, kept right as the batch records facts (`note`); and their capture keys
     (plugin/consent/captures.py); on PostgreSQL in one statement that also reserves ids for
     the facts the batch may record (plugin/consent/facts.py), else the keys in a second one, of
-    the contacts that have a fact at all.
+    the contacts that have a fact at all. `prefetch_reads`: the same as a reader
+    (plugin.db_fold: a batch folds it with its other reads).
 
     The batch's contacts are those given (known by number) and those it holds without one
     (a person known by email or Saleor user id only, whose number a later event brings): their
     events read their consent too, and asked one by one they cost a statement each."""
+    db_fold.alone(session, prefetch_reads(session, store_id=store_id, contact_ids=contact_ids))
+
+
+def prefetch_reads(
+    session: Session, *, store_id: int, contact_ids: Iterable[int]
+) -> db_fold.Reader:
     known = _memo(session)
     if known is None:
         return
@@ -239,7 +248,9 @@ def prefetch(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> 
             keys[contact_id] = list(row[0] or ())
             ids.extend(int(i) for i in row[1:] if i is not None)
 
-        found = _read(session, _batch_statement(), store_id=store_id, contact_ids=wanted, rest=rest)
+        found = yield from _reading(
+            session, _batch_statement(), store_id=store_id, contact_ids=wanted, rest=rest
+        )
         known.update(((store_id, c, p), s) for (c, p), s in found.items())
         captures.remember(session, keys)
         facts.stock(session, ids)

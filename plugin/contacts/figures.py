@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from plugin import clock
+from plugin import clock, db_fold
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts import order_rows
 from plugin.contacts.models import Contact, ContactOrder
@@ -43,6 +43,11 @@ def _latest_memo(session: Session) -> dict[int, datetime | None] | None:
 def prefetch_latest(session: Session, *, contact_ids: Iterable[int]) -> None:
     """Batch form of `ordered_since`: each contact's latest order that is not cancelled, for
     the batch's contacts in one query; a contact's entry is dropped when its orders change."""
+    db_fold.alone(session, latest_reads(session, contact_ids=contact_ids))
+
+
+def latest_reads(session: Session, *, contact_ids: Iterable[int]) -> db_fold.Reader:
+    """`prefetch_latest` as a reader (plugin.db_fold: a batch folds it with its other reads)."""
     latest = _latest_memo(session)
     if latest is None:
         return
@@ -50,11 +55,11 @@ def prefetch_latest(session: Session, *, contact_ids: Iterable[int]) -> None:
     if not wanted:
         return
     table = ContactOrder.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
+    rows = yield db_fold.Read(
         sa.select(table.c.contact_id, sa.func.max(table.c.created_at))
         .where(table.c.contact_id.in_(wanted), table.c.cancelled.is_(False))
         .group_by(table.c.contact_id)
-    ).all()
+    )
     found = {int(contact_id): at for contact_id, at in rows}
     latest.update((c, found.get(c)) for c in wanted)
 

@@ -21,8 +21,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
+from plugin import db_compose, db_fold
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.db import batch_memo, dialect_name, write_deferred
@@ -56,6 +58,16 @@ def prepare(
     """Lock the batch's orders and the contacts whose figures they move (one statement), then
     read and lock the orders' rows (one); a third when a row belongs to a contact not among
     them (locked after, out of id order but rare)."""
+    reader = prepare_reads(session, store_id=store_id, contact_ids=contact_ids, order_ids=order_ids)
+    db_fold.alone(session, reader)
+
+
+def prepare_reads(
+    session: Session, *, store_id: int, contact_ids: Iterable[int], order_ids: Iterable[str]
+) -> db_fold.Reader:
+    """`prepare` as a reader (plugin.db_fold): the locks are taken as it starts, its read of
+    the order rows is folded with the batch's other reads (no other batch changes these rows
+    while this one holds the orders' locks, so that statement never waits for them)."""
     rows = _rows(session)
     if rows is None:
         return
@@ -71,7 +83,7 @@ def prepare(
     )
     if dialect_name(session) == "postgresql":
         query = query.with_for_update()
-    found = {row.order_id: row for row in session.exec(query)}
+    found = {row.order_id: row for (row,) in (yield db_fold.Read(query))}
     rows.update(((store_id, o), found.get(o)) for o in wanted)
     lock_contacts(session, (row.contact_id for row in found.values()))
 
@@ -187,11 +199,32 @@ def deferring(session: Session) -> Iterator[None]:
 def write(session: Session) -> None:
     """Store what the run changed in order rows: the new rows in one INSERT (the ORM's
     multi-row insert returns their ids), the stored rows' changes with the run's other
-    deferred updates. A reader that selects order rows calls this first."""
+    deferred updates. A reader that selects order rows calls this first. With ids reserved
+    (`pending_count`, plugin.db_compose) the INSERT is kept with the batch's other writes and
+    the rows join the session as stored."""
     pending: list[ContactOrder] | None = session.info.get(_PENDING)
     if pending:
         rows = list(pending)
         pending.clear()
-        session.add_all(rows)
-        session.flush()
+        ids = db_compose.take_ids(session, _TABLE, len(rows))
+        if ids is None:
+            session.add_all(rows)
+            session.flush()
+        else:
+            for row, row_id in zip(rows, ids, strict=True):
+                row.id = row_id
+            values = [{c: getattr(row, c) for c in _COLUMNS} for row in rows]
+            db_compose.insert_rows(session, _TABLE, values)
+            for row in rows:
+                make_transient_to_detached(row)
+                session.add(row)
     write_deferred(session)
+
+
+def pending_count(session: Session) -> int:
+    """How many new order rows the running run holds (the ids `write` will take)."""
+    return len(session.info.get(_PENDING) or ())
+
+
+_TABLE: Any = ContactOrder.__table__  # type: ignore[attr-defined]
+_COLUMNS = [c.key for c in _TABLE.columns]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from plugin import db_fold
 from plugin.db import batch_memo
 from plugin.delivery.models import MessageStatus, OutboundMessage
 
@@ -42,6 +43,16 @@ def prefetch_keys(
 ) -> None:
     """Batch form of `exists` for the rows of these checkouts and orders: their keys in one
     query (a flow's row for a checkout or an order carries its id, and its key names it)."""
+    db_fold.alone(
+        session,
+        keys_reads(session, store_id=store_id, checkout_ids=checkout_ids, order_ids=order_ids),
+    )
+
+
+def keys_reads(
+    session: Session, *, store_id: int, checkout_ids: Sequence[str], order_ids: Sequence[str]
+) -> db_fold.Reader:
+    """`prefetch_keys` as a reader (plugin.db_fold: a batch folds it with its other reads)."""
     known = _keys_memo(session)
     if known is None:
         return
@@ -51,7 +62,7 @@ def prefetch_keys(
     orders = sorted({o for o in order_ids if (store_id, "order", o) not in known["scopes"]})
     if not checkouts and not orders:
         return
-    rows = session.execute(
+    rows = yield db_fold.Read(
         sa.select(T.c.idempotency_key).where(
             T.c.store_id == store_id,
             sa.or_(T.c.checkout_id.in_(checkouts), T.c.order_id.in_(orders)),

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from plugin import clock
+from plugin import clock, db_compose
 from plugin.db import batch_memo, insert_ignoring_conflicts
 from plugin.delivery import outbox_memo, outbox_waiting
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -133,6 +133,9 @@ def write(session: Session) -> list[int]:
     pending.scopes.clear()
     columns = sorted({k for values, _ in held for k in values})
     rows = [{k: values.get(k) for k in columns} for values, _ in held]
+    reserved = db_compose.take_ids(session, T, len(held))
+    if reserved is not None:
+        return _keep_written(session, held, rows, reserved)
     stmt = (
         insert_ignoring_conflicts(session, T)
         .on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
@@ -140,7 +143,7 @@ def write(session: Session) -> list[int]:
     )
     ids = {str(key): int(i) for key, i in insert_rows(session, stmt, rows).all()}
     if len(ids) != len(held):
-        raise RuntimeError("an outbox key of this batch was written by another writer")
+        raise RuntimeError(_TAKEN)
     due: list[int] = []
     for values, message in held:
         message.id = ids[str(values["idempotency_key"])]
@@ -148,3 +151,26 @@ def write(session: Session) -> list[int]:
             due.append(message.id)
     outbox_waiting.note_written(session, [message for _, message in held])
     return due
+
+
+_TAKEN = "an outbox key of this batch was written by another writer"
+
+
+def _keep_written(
+    session: Session, held: list[_Held], rows: list[dict[str, Any]], ids: list[int]
+) -> list[int]:
+    """`write` with ids reserved for the rows: the INSERT is kept with the batch's other
+    writes (plugin.db_compose), which checks that it wrote every row."""
+    for row, (_, message), row_id in zip(rows, held, ids, strict=True):
+        row["id"] = message.id = row_id
+    db_compose.insert_rows(
+        session, T, rows, conflict=("store_id", "idempotency_key"), expect=_TAKEN
+    )
+    outbox_waiting.note_written(session, [message for _, message in held])
+    return [row["id"] for row in rows if row["status"] == MessageStatus.QUEUED.value]
+
+
+def count(session: Session) -> int:
+    """How many rows the running run keeps (the ids `write` will take)."""
+    pending = _active(session)
+    return len(pending.rows) if pending is not None else 0

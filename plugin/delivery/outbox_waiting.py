@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, db_compose, db_fold
 from plugin.db import at_batch_end, batch_memo
 from plugin.delivery import locks
 from plugin.delivery.models import MessageStatus, OutboundMessage
@@ -69,7 +69,7 @@ def _memo(session: Session, *, create: bool = False) -> _Waiting | None:
     return waiting
 
 
-def prefetch(
+def prefetch_reads(
     session: Session,
     *,
     store_id: int,
@@ -78,10 +78,11 @@ def prefetch(
     order_ids: Sequence[str] = (),
     checkout_flows: Sequence[str],
     order_flows: Sequence[str],
-) -> None:
+) -> db_fold.Reader:
     """In a batch: the waiting rows of `checkout_flows` (cart recovery) of these checkouts and
     contacts, and of the other checkouts those contacts have such rows for, and the waiting
-    rows of `order_flows` (reminders, nudges) of these orders, in one query."""
+    rows of `order_flows` (reminders, nudges) of these orders, in one query (a reader:
+    plugin.db_fold folds it with a batch's other reads)."""
     waiting = _memo(session, create=True)
     if waiting is None:
         return
@@ -112,7 +113,7 @@ def prefetch(
         ),
         sa.and_(mine, col(m.flow_key).in_(order_flows), col(m.order_id).in_(orders)),
     )
-    rows = session.exec(select(m).where(where).order_by(col(m.id))).all()
+    rows = [r for (r,) in (yield db_fold.Read(select(m).where(where).order_by(col(m.id))))]
     for r in rows:
         waiting.keep(int(r.id or 0), r)
     checkouts_read = {*checkouts, *(r.checkout_id for r in rows if r.contact_id in contacts)}
@@ -212,6 +213,19 @@ def write(session: Session) -> None:
     for (status, why), rows in decided.items():
         by_status.setdefault(status, {}).update((row_id, why) for row_id in rows)
     now = clock.now()
+    taken = "an outbox row this batch cancelled was taken by another writer"
+    changes: list[dict[str, Any]] = sorted(  # id order, as every outbox writer locks
+        (
+            {"id": row_id, "status": status, "status_reason": why, "updated_at": now}
+            for status, reasons in by_status.items()
+            for row_id, why in reasons.items()
+        ),
+        key=lambda row: row["id"],
+    )
+    if len({row["id"] for row in changes}) == len(changes) and db_compose.update_rows(
+        session, T, changes, where=(T.c.status.in_(WAITING),), expect=taken
+    ):
+        return
     for status, reasons in by_status.items():
         if not reasons:
             continue
@@ -225,4 +239,4 @@ def write(session: Session) -> None:
             .returning(T.c.id)
         ).all()
         if len(done) != len(ids):
-            raise RuntimeError("an outbox row this batch cancelled was taken by another writer")
+            raise RuntimeError(taken)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlmodel import Session
 
-from plugin.analytics import attribution
+from plugin import db_compose, db_fold
+from plugin.analytics import attribution, attribution_memo
+from plugin.analytics.models import OrderAttribution
 from plugin.consent import captures as consent_captures
 from plugin.consent import state as consent_state
 from plugin.contacts import figures as contact_figures
@@ -30,6 +33,8 @@ from plugin.contacts.identity import (
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.db import deferred_updates
 from plugin.delivery import outbox as delivery_outbox
+from plugin.delivery import outbox_pending
+from plugin.delivery.models import OutboundMessage
 from plugin.flows import config as flows_config
 from plugin.flows import journal, recovery
 from plugin.flows import outbox as flows_outbox
@@ -41,7 +46,10 @@ from plugin.templates import service as templates_service
 
 
 def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None:
-    """Load what `events` will read (about nine statements for any number of events)."""
+    """Load what `events` will read, for any number of events: on PostgreSQL the checkouts'
+    locks, the contacts (and the suppression list), the new contacts, the orders' and their
+    contacts' locks, then everything else in one statement (plugin.db_fold) with the ids the
+    batch's inserts will take (plugin.db_compose); on SQLite a statement per read."""
     assert store.id is not None
     identities: list[Identity] = []
     checkout_ids: list[str] = []
@@ -67,25 +75,48 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
     contacts_service.prefetch(session, store_id=store.id, identities=identities)
     known = [c.id for c in contacts_service.contacts_for_phones(session, store_id=store.id)]
     contact_ids = [c for c in known if c is not None]
-    if order_ids:  # the orders and their contacts locked before the rest is read
-        order_rows.prepare(session, store_id=store.id, contact_ids=contact_ids, order_ids=order_ids)
-    consent_state.prefetch(session, store_id=store.id, contact_ids=contact_ids)
-    consent_captures.prefetch(session, contact_ids=contact_ids)
-    contact_figures.prefetch_latest(session, contact_ids=contact_ids)
-    flows_outbox.prefetch_waiting(
+    # what is read once the rows are locked, each owner's read independent of the others':
+    # one statement on PostgreSQL (plugin.db_fold)
+    orders = [e.order for e in events if isinstance(e, OrderEvent | FulfillmentEvent)]
+    db_fold.together(
         session,
-        store_id=store.id,
-        checkout_ids=checkout_ids,
-        contact_ids=contact_ids,
-        order_ids=order_ids,
+        [
+            # first: it locks the orders and their contacts as it starts, before the rest is read
+            *(
+                [
+                    order_rows.prepare_reads(
+                        session, store_id=store.id, contact_ids=contact_ids, order_ids=order_ids
+                    )
+                ]
+                if order_ids
+                else []
+            ),
+            consent_state.prefetch_reads(session, store_id=store.id, contact_ids=contact_ids),
+            contact_figures.latest_reads(session, contact_ids=contact_ids),
+            flows_outbox.waiting_reads(
+                session,
+                store_id=store.id,
+                checkout_ids=checkout_ids,
+                contact_ids=contact_ids,
+                order_ids=order_ids,
+            ),
+            journal.prefetch_reads(
+                session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
+            ),
+            *(
+                attribution.prefetch_reads(
+                    session, store_id=store.id, orders=orders, contact_ids=contact_ids
+                )
+                if order_ids
+                else ()
+            ),
+            flows_outbox.keys_reads(
+                session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
+            ),
+            db_compose.reserving(session, _ids_wanted(store.id, events, order_ids)),
+        ],
     )
-    journal.prefetch(session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids)
-    if order_ids:
-        orders = [e.order for e in events if isinstance(e, OrderEvent | FulfillmentEvent)]
-        attribution.prefetch(session, store_id=store.id, orders=orders, contact_ids=contact_ids)
-    flows_outbox.prefetch_keys(
-        session, store_id=store.id, checkout_ids=checkout_ids, order_ids=order_ids
-    )
+    consent_captures.prefetch(session, contact_ids=contact_ids)  # read with the consent (PG)
     flows_config.all_configs(session, store_id=store.id)
     templates_service.prefetch_approved(session, store_id=store.id)
 
@@ -98,7 +129,8 @@ def event_run(session: Session) -> Iterator[None]:
     are the outbox rows they write (cancelled within the run in memory: outbox.deferred_rows),
     the order rows they create (contacts.order_rows) and the purchases they replace. The
     contacts whose figures orders move were locked in `prepare`, so their values in memory
-    are current."""
+    are current. On PostgreSQL these writes, and the batch's at its end, are kept and sent
+    as one statement when the batch ends (plugin.db_compose)."""
     with (
         deferred_updates(session, Contact, TrackedCheckout, ContactOrder),
         delivery_outbox.deferred_rows(session),
@@ -106,3 +138,39 @@ def event_run(session: Session) -> Iterator[None]:
         order_rows.deferring(session),
     ):
         yield
+        _reserve_ids(session)
+
+
+# Outbox rows a batch's event may write, at most, for the guess of `_ids_wanted` (a cart
+# recovery sequence's steps; an order's update and reminder): the outbox's ids are 64-bit, so
+# unused ones cost nothing, and a batch writing more reserves the rest when its run ends.
+OUTBOX_ROWS_PER_EVENT = 2
+
+
+def _ids_wanted(store_id: int, events: Sequence[object], order_ids: list[str]) -> dict[Any, Any]:
+    """The ids the batch's inserts will take, reserved with its reads: one per order without
+    an order row and one per order without an attribution (each of these ids is 32-bit, so
+    they are not guessed), and a guess at the outbox rows."""
+    wanted: dict[Any, Any] = {
+        OutboundMessage.__table__: OUTBOX_ROWS_PER_EVENT * len(events),  # type: ignore[attr-defined]
+    }
+    for table in (ContactOrder.__table__, OrderAttribution.__table__) if order_ids else ():  # type: ignore[attr-defined]
+        wanted[table] = db_compose.absent(
+            table, store_id=store_id, column="order_id", values=order_ids
+        )
+    return wanted
+
+
+def _reserve_ids(session: Session) -> None:
+    """The ids of the rows the run's end and the batch's end insert (order rows, outbox rows,
+    attributions), reserved in one statement: those INSERTs are then kept with the batch's
+    other writes and sent in its one statement (plugin.db_compose), the journal lines and
+    links naming the outbox rows by these ids."""
+    db_compose.reserve(
+        session,
+        {
+            ContactOrder.__table__: order_rows.pending_count(session),  # type: ignore[attr-defined]
+            OutboundMessage.__table__: outbox_pending.count(session),  # type: ignore[attr-defined]
+            OrderAttribution.__table__: attribution_memo.new_count(session),  # type: ignore[attr-defined]
+        },
+    )

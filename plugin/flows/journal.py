@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
-from plugin import clock
+from plugin import clock, db_compose, db_fold
 from plugin.db import at_batch_end, batch_memo, dialect_name
 from plugin.delivery.models import MessageStatus, OutboundMessage
 from plugin.flows.models import FlowEvent, JournalAction
@@ -53,7 +53,7 @@ def _write_pending(session: Session) -> None:
     for row in rows:  # a step's message written with its run's rows has its id by now
         if isinstance(row["message_id"], OutboundMessage):
             row["message_id"] = _written(row["message_id"])
-    session.execute(sa.insert(FlowEvent.__table__), rows)  # type: ignore[attr-defined]
+    db_compose.insert(session, FlowEvent.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _written(message: OutboundMessage) -> int:
@@ -72,6 +72,20 @@ def prefetch(
     """Batch form of `record(once=True)`'s check: the lines of the batch's checkouts and
     orders in one query (the checkouts' rows are locked by the batch, so no other worker
     journals them meanwhile; an order's lines are written by the worker acting on its events)."""
+    db_fold.alone(
+        session,
+        prefetch_reads(session, store_id=store_id, checkout_ids=checkout_ids, order_ids=order_ids),
+    )
+
+
+def prefetch_reads(
+    session: Session,
+    *,
+    store_id: int,
+    checkout_ids: Iterable[str],
+    order_ids: Iterable[str] = (),
+) -> db_fold.Reader:
+    """`prefetch` as a reader (plugin.db_fold: a batch folds it with its other reads)."""
     known = _known(session)
     if known is None:
         return
@@ -80,7 +94,7 @@ def prefetch(
     if not wanted and not orders:
         return
     f: Any = FlowEvent
-    rows = session.execute(
+    rows = yield db_fold.Read(
         sa.select(
             f.store_id,
             f.flow_key,
@@ -94,7 +108,7 @@ def prefetch(
             f.store_id == store_id,
             sa.or_(_among(session, f.checkout_id, wanted), _among(session, f.order_id, orders)),
         )
-    ).all()
+    )
     known.lines.update((r[0], r[1], str(r[2]), *r[3:]) for r in rows)
     known.checkouts.update((store_id, c) for c in wanted)
     known.orders.update((store_id, o) for o in orders)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
+from plugin import db_fold
 from plugin.delivery import outbox as delivery_outbox
 from plugin.delivery import outbox_memo, outbox_waiting
 from plugin.delivery.models import OutboundMessage
@@ -18,6 +19,7 @@ from plugin.flows.models import FlowKey
 exists = delivery_outbox.exists
 # In a batch of events: the keys of the checkouts' and orders' rows, read once (for `exists`).
 prefetch_keys = outbox_memo.prefetch_keys
+keys_reads = outbox_memo.keys_reads  # the same as a reader (plugin.db_fold)
 # One outbox row, once: a second call with the same idempotency key inserts nothing (None).
 enqueue = delivery_outbox.enqueue_message
 
@@ -34,7 +36,26 @@ def prefetch_waiting(
     contacts' recovery steps, the orders' reminders and nudges), read once; `cancel` then
     takes them from memory and the batch writes the cancellations when it ends. Only an
     order stops a contact's steps (recovery.order_placed): without orders no contact's."""
-    outbox_waiting.prefetch(
+    reader = waiting_reads(
+        session,
+        store_id=store_id,
+        checkout_ids=checkout_ids,
+        contact_ids=contact_ids,
+        order_ids=order_ids,
+    )
+    db_fold.alone(session, reader)
+
+
+def waiting_reads(
+    session: Session,
+    *,
+    store_id: int,
+    checkout_ids: Sequence[str] = (),
+    contact_ids: Sequence[int] = (),
+    order_ids: Sequence[str] = (),
+) -> db_fold.Reader:
+    """`prefetch_waiting` as a reader (plugin.db_fold: a batch folds it with its other reads)."""
+    return outbox_waiting.prefetch_reads(
         session,
         store_id=store_id,
         checkout_ids=checkout_ids,

@@ -16,7 +16,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from plugin import broker, clock
+from plugin import broker, clock, db_compose
 from plugin.contacts import order_rows
 from plugin.contacts.figures import forget_orders, order_added
 from plugin.saleor.payloads import Order
@@ -195,11 +195,11 @@ def _write_replaced(session: Session, replaced: _Replaced) -> None:
     replaced.rows.clear()
     stale = sorted(order.id for key, (order, _) in entries if key in replaced.stored and order.id)
     replaced.stored.clear()
-    if stale:
+    table = ContactPurchase.__table__  # type: ignore[attr-defined]
+    if stale and not db_compose.delete_in(session, table, "order_ref", stale):
         session.execute(sa.delete(ContactPurchase).where(col(ContactPurchase.order_ref).in_(stale)))
     params = [{**p, "order_ref": order.id} for _, (order, rows) in entries for p in rows]
-    if params:
-        session.execute(sa.insert(ContactPurchase), params)
+    db_compose.insert(session, table, params)
 
 
 def _purchases(order: ContactOrder) -> list[dict[str, Any]]:
