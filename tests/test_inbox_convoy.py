@@ -156,24 +156,27 @@ def test_alone_an_event_waits_for_its_stores_earlier_pending_ones(
     assert_same_outcome(alone, together)
 
 
-def test_a_batch_locks_its_store_then_reads_its_rows_and_stores_in_one_statement(
+def test_a_batch_waits_for_its_lane_and_takes_its_rows_and_stores_in_one_statement(
     client: Any, session: Session
 ) -> None:
     from tests.support import QueryCounter
 
     _, _, ids = alone_and_recorded(session, _day(10, 25))
+    claim = inbox_service.Claim()
     with session_scope() as worker, QueryCounter(get_engine()) as counter:
         inbox_service.process_batch(
             session=worker,
             event_ids=ids,
             processors={},
             batch_processors={InboxSource.SALEOR: _processed},
+            claim=claim,
         )
     inbox = [s for s in counter.statements if "inbox_event" in s]
-    assert len(inbox) == 3, inbox  # the message's rows and the lock; the rows; the outcomes
-    assert "pg_advisory_xact_lock" in inbox[0]
-    assert "JOIN store" in inbox[1] and "FOR UPDATE" in inbox[1]
+    assert len(inbox) == 2, inbox  # the lane's lock and its rows with their stores; outcomes
+    assert "pg_advisory_xact_lock" in inbox[0] and "FOR UPDATE" in inbox[0]
+    assert "JOIN store" in inbox[0]
     assert not [s for s in counter.statements if s.lstrip().startswith("SELECT store.")]
+    assert claim.taken == ids and not claim.more and not claim.alone
 
 
 def _processed(*, session: Session, store: Any, inboxes: list[Any]) -> dict[int, Any]:
