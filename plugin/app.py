@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,6 +76,9 @@ def create_app(settings: Settings | None = None, *, embedded_worker: bool | None
                 await sandbox.aclose()
             if scheduler is not None:
                 scheduler.stop()
+                # a tick in progress finishes before shutdown goes on: left running, it wrote to
+                # the database after its app had stopped (in the test suite, into the next test)
+                await asyncio.to_thread(scheduler.join, 10)
             if run_worker:
                 broker.stop_embedded_worker()
 
