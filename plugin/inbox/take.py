@@ -112,25 +112,41 @@ def _lane(store_id: int, source: str) -> tuple[Any, ...]:
 
 def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int) -> list[Row]:
     """The earliest pending rows (none failed yet) of the lane of the message's first such
-    row, up to `most`, locked, with their store, in id order. On PostgreSQL usually one
-    statement (`_in_one`); else, and when that finds the lane drained, two: the message's
-    pending rows (and, on PostgreSQL, the wait for that lane's lock), then the lane's rows —
-    read after the lock, so what the unit before it acted on is not taken again."""
-    _one_writer(session)
+    row, up to `most`, locked, with their store, in id order: on PostgreSQL one statement
+    (`_in_one`), on SQLite two (`_on_sqlite`). Empty when that lane has nothing left; `claim`
+    says whether the message has more."""
     ids = sorted(set(event_ids))
-    if _postgres(session):
-        rows = _in_one(session, ids, claim, most)
-        if rows:
-            return rows
-    first = select(sa.func.min(InboxEvent.id)).where(_MESSAGE, *_FRESH).scalar_subquery()
-    waits = sa.case((col(InboxEvent.id) == first, _lock_lane(session)))
+    if not _postgres(session):
+        return _on_sqlite(session, ids, claim, most)
+    return _in_one(session, ids, claim, most) or _after_none(session, ids, claim)
+
+
+def _after_none(session: Session, ids: list[int], claim: Claim) -> list[Row]:
+    """A unit that took nothing: the units before it acted on its lane's rows (its statement's
+    snapshot predates their commits), or the message has none left. Its pending rows, read
+    anew, say whether the actor runs another unit (`more`: one still fresh, of this lane or
+    another store's) and which to act on alone."""
+    mine = session.execute(
+        sa.select(col(InboxEvent.id), col(InboxEvent.attempts))
+        .where(_MESSAGE, col(InboxEvent.status) == InboxStatus.PENDING)
+        .order_by(col(InboxEvent.id)),
+        {"ids": ids},
+    ).all()
+    claim.alone = [int(row.id) for row in mine if row.attempts]
+    claim.more = any(not row.attempts for row in mine)
+    return []
+
+
+def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
+    """`take` on SQLite, after the one writer's lock: the message's pending rows, then the
+    earliest rows of its first fresh one's lane (no one else writes meanwhile)."""
+    _one_writer(session)
     mine = session.execute(
         sa.select(
             col(InboxEvent.id),
             col(InboxEvent.store_id),
             col(InboxEvent.source),
             col(InboxEvent.attempts),
-            waits,
         )
         .where(_MESSAGE, col(InboxEvent.status) == InboxStatus.PENDING)
         .order_by(col(InboxEvent.id)),
