@@ -4,11 +4,9 @@ Acting on a batch of events ends with one write per table: the contacts' and che
 changes, the journal lines, the consent facts, the outbox rows' cancellations… each its own
 statement and round trip. In a batch on PostgreSQL (`composing`, entered by
 plugin.db.batch_scope) an owner hands such a write here instead (`insert_rows`,
-`update_rows`, `delete_in`): it is kept, and the kept writes are sent together as
-`WITH w0 AS (INSERT … SELECT … FROM unnest(arrays) RETURNING 1), w1 AS (UPDATE … FROM
-unnest(…)), … SELECT count(*) …` when the batch ends, or at once before any other statement
-of the session's connection (a read, a flush), which must find them written. One array per
-column, so the statement's text depends on the tables and columns, not on the rows.
+`update_rows`, `delete_in`): it is kept, and the kept writes are sent together in one
+statement (plugin.db_cte) when the batch ends, or at once before any other statement of the
+session's connection (a read, a flush), which must find them written.
 
 What keeps the sequential meaning: every part of one statement sees the same snapshot, so a
 write on a table the kept writes already change (an UPDATE of rows a kept INSERT adds, say)
@@ -20,8 +18,6 @@ Outside a batch, and on SQLite, the helpers answer False and the owner writes as
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,28 +27,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from plugin import db_fold
+from plugin import db_cte, db_fold
+from plugin.db_cte import Write
 
 _KEPT = "ulak.batch.composed"
 
 
 @dataclass(slots=True)
-class _Write:
-    """One kept write: an INSERT of `rows`, an UPDATE of `rows` matched on `key` (their other
-    values set), or a DELETE of the rows whose `key` is one of `rows`' values."""
-
-    table: Any
-    kind: str  # "insert" | "update" | "delete"
-    rows: list[dict[str, Any]]
-    key: str = "id"
-    where: tuple[Any, ...] = ()
-    conflict: Sequence[str] | None = None
-    expect: str | None = None
-
-
-@dataclass(slots=True)
 class _Kept:
-    writes: list[_Write] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
     ids: dict[Any, list[int]] = field(default_factory=dict)  # reserved, by table
     sending: bool = False
 
@@ -92,7 +75,7 @@ def insert_rows(
     """Keep `INSERT INTO table` of `rows` (all with the same keys); `conflict`: the unique
     columns of ON CONFLICT DO NOTHING (empty: any). False when no batch composes (the caller
     writes)."""
-    return _keep(session, _Write(table, "insert", rows, conflict=conflict, expect=expect))
+    return _keep(session, Write(table, "insert", rows, conflict=conflict, expect=expect))
 
 
 def insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -112,13 +95,13 @@ def update_rows(
 ) -> bool:
     """Keep an UPDATE of each row matched on `key` (and `where`, on the table's columns)
     setting its other values (all rows with the same keys)."""
-    write = _Write(table, "update", rows, key=key, where=where, expect=expect)
+    write = Write(table, "update", rows, key=key, where=where, expect=expect)
     return _keep(session, write)
 
 
 def delete_in(session: Session, table: Any, column: str, values: Sequence[Any]) -> bool:
     """Keep `DELETE FROM table WHERE column = ANY(values)`."""
-    return _keep(session, _Write(table, "delete", [{column: v} for v in values], key=column))
+    return _keep(session, Write(table, "delete", [{column: v} for v in values], key=column))
 
 
 def reserve(session: Session, wanted: dict[Any, int]) -> None:
@@ -186,7 +169,7 @@ def take_ids(session: Session, table: Any, n: int) -> list[int] | None:
     return taken
 
 
-def _keep(session: Session, write: _Write) -> bool:
+def _keep(session: Session, write: Write) -> bool:
     kept: _Kept | None = session.info.get(_KEPT)
     if kept is None:
         return False
@@ -198,7 +181,7 @@ def _keep(session: Session, write: _Write) -> bool:
     return True
 
 
-def _apart(earlier: _Write, later: _Write) -> bool:
+def _apart(earlier: Write, later: Write) -> bool:
     """Whether `later` can share a statement with `earlier` of the same table and mean what
     it means after it: an INSERT after a DELETE (a replacement), or a write of other rows
     than `earlier` names by the key `later` matches on."""
@@ -211,116 +194,16 @@ def _apart(earlier: _Write, later: _Write) -> bool:
 
 
 def _send(connection: sa.Connection, kept: _Kept) -> None:
-    """The kept writes in one statement (counted per write, checked where expected). Each
-    write's part is compiled once per shape (table, columns, clauses) and reused: the
-    statement as a whole differs from batch to batch, so SQLAlchemy's cache would miss it."""
+    """The kept writes in one statement (plugin.db_cte), each write's count checked where
+    expected."""
     writes, kept.writes = kept.writes, []
     if not writes:
         return
-    dialect = connection.dialect
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-    for i, write in enumerate(writes):
-        sql, constants = _part(dialect, _shape(write, dialect))
-        prefix = f"w{i}_"
-        parts.append(f"w{i} AS ({sql.replace('%(', '%(' + prefix)})")
-        params.update((prefix + name, value) for name, value in constants.items())
-        params.update((f"{prefix}a{j}", values) for j, values in enumerate(_arrays(write, dialect)))
-    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
     kept.sending = True
     try:
-        done = connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT {counts}", params).one()
+        done = db_cte.execute(connection, writes)
     finally:
         kept.sending = False
     for write, n in zip(writes, done, strict=True):
         if write.expect is not None and n != len(write.rows):
             raise RuntimeError(write.expect)
-
-
-_Shape = tuple[Any, str, tuple[str, ...], str, tuple[str, ...] | None, str]
-
-
-def _shape(write: _Write, dialect: sa.Dialect) -> _Shape:
-    where = ""
-    if write.where:
-        clause = sa.and_(*write.where).compile(
-            dialect=dialect, compile_kwargs={"literal_binds": True}
-        )
-        where = str(clause)
-    conflict = tuple(write.conflict) if write.conflict is not None else None
-    return (write.table, write.kind, tuple(write.rows[0]), write.key, conflict, where)
-
-
-_PARTS: dict[tuple[str, _Shape], tuple[str, dict[str, Any]]] = {}
-
-
-def _part(dialect: sa.Dialect, shape: _Shape) -> tuple[str, dict[str, Any]]:
-    """A write's part of the statement (… RETURNING 1), its arrays named a0, a1, …, and the
-    values of its other parameters (the constants of its clauses)."""
-    key = (dialect.name, shape)
-    if key not in _PARTS:
-        if len(_PARTS) >= 1024:  # shapes are few (tables × the columns a batch changes)
-            _PARTS.clear()
-        table, kind, columns, match, conflict, _ = shape
-        write = _Write(table, kind, [dict.fromkeys(columns)], key=match, conflict=conflict)
-        if shape[5]:
-            write.where = (sa.text(shape[5]),)
-        stmt = _statement(write).returning(sa.literal_column("1"))
-        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        constants = {k: v for k, v in compiled.construct_params().items() if not _ARRAY.match(k)}
-        _PARTS[key] = (compiled.string, constants)
-    return _PARTS[key]
-
-
-_ARRAY = re.compile(r"a\d+$")
-
-
-def _arrays(write: _Write, dialect: sa.Dialect) -> list[list[Any]]:
-    """The write's values, one list per column of `_part`'s arrays, as the driver takes them
-    (JSON as its text, a decorated type's values as it binds them)."""
-    columns = [write.key] if write.kind == "delete" else list(write.rows[0])
-    out = []
-    for name in columns:
-        column = write.table.c[name]
-        values = [row[name] for row in write.rows]
-        if _json(column):
-            values = [json.dumps(v) for v in values]
-        elif (bind := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None:
-            values = [bind(v) for v in values]
-        out.append(values)
-    return out
-
-
-def _statement(write: _Write) -> Any:
-    table = write.table
-    if write.kind == "delete":
-        key = table.c[write.key]
-        return sa.delete(table).where(key == sa.any_(_array(key, "a0")))
-    columns = list(write.rows[0])
-    arrays = [_array(table.c[c], f"a{i}") for i, c in enumerate(columns)]
-    source = sa.func.unnest(*arrays).table_valued(*columns).render_derived(name="x")
-    typed = {c: _typed(source.c[c], table.c[c]) for c in columns}
-    if write.kind == "insert":
-        stmt = postgresql.insert(table).from_select(columns, sa.select(*typed.values()))
-        if write.conflict is None:
-            return stmt
-        return stmt.on_conflict_do_nothing(index_elements=list(write.conflict) or None)
-    matched = typed.pop(write.key)
-    return sa.update(table).where(table.c[write.key] == matched, *write.where).values(typed)
-
-
-def _json(column: Any) -> bool:
-    return isinstance(column.type, sa.JSON)
-
-
-def _array(column: Any, name: str) -> Any:
-    """One column's array parameter, of the column's type (JSON as text, cast back in
-    `_typed`: an array of JSON would lose JSON's null to SQL's NULL)."""
-    item = sa.Text() if _json(column) else column.type
-    return sa.bindparam(name, [], type_=postgresql.ARRAY(item))
-
-
-def _typed(value: Any, column: Any) -> Any:
-    if _json(column):
-        return sa.cast(value, postgresql.JSONB)
-    return sa.cast(value, column.type)
