@@ -1,19 +1,26 @@
-"""A batch's writes composed into one statement (PostgreSQL data-modifying CTEs).
+"""A batch's kept writes: the one place that keeps a write and sends it at the end.
 
-Acting on a batch of events ends with one write per table: the contacts' and checkouts'
-changes, the journal lines, the consent facts, the outbox rows' cancellations… each its own
-statement and round trip. In a batch on PostgreSQL (`composing`, entered by
-plugin.db.batch_scope) an owner hands such a write here instead (`insert_rows`,
-`update_rows`, `delete_in`): it is kept, and the kept writes are sent together in one
-statement (plugin.db_cte) when the batch ends, or at once before any other statement of the
-session's connection (a read, a flush), which must find them written.
+Acting on a batch of events changes the same rows event after event and ends with one write
+per table: the contacts' and checkouts' changes, their orders' purchases, the journal lines,
+the consent facts, the outbox rows' cancellations… Two ends keep them:
+- a run of events (`deferring`, plugin.events.saleor_batch): an owner keeps what it will
+  write as the run's last change of each row left it (`later`: the stored rows' changes,
+  plugin.db; an order's purchases, plugin.segments.orders), and the run has it written when
+  it ends, or earlier when a reader needs the rows stored (`send_later`): one write per table
+  instead of one per event and flush;
+- a batch on PostgreSQL (`composing`, entered by plugin.db.batch_scope): a write handed here
+  (`insert_rows`, `update_rows`, `delete_in`, or `insert`, `update`, `delete`) is kept, and
+  the kept writes are sent in one statement (plugin.db_cte) when the batch ends, or at once
+  before any other statement of the session's connection (a read, a flush), which must find
+  them written.
 
 What keeps the sequential meaning: every part of one statement sees the same snapshot, so a
 write on a table the kept writes already change (an UPDATE of rows a kept INSERT adds, say)
 sends the kept ones first; only an INSERT after a DELETE of the same table (a replacement)
 joins them. Rows an owner expects all to be written (`expect`) are counted: a count short of
-the rows raises RuntimeError with the owner's message, as its own statement would have.
-Outside a batch, and on SQLite, the helpers answer False and the owner writes as before.
+the rows raises RuntimeError with the owner's message, as its own statement would have. An
+error in a run or a batch writes nothing it kept. Outside a batch, and on SQLite, the `…_rows`
+helpers answer False (the owner writes) and `insert`, `update`, `delete` write at once.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -33,11 +40,23 @@ from plugin.db_cte import Write
 _KEPT = "ulak.batch.composed"
 
 
+class Later(Protocol):
+    """An owner's writes kept for the run's end: `write` hands what it holds then (and
+    forgets it) to `insert`, `update` and `delete`."""
+
+    def write(self, session: Session) -> None: ...
+
+
+_L = TypeVar("_L", bound=Later)
+
+
 @dataclass(slots=True)
 class _Kept:
+    compose: bool  # a batch on PostgreSQL: writes are kept and sent in one statement
     writes: list[Write] = field(default_factory=list)
     ids: dict[Any, list[int]] = field(default_factory=dict)  # reserved, by table
     sending: bool = False
+    later: dict[type, Later] | None = None  # while a run is on: its owners' kept writes
 
 
 @contextmanager
@@ -47,7 +66,7 @@ def composing(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    kept = _Kept()
+    kept = _Kept(compose=True)
     connection = session.connection()
 
     def before(*_: Any) -> None:
@@ -62,6 +81,52 @@ def composing(session: Session) -> Iterator[None]:
     finally:
         session.info.pop(_KEPT, None)
         sa.event.remove(connection, "before_execute", before)
+
+
+@contextmanager
+def deferring(session: Session) -> Iterator[None]:
+    """A run of events: the writes its owners keep (`later`) are made when it ends without
+    error, in the order they were first kept (in a batch on PostgreSQL, kept again to go out
+    with the batch's others; else written then). A run within a run is the outer one."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    own = kept is None
+    if kept is None:
+        kept = session.info[_KEPT] = _Kept(compose=False)
+    if kept.later is not None:
+        yield
+        return
+    kept.later = {}
+    try:
+        yield
+        send_later(session)
+    finally:
+        kept.later = None
+        if own:
+            session.info.pop(_KEPT, None)
+
+
+def later(session: Session, kind: type[_L]) -> _L | None:
+    """The running run's `kind` (made on first ask): where its owner keeps the writes it
+    makes when the run ends. None outside a run: the owner writes at once."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is None or kept.later is None:
+        return None
+    found = kept.later.get(kind)
+    if found is None:
+        found = kept.later[kind] = kind()
+    return found  # type: ignore[return-value]  # stored under its own type
+
+
+def send_later(session: Session, kind: type | None = None) -> None:
+    """Make the run's kept writes now (those of `kind`, or all): a reader that selects rows
+    they change needs them stored first. No-op outside a run."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is None or kept.later is None:
+        return
+    owners = list(kept.later.values()) if kind is None else [kept.later.get(kind)]
+    for owner in owners:
+        if owner is not None:
+            owner.write(session)
 
 
 def insert_rows(
@@ -82,6 +147,26 @@ def insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT `rows` into `table`: kept in a batch that composes, else at once (executemany)."""
     if rows and not insert_rows(session, table, rows):
         session.execute(sa.insert(table), rows)
+
+
+def update(session: Session, table: Any, rows: list[dict[str, Any]], *, key: str = "id") -> None:
+    """UPDATE each row matched on `key`, setting its other values: kept in a batch that
+    composes, else at once (executemany)."""
+    if not rows or update_rows(session, table, rows, key=key):
+        return
+    stmt = (
+        sa.update(table)
+        .where(table.c[key] == sa.bindparam(f"_{key}", type_=table.c[key].type))
+        .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in rows[0] if k != key})
+    )
+    session.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in rows])
+
+
+def delete(session: Session, table: Any, column: str, values: Sequence[Any]) -> None:
+    """DELETE the rows whose `column` is one of `values`: kept in a batch that composes,
+    else at once."""
+    if values and not delete_in(session, table, column, values):
+        session.execute(sa.delete(table).where(table.c[column].in_(values)))
 
 
 def update_rows(
@@ -110,7 +195,7 @@ def reserve(session: Session, wanted: dict[Any, int]) -> None:
     row that other kept rows name needs its id before it is written, and an INSERT …
     RETURNING of its own would cost a statement per table. No-op when no batch composes;
     ids reserved and not taken are gaps, as a rollback leaves."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     if kept is None:
         return
     short = {
@@ -125,7 +210,7 @@ def reserve(session: Session, wanted: dict[Any, int]) -> None:
 def reserving(session: Session, wanted: dict[Any, int | Any]) -> db_fold.Reader:
     """`reserve` as a reader (plugin.db_fold: a batch folds it with its other reads), each
     table's count a number or a SELECT whose rows are counted (`nextval(…)` once per row)."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     if kept is None or not wanted:
         return
     parts = []
@@ -161,7 +246,7 @@ def absent(table: Any, *, store_id: int, column: str, values: Iterable[str]) -> 
 def take_ids(session: Session, table: Any, n: int) -> list[int] | None:
     """`n` ids `reserve` reserved for `table`, in increasing order; None when it holds fewer
     (the caller writes with RETURNING as usual)."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     pool = kept.ids.get(table) if kept is not None else None
     if not pool or len(pool) < n:
         return None
@@ -169,8 +254,13 @@ def take_ids(session: Session, table: Any, n: int) -> list[int] | None:
     return taken
 
 
-def _keep(session: Session, write: Write) -> bool:
+def _composing(session: Session) -> _Kept | None:
     kept: _Kept | None = session.info.get(_KEPT)
+    return kept if kept is not None and kept.compose else None
+
+
+def _keep(session: Session, write: Write) -> bool:
+    kept = _composing(session)
     if kept is None:
         return False
     if not write.rows:
