@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, create_engine
 
 from plugin import db_compose
+from plugin.db_compose import at_batch_end as at_batch_end  # the batch's end: db_compose
 
 __all__ = [
     "JSONType",
@@ -147,7 +148,6 @@ def retried_scope(work: Callable[[Session], _T], *, attempts: int = 3) -> _T:
 
 
 BATCH_KEY = "ulak.batch"
-_AT_END = "ulak.batch.at_end"
 
 
 @contextmanager
@@ -161,19 +161,10 @@ def batch_scope(session: Session) -> Iterator[dict[str, Any]]:
     memo: dict[str, Any] = {}
     session.info[BATCH_KEY] = memo
     try:
-        with db_compose.composing(session):  # the writes it keeps are sent as the batch ends
+        with db_compose.composing(session):  # the writes it keeps are made as the batch ends
             yield memo
-            for write in list(memo.get(_AT_END, {}).values()):
-                write()
     finally:
         session.info.pop(BATCH_KEY, None)
-
-
-def at_batch_end(session: Session, name: str, write: Callable[[], None]) -> None:
-    """In a batch: make the deferred write `name` when the batch ends (once per name)."""
-    memo = batch_memo(session)
-    if memo is not None:
-        memo.setdefault(_AT_END, {}).setdefault(name, write)
 
 
 def batch_memo(session: Session) -> dict[str, Any] | None:

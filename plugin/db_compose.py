@@ -2,7 +2,8 @@
 
 Acting on a batch of events changes the same rows event after event and ends with one write
 per table: the contacts' and checkouts' changes, their orders' purchases, the journal lines,
-the consent facts, the outbox rows' cancellations… Two ends keep them:
+the consent facts, the outbox rows' cancellations… Two ends keep them (a write an owner makes
+only once, as the batch ends, is kept with `at_batch_end`):
 - a run of events (`deferring`, plugin.events.saleor_batch): an owner keeps what it will
   write as the run's last change of each row left it (`later`: the stored rows' changes,
   plugin.db; an order's purchases, plugin.segments.orders), and the run has it written when
@@ -25,7 +26,7 @@ helpers answer False (the owner writes) and `insert`, `update`, `delete` write a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -57,30 +58,42 @@ class _Kept:
     ids: dict[Any, list[int]] = field(default_factory=dict)  # reserved, by table
     sending: bool = False
     later: dict[type, Later] | None = None  # while a run is on: its owners' kept writes
+    at_end: dict[str, Callable[[], None]] | None = None  # in a batch: writes made as it ends
 
 
 @contextmanager
 def composing(session: Session) -> Iterator[None]:
-    """Within the block (PostgreSQL), writes handed to this module are kept and sent in one
-    statement when the block ends without error, or before the connection's next statement."""
-    if session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    kept = _Kept(compose=True)
-    connection = session.connection()
+    """A batch (plugin.db.batch_scope): the writes owners keep for its end (`at_batch_end`)
+    are made when it ends without error; on PostgreSQL the writes handed to this module are
+    kept and sent in one statement then, or before the connection's next statement."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    at_end: dict[str, Callable[[], None]] = {}
+    kept = session.info[_KEPT] = _Kept(compose=postgres, at_end=at_end)
+    connection = session.connection() if postgres else None
 
     def before(*_: Any) -> None:
-        if kept.writes and not kept.sending:
+        if kept.writes and not kept.sending and connection is not None:
             _send(connection, kept)
 
-    sa.event.listen(connection, "before_execute", before)
-    session.info[_KEPT] = kept
+    if connection is not None:
+        sa.event.listen(connection, "before_execute", before)
     try:
         yield
-        _send(connection, kept)
+        for write in list(at_end.values()):
+            write()
+        if connection is not None:
+            _send(connection, kept)
     finally:
         session.info.pop(_KEPT, None)
-        sa.event.remove(connection, "before_execute", before)
+        if connection is not None:
+            sa.event.remove(connection, "before_execute", before)
+
+
+def at_batch_end(session: Session, name: str, write: Callable[[], None]) -> None:
+    """In a batch: make the deferred write `name` when the batch ends (once per name)."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is not None and kept.at_end is not None:
+        kept.at_end.setdefault(name, write)
 
 
 @contextmanager
