@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, create_engine
 
 from plugin import db_compose
+from plugin.db_compose import at_batch_end as at_batch_end  # the batch's end: db_compose
 
 __all__ = [
     "JSONType",
@@ -147,7 +148,6 @@ def retried_scope(work: Callable[[Session], _T], *, attempts: int = 3) -> _T:
 
 
 BATCH_KEY = "ulak.batch"
-_AT_END = "ulak.batch.at_end"
 
 
 @contextmanager
@@ -161,19 +161,10 @@ def batch_scope(session: Session) -> Iterator[dict[str, Any]]:
     memo: dict[str, Any] = {}
     session.info[BATCH_KEY] = memo
     try:
-        with db_compose.composing(session):  # the writes it keeps are sent as the batch ends
+        with db_compose.composing(session):  # the writes it keeps are made as the batch ends
             yield memo
-            for write in list(memo.get(_AT_END, {}).values()):
-                write()
     finally:
         session.info.pop(BATCH_KEY, None)
-
-
-def at_batch_end(session: Session, name: str, write: Callable[[], None]) -> None:
-    """In a batch: make the deferred write `name` when the batch ends (once per name)."""
-    memo = batch_memo(session)
-    if memo is not None:
-        memo.setdefault(_AT_END, {}).setdefault(name, write)
 
 
 def batch_memo(session: Session) -> dict[str, Any] | None:
@@ -182,38 +173,59 @@ def batch_memo(session: Session) -> dict[str, Any] | None:
     return memo
 
 
-_DEFERRED = "ulak.batch.deferred"
-_Deferred = dict[type, dict[Any, tuple[Any, set[str]]]]
+class _Updates:
+    """A run's changes to stored rows of the deferred models (plugin.db_compose `later`): per
+    model, each row's object and the columns changed since it was loaded."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type, dict[Any, tuple[Any, set[str]]]] = {}
+
+    def write(self, session: Session) -> None:
+        """One UPDATE … WHERE id = ? per model, setting the union of the columns any of its
+        rows changed, in id order: the batch locked its rows in id order (contacts,
+        checkouts), and an UPDATE in another order could deadlock with a batch holding some."""
+        _take_dirty(session, self)
+        for model, rows in self.rows.items():
+            if not rows:
+                continue
+            keys = sorted(set().union(*(changed for _, changed in rows.values())))
+            ordered = sorted((obj for obj, _ in rows.values()), key=lambda obj: obj.id)
+            rows.clear()
+            values = [{"id": obj.id, **{k: getattr(obj, k) for k in keys}} for obj in ordered]
+            db_compose.update(session, model.__table__, values)  # type: ignore[attr-defined]
 
 
 @contextmanager
 def deferred_updates(session: Session, *models: type) -> Iterator[None]:
-    """Within the block, changes to already-stored rows of `models` are not flushed one row at
-    a time: each flush keeps them (the objects hold the new values), and `write_deferred`
-    writes them all in one statement per model, at the latest when the block ends. Why:
-    acting on a run of events changes the same few columns of many contacts and checkouts,
-    and every query's autoflush wrote them again one row and one column set at a time. A
-    reader that selects such rows by a changed column calls `write_deferred` first."""
-    deferred: _Deferred = {model: {} for model in models}
+    """Within the block, a run of events (plugin.db_compose `deferring`), changes to
+    already-stored rows of `models` are not flushed one row at a time: each flush keeps them
+    (the objects hold the new values), and the run writes them all in one statement per model
+    when it ends. Why: acting on a run of events changes the same few columns of many contacts
+    and checkouts, and every query's autoflush wrote them again one row and one column set at
+    a time. A reader that selects such rows by a changed column calls `write_deferred` first."""
+    updates: _Updates | None = None
 
     def keep(flushing: Session, _context: Any, _instances: Any) -> None:
-        _take_dirty(flushing, deferred)
+        if updates is not None:
+            _take_dirty(flushing, updates)
 
-    sa.event.listen(session, "before_flush", keep)
-    session.info[_DEFERRED] = deferred
+    sa.event.listen(session, "before_flush", keep)  # until the run's end has written them
     try:
-        yield
-        write_deferred(session)
+        with db_compose.deferring(session):
+            updates = db_compose.later(session, _Updates)
+            assert updates is not None
+            for model in models:
+                updates.rows.setdefault(model, {})
+            yield
     finally:
         sa.event.remove(session, "before_flush", keep)
-        session.info.pop(_DEFERRED, None)
 
 
-def _take_dirty(session: Session, deferred: _Deferred) -> None:
-    """Move the pending changes of the deferred models' stored rows into `deferred` (the
+def _take_dirty(session: Session, updates: _Updates) -> None:
+    """Move the pending changes of the deferred models' stored rows into `updates` (the
     objects keep their values, now as if loaded, so no flush writes them)."""
     for obj in list(session.dirty):
-        rows = deferred.get(type(obj))
+        rows = updates.rows.get(type(obj))
         state = sa.inspect(obj)
         if rows is None or not state.persistent:
             continue
@@ -236,8 +248,8 @@ def set_deferred(session: Session, obj: Any, values: dict[str, Any]) -> bool:
     ORM's change tracking) cost more CPU than the decision that changed them. Outside such a
     block, or for a row not stored in this session, nothing is set and False is returned (the
     caller sets them as usual)."""
-    deferred: _Deferred | None = session.info.get(_DEFERRED)
-    rows = deferred.get(type(obj)) if deferred else None
+    updates = db_compose.later(session, _Updates)
+    rows = updates.rows.get(type(obj)) if updates is not None else None
     state = obj._sa_instance_state
     if rows is None or not state.persistent:  # a new row: the flush inserts it with its values
         return False
@@ -249,30 +261,9 @@ def set_deferred(session: Session, obj: Any, values: dict[str, Any]) -> bool:
 
 
 def write_deferred(session: Session) -> None:
-    """Write the changes `deferred_updates` kept: one UPDATE … WHERE id = ? executemany per
-    model, setting the union of the columns any of its rows changed (no-op outside); in a
-    batch on PostgreSQL kept with its other writes (plugin.db_compose)."""
-    deferred: _Deferred | None = session.info.get(_DEFERRED)
-    if not deferred:
-        return
-    _take_dirty(session, deferred)
-    for model, rows in deferred.items():
-        if not rows:
-            continue
-        table: Any = model.__table__  # type: ignore[attr-defined]
-        keys = sorted(set().union(*(changed for _, changed in rows.values())))
-        stmt = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id", type_=table.c.id.type))
-            .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in keys})
-        )
-        # in id order: the batch locked its rows in id order (contacts, checkouts), and an
-        # UPDATE in another order could deadlock with a batch holding some of them
-        ordered = sorted((obj for obj, _ in rows.values()), key=lambda obj: obj.id)
-        rows.clear()
-        values = [{"id": obj.id, **{k: getattr(obj, k) for k in keys}} for obj in ordered]
-        if not db_compose.update_rows(session, table, values):
-            session.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in values])
+    """Write the changes `deferred_updates` kept now (no-op outside a run); in a batch on
+    PostgreSQL kept with its other writes (plugin.db_compose)."""
+    db_compose.send_later(session, _Updates)
 
 
 def get_session() -> Iterator[Session]:

@@ -1,84 +1,145 @@
-"""A batch's writes composed into one statement (PostgreSQL data-modifying CTEs).
+"""A batch's kept writes: the one place that keeps a write and sends it at the end.
 
-Acting on a batch of events ends with one write per table: the contacts' and checkouts'
-changes, the journal lines, the consent facts, the outbox rows' cancellations… each its own
-statement and round trip. In a batch on PostgreSQL (`composing`, entered by
-plugin.db.batch_scope) an owner hands such a write here instead (`insert_rows`,
-`update_rows`, `delete_in`): it is kept, and the kept writes are sent together as
-`WITH w0 AS (INSERT … SELECT … FROM unnest(arrays) RETURNING 1), w1 AS (UPDATE … FROM
-unnest(…)), … SELECT count(*) …` when the batch ends, or at once before any other statement
-of the session's connection (a read, a flush), which must find them written. One array per
-column, so the statement's text depends on the tables and columns, not on the rows.
+Acting on a batch of events changes the same rows event after event and ends with one write
+per table: the contacts' and checkouts' changes, their orders' purchases, the journal lines,
+the consent facts, the outbox rows' cancellations… Two ends keep them (a write an owner makes
+only once, as the batch ends, is kept with `at_batch_end`):
+- a run of events (`deferring`, plugin.events.saleor_batch): an owner keeps what it will
+  write as the run's last change of each row left it (`later`: the stored rows' changes,
+  plugin.db; an order's purchases, plugin.segments.orders), and the run has it written when
+  it ends, or earlier when a reader needs the rows stored (`send_later`): one write per table
+  instead of one per event and flush;
+- a batch on PostgreSQL (`composing`, entered by plugin.db.batch_scope): a write handed here
+  (`insert_rows`, `update_rows`, `delete_in`, or `insert`, `update`, `delete`) is kept, and
+  the kept writes are sent in one statement (plugin.db_cte) when the batch ends, or at once
+  before any other statement of the session's connection (a read, a flush), which must find
+  them written.
 
 What keeps the sequential meaning: every part of one statement sees the same snapshot, so a
 write on a table the kept writes already change (an UPDATE of rows a kept INSERT adds, say)
 sends the kept ones first; only an INSERT after a DELETE of the same table (a replacement)
 joins them. Rows an owner expects all to be written (`expect`) are counted: a count short of
-the rows raises RuntimeError with the owner's message, as its own statement would have.
-Outside a batch, and on SQLite, the helpers answer False and the owner writes as before.
+the rows raises RuntimeError with the owner's message, as its own statement would have. An
+error in a run or a batch writes nothing it kept. Outside a batch, and on SQLite, the `…_rows`
+helpers answer False (the owner writes) and `insert`, `update`, `delete` write at once.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from plugin import db_fold
+from plugin import db_cte, db_fold
+from plugin.db_cte import Write
 
 _KEPT = "ulak.batch.composed"
 
 
-@dataclass(slots=True)
-class _Write:
-    """One kept write: an INSERT of `rows`, an UPDATE of `rows` matched on `key` (their other
-    values set), or a DELETE of the rows whose `key` is one of `rows`' values."""
+class Later(Protocol):
+    """An owner's writes kept for the run's end: `write` hands what it holds then (and
+    forgets it) to `insert`, `update` and `delete`."""
 
-    table: Any
-    kind: str  # "insert" | "update" | "delete"
-    rows: list[dict[str, Any]]
-    key: str = "id"
-    where: tuple[Any, ...] = ()
-    conflict: Sequence[str] | None = None
-    expect: str | None = None
+    def write(self, session: Session) -> None: ...
+
+
+_L = TypeVar("_L", bound=Later)
 
 
 @dataclass(slots=True)
 class _Kept:
-    writes: list[_Write] = field(default_factory=list)
+    compose: bool  # a batch on PostgreSQL: writes are kept and sent in one statement
+    writes: list[Write] = field(default_factory=list)
     ids: dict[Any, list[int]] = field(default_factory=dict)  # reserved, by table
     sending: bool = False
+    later: dict[type, Later] | None = None  # while a run is on: its owners' kept writes
+    at_end: dict[str, Callable[[], None]] | None = None  # in a batch: writes made as it ends
 
 
 @contextmanager
 def composing(session: Session) -> Iterator[None]:
-    """Within the block (PostgreSQL), writes handed to this module are kept and sent in one
-    statement when the block ends without error, or before the connection's next statement."""
-    if session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    kept = _Kept()
-    connection = session.connection()
+    """A batch (plugin.db.batch_scope): the writes owners keep for its end (`at_batch_end`)
+    are made when it ends without error; on PostgreSQL the writes handed to this module are
+    kept and sent in one statement then, or before the connection's next statement."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    at_end: dict[str, Callable[[], None]] = {}
+    kept = session.info[_KEPT] = _Kept(compose=postgres, at_end=at_end)
+    connection = session.connection() if postgres else None
 
     def before(*_: Any) -> None:
-        if kept.writes and not kept.sending:
+        if kept.writes and not kept.sending and connection is not None:
             _send(connection, kept)
 
-    sa.event.listen(connection, "before_execute", before)
-    session.info[_KEPT] = kept
+    if connection is not None:
+        sa.event.listen(connection, "before_execute", before)
     try:
         yield
-        _send(connection, kept)
+        for write in list(at_end.values()):
+            write()
+        if connection is not None:
+            _send(connection, kept)
     finally:
         session.info.pop(_KEPT, None)
-        sa.event.remove(connection, "before_execute", before)
+        if connection is not None:
+            sa.event.remove(connection, "before_execute", before)
+
+
+def at_batch_end(session: Session, name: str, write: Callable[[], None]) -> None:
+    """In a batch: make the deferred write `name` when the batch ends (once per name)."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is not None and kept.at_end is not None:
+        kept.at_end.setdefault(name, write)
+
+
+@contextmanager
+def deferring(session: Session) -> Iterator[None]:
+    """A run of events: the writes its owners keep (`later`) are made when it ends without
+    error, in the order they were first kept (in a batch on PostgreSQL, kept again to go out
+    with the batch's others; else written then). A run within a run is the outer one."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    own = kept is None
+    if kept is None:
+        kept = session.info[_KEPT] = _Kept(compose=False)
+    if kept.later is not None:
+        yield
+        return
+    kept.later = {}
+    try:
+        yield
+        send_later(session)
+    finally:
+        kept.later = None
+        if own:
+            session.info.pop(_KEPT, None)
+
+
+def later(session: Session, kind: type[_L]) -> _L | None:
+    """The running run's `kind` (made on first ask): where its owner keeps the writes it
+    makes when the run ends. None outside a run: the owner writes at once."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is None or kept.later is None:
+        return None
+    found = kept.later.get(kind)
+    if found is None:
+        found = kept.later[kind] = kind()
+    return found  # type: ignore[return-value]  # stored under its own type
+
+
+def send_later(session: Session, kind: type | None = None) -> None:
+    """Make the run's kept writes now (those of `kind`, or all): a reader that selects rows
+    they change needs them stored first. No-op outside a run."""
+    kept: _Kept | None = session.info.get(_KEPT)
+    if kept is None or kept.later is None:
+        return
+    owners = list(kept.later.values()) if kind is None else [kept.later.get(kind)]
+    for owner in owners:
+        if owner is not None:
+            owner.write(session)
 
 
 def insert_rows(
@@ -92,13 +153,33 @@ def insert_rows(
     """Keep `INSERT INTO table` of `rows` (all with the same keys); `conflict`: the unique
     columns of ON CONFLICT DO NOTHING (empty: any). False when no batch composes (the caller
     writes)."""
-    return _keep(session, _Write(table, "insert", rows, conflict=conflict, expect=expect))
+    return _keep(session, Write(table, "insert", rows, conflict=conflict, expect=expect))
 
 
 def insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT `rows` into `table`: kept in a batch that composes, else at once (executemany)."""
     if rows and not insert_rows(session, table, rows):
         session.execute(sa.insert(table), rows)
+
+
+def update(session: Session, table: Any, rows: list[dict[str, Any]], *, key: str = "id") -> None:
+    """UPDATE each row matched on `key`, setting its other values: kept in a batch that
+    composes, else at once (executemany)."""
+    if not rows or update_rows(session, table, rows, key=key):
+        return
+    stmt = (
+        sa.update(table)
+        .where(table.c[key] == sa.bindparam(f"_{key}", type_=table.c[key].type))
+        .values({k: sa.bindparam(f"_{k}", type_=table.c[k].type) for k in rows[0] if k != key})
+    )
+    session.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in rows])
+
+
+def delete(session: Session, table: Any, column: str, values: Sequence[Any]) -> None:
+    """DELETE the rows whose `column` is one of `values`: kept in a batch that composes,
+    else at once."""
+    if values and not delete_in(session, table, column, values):
+        session.execute(sa.delete(table).where(table.c[column].in_(values)))
 
 
 def update_rows(
@@ -112,13 +193,13 @@ def update_rows(
 ) -> bool:
     """Keep an UPDATE of each row matched on `key` (and `where`, on the table's columns)
     setting its other values (all rows with the same keys)."""
-    write = _Write(table, "update", rows, key=key, where=where, expect=expect)
+    write = Write(table, "update", rows, key=key, where=where, expect=expect)
     return _keep(session, write)
 
 
 def delete_in(session: Session, table: Any, column: str, values: Sequence[Any]) -> bool:
     """Keep `DELETE FROM table WHERE column = ANY(values)`."""
-    return _keep(session, _Write(table, "delete", [{column: v} for v in values], key=column))
+    return _keep(session, Write(table, "delete", [{column: v} for v in values], key=column))
 
 
 def reserve(session: Session, wanted: dict[Any, int]) -> None:
@@ -127,7 +208,7 @@ def reserve(session: Session, wanted: dict[Any, int]) -> None:
     row that other kept rows name needs its id before it is written, and an INSERT …
     RETURNING of its own would cost a statement per table. No-op when no batch composes;
     ids reserved and not taken are gaps, as a rollback leaves."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     if kept is None:
         return
     short = {
@@ -142,7 +223,7 @@ def reserve(session: Session, wanted: dict[Any, int]) -> None:
 def reserving(session: Session, wanted: dict[Any, int | Any]) -> db_fold.Reader:
     """`reserve` as a reader (plugin.db_fold: a batch folds it with its other reads), each
     table's count a number or a SELECT whose rows are counted (`nextval(…)` once per row)."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     if kept is None or not wanted:
         return
     parts = []
@@ -178,7 +259,7 @@ def absent(table: Any, *, store_id: int, column: str, values: Iterable[str]) -> 
 def take_ids(session: Session, table: Any, n: int) -> list[int] | None:
     """`n` ids `reserve` reserved for `table`, in increasing order; None when it holds fewer
     (the caller writes with RETURNING as usual)."""
-    kept: _Kept | None = session.info.get(_KEPT)
+    kept = _composing(session)
     pool = kept.ids.get(table) if kept is not None else None
     if not pool or len(pool) < n:
         return None
@@ -186,8 +267,13 @@ def take_ids(session: Session, table: Any, n: int) -> list[int] | None:
     return taken
 
 
-def _keep(session: Session, write: _Write) -> bool:
+def _composing(session: Session) -> _Kept | None:
     kept: _Kept | None = session.info.get(_KEPT)
+    return kept if kept is not None and kept.compose else None
+
+
+def _keep(session: Session, write: Write) -> bool:
+    kept = _composing(session)
     if kept is None:
         return False
     if not write.rows:
@@ -198,7 +284,7 @@ def _keep(session: Session, write: _Write) -> bool:
     return True
 
 
-def _apart(earlier: _Write, later: _Write) -> bool:
+def _apart(earlier: Write, later: Write) -> bool:
     """Whether `later` can share a statement with `earlier` of the same table and mean what
     it means after it: an INSERT after a DELETE (a replacement), or a write of other rows
     than `earlier` names by the key `later` matches on."""
@@ -211,116 +297,16 @@ def _apart(earlier: _Write, later: _Write) -> bool:
 
 
 def _send(connection: sa.Connection, kept: _Kept) -> None:
-    """The kept writes in one statement (counted per write, checked where expected). Each
-    write's part is compiled once per shape (table, columns, clauses) and reused: the
-    statement as a whole differs from batch to batch, so SQLAlchemy's cache would miss it."""
+    """The kept writes in one statement (plugin.db_cte), each write's count checked where
+    expected."""
     writes, kept.writes = kept.writes, []
     if not writes:
         return
-    dialect = connection.dialect
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-    for i, write in enumerate(writes):
-        sql, constants = _part(dialect, _shape(write, dialect))
-        prefix = f"w{i}_"
-        parts.append(f"w{i} AS ({sql.replace('%(', '%(' + prefix)})")
-        params.update((prefix + name, value) for name, value in constants.items())
-        params.update((f"{prefix}a{j}", values) for j, values in enumerate(_arrays(write, dialect)))
-    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
     kept.sending = True
     try:
-        done = connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT {counts}", params).one()
+        done = db_cte.execute(connection, writes)
     finally:
         kept.sending = False
     for write, n in zip(writes, done, strict=True):
         if write.expect is not None and n != len(write.rows):
             raise RuntimeError(write.expect)
-
-
-_Shape = tuple[Any, str, tuple[str, ...], str, tuple[str, ...] | None, str]
-
-
-def _shape(write: _Write, dialect: sa.Dialect) -> _Shape:
-    where = ""
-    if write.where:
-        clause = sa.and_(*write.where).compile(
-            dialect=dialect, compile_kwargs={"literal_binds": True}
-        )
-        where = str(clause)
-    conflict = tuple(write.conflict) if write.conflict is not None else None
-    return (write.table, write.kind, tuple(write.rows[0]), write.key, conflict, where)
-
-
-_PARTS: dict[tuple[str, _Shape], tuple[str, dict[str, Any]]] = {}
-
-
-def _part(dialect: sa.Dialect, shape: _Shape) -> tuple[str, dict[str, Any]]:
-    """A write's part of the statement (… RETURNING 1), its arrays named a0, a1, …, and the
-    values of its other parameters (the constants of its clauses)."""
-    key = (dialect.name, shape)
-    if key not in _PARTS:
-        if len(_PARTS) >= 1024:  # shapes are few (tables × the columns a batch changes)
-            _PARTS.clear()
-        table, kind, columns, match, conflict, _ = shape
-        write = _Write(table, kind, [dict.fromkeys(columns)], key=match, conflict=conflict)
-        if shape[5]:
-            write.where = (sa.text(shape[5]),)
-        stmt = _statement(write).returning(sa.literal_column("1"))
-        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        constants = {k: v for k, v in compiled.construct_params().items() if not _ARRAY.match(k)}
-        _PARTS[key] = (compiled.string, constants)
-    return _PARTS[key]
-
-
-_ARRAY = re.compile(r"a\d+$")
-
-
-def _arrays(write: _Write, dialect: sa.Dialect) -> list[list[Any]]:
-    """The write's values, one list per column of `_part`'s arrays, as the driver takes them
-    (JSON as its text, a decorated type's values as it binds them)."""
-    columns = [write.key] if write.kind == "delete" else list(write.rows[0])
-    out = []
-    for name in columns:
-        column = write.table.c[name]
-        values = [row[name] for row in write.rows]
-        if _json(column):
-            values = [json.dumps(v) for v in values]
-        elif (bind := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None:
-            values = [bind(v) for v in values]
-        out.append(values)
-    return out
-
-
-def _statement(write: _Write) -> Any:
-    table = write.table
-    if write.kind == "delete":
-        key = table.c[write.key]
-        return sa.delete(table).where(key == sa.any_(_array(key, "a0")))
-    columns = list(write.rows[0])
-    arrays = [_array(table.c[c], f"a{i}") for i, c in enumerate(columns)]
-    source = sa.func.unnest(*arrays).table_valued(*columns).render_derived(name="x")
-    typed = {c: _typed(source.c[c], table.c[c]) for c in columns}
-    if write.kind == "insert":
-        stmt = postgresql.insert(table).from_select(columns, sa.select(*typed.values()))
-        if write.conflict is None:
-            return stmt
-        return stmt.on_conflict_do_nothing(index_elements=list(write.conflict) or None)
-    matched = typed.pop(write.key)
-    return sa.update(table).where(table.c[write.key] == matched, *write.where).values(typed)
-
-
-def _json(column: Any) -> bool:
-    return isinstance(column.type, sa.JSON)
-
-
-def _array(column: Any, name: str) -> Any:
-    """One column's array parameter, of the column's type (JSON as text, cast back in
-    `_typed`: an array of JSON would lose JSON's null to SQL's NULL)."""
-    item = sa.Text() if _json(column) else column.type
-    return sa.bindparam(name, [], type_=postgresql.ARRAY(item))
-
-
-def _typed(value: Any, column: Any) -> Any:
-    if _json(column):
-        return sa.cast(value, postgresql.JSONB)
-    return sa.cast(value, column.type)

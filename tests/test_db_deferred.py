@@ -1,6 +1,7 @@
-"""Deferred row updates (plugin.db.deferred_updates): a run of events changes many stored
-contacts, and what it changes reaches the database once, in one statement per table, when the
-run ends — never in the middle, however often a query autoflushes."""
+"""A run's deferred writes (plugin.db_compose `deferring`, `later`) and the deferred row updates
+built on them (plugin.db.deferred_updates): a run of events changes many stored contacts, and
+what it changes reaches the database once, in one statement per table, when the run ends —
+never in the middle, however often a query autoflushes — or when a reader asks for it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from plugin import db_compose
 from plugin.contacts.models import Contact
 from plugin.db import deferred_updates, get_engine, set_deferred, write_deferred
 from tests.factories import make_store
@@ -130,3 +132,75 @@ def test_a_row_not_stored_yet_is_left_to_the_flush(session: Session) -> None:
     with deferred_updates(session, Contact):
         assert not set_deferred(session, contact, {"first_name": "New"})
     assert contact.first_name == "Old"
+
+
+class _Names:
+    """A run's owner of contacts' new first names (the last one given wins)."""
+
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+
+    def write(self, session: Session) -> None:
+        rows = [{"id": i, "first_name": n} for i, n in sorted(self.names.items())]
+        self.names.clear()
+        db_compose.update(session, Contact.__table__, rows)  # type: ignore[attr-defined]
+
+
+def _updates(queries: QueryCounter) -> list[str]:
+    return [s for s in queries.statements if s.startswith("UPDATE contact")]
+
+
+def test_a_runs_kept_writes_are_made_once_with_the_last_values_when_it_ends(
+    session: Session,
+) -> None:
+    # given two stored contacts
+    store = make_store(session)
+    first, second = _stored_contacts(session, store.id, 2)
+    assert first.id is not None and second.id is not None
+    # when a run keeps new names for them, one of them twice, around a read
+    with QueryCounter(get_engine()) as queries, db_compose.deferring(session):
+        names = db_compose.later(session, _Names)
+        assert names is not None and db_compose.later(session, _Names) is names
+        names.names[first.id] = "First"
+        session.exec(select(Contact.id)).all()
+        names.names.update({first.id: "Last", second.id: "Other"})
+        # then nothing is written while it runs
+        assert _updates(queries) == []
+    # and its end wrote them in one statement, each row's last value
+    assert len(_updates(queries)) == 1
+    session.commit()
+    assert [_stored(first.id)[0], _stored(second.id)[0]] == ["Last", "Other"]
+
+
+def test_a_reader_has_the_runs_kept_writes_made_first(session: Session) -> None:
+    # given a run that keeps a contact's new name
+    store = make_store(session)
+    (contact,) = _stored_contacts(session, store.id, 1)
+    with db_compose.deferring(session):
+        names = db_compose.later(session, _Names)
+        assert names is not None and contact.id is not None
+        names.names[contact.id] = "Kept"
+        # when a reader that selects by the name asks for them first
+        db_compose.send_later(session, _Names)
+        found = session.exec(select(Contact.id).where(Contact.first_name == "Kept")).all()
+    # then it finds the row by its new name
+    assert found == [contact.id]
+
+
+def test_a_failing_run_writes_nothing_it_kept_and_outside_a_run_nothing_is_kept(
+    session: Session,
+) -> None:
+    # given a stored contact
+    store = make_store(session)
+    (contact,) = _stored_contacts(session, store.id, 1)
+    assert contact.id is not None
+    # when a run keeps its new name and then fails
+    with pytest.raises(RuntimeError), db_compose.deferring(session):
+        names = db_compose.later(session, _Names)
+        assert names is not None
+        names.names[contact.id] = "New"
+        raise RuntimeError("the batch fails")
+    session.rollback()
+    # then the stored row is as it was, and no run keeps anything now
+    assert _stored(contact.id) == ("Old", None)
+    assert db_compose.later(session, _Names) is None

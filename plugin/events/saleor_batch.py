@@ -41,7 +41,6 @@ from plugin.flows import outbox as flows_outbox
 from plugin.flows.models import TrackedCheckout
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import CheckoutEvent, CustomerEvent, FulfillmentEvent, OrderEvent
-from plugin.segments import orders as segment_orders
 from plugin.templates import service as templates_service
 
 
@@ -123,18 +122,18 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
 
 @contextmanager
 def event_run(session: Session) -> Iterator[None]:
-    """Consecutive checkout and order events of a batch: what they change in the contacts, the
-    checkouts' recovery rows and the orders' rows is written once when the run ends, one
-    statement per table (plugin.db.deferred_updates), instead of once per event and flush; so
-    are the outbox rows they write (cancelled within the run in memory: outbox.deferred_rows),
-    the order rows they create (contacts.order_rows) and the purchases they replace. The
-    contacts whose figures orders move were locked in `prepare`, so their values in memory
-    are current. On PostgreSQL these writes, and the batch's at its end, are kept and sent
-    as one statement when the batch ends (plugin.db_compose)."""
+    """Consecutive checkout and order events of a batch, one run (plugin.db_compose
+    `deferring`, opened by plugin.db.deferred_updates): what they change in the contacts, the
+    checkouts' recovery rows and the orders' rows, and the purchases they replace
+    (plugin.segments.orders), are kept and written once when the run ends, one statement per
+    table, instead of once per event and flush; so are the outbox rows they write (cancelled
+    within the run in memory: outbox.deferred_rows) and the order rows they create
+    (contacts.order_rows). The contacts whose figures orders move were locked in `prepare`,
+    so their values in memory are current. On PostgreSQL these writes, and the batch's at its
+    end, are kept and sent as one statement when the batch ends (plugin.db_compose)."""
     with (
         deferred_updates(session, Contact, TrackedCheckout, ContactOrder),
         delivery_outbox.deferred_rows(session),
-        segment_orders.deferred_purchases(session),
         order_rows.deferring(session),
     ):
         yield

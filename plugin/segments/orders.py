@@ -4,9 +4,6 @@ both. Services never commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -126,7 +123,7 @@ def _record_in_memory(
     session: Session, store_id: int, contact_id: int, order: Order, values: dict[str, Any]
 ) -> ContactOrder:
     """`record_order` on the batch's rows (order_rows): the same decisions on the objects;
-    the purchases they replace are written when the run ends (`deferred_purchases`)."""
+    the purchases they replace are written when the run ends (`_Replaced`)."""
     existing = order_rows.get(session, store_id=store_id, order_id=order.id)
     if existing is None:
         row = ContactOrder(
@@ -148,33 +145,32 @@ def _record_in_memory(
     return existing
 
 
-_PURCHASES = "ulak.segments.purchases"  # session.info, while deferring: rows to replace
-
-
-@dataclass(slots=True)
 class _Replaced:
-    """The purchases of the run's order rows, as their last change left them."""
+    """A run's replaced purchases (plugin.db_compose `later`): those of each order row as its
+    last change left them, written when the run ends in one DELETE and one INSERT instead of
+    two statements per changed order."""
 
-    rows: dict[int, tuple[ContactOrder, list[dict[str, Any]]]] = field(default_factory=dict)
-    stored: set[int] = field(default_factory=set)  # rows whose stored purchases go first
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[ContactOrder, list[dict[str, Any]]]] = {}
+        self.stored: set[int] = set()  # rows whose stored purchases go first
 
-
-@contextmanager
-def deferred_purchases(session: Session) -> Iterator[None]:
-    """A run of events: the purchases of the order rows it changes are replaced when it ends,
-    in one DELETE and one INSERT, instead of two statements per changed order."""
-    replaced = _Replaced()
-    session.info[_PURCHASES] = replaced
-    try:
-        yield
-        _write_replaced(session, replaced)
-    finally:
-        session.info.pop(_PURCHASES, None)
+    def write(self, session: Session) -> None:
+        if not self.rows:
+            return
+        order_rows.write(session)  # the new rows get their ids
+        entries = list(self.rows.items())
+        self.rows.clear()
+        stale = sorted(order.id for key, (order, _) in entries if key in self.stored and order.id)
+        self.stored.clear()
+        table = ContactPurchase.__table__  # type: ignore[attr-defined]
+        db_compose.delete(session, table, "order_ref", stale)
+        params = [{**p, "order_ref": order.id} for _, (order, rows) in entries for p in rows]
+        db_compose.insert(session, table, params)
 
 
 def _replace_purchases(session: Session, order: ContactOrder) -> None:
-    """The order's purchases become what the row says now (kept for the run's end)."""
-    replaced: _Replaced | None = session.info.get(_PURCHASES)
+    """The order's purchases become what the row says now (in a run, kept for its end)."""
+    replaced = db_compose.later(session, _Replaced)
     if replaced is None:
         order_rows.write(session)
         session.execute(
@@ -185,21 +181,6 @@ def _replace_purchases(session: Session, order: ContactOrder) -> None:
     if order.id is not None:
         replaced.stored.add(id(order))
     replaced.rows[id(order)] = (order, _purchases(order))
-
-
-def _write_replaced(session: Session, replaced: _Replaced) -> None:
-    if not replaced.rows:
-        return
-    order_rows.write(session)  # the new rows get their ids
-    entries = list(replaced.rows.items())
-    replaced.rows.clear()
-    stale = sorted(order.id for key, (order, _) in entries if key in replaced.stored and order.id)
-    replaced.stored.clear()
-    table = ContactPurchase.__table__  # type: ignore[attr-defined]
-    if stale and not db_compose.delete_in(session, table, "order_ref", stale):
-        session.execute(sa.delete(ContactPurchase).where(col(ContactPurchase.order_ref).in_(stale)))
-    params = [{**p, "order_ref": order.id} for _, (order, rows) in entries for p in rows]
-    db_compose.insert(session, table, params)
 
 
 def _purchases(order: ContactOrder) -> list[dict[str, Any]]:
