@@ -72,8 +72,8 @@ def test_folded_reads_answer_as_each_read_alone(session: Session) -> None:
         db_fold.together(session, _readers(store_id, ids, together))
     # then each got the same rows, in its order and shape
     assert [c.id for c in together["entities"]] == [ids[2], ids[1], ids[0]]
-    assert [(c.id, c.first_name) for c in together["entities"]] == [
-        (c.id, c.first_name) for c in alone["entities"]
+    assert [c.model_dump() for c in together["entities"]] == [
+        c.model_dump() for c in alone["entities"]
     ]
     # (a UTC timestamp column is read as UTC, as alone: plugin.db.UTCDateTime's processing)
     stamps = [(c.created_at, c.created_at.tzinfo) for c in together["entities"]]
