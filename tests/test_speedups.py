@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pydantic._internal import _fields
 
 from plugin.flows.models import FlowConfig, FlowKey
@@ -22,3 +24,26 @@ def test_building_models_reuses_the_default_factory_check_and_never_shares_defau
     first.channels.append("default-channel")
     first.options["x"] = 1
     assert second.channels == [] and second.options == {}
+
+
+AWKWARD_ITEMS = ['{"a": "say \\"hi\\", {x}"}', "C:\\dir\\", "plain", "two words", "", "NULL", None]
+
+
+def test_text_arrays_dump_the_bytes_psycopg_would_and_come_back_whole() -> None:
+    import psycopg
+    from psycopg.adapt import PyFormat, Transformer
+    from psycopg.types.array import ListDumper
+
+    from tests.services import PG_ADMIN
+
+    items = [json.dumps({"text": 'say "hi", {x}', "path": "C:\\dir\\"}), *AWKWARD_ITEMS]
+    transformer = Transformer()
+    ours = transformer.get_dumper(items, PyFormat.TEXT)
+    theirs = ListDumper(list, transformer).upgrade(items, PyFormat.TEXT)
+    # the dumper psycopg picks is ours, and it writes the bytes psycopg's own writes
+    assert type(ours).__name__ == "EscapingListDumper"
+    assert bytes(ours.dump(items)) == bytes(theirs.dump(items))
+    # and PostgreSQL reads back every item as given
+    with psycopg.connect(PG_ADMIN) as conn:
+        back = conn.execute("SELECT %t::text[]", [items]).fetchone()
+    assert back is not None and back[0] == items

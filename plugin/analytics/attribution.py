@@ -37,6 +37,7 @@ from plugin.analytics.models import AttributionRule, LinkClick, OrderAttribution
 from plugin.analytics.rollups import mark_dirty
 from plugin.db import batch_memo
 from plugin.delivery.models import MessagePurpose, OutboundMessage
+from plugin.rows import OneOf
 from plugin.saleor.models import Store
 from plugin.saleor.payloads import Order
 from plugin.stores.service import get_settings
@@ -220,8 +221,10 @@ def _rows_reads(session: Session, store_id: int, order_ids: list[str]) -> db_fol
         return
     rows = yield db_fold.Read(
         select(OrderAttribution).where(
-            OrderAttribution.store_id == store_id, col(OrderAttribution.order_id).in_(wanted)
-        )
+            OrderAttribution.store_id == store_id,
+            OneOf(col(OrderAttribution.order_id), "attribution_orders"),
+        ),
+        {"attribution_orders": wanted},
     )
     found = {row.order_id: row for (row,) in rows}
     known.update(((store_id, o), found.get(o)) for o in wanted)

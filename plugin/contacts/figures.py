@@ -18,6 +18,7 @@ from plugin.contacts import batch as contacts_batch
 from plugin.contacts import order_rows
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.db import batch_memo
+from plugin.rows import OneOf
 from plugin.saleor.payloads import Order
 
 CANCELLED_STATUSES = frozenset({"CANCELED", "CANCELLED"})
@@ -57,8 +58,9 @@ def latest_reads(session: Session, *, contact_ids: Iterable[int]) -> db_fold.Rea
     table = ContactOrder.__table__  # type: ignore[attr-defined]
     rows = yield db_fold.Read(
         sa.select(table.c.contact_id, sa.func.max(table.c.created_at))
-        .where(table.c.contact_id.in_(wanted), table.c.cancelled.is_(False))
-        .group_by(table.c.contact_id)
+        .where(OneOf(table.c.contact_id, "latest_contacts"), table.c.cancelled.is_(False))
+        .group_by(table.c.contact_id),
+        {"latest_contacts": wanted},
     )
     found = {int(contact_id): at for contact_id, at in rows}
     latest.update((c, found.get(c)) for c in wanted)

@@ -28,6 +28,7 @@ from plugin import db_compose, db_fold
 from plugin.contacts import batch as contacts_batch
 from plugin.contacts.models import Contact, ContactOrder
 from plugin.db import batch_memo, dialect_name, write_deferred
+from plugin.rows import OneOf
 
 ROWS = "contacts.order_rows"  # batch memo: (store id, order id) -> its row, or None
 LOCKED = "contacts.figures_locked"  # batch memo: contact ids whose figures this batch holds
@@ -77,13 +78,17 @@ def prepare_reads(
         return
     query = (
         select(ContactOrder)
-        .where(ContactOrder.store_id == store_id, col(ContactOrder.order_id).in_(wanted))
+        .where(
+            ContactOrder.store_id == store_id, OneOf(col(ContactOrder.order_id), "order_rows_ids")
+        )
         .order_by(col(ContactOrder.id))
         .execution_options(populate_existing=True)
     )
     if dialect_name(session) == "postgresql":
         query = query.with_for_update()
-    found = {row.order_id: row for (row,) in (yield db_fold.Read(query))}
+    found = {
+        row.order_id: row for (row,) in (yield db_fold.Read(query, {"order_rows_ids": wanted}))
+    }
     rows.update(((store_id, o), found.get(o)) for o in wanted)
     lock_contacts(session, (row.contact_id for row in found.values()))
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from plugin import db_fold
 from plugin.db import batch_memo
 from plugin.delivery.models import MessageStatus, OutboundMessage
+from plugin.rows import OneOf
 
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 WAITING = MessageStatus.sql(MessageStatus.waiting())
@@ -65,8 +66,9 @@ def keys_reads(
     rows = yield db_fold.Read(
         sa.select(T.c.idempotency_key).where(
             T.c.store_id == store_id,
-            sa.or_(T.c.checkout_id.in_(checkouts), T.c.order_id.in_(orders)),
-        )
+            sa.or_(OneOf(T.c.checkout_id, "keys_checkouts"), OneOf(T.c.order_id, "keys_orders")),
+        ),
+        {"keys_checkouts": checkouts, "keys_orders": orders},
     )
     known["keys"].update((store_id, "key", key) for (key,) in rows)
     known["scopes"].update((store_id, "checkout", c) for c in checkouts)

@@ -28,6 +28,7 @@ from plugin import clock, db_compose, db_fold
 from plugin.db import at_batch_end, batch_memo
 from plugin.delivery import locks
 from plugin.delivery.models import MessageStatus, OutboundMessage
+from plugin.rows import OneOf
 
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 WAITING = MessageStatus.sql(MessageStatus.waiting())
@@ -101,19 +102,28 @@ def prefetch_reads(
     m = OutboundMessage
     mine = sa.and_(col(m.store_id) == store_id, col(m.status).in_(WAITING))
     steps = sa.and_(mine, col(m.flow_key).in_(checkout_flows))
-    of_contacts = sa.select(col(m.checkout_id)).where(steps, col(m.contact_id).in_(contacts))
+    # the batch's ids as one array parameter each (plugin.rows.OneOf), not one per id
+    of_contacts = sa.select(col(m.checkout_id)).where(
+        steps, OneOf(col(m.contact_id), "waiting_contacts")
+    )
     where = sa.or_(
         sa.and_(
             steps,
             sa.or_(
-                col(m.checkout_id).in_(checkouts),
-                col(m.contact_id).in_(contacts),
+                OneOf(col(m.checkout_id), "waiting_checkouts"),
+                OneOf(col(m.contact_id), "waiting_contacts"),
                 col(m.checkout_id).in_(of_contacts.scalar_subquery()),
             ),
         ),
-        sa.and_(mine, col(m.flow_key).in_(order_flows), col(m.order_id).in_(orders)),
+        sa.and_(mine, col(m.flow_key).in_(order_flows), OneOf(col(m.order_id), "waiting_orders")),
     )
-    rows = [r for (r,) in (yield db_fold.Read(select(m).where(where).order_by(col(m.id))))]
+    params = {
+        "waiting_checkouts": checkouts,
+        "waiting_contacts": contacts,
+        "waiting_orders": orders,
+    }
+    read = db_fold.Read(select(m).where(where).order_by(col(m.id)), params)
+    rows = [r for (r,) in (yield read)]
     for r in rows:
         waiting.keep(int(r.id or 0), r)
     checkouts_read = {*checkouts, *(r.checkout_id for r in rows if r.contact_id in contacts)}
