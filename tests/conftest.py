@@ -199,6 +199,13 @@ def saleor_key() -> SigningKey:
 
 
 @pytest.fixture(scope="session")
+def saleor_b_key() -> SigningKey:
+    """A second Saleor's key (tests with two stores): an RSA key takes 0.1-0.5 s to make here,
+    once a process, not once a test; it is never the test key, which is all a test relies on."""
+    return new_key("saleor-b-key")
+
+
+@pytest.fixture(scope="session")
 def fake_saleor_server() -> Iterator[FakeSaleor]:
     fake = FakeSaleor(port=free_port())
     with ServerThread(fake.asgi(), fake.port):
