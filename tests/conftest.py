@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 import time
 import uuid
@@ -191,6 +192,39 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db._engine.dispose()
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+KEPT_IDLE_CONNECTIONS = 6  # more idle in the kept pool: a new engine (the server is shared)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_engine_per_database() -> Iterator[None]:
+    """create_app (every test's `app`) configures the process's engine: for the database the
+    engine already serves, it keeps it and its pool instead of a new engine. A new engine opens
+    new connections, and a new PostgreSQL backend reads the catalogue afresh (50-130 ms a test
+    here). A test's connections go back to the pool rolled back; another URL (a proxy, a
+    missing server) or another pool size still gets its own engine, as in production, and so
+    does a pool a busy test left with many idle connections (4 workers of 20 would hold most
+    of the shared server's 100)."""
+    from plugin import db
+
+    configure = db.configure_engine
+
+    def configure_engine(url: str, *, pool_size: int = 20) -> sa.Engine:
+        engine = db._engine
+        if engine is not None and engine.url.render_as_string(hide_password=False) == url:
+            pool: Any = engine.pool  # a QueuePool (SQLite's takes no pool_size: its own size)
+            sized = url.startswith("sqlite") or pool.size() == pool_size
+            if sized and pool.checkedin() <= KEPT_IDLE_CONNECTIONS:
+                return engine
+        return configure(url, pool_size=pool_size)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "configure_engine", configure_engine)
+        app_module = sys.modules.get("plugin.app")  # imported later, it takes the patched name
+        if app_module is not None:
+            patch.setattr(app_module, "configure_engine", configure_engine)
+        yield
 
 
 @pytest.fixture(scope="session")
