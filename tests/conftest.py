@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 import time
 import uuid
@@ -176,6 +177,12 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"ulak_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # no wait for the WAL's flush at each commit, as the servers tests/services.py starts
+        # (the machine's server flushes: 1-3 ms a commit there, tens under load). What a
+        # commit makes visible and when is the same; only a crash of the server could lose
+        # the last commits, and the suite never crashes the shared server (its "restart" is
+        # a proxy's).
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = database_url(name)
     run_migrations(url)
     yield url
@@ -187,9 +194,49 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+KEPT_IDLE_CONNECTIONS = 6  # more idle in the kept pool: a new engine (the server is shared)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_engine_per_database() -> Iterator[None]:
+    """create_app (every test's `app`) configures the process's engine: for the database the
+    engine already serves, it keeps it and its pool instead of a new engine. A new engine opens
+    new connections, and a new PostgreSQL backend reads the catalogue afresh (50-130 ms a test
+    here). A test's connections go back to the pool rolled back; another URL (a proxy, a
+    missing server) or another pool size still gets its own engine, as in production, and so
+    does a pool a busy test left with many idle connections (4 workers of 20 would hold most
+    of the shared server's 100)."""
+    from plugin import db
+
+    configure = db.configure_engine
+
+    def configure_engine(url: str, *, pool_size: int = 20) -> sa.Engine:
+        engine = db._engine
+        if engine is not None and engine.url.render_as_string(hide_password=False) == url:
+            pool: Any = engine.pool  # a QueuePool (SQLite's takes no pool_size: its own size)
+            sized = url.startswith("sqlite") or pool.size() == pool_size
+            if sized and pool.checkedin() <= KEPT_IDLE_CONNECTIONS:
+                return engine
+        return configure(url, pool_size=pool_size)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "configure_engine", configure_engine)
+        app_module = sys.modules.get("plugin.app")  # imported later, it takes the patched name
+        if app_module is not None:
+            patch.setattr(app_module, "configure_engine", configure_engine)
+        yield
+
+
 @pytest.fixture(scope="session")
 def saleor_key() -> SigningKey:
     return new_key("ulak-test-key-1")
+
+
+@pytest.fixture(scope="session")
+def saleor_b_key() -> SigningKey:
+    """A second Saleor's key (tests with two stores): an RSA key takes 0.1-0.5 s to make here,
+    once a process, not once a test; it is never the test key, which is all a test relies on."""
+    return new_key("saleor-b-key")
 
 
 @pytest.fixture(scope="session")
@@ -267,8 +314,9 @@ def _truncate(url: str) -> None:
                 conn.execute(sa.text(f'DELETE FROM "{table}"'))
         return
     # DELETE and a restart of every sequence, not TRUNCATE: a test leaves a few rows, and
-    # TRUNCATE gives each of ~40 tables new files (0.2 s a test against 5 ms).
-    restart = sa.text(
+    # TRUNCATE gives each of ~40 tables new files (0.2 s a test against 5 ms). One string of
+    # statements without parameters goes as one simple query: one round trip, not ~40.
+    script = "".join(f'DELETE FROM "{table}";' for table in tables) + (
         "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c "
         "JOIN pg_sequence s ON s.seqrelid = c.oid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
@@ -278,9 +326,7 @@ def _truncate(url: str) -> None:
     for attempt in range(5):
         try:
             with engine.begin() as conn:
-                for table in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
-                conn.execute(restart)
+                conn.exec_driver_sql(script)
             return
         except sa.exc.OperationalError as error:
             if "deadlock detected" not in str(error) or attempt == 4:

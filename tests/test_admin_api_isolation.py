@@ -14,7 +14,7 @@ from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from tests.admin_api_support import gql, ok, seed_store_rows, token_for
-from tests.support import FakeSaleor, ServerThread, free_port, new_key
+from tests.support import FakeSaleor, ServerThread, free_port
 
 pytestmark = pytest.mark.sqlite
 
@@ -32,9 +32,11 @@ EVERYTHING = """{
 
 
 @pytest.fixture()
-def two_stores(client, installed_store, saleor_key, session) -> Iterator[dict[str, Any]]:
+def two_stores(
+    client, installed_store, saleor_key, saleor_b_key, session
+) -> Iterator[dict[str, Any]]:
     """Store A on the usual fake Saleor; store B on a second Saleor with its own key."""
-    key_b = new_key("saleor-b-key")
+    key_b = saleor_b_key
     fake_b = FakeSaleor(port=free_port())
     fake_b.jwks = {"keys": [key_b.public_jwk()]}
     with ServerThread(fake_b.asgi(), fake_b.port):

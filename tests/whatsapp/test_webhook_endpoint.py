@@ -23,7 +23,6 @@ from plugin.events import replies
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.saleor.models import Store
 from plugin.settings import DEV_WHATSAPP_APP_SECRET, DEV_WHATSAPP_VERIFY_TOKEN
-from plugin.stores import service as stores_service
 from plugin.templates.models import MessageTemplate, TemplateCategory, TemplateStatus
 from plugin.whatsapp.accounts import AccountStatus, WhatsAppAccount
 from plugin.whatsapp.signature import sign_body
@@ -88,12 +87,6 @@ def world(installed_store, session: Session) -> dict[str, Any]:
                 messaging_limit_tier="TIER_1K",
             )
         )
-    # Meta's samples are from 2023-2024, older than the default retention: a scheduler tick in
-    # this process (a live app another test module keeps running on this database) would blank
-    # their bodies mid-test (seen in CI: an inbound text read back as None)
-    store_settings = stores_service.get_settings(session, store.id)
-    store_settings.message_retention_days = store_settings.inbox_retention_days = 36_500
-    session.add(store_settings)
     recipient = Contact(store_id=store.id, phone_e164="+972987654321", wa_id="972987654321")
     session.add(recipient)
     session.flush()
