@@ -87,12 +87,16 @@ def _lock_lane(session: Session) -> Any:
     """The wait for the lock of the row's lane, as an expression of a statement reading it."""
     if not _postgres(session):
         return sa.null()
-    lane = sa.case(
-        {source.value: code for source, code in LANE_LOCKS.items()},
-        value=InboxEvent.source,
-        else_=OTHER_LANE,
+    return sa.func.pg_advisory_xact_lock(_lane_class(InboxEvent.source), InboxEvent.store_id).is_(
+        None
     )
-    return sa.func.pg_advisory_xact_lock(lane, InboxEvent.store_id).is_(None)
+
+
+def _lane_class(source: Any) -> Any:
+    """The advisory lock class of a lane's source (LANE_LOCKS, else OTHER_LANE)."""
+    return sa.case(
+        {s.value: code for s, code in LANE_LOCKS.items()}, value=source, else_=OTHER_LANE
+    )
 
 
 def _one_writer(session: Session) -> None:
@@ -126,21 +130,13 @@ def _after_none(session: Session, ids: list[int], claim: Claim) -> list[Row]:
     snapshot predates their commits), or the message has none left. Its pending rows, read
     anew, say whether the actor runs another unit (`more`: one still fresh, of this lane or
     another store's) and which to act on alone."""
-    mine = session.execute(
-        sa.select(col(InboxEvent.id), col(InboxEvent.attempts))
-        .where(_MESSAGE, col(InboxEvent.status) == InboxStatus.PENDING)
-        .order_by(col(InboxEvent.id)),
-        {"ids": ids},
-    ).all()
-    claim.alone = [int(row.id) for row in mine if row.attempts]
-    claim.more = any(not row.attempts for row in mine)
+    claim.more = bool(_message_rows(session, ids, claim))
     return []
 
 
-def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
-    """`take` on SQLite, after the one writer's lock: the message's pending rows, then the
-    earliest rows of its first fresh one's lane (no one else writes meanwhile)."""
-    _one_writer(session)
+def _message_rows(session: Session, ids: list[int], claim: Claim) -> list[Any]:
+    """The message's pending rows (id, store, source), in id order: those that already failed
+    an attempt go to `claim.alone`; the fresh ones are returned."""
     mine = session.execute(
         sa.select(
             col(InboxEvent.id),
@@ -153,8 +149,16 @@ def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> lis
         {"ids": ids},
     ).all()
     claim.alone = [int(row.id) for row in mine if row.attempts]
+    return [row for row in mine if not row.attempts]
+
+
+def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
+    """`take` on SQLite, after the one writer's lock: the message's pending rows, then the
+    earliest rows of its first fresh one's lane (no one else writes meanwhile)."""
+    _one_writer(session)
     fresh = [
-        (int(row.id), (int(row.store_id), str(row.source))) for row in mine if not row.attempts
+        (int(row.id), (int(row.store_id), str(row.source)))
+        for row in _message_rows(session, ids, claim)
     ]
     if not fresh:
         return []
@@ -185,11 +189,7 @@ def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[R
         .limit(1)
         .cte("lane")
     )
-    code = sa.case(
-        {source.value: code for source, code in LANE_LOCKS.items()},
-        value=lane.c.source,
-        else_=OTHER_LANE,
-    )
+    code = _lane_class(lane.c.source)
     waits = sa.select(sa.func.pg_advisory_xact_lock(code, lane.c.store_id)).scalar_subquery()
 
     def message(name: str, failed: bool) -> Any:
