@@ -190,31 +190,37 @@ def _new_numbers(
     picked: list[tuple[PhoneResult, str | None]],
 ) -> list[dict[str, Any]]:
     """The batch's new numbers, whose contacts acting on the events one by one would insert
-    too: a number no contact has, not erased, whose payloads name no email or user id a
-    contact without a number has or may get in the batch (it would be given the number
-    instead). The events then find and fill them in as usual. In number order (the order
-    concurrent batches take the unique index's entries in)."""
+    too: a number no contact has, not erased, whose first payload names no email or user id
+    that a contact without a number has, or that an earlier payload without a number names
+    (that contact would be given the number instead). Only the first payload decides: it
+    makes the number's contact, and every later one finds it by the number. The events then
+    find and fill them in as usual. In number order (the order concurrent batches take the
+    unique index's entries in)."""
     memo = by_phone_memo(session)
     assert memo is not None
-    seen: dict[str, list[tuple[Identity, str | None]]] = {}
-    without: list[Identity | Contact] = [*contacts_batch.without_number(session, store_id)]
+    held = contacts_batch.without_number(session, store_id)
+    emails = {c.email for c in held if c.email}
+    users = {c.saleor_user_id for c in held if c.saleor_user_id}
+    first: dict[str, tuple[Identity, str | None, bool]] = {}
     for identity, (result, raw) in zip(identities, picked, strict=True):
         if result.e164 is None:
-            without.append(identity)
-        else:
-            seen.setdefault(result.e164, []).append((identity, raw))
-    emails = {w.email for w in without if w.email}
-    users = {w.saleor_user_id for w in without if w.saleor_user_id}
+            emails.update([identity.email] if identity.email else ())
+            users.update([identity.saleor_user_id] if identity.saleor_user_id else ())
+        elif result.e164 not in first:
+            named = identity.email in emails or identity.saleor_user_id in users
+            first[result.e164] = (identity, raw, named)
     rows = []
-    for phone, payloads in sorted(seen.items()):
-        if memo.get((store_id, phone), False) is not None or any(
-            i.email in emails or i.saleor_user_id in users for i, _ in payloads
-        ):
+    for phone, (_, raw, named) in sorted(first.items()):
+        if named or memo.get((store_id, phone), False) is not None:
             continue  # a known number, or one a contact without a number may be given
         if not is_suppressed(session, store_id=store_id, phone_e164=phone):
-            raw = (payloads[0][1] or phone)[:64]
             rows.append(
-                new_row(store_id, phone_e164=phone, phone_raw=raw, phone_status=PhoneStatus.VALID)
+                new_row(
+                    store_id,
+                    phone_e164=phone,
+                    phone_raw=(raw or phone)[:64],
+                    phone_status=PhoneStatus.VALID,
+                )
             )
     return rows
 
