@@ -162,10 +162,22 @@ def insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
         session.execute(sa.insert(table), rows)
 
 
-def update(session: Session, table: Any, rows: list[dict[str, Any]], *, key: str = "id") -> None:
+def update(
+    session: Session,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    key: str = "id",
+    locked: bool = False,
+) -> None:
     """UPDATE each row matched on `key`, setting its other values: kept in a batch that
-    composes, else at once (executemany)."""
+    composes, else at once (executemany: row by row, in the rows' order). `locked`: the caller
+    already holds the rows' locks, so on PostgreSQL they go as one statement (one array per
+    column, plugin.db_cte); it would take the locks in its plan's order, not the rows'."""
     if not rows or update_rows(session, table, rows, key=key):
+        return
+    if locked and session.get_bind().dialect.name == "postgresql":
+        db_cte.execute(session.connection(), [Write(table, "update", rows, key=key)])
         return
     stmt = (
         sa.update(table)

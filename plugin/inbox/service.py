@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from plugin import broker, clock
+from plugin import broker, clock, db_compose
 from plugin.db import get_engine
 from plugin.inbox import take
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
@@ -185,33 +185,24 @@ def _id(inbox: InboxEvent) -> int:
 
 
 def _finish(session: Session, rows: list[InboxEvent], statuses: dict[int, InboxStatus]) -> None:
-    """Every row's outcome in one statement (an executemany), as `process` writes one."""
+    """Every row's outcome in one statement (the take locked them), as `process` writes one."""
     now = clock.now()
-    table = InboxEvent.__table__  # type: ignore[attr-defined]
-    params = []
+    outcomes = []
     for r in rows:
         status = statuses[_id(r)]
-        params.append(
+        outcomes.append(
             {
-                "b_id": r.id,
-                "b_status": status.value,
-                "b_error": r.error,
-                "b_attempts": r.attempts + 1,
+                "id": r.id,
+                "status": status.value,
+                "error": r.error,
+                "attempts": r.attempts + 1,
+                "processed_at": now,
             }
         )
         INBOX_PROCESSED.labels(r.source, r.event, status.value).inc()
     session.flush()  # a row an event marked (its error) is written before the outcome
-    session.execute(
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values(
-            status=sa.bindparam("b_status"),
-            error=sa.bindparam("b_error"),
-            attempts=sa.bindparam("b_attempts"),
-            processed_at=now,
-        ),
-        params,
-    )
+    table = InboxEvent.__table__  # type: ignore[attr-defined]
+    db_compose.update(session, table, outcomes, locked=True)
     for r in rows:
         session.expire(r)
 
