@@ -177,6 +177,20 @@ def cancel(
     return found
 
 
+def contacts_checkouts(session: Session, *, store_id: int, contact_ids: Iterable[int]) -> set[str]:
+    """In a batch: the checkouts of the waiting rows it read for these contacts (an order
+    stops each of them)."""
+    waiting = _memo(session)
+    if waiting is None:
+        return set()
+    return {
+        row.checkout_id
+        for contact_id in contact_ids
+        for row in waiting.by_scope.get((store_id, "contact_id", contact_id), {}).values()
+        if row.checkout_id
+    }
+
+
 def note_written(session: Session, rows: Iterable[OutboundMessage]) -> None:
     """Rows the batch just stored: the waiting ones of a scope it read join the memo."""
     waiting = _memo(session)

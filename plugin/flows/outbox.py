@@ -66,6 +66,12 @@ def waiting_reads(
     )
 
 
+def contacts_checkouts(session: Session, *, store_id: int, contact_ids: Sequence[int]) -> set[str]:
+    """In a batch that read the contacts' waiting rows (`waiting_reads` with orders): the
+    checkouts those rows are steps of, which an order of the contact stops."""
+    return outbox_waiting.contacts_checkouts(session, store_id=store_id, contact_ids=contact_ids)
+
+
 def cancel(
     session: Session,
     *,
