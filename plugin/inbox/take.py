@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -116,9 +117,9 @@ def _lane(store_id: int, source: str) -> tuple[Any, ...]:
 
 def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int) -> list[Row]:
     """The earliest pending rows (none failed yet) of the lane of the message's first such
-    row, up to `most`, locked, with their store, in id order: on PostgreSQL one statement
-    (`_in_one`), on SQLite two (`_on_sqlite`). Empty when that lane has nothing left; `claim`
-    says whether the message has more."""
+    row, up to `most`, locked, with their store, in id order: on PostgreSQL one statement and
+    a read of the store (`_in_one`), on SQLite two (`_on_sqlite`). Empty when that lane has
+    nothing left; `claim` says whether the message has more."""
     ids = sorted(set(event_ids))
     if not _postgres(session):
         return _on_sqlite(session, ids, claim, most)
@@ -171,14 +172,29 @@ def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> lis
 
 
 def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
-    """`take` in one statement (PostgreSQL): the lane of the message's first pending row that
-    has not failed (a CTE), the wait for that lane's lock (an uncorrelated subquery in the
-    WHERE: PostgreSQL runs it once, before it reads a row), and the lane's earliest rows
-    `FOR UPDATE`, with the message's pending ids beside them (`alone`, `more`). The
-    statement's snapshot is taken before the wait, so rows the unit before it acted on look
-    pending to it; `FOR UPDATE` reads each row's latest version and checks the WHERE again,
-    so those are not taken. The message's ids may look pending when they no longer are:
-    `more` then costs the actor one more statement. Empty when the lane has nothing left."""
+    """`take` in one statement (PostgreSQL, `_one_statement`); then the lane's store, read
+    once (selected with every row it was decoded 500 times a unit, its JWKS parsed each time).
+    Empty when the lane has nothing left."""
+    found = session.execute(_one_statement(most), {"ids": ids}).all()
+    if not found:
+        return []
+    claim.alone = sorted(found[0][1] or [])
+    claim.taken = [_id(r) for r, *_ in found]
+    claim.more = bool(set(found[0][2] or []) - set(claim.taken))
+    store = session.get(Store, found[0][0].store_id)
+    return [(r, store) for r, *_ in found]
+
+
+@cache
+def _one_statement(most: int) -> Any:
+    """The lane of the message's first pending row that has not failed (a CTE), the wait for
+    that lane's lock (an uncorrelated subquery in the WHERE: PostgreSQL runs it once, before
+    it reads a row), and the lane's earliest rows `FOR UPDATE`, with the message's pending ids
+    beside them (`alone`, `more`). The statement's snapshot is taken before the wait, so rows
+    the unit before it acted on look pending to it; `FOR UPDATE` reads each row's latest
+    version and checks the WHERE again, so those are not taken. The message's ids may look
+    pending when they no longer are: `more` then costs the actor one more statement. Built
+    once per `most` (only its parameters change)."""
     t = InboxEvent.__table__  # type: ignore[attr-defined]
     first = t.alias("first_pending")
     lane = (
@@ -201,8 +217,8 @@ def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[R
             .scalar_subquery()
         )
 
-    stmt = (
-        sa.select(InboxEvent, Store, message("failed", True), message("fresh", False))
+    return (
+        sa.select(InboxEvent, message("failed", True), message("fresh", False))
         .join(
             lane,
             sa.and_(
@@ -210,7 +226,6 @@ def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[R
                 col(InboxEvent.source) == lane.c.source,
             ),
         )
-        .outerjoin(Store, col(Store.id) == col(InboxEvent.store_id))
         .where(col(InboxEvent.status) == InboxStatus.PENDING, col(InboxEvent.attempts) == 0)
         .where(waits.is_not(None))
         .order_by(col(InboxEvent.id))
@@ -218,13 +233,6 @@ def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[R
         .with_for_update(of=InboxEvent)
         .execution_options(populate_existing=True)
     )
-    found = session.execute(stmt, {"ids": ids}).all()
-    if not found:
-        return []
-    claim.alone = sorted(found[0][2] or [])
-    claim.taken = [_id(r) for r, *_ in found]
-    claim.more = bool(set(found[0][3] or []) - set(claim.taken))
-    return [(r, store) for r, store, *_ in found]
 
 
 def take_one(session: Session, event_id: int, claim: Claim) -> Row | None:
