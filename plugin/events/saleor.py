@@ -7,7 +7,6 @@ reference, so the flows know which event it was and "find usages" follows the ca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -217,7 +216,7 @@ def _parse(inbox: InboxEvent) -> _Parsed | None:
     if definition is None or handler is None:
         return None
     try:
-        event = parse_event(definition.payload, json.loads(inbox.payload or "null"))
+        event = parse_event(definition.payload, inbox.payload or "null")
     except (ValueError, ValidationError) as exc:
         return _Parsed(definition.event, handler, None, str(exc)[:2000])
     return _Parsed(definition.event, handler, event)
