@@ -172,8 +172,8 @@ def update(
 ) -> None:
     """UPDATE each row matched on `key`, setting its other values: kept in a batch that
     composes, else at once (executemany: row by row, in the rows' order). `locked`: the caller
-    already holds the rows' locks, so on PostgreSQL they go as one statement (one array per
-    column, plugin.db_cte); it would take the locks in its plan's order, not the rows'."""
+    already holds the rows' locks, so on PostgreSQL they go as one statement (their values as
+    one parameter, plugin.db_cte); it would take the locks in its plan's order, not the rows'."""
     if not rows or update_rows(session, table, rows, key=key):
         return
     if locked and session.get_bind().dialect.name == "postgresql":
