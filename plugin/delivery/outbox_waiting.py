@@ -186,8 +186,8 @@ def contacts_checkouts(session: Session, *, store_id: int, contact_ids: Iterable
     return {
         row.checkout_id
         for contact_id in contact_ids
-        for row in waiting.by_scope.get((store_id, "contact_id", contact_id), {}).values()
-        if row.checkout_id
+        for row_id, row in waiting.by_scope.get((store_id, "contact_id", contact_id), {}).items()
+        if row.checkout_id and waiting.rows.get(row_id) is row  # still waiting (see `_Waiting`)
     }
 
 

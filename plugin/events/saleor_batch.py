@@ -115,13 +115,8 @@ def prepare(session: Session, *, store: Store, events: Sequence[object]) -> None
             db_compose.reserving(session, _ids_wanted(store.id, events, order_ids)),
         ],
     )
-    if order_ids:
-        # an order stops its contact's other checkouts too: their rows, locked now in one
-        # statement, not one each (and a write of the run's kept changes before each) later
-        others = flows_outbox.contacts_checkouts(
-            session, store_id=store.id, contact_ids=contact_ids
-        )
-        recovery.track_all(session, store_id=store.id, checkout_ids=others)
+    if order_ids:  # an order stops its contact's other checkouts too
+        recovery.track_contacts_checkouts(session, store_id=store.id, contact_ids=contact_ids)
     consent_captures.prefetch(session, contact_ids=contact_ids)  # read with the consent (PG)
     flows_config.all_configs(session, store_id=store.id)
     templates_service.prefetch_approved(session, store_id=store.id)

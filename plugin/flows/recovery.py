@@ -11,7 +11,7 @@ another order in the last `recovery_pause_after_order_hours`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -288,6 +288,19 @@ def start(
                 context={**context, "discount_code": spec.get("discount_code")},
             ),
         )
+
+
+def track_contacts_checkouts(
+    session: Session, *, store_id: int, contact_ids: Sequence[int]
+) -> None:
+    """In a batch with orders: lock now, in one statement, the checkouts an order of these
+    contacts stops (`_stop_for_contact`: those with waiting steps, as the batch read them),
+    instead of one upsert each, and a write of the run's kept changes, when an order gets there."""
+    track_all(
+        session,
+        store_id=store_id,
+        checkout_ids=outbox.contacts_checkouts(session, store_id=store_id, contact_ids=contact_ids),
+    )
 
 
 def _stop_for_contact(session: Session, *, store_id: int, contact_id: int, reason: str) -> None:
