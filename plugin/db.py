@@ -110,10 +110,9 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(bind: sa.Connection | None = None) -> Iterator[Session]:
-    """The unit of work of an actor or a script: commit on success, roll back on error (on
-    `bind`, a connection the caller holds, else one of the engine's)."""
-    with Session(bind if bind is not None else get_engine(), expire_on_commit=False) as session:
+def session_scope() -> Iterator[Session]:
+    """The unit of work of an actor or a script: commit on success, roll back on error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -8,19 +8,18 @@ PostgreSQL one process owns each tick (advisory lock) so N workers do not all sc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from plugin.analytics import rollups
 from plugin.campaigns import quality
 from plugin.campaigns import service as campaigns_service
 from plugin.consent import service as consent_service
 from plugin.contacts import sync as contacts_sync
-from plugin.db import get_engine, session_scope
+from plugin.db import session_scope
 from plugin.delivery import service as delivery_service
 from plugin.events import inbound, privacy
 from plugin.flows import alerts
@@ -52,37 +51,17 @@ TICK_TASKS: list[Callable[..., object]] = [
 ]
 
 
-@contextmanager
-def _ticking(*, wait: bool) -> Iterator[Connection | bool | None]:
-    """The tick's one connection, holding the tick's lock (PostgreSQL: a session-level advisory
-    lock, released as the tick ends); False when another process is ticking and `wait` is not
-    set; None on SQLite (one process: each task takes its own connection).
-
-    Why one connection: a connection per task, each checked out and pinged, and a lock taken
-    per task's transaction cost a third of an idle tick's CPU (≈ 13 of 40 ms a second)."""
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        yield None
-        return
-    conn = engine.connect()
-    try:
-        lock = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-        held = conn.execute(sa.text(f"SELECT {lock}(:id)"), {"id": ADVISORY_LOCK_ID}).scalar()
-        conn.commit()
-        if wait or held:
-            try:
-                yield conn
-            finally:
-                conn.rollback()  # a task's failed transaction, if one was left open
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": ADVISORY_LOCK_ID})
-                conn.commit()
-        else:
-            yield False
-    except BaseException:
-        conn.invalidate()  # closed: the session-level lock goes with it
-        raise
-    finally:
-        conn.close()
+def _acquire(session: Session, *, wait: bool) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
+        return True
+    return bool(
+        session.execute(
+            sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID}
+        ).scalar()
+    )
 
 
 def run_tick(*, wait: bool = True) -> None:
@@ -90,15 +69,14 @@ def run_tick(*, wait: bool = True) -> None:
 
     `wait=False` (the scheduler threads) skips the pass when another process is ticking;
     a direct call waits for it, so its pass always happens."""
-    with _ticking(wait=wait) as conn:
-        if conn is False:
-            return
-        for task in TICK_TASKS:
-            try:
-                with session_scope(conn if isinstance(conn, Connection) else None) as session:
-                    task(session=session)
-            except Exception:
-                log.exception("tick_task_failed", task=f"{task.__module__}.{task.__qualname__}")
+    for task in TICK_TASKS:
+        try:
+            with session_scope() as session:
+                if not _acquire(session, wait=wait):
+                    return
+                task(session=session)
+        except Exception:
+            log.exception("tick_task_failed", task=f"{task.__module__}.{task.__qualname__}")
 
 
 class SchedulerThread(threading.Thread):
