@@ -417,6 +417,33 @@ def rss_mb(pid: int) -> float:
     return round(total / 2**20, 1)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its live children have used so far."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return round(total, 2)
+
+
+def postgres_cpu_s() -> float:
+    """CPU seconds of every PostgreSQL server process on the machine (its backends come and
+    go, so a share per sample is what the server took in that interval, not a total)."""
+    total = 0.0
+    for p in psutil.process_iter(["name", "cpu_times"]):
+        if p.info["name"] in ("postgres", "postmaster") and p.info["cpu_times"]:
+            total += p.info["cpu_times"].user + p.info["cpu_times"].system
+    return round(total, 2)
+
+
 class Autovacuum(threading.Thread):
     """Autovacuum's default rules, applied once a minute, when the server has autovacuum off.
 
@@ -812,6 +839,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         "phase": phase,
                         "load1": round(os.getloadavg()[0], 2),
                         "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()},
+                        "cpu_s": {
+                            **{name: cpu_s(pid) for name, pid in pids.items()},
+                            "postgres": postgres_cpu_s(),
+                        },
                         "exited": sorted(n for n, _, proc in workers if proc.poll() is not None)
                         + (["serve"] if serve.poll() is not None else [])
                         + (["sandbox"] if sandbox.poll() is not None else []),
@@ -1039,7 +1070,18 @@ def _summary(
             "max": max(s["load1"] for s in during),
         },
         "memory": memory_figures(samples, load_seconds),
+        "cores_used_while_loaded": cores_used(during),
     }
+
+
+def cores_used(during: list[dict[str, Any]]) -> dict[str, float]:
+    """Mean cores each part used between the first and last sample of the load: where the
+    machine's two cores went (a part's children that exited early are not counted)."""
+    if len(during) < 2:
+        return {}
+    first, last = during[0]["cpu_s"], during[-1]["cpu_s"]
+    dt = during[-1]["t"] - during[0]["t"]
+    return {name: round((last[name] - first.get(name, 0.0)) / dt, 3) for name in last}
 
 
 def _rates(samples: list[dict[str, Any]]) -> list[dict[str, float]]:
