@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -52,6 +53,31 @@ def execute(connection: sa.Connection, writes: list[Write]) -> Sequence[int]:
     return tuple(
         connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT {counts}", params).one()
     )
+
+
+def insert_returning(
+    connection: sa.Connection,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: Sequence[str],
+    returning: Sequence[str],
+) -> Sequence[Any]:
+    """`INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING returning` of `rows` (all with the
+    same keys) as one statement whose text does not depend on the rows: they go as one JSON
+    parameter. Why: a multi-row VALUES is a new statement for every row count, compiled anew
+    each time (a tenth of the webhook edge's CPU in the soak), with a parameter per value."""
+    stmt = _insert_returning(table, tuple(rows[0]), tuple(conflict), tuple(returning))
+    write = Write(table, "insert", rows, conflict=conflict)
+    return connection.execute(stmt, {"rows": _rows(write, connection.dialect)}).all()
+
+
+@cache
+def _insert_returning(
+    table: Any, columns: tuple[str, ...], conflict: tuple[str, ...], returning: tuple[str, ...]
+) -> Any:
+    write = Write(table, "insert", [dict.fromkeys(columns)], conflict=conflict)
+    return _statement(write).returning(*(table.c[name] for name in returning))
 
 
 _Shape = tuple[Any, str, tuple[str, ...], str, tuple[str, ...] | None, str]

@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, col, select
 
-from plugin import broker, clock, db_compose
+from plugin import broker, clock, db_compose, db_cte
 from plugin.db import get_engine
 from plugin.inbox import take
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
@@ -95,18 +95,22 @@ def record_many(session: Session | sa.Connection, deliveries: list[Delivery]) ->
         }
         for d in deliveries
     ]
-    dialect = (
-        session.get_bind().dialect.name if isinstance(session, Session) else (session.dialect.name)
-    )
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection = session.connection() if isinstance(session, Session) else session
     table = InboxEvent.__table__  # type: ignore[attr-defined]
-    stmt = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=DEDUPE_COLUMNS)
-        .returning(table.c.id, *(table.c[name] for name in DEDUPE_COLUMNS))
-    )
-    new = {tuple(r[1:]): int(r.id) for r in session.execute(stmt)}
+    returning = ("id", *DEDUPE_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        found = db_cte.insert_returning(
+            connection, table, rows, conflict=DEDUPE_COLUMNS, returning=returning
+        )
+    else:
+        stmt = (
+            sqlite.insert(table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=DEDUPE_COLUMNS)
+            .returning(*(table.c[name] for name in returning))
+        )
+        found = connection.execute(stmt).all()
+    new = {tuple(r[1:]): int(r[0]) for r in found}
     ids: list[int | None] = []
     for row in rows:  # a key repeated in the list: the first one has the id
         ids.append(new.pop(tuple(row[name] for name in DEDUPE_COLUMNS), None))
