@@ -37,6 +37,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -401,37 +402,33 @@ def launch(store_id: int) -> int:
 # ---------------------------------------------------------------------------- sampling
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of a process and its children (uvicorn's and dramatiq's forked workers)."""
+def _tree(pid: int) -> list[psutil.Process]:
+    """A process and its children (uvicorn's and dramatiq's forked workers); none if gone."""
     try:
         root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        return [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0.0
-    total = 0
+        return []
+
+
+def _summed(procs: list[psutil.Process], measure: Callable[[psutil.Process], float]) -> float:
+    total = 0.0
     for p in procs:
         try:
-            total += p.memory_info().rss
-        except psutil.Error:
+            total += measure(p)
+        except psutil.Error:  # exited meanwhile
             pass
-    return round(total / 2**20, 1)
+    return total
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of a process and its children."""
+    return round(_summed(_tree(pid), lambda p: p.memory_info().rss) / 2**20, 1)
 
 
 def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process and its live children have used so far."""
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return round(total, 2)
+    return round(_summed(_tree(pid), lambda p: sum(p.cpu_times()[:2])), 2)
 
 
 def postgres_cpu_s() -> float:
@@ -920,10 +917,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def _children(pid: int) -> list[psutil.Process]:
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return []
+    return _tree(pid)[1:]
 
 
 def _interrupt(signum: int, _frame: object) -> None:
