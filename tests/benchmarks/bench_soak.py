@@ -37,7 +37,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,17 @@ import psutil
 import psycopg
 
 from tests.benchmarks.bench_sandbox import wait_port
-from tests.benchmarks.common import RESULTS, ROOT, percentile, save, scratch_database, ulak_process
+from tests.benchmarks.common import (
+    RESULTS,
+    ROOT,
+    cpu_s,
+    percentile,
+    process_tree,
+    rss_mb,
+    save,
+    scratch_database,
+    ulak_process,
+)
 from tests.services import REDIS_URL
 from tests.support import PAYLOADS, FakeSaleor, ServerThread, free_port, new_key
 
@@ -400,35 +409,6 @@ def launch(store_id: int) -> int:
 
 
 # ---------------------------------------------------------------------------- sampling
-
-
-def _tree(pid: int) -> list[psutil.Process]:
-    """A process and its children (uvicorn's and dramatiq's forked workers); none if gone."""
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
-def _summed(procs: list[psutil.Process], measure: Callable[[psutil.Process], float]) -> float:
-    total = 0.0
-    for p in procs:
-        try:
-            total += measure(p)
-        except psutil.Error:  # exited meanwhile
-            pass
-    return total
-
-
-def rss_mb(pid: int) -> float:
-    """RSS of a process and its children."""
-    return round(_summed(_tree(pid), lambda p: p.memory_info().rss) / 2**20, 1)
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process and its live children have used so far."""
-    return round(_summed(_tree(pid), lambda p: sum(p.cpu_times()[:2])), 2)
 
 
 def postgres_cpu_s() -> float:
@@ -917,7 +897,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def _children(pid: int) -> list[psutil.Process]:
-    return _tree(pid)[1:]
+    return process_tree(pid)[1:]
 
 
 def _interrupt(signum: int, _frame: object) -> None:

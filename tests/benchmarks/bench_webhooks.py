@@ -22,7 +22,15 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.benchmarks.common import open_loop, percentile, save, scratch_database, ulak_process
+from tests.benchmarks.common import (
+    cpu_s,
+    open_loop,
+    percentile,
+    rss_mb,
+    save,
+    scratch_database,
+    ulak_process,
+)
 from tests.services import REDIS_URL
 from tests.support import (
     PAYLOADS,
@@ -116,12 +124,12 @@ def _measure(fake: FakeSaleor, bodies: Path, *, group_commit_max: int) -> dict[s
                 args=(port, fake.api_url, bodies, RATE, result),
             )
             print(f"sending {RATE}/s for {SECONDS}s (group commit of {group_commit_max}) ...")
-            cpu_before = _cpu_s(proc.pid)
+            cpu_before = cpu_s(proc.pid)
             loader.start()
             outcome = result.get(timeout=SECONDS * 10 + 120)
             loader.join()
-            cpu_used = _cpu_s(proc.pid) - cpu_before
-            rss_mb = _rss_mb(proc.pid)
+            cpu_used = cpu_s(proc.pid) - cpu_before
+            api_rss = rss_mb(proc.pid)
         with psycopg.connect(db_url.replace("+psycopg", "")) as conn:
             recorded = conn.execute("SELECT count(*) FROM inbox_event").fetchone()[0]
         import redis
@@ -144,7 +152,7 @@ def _measure(fake: FakeSaleor, bodies: Path, *, group_commit_max: int) -> dict[s
         "recorded_in_inbox": recorded,
         "queued_in_redis": queued,
         "lost": accepted - recorded,
-        "api_rss_mb": rss_mb,
+        "api_rss_mb": api_rss,
         "api_cpu_ms_per_webhook": round(cpu_used * 1000 / max(accepted, 1), 3),
         # kept pace: every one of RATE x SECONDS answered 200 within the window (the last
         # answer lands a latency after the last send, so accepted/elapsed is a hair under RATE)
@@ -216,26 +224,6 @@ def main() -> dict[str, object]:
         f"p99 {figures['ratio_p99']}x"
     )
     return figures
-
-
-def _cpu_s(pid: int) -> float:
-    """CPU seconds used so far by the API's process tree (its uvicorn workers)."""
-    import psutil
-
-    parent = psutil.Process(pid)
-    total = 0.0
-    for p in [parent, *parent.children(recursive=True)]:
-        times = p.cpu_times()
-        total += times.user + times.system
-    return total
-
-
-def _rss_mb(pid: int) -> float:
-    import psutil
-
-    parent = psutil.Process(pid)
-    total = sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
-    return round(total / 2**20, 1)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 from tests.services import PG_ADMIN, database_url
@@ -165,3 +166,42 @@ async def open_loop(
         "errors": errors,
         "latencies": latencies,
     }
+
+
+# ---------------------------------------------------------------------------- process figures
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """A process and its children (uvicorn's and dramatiq's forked workers); none if gone."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def summed(procs: list[psutil.Process], measure: Callable[[psutil.Process], float]) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            total += measure(p)
+        except psutil.Error:  # exited meanwhile
+            pass
+    return total
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of a process and its children, MiB."""
+    return round(summed(process_tree(pid), lambda p: p.memory_info().rss) / 2**20, 1)
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process and its live children have used so far."""
+    return round(summed(process_tree(pid), lambda p: sum(p.cpu_times()[:2])), 2)
+
+
+def busy_s() -> float:
+    """The machine's busy CPU seconds over all cores (idle and iowait left out): what every
+    part of a benchmark sharing the machine used together."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
