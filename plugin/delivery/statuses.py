@@ -19,6 +19,7 @@ from plugin.delivery.effects import apply_error_effects, failure_reason
 from plugin.delivery.models import PendingStatus
 from plugin.delivery.outbox import T as _T
 from plugin.metrics import MESSAGES_FAILED
+from plugin.rows import OneOf
 from plugin.whatsapp.errors import classify
 from plugin.whatsapp.statuses import StatusUpdate
 
@@ -151,11 +152,14 @@ def apply_statuses(
     of_store = [_T.c.store_id == store_id] if store_id is not None else []
     # every row this call writes, read and locked in one statement (plugin/delivery/locks.py):
     # those Meta's wamids name, and those a status names by ref that have no wamid yet
-    reach = _T.c.wamid.in_(list(folded))
+    reach: Any = OneOf(_T.c.wamid, "reach_wamids")
     named = {ref for item in folded.values() for ref in _refs_of(item["updates"])}
     if named:
-        reach = sa.or_(reach, sa.and_(_T.c.id.in_(sorted(named)), _T.c.wamid.is_(None)))
-    rows = session.execute(locks.locking(sa.select(*_ROW_COLUMNS).where(reach, *of_store))).all()
+        reach = sa.or_(reach, sa.and_(OneOf(_T.c.id, "reach_ids"), _T.c.wamid.is_(None)))
+    rows = session.execute(
+        locks.locking(sa.select(*_ROW_COLUMNS).where(reach, *of_store)),
+        {"reach_wamids": list(folded), "reach_ids": sorted(named)},
+    ).all()
     known = {r.wamid: r for r in rows if r.wamid in folded}
     refs = {
         ref: wamid
@@ -289,8 +293,8 @@ def apply_pending_statuses(session: Session) -> StatusResult:
         return StatusResult(0, 0)
     wamids = {r.wamid for r in rows}
     # the rows of every store's statuses locked at once, in id order (plugin/delivery/locks.py)
-    found = locks.locking(sa.select(_T.c.wamid).where(_T.c.wamid.in_(wamids)))
-    known = {w for (w,) in session.execute(found).all()}
+    found = locks.locking(sa.select(_T.c.wamid).where(OneOf(_T.c.wamid, "pending_wamids")))
+    known = {w for (w,) in session.execute(found, {"pending_wamids": sorted(wamids)}).all()}
     ready = [r for r in rows if r.wamid in known]
     if not ready:
         return StatusResult(0, 0)
@@ -302,5 +306,7 @@ def apply_pending_statuses(session: Session) -> StatusResult:
     for store_id, updates in by_store.items():
         result = apply_statuses(session, updates=updates, keep_unmatched=False, store_id=store_id)
         past_days |= result.past_days
-    session.execute(sa.delete(table).where(table.c.id.in_([r.id for r in ready])))
+    session.execute(
+        sa.delete(table).where(OneOf(table.c.id, "ready_ids")), {"ready_ids": [r.id for r in ready]}
+    )
     return StatusResult(applied=len(ready), pending=0, past_days=frozenset(past_days))

@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from plugin.delivery.models import MessageKind, MessageStatus, OutboundMessage
 from plugin.delivery.policy.counters import counter_row
+from plugin.rows import OneOf
 from plugin.stores.service import get_settings as get_store_settings
 
 WINDOW = timedelta(hours=24)
@@ -152,9 +153,10 @@ def _known(session: Session, *, store_id: int, contact_ids: set[int], now: datet
     stmt = (
         sa.select(_T.c.contact_id)
         .distinct()
-        .where(_T.c.contact_id.in_(sorted(contact_ids)), _counted(store_id, now - WINDOW))
+        .where(OneOf(_T.c.contact_id, "window_contacts"), _counted(store_id, now - WINDOW))
     )
-    return {int(cid) for cid in session.execute(stmt).scalars()}
+    params = {"window_contacts": sorted(contact_ids)}
+    return {int(cid) for cid in session.execute(stmt, params).scalars()}
 
 
 @dataclass

@@ -51,6 +51,7 @@ from plugin.delivery.policy.codes import (
 )
 from plugin.delivery.policy.context import StoreContext
 from plugin.delivery.policy.quiet import quiet_applies, quiet_until, zone
+from plugin.rows import OneOf
 from plugin.settings import get_settings as get_app_settings
 from plugin.stores import usage
 from plugin.templates.models import TemplateCategory, TemplateStatus
@@ -283,14 +284,15 @@ def _cap_counts(
             sa.func.count(),
         )
         .where(
-            table.c.contact_id.in_(contact_ids),
+            OneOf(table.c.contact_id, "cap_contacts"),
             table.c.purpose == MessagePurpose.MARKETING.value,
             table.c.kind != MessageKind.TEST.value,  # a staff test is no customer's marketing
             table.c.status.in_(MessageStatus.sql(MessageStatus.counted())),
             moment >= week_ago,
-            table.c.id.not_in(batch_ids),
+            sa.not_(OneOf(table.c.id, "cap_batch")),
         )
-        .group_by(table.c.contact_id)
+        .group_by(table.c.contact_id),
+        {"cap_contacts": contact_ids, "cap_batch": batch_ids},
     ).all()
     return {int(cid): (int(day or 0), int(week or 0)) for cid, day, week in rows}
 

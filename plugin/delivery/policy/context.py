@@ -15,6 +15,7 @@ from plugin.delivery.models import MessageKind
 from plugin.delivery.pace import clamp_rate
 from plugin.delivery.policy.codes import Row, SendingAccount
 from plugin.delivery.quality import marketing_share
+from plugin.rows import OneOf
 from plugin.saleor.models import Store
 from plugin.stores.models import StoreSettings
 from plugin.stores.service import get_settings as get_store_settings
@@ -56,9 +57,10 @@ def load_context(session: Session, store_id: int, rows: list[Row]) -> StoreConte
     contact_ids = sorted({r.contact_id for r in rows})
     for contact in session.execute(
         sa.select(Contact).where(
-            col(Contact.id).in_(contact_ids),
+            OneOf(col(Contact.id), "context_contacts"),
             col(Contact.store_id) == store_id,  # only this store's contacts, whatever a row says
-        )
+        ),
+        {"context_contacts": contact_ids},
     ).scalars():
         ctx.contacts[contact.id] = contact
     pairs = {(r.template_name, r.template_language or "") for r in rows if r.template_name}
