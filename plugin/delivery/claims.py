@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from plugin import db_cte
 from plugin.delivery import locks, policy, quota, reasons
 from plugin.delivery.effects import (
     BSUID_NOT_SUPPORTED,
@@ -33,6 +34,27 @@ from plugin.metrics import MESSAGES_DEFERRED, MESSAGES_FAILED, MESSAGES_SENT, ME
 from plugin.rows import OneOf
 from plugin.whatsapp.errors import Disposition, ErrorClass
 
+# the values of the result writes by row, and their SQL types (plugin.db_cte.update_rows)
+_SENT_TYPES = {
+    "b_id": _T.c.id.type,
+    "b_wamid": _T.c.wamid.type,
+    "b_account": _T.c.account_id.type,
+    "b_template": _T.c.template_id.type,
+}
+_UNSENT_TYPES = {
+    "b_id": _T.c.id.type,
+    "b_status": _T.c.status.type,
+    "b_reason": _T.c.status_reason.type,
+    "b_code": _T.c.error_code.type,
+    "b_message": _T.c.error_message.type,
+    "b_attempts": _T.c.attempts.type,
+}
+# A row's status where the rows are named by id: the ids drive the plan. `status || ''` cannot
+# use ix_outbound_status_due, whose estimate comes from statistics taken before a campaign's
+# fan-out wrote its rows: the planner took it and scanned every queued (or sending) row for each
+# chunk of 200 (auto_explain, bench_delivery: 25-45 ms a claim, 15 ms a result write).
+# 200 primary-key probes cost the same however stale the statistics are.
+_STATUS = _T.c.status + ""
 LEASE = timedelta(minutes=2)  # a claimed chunk must be sent and written within this
 MAX_ATTEMPTS = 8  # backoff 2 s doubling (jitter x0.5-1.5): at least ~4 min of retries
 
@@ -57,11 +79,7 @@ def claim(session: Session, *, ids: Sequence[int], now: datetime) -> list[Row]:
     duplicated queue message can never send twice."""
     if not ids:
         return []
-    # the ids drive the plan: `status || ''` cannot use ix_outbound_status_due, whose estimate
-    # comes from statistics taken before a campaign's fan-out wrote its rows, so the planner
-    # took it and scanned every queued row for each claim of 200 (auto_explain, bench_delivery);
-    # 200 primary-key probes cost the same however stale the statistics are
-    eligible = (OneOf(_T.c.id, "claim_ids"), (_T.c.status + "").in_(WAITING), _T.c.due_at <= now)
+    eligible = (OneOf(_T.c.id, "claim_ids"), _STATUS.in_(WAITING), _T.c.due_at <= now)
     stmt = (
         sa.update(_T)
         .where(*locks.locked(session, *eligible, skip_locked=True))
@@ -197,53 +215,58 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
     batches = [batch for batch in (sent, final, later) if batch]
     for batch in batches:
         batch.sort(key=lambda p: p["b_id"])
-    if len(batches) > 1:  # (one executemany in id order is itself one ascending pass)
-        locks.lock(session, (p["b_id"] for batch in batches for p in batch))
+    # each write joins its rows (plugin.db_cte.update_rows), in no set order: lock them first
+    locks.lock(session, (p["b_id"] for batch in batches for p in batch))
     unsent = [p["b_id"] for p in (*final, *later) if p["b_status"] != MessageStatus.UNKNOWN.value]
-    # (no IN here: an expanding parameter cannot be used with executemany)
-    claimed = sa.or_(
-        _T.c.status == MessageStatus.SENDING.value, _T.c.status == MessageStatus.UNKNOWN.value
-    )
-    if sent:
-        session.execute(
+    # (no IN here: an expanding parameter cannot be used with executemany, SQLite's form)
+    claimed = sa.or_(_STATUS == MessageStatus.SENDING.value, _STATUS == MessageStatus.UNKNOWN.value)
+
+    def sent_rows(value: Any) -> Any:
+        return (
             sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"), claimed)
+            .where(_T.c.id == value("b_id"), claimed)
             .values(
                 status=MessageStatus.SENT.value,
                 status_reason=None,
-                wamid=sa.bindparam("b_wamid"),
-                account_id=sa.bindparam("b_account"),
-                template_id=sa.bindparam("b_template"),
+                wamid=value("b_wamid"),
+                account_id=value("b_account"),
+                template_id=value("b_template"),
                 attempts=_T.c.attempts + 1,
                 sent_at=now,
                 lease_until=None,
                 updated_at=now,
-            ),
-            sent,
+            )
         )
-    common = {
-        "status": sa.bindparam("b_status"),
-        "status_reason": sa.bindparam("b_reason"),
-        "error_code": sa.bindparam("b_code"),
-        "error_message": sa.bindparam("b_message"),
-        "attempts": _T.c.attempts + sa.bindparam("b_attempts"),
-        "lease_until": None,
-        "updated_at": now,
-    }
-    if final:
-        session.execute(
+
+    def unsent_rows(value: Any, **more: Any) -> Any:
+        return (
             sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"), claimed)
-            .values(**common, failed_at=now),
-            final,
+            .where(_T.c.id == value("b_id"), claimed)
+            .values(
+                status=value("b_status"),
+                status_reason=value("b_reason"),
+                error_code=value("b_code"),
+                error_message=value("b_message"),
+                attempts=_T.c.attempts + value("b_attempts"),
+                lease_until=None,
+                updated_at=now,
+                **more,
+            )
         )
-    if later:
-        session.execute(
-            sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"), claimed)
-            .values(**common, due_at=sa.bindparam("b_due")),
-            later,
-        )
+
+    db_cte.update_rows(session, sent, types=_SENT_TYPES, statement=sent_rows)
+    db_cte.update_rows(
+        session,
+        final,
+        types=_UNSENT_TYPES,
+        statement=lambda value: unsent_rows(value, failed_at=now),
+    )
+    db_cte.update_rows(
+        session,
+        later,
+        types={**_UNSENT_TYPES, "b_due": _T.c.due_at.type},
+        statement=lambda value: unsent_rows(value, due_at=value("b_due")),
+    )
     held = {o.row.id for o in outcomes if o.decision.quota_period is not None}
     quota.give_back(session, message_ids=[i for i in unsent if i in held])
     for outcome in effects:

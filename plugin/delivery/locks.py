@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin.delivery.models import OutboundMessage
+from plugin.rows import OneOf
 
 T = OutboundMessage.__table__  # type: ignore[attr-defined]
 
@@ -37,7 +38,8 @@ def lock(session: Session, ids: Iterable[int]) -> None:
     takes more than one statement."""
     wanted = sorted(set(ids))
     if wanted and session.get_bind().dialect.name == "postgresql":
-        session.execute(locking(sa.select(T.c.id).where(T.c.id.in_(wanted))))
+        stmt = locking(sa.select(T.c.id).where(OneOf(T.c.id, "lock_ids")))
+        session.execute(stmt, {"lock_ids": wanted})
 
 
 def locked(session: Session, *where: Any, skip_locked: bool = False) -> list[Any]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import structlog
 from sqlmodel import Session
 
-from plugin import clock
+from plugin import clock, db_cte
 from plugin.delivery import locks, quota
 from plugin.delivery.effects import apply_error_effects, failure_reason
 from plugin.delivery.models import PendingStatus
@@ -86,6 +86,23 @@ def _rank_sql() -> Any:
         *((_T.c.status == status, rank) for status, rank in STATUS_RANK.items()), else_=0
     )
 
+
+# the write-back's values by row, and their SQL types (plugin.db_cte.update_rows)
+_STATUS_TYPES = {
+    "b_id": _T.c.id.type,
+    "b_status": _T.c.status.type,
+    "b_rank": sa.Integer(),
+    "b_sent": _T.c.sent_at.type,
+    "b_delivered": _T.c.delivered_at.type,
+    "b_read": _T.c.read_at.type,
+    "b_failed": _T.c.failed_at.type,
+    "b_code": _T.c.error_code.type,
+    "b_reason": _T.c.status_reason.type,
+    "b_message": _T.c.error_message.type,
+    "b_pcat": _T.c.pricing_category.type,
+    "b_ptype": _T.c.pricing_type.type,
+    "b_billable": _T.c.billable.type,
+}
 
 _ROW_COLUMNS = (
     _T.c.id,
@@ -215,42 +232,39 @@ def apply_statuses(
     if params:
         params.sort(key=lambda p: p["b_id"])  # (the rows are locked already, in this order)
 
-        def earliest(column: str, param: str) -> Any:
-            value = sa.bindparam(param, type_=_T.c[column].type)
-            return sa.case(
-                (value.is_(None), _T.c[column]),
-                (_T.c[column].is_(None), value),
-                (value < _T.c[column], value),
-                else_=_T.c[column],
+        def write(value: Any) -> Any:
+            def earliest(column: str, name: str) -> Any:
+                given = value(name)
+                return sa.case(
+                    (given.is_(None), _T.c[column]),
+                    (_T.c[column].is_(None), given),
+                    (given < _T.c[column], given),
+                    else_=_T.c[column],
+                )
+
+            later = rank_now < value("b_rank")
+            return (
+                sa.update(_T)
+                .where(_T.c.id == value("b_id"))
+                .values(
+                    status=sa.case((later, value("b_status")), else_=_T.c.status),
+                    sent_at=earliest("sent_at", "b_sent"),
+                    delivered_at=earliest("delivered_at", "b_delivered"),
+                    read_at=earliest("read_at", "b_read"),
+                    failed_at=earliest("failed_at", "b_failed"),
+                    error_code=sa.func.coalesce(value("b_code"), _T.c.error_code),
+                    # a failure Meta reports later gets its reason (a delivered row keeps none)
+                    status_reason=sa.case((later, value("b_reason")), else_=_T.c.status_reason),
+                    error_message=sa.func.coalesce(value("b_message"), _T.c.error_message),
+                    pricing_category=sa.func.coalesce(value("b_pcat"), _T.c.pricing_category),
+                    pricing_type=sa.func.coalesce(value("b_ptype"), _T.c.pricing_type),
+                    billable=sa.func.coalesce(value("b_billable"), _T.c.billable),
+                    lease_until=None,
+                    updated_at=now,
+                )
             )
 
-        session.execute(
-            sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"))
-            .values(
-                status=sa.case(
-                    (rank_now < sa.bindparam("b_rank"), sa.bindparam("b_status")),
-                    else_=_T.c.status,
-                ),
-                sent_at=earliest("sent_at", "b_sent"),
-                delivered_at=earliest("delivered_at", "b_delivered"),
-                read_at=earliest("read_at", "b_read"),
-                failed_at=earliest("failed_at", "b_failed"),
-                error_code=sa.func.coalesce(sa.bindparam("b_code"), _T.c.error_code),
-                # a failure Meta reports later gets its reason (a delivered row keeps none)
-                status_reason=sa.case(
-                    (rank_now < sa.bindparam("b_rank"), sa.bindparam("b_reason")),
-                    else_=_T.c.status_reason,
-                ),
-                error_message=sa.func.coalesce(sa.bindparam("b_message"), _T.c.error_message),
-                pricing_category=sa.func.coalesce(sa.bindparam("b_pcat"), _T.c.pricing_category),
-                pricing_type=sa.func.coalesce(sa.bindparam("b_ptype"), _T.c.pricing_type),
-                billable=sa.func.coalesce(sa.bindparam("b_billable"), _T.c.billable),
-                lease_until=None,
-                updated_at=now,
-            ),
-            params,
-        )
+        db_cte.update_rows(session, params, types=_STATUS_TYPES, statement=write)
     quota.give_back(session, message_ids=unbilled)
     for row, error in effects:
         error_class = classify(error.error_code or 0)
