@@ -41,6 +41,7 @@ _SENT_TYPES = {
     "b_account": _T.c.account_id.type,
     "b_template": _T.c.template_id.type,
 }
+_DECIDED_TYPES = {"b_id": _T.c.id.type, "b_reason": _T.c.status_reason.type}
 _UNSENT_TYPES = {
     "b_id": _T.c.id.type,
     "b_status": _T.c.status.type,
@@ -117,31 +118,38 @@ def record_decisions(session: Session, decisions: Iterable[Decision], *, now: da
         elif d.outcome == "deferred":
             deferred.append({"b_id": d.row.id, "b_reason": d.reason, "b_due": d.due_at})
             MESSAGES_DEFERRED.labels(d.reason or "").inc()
-    if suppressed:
-        session.execute(
+    # (rows this transaction claimed, so locked already: the join's order cannot wait on them)
+    db_cte.update_rows(
+        session,
+        suppressed,
+        types=_DECIDED_TYPES,
+        statement=lambda value: (
             sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"))
+            .where(_T.c.id == value("b_id"))
             .values(
                 status=MessageStatus.SUPPRESSED.value,
-                status_reason=sa.bindparam("b_reason"),
+                status_reason=value("b_reason"),
                 lease_until=None,
                 updated_at=now,
-            ),
-            suppressed,
-        )
-    if deferred:
-        session.execute(
+            )
+        ),
+    )
+    db_cte.update_rows(
+        session,
+        deferred,
+        types={**_DECIDED_TYPES, "b_due": _T.c.due_at.type},
+        statement=lambda value: (
             sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"))
+            .where(_T.c.id == value("b_id"))
             .values(
                 status=MessageStatus.SCHEDULED.value,
-                status_reason=sa.bindparam("b_reason"),
-                due_at=sa.bindparam("b_due"),
+                status_reason=value("b_reason"),
+                due_at=value("b_due"),
                 lease_until=None,
                 updated_at=now,
-            ),
-            deferred,
-        )
+            )
+        ),
+    )
     if counted:  # claimed by this transaction: visible to the window's next count as `sending`
         session.execute(
             sa.update(_T).where(OneOf(_T.c.id, "counted_ids")).values(business_initiated=True),
