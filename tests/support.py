@@ -38,23 +38,33 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
 
 
 class ServerThread(threading.Thread):
-    """Runs an ASGI app with uvicorn on loopback for the duration of a test session."""
+    """Runs an ASGI app with uvicorn on loopback (a free port unless given) for a test.
 
-    def __init__(self, app: Any, port: int, *, lifespan: Literal["on", "off"] = "off") -> None:
+    Leaving the block stops the server and waits until it has: its lifespan's shutdown (the
+    scheduler's join, `broker.stop_embedded_worker`) must run before the next test starts. A
+    server still shutting down after its test stopped the *next* test's embedded worker (one
+    per process) and ran its scheduler's ticks, with their retention purge, on the next test's
+    database. Connections get 5 s to close before the lifespan shuts down anyway."""
+
+    def __init__(
+        self, app: Any, port: int | None = None, *, lifespan: Literal["on", "off"] = "off"
+    ) -> None:
         super().__init__(daemon=True)
+        self.port = port if port is not None else free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         # Idle connections outlive the app's client pool (aiohttp keeps them 15 s; uvicorn
         # closes at 5 s by default): otherwise a send reusing a connection as the server closes
         # it ends `outcome_unknown`, a transport race of the test server, not of the code.
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
-            port=port,
+            port=self.port,
             log_level="warning",
             lifespan=lifespan,
             timeout_keep_alive=30,
+            timeout_graceful_shutdown=5,
         )
         self.server = uvicorn.Server(config)
-        self.port = port
 
     def run(self) -> None:
         self.server.run()
@@ -70,7 +80,10 @@ class ServerThread(threading.Thread):
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.join(5)
+        # graceful shutdown (5 s) + the scheduler's join (10 s) + the embedded worker's (5 s)
+        self.join(30)
+        if self.is_alive() and exc[0] is None:
+            raise RuntimeError("the app's server did not stop: it would act on the next test")
 
 
 @dataclass

@@ -3,7 +3,6 @@ tiny webhook receiver standing in for the app's /api/webhooks/whatsapp."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,13 +11,12 @@ from typing import Any
 
 import orjson
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from plugin.whatsapp.credentials import Credentials
 from plugin.whatsapp.sandbox import SandboxConfig, SandboxNumber, create_sandbox_app
 from plugin.whatsapp.sandbox.state import Sandbox
-from tests.services import free_port
+from tests.support import ServerThread
 
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
@@ -44,32 +42,6 @@ IMAGE_TEMPLATE = [
     {"type": "BODY", "text": "Your cart misses you, {{1}}."},
     {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Yes"}]},
 ]
-
-
-class ServerThread:
-    """An ASGI app served by uvicorn on a loopback port, in a daemon thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="error", lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
 
 
 @dataclass
@@ -119,7 +91,7 @@ def receiver() -> Iterator[Receiver]:
         state.calls.append(Received(request.url.path, dict(request.headers), await request.body()))
         return Response(status_code=state.status_code)
 
-    with ServerThread(app) as server:
+    with ServerThread(app, lifespan="on") as server:
         state.url = f"{server.url}/api/webhooks/whatsapp"
         yield state
 
@@ -191,5 +163,5 @@ def sandbox_server(receiver: Receiver) -> Iterator[SandboxServer]:
         category="MARKETING",
         components=IMAGE_TEMPLATE,
     )
-    with ServerThread(app) as server:
+    with ServerThread(app, lifespan="on") as server:
         yield SandboxServer(server.url, sandbox, receiver, clock_calls)

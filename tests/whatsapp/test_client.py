@@ -33,7 +33,8 @@ from plugin.whatsapp.payloads.outbound import (
     ReplyButtonReply,
     TextParameter,
 )
-from tests.whatsapp.conftest import CUSTOMER, PHONE_NUMBER_ID, WABA_ID, free_port
+from tests.services import free_port
+from tests.whatsapp.conftest import CUSTOMER, PHONE_NUMBER_ID, WABA_ID
 
 
 def client_for(server, **kwargs) -> CloudApiClient:

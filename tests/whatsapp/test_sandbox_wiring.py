@@ -5,13 +5,11 @@ through the client shows on the sandbox phone and a STOP typed there reaches the
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from sqlmodel import Session, select
 
 from plugin import clock, crypto
@@ -25,7 +23,7 @@ from plugin.whatsapp.accounts import WhatsAppAccount
 from plugin.whatsapp.client import CloudApiClient
 from plugin.whatsapp.credentials import Credentials
 from tests.conftest import make_settings
-from tests.support import FakeSaleor, drain_queue, free_port, wait_for
+from tests.support import FakeSaleor, ServerThread, drain_queue, free_port, wait_for
 
 pytestmark = pytest.mark.sqlite
 
@@ -62,17 +60,8 @@ def served_app(db_url: str, *, embedded_worker: bool) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(make_settings(db_url, app_url=url), embedded_worker=embedded_worker)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started)
-    try:
+    with ServerThread(app, port, lifespan="on"):
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 @pytest.fixture()
