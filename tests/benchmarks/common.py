@@ -72,11 +72,18 @@ def ulak_process(
                 time.sleep(0.2)
         yield proc
     finally:
+        # dramatiq's forked workers outlive a main process killed after the timeout (a niced
+        # worker under load): each kept polling Redis on its own for the rest of the machine's
+        # life, one per test run (session 16 found four)
+        forked = process_tree(proc.pid)[1:]
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        for child in forked:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
         if log_file is not None:
             log_file.close()
 
