@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from plugin import clock
+from plugin.analytics import rollups
 from plugin.analytics.aggregate import utc_day
 from plugin.analytics.attribution import apply_refund_or_cancel, attribute_order
 from plugin.analytics.links import create_link, record_click
@@ -340,3 +341,71 @@ def test_rows_after_the_last_refresh_are_read_raw(session: Session) -> None:
     rows = funnel(session, store_id=store.id, start=t0.date(), end=today, by=Dimension.VARIANT)
     # then
     assert [(r.source, r.queued, r.delivered) for r in rows] == [("4:A", 4, 3), ("4:B", 3, 1)]
+
+
+def _todays_message_with_a_link(session: Session) -> tuple[Store, str]:
+    """A store's message sent this morning with a tracked link, today's rows built (never near
+    midnight: the day must not turn during the test)."""
+    if clock.now() + timedelta(minutes=10) >= datetime.combine(
+        utc_day(clock.now()) + timedelta(days=1), datetime.min.time(), tzinfo=clock.now().tzinfo
+    ):
+        clock.advance(15 * 60)
+    store = make_store(session)
+    contact = make_contact(session, store)
+    message = make_message(
+        session, store, contact, created_at=clock.now() - timedelta(minutes=5), campaign_id=7
+    )
+    code = create_link(
+        session, store_id=store.id, url="https://shop.example.com/", message_id=message.id
+    )
+    build_rollups(session=session)
+    session.commit()
+    return store, code
+
+
+def _clicked_today(session: Session, store: Store) -> int:
+    today = utc_day(clock.now())
+    rows = funnel(session, store_id=store.id, start=today, end=today, by=Dimension.CAMPAIGN)
+    return sum(r.clicked for r in rows)
+
+
+def test_a_tap_on_todays_message_counts_at_the_next_tick(session: Session) -> None:
+    store, code = _todays_message_with_a_link(session)
+    clock.advance(1)
+    assert record_click(session, code=code, user_agent=IPHONE) is not None
+    session.commit()
+    clock.advance(1)
+    build_rollups(session=session)
+    session.commit()
+    assert _clicked_today(session, store) == 1
+
+
+def test_on_a_busy_day_todays_marks_rebuild_today_at_most_a_twentieth_of_the_time(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a day whose rows take 2 s to rebuild (a store sending 100,000 messages)
+    store, code = _todays_message_with_a_link(session)
+    monkeypatch.setitem(rollups._today_cost, store.id, 2.0)
+    state = session.get(RollupState, store.id)
+    assert state is not None
+    first_refresh = state.partial_until
+    # when: the shopper taps the link, and orders keep marking today on every tick
+    clock.advance(5)
+    assert record_click(session, code=code, user_agent=IPHONE) is not None
+    session.commit()
+    for _ in range(6):
+        clock.advance(5)
+        build_rollups(session=session)
+        session.commit()
+        monkeypatch.setitem(rollups._today_cost, store.id, 2.0)
+    # then: today's rows were not rebuilt on each of those ticks (35 s < 2 s / 5 %)...
+    session.refresh(state)
+    assert state.partial_until == first_refresh
+    assert _clicked_today(session, store) == 0
+    # ...and the first tick 40 s after the last rebuild counts the click
+    clock.advance(5)
+    build_rollups(session=session)
+    session.commit()
+    assert _clicked_today(session, store) == 1
+    session.refresh(state)
+    assert state.partial_until is not None and state.partial_until > first_refresh
