@@ -141,8 +141,11 @@ class OutboundMessage(SQLModel, table=True):
         sa.Index("ix_outbound_status_due", "status", "due_at"),
         sa.Index("ix_outbound_contact_created", "contact_id", "created_at"),
         sa.Index("ix_outbound_campaign", "campaign_id", "status"),
-        # cart recovery's rows have a checkout, sent messages a wamid; the rest are not indexed
+        # cart recovery's rows have a checkout, order updates an order, sent messages a wamid;
+        # the rest (a campaign's) are not indexed. A batch of Saleor events reads the keys of
+        # its checkouts' and orders' rows (plugin/delivery/outbox_memo.py)
         sa.Index("ix_outbound_checkout", "checkout_id", **_only_when_set("checkout_id")),
+        sa.Index("ix_outbound_order", "order_id", **_only_when_set("order_id")),
         sa.Index("uq_outbound_wamid", "wamid", unique=True, **_only_when_set("wamid")),
         # Meta's moving 24 h window counts a store's business-initiated rows by sent_at
         # (plugin/delivery/window.py); other rows, and the fan-out's inserts, cost it nothing

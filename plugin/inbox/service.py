@@ -258,13 +258,7 @@ def requeue_orphans(*, session: Session, older_than: timedelta | None = None) ->
         ).scalar_one()
         if pending <= held:
             return 0
-    last_enqueued = sa.func.coalesce(InboxEvent.enqueued_at, InboxEvent.received_at)
-    query = (
-        sa.select(InboxEvent.id, InboxEvent.store_id, InboxEvent.source, InboxEvent.attempts)  # type: ignore[call-overload]
-        .where(InboxEvent.status == InboxStatus.PENDING, last_enqueued < now - older_than)
-        .order_by(col(InboxEvent.id))
-        .limit(1000)
-    )
+    query = orphans_query(now - older_than)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # a worker is acting on it
     rows = session.execute(query).all()
@@ -275,6 +269,21 @@ def requeue_orphans(*, session: Session, older_than: timedelta | None = None) ->
         sa.update(InboxEvent).where(col(InboxEvent.id).in_(ids)).values(enqueued_at=now)
     )
     return sum(_requeue_lane(session, lane, found) for lane, found in _lanes(rows))
+
+
+def orphans_query(cutoff: datetime) -> Any:
+    """The earliest 1,000 pending rows last enqueued before `cutoff`. A row is enqueued after
+    it is received, so `received_at < cutoff` is implied; said, it bounds
+    ix_inbox_status_received to the old rows, where the planner walked the primary key through
+    every processed row of the table on each tick (tests/test_query_plans.py)."""
+    last_enqueued = sa.func.coalesce(InboxEvent.enqueued_at, InboxEvent.received_at)
+    return (
+        sa.select(InboxEvent.id, InboxEvent.store_id, InboxEvent.source, InboxEvent.attempts)  # type: ignore[call-overload]
+        .where(InboxEvent.status == InboxStatus.PENDING, InboxEvent.received_at < cutoff)
+        .where(last_enqueued < cutoff)
+        .order_by(col(InboxEvent.id))
+        .limit(1000)
+    )
 
 
 def _lanes(rows: Sequence[Any]) -> list[tuple[Lane, list[Any]]]:
