@@ -94,8 +94,6 @@ def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) ->
             log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
             _one_at_a_time(claim.after_failure(event_ids))
         if claim.busy:  # another unit holds the lane: back soon, not waiting in a thread
-            if nudge is not None:
-                nudge.hand_back(inbox_service.NUDGE_START)
             broker.enqueue(
                 inbox_service.PROCESS_BATCH_ACTOR,
                 event_ids,
@@ -107,8 +105,6 @@ def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) ->
         go_on = nudge is not None and nudge.go_on(len(claim.taken) >= most)
         if not claim.more and not go_on:
             return
-    if nudge is not None:
-        nudge.hand_back(inbox_service.NUDGE_START)
     broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=lane)
 
 

@@ -139,7 +139,7 @@ def test_deliveries_arriving_while_a_worker_runs_are_all_acted_on_without_the_ti
 
 @pytest.mark.postgres_only
 @pytest.mark.timeout(60)
-def test_a_lanes_message_finding_the_lane_busy_comes_back_and_holds_the_flag_as_a_new_one_does(
+def test_a_lanes_message_finding_the_lane_busy_comes_back_and_no_other_is_sent_meanwhile(
     app: Any, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from plugin.db import get_engine
@@ -161,13 +161,10 @@ def test_a_lanes_message_finding_the_lane_busy_comes_back_and_holds_the_flag_as_
         (retry,) = _inbox_messages("default.DQ")
         assert (retry["args"], retry["kwargs"]) == (message["args"], message["kwargs"])
         assert retry["options"]["eta"] > message["message_timestamp"]
-        # and webhooks arriving meanwhile, within NUDGE_START, send no message of their own
-        rest = _submit_one_by_one(deliveries[1:4])
-        assert len(_inbox_messages()) == 1
-        # but past it (the retry may wait in a busy worker's buffer) the next one sends one
+        # and webhooks arriving meanwhile, past NUDGE_START, send no message of their own
         time.sleep(0.4)
-        rest += _submit_one_by_one(deliveries[4:])
-        assert [m["args"] for m in _inbox_messages()[1:]] == [[[rest[3]]]]
+        rest = _submit_one_by_one(deliveries[1:])
+        assert len(_inbox_messages()) == 1
         holder.rollback()
     # when the message comes back with the lane free
     _work(retry)

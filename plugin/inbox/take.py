@@ -98,16 +98,6 @@ class LaneNudge:
         raised it for NUDGE_START only, in case the message waits in a busy worker's buffer)."""
         broker.keep_flag(lane_key(self.lane), broker.lost_after())
 
-    def hand_back(self, start: timedelta) -> None:
-        """The message goes back on the queue (its lane was busy, or it ran its units):
-        until a worker starts it again its flag lasts `start` (NUDGE_START), as a new
-        message's does. Kept up for `lost_after` instead, a message waiting in the buffer of a
-        worker busy with a campaign's sends held the lane's flag while no unit ran, and no
-        group commit sent another: the 30-minute soak's backlog climbed for 20-30 s at a time
-        (session 17)."""
-        if not self.lowered:
-            broker.keep_flag(lane_key(self.lane), start)
-
     def go_on(self, full: bool) -> bool:
         """After a unit of work (`full`: it took INBOX_BATCH_MOST rows): run another?"""
         key = lane_key(self.lane)
