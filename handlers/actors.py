@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 
 from plugin import broker
@@ -9,6 +11,7 @@ from plugin.db import session_scope
 from plugin.errors import ConfigurationError, IgnoredEvent
 from plugin.events import inbox as inbox_events
 from plugin.inbox import service as inbox_service
+from plugin.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
@@ -59,30 +62,54 @@ def _alone(event_id: int) -> bool:
     return True
 
 
-FOLLOW_UPS = 10  # units of work one message runs while its rows are pending; then re-enqueued
+FOLLOW_UPS = 10  # units of work one message runs while it has work left; then re-enqueued
 
 
 @broker.actor(max_retries=0)
-def process_inbox_events(event_ids: list[int]) -> None:
+def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) -> None:
     """The deliveries of one group commit (one queue message instead of one each): their
     store's earliest pending deliveries are acted on together in one unit of work
     (plugin/inbox/take.py), in recorded order, as often as the message's own are still
     pending. When a unit fails it is rolled back and every row it had taken is acted on alone,
     in recorded order; one that fails then goes back on the queue alone, with
     `process_inbox_event`'s retries, and the rest go on. The message's rows that already
-    failed an attempt are acted on alone."""
+    failed an attempt are acted on alone.
+
+    A message that names its `lane` (store id, source) is the lane's nudge: the group commit
+    sent it because it raised the lane's flag, and sends none while the flag is up. It acts
+    until the lane is empty of what those skipped group commits recorded (`LaneNudge`)."""
+    named: inbox_service.Lane | None = (int(lane[0]), str(lane[1])) if lane else None
+    nudge = inbox_service.LaneNudge(named) if named is not None else None
+    if nudge is not None:
+        nudge.start()
+    most = get_settings().inbox_batch_most
     for _ in range(FOLLOW_UPS):
         claim = inbox_service.Claim()
         try:
             with session_scope() as session:
-                inbox_events.process_batch(session=session, event_ids=event_ids, claim=claim)
+                inbox_events.process_batch(
+                    session=session, event_ids=event_ids, claim=claim, lane=named
+                )
         except Exception:  # rolled back: one at a time finds the event that fails
             log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
             _one_at_a_time(claim.after_failure(event_ids))
-        _one_at_a_time(claim.alone)
-        if not claim.more:
+        if claim.busy:  # another unit holds the lane: back soon, not waiting in a thread
+            if nudge is not None:
+                nudge.hand_back(inbox_service.NUDGE_START)
+            broker.enqueue(
+                inbox_service.PROCESS_BATCH_ACTOR,
+                event_ids,
+                lane=lane,
+                delay_ms=inbox_service.LaneNudge.BUSY_RETRY_MS,
+            )
             return
-    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids)
+        _one_at_a_time(claim.alone)
+        go_on = nudge is not None and nudge.go_on(len(claim.taken) >= most)
+        if not claim.more and not go_on:
+            return
+    if nudge is not None:
+        nudge.hand_back(inbox_service.NUDGE_START)
+    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=lane)
 
 
 def _one_at_a_time(event_ids: list[int]) -> None:

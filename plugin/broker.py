@@ -132,6 +132,78 @@ def enqueue_after_commit(session: Session, actor_name: str, *args: Any, **kwargs
     pending.append((actor_name, args, kwargs))
 
 
+_flags_lock = threading.Lock()
+
+
+def raise_flag(key: str, ttl: timedelta) -> bool:
+    """Mark `key` raised for up to `ttl`; True when it was not raised already (the caller then
+    sends the message the flag stands for), False when it was (a message is outstanding).
+
+    Why: a lane's inbox rows need one outstanding nudge, not one queue message per group commit
+    (ADR 0006, "One nudge per lane"). On Redis `SET NX EX`, shared by every process; embedded,
+    in this process. When Redis cannot answer, True: a message too many costs a statement, a
+    message too few leaves rows for the tick's sweep."""
+    broker = get_broker()
+    client = getattr(broker, "client", None)
+    if client is None:
+        now = time.monotonic()
+        with _flags_lock:
+            flags = _embedded_flags(broker)
+            if flags.get(key, 0.0) > now:
+                return False
+            flags[key] = now + ttl.total_seconds()
+            return True
+    try:
+        return bool(client.set(_flag_key(key), b"1", nx=True, px=int(ttl.total_seconds() * 1000)))
+    except Exception:
+        log.warning("flag_unavailable", key=key, exc_info=True)
+        return True
+
+
+def keep_flag(key: str, ttl: timedelta) -> None:
+    """Raise `key`, or keep it up, for `ttl` from now: its holder will still do what it stands
+    for (a message that goes on past the flag's first ttl)."""
+    broker = get_broker()
+    client = getattr(broker, "client", None)
+    if client is None:
+        with _flags_lock:
+            _embedded_flags(broker)[key] = time.monotonic() + ttl.total_seconds()
+        return
+    try:
+        client.set(_flag_key(key), b"1", px=int(ttl.total_seconds() * 1000))
+    except Exception:
+        log.warning("flag_not_kept", key=key, exc_info=True)
+
+
+def lower_flag(key: str) -> None:
+    """Lower `key`: the next `raise_flag` returns True. Its holder lowers it before it reads
+    what the flag stood for one last time, so anything written after that raises it anew."""
+    broker = get_broker()
+    client = getattr(broker, "client", None)
+    if client is None:
+        with _flags_lock:
+            _embedded_flags(broker).pop(key, None)
+        return
+    try:
+        client.delete(_flag_key(key))
+    except Exception:
+        log.warning("flag_not_lowered", key=key, exc_info=True)
+
+
+def _embedded_flags(broker: dramatiq.Broker) -> dict[str, float]:
+    """The in-process broker's flags (key -> when it lapses, monotonic): kept on the broker,
+    so a new one (its queues empty, no message outstanding) starts with none."""
+    flags: dict[str, float] | None = getattr(broker, "ulak_flags", None)
+    if flags is None:
+        flags = {}
+        setattr(broker, "ulak_flags", flags)  # noqa: B010 - StubBroker declares no such field
+    return flags
+
+
+def _flag_key(key: str) -> str:
+    return f"{cast(Any, get_broker()).namespace}:flag:{key}"
+
+
 def start_embedded_worker(threads: int) -> dramatiq.Worker:
     """Worker threads inside the API process (embedded mode only)."""
     global _worker

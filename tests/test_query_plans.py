@@ -81,12 +81,11 @@ def test_a_unit_of_work_under_a_backlog_reads_its_500_rows_not_the_backlog(
     assert store.id is not None
     _inbox(session, store.id, processed=30_000, pending=6_000)
     # when: a unit of work takes the lane's earliest 500
-    first = (
-        session.connection()
-        .exec_driver_sql("SELECT min(id) FROM inbox_event WHERE status = 'pending'")
-        .scalar_one()
+    plan = _plan(
+        session,
+        take._one_statement(500, True),
+        {"ids": [1], "lane_store": store.id, "lane_source": "saleor"},
     )
-    plan = _plan(session, take._one_statement(500), {"ids": [first]})
     # then: it read those 500 in the index's order, sorting nothing
     assert plan["Actual Rows"] == 500
     assert _rows_read(plan, "inbox_event") <= 510  # the 500, and the message's own ids
@@ -146,7 +145,10 @@ def test_the_reads_of_an_empty_store_are_no_different(session: Session) -> None:
     store = make_store(session)
     assert store.id is not None
     _analyze(session, "inbox_event")
-    found = session.execute(take._one_statement(500), {"ids": [1]}).all()
+    found = session.execute(
+        take._one_statement(500, True),
+        {"ids": [1], "lane_store": store.id, "lane_source": "saleor"},
+    ).all()
     assert found == []
     assert session.execute(inbox_service.orphans_query(clock.now())).all() == []
     assert session.execute(sa.select(sa.literal(1))).scalar_one() == 1

@@ -29,7 +29,11 @@ def process(
 
 
 def process_batch(
-    *, session: Session, event_ids: list[int], claim: inbox_service.Claim | None = None
+    *,
+    session: Session,
+    event_ids: list[int],
+    claim: inbox_service.Claim | None = None,
+    lane: inbox_service.Lane | None = None,
 ) -> dict[int, InboxStatus]:
     """Act on the earliest pending deliveries of the store of a group commit's in one unit of
     work (any error: the caller rolls back and acts on the rows `claim` took one at a time
@@ -40,4 +44,5 @@ def process_batch(
         processors=PROCESSORS,
         batch_processors=BATCH_PROCESSORS,
         claim=claim,
+        lane=lane,
     )

@@ -17,7 +17,11 @@ from plugin import broker, clock, db_compose, db_cte
 from plugin.db import get_engine
 from plugin.inbox import take
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
+from plugin.inbox.take import NUDGE_START as NUDGE_START
 from plugin.inbox.take import Claim as Claim
+from plugin.inbox.take import Lane as Lane
+from plugin.inbox.take import LaneNudge as LaneNudge
+from plugin.inbox.take import lane_key as lane_key
 from plugin.metrics import INBOX_PROCESSED
 from plugin.settings import get_settings
 
@@ -153,18 +157,19 @@ def process_batch(
     processors: dict[str, Processor],
     batch_processors: dict[str, BatchProcessor],
     claim: Claim | None = None,
+    lane: Lane | None = None,
 ) -> dict[int, InboxStatus]:
     """Act on a lane's earliest pending deliveries in one unit of work, in recorded order.
 
-    The message's ids only say which lane — a store's deliveries from one source — to act on
-    (`plugin/inbox/take.py`: the unit takes that lane's earliest pending rows, up to
+    `lane`, else the message's ids, say which lane — a store's deliveries from one source —
+    to act on (`plugin/inbox/take.py`: the unit takes that lane's earliest pending rows, up to
     INBOX_BATCH_MOST, under the lane's lock, so under a backlog it acts in full batches
     whichever message started it). The rows are read with their store, go to their source's
     batch processor together, and their statuses are written in one statement. Any error
     fails the whole unit of work: the caller rolls it back and acts on the rows it had taken
     (`claim`) one at a time, so a bad event is retried alone."""
     claim = claim if claim is not None else Claim()
-    rows = take.take(session, event_ids, claim, most=get_settings().inbox_batch_most)
+    rows = take.take(session, event_ids, claim, most=get_settings().inbox_batch_most, lane=lane)
     if not rows:
         return {}
     inboxes = [r for r, _ in rows]
@@ -256,19 +261,14 @@ def requeue_orphans(*, session: Session, older_than: timedelta | None = None) ->
     query = orphans_query(now - older_than)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # a worker is acting on it
-    ids = [int(r.id) for r in session.execute(query).all()]
-    if not ids:
+    rows = session.execute(query).all()
+    if not rows:
         return 0
+    ids = [int(r.id) for r in rows]
     session.execute(
         sa.update(InboxEvent).where(col(InboxEvent.id).in_(ids)).values(enqueued_at=now)
     )
-    # in recorded order, as the group commit's batches: one at a time a backlog's rows cost
-    # four times the worker's CPU (bench_events), and a backlog re-enqueued that way grew
-    for start in range(0, len(ids), ORPHAN_BATCH):
-        broker.enqueue_after_commit(
-            session, PROCESS_BATCH_ACTOR, list(ids[start : start + ORPHAN_BATCH])
-        )
-    return len(ids)
+    return sum(_requeue_lane(session, lane, found) for lane, found in _lanes(rows))
 
 
 def orphans_query(cutoff: datetime) -> Any:
@@ -284,6 +284,31 @@ def orphans_query(cutoff: datetime) -> Any:
         .order_by(col(InboxEvent.id))
         .limit(1000)
     )
+
+
+def _lanes(rows: Sequence[Any]) -> list[tuple[Lane, list[Any]]]:
+    lanes: dict[Lane, list[Any]] = {}
+    for r in rows:
+        lanes.setdefault((int(r.store_id), str(r.source)), []).append(r)
+    return list(lanes.items())
+
+
+def _requeue_lane(session: Session, lane: Lane, rows: list[Any]) -> int:
+    """A lane's orphans: its nudge, which acts until the lane is empty, unless one is outstanding
+    (the lane's flag is up: that message takes them); rows that failed an attempt are named
+    either way (a lane's units leave them to their retries, which may be what was lost). In
+    recorded order, as the group commit's batches: one at a time a backlog's rows cost four
+    times the worker's CPU (bench_events), and a backlog re-enqueued that way grew."""
+    failed = [int(r.id) for r in rows if r.attempts]
+    nudge = len(failed) < len(rows) and broker.raise_flag(lane_key(lane), NUDGE_START)
+    ids = [int(r.id) for r in rows] if nudge else failed
+    for start in range(0, len(ids), ORPHAN_BATCH):
+        chunk = list(ids[start : start + ORPHAN_BATCH])
+        if nudge:
+            broker.enqueue_after_commit(session, PROCESS_BATCH_ACTOR, chunk, lane=list(lane))
+        else:
+            broker.enqueue_after_commit(session, PROCESS_BATCH_ACTOR, chunk)
+    return len(ids)
 
 
 def backlog() -> dict[str, int]:

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from plugin import broker
 from plugin.inbox.models import InboxEvent, InboxSource, InboxStatus
 from plugin.rows import OneOf
 from plugin.saleor.models import Store
@@ -45,11 +47,13 @@ class Claim:
     `taken`: the rows it locked and acts on, in id order (on a rollback the actor acts on each
     alone); `alone`: its message's pending rows that already failed an attempt (acted on alone
     after it); `more`: its message still has pending rows it did not take (another store's,
-    or past INBOX_BATCH_MOST) — the actor runs another unit of work."""
+    or past INBOX_BATCH_MOST) — the actor runs another unit of work; `busy`: its named lane
+    was held by another unit, and it took nothing (`LaneNudge`: the actor comes back later)."""
 
     taken: list[int] = field(default_factory=list)
     alone: list[int] = field(default_factory=list)
     more: bool = False
+    busy: bool = False
 
     def after_failure(self, event_ids: Sequence[int]) -> list[int]:
         """The rows to act on one at a time when the unit of work rolled back before or after
@@ -58,6 +62,66 @@ class Claim:
 
 
 Row = tuple[InboxEvent, Store | None]
+Lane = tuple[int, str]  # (store id, source)
+# how long a lane's new message may wait for a worker thread before the next group commit sends
+# another: Dramatiq's consumers fetch ahead, and a worker busy with a campaign's sends held the
+# lane's one message in its buffer for a minute while the lane filled (the soak, session 15)
+NUDGE_START = timedelta(seconds=2)
+
+
+def lane_key(lane: Lane) -> str:
+    """The broker flag that is up while a message for the lane will still read it
+    (`LaneNudge`): the group commit sends a lane's message only when it raises the flag."""
+    store_id, source = lane
+    return f"inbox-lane:{source}:{store_id}"
+
+
+@dataclass(slots=True)
+class LaneNudge:
+    """One lane message's part in the lane's flag. The flag is up only while some message will
+    still read the lane, so a group commit that finds it up sends nothing (ADR 0006, "One
+    nudge per lane"): a message keeps it up (and fresh) while its units come back full; at the
+    first that does not, it lowers the flag and runs one more unit, which reads what was
+    recorded before the flag went down (whatever is recorded after raises it anew, and sends a
+    message of its own). Why not lower it as a message starts: every group commit while it
+    waited for the unit before it then sent one more, and under a backlog each of those kept
+    going while its units were full — in the soak ninety messages queued for one lane, and
+    every worker thread waited for it."""
+
+    lane: Lane
+    lowered: bool = False
+    # how soon a message whose lane another unit holds comes back (a unit takes 0.1–3 s)
+    BUSY_RETRY_MS: ClassVar[int] = 250
+
+    def start(self) -> None:
+        """The message is being worked: the flag stays up until it lowers it (a group commit
+        raised it for NUDGE_START only, in case the message waits in a busy worker's buffer)."""
+        broker.keep_flag(lane_key(self.lane), broker.lost_after())
+
+    def hand_back(self, start: timedelta) -> None:
+        """The message goes back on the queue (its lane was busy, or it ran its units):
+        until a worker starts it again its flag lasts `start` (NUDGE_START), as a new
+        message's does. Kept up for `lost_after` instead, a message waiting in the buffer of a
+        worker busy with a campaign's sends held the lane's flag while no unit ran, and no
+        group commit sent another: the 30-minute soak's backlog climbed for 20-30 s at a time
+        (session 17)."""
+        if not self.lowered:
+            broker.keep_flag(lane_key(self.lane), start)
+
+    def go_on(self, full: bool) -> bool:
+        """After a unit of work (`full`: it took INBOX_BATCH_MOST rows): run another?"""
+        key = lane_key(self.lane)
+        if full:
+            if not self.lowered:
+                broker.keep_flag(key, broker.lost_after())
+            return True
+        if self.lowered:
+            return False
+        broker.lower_flag(key)
+        self.lowered = True
+        return True
+
+
 _FRESH = (InboxEvent.status == InboxStatus.PENDING, InboxEvent.attempts == 0)
 # the message's ids as one array parameter: the statement's text is the same for every message
 _MESSAGE = OneOf(InboxEvent.__table__.c.id, "ids")  # type: ignore[attr-defined]
@@ -115,15 +179,32 @@ def _lane(store_id: int, source: str) -> tuple[Any, ...]:
     return (InboxEvent.store_id == store_id, InboxEvent.source == source)
 
 
-def take(session: Session, event_ids: Sequence[int], claim: Claim, *, most: int) -> list[Row]:
-    """The earliest pending rows (none failed yet) of the lane of the message's first such
-    row, up to `most`, locked, with their store, in id order: on PostgreSQL one statement and
-    a read of the store (`_in_one`), on SQLite two (`_on_sqlite`). Empty when that lane has
-    nothing left; `claim` says whether the message has more."""
+def take(
+    session: Session, event_ids: Sequence[int], claim: Claim, *, most: int, lane: Lane | None = None
+) -> list[Row]:
+    """The earliest pending rows (none failed yet) of `lane`, else of the lane of the message's
+    first such row, up to `most`, locked, with their store, in id order: on PostgreSQL one
+    statement and a read of the store (`_in_one`), on SQLite two (`_on_sqlite`). Empty when
+    that lane has nothing left; `claim` says whether the message has more."""
     ids = sorted(set(event_ids))
     if not _postgres(session):
-        return _on_sqlite(session, ids, claim, most)
-    return _in_one(session, ids, claim, most) or _after_none(session, ids, claim)
+        return _on_sqlite(session, ids, claim, most, lane)
+    if lane is not None and not _try_lane(session, lane):
+        claim.busy = True
+        return []
+    return _in_one(session, ids, claim, most, lane) or _after_none(session, ids, claim)
+
+
+def _try_lane(session: Session, lane: Lane) -> bool:
+    """Take the named lane's lock if it is free (held to the commit; the take's own wait for it
+    then returns at once). A lane's message does not wait for it in a worker thread: it comes
+    back shortly, keeping the lane's flag up (`LaneNudge`), where threads that waited for one
+    busy lane left the worker's other messages unread (the soak, session 15)."""
+    store_id, source = lane
+    code = next((c for s, c in LANE_LOCKS.items() if s.value == source), OTHER_LANE)
+    return bool(
+        session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(code, store_id))).scalar()
+    )
 
 
 def _after_none(session: Session, ids: list[int], claim: Claim) -> list[Row]:
@@ -153,17 +234,20 @@ def _message_rows(session: Session, ids: list[int], claim: Claim) -> list[Any]:
     return [row for row in mine if not row.attempts]
 
 
-def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
+def _on_sqlite(
+    session: Session, ids: list[int], claim: Claim, most: int, named: Lane | None
+) -> list[Row]:
     """`take` on SQLite, after the one writer's lock: the message's pending rows, then the
-    earliest rows of its first fresh one's lane (no one else writes meanwhile)."""
+    earliest rows of the named lane or of its first fresh one's (no one else writes
+    meanwhile)."""
     _one_writer(session)
     fresh = [
         (int(row.id), (int(row.store_id), str(row.source)))
         for row in _message_rows(session, ids, claim)
     ]
-    if not fresh:
+    if not fresh and named is None:
         return []
-    lane = fresh[0][1]
+    lane = named if named is not None else fresh[0][1]
     rows = _locked(session, _rows_and_stores(*_lane(*lane), InboxEvent.attempts == 0).limit(most))
     claim.taken = [_id(r) for r, _ in rows]
     last = claim.taken[-1] if len(rows) == most else None
@@ -171,11 +255,16 @@ def _on_sqlite(session: Session, ids: list[int], claim: Claim, most: int) -> lis
     return rows
 
 
-def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[Row]:
+def _in_one(
+    session: Session, ids: list[int], claim: Claim, most: int, lane: Lane | None
+) -> list[Row]:
     """`take` in one statement (PostgreSQL, `_one_statement`); then the lane's store, read
     once (selected with every row it was decoded 500 times a unit, its JWKS parsed each time).
     Empty when the lane has nothing left."""
-    found = session.execute(_one_statement(most), {"ids": ids}).all()
+    params: dict[str, Any] = {"ids": ids}
+    if lane is not None:
+        params.update(lane_store=lane[0], lane_source=lane[1])
+    found = session.execute(_one_statement(most, lane is not None), params).all()
     if not found:
         return []
     claim.alone = sorted(found[0][1] or [])
@@ -186,19 +275,25 @@ def _in_one(session: Session, ids: list[int], claim: Claim, most: int) -> list[R
 
 
 @cache
-def _one_statement(most: int) -> Any:
-    """The lane of the message's first pending row that has not failed (a CTE), the wait for
+def _one_statement(most: int, named: bool) -> Any:
+    """The lane (`named`: the parameters `lane_store`, `lane_source`; else the lane of the
+    message's first pending row that has not failed) as a CTE, the wait for
     that lane's lock (an uncorrelated subquery in the WHERE: PostgreSQL runs it once, before
     it reads a row), and the lane's earliest rows `FOR UPDATE`, with the message's pending ids
     beside them (`alone`, `more`). The statement's snapshot is taken before the wait, so rows
     the unit before it acted on look pending to it; `FOR UPDATE` reads each row's latest
     version and checks the WHERE again, so those are not taken. The message's ids may look
     pending when they no longer are: `more` then costs the actor one more statement. Built
-    once per `most` (only its parameters change)."""
+    once per `most` and form (only its parameters change)."""
     t = InboxEvent.__table__  # type: ignore[attr-defined]
     first = t.alias("first_pending")
     lane = (
-        sa.select(first.c.store_id, first.c.source)
+        sa.select(
+            sa.bindparam("lane_store", type_=sa.Integer).label("store_id"),
+            sa.bindparam("lane_source", type_=sa.String).label("source"),
+        ).cte("lane")
+        if named
+        else sa.select(first.c.store_id, first.c.source)
         .where(OneOf(first.c.id, "ids"), first.c.status == InboxStatus.PENDING)
         .where(first.c.attempts == 0)
         .order_by(first.c.id)

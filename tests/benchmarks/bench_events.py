@@ -7,7 +7,9 @@ it, for a store installed as in dev mode (flows on, starter templates approved).
 `ulak worker` process (`-p 1`, Redis queue) acts on them, two ways, each on its own copy of
 the same database and the same events:
 
-- batch: the group commit's way, one `process_inbox_events` message per 100 inbox ids;
+- batch: the group commits' way: one `process_inbox_events` message naming the store's Saleor
+  lane (the first group commit's 100 ids; the later ones found the lane's flag up and sent
+  none, plugin/inbox/writer.py), which acts on the lane in units of INBOX_BATCH_MOST;
 - one at a time (the baseline): one `process_inbox_event` message per inbox id.
 
 Measured: events/s from the first enqueue until no row is pending, the worker's CPU ms per
@@ -171,16 +173,17 @@ def _worker_run(db_url: str, ids: list[int], *, batch: bool, timeout: float) -> 
     env = worker_env(db_url, namespace)
     sender = RedisBroker(url=REDIS_URL, namespace=namespace)  # type: ignore[no-untyped-call]
     sender.declare_queue("default")
-    if batch:
+    if batch:  # as the group commits send them: one message for the lane, its flag up after
+        with psycopg.connect(db_url.replace("+psycopg", "")) as conn:
+            store_id = conn.execute("SELECT id FROM store").fetchone()[0]
         messages = [
             dramatiq.Message(
                 queue_name="default",
                 actor_name="process_inbox_events",
-                args=(ids[i : i + BATCH],),
-                kwargs={},
+                args=(ids[:BATCH],),
+                kwargs={"lane": [store_id, "saleor"]},
                 options={},
             )
-            for i in range(0, len(ids), BATCH)
         ]
     else:
         messages = [
