@@ -1,11 +1,12 @@
 """Reads made on every unit of work or every tick stay bounded as the tables grow (issue 21).
 
-The soak showed three that did not. A unit of work sorted every pending row of its lane to take
+The soak showed four that did not. A unit of work sorted every pending row of its lane to take
 500, so it cost more the longer the backlog it was meant to shorten. A batch's read of its
-orders' outbox keys scanned the whole outbox, a 100,000-message campaign included. And each
-tick's orphan sweep walked the inbox's primary key through every processed row. Each test
-gives PostgreSQL tables of the shape that showed the problem, with statistics taken, and reads
-the plan it runs (EXPLAIN ANALYZE): what it reads, not how long that takes on this machine.
+orders' outbox keys scanned the whole outbox, a 100,000-message campaign included. Each tick's
+orphan sweep walked the inbox's primary key through every processed row, and its search for
+the outbox's lost queue messages read every queued row of a running campaign. Each test gives
+PostgreSQL tables of the shape that showed the problem, with statistics taken, and reads the
+plan it runs (EXPLAIN ANALYZE): what it reads, not how long that takes on this machine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from plugin import clock
 from plugin.db import batch_scope
 from plugin.delivery import outbox_memo
+from plugin.delivery import tick as delivery_tick
 from plugin.inbox import service as inbox_service
 from plugin.inbox import take
 from tests.factories import make_store
@@ -73,6 +75,30 @@ def _inbox(session: Session, store_id: int, *, processed: int, pending: int) -> 
     _analyze(session, "inbox_event")
 
 
+def _outbox(
+    session: Session,
+    store_id: int,
+    total: int,
+    *,
+    first: int = 1,
+    queued_at: str = "now()",
+    order_id: str = "NULL",
+    checkout_id: str = "NULL",
+) -> None:
+    """`total` queued outbox rows of one store, shaped as a campaign's, numbered g from `first`;
+    the SQL expressions of g give the columns that differ."""
+    session.connection().exec_driver_sql(
+        "INSERT INTO outbound_message (store_id, contact_id, purpose, kind, idempotency_key, "
+        "template_name, template_language, parameters, source_type, due_at, status, attempts, "
+        "billable, business_initiated, created_at, updated_at, order_id, checkout_id) "
+        "SELECT %(store)s, g, 'marketing', 'campaign', 'k' || g, 'spring_sale', 'tr', '{}', "
+        f"'campaign', now(), 'queued', 0, false, false, now(), {queued_at}, {order_id}, "
+        f"{checkout_id} FROM generate_series(%(first)s::int, %(last)s::int) g",
+        {"store": store_id, "first": first, "last": first + total - 1},
+    )
+    _analyze(session, "outbound_message")
+
+
 def test_a_unit_of_work_under_a_backlog_reads_its_500_rows_not_the_backlog(
     session: Session,
 ) -> None:
@@ -113,18 +139,13 @@ def test_a_batch_reads_its_orders_outbox_keys_without_scanning_a_campaigns_rows(
     # recovery messages
     store = make_store(session)
     assert store.id is not None
-    session.connection().exec_driver_sql(
-        "INSERT INTO outbound_message (store_id, contact_id, purpose, kind, idempotency_key, "
-        "template_name, template_language, parameters, source_type, due_at, status, attempts, "
-        "billable, business_initiated, created_at, updated_at, order_id, checkout_id) "
-        "SELECT %(store)s, g, 'marketing', 'campaign', 'k' || g, 'spring_sale', 'tr', '{}', "
-        "'campaign', now(), 'queued', 0, false, false, now(), now(), "
-        "CASE WHEN g > 31500 THEN 'T3JkZXI6' || g END, "
-        "CASE WHEN g BETWEEN 30001 AND 31500 THEN 'Q2hlY2tvdXQ6' || g END "
-        "FROM generate_series(1, 33000) g",
-        {"store": store.id},
+    _outbox(
+        session,
+        store.id,
+        33_000,
+        order_id="CASE WHEN g > 31500 THEN 'T3JkZXI6' || g END",
+        checkout_id="CASE WHEN g BETWEEN 30001 AND 31500 THEN 'Q2hlY2tvdXQ6' || g END",
     )
-    _analyze(session, "outbound_message")
     # when: a batch of events reads the keys of its 40 orders' and 40 checkouts' rows
     orders = [f"T3JkZXI6{g}" for g in range(31_501, 31_541)]
     checkouts = [f"Q2hlY2tvdXQ6{g}" for g in range(30_001, 30_041)]
@@ -137,6 +158,24 @@ def test_a_batch_reads_its_orders_outbox_keys_without_scanning_a_campaigns_rows(
     # then: it reads the 80 rows it asked about, and no row of the campaign's
     assert plan["Actual Rows"] == 80
     assert _rows_read(plan, "outbound_message") <= 80
+    assert not [n for n in _nodes(plan) if n["Node Type"] == "Seq Scan"]
+
+
+def test_the_tick_finds_the_outboxs_lost_messages_without_reading_a_campaigns_queued_rows(
+    session: Session,
+) -> None:
+    # given: a campaign's 30,000 rows queued a moment ago, and 20 queued five minutes ago whose
+    # queue message was lost
+    store = make_store(session)
+    assert store.id is not None
+    _outbox(session, store.id, 20, queued_at="now() - interval '5 minutes'")
+    _outbox(session, store.id, 30_000, first=21)
+    # when: the tick looks for queued rows whose message was lost (30 s ago)
+    now = clock.now()
+    plan = _plan(session, delivery_tick.orphans_query(now - timedelta(seconds=30), now), {})
+    # then: it finds the 20 and reads no row of the campaign's
+    assert plan["Actual Rows"] == 20
+    assert _rows_read(plan, "outbound_message") <= 20
     assert not [n for n in _nodes(plan) if n["Node Type"] == "Seq Scan"]
 
 

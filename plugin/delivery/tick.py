@@ -15,7 +15,7 @@ from plugin import broker, clock
 from plugin.db import get_engine
 from plugin.delivery import locks
 from plugin.delivery.effects import LEASE_EXPIRED
-from plugin.delivery.models import MessageStatus
+from plugin.delivery.models import QUEUED, MessageStatus
 from plugin.delivery.outbox import BATCH_SIZE, SEND_ACTOR, WAITING
 from plugin.delivery.outbox import T as _T
 from plugin.metrics import MESSAGES_FAILED
@@ -52,24 +52,15 @@ def dispatch_due(session: Session) -> int:
     elif held:
         queued = session.execute(
             sa.select(sa.func.count()).select_from(
-                sa.select(_T.c.id)
-                .where(_T.c.status == MessageStatus.QUEUED.value)
+                sa.select(_T.c.updated_at)  # from ix_outbound_queued_since alone
+                .where(sa.text(QUEUED))
                 .limit(held * BATCH_SIZE + 1)
                 .subquery()
             )
         ).scalar_one()
         if queued <= held * BATCH_SIZE:
             orphan_after = ORPHAN_AFTER_BUSY
-    orphans = (
-        sa.select(_T.c.id)
-        .where(
-            _T.c.status == MessageStatus.QUEUED.value,
-            _T.c.updated_at < now - orphan_after,
-            _T.c.due_at <= now,
-        )
-        .order_by(_T.c.id)
-        .limit(MAX_PER_TICK)
-    )
+    orphans = orphans_query(now - orphan_after, now)
     if postgres:
         due = due.with_for_update(skip_locked=True)
         orphans = orphans.with_for_update(skip_locked=True)
@@ -88,6 +79,19 @@ def dispatch_due(session: Session) -> int:
     for start in range(0, len(every), BATCH_SIZE):
         broker.enqueue_after_commit(session, SEND_ACTOR, every[start : start + BATCH_SIZE])
     return len(every)
+
+
+def orphans_query(cutoff: datetime, now: datetime) -> Any:
+    """Due rows queued before `cutoff` and still queued: their queue message may be lost. The
+    condition is written as ix_outbound_queued_since's (a literal, so the planner can use the
+    partial index whatever the statement's parameters), so the tick reads the rows queued
+    before the cutoff, not a running campaign's queued rows."""
+    return (
+        sa.select(_T.c.id)
+        .where(sa.text(QUEUED), _T.c.updated_at < cutoff, _T.c.due_at <= now)
+        .order_by(_T.c.id)
+        .limit(MAX_PER_TICK)
+    )
 
 
 def expire_leases(session: Session) -> int:
