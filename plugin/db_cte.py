@@ -80,7 +80,7 @@ def _insert_returning(
     return _statement(write).returning(*(table.c[name] for name in returning))
 
 
-def update_rows(
+def update_each(
     session: Any,
     rows: list[dict[str, Any]],
     *,

@@ -34,7 +34,7 @@ from plugin.metrics import MESSAGES_DEFERRED, MESSAGES_FAILED, MESSAGES_SENT, ME
 from plugin.rows import OneOf
 from plugin.whatsapp.errors import Disposition, ErrorClass
 
-# the values of the result writes by row, and their SQL types (plugin.db_cte.update_rows)
+# the values of the result writes by row, and their SQL types (plugin.db_cte.update_each)
 _SENT_TYPES = {
     "b_id": _T.c.id.type,
     "b_wamid": _T.c.wamid.type,
@@ -119,7 +119,7 @@ def record_decisions(session: Session, decisions: Iterable[Decision], *, now: da
             deferred.append({"b_id": d.row.id, "b_reason": d.reason, "b_due": d.due_at})
             MESSAGES_DEFERRED.labels(d.reason or "").inc()
     # (rows this transaction claimed, so locked already: the join's order cannot wait on them)
-    db_cte.update_rows(
+    db_cte.update_each(
         session,
         suppressed,
         types=_DECIDED_TYPES,
@@ -134,7 +134,7 @@ def record_decisions(session: Session, decisions: Iterable[Decision], *, now: da
             )
         ),
     )
-    db_cte.update_rows(
+    db_cte.update_each(
         session,
         deferred,
         types={**_DECIDED_TYPES, "b_due": _T.c.due_at.type},
@@ -223,7 +223,7 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
     batches = [batch for batch in (sent, final, later) if batch]
     for batch in batches:
         batch.sort(key=lambda p: p["b_id"])
-    # each write joins its rows (plugin.db_cte.update_rows), in no set order: lock them first
+    # each write joins its rows (plugin.db_cte.update_each), in no set order: lock them first
     locks.lock(session, (p["b_id"] for batch in batches for p in batch))
     unsent = [p["b_id"] for p in (*final, *later) if p["b_status"] != MessageStatus.UNKNOWN.value]
     # (no IN here: an expanding parameter cannot be used with executemany, SQLite's form)
@@ -262,14 +262,14 @@ def record_results(session: Session, outcomes: Sequence[SendOutcome], *, now: da
             )
         )
 
-    db_cte.update_rows(session, sent, types=_SENT_TYPES, statement=sent_rows)
-    db_cte.update_rows(
+    db_cte.update_each(session, sent, types=_SENT_TYPES, statement=sent_rows)
+    db_cte.update_each(
         session,
         final,
         types=_UNSENT_TYPES,
         statement=lambda value: unsent_rows(value, failed_at=now),
     )
-    db_cte.update_rows(
+    db_cte.update_each(
         session,
         later,
         types={**_UNSENT_TYPES, "b_due": _T.c.due_at.type},

@@ -87,7 +87,7 @@ def _rank_sql() -> Any:
     )
 
 
-# the write-back's values by row, and their SQL types (plugin.db_cte.update_rows)
+# the write-back's values by row, and their SQL types (plugin.db_cte.update_each)
 _STATUS_TYPES = {
     "b_id": _T.c.id.type,
     "b_status": _T.c.status.type,
@@ -264,7 +264,7 @@ def apply_statuses(
                 )
             )
 
-        db_cte.update_rows(session, params, types=_STATUS_TYPES, statement=write)
+        db_cte.update_each(session, params, types=_STATUS_TYPES, statement=write)
     quota.give_back(session, message_ids=unbilled)
     for row, error in effects:
         error_class = classify(error.error_code or 0)

@@ -1,4 +1,4 @@
-"""Per-row UPDATEs sent as one statement (plugin.db_cte.update_rows): on PostgreSQL one
+"""Per-row UPDATEs sent as one statement (plugin.db_cte.update_each): on PostgreSQL one
 `UPDATE … FROM` the rows as one JSON parameter, elsewhere executemany; either way each row ends
 as its own UPDATE would leave it: NULLs, times with their zone, booleans, quotes and
 non-ASCII text, and expressions of the row's old values."""
@@ -88,7 +88,7 @@ def test_each_row_ends_as_its_own_update_would_leave_it(session: Session) -> Non
         },
     ]
     with QueryCounter(get_engine()) as queries:
-        db_cte.update_rows(session, rows, types=TYPES, statement=_statement)
+        db_cte.update_each(session, rows, types=TYPES, statement=_statement)
     session.commit()
     if get_engine().dialect.name == "postgresql":
         assert queries.count == 1  # one statement for the rows, not one per row
@@ -119,5 +119,5 @@ def test_each_row_ends_as_its_own_update_would_leave_it(session: Session) -> Non
 @pytest.mark.sqlite
 def test_no_rows_writes_nothing(session: Session) -> None:
     with QueryCounter(get_engine()) as queries:
-        db_cte.update_rows(session, [], types=TYPES, statement=_statement)
+        db_cte.update_each(session, [], types=TYPES, statement=_statement)
     assert queries.count == 0
