@@ -123,8 +123,8 @@ QUOTA_HELD = "status_reason = 'quota_exceeded'"
 QUOTA_HELD_PG = "(status_reason)::text = 'quota_exceeded'::text"
 # Queued for a send (a queue message carries the row): the tick's search for rows whose message
 # was lost reads these by when they were queued (ix_outbound_queued_since)
-QUEUED = "status = 'queued'"
-QUEUED_PG = "(status)::text = 'queued'::text"
+QUEUED = f"status = '{MessageStatus.QUEUED.value}'"
+QUEUED_PG = f"(status)::text = '{MessageStatus.QUEUED.value}'::text"
 
 
 class OutboundMessage(SQLModel, table=True):
