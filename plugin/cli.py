@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from pathlib import Path
@@ -134,31 +133,16 @@ def worker(processes: int, threads: int, queues: tuple[str, ...], nice: int) -> 
         )
     from dramatiq.cli import main as dramatiq_main
 
+    from plugin import malloc
+
     if nice:
         os.nice(nice)  # the forked worker processes inherit it
-    fewer_malloc_arenas(get_settings().worker_malloc_arenas)
+    malloc.fewer_arenas(get_settings().worker_malloc_arenas)
 
     sys.argv = ["ulak-worker", "handlers.worker", "-p", str(processes), "-t", str(threads)]
     if queues:
         sys.argv += ["--queues", *queues]
     raise SystemExit(dramatiq_main())  # type: ignore[no-untyped-call]  # dramatiq.cli is unannotated
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter
-
-
-def fewer_malloc_arenas(arenas: int) -> bool:
-    """glibc gives each thread a malloc arena of its own (up to eight per core), and each keeps
-    the high-water mark of the largest batch its thread acted on, so a worker's resident memory
-    climbed in steps through the whole soak (docs/benchmarks.md). A few arenas, as is usual for
-    a multi-threaded Python service (WORKER_MALLOC_ARENAS), set in this process before Dramatiq
-    forks its workers from it. False where the allocator is not glibc's (nothing to set)."""
-    if arenas <= 0:
-        return False
-    try:
-        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas))
-    except OSError:  # musl, macOS: their own allocators
-        return False
 
 
 # Every column that holds a secret encrypted with SECRET_KEY: (module, model, column).

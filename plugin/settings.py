@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # In-process queue: worker threads inside `ulak serve` when REDIS_URL is unset.
     embedded_worker_threads: int = 4
     # glibc malloc arenas of an `ulak worker` process (0: glibc's default, eight per core): each
-    # thread's arena keeps the high-water mark of its largest batch (plugin/cli.py)
+    # thread's arena keeps the high-water mark of its largest batch (plugin/malloc.py)
     worker_malloc_arenas: int = Field(default=2, ge=0)
     scheduler_interval_seconds: float = 1.0
     # A queue message silent this long is taken as lost (Redis restarted empty, a worker killed

@@ -1,20 +1,24 @@
 """A worker's threads share a few malloc arenas instead of one each (issue 21's soak: the
 workers' resident memory climbed in steps for 30 minutes, each thread's arena keeping the
-high-water mark of its largest batch). Counted from glibc's own `malloc_info` report in a
-fresh process, with eight threads allocating at once as a worker's do."""
+high-water mark of its largest batch), and hands what it freed back to the system. Counted from
+glibc's own `malloc_info` report and the kernel's RSS in fresh processes, with eight threads
+allocating at once as a worker's do."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from plugin.cli import M_ARENA_MAX
+import pytest
+
+from plugin import malloc
+from plugin.malloc import M_ARENA_MAX
 
 PROBE = """
 import ctypes, sys, threading
-from plugin.cli import fewer_malloc_arenas
+from plugin.malloc import fewer_arenas
 if sys.argv[1] != "0":
-    assert fewer_malloc_arenas(int(sys.argv[1]))
+    assert fewer_arenas(int(sys.argv[1]))
 start = threading.Barrier(8)
 def allocate():
     start.wait()
@@ -48,3 +52,62 @@ def test_a_workers_eight_threads_share_two_malloc_arenas() -> None:
     # when a worker sets its arenas as `ulak worker` does (WORKER_MALLOC_ARENAS, default 2)
     # then they share two
     assert _arenas(2) <= 2
+
+
+FREED = """
+import sys
+from plugin import malloc
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+batch = [bytearray(4096) for _ in range(50_000)]  # a large batch: 200 MB of glibc heap
+pin = bytearray(4096)  # a later allocation holds the heap's top, as a running worker's do
+del batch
+freed = rss_mb()
+trimmed = malloc.trim()
+print(freed, rss_mb(), trimmed)
+"""
+
+
+def test_a_worker_hands_a_finished_batchs_memory_back_to_the_system() -> None:
+    # given a process that freed a 200 MB batch below an allocation still alive
+    out = subprocess.run(
+        [sys.executable, "-c", FREED], capture_output=True, text=True, check=True
+    ).stdout.split()
+    freed, trimmed, any_returned = float(out[0]), float(out[1]), out[2] == "True"
+    # then glibc alone kept it resident, and the trim gave it back
+    assert freed > 200
+    assert any_returned
+    assert freed - trimmed > 150
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_busy_worker_trims_at_most_once_per_interval() -> None:
+    # given a worker's trimmer that has just started
+    clock, trims = _Clock(), list[float]()
+
+    def trim() -> bool:
+        trims.append(clock.now)
+        return True
+
+    trimmer = malloc.Trimmer(30, clock=clock, action=trim)
+    # when messages finish every 10 s for two minutes
+    done = []
+    for _ in range(12):
+        clock.now += 10
+        done.append(trimmer.maybe())
+    # then it trimmed every 30 s, not after every message
+    assert trims == [1030.0, 1060.0, 1090.0, 1120.0]
+    assert done.count(True) == 4
+
+
+@pytest.mark.parametrize("arenas", [0, -1])
+def test_no_arena_setting_leaves_glibcs_default(arenas: int) -> None:
+    assert malloc.fewer_arenas(arenas) is False
