@@ -34,7 +34,7 @@ _REASONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhoneResult:
     e164: PhoneE164 | None
     status: PhoneStatus
@@ -47,8 +47,11 @@ class PhoneResult:
 
 # The parsers below are pure (phonenumbers' metadata does not change at run time) and a store's
 # events name the same numbers again and again (every CHECKOUT_UPDATED of a cart, each order
-# event): one parse per number and process, not three per event.
-PARSE_CACHE = 8192
+# event): one parse per number and process, not three per event. They repeat within a cart's
+# life (minutes), so 2,048 numbers cover a busy store's shoppers of the last minutes; full, the
+# four caches hold 1.8 MB. At 8,192 they held 7.3 MB, which a worker gained over its first tens
+# of thousands of events and kept: the soak's late memory growth (docs/benchmarks.md).
+PARSE_CACHE = 2048
 
 
 @lru_cache(maxsize=PARSE_CACHE)
