@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 
 M_ARENA_MAX = -8  # glibc's malloc.h
-# how often a worker hands freed heap pages back at most (a trim walks the heaps: ~1 ms for a
-# worker's 200 MB, under the arenas' locks, so not after every message)
+# how often a worker hands freed heap pages back at most: a trim walks the heaps under their
+# locks (measured in a process of 190 MB: 8.9 ms just after a 100 MB batch was freed, 0.2 ms
+# with nothing freed since), so twice a minute, not after every message
 TRIM_EVERY_SECONDS = 30.0
 
 

@@ -66,3 +66,28 @@ def make_contact(
     session.add(contact)
     session.flush()
     return contact
+
+
+def queued_campaign_rows(
+    session: Session,
+    store_id: int,
+    total: int,
+    *,
+    first: int = 1,
+    due_at: str = "now()",
+    queued_at: str = "now()",
+    order_id: str = "NULL",
+    checkout_id: str = "NULL",
+) -> None:
+    """`total` queued outbox rows of one store, shaped as a campaign's and numbered g from
+    `first`, in one INSERT (PostgreSQL): tests of the outbox's reads at a campaign's size. The
+    SQL expressions of g give the columns that differ."""
+    session.connection().exec_driver_sql(
+        "INSERT INTO outbound_message (store_id, contact_id, purpose, kind, idempotency_key, "
+        "template_name, template_language, parameters, source_type, due_at, status, attempts, "
+        "billable, business_initiated, created_at, updated_at, order_id, checkout_id) "
+        "SELECT %(store)s, g, 'marketing', 'campaign', 'k' || g, 'spring_sale', 'tr', '{}', "
+        f"'campaign', {due_at}, 'queued', 0, false, false, now(), {queued_at}, {order_id}, "
+        f"{checkout_id} FROM generate_series(%(first)s::int, %(last)s::int) g",
+        {"store": store_id, "first": first, "last": first + total - 1},
+    )

@@ -25,7 +25,7 @@ from plugin.delivery import outbox_memo
 from plugin.delivery import tick as delivery_tick
 from plugin.inbox import service as inbox_service
 from plugin.inbox import take
-from tests.factories import make_store
+from tests.factories import make_store, queued_campaign_rows
 
 pytestmark = pytest.mark.postgres_only
 
@@ -75,27 +75,9 @@ def _inbox(session: Session, store_id: int, *, processed: int, pending: int) -> 
     _analyze(session, "inbox_event")
 
 
-def _outbox(
-    session: Session,
-    store_id: int,
-    total: int,
-    *,
-    first: int = 1,
-    queued_at: str = "now()",
-    order_id: str = "NULL",
-    checkout_id: str = "NULL",
-) -> None:
-    """`total` queued outbox rows of one store, shaped as a campaign's, numbered g from `first`;
-    the SQL expressions of g give the columns that differ."""
-    session.connection().exec_driver_sql(
-        "INSERT INTO outbound_message (store_id, contact_id, purpose, kind, idempotency_key, "
-        "template_name, template_language, parameters, source_type, due_at, status, attempts, "
-        "billable, business_initiated, created_at, updated_at, order_id, checkout_id) "
-        "SELECT %(store)s, g, 'marketing', 'campaign', 'k' || g, 'spring_sale', 'tr', '{}', "
-        f"'campaign', now(), 'queued', 0, false, false, now(), {queued_at}, {order_id}, "
-        f"{checkout_id} FROM generate_series(%(first)s::int, %(last)s::int) g",
-        {"store": store_id, "first": first, "last": first + total - 1},
-    )
+def _outbox(session: Session, store_id: int, total: int, **columns: Any) -> None:
+    """A campaign's queued outbox rows (tests/factories.py), with statistics taken."""
+    queued_campaign_rows(session, store_id, total, **columns)
     _analyze(session, "outbound_message")
 
 

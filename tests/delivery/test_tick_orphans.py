@@ -16,7 +16,7 @@ from plugin import broker
 from plugin.db import get_engine
 from plugin.delivery import tick
 from plugin.delivery.outbox import BATCH_SIZE
-from tests.factories import make_store
+from tests.factories import make_store, queued_campaign_rows
 from tests.support import QueryCounter
 
 pytestmark = pytest.mark.postgres_only
@@ -25,15 +25,8 @@ pytestmark = pytest.mark.postgres_only
 def _lost(session: Session, store_id: int, count: int) -> None:
     """`count` queued rows of a campaign, queued a minute ago (past the 30 s a message may
     take), whose queue messages were lost."""
-    session.connection().exec_driver_sql(
-        "INSERT INTO outbound_message (store_id, contact_id, purpose, kind, idempotency_key, "
-        "template_name, template_language, parameters, source_type, due_at, status, attempts, "
-        "billable, business_initiated, created_at, updated_at) "
-        "SELECT %(store)s, g, 'marketing', 'campaign', 'k' || g, 'spring_sale', 'tr', '{}', "
-        "'campaign', now() - interval '1 minute', 'queued', 0, false, false, now(), "
-        "now() - interval '1 minute' FROM generate_series(1, %(count)s::int) g",
-        {"store": store_id, "count": count},
-    )
+    ago = "now() - interval '1 minute'"
+    queued_campaign_rows(session, store_id, count, due_at=ago, queued_at=ago)
     session.commit()
 
 
