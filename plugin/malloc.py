@@ -10,6 +10,7 @@ another allocator (musl, macOS) there is nothing to set and both are no-ops.
 from __future__ import annotations
 
 import ctypes
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,9 @@ M_ARENA_MAX = -8  # glibc's malloc.h
 TRIM_EVERY_SECONDS = 30.0
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    """Loaded once per process: a worker trims twice a minute for as long as it runs."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:  # musl, macOS: their own allocators

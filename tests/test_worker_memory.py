@@ -6,6 +6,7 @@ allocating at once as a worker's do."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -111,3 +112,34 @@ def test_a_busy_worker_trims_at_most_once_per_interval() -> None:
 @pytest.mark.parametrize("arenas", [0, -1])
 def test_no_arena_setting_leaves_glibcs_default(arenas: int) -> None:
     assert malloc.fewer_arenas(arenas) is False
+
+
+WORKER = """
+import dramatiq
+import handlers.worker as worker
+from handlers.worker import _GiveBackMemory
+given = [m for m in worker._broker.middleware if isinstance(m, _GiveBackMemory)]
+trims = []
+clock = [0.0]
+for middleware in given:
+    middleware.trimmer._clock = lambda: clock[0]
+    middleware.trimmer._last = 0.0
+    middleware.trimmer._action = lambda: trims.append(clock[0]) or True
+message = dramatiq.broker.MessageProxy(dramatiq.Message("default", "a", (), {}, {}))
+for step in range(1, 7):
+    clock[0] = step * 20.0
+    worker._broker.emit_after("process_message", message, result=None)
+print(len(given), trims)
+"""
+
+
+def test_ulak_worker_gives_freed_memory_back_after_its_messages() -> None:
+    # given the process `ulak worker` starts (handlers.worker), with its trim clock stubbed
+    env = {**os.environ, "ULAK_ENV": "test"}
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER], capture_output=True, text=True, check=True, env=env
+    ).stdout.split(maxsplit=1)
+    # when its broker finishes a message every 20 s for two minutes
+    # then one trim middleware is on the broker, and it trimmed every 30 s of those
+    assert out[0] == "1"
+    assert out[1].strip() == "[40.0, 80.0, 120.0]"
