@@ -544,10 +544,24 @@ def slope_mb_per_10_min(points: list[tuple[float, float]]) -> float | None:
     return round(cov / var * 600, 2)
 
 
-def memory_figures(samples: list[dict[str, Any]], load_seconds: float) -> dict[str, Any]:
-    """Per process tree: RSS after warm-up and at the end of the load, the max, the slope."""
+def memory_figures(
+    samples: list[dict[str, Any]], load_seconds: float, campaign_done: float | None = None
+) -> dict[str, Any]:
+    """Per process tree: RSS after warm-up and at the end of the load, the max, the slope (the
+    verdict's `flat`). Beside it, for reading only, the slope and mean within each phase: while
+    the campaign sends and from a minute after it, since a worker that only starts acting on
+    events once the paced sends stop holding its threads steps up to the other worker's level
+    then (the soak, session 20), and a whole-run fit cannot tell that step from a creep."""
     warm_up = min(WARM_UP_SECONDS, load_seconds / 4)
     steady = [s for s in samples if warm_up <= s["t"] <= load_seconds + 1]
+    phases: dict[str, tuple[float, float]] = (
+        {}
+        if campaign_done is None
+        else {
+            "while_sending": (0.0, campaign_done),
+            "after_sending": (campaign_done + 60, math.inf),
+        }
+    )
     out: dict[str, Any] = {"warm_up_s": warm_up}
     for name in samples[0]["rss_mb"]:
         points = [(s["t"], s["rss_mb"][name]) for s in steady if s["rss_mb"].get(name)]
@@ -561,6 +575,14 @@ def memory_figures(samples: list[dict[str, Any]], load_seconds: float) -> dict[s
             "slope_mb_per_10_min": slope,
             "flat": slope is not None and slope < FLAT_MB_PER_10_MIN,
         }
+        for phase in ("while_sending", "after_sending"):
+            low, high = phases.get(phase, (math.inf, math.inf))
+            part = [(t, mb) for t, mb in points if low <= t <= high]
+            out[name][phase] = {
+                "samples": len(part),
+                "mean_mb": round(sum(mb for _, mb in part) / len(part), 1) if part else None,
+                "slope_mb_per_10_min": slope_mb_per_10_min(part) if len(part) >= 12 else None,
+            }
     return out
 
 
@@ -1043,7 +1065,7 @@ def _summary(
             "mean": round(sum(s["load1"] for s in during) / len(during), 2),
             "max": max(s["load1"] for s in during),
         },
-        "memory": memory_figures(samples, load_seconds),
+        "memory": memory_figures(samples, load_seconds, campaign_done),
         "cores_used_while_loaded": cores_used(during),
     }
 
