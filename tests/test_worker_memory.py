@@ -118,13 +118,14 @@ WORKER = """
 import dramatiq
 import handlers.worker as worker
 from handlers.worker import _GiveBackMemory
+from plugin import malloc
 given = [m for m in worker._broker.middleware if isinstance(m, _GiveBackMemory)]
 trims = []
 clock = [0.0]
 for middleware in given:
-    middleware.trimmer._clock = lambda: clock[0]
-    middleware.trimmer._last = 0.0
-    middleware.trimmer._action = lambda: trims.append(clock[0]) or True
+    middleware.trimmer = malloc.Trimmer(
+        clock=lambda: clock[0], action=lambda: trims.append(clock[0]) or True
+    )
 message = dramatiq.broker.MessageProxy(dramatiq.Message("default", "a", (), {}, {}))
 for step in range(1, 7):
     clock[0] = step * 20.0

@@ -75,6 +75,8 @@ FLAT_MB_PER_10_MIN = (
     1.0  # issue 21: a process whose fitted RSS growth after warm-up stays below is flat
 )
 WARM_UP_SECONDS = 300.0  # at most; a quarter of a shorter run
+PHASE_SETTLE_S = 60.0  # after the campaign: the worker's threads move to the events queue
+PHASE_MIN_SAMPLES = 12  # two minutes of samples: a shorter phase has no slope worth reading
 PLOT = ROOT / "docs" / "img" / "soak.png"
 UNFINISHED = ("scheduled", "queued", "sending")
 SENT = ("sent", "delivered", "read")
@@ -554,13 +556,13 @@ def memory_figures(
     then (the soak, session 20), and a whole-run fit cannot tell that step from a creep."""
     warm_up = min(WARM_UP_SECONDS, load_seconds / 4)
     steady = [s for s in samples if warm_up <= s["t"] <= load_seconds + 1]
-    phases: dict[str, tuple[float, float]] = (
-        {}
-        if campaign_done is None
-        else {
+    phases = (
+        {
             "while_sending": (0.0, campaign_done),
-            "after_sending": (campaign_done + 60, math.inf),
+            "after_sending": (campaign_done + PHASE_SETTLE_S, math.inf),
         }
+        if campaign_done is not None
+        else dict.fromkeys(("while_sending", "after_sending"), (math.inf, -math.inf))  # empty
     )
     out: dict[str, Any] = {"warm_up_s": warm_up}
     for name in samples[0]["rss_mb"]:
@@ -575,13 +577,14 @@ def memory_figures(
             "slope_mb_per_10_min": slope,
             "flat": slope is not None and slope < FLAT_MB_PER_10_MIN,
         }
-        for phase in ("while_sending", "after_sending"):
-            low, high = phases.get(phase, (math.inf, math.inf))
+        for phase, (low, high) in phases.items():
             part = [(t, mb) for t, mb in points if low <= t <= high]
             out[name][phase] = {
                 "samples": len(part),
                 "mean_mb": round(sum(mb for _, mb in part) / len(part), 1) if part else None,
-                "slope_mb_per_10_min": slope_mb_per_10_min(part) if len(part) >= 12 else None,
+                "slope_mb_per_10_min": slope_mb_per_10_min(part)
+                if len(part) >= PHASE_MIN_SAMPLES
+                else None,
             }
     return out
 
