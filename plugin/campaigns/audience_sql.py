@@ -64,12 +64,17 @@ def _due_expr(session: Session, campaign: Campaign, settings: StoreSettings) -> 
             ),
             else_=sa.literal(default, due_type),
         )
+    return sa.literal(start_instant(campaign), due_type)
+
+
+def start_instant(campaign: Campaign) -> datetime:
+    """When a campaign sends from (its local-time recipients wait for their own instant)."""
     at = (
         campaign.send_at
         if campaign.send_mode == SendMode.AT and campaign.send_at
         else campaign.started_at
     )
-    return sa.literal(at or clock.now(), due_type)
+    return at or clock.now()
 
 
 def _assignment(campaign: Campaign) -> tuple[ColumnElement[Any], ColumnElement[bool]]:

@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 
 from plugin import broker, clock
 from plugin.campaigns import fanout_split
-from plugin.campaigns.audience_sql import audience_chunk, audience_ranges
+from plugin.campaigns.audience_sql import audience_chunk, audience_ranges, start_instant
 from plugin.campaigns.config import LOOP_ACTOR, account_id_for
-from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus
+from plugin.campaigns.models import Campaign, CampaignRecipient, CampaignStatus, SendMode
 from plugin.campaigns.personalise import PERSONAL_FIELDS, sql_parameters
 from plugin.contacts.models import Contact
 from plugin.db import dialect_name, insert_ignoring_conflicts
@@ -110,11 +110,15 @@ def _outbox_select(
     personal: dict[str, Any],
     *,
     winner: bool,
+    part: tuple[int, int] = (0, 1),
 ) -> Any:
     """SELECT of outbox rows (delivery's `fanout_rows`) for the recipients in `source` (a
     FROM clause with contact_id, variant, holdout, due_at), personal fields read from
     `personal`: campaign rows with the variant's template and parameters; none for the
-    holdout, and the group waiting for the A/B winner only once it is picked (`winner`)."""
+    holdout, and the group waiting for the A/B winner only once it is picked (`winner`).
+    Rows of a campaign sent from one instant fall due at the number's marketing rate after
+    those written before (delivery's `paced_due`); the `part` (index, count) of a turn written
+    by several statements at once takes every count-th turn."""
     s = source.c
     by_key = {v["key"]: v for v in campaign.variants}
     dialect = dialect_name(session)
@@ -142,9 +146,22 @@ def _outbox_select(
             else sa.case(*((s.variant == k, doc) for k, doc in documents.items()))
         )
         eligible = sa.and_(s.variant.is_not(None), s.variant != "")
+    account_id = account_id_for(session, campaign)
+    due_at = s.due_at
+    if campaign.send_mode != SendMode.LOCAL_TIME:  # (one instant per time zone: not spread)
+        index, count = part
+        ordinal = count * (sa.func.row_number().over(order_by=s.contact_id) - 1) + index
+        due_at = outbox_fanout.paced_due(
+            session,
+            account_id=account_id,
+            due_at=s.due_at,
+            ordinal=ordinal,
+            first_at=start_instant(campaign),
+            before=campaign.queued_total,
+        )
     fanout = outbox_fanout.FanOut(
         store_id=campaign.store_id,
-        account_id=account_id_for(session, campaign),
+        account_id=account_id,
         purpose=MessagePurpose.MARKETING,
         kind=MessageKind.CAMPAIGN,
         source_type="campaign",
@@ -161,11 +178,13 @@ def _outbox_select(
         template_language=pick["template_language"],
         parameters=params,
         variant=variant_col,
-        due_at=s.due_at,
+        due_at=due_at,
     ).where(s.holdout.is_(False), eligible)
 
 
-def _turn_statement(session: Session, campaign: Campaign, chunk: Any) -> Any:
+def _turn_statement(
+    session: Session, campaign: Campaign, chunk: Any, part: tuple[int, int] = (0, 1)
+) -> Any:
     """ONE statement for a range of the audience (data-modifying CTEs over one read of
     `contact`): its snapshot rows, their outbox rows, and the range's last contact, recipients,
     holdouts and outbox rows written."""
@@ -178,7 +197,7 @@ def _turn_statement(session: Session, campaign: Campaign, chunk: Any) -> Any:
         .cte("snap")
     )
     personal = {f: picked.c[f] for f in PERSONAL_FIELDS}
-    rows = _outbox_select(session, campaign, picked, personal, winner=False)
+    rows = _outbox_select(session, campaign, picked, personal, winner=False, part=part)
     written_rows = (
         outbox_fanout.insert_rows(session, rows)
         .returning(OutboundMessage.__table__.c.id)  # type: ignore[attr-defined]
@@ -210,7 +229,10 @@ def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) 
         last, inserted, held, written = counts
     else:
         parts = audience_ranges(session, campaign, settings, halves)
-        fanout_split.write(session, [_turn_statement(session, campaign, p) for p in parts])
+        fanout_split.write(
+            session,
+            [_turn_statement(session, campaign, p, (i, len(parts))) for i, p in enumerate(parts)],
+        )
         last, inserted, held, written = fanout_split.totals(session, campaign, end)
     _advance_snapshot(
         campaign, taken=int(inserted), held=int(held), last=last, end=end, limit=limit

@@ -121,6 +121,10 @@ def _only_when_set(column: str) -> dict[str, Any]:
 # partial index), and the same as PostgreSQL writes it back (tests/test_migrations.py).
 QUOTA_HELD = "status_reason = 'quota_exceeded'"
 QUOTA_HELD_PG = "(status_reason)::text = 'quota_exceeded'::text"
+# Marketing waiting its turn at its number's rate (plugin/delivery/policy/pacing.py): the end
+# of a store's queue of them is read by ix_outbound_paced
+PACED = "status = 'scheduled' AND status_reason = 'paced'"
+PACED_PG = "(((status)::text = 'scheduled'::text) AND ((status_reason)::text = 'paced'::text))"
 # Queued for a send (a queue message carries the row): the tick's search for rows whose message
 # was lost reads these by when they were queued (ix_outbound_queued_since)
 QUEUED = f"status = '{MessageStatus.QUEUED.value}'"
@@ -168,6 +172,15 @@ class OutboundMessage(SQLModel, table=True):
             "updated_at",
             postgresql_where=sa.text(QUEUED_PG),  # PostgreSQL's own spelling of QUEUED
             sqlite_where=sa.text(QUEUED),
+        ),
+        # marketing waiting its turn at its number's rate: a claim that puts rows off reads
+        # the store's last one; the campaign's other rows cost it nothing
+        sa.Index(
+            "ix_outbound_paced",
+            "store_id",
+            "due_at",
+            postgresql_where=sa.text(PACED_PG),  # PostgreSQL's own spelling of PACED
+            sqlite_where=sa.text(PACED),
         ),
         # marketing held for the plan's quota (few rows): the tick releases them by store
         sa.Index(

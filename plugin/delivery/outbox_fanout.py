@@ -6,15 +6,19 @@ keys already written, under outbox.py's one key scheme.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from plugin import clock
-from plugin.db import insert_ignoring_conflicts
+from plugin.db import dialect_name, insert_ignoring_conflicts
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.outbox import T, idempotency_key
+from plugin.delivery.pace import clamp_rate
+from plugin.delivery.quality import marketing_share
+from plugin.whatsapp.accounts import WhatsAppAccount
 
 FANOUT_COLUMNS = (
     "store_id contact_id account_id purpose kind idempotency_key template_id template_name "
@@ -83,3 +87,37 @@ def insert_rows(session: Session, rows: sa.Select[Any]) -> Any:
     scheduled, so the tick queues them as they fall due."""
     stmt = insert_ignoring_conflicts(session, OutboundMessage).from_select(FANOUT_COLUMNS, rows)
     return stmt.on_conflict_do_nothing(index_elements=["store_id", "idempotency_key"])
+
+
+def paced_due(
+    session: Session,
+    *,
+    account_id: int | None,
+    due_at: Any,
+    ordinal: Any,
+    first_at: datetime,
+    before: int,
+) -> Any:
+    """A marketing fan-out row's due time: its own, or its turn at the number's marketing rate,
+    whichever is later. Turns start `before` turns (the rows written earlier) after
+    `first_at` (a later turn: or now, if that is past, as after a pause or for the A/B
+    winner's group); the row's turn is `ordinal` / rate seconds later.
+
+    Only a hint: the send policy admits each send to its number's schedule and puts off what
+    does not fit (plugin/delivery/policy/pacing.py). Written due all at once, a campaign of
+    100,000 was claimed, put off and claimed again row by row; spread here, its rows fall due
+    about as fast as the number sends, and each is claimed once. On SQLite (embedded mode, a
+    small store) the rows keep their own due time and the policy spreads them."""
+    if account_id is None or dialect_name(session) != "postgresql":
+        return due_at
+    account = session.get(WhatsAppAccount, account_id)
+    if account is None:
+        return due_at
+    rate = clamp_rate(account.throughput_mps) * (marketing_share(account.quality_rating) or 1.0)
+    start = first_at + timedelta(seconds=before / rate)
+    if before:  # a later turn behind the clock (written after a pause): from now on
+        start = max(start, clock.now())
+    utc = T.c.due_at.type
+    seconds = sa.literal(1.0 / rate, sa.Float) * ordinal
+    turn = sa.literal(start, utc) + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds)
+    return sa.func.greatest(due_at, turn, type_=utc)

@@ -1,8 +1,14 @@
-"""Meta's pace: a token bucket per business phone number, and spacing per recipient.
+"""Meta's pace: a schedule of send slots per business phone number, and spacing per recipient.
+
+A send is admitted to a slot of its number's schedule before it is sent: slots are 1/rate
+apart, so the number never goes faster than its throughput (Meta: 80 messages per second by
+default, up to 1,000), and a send is told when its slot starts instead of waiting for tokens
+in a loop. Admission with a horizon books only the next moment: what does not fit waits in
+the outbox (plugin/delivery/policy/pacing.py), never in a worker thread.
 
 With REDIS_URL the state lives in Redis (Lua scripts, atomic), shared by every worker process,
 so N workers together stay under the number's rate. Without Redis (embedded mode) one process
-sends, and an in-process bucket does the same job.
+sends, and an in-process schedule does the same job.
 
 Rates use real time (they are about Meta's servers); recipient spacing uses the app clock, so
 the dev clock can move a deferred message past its 6 seconds without waiting.
@@ -12,6 +18,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -22,34 +30,35 @@ DEFAULT_RATE = 80.0  # Meta's default messages per second per number
 MAX_RATE = 1000.0  # Meta's highest throughput level
 PAIR_SPACING_SECONDS = 6.0  # Meta's pair rate: one message to a user every 6 s per number
 
-_TAKE = """
+# The number's schedule (GCRA, "virtual scheduling"): `next` is when its next send may start.
+# Admitting n sends reserves n slots, 1/rate apart, from max(next, now - slack); the slack lets
+# a fifth of a second of sends go at once after a quiet spell, as a bucket's burst would. With
+# a horizon, only the slots starting within `horizon` seconds are reserved: the rest are not
+# taken, so a campaign never books the number for minutes ahead of an order update.
+_ADMIT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
+local interval = 1 / tonumber(ARGV[1])
+local slack = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil then tokens = burst; ts = now end
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local granted = 0
-if tokens >= 1 then granted = math.min(want, math.floor(tokens)) end
-tokens = tokens - granted
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], 60000)
-local wait = 0
-if granted < want then
-  wait = (math.min(want - granted, math.max(1, burst / 2)) - tokens) / rate
+local horizon = tonumber(ARGV[4])
+local start = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now - slack)
+local granted = want
+if horizon >= 0 then
+  granted = math.max(0, math.min(want, math.floor((now + horizon - start) / interval) + 1))
 end
-return {granted, tostring(wait)}
+local after = start + granted * interval
+if granted > 0 then
+  redis.call('SET', KEYS[1], tostring(after), 'PX', math.ceil((after - now) * 1000) + 60000)
+end
+return {granted, tostring(start - now), tostring(math.max(0, after - now))}
 """
 
 _PENALIZE = """
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-if state[1] then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tonumber(state[1]) - tonumber(ARGV[1])))
-end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local after = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now) + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], tostring(after), 'PX', math.ceil((after - now) * 1000) + 60000)
 return 1
 """
 
@@ -82,18 +91,36 @@ def clamp_rate(rate: float | None) -> float:
     return min(float(rate), MAX_RATE)
 
 
-def burst_for(rate: float) -> float:
-    """A fifth of a second of sends may go at once; the rest is spread evenly."""
-    return max(1.0, rate / 5)
+def slack_for(rate: float) -> float:
+    """After a quiet spell a fifth of a second of sends may go at once (at least one); the
+    rest are spread evenly."""
+    return max(1.0, rate / 5) / rate
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """Slots of a number's schedule: `granted` sends, the first `first_in` seconds from now
+    (0 or less: at once), `interval` apart; the schedule is free again `free_in` seconds from
+    now."""
+
+    granted: int
+    first_in: float
+    interval: float
+    free_in: float
+
+    def starts_in(self, index: int) -> float:
+        """Seconds from now until the `index`-th granted send may start (0: at once)."""
+        return max(0.0, self.first_in + index * self.interval)
 
 
 class Pacer(Protocol):
-    def take(self, number: str, want: int, rate: float) -> tuple[int, float]:
-        """Take up to `want` send tokens for `number`: (granted, seconds to wait for more)."""
+    def admit(self, number: str, want: int, rate: float, *, horizon: float | None) -> Admission:
+        """Reserve slots for up to `want` sends on `number`: all of them (`horizon` None), or
+        those whose slot starts within `horizon` seconds."""
         ...
 
-    def penalize(self, number: str, seconds: float, rate: float) -> None:
-        """Meta said "too fast" (130429): give up `seconds` worth of tokens."""
+    def penalize(self, number: str, seconds: float) -> None:
+        """Meta said "too fast" (130429): the number's next slot moves `seconds` later."""
         ...
 
     def reserve_recipients(
@@ -107,29 +134,29 @@ class Pacer(Protocol):
 class LocalPacer:
     """The in-process pacer for embedded mode (one process sends)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock  # the send loop starts sends by time.monotonic(); tests step it
         self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._next: dict[str, float] = {}  # number -> when its next slot starts (monotonic)
         self._recipients: dict[tuple[str, str], float] = {}
 
-    def take(self, number: str, want: int, rate: float) -> tuple[int, float]:
-        burst = burst_for(rate)
+    def admit(self, number: str, want: int, rate: float, *, horizon: float | None) -> Admission:
+        interval = 1.0 / rate
         with self._lock:
-            now = time.monotonic()
-            tokens, ts = self._buckets.get(number, (burst, now))
-            tokens = min(burst, tokens + max(0.0, now - ts) * rate)
-            granted = min(want, int(tokens)) if tokens >= 1 else 0
-            tokens -= granted
-            self._buckets[number] = (tokens, now)
-        wait = 0.0
-        if granted < want:
-            wait = (min(want - granted, max(1.0, burst / 2)) - tokens) / rate
-        return granted, max(0.0, wait)
+            now = self._clock()
+            start = max(self._next.get(number, 0.0), now - slack_for(rate))
+            granted = want
+            if horizon is not None:
+                granted = max(0, min(want, int((now + horizon - start) // interval) + 1))
+            after = start + granted * interval
+            if granted:
+                self._next[number] = after
+        return Admission(granted, start - now, interval, max(0.0, after - now))
 
-    def penalize(self, number: str, seconds: float, rate: float) -> None:
+    def penalize(self, number: str, seconds: float) -> None:
         with self._lock:
-            tokens, ts = self._buckets.get(number, (burst_for(rate), time.monotonic()))
-            self._buckets[number] = (tokens - seconds * rate, ts)
+            now = self._clock()
+            self._next[number] = max(self._next.get(number, 0.0), now) + seconds
 
     def reserve_recipients(
         self, number: str, recipients: list[str], *, now: float, spacing: float
@@ -149,29 +176,30 @@ class LocalPacer:
 
 
 class RedisPacer:
-    """The shared pacer: every worker process takes its tokens from the same Redis keys."""
+    """The shared pacer: every worker process books its slots in the same Redis keys."""
 
     def __init__(self, url: str, namespace: str) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url)
         self.prefix = f"{namespace}:pace"
-        self._take = self.client.register_script(_TAKE)
+        self._admit = self.client.register_script(_ADMIT)
         self._penalize = self.client.register_script(_PENALIZE)
         self._reserve = self.client.register_script(_RESERVE)
 
-    def take(self, number: str, want: int, rate: float) -> tuple[int, float]:
+    def admit(self, number: str, want: int, rate: float, *, horizon: float | None) -> Admission:
         try:
-            granted, wait = self._take(
-                keys=[f"{self.prefix}:bucket:{number}"], args=[rate, burst_for(rate), want]
+            granted, first_in, free_in = self._admit(
+                keys=[f"{self.prefix}:next:{number}"],
+                args=[rate, slack_for(rate), want, -1 if horizon is None else horizon],
             )
         except RedisError as exc:
             raise PacerUnavailable(str(exc)) from exc
-        return int(granted), max(0.0, float(wait))
+        return Admission(int(granted), float(first_in), 1.0 / rate, float(free_in))
 
-    def penalize(self, number: str, seconds: float, rate: float) -> None:
+    def penalize(self, number: str, seconds: float) -> None:
         try:
-            self._penalize(keys=[f"{self.prefix}:bucket:{number}"], args=[seconds * rate])
+            self._penalize(keys=[f"{self.prefix}:next:{number}"], args=[seconds])
         except RedisError as exc:
             raise PacerUnavailable(str(exc)) from exc
 
@@ -210,6 +238,6 @@ def get_pacer(settings: Settings | None = None) -> Pacer:
 
 
 def reset_pacers() -> None:
-    """Forget every in-process pacer (tests: each starts with full buckets)."""
+    """Forget every in-process pacer (tests: each starts with quiet numbers)."""
     with _pacers_lock:
         _pacers.clear()

@@ -54,8 +54,8 @@ def marketing_share(quality_rating: str | None) -> float:
 
 
 def pace_key(account: Any, marketing: bool) -> tuple[str, float]:
-    """(pacer bucket, rate) for a send: the number's own bucket, except marketing from a
-    flagged number, which goes through a bucket of its own at the flagged share of the rate."""
+    """(pacer schedule, rate) for a send: the number's own schedule, except marketing from a
+    flagged number, which goes through a schedule of its own at the flagged share of the rate."""
     share = getattr(account, "marketing_share", 1.0)
     if marketing and 0.0 < share < 1.0:
         return f"{account.phone_number_id}:marketing", account.rate * share

@@ -1,9 +1,8 @@
 """The one table of reason codes: why a message was held, cancelled, failed or never written.
 
-Every outbox row that is not on its way carries one of these codes in `status_reason`, and
-every decision a flow journals (skipped, stopped, cancelled) carries one in `reason`. The admin
-shows the code and its text in Turkish and English, and, when the merchant can do something
-about it, how to fix it. `alerts` marks the store's setup at fault (a flow meeting one alerts).
+Outbox rows not on their way carry one in `status_reason`, and a flow's journaled decisions
+(skipped, stopped, cancelled) one in `reason`. The admin shows the code and its text in Turkish
+and English, and how to fix it when the merchant can. `alerts` marks the store's setup at fault.
 """
 
 from __future__ import annotations
@@ -58,6 +57,7 @@ _REASONS = (
     _r("window_closed", "The 24-hour reply window is closed", "24 saatlik yanıt penceresi kapalı"),
     _r("quiet_hours", "Waiting for the end of quiet hours", "Sessiz saatlerin bitmesi bekleniyor"),
     _r("pair_rate", "Spacing messages to the same customer", "Aynı müşteriye mesajlar aralıklı"),
+    _r("paced", "Waiting its turn at the number's rate", "Numaranın gönderim sırası bekleniyor"),
     _r(
         "not_delivered_today",
         "WhatsApp chose not to deliver it today",

@@ -20,6 +20,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import threading
+import time
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -249,11 +250,12 @@ async def send_all(
     *,
     concurrency: int = CONCURRENCY,
 ) -> list[SendOutcome]:
-    """Send every decision concurrently (at most `concurrency` in flight), taking tokens from
-    each number's bucket before its sends start."""
+    """Send every decision concurrently (at most `concurrency` in flight), each once its
+    number's slot starts (`Decision.send_at`, given by the policy's admission)."""
     gate = asyncio.Semaphore(concurrency)
     outcomes: list[SendOutcome] = []
     throttled: set[str] = set()  # numbers Meta answered 130429 for in this call
+    tasks: list[asyncio.Task[None]] = []
 
     async def one(decision: Decision) -> None:
         try:
@@ -261,43 +263,25 @@ async def send_all(
         finally:
             gate.release()
 
-    tasks: list[asyncio.Task[None]] = []
-    by_number: dict[tuple[str, float], list[Decision]] = {}
+    by_number: dict[str, list[Decision]] = {}
     for decision in decisions:
         assert decision.account is not None
-        by_number.setdefault(pace_key(decision.account, decision.row.marketing), []).append(
-            decision
-        )
+        by_number.setdefault(decision.account.phone_number_id, []).append(decision)
 
-    async def paced(key: tuple[str, float], group: list[Decision]) -> None:
-        """One number's sends, started as its bucket grants tokens (numbers pace apart:
-        waiting for one number's tokens never holds back another's sends)."""
-        number, rate = key
-        index = 0
-        while index < len(group):
-            try:
-                granted, wait = pacer.take(number, len(group) - index, rate)
-            except PacerUnavailable as exc:  # Redis is away: the rest of the group never left
-                log.warning("pacer_unavailable", unsent=len(group) - index, error=repr(exc))
-                outcomes.extend(_never_sent(d, exc) for d in group[index:])
-                return
-            for decision in group[index : index + granted]:
-                await gate.acquire()
-                tasks.append(asyncio.create_task(one(decision)))
-            index += granted
-            if index < len(group):
-                await asyncio.sleep(max(wait, 0.001))
+    async def paced(number: str, group: list[Decision]) -> None:
+        """One number's sends, each started at its slot (numbers pace apart: one number's
+        later slots never hold back another's sends); after Meta's 130429 the number's
+        remaining sends of this call start a second later."""
+        for decision in sorted(group, key=lambda d: d.send_at):
+            pause = decision.send_at + (1.0 if number in throttled else 0.0) - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            await gate.acquire()
+            tasks.append(asyncio.create_task(one(decision)))
 
-    await asyncio.gather(*(paced(key, group) for key, group in by_number.items()))
+    await asyncio.gather(*(paced(number, group) for number, group in by_number.items()))
     await asyncio.gather(*tasks)
     return outcomes
-
-
-def _never_sent(decision: Decision, exc: PacerUnavailable) -> SendOutcome:
-    """A claimed row whose call was never made: retried like a refused connection."""
-    details = f"pacer unavailable: {type(exc).__name__}"
-    error = ErrorClass(Disposition.NEVER_REACHED, retryable=True, details=details)
-    return SendOutcome(decision, error=error)
 
 
 async def _send_one(
@@ -320,7 +304,7 @@ async def _send_one(
             # one second of silence per throttled burst, not per message of the burst
             throttled.add(account.phone_number_id)
             try:
-                pacer.penalize(account.phone_number_id, 1.0, account.rate)
+                pacer.penalize(pace_key(account, decision.row.marketing)[0], 1.0)
             except PacerUnavailable as penalty_error:  # Meta's answer must still be recorded
                 log.warning("pacer_unavailable", error=repr(penalty_error))
         return SendOutcome(decision, error=exc.error_class, error_message=exc.message)

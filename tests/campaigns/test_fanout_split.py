@@ -4,6 +4,7 @@ commits and its checkpoint (PostgreSQL: the one-statement turn is PostgreSQL's).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -133,3 +134,76 @@ def test_a_crash_after_the_halves_commit_redoes_the_turn_without_counting_twice(
         len(rows),
     )
     assert {r.contact_id for r in snapshot} == set(contacts)
+
+
+def _number(session: Session, store_id: int, *, mps: int, quality: str | None = None) -> None:
+    from plugin import crypto
+    from plugin.whatsapp.accounts import WhatsAppAccount
+
+    session.add(
+        WhatsAppAccount(
+            store_id=store_id,
+            phone_number_id=f"pn-{store_id}",
+            waba_id="waba-1",
+            access_token_encrypted=crypto.encrypt("token"),
+            throughput_mps=mps,
+            quality_rating=quality,
+        )
+    )
+    session.commit()
+
+
+def _due_offsets(session: Session, campaign: Campaign) -> list[float]:
+    rows = campaign_rows(session, campaign.id)
+    session.refresh(campaign)
+    assert campaign.started_at is not None
+    return sorted((r.due_at - campaign.started_at).total_seconds() for r in rows)
+
+
+def test_a_campaigns_rows_fall_due_one_after_another_at_its_numbers_marketing_rate(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a number Meta lets send 20 messages a second, and 90 recipients written in turns
+    # of 40 store contacts (one statement each)
+    monkeypatch.setattr(fanout, "BATCH_SIZE", 40)
+    monkeypatch.setattr(fanout, "FIRST_BATCH", 40)
+    store = make_store(session)
+    for _ in range(90):
+        make_contact(session, store)
+    _number(session, store.id, mps=20)
+    campaign = ready_campaign(session, store)
+    service.launch_campaign(session, store_id=store.id, campaign_id=campaign.id)
+    session.commit()
+    # when the loop writes the outbox
+    while service.run_batch(session, campaign_id=campaign.id):
+        session.commit()
+    session.commit()
+    # then the rows fall due 1/20 s apart from the launch, across the turns: the tick queues
+    # them about as fast as the number sends, instead of 90 at once
+    offsets = _due_offsets(session, campaign)
+    assert len(offsets) == 90
+    assert offsets[0] == pytest.approx(0.0, abs=0.5)
+    gaps = [b - a for a, b in itertools.pairwise(offsets)]
+    assert all(gap == pytest.approx(0.05, abs=0.001) for gap in gaps[:39] + gaps[40:])
+    # (a later turn starts no earlier than its turn after the rows written before it)
+    assert gaps[39] >= 0.05 - 0.001
+
+
+def test_a_flagged_numbers_campaign_is_spread_at_its_marketing_share_even_in_halves(
+    session: Session, split_turns: list[int]
+) -> None:
+    # given a number at 20/s that Meta flagged (marketing may use half: 10/s), and a campaign
+    # whose turns are each written by two connections at once
+    campaign, _ = launch(session, 100)
+    _number(session, campaign.store_id, mps=20, quality="FLAGGED")
+    # when the loop writes the outbox
+    while service.run_batch(session, campaign_id=campaign.id):
+        session.commit()
+    session.commit()
+    # then the rows fall due at 10 a second, the halves' rows taking turns: in every second
+    # at most 10, give or take the halves' difference in size at a turn's end
+    assert split_turns and set(split_turns) == {2}
+    offsets = _due_offsets(session, campaign)
+    per_second = Counter(int(o) for o in offsets)
+    assert max(per_second.values()) <= 12
+    assert offsets[-1] == pytest.approx(len(offsets) / 10, abs=1.5)

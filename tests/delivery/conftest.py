@@ -304,3 +304,31 @@ def running_campaign(world: World) -> Campaign:
         session.commit()
     session.commit()
     return campaign
+
+
+def campaign_due_at_once(world: World, contact_ids: list[int], campaign_id: int = 1) -> list[int]:
+    """A campaign's marketing rows to these contacts, all due now (as when a paused campaign
+    resumes or quiet hours end), written by the outbox's bulk enqueue; returns their ids."""
+    from plugin.delivery import service
+    from plugin.delivery.models import MessageKind, MessagePurpose
+
+    ids = service.bulk_enqueue(
+        world.session,
+        messages=[
+            {
+                "store_id": world.store_id,
+                "contact_id": cid,
+                "purpose": MessagePurpose.MARKETING,
+                "kind": MessageKind.CAMPAIGN,
+                "idempotency_key": f"campaign:{campaign_id}:{cid}",
+                "template_name": "cart_promo",
+                "template_language": "tr",
+                "parameters": promo_parameters(),
+                "source_type": "campaign",
+                "campaign_id": campaign_id,
+            }
+            for cid in contact_ids
+        ],
+    )
+    world.session.commit()
+    return list(ids)

@@ -14,7 +14,7 @@ from plugin.consent.models import ConsentEvent
 from plugin.contacts.models import Contact
 from plugin.delivery import sender, service
 from plugin.delivery.models import MessageStatus, OutboundMessage, PendingStatus
-from plugin.delivery.pace import PacerUnavailable
+from plugin.delivery.pace import Admission, PacerUnavailable
 from plugin.delivery.service import StatusUpdate
 from plugin.events.tick import run_tick
 from plugin.templates.models import MessageTemplate, TemplateStatus
@@ -283,32 +283,45 @@ def test_a_send_whose_answer_was_lost_learns_its_fate_from_metas_status(
 class _PacerAway:
     """The shared pacer after its Redis went away: every call raises (recipients pass)."""
 
-    def __init__(self, *, takes: bool) -> None:
-        self.takes = takes
+    def __init__(self, *, admits: bool) -> None:
+        self.admits = admits
 
-    def take(self, number, want, rate):
-        if not self.takes:
+    def admit(self, number, want, rate, *, horizon):
+        if not self.admits:
             raise PacerUnavailable("Connection reset by peer")
-        return want, 0.0
+        return Admission(want, 0.0, 1.0 / rate, 0.0)
 
-    def penalize(self, number, seconds, rate):
+    def penalize(self, number, seconds):
         raise PacerUnavailable("Connection reset by peer")
 
     def reserve_recipients(self, number, recipients, *, now, spacing):
         return [True] * len(recipients)
 
 
-def test_a_pacer_lost_before_the_calls_reschedules_the_claimed_rows(world, make_contacts, sandbox):
-    # given an order update and a campaign message, claimed for sending
+def test_a_pacer_lost_before_the_calls_leaves_the_claimed_rows_waiting(
+    world, make_contacts, sandbox
+):
+    # given an order update and a campaign message, due for sending
     first, second = make_contacts(2, consents=("transactional", "marketing"))
     rows = [enqueue(world, first, key="o1", marketing=False), enqueue(world, second, key="c1")]
-    # when the pacer's Redis goes away before their calls start
-    sender.send_batch(message_ids=[r.id for r in rows], pacer=_PacerAway(takes=False))
-    # then nothing left, and both wait for a retry (never `unknown`: they were never sent)
+    before = []
     for row in rows:
         world.session.refresh(row)
-        assert (row.status, row.status_reason, row.attempts) == ("scheduled", "never_reached", 1)
+        before.append(row.status)
+    # when the pacer's Redis goes away as their claim asks for the number's slots
+    with pytest.raises(PacerUnavailable):
+        sender.send_batch(message_ids=[r.id for r in rows], pacer=_PacerAway(admits=False))
+    # then nothing left, and the claim was undone: both wait as before, no attempt counted
+    for row, status in zip(rows, before, strict=True):
+        world.session.refresh(row)
+        assert (row.status, row.attempts, row.lease_until) == (status, 0, None)
     assert sandbox.total() == 0
+    # and once the pacer answers again, each is sent once
+    sender.send_batch(message_ids=[r.id for r in rows], pacer=_PacerAway(admits=True))
+    for row in rows:
+        world.session.refresh(row)
+        assert row.status == "sent"
+    assert sandbox.total() == 2
 
 
 def test_meta_throttling_is_recorded_even_when_the_pacer_cannot_be_slowed(
@@ -319,24 +332,24 @@ def test_meta_throttling_is_recorded_even_when_the_pacer_cannot_be_slowed(
     sandbox.sandbox.set_faults({"throughput_per_second": 0})
     row = enqueue(world, cid, key="o1", marketing=False)
     # when the message is sent
-    sender.send_batch(message_ids=[row.id], pacer=_PacerAway(takes=True))
+    sender.send_batch(message_ids=[row.id], pacer=_PacerAway(admits=True))
     # then Meta's answer is recorded: the row waits for a retry
     world.session.refresh(row)
     assert (row.status, row.status_reason, row.error_code) == ("scheduled", "retry_soon", 130429)
 
 
 class _CountingPacer(_PacerAway):
-    """Grants every token and counts how often Meta's 130429 drains the bucket."""
+    """Admits every send and counts how often Meta's 130429 moves the number later."""
 
     def __init__(self) -> None:
-        super().__init__(takes=True)
+        super().__init__(admits=True)
         self.penalties = 0
 
-    def penalize(self, number, seconds, rate):
+    def penalize(self, number, seconds):
         self.penalties += 1
 
 
-def test_a_throttled_burst_drains_one_second_of_tokens_not_one_per_message(
+def test_a_throttled_burst_moves_the_number_a_second_later_not_one_per_message(
     world, make_contacts, sandbox
 ):
     # given Meta answering 130429 to every send, and five order updates sent at once

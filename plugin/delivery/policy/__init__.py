@@ -41,6 +41,9 @@ Deferred (the row goes back to `scheduled` with a new `due_at`; never dropped):
   tier_reserved              marketing has used its share of the window (tier minus the
                              reserve kept for order updates): waits until a slot frees
   pair_rate                  less than 6 s since the last message to this person from this number
+  paced                      marketing waiting its turn at the number's throughput (Meta: 80
+                             messages/s by default): due one after another at that rate, after
+                             the store's rows already waiting (plugin/delivery/policy/pacing.py)
   number_quality_red         marketing on a number whose quality is red (plugin/delivery/quality.py)
   quota_exceeded             the plan's monthly marketing quota is used up: held until the next
                              plan month (its first instant in the store's time zone is the
@@ -63,10 +66,11 @@ Kinds and consent (decided here, documented in docs/delivery.md):
     the quota.
 
 Layout: codes.py (these codes and the decision's values), context.py (what a store's batch is
-decided against), checks.py (one function per check, in order), address.py, quiet.py,
-counters.py (the delivery counters; the plan's quota is plugin.stores.usage, reserved in
-checks.py and given back through plugin.delivery.quota), ../window.py (Meta's messaging limit).
-This module runs the checks and gathers the public names.
+decided against), checks.py (one function per check), pacing.py (Meta's throughput per
+number), address.py, quiet.py, counters.py (the delivery counters; the plan's quota is
+plugin.stores.usage, reserved in checks.py and given back through plugin.delivery.quota),
+../window.py (Meta's messaging limit). This module runs the checks in order and gathers the
+public names.
 """
 
 from __future__ import annotations
@@ -77,8 +81,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from plugin.delivery.pace import PAIR_SPACING_SECONDS, Pacer
+from plugin.delivery.policy import checks
 from plugin.delivery.policy.address import address_problem, bsuid_country, send_address
-from plugin.delivery.policy.checks import CHECKS, Batch
+from plugin.delivery.policy.checks import Batch, Check
 from plugin.delivery.policy.codes import (
     ACCOUNT_INACTIVE,
     ACCOUNT_RECHECK,
@@ -94,6 +99,7 @@ from plugin.delivery.policy.codes import (
     NO_ACCOUNT,
     NO_CONSENT,
     NUMBER_QUALITY_RED,
+    PACED,
     PAIR_RATE,
     PHONE_REQUIRED,
     QUIET_HOURS,
@@ -121,7 +127,22 @@ from plugin.delivery.policy.counters import (
     release,
     reserve,
 )
+from plugin.delivery.policy.pacing import pace
 from plugin.delivery.policy.quiet import quiet_until
+
+# the checks in order; each passes on the rows it neither refused nor put off
+CHECKS: tuple[Check, ...] = (
+    checks.installation,
+    checks.person,
+    checks.consent,
+    checks.message,
+    checks.quiet_hours,
+    checks.caps,
+    checks.quota,
+    checks.tier_window,
+    pace,  # before the pair rate: a row it puts off holds no customer's 6 s slot
+    checks.pair_rate,
+)
 
 
 def evaluate(session: Session, rows: list[Row], *, now: datetime, pacer: Pacer) -> list[Decision]:
@@ -172,6 +193,7 @@ __all__ = [
     "NO_ACCOUNT",
     "NO_CONSENT",
     "NUMBER_QUALITY_RED",
+    "PACED",
     "PAIR_RATE",
     "PAIR_SPACING_SECONDS",
     "PHONE_REQUIRED",

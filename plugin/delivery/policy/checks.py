@@ -373,16 +373,3 @@ def pair_rate(b: Batch, pending: list[Decision]) -> list[Decision]:
         else:
             b.defer(d, PAIR_RATE, b.now + timedelta(seconds=PAIR_SPACING_SECONDS))
     return out
-
-
-CHECKS: tuple[Check, ...] = (
-    installation,
-    person,
-    consent,
-    message,
-    quiet_hours,
-    caps,
-    quota,
-    tier_window,
-    pair_rate,
-)

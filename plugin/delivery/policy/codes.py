@@ -36,6 +36,7 @@ ACCOUNT_INACTIVE = "account_inactive"
 DAILY_TIER_EXHAUSTED = "daily_tier_exhausted"
 TIER_RESERVED = "tier_reserved"
 PAIR_RATE = "pair_rate"
+PACED = "paced"
 NUMBER_QUALITY_RED = NUMBER_RED  # marketing on a red number (plugin/delivery/quality.py)
 
 SUPPRESS_REASONS = (
@@ -64,6 +65,7 @@ DEFER_REASONS = (
     DAILY_TIER_EXHAUSTED,
     TIER_RESERVED,
     PAIR_RATE,
+    PACED,
     NUMBER_QUALITY_RED,
     QUOTA_EXCEEDED,
 )
@@ -118,3 +120,4 @@ class Decision:
     template_id: int | None = None
     business_initiated: bool = False  # counted by Meta's messaging limit (delivery/window.py)
     quota_period: str | None = None  # a send holding a unit of this plan month's quota
+    send_at: float = 0.0  # time.monotonic() when its number's slot starts (policy/pacing.py)
