@@ -110,15 +110,15 @@ def _outbox_select(
     personal: dict[str, Any],
     *,
     winner: bool,
-    part: tuple[int, int] = (0, 1),
+    ahead: int = 0,
 ) -> Any:
     """SELECT of outbox rows (delivery's `fanout_rows`) for the recipients in `source` (a
     FROM clause with contact_id, variant, holdout, due_at), personal fields read from
     `personal`: campaign rows with the variant's template and parameters; none for the
     holdout, and the group waiting for the A/B winner only once it is picked (`winner`).
     Rows of a campaign sent from one instant fall due at the number's marketing rate after
-    those written before (delivery's `paced_due`); the `part` (index, count) of a turn written
-    by several statements at once takes every count-th turn."""
+    those written before (delivery's `paced_due`) and `ahead` more: the rows of the earlier
+    parts of a turn written by several statements at once."""
     s = source.c
     by_key = {v["key"]: v for v in campaign.variants}
     dialect = dialect_name(session)
@@ -129,7 +129,6 @@ def _outbox_select(
             k: sa.literal(chosen[k]) for k in ("template_id", "template_name", "template_language")
         }
         params = sql_parameters(chosen, dialect, personal)
-        eligible = s.variant.is_(None)
     else:
         variant_col = s.variant
 
@@ -145,12 +144,10 @@ def _outbox_select(
             if len(documents) == 1
             else sa.case(*((s.variant == k, doc) for k, doc in documents.items()))
         )
-        eligible = sa.and_(s.variant.is_not(None), s.variant != "")
     account_id = account_id_for(session, campaign)
     due_at = s.due_at
     if campaign.send_mode != SendMode.LOCAL_TIME:  # (one instant per time zone: not spread)
-        index, count = part
-        ordinal = count * (sa.func.row_number().over(order_by=s.contact_id) - 1) + index
+        ordinal = sa.func.row_number().over(order_by=s.contact_id) - 1 + ahead
         due_at = outbox_fanout.paced_due(
             session,
             account_id=account_id,
@@ -179,12 +176,18 @@ def _outbox_select(
         parameters=params,
         variant=variant_col,
         due_at=due_at,
-    ).where(s.holdout.is_(False), eligible)
+    ).where(*_written(s, winner=winner))
 
 
-def _turn_statement(
-    session: Session, campaign: Campaign, chunk: Any, part: tuple[int, int] = (0, 1)
-) -> Any:
+def _written(s: Any, *, winner: bool) -> tuple[Any, ...]:
+    """Which recipients get an outbox row: none in the holdout; the group waiting for the A/B
+    winner only once it is picked (`winner`), the others at once."""
+    if winner:
+        return (s.holdout.is_(False), s.variant.is_(None))
+    return (s.holdout.is_(False), s.variant.is_not(None), s.variant != "")
+
+
+def _turn_statement(session: Session, campaign: Campaign, chunk: Any, ahead: int = 0) -> Any:
     """ONE statement for a range of the audience (data-modifying CTEs over one read of
     `contact`): its snapshot rows, their outbox rows, and the range's last contact, recipients,
     holdouts and outbox rows written."""
@@ -197,7 +200,7 @@ def _turn_statement(
         .cte("snap")
     )
     personal = {f: picked.c[f] for f in PERSONAL_FIELDS}
-    rows = _outbox_select(session, campaign, picked, personal, winner=False, part=part)
+    rows = _outbox_select(session, campaign, picked, personal, winner=False, ahead=ahead)
     written_rows = (
         outbox_fanout.insert_rows(session, rows)
         .returning(OutboundMessage.__table__.c.id)  # type: ignore[attr-defined]
@@ -229,9 +232,12 @@ def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) 
         last, inserted, held, written = counts
     else:
         parts = audience_ranges(session, campaign, settings, halves)
+        aheads = [0]
+        for earlier in parts[:-1]:  # each part's rows fall due after the earlier parts' rows
+            aheads.append(aheads[-1] + _rows_to_write(session, earlier))
         fanout_split.write(
             session,
-            [_turn_statement(session, campaign, p, (i, len(parts))) for i, p in enumerate(parts)],
+            [_turn_statement(session, campaign, p, a) for p, a in zip(parts, aheads, strict=True)],
         )
         last, inserted, held, written = fanout_split.totals(session, campaign, end)
     _advance_snapshot(
@@ -240,6 +246,14 @@ def _fanout_turn(session: Session, campaign: Campaign, settings: StoreSettings) 
     campaign.send_checkpoint = campaign.snapshot_checkpoint
     campaign.queued_total += int(written)
     return int(written)
+
+
+def _rows_to_write(session: Session, chunk: Any) -> int:
+    """How many outbox rows a part of a turn will write (its audience, less the holdout and
+    the group waiting for the A/B winner)."""
+    source = chunk.subquery("part")
+    count = sa.select(sa.func.count()).select_from(source).where(*_written(source.c, winner=False))
+    return int(session.execute(count).scalar_one())
 
 
 def _outbox_batch(session: Session, campaign: Campaign, *, winner: bool) -> int:
