@@ -16,7 +16,7 @@ from plugin import clock
 from plugin.db import dialect_name, insert_ignoring_conflicts
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.outbox import T, idempotency_key
-from plugin.delivery.pace import clamp_rate
+from plugin.delivery.pace import LEAD_SECONDS, clamp_rate
 from plugin.delivery.quality import marketing_share
 from plugin.whatsapp.accounts import WhatsAppAccount
 
@@ -98,10 +98,10 @@ def paced_due(
     first_at: datetime,
     before: int,
 ) -> Any:
-    """A marketing fan-out row's due time: its own, or its turn at the number's marketing rate,
-    whichever is later. Turns start `before` turns (the rows written earlier) after
-    `first_at` (a later turn: or now, if that is past, as after a pause or for the A/B
-    winner's group); the row's turn is `ordinal` / rate seconds later.
+    """A marketing fan-out row's due time: its own, or LEAD_SECONDS before its turn at the
+    number's marketing rate, whichever is later. Turns start `before` turns (the rows written
+    earlier) after `first_at` (a later turn: or now, if that is past, as after a pause or for
+    the A/B winner's group); the row's turn is `ordinal` / rate seconds later.
 
     Only a hint: the send policy admits each send to its number's schedule and puts off what
     does not fit (plugin/delivery/policy/pacing.py). Written due all at once, a campaign of
@@ -114,9 +114,9 @@ def paced_due(
     if account is None:
         return due_at
     rate = clamp_rate(account.throughput_mps) * (marketing_share(account.quality_rating) or 1.0)
-    start = first_at + timedelta(seconds=before / rate)
+    start = first_at + timedelta(seconds=before / rate - LEAD_SECONDS)
     if before:  # a later turn behind the clock (written after a pause): from now on
-        start = max(start, clock.now())
+        start = max(start, clock.now() - timedelta(seconds=LEAD_SECONDS))
     utc = T.c.due_at.type
     seconds = sa.literal(1.0 / rate, sa.Float) * ordinal
     turn = sa.literal(start, utc) + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds)

@@ -26,6 +26,11 @@ from redis.exceptions import RedisError
 
 from plugin.settings import Settings, get_settings
 
+# A paced row falls due this long before its slot starts, so that by then the tick (once a
+# second) has queued it and a worker has claimed it: the number's schedule stays booked from one
+# tick to the next instead of idling while the next rows are queued (the soak at 80/s sent 70/s
+# with rows due at their slot). A claim books up to LEAD plus a tick ahead (policy/pacing.py).
+LEAD_SECONDS = 1.0
 DEFAULT_RATE = 80.0  # Meta's default messages per second per number
 MAX_RATE = 1000.0  # Meta's highest throughput level
 PAIR_SPACING_SECONDS = 6.0  # Meta's pair rate: one message to a user every 6 s per number

@@ -24,9 +24,11 @@ from plugin.rows import OneOf
 log = structlog.get_logger(__name__)
 
 # Queued for broker.lost_after() (30 s) without progress: the message was lost ... unless the
-# queue still holds enough messages to carry every queued row: a paced campaign's rows wait their
-# turn for minutes, and re-sending them every 30 s cost a row update and a queue id per row per
-# 30 s (the soak benchmark: 340,000 updates in 2.5 minutes for 100,000 rows).
+# queue still holds enough messages to carry every queued row: then the rows wait their turn
+# behind other sends, and re-sending them every 30 s cost a row update and a queue id per row per
+# 30 s (the soak benchmark: 340,000 updates in 2.5 minutes for 100,000 rows, when a paced
+# campaign's rows were all queued at once; they now wait `scheduled` at their number's pace,
+# plugin/delivery/policy/pacing.py).
 ORPHAN_AFTER_BUSY = timedelta(minutes=10)
 MAX_PER_TICK = 20_000
 # rows whose message may be lost, queued again per tick (one a second): 4,000 a second is more

@@ -7,8 +7,8 @@ campaign at 80/s kept all eight threads of a worker waiting about 50 s per messa
 worker acted on no Saleor event while the campaign ran, and the tick queued the waiting rows
 again after 10 minutes (issue 21, the soak). Now a send waits at most HORIZON in its thread;
 marketing that does not fit waits in the outbox as `scheduled` (reason `paced`), due one
-after another at the number's rate, after the store's rows already waiting there, and the
-tick queues it as it falls due.
+after another at the number's rate (each LEAD_SECONDS before its slot), after the store's
+rows already waiting there, and the tick queues it as it falls due.
 
 Order updates, replies and staff tests are admitted whatever the schedule holds: marketing
 books at most HORIZON ahead, so they wait at most about that long.
@@ -24,15 +24,16 @@ import sqlalchemy as sa
 
 from plugin.delivery.models import PACED
 from plugin.delivery.outbox import T
-from plugin.delivery.pace import Admission
+from plugin.delivery.pace import LEAD_SECONDS, Admission
 from plugin.delivery.policy.checks import Batch
 from plugin.delivery.policy.codes import PACED as PACED_REASON
 from plugin.delivery.policy.codes import Decision
 from plugin.delivery.quality import pace_key
 
-# How far ahead marketing may book its number: a second of sends at any rate, so a chunk of
-# 200 at 1,000/s goes whole while a chunk at 80/s sends 80 and leaves 120 in the outbox.
-HORIZON = 1.0
+# How far ahead marketing may book its number: its rows fall due LEAD_SECONDS before their slot
+# and the tick queues them once a second, so a claim books up to two seconds of sends (a chunk
+# of 200 at 1,000/s goes whole; one at 80/s sends 160 and leaves 40 in the outbox).
+HORIZON = LEAD_SECONDS + 1.0
 # advisory lock class of (class, store id): one claim at a time extends a store's paced rows,
 # so two claims never give the same due times. Taken after the plan's quota row (checks.quota)
 # in every transaction that takes both, so the two cannot wait on each other.
@@ -60,9 +61,10 @@ def pace(b: Batch, pending: list[Decision]) -> list[Decision]:
             out.extend(later[: admission.granted])
             rest = later[admission.granted :]
             if rest:
-                due = _after_paced_rows(b, admission)
+                slot = _after_paced_rows(b, admission)
                 for index, d in enumerate(rest):
-                    b.defer(d, PACED_REASON, due + timedelta(seconds=index * admission.interval))
+                    due = slot + timedelta(seconds=index * admission.interval - LEAD_SECONDS)
+                    b.defer(d, PACED_REASON, due)
     return out
 
 
@@ -74,9 +76,9 @@ def give_slots(decisions: list[Decision], admission: Admission) -> None:
 
 
 def _after_paced_rows(b: Batch, admission: Admission) -> datetime:
-    """When the first deferred row falls due: once the number's schedule is free, and after
-    the last of the store's rows already waiting for their pace (the outbox is the truth: a
-    cancelled or held campaign's rows leave the queue with it)."""
+    """The first deferred row's slot: once the number's schedule is free, and after the last
+    of the store's rows already waiting for their pace (the outbox is the truth: a cancelled
+    or held campaign's rows leave the queue with it). Each falls due LEAD_SECONDS before."""
     if b.session.get_bind().dialect.name == "postgresql":
         b.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PACED_LOCK, b.store_id)))
     last = b.session.execute(
@@ -85,7 +87,7 @@ def _after_paced_rows(b: Batch, admission: Admission) -> datetime:
         .order_by(T.c.due_at.desc())
         .limit(1)
     ).scalar()
-    due = b.now + timedelta(seconds=admission.free_in)
+    slot = b.now + timedelta(seconds=admission.free_in)
     if last is not None:
-        due = max(due, last + timedelta(seconds=admission.interval))
-    return due
+        slot = max(slot, last + timedelta(seconds=LEAD_SECONDS + admission.interval))
+    return slot
