@@ -9,14 +9,13 @@ with MANAGE_APPS keeps; a customer's number is never reached this way.
 
 from __future__ import annotations
 
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from plugin import clock
 from plugin.contacts.phones import normalize_phone
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.models import StoreSettings
-from plugin.stores.service import get_settings
+from plugin.stores.service import get_settings, set_extra_key
 
 KEY = "staff_test_numbers"
 MAX_NUMBERS = 20
@@ -63,8 +62,7 @@ def set_staff_test_numbers(session: Session, *, store_id: int, numbers: list[str
             cleaned.append(e164)
     if errors:
         raise InvalidInput(errors)
-    row.extra = {**(row.extra or {}), KEY: cleaned}
-    flag_modified(row, "extra")
+    set_extra_key(session, store_id, KEY, cleaned)
     row.updated_at = clock.now()
     session.add(row)
     session.flush()

@@ -264,11 +264,7 @@ def refresh_rfm(session: Session, *, store_id: int) -> int:
             execution_options={"preserve_rowcount": True},
         ),
     )
-    extra = dict(settings.extra or {})
-    extra["rfm_refreshed_at"] = now.isoformat()
-    settings.extra = extra
-    session.add(settings)
-    session.flush()
+    stores_service.set_extra_key(session, store_id, "rfm_refreshed_at", now.isoformat())
     return int(result.rowcount or 0)
 
 
@@ -282,9 +278,11 @@ def refresh_rfm_due(*, session: Session) -> list[int]:
         stamp = (settings.extra or {}).get("rfm_refreshed_at")
         if stamp and now - datetime.fromisoformat(stamp) < RFM_REFRESH_EVERY:
             continue
-        # mark first so the next tick does not enqueue again while the refresh runs
-        settings.extra = {**(settings.extra or {}), "rfm_refreshed_at": now.isoformat()}
-        session.add(settings)
+        # mark first so the next tick does not enqueue again while the refresh runs (one key:
+        # a merchant's save that committed since this read keeps its own keys)
+        stores_service.set_extra_key(
+            session, settings.store_id, "rfm_refreshed_at", now.isoformat()
+        )
         broker.enqueue_after_commit(session, "refresh_rfm", settings.store_id)
         due.append(settings.store_id)
     return due

@@ -6,13 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from plugin import clock
 from plugin.errors import FieldError, InvalidInput
 from plugin.stores.models import StoreSettings
-from plugin.stores.service import get_settings
+from plugin.stores.service import get_settings, set_extra_key
 
 KEY = "pickup_point"
 NAME_LIMIT = 100  # what WhatsApp shows under the map; longer is cut by the phone anyway
@@ -78,8 +77,7 @@ def set_pickup_point(
         raise InvalidInput(errors)
     row = get_settings(session, store_id)
     point = {"latitude": latitude, "longitude": longitude, "name": name, "address": address}
-    row.extra = {**(row.extra or {}), KEY: point}
-    flag_modified(row, "extra")
+    set_extra_key(session, store_id, KEY, point)
     row.updated_at = clock.now()
     session.add(row)
     session.flush()
@@ -87,8 +85,4 @@ def set_pickup_point(
 
 
 def clear_pickup_point(session: Session, *, store_id: int) -> None:
-    row = get_settings(session, store_id)
-    row.extra = {k: v for k, v in (row.extra or {}).items() if k != KEY}
-    flag_modified(row, "extra")
-    session.add(row)
-    session.flush()
+    set_extra_key(session, store_id, KEY, None)

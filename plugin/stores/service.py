@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from plugin import clock
@@ -44,6 +48,30 @@ def get_settings(session: Session, store_id: int) -> StoreSettings:
 
 
 _SETTINGS = "store_settings"
+
+
+def set_extra_key(session: Session, store_id: int, key: str, value: Any) -> None:
+    """Set one key of the store's `extra` settings (None: remove it) in one statement, leaving
+    its other keys as the database holds them now. Why: writers that read the whole document
+    and wrote it back lost each other's keys. The tick stamping the RFM refresh between a
+    merchant's read and commit silently dropped the staff test numbers just saved (a CI run,
+    session 21)."""
+    table = StoreSettings.__table__  # type: ignore[attr-defined]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    current = sa.func.coalesce(table.c.extra, sa.cast("{}", JSONB) if postgres else "{}")
+    if value is None:
+        merged: Any = current.op("-")(key) if postgres else sa.func.json_remove(current, f"$.{key}")
+    elif postgres:
+        pair = sa.func.jsonb_build_object(
+            sa.cast(sa.literal(key), sa.Text), sa.cast(sa.literal(value, JSONB), JSONB)
+        )
+        merged = current.op("||")(pair)
+    else:
+        merged = sa.func.json_set(current, f"$.{key}", sa.func.json(sa.literal(value, sa.JSON)))
+    session.execute(sa.update(table).where(table.c.store_id == store_id).values(extra=merged))
+    held = session.identity_map.get(identity_key(StoreSettings, store_id))
+    if held is not None:  # the session's copy reads the merged document next
+        session.expire(held, ["extra"])
 
 
 def _attached_copy(session: Session, kept: StoreSettings) -> StoreSettings:
