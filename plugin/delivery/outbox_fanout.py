@@ -17,7 +17,7 @@ from plugin.db import dialect_name, insert_ignoring_conflicts
 from plugin.delivery.models import MessageKind, MessagePurpose, MessageStatus, OutboundMessage
 from plugin.delivery.outbox import T, idempotency_key
 from plugin.delivery.pace import LEAD_SECONDS, clamp_rate
-from plugin.delivery.quality import marketing_share
+from plugin.delivery.quality import marketing_rate, marketing_share
 from plugin.whatsapp.accounts import WhatsAppAccount
 
 FANOUT_COLUMNS = (
@@ -113,7 +113,9 @@ def paced_due(
     account = session.get(WhatsAppAccount, account_id)
     if account is None:
         return due_at
-    rate = clamp_rate(account.throughput_mps) * (marketing_share(account.quality_rating) or 1.0)
+    rate = marketing_rate(
+        clamp_rate(account.throughput_mps), marketing_share(account.quality_rating)
+    )
     start = first_at + timedelta(seconds=before / rate - LEAD_SECONDS)
     if before:  # a later turn behind the clock (written after a pause): from now on
         start = max(start, clock.now() - timedelta(seconds=LEAD_SECONDS))

@@ -53,12 +53,18 @@ def marketing_share(quality_rating: str | None) -> float:
     return 1.0
 
 
+def marketing_rate(rate: float, share: float) -> float:
+    """A number's marketing throughput: the flagged share of its rate while Meta flags it,
+    else its whole rate (a red number sends no marketing at all: the policy defers it)."""
+    return rate * share if 0.0 < share < 1.0 else rate
+
+
 def pace_key(account: Any, marketing: bool) -> tuple[str, float]:
     """(pacer schedule, rate) for a send: the number's own schedule, except marketing from a
     flagged number, which goes through a schedule of its own at the flagged share of the rate."""
     share = getattr(account, "marketing_share", 1.0)
     if marketing and 0.0 < share < 1.0:
-        return f"{account.phone_number_id}:marketing", account.rate * share
+        return f"{account.phone_number_id}:marketing", marketing_rate(account.rate, share)
     return account.phone_number_id, account.rate
 
 
