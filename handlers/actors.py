@@ -66,7 +66,9 @@ FOLLOW_UPS = 10  # units of work one message runs while it has work left; then r
 
 
 @broker.actor(max_retries=0)
-def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) -> None:
+def process_inbox_events(
+    event_ids: list[int], lane: list[Any] | None = None, token: str | None = None
+) -> None:
     """The deliveries of one group commit (one queue message instead of one each): their
     store's earliest pending deliveries are acted on together in one unit of work
     (plugin/inbox/take.py), in recorded order, as often as the message's own are still
@@ -77,11 +79,12 @@ def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) ->
 
     A message that names its `lane` (store id, source) is the lane's nudge: the group commit
     sent it because it raised the lane's flag, and sends none while the flag is up. It acts
-    until the lane is empty of what those skipped group commits recorded (`LaneNudge`)."""
+    until the lane is empty of what those skipped group commits recorded (`LaneNudge`), while
+    its `token` holds the flag ("1": a message sent before the flags had tokens)."""
     named: inbox_service.Lane | None = (int(lane[0]), str(lane[1])) if lane else None
-    nudge = inbox_service.LaneNudge(named) if named is not None else None
-    if nudge is not None:
-        nudge.start()
+    nudge = inbox_service.LaneNudge(named, token or "1") if named is not None else None
+    if nudge is not None and not nudge.start():
+        return  # another message holds the lane's flag: it reads these rows too
     most = get_settings().inbox_batch_most
     for _ in range(FOLLOW_UPS):
         claim = inbox_service.Claim()
@@ -94,22 +97,23 @@ def process_inbox_events(event_ids: list[int], lane: list[Any] | None = None) ->
             log.warning("inbox_batch_one_at_a_time", events=len(event_ids), exc_info=True)
             _one_at_a_time(claim.after_failure(event_ids))
         if claim.busy:  # another unit holds the lane: back soon, not waiting in a thread
-            if nudge is not None:
-                nudge.hand_back(inbox_service.NUDGE_START)
-            broker.enqueue(
-                inbox_service.PROCESS_BATCH_ACTOR,
-                event_ids,
-                lane=lane,
-                delay_ms=inbox_service.LaneNudge.BUSY_RETRY_MS,
-            )
+            if nudge is None or nudge.hand_back(inbox_service.NUDGE_START):
+                broker.enqueue(
+                    inbox_service.PROCESS_BATCH_ACTOR,
+                    event_ids,
+                    lane=lane,
+                    token=token,
+                    delay_ms=inbox_service.LaneNudge.BUSY_RETRY_MS,
+                )
             return
         _one_at_a_time(claim.alone)
-        go_on = nudge is not None and nudge.go_on(len(claim.taken) >= most)
-        if not claim.more and not go_on:
+        if nudge is not None:  # a lane's message: its rows are the lane's, read from its first
+            if not nudge.go_on(len(claim.taken) >= most):
+                return
+        elif not claim.more:
             return
-    if nudge is not None:
-        nudge.hand_back(inbox_service.NUDGE_START)
-    broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=lane)
+    if nudge is None or nudge.hand_back(inbox_service.NUDGE_START):
+        broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=lane, token=token)
 
 
 def _one_at_a_time(event_ids: list[int]) -> None:

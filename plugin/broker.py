@@ -134,13 +134,28 @@ def enqueue_after_commit(session: Session, actor_name: str, *args: Any, **kwargs
 
 _flags_lock = threading.Lock()
 
+# Keep or take the flag for a token: up and held by it, or down (lapsed, lowered); not when up
+# for another token. One round trip, so two holders never both see it down and both take it.
+_OWN = """
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+# Lower the flag only if the token still holds it: a later holder's flag stays up.
+_LOWER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
-def raise_flag(key: str, ttl: timedelta) -> bool:
-    """Mark `key` raised for up to `ttl`; True when it was not raised already (the caller then
-    sends the message the flag stands for), False when it was (a message is outstanding).
+
+def raise_flag(key: str, ttl: timedelta, token: str = "1") -> bool:
+    """Mark `key` raised by `token` for up to `ttl`; True when it was not raised already (the
+    caller then sends the message the flag stands for, carrying `token`), False when it was (a
+    message is outstanding).
 
     Why: a lane's inbox rows need one outstanding nudge, not one queue message per group commit
-    (ADR 0006, "One nudge per lane"). On Redis `SET NX EX`, shared by every process; embedded,
+    (ADR 0006, "One nudge per lane"). On Redis `SET NX PX`, shared by every process; embedded,
     in this process. When Redis cannot answer, True: a message too many costs a statement, a
     message too few leaves rows for the tick's sweep."""
     broker = get_broker()
@@ -149,51 +164,76 @@ def raise_flag(key: str, ttl: timedelta) -> bool:
         now = time.monotonic()
         with _flags_lock:
             flags = _embedded_flags(broker)
-            if flags.get(key, 0.0) > now:
+            if flags.get(key, ("", 0.0))[1] > now:
                 return False
-            flags[key] = now + ttl.total_seconds()
+            flags[key] = (token, now + ttl.total_seconds())
             return True
     try:
-        return bool(client.set(_flag_key(key), b"1", nx=True, px=int(ttl.total_seconds() * 1000)))
+        return bool(client.set(_flag_key(key), token, nx=True, px=_ms(ttl)))
     except Exception:
         log.warning("flag_unavailable", key=key, exc_info=True)
         return True
 
 
-def keep_flag(key: str, ttl: timedelta) -> None:
-    """Raise `key`, or keep it up, for `ttl` from now: its holder will still do what it stands
-    for (a message that goes on past the flag's first ttl)."""
+def own_flag(key: str, token: str, ttl: timedelta) -> bool:
+    """Keep `key` up for `token` for `ttl` from now, or take it if it is down; False when
+    another token holds it (its message does what the flag stands for, and the caller's is
+    redundant). When Redis cannot answer, True: the caller goes on, as before the flags."""
     broker = get_broker()
     client = getattr(broker, "client", None)
     if client is None:
+        now = time.monotonic()
         with _flags_lock:
-            _embedded_flags(broker)[key] = time.monotonic() + ttl.total_seconds()
-        return
+            flags = _embedded_flags(broker)
+            held, until = flags.get(key, ("", 0.0))
+            if until > now and held != token:
+                return False
+            flags[key] = (token, now + ttl.total_seconds())
+            return True
     try:
-        client.set(_flag_key(key), b"1", px=int(ttl.total_seconds() * 1000))
+        return bool(_script(client, "own", _OWN)(keys=[_flag_key(key)], args=[token, _ms(ttl)]))
     except Exception:
         log.warning("flag_not_kept", key=key, exc_info=True)
+        return True
 
 
-def lower_flag(key: str) -> None:
-    """Lower `key`: the next `raise_flag` returns True. Its holder lowers it before it reads
-    what the flag stood for one last time, so anything written after that raises it anew."""
+def lower_flag(key: str, token: str | None = None) -> None:
+    """Lower `key` (if `token` is given, only while that token holds it): the next `raise_flag`
+    returns True. Its holder lowers it before it reads what the flag stood for one last time,
+    so anything written after that raises it anew."""
     broker = get_broker()
     client = getattr(broker, "client", None)
     if client is None:
         with _flags_lock:
-            _embedded_flags(broker).pop(key, None)
+            flags = _embedded_flags(broker)
+            if token is None or flags.get(key, ("", 0.0))[0] == token:
+                flags.pop(key, None)
         return
     try:
-        client.delete(_flag_key(key))
+        if token is None:
+            client.delete(_flag_key(key))
+        else:
+            _script(client, "lower", _LOWER)(keys=[_flag_key(key)], args=[token])
     except Exception:
         log.warning("flag_not_lowered", key=key, exc_info=True)
 
 
-def _embedded_flags(broker: dramatiq.Broker) -> dict[str, float]:
-    """The in-process broker's flags (key -> when it lapses, monotonic): kept on the broker,
-    so a new one (its queues empty, no message outstanding) starts with none."""
-    flags: dict[str, float] | None = getattr(broker, "ulak_flags", None)
+def _ms(ttl: timedelta) -> int:
+    return max(1, int(ttl.total_seconds() * 1000))
+
+
+def _script(client: Any, name: str, source: str) -> Any:
+    """A Lua script registered once per Redis client (EVALSHA, loaded again if Redis lost it)."""
+    scripts: dict[str, Any] = client.__dict__.setdefault("ulak_scripts", {})
+    if name not in scripts:
+        scripts[name] = client.register_script(source)
+    return scripts[name]
+
+
+def _embedded_flags(broker: dramatiq.Broker) -> dict[str, tuple[str, float]]:
+    """The in-process broker's flags (key -> its token and when it lapses, monotonic): kept on
+    the broker, so a new one (its queues empty, no message outstanding) starts with none."""
+    flags: dict[str, tuple[str, float]] | None = getattr(broker, "ulak_flags", None)
     if flags is None:
         flags = {}
         setattr(broker, "ulak_flags", flags)  # noqa: B010 - StubBroker declares no such field

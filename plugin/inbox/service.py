@@ -22,6 +22,7 @@ from plugin.inbox.take import Claim as Claim
 from plugin.inbox.take import Lane as Lane
 from plugin.inbox.take import LaneNudge as LaneNudge
 from plugin.inbox.take import lane_key as lane_key
+from plugin.inbox.take import nudge_token as nudge_token
 from plugin.metrics import INBOX_PROCESSED
 from plugin.settings import get_settings
 
@@ -296,19 +297,23 @@ def _lanes(rows: Sequence[Any]) -> list[tuple[Lane, list[Any]]]:
 def _requeue_lane(session: Session, lane: Lane, rows: list[Any]) -> int:
     """A lane's orphans: its nudge, which acts until the lane is empty, unless one is outstanding
     (the lane's flag is up: that message takes them); rows that failed an attempt are named
-    either way (a lane's units leave them to their retries, which may be what was lost). In
-    recorded order, as the group commit's batches: one at a time a backlog's rows cost four
-    times the worker's CPU (bench_events), and a backlog re-enqueued that way grew."""
+    either way (a lane's units leave them to their retries, which may be what was lost), in
+    messages of their own. Returns the rows those messages take. One nudge, not one per
+    ORPHAN_BATCH: it reads the lane from its earliest pending row, and a second would only
+    wait for the first (its token does not hold the flag, so it stops at once)."""
     failed = [int(r.id) for r in rows if r.attempts]
-    nudge = len(failed) < len(rows) and broker.raise_flag(lane_key(lane), NUDGE_START)
-    ids = [int(r.id) for r in rows] if nudge else failed
-    for start in range(0, len(ids), ORPHAN_BATCH):
-        chunk = list(ids[start : start + ORPHAN_BATCH])
-        if nudge:
-            broker.enqueue_after_commit(session, PROCESS_BATCH_ACTOR, chunk, lane=list(lane))
-        else:
-            broker.enqueue_after_commit(session, PROCESS_BATCH_ACTOR, chunk)
-    return len(ids)
+    fresh = [int(r.id) for r in rows if not r.attempts]
+    token = nudge_token()
+    nudged = bool(fresh) and broker.raise_flag(lane_key(lane), NUDGE_START, token)
+    if nudged:
+        first = fresh[:ORPHAN_BATCH]
+        broker.enqueue_after_commit(
+            session, PROCESS_BATCH_ACTOR, first, lane=list(lane), token=token
+        )
+    for start in range(0, len(failed), ORPHAN_BATCH):
+        chunk = failed[start : start + ORPHAN_BATCH]
+        broker.enqueue_after_commit(session, PROCESS_BATCH_ACTOR, chunk)
+    return (len(fresh) if nudged else 0) + len(failed)
 
 
 def backlog() -> dict[str, int]:

@@ -103,13 +103,13 @@ def _nudge(lane: inbox_service.Lane, event_ids: list[int]) -> None:
     the lane's flag before it reads, then acts until the lane is empty, so it takes these rows
     too. Why: a message per group commit (hundreds a second under load) cost the worker a
     transaction and two statements each, most of them finding their rows already acted on."""
-    key = inbox_service.lane_key(lane)
-    if not broker.raise_flag(key, inbox_service.NUDGE_START):
+    key, token = inbox_service.lane_key(lane), inbox_service.nudge_token()
+    if not broker.raise_flag(key, inbox_service.NUDGE_START, token):
         return
     try:
-        broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=list(lane))
+        broker.enqueue(inbox_service.PROCESS_BATCH_ACTOR, event_ids, lane=list(lane), token=token)
     except Exception:  # noqa: BLE001 - committed; the scheduler tick re-enqueues them
-        broker.lower_flag(key)
+        broker.lower_flag(key, token)
         log.warning("enqueue_failed", event_ids=len(event_ids))
 
 
