@@ -94,7 +94,7 @@ def serve(host: str | None, port: int | None, workers: int, do_migrate: bool) ->
             f"sandbox phone {settings.app_url}/sandbox/phone"
         )
     uvicorn.run(
-        "plugin.app:create_app",
+        "plugin.app:serve_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
