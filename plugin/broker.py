@@ -149,7 +149,7 @@ return 0
 """
 
 
-def raise_flag(key: str, ttl: timedelta, token: str = "1") -> bool:
+def raise_flag(key: str, ttl: timedelta, token: str) -> bool:
     """Mark `key` raised by `token` for up to `ttl`; True when it was not raised already (the
     caller then sends the message the flag stands for, carrying `token`), False when it was (a
     message is outstanding).
@@ -197,23 +197,20 @@ def own_flag(key: str, token: str, ttl: timedelta) -> bool:
         return True
 
 
-def lower_flag(key: str, token: str | None = None) -> None:
-    """Lower `key` (if `token` is given, only while that token holds it): the next `raise_flag`
-    returns True. Its holder lowers it before it reads what the flag stood for one last time,
-    so anything written after that raises it anew."""
+def lower_flag(key: str, token: str) -> None:
+    """Lower `key` while `token` holds it (a later holder's flag stays up): the next
+    `raise_flag` returns True. Its holder lowers it before it reads what the flag stood for one
+    last time, so anything written after that raises it anew."""
     broker = get_broker()
     client = getattr(broker, "client", None)
     if client is None:
         with _flags_lock:
             flags = _embedded_flags(broker)
-            if token is None or flags.get(key, ("", 0.0))[0] == token:
+            if flags.get(key, ("", 0.0))[0] == token:
                 flags.pop(key, None)
         return
     try:
-        if token is None:
-            client.delete(_flag_key(key))
-        else:
-            _script(client, "lower", _LOWER)(keys=[_flag_key(key)], args=[token])
+        _script(client, "lower", _LOWER)(keys=[_flag_key(key)], args=[token])
     except Exception:
         log.warning("flag_not_lowered", key=key, exc_info=True)
 

@@ -99,10 +99,10 @@ def freeze_start_up() -> None:
     """Move every object alive after start-up out of the cyclic collector's passes (what is
     garbage now is collected first). An API process (`ulak serve`) holds ~236,000 objects once
     its app is built, and a full collection walked them all: 140 ms on a 2-core machine, with
-    the event loop and the group-commit writer stopped. CPython runs one whenever enough
-    objects outlived the younger generations, every few minutes under load, and each such pause
-    put a 10-second window's p99 at 130–350 ms in the soak while the median stayed at 4–6 ms
-    (session 22). Frozen, those objects are still freed by reference counting; only a cycle
-    among them is never collected."""
+    the event loop and the group-commit writer stopped (measured in session 22; CPython runs
+    one whenever enough objects outlived the younger generations). The soak's slow windows
+    turned out to be PostgreSQL's, not these pauses (docs/benchmarks.md, "Soak", session 22),
+    but each would still stop every webhook in flight. Frozen, those objects are still freed
+    by reference counting; only a cycle among them is never collected."""
     gc.collect()
     gc.freeze()
